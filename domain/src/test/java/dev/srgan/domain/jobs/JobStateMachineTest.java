@@ -1,0 +1,54 @@
+package dev.srgan.domain.jobs;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.EnumSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class JobStateMachineTest {
+
+    @Test
+    void queuedJobRunsAndFinishes() {
+        assertTrue(JobStateMachine.isAllowed(JobStatus.QUEUED, JobStatus.RUNNING));
+        assertTrue(JobStateMachine.isAllowed(JobStatus.RUNNING, JobStatus.SUCCEEDED));
+        assertTrue(JobStateMachine.isAllowed(JobStatus.RUNNING, JobStatus.FAILED));
+        assertTrue(JobStateMachine.isAllowed(JobStatus.RUNNING, JobStatus.CANCELLED));
+    }
+
+    @Test
+    void succeededJobNeverChangesAgain() {
+        for (JobStatus to : JobStatus.values()) {
+            assertFalse(JobStateMachine.isAllowed(JobStatus.SUCCEEDED, to), "SUCCEEDED -> " + to);
+        }
+        IllegalJobTransitionException e = assertThrows(IllegalJobTransitionException.class,
+                () -> JobStateMachine.requireAllowed(JobStatus.SUCCEEDED, JobStatus.CANCELLED));
+        assertEquals("a SUCCEEDED job cannot become CANCELLED", e.getMessage());
+    }
+
+    @Test
+    void queuedJobCannotSkipRunning() {
+        assertFalse(JobStateMachine.isAllowed(JobStatus.QUEUED, JobStatus.SUCCEEDED));
+        assertFalse(JobStateMachine.isAllowed(JobStatus.QUEUED, JobStatus.FAILED));
+    }
+
+    @Test
+    void retryRequeuesFailedAndCancelledJobsOnly() {
+        assertEquals(EnumSet.of(JobStatus.RUNNING, JobStatus.FAILED, JobStatus.CANCELLED), JobStateMachine.allowedSources(JobStatus.QUEUED));
+    }
+
+    @Test
+    void finalStatesAreTheThreeEnds() {
+        assertEquals(EnumSet.of(JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED),
+                EnumSet.copyOf(java.util.Arrays.stream(JobStatus.values()).filter(JobStatus::isFinal).toList()));
+    }
+
+    @Test
+    void topicsAndGroupsAreNamedPerType() {
+        assertEquals("srgan.jobs.upscale", JobType.UPSCALE.topic("srgan.jobs"));
+        assertEquals("srgan-workers-training", JobType.TRAINING.consumerGroup("srgan"));
+    }
+}

@@ -1,0 +1,52 @@
+package dev.srgan.embedded;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+
+/** Checks that turn the usual start-up failures into one readable line before anything starts. */
+public final class Preflight {
+    private Preflight() {
+    }
+
+    /** Fails with a {@link LaunchException} naming the port and the option to change it when it is taken. */
+    public static void requirePortFree(int port, String what, String option) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(false);
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        } catch (IOException e) {
+            throw new LaunchException("port " + port + " (" + what + ") is already in use; stop what uses it or choose another with " + option);
+        }
+    }
+
+    /** Creates the directory if needed and proves it is writable by writing a file into it. */
+    public static Path requireWritableDir(Path dir, String what) {
+        try {
+            Files.createDirectories(dir);
+            Path probe = dir.resolve(".write-probe-" + UUID.randomUUID());
+            Files.writeString(probe, "ok");
+            Files.delete(probe);
+            return dir.toAbsolutePath().normalize();
+        } catch (IOException | RuntimeException e) {
+            throw new LaunchException(what + " " + dir.toAbsolutePath() + " is not writable (" + describe(e) + "); choose another with --data-dir or SRGAN_DATA_DIR");
+        }
+    }
+
+    /** A free ephemeral port on loopback. */
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new LaunchException("no free port on loopback: " + e.getMessage(), e);
+        }
+    }
+
+    static String describe(Throwable e) {
+        String name = e.getClass().getSimpleName();
+        return e.getMessage() == null ? name : name + ": " + e.getMessage();
+    }
+}

@@ -1,0 +1,170 @@
+package dev.srgan.worker.jobs;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.srgan.domain.jobs.JobMessage;
+import dev.srgan.domain.jobs.JobType;
+import dev.srgan.platform.KafkaSettings;
+import dev.srgan.worker.workers.WorkerIdentity;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One Kafka consumer for one job type, on its own thread, in that type's consumer group.
+ *
+ * <p>A message is only a pointer to a job in PostgreSQL. The consumer claims the job there first,
+ * then commits the offset, then runs the job on the same thread's executor while it keeps polling
+ * with every partition paused: the consumer stays in its group however long a training job runs,
+ * so a live worker never causes a rebalance or a redelivery. A crash between claim and commit is
+ * harmless: the redelivered message finds the job claimed, and the claim's lease expires if its
+ * worker is gone.
+ */
+final class JobConsumer implements Runnable {
+    private static final Logger LOG = Logger.getLogger(JobConsumer.class);
+
+    private final JobType type;
+    private final KafkaSettings settings;
+    private final WorkerIdentity identity;
+    private final JobRunner runner;
+    private final Semaphore slots;
+    private final ObjectMapper json;
+    private final KafkaConsumer<String, String> consumer;
+    private volatile boolean running = true;
+    private volatile boolean busy;
+
+    JobConsumer(JobType type, KafkaSettings settings, WorkerIdentity identity, JobRunner runner, Semaphore slots, ObjectMapper json) {
+        this.type = type;
+        this.settings = settings;
+        this.identity = identity;
+        this.runner = runner;
+        this.slots = slots;
+        this.json = json;
+        Map<String, Object> config = settings.clientConfig(identity.id() + "-" + type.name().toLowerCase());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, settings.consumerGroup(type));
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+        this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
+    }
+
+    /** Stops polling; the job in hand (if any) is left to the runner's own shutdown handling. */
+    void stop() {
+        running = false;
+        consumer.wakeup();
+    }
+
+    @Override
+    public void run() {
+        try {
+            consumer.subscribe(List.of(settings.topic(type)), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                }
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    LOG.debugf("%s consumer assigned %s", type, partitions);
+                    if (busy) {
+                        consumer.pause(partitions);
+                    }
+                }
+            });
+            while (running) {
+                if (!slots.tryAcquire(200, TimeUnit.MILLISECONDS)) {
+                    // Busy with another job: stay in the group without taking new work.
+                    consumer.pause(consumer.assignment());
+                    consumer.poll(Duration.ofMillis(100));
+                    continue;
+                }
+                boolean handedOver = false;
+                try {
+                    consumer.resume(consumer.paused());
+                    for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                        handedOver = handle(record);
+                    }
+                } finally {
+                    if (!handedOver) {
+                        slots.release();
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // stop() was called
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "%s consumer stopped on an error", type);
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Returns true when a job was claimed and now runs (it releases the slot when done). */
+    private boolean handle(ConsumerRecord<String, String> record) {
+        TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+        JobMessage message;
+        try {
+            message = json.readValue(record.value(), JobMessage.class);
+        } catch (Exception e) {
+            deadLetter(record, e);
+            commit(tp, record.offset());
+            return false;
+        }
+        var claimed = runner.claim(message);
+        commit(tp, record.offset());
+        if (claimed.isEmpty()) {
+            return false;
+        }
+        busy = true;
+        consumer.pause(consumer.assignment());
+        var done = runner.runAsync(claimed.get(), slots::release);
+        try {
+            while (running && !done.isDone()) {
+                consumer.pause(consumer.assignment());
+                for (ConsumerRecord<String, String> early : consumer.poll(Duration.ofMillis(200))) {
+                    // never drop a message: put the position back so it is polled again later
+                    consumer.seek(new TopicPartition(early.topic(), early.partition()), early.offset());
+                }
+            }
+        } finally {
+            busy = false;
+        }
+        return true;
+    }
+
+    private void commit(TopicPartition tp, long offset) {
+        consumer.commitSync(Map.of(tp, new OffsetAndMetadata(offset + 1)));
+    }
+
+    private void deadLetter(ConsumerRecord<String, String> record, Exception cause) {
+        LOG.warnf("unreadable message at %s-%d@%d sent to %s: %s", record.topic(), record.partition(), record.offset(),
+                settings.deadLetterTopic(), cause.getMessage());
+        Map<String, Object> config = settings.clientConfig(identity.id() + "-dead-letter");
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
+            ProducerRecord<String, String> dead = new ProducerRecord<>(settings.deadLetterTopic(), record.key(), record.value());
+            dead.headers().add("srgan.source", (record.topic() + "-" + record.partition() + "@" + record.offset()).getBytes());
+            dead.headers().add("srgan.error", String.valueOf(cause.getMessage()).getBytes());
+            producer.send(dead).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.errorf("could not write to the dead-letter topic: %s", e.getMessage());
+        }
+    }
+}
