@@ -66,7 +66,7 @@ public final class Stack {
         Path dataDir = Preflight.requireWritableDir(options.dataDir(), "data dir");
         routeServiceLogs(dataDir);
         started.add(DataDirLock.acquire(dataDir));
-        Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "srgan-stop"));
+        installStopHandlers();
         Endpoints endpoints = startServices(dataDir, false);
         System.out.println("SRGAN_DB_URL=" + endpoints.dbUrl());
         System.out.println("SRGAN_DB_USER=" + endpoints.dbUser());
@@ -82,6 +82,7 @@ public final class Stack {
             } catch (IOException ignored) {
                 // stdin closed
             }
+            stopAll();
             System.exit(0);
         }
         awaitForever();
@@ -100,7 +101,7 @@ public final class Stack {
             Preflight.requirePortFree(firstWorkerPort + i, "worker " + (i + 1) + " health", "--worker-port or SRGAN_WORKER_PORT");
         }
         routeServiceLogs(dataDir);
-        Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "srgan-stop"));
+        installStopHandlers();
         watchParent();
 
         System.out.println("srgan: data in " + dataDir);
@@ -151,7 +152,7 @@ public final class Stack {
         env.put("SRGAN_DATA_DIR", dataDir.toString());
         int port = options.has("worker-port") ? options.intValue("worker-port", 0, 1, 65535) : firstFreePort(8090);
         Preflight.requirePortFree(port, "worker health", "--worker-port or SRGAN_WORKER_PORT");
-        Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "srgan-stop"));
+        installStopHandlers();
         Child w = startApp("worker", workerJar, port, env, null);
         System.out.println("srgan: worker starting, health at http://localhost:" + port + "/q/health (Ctrl-C stops it)");
         try {
@@ -362,6 +363,29 @@ public final class Stack {
                 System.exit(0);
             }
         }));
+    }
+
+    /**
+     * SIGINT and SIGTERM stop everything in order, then exit. A plain shutdown hook is not enough:
+     * JVM hooks run concurrently, and the embedded PostgreSQL registers one of its own that would
+     * stop the database while workers are still checkpointing.
+     */
+    @SuppressWarnings("restriction")
+    private void installStopHandlers() {
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "srgan-stop"));
+        for (String name : List.of("INT", "TERM")) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+                    Thread stopper = new Thread(() -> {
+                        stopAll();
+                        System.exit(0);
+                    }, "srgan-stop-" + name);
+                    stopper.start();
+                });
+            } catch (IllegalArgumentException e) {
+                // signal not available on this platform: the shutdown hook still stops everything
+            }
+        }
     }
 
     private synchronized void stopAll() {

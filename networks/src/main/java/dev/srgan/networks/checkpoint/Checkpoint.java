@@ -1,0 +1,258 @@
+package dev.srgan.networks.checkpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.srgan.networks.training.TrainingConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * A self-describing training checkpoint: both networks' parameters (with BatchNorm running
+ * statistics), both Adam states, the optional EMA generator, the step, the sampler's random
+ * state, the content loss in use and the full config. It is one zip file, streamed to and from
+ * any byte stream; see CHECKPOINT-FORMAT.md for the layout.
+ */
+public final class Checkpoint {
+
+    /** Value of manifest.json's "format". */
+    public static final String FORMAT = "srgan-checkpoint";
+    /** Version of the layout written by this code. */
+    public static final int FORMAT_VERSION = 1;
+
+    static final String MANIFEST = "manifest.json";
+    static final String GENERATOR = "generator.params";
+    static final String DISCRIMINATOR = "discriminator.params";
+    static final String GENERATOR_EMA = "generator-ema.params";
+    static final String OPTIMIZER_G = "optimizer-generator.bin";
+    static final String OPTIMIZER_D = "optimizer-discriminator.bin";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final TrainingConfig config;
+    private final long step;
+    private final long rngState;
+    private final String contentLoss;
+    private final Instant createdAt;
+    private final byte[] generator;
+    private final byte[] discriminator;
+    private final byte[] generatorEma;
+    private final byte[] optimizerG;
+    private final byte[] optimizerD;
+
+    /**
+     * Creates a checkpoint from its parts (the training loop does this).
+     *
+     * @param config the run's config
+     * @param step the last completed global step
+     * @param rngState the crop/flip sampler's state after that step
+     * @param contentLoss "pixel-mse" or the feature extractor's name
+     * @param createdAt when it was taken
+     * @param generator the generator's parameters, DJL format
+     * @param discriminator the discriminator's parameters, DJL format
+     * @param generatorEma the EMA generator's parameters, or null
+     * @param optimizerG the generator's Adam state
+     * @param optimizerD the discriminator's Adam state
+     */
+    public Checkpoint(
+            TrainingConfig config,
+            long step,
+            long rngState,
+            String contentLoss,
+            Instant createdAt,
+            byte[] generator,
+            byte[] discriminator,
+            byte[] generatorEma,
+            byte[] optimizerG,
+            byte[] optimizerD) {
+        this.config = config;
+        this.step = step;
+        this.rngState = rngState;
+        this.contentLoss = contentLoss;
+        this.createdAt = createdAt;
+        this.generator = generator;
+        this.discriminator = discriminator;
+        this.generatorEma = generatorEma;
+        this.optimizerG = optimizerG;
+        this.optimizerD = optimizerD;
+    }
+
+    /** Returns the run's config. */
+    public TrainingConfig config() {
+        return config;
+    }
+
+    /** Returns the last completed global step. */
+    public long step() {
+        return step;
+    }
+
+    /** Returns the sampler's random state after {@link #step()}. */
+    public long rngState() {
+        return rngState;
+    }
+
+    /** Returns the content loss used, "pixel-mse" or e.g. "vgg19:relu5_4". */
+    public String contentLoss() {
+        return contentLoss;
+    }
+
+    /** Returns when the checkpoint was taken. */
+    public Instant createdAt() {
+        return createdAt;
+    }
+
+    /** Returns the generator's parameters (DJL parameter format). */
+    public byte[] generatorParameters() {
+        return generator;
+    }
+
+    /** Returns the discriminator's parameters (DJL parameter format). */
+    public byte[] discriminatorParameters() {
+        return discriminator;
+    }
+
+    /** Returns the EMA generator's parameters, or null when the run keeps no EMA. */
+    public byte[] generatorEmaParameters() {
+        return generatorEma;
+    }
+
+    /** Returns the parameters inference should use: the EMA generator's if present. */
+    public byte[] inferenceGeneratorParameters() {
+        return generatorEma != null ? generatorEma : generator;
+    }
+
+    /** Returns the generator's Adam state. */
+    public byte[] generatorOptimizerState() {
+        return optimizerG;
+    }
+
+    /** Returns the discriminator's Adam state. */
+    public byte[] discriminatorOptimizerState() {
+        return optimizerD;
+    }
+
+    /**
+     * Writes the checkpoint as a zip to a stream (left open).
+     *
+     * @param out the destination
+     * @throws IOException if writing fails
+     */
+    public void write(OutputStream out) throws IOException {
+        ZipOutputStream zip = new ZipOutputStream(out);
+        zip.putNextEntry(new ZipEntry(MANIFEST));
+        zip.write(manifest().toPrettyString().getBytes(StandardCharsets.UTF_8));
+        zip.closeEntry();
+        put(zip, GENERATOR, generator);
+        put(zip, DISCRIMINATOR, discriminator);
+        if (generatorEma != null) {
+            put(zip, GENERATOR_EMA, generatorEma);
+        }
+        put(zip, OPTIMIZER_G, optimizerG);
+        put(zip, OPTIMIZER_D, optimizerD);
+        zip.finish();
+        zip.flush();
+    }
+
+    /** Returns the checkpoint as bytes (see {@link #write(OutputStream)}). */
+    public byte[] toBytes() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            write(bytes);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private ObjectNode manifest() throws IOException {
+        ObjectNode m = JSON.createObjectNode();
+        m.put("format", FORMAT);
+        m.put("formatVersion", FORMAT_VERSION);
+        m.put("step", step);
+        m.put("phase", step <= config.pretrainSteps() ? "pretrain" : "gan");
+        m.put("rngState", rngState);
+        m.put("contentLoss", contentLoss);
+        m.put("createdAt", createdAt.toString());
+        m.put("parameterFormat", "djl-block-parameters");
+        m.put("hasGeneratorEma", generatorEma != null);
+        m.set("config", JSON.readTree(config.toJson()));
+        return m;
+    }
+
+    /** Float data hardly compresses: store it, which also makes writing fast. */
+    private static void put(ZipOutputStream zip, String name, byte[] data) throws IOException {
+        ZipEntry entry = new ZipEntry(name);
+        entry.setMethod(ZipEntry.STORED);
+        entry.setSize(data.length);
+        entry.setCompressedSize(data.length);
+        CRC32 crc = new CRC32();
+        crc.update(data);
+        entry.setCrc(crc.getValue());
+        zip.putNextEntry(entry);
+        zip.write(data);
+        zip.closeEntry();
+    }
+
+    /**
+     * Reads a checkpoint written by {@link #write(OutputStream)}.
+     *
+     * @param in the source (read to its end, left open)
+     * @return the checkpoint
+     * @throws IOException if the stream is no checkpoint of a supported version
+     */
+    public static Checkpoint read(InputStream in) throws IOException {
+        Map<String, byte[]> entries = new HashMap<>();
+        ZipInputStream zip = new ZipInputStream(in);
+        for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+            entries.put(e.getName(), zip.readAllBytes());
+        }
+        byte[] manifestBytes = entries.get(MANIFEST);
+        if (manifestBytes == null) {
+            throw new IOException("not an SRGAN checkpoint: no " + MANIFEST);
+        }
+        JsonNode m = JSON.readTree(manifestBytes);
+        if (!FORMAT.equals(m.path("format").asText())) {
+            throw new IOException("not an SRGAN checkpoint: format is '" + m.path("format").asText() + "'");
+        }
+        int version = m.path("formatVersion").asInt();
+        if (version != FORMAT_VERSION) {
+            throw new IOException("unsupported checkpoint format version " + version);
+        }
+        TrainingConfig config;
+        try {
+            config = TrainingConfig.fromJson(m.get("config").toString());
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new IOException("checkpoint config is invalid: " + e.getMessage(), e);
+        }
+        return new Checkpoint(
+                config,
+                m.path("step").asLong(),
+                m.path("rngState").asLong(),
+                m.path("contentLoss").asText(),
+                Instant.parse(m.path("createdAt").asText()),
+                require(entries, GENERATOR),
+                require(entries, DISCRIMINATOR),
+                entries.get(GENERATOR_EMA),
+                require(entries, OPTIMIZER_G),
+                require(entries, OPTIMIZER_D));
+    }
+
+    private static byte[] require(Map<String, byte[]> entries, String name) throws IOException {
+        byte[] data = entries.get(name);
+        if (data == null) {
+            throw new IOException("checkpoint lacks " + name);
+        }
+        return data;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.srgan.networks.image;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+
+/** Decoding and encoding of PNG and JPEG files. */
+public final class Images {
+
+    private Images() {}
+
+    /**
+     * Decodes a PNG or JPEG.
+     *
+     * @param in the encoded bytes
+     * @return the image
+     * @throws IOException if the bytes are no image ImageIO can read
+     */
+    public static BufferedImage decode(InputStream in) throws IOException {
+        BufferedImage image = ImageIO.read(in);
+        if (image == null) {
+            throw new IOException("not a PNG or JPEG image");
+        }
+        return image;
+    }
+
+    /** Decodes a PNG or JPEG held in memory. */
+    public static BufferedImage decode(byte[] bytes) throws IOException {
+        return decode(new ByteArrayInputStream(bytes));
+    }
+
+    /** Reads a PNG or JPEG file. */
+    public static BufferedImage read(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return decode(in);
+        } catch (IOException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Encodes an image as PNG (alpha kept). */
+    public static byte[] png(BufferedImage image) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            ImageIO.write(image, "png", out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,276 @@
+package dev.srgan.networks.inference;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import dev.srgan.networks.checkpoint.Checkpoint;
+import dev.srgan.networks.image.Bicubic;
+import dev.srgan.networks.image.RgbImage;
+import dev.srgan.networks.model.Generator;
+import dev.srgan.networks.model.Networks;
+import dev.srgan.networks.training.TrainingConfig;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+
+/**
+ * Upscales images with a trained generator, tile by tile so that memory stays bounded whatever the
+ * image size. Each tile is read with {@code context} extra pixels on every side and only its core
+ * is kept; with a context of at least the generator's receptive radius (the default for
+ * checkpoints) the result equals the whole-image result, so no seam can show. Tiles are batched
+ * through the generator, each batch in its own NDManager so intermediates are freed at once.
+ * Alpha is upscaled bicubically and put back.
+ *
+ * <p>Thread-safety: the tiling keeps no state between calls; forward passes through one instance
+ * are serialized. For parallel upscales use one instance per thread.
+ */
+public final class Upscaler implements AutoCloseable {
+
+    /** Default tile core size in input pixels. */
+    public static final int DEFAULT_TILE_SIZE = 192;
+    /** Default number of tiles per generator call. */
+    public static final int DEFAULT_TILES_PER_BATCH = 2;
+    /** Default context for TorchScript generators, whose receptive field is not known. */
+    public static final int DEFAULT_TORCHSCRIPT_CONTEXT = 42;
+
+    private final GeneratorModel model;
+    private final int scale;
+    private final int context;
+    private final int tileSize;
+    private final int tilesPerBatch;
+    private final NDManager root;
+    private final boolean ownsModel;
+
+    private Upscaler(GeneratorModel model, int scale, int context, int tileSize, int tilesPerBatch) {
+        this(model, scale, context, tileSize, tilesPerBatch, true);
+    }
+
+    private Upscaler(
+            GeneratorModel model, int scale, int context, int tileSize, int tilesPerBatch, boolean ownsModel) {
+        if (tileSize < 1 || tilesPerBatch < 1 || context < 0) {
+            throw new IllegalArgumentException("tileSize and tilesPerBatch must be >= 1, context >= 0");
+        }
+        this.model = model;
+        this.scale = scale;
+        this.context = context;
+        this.tileSize = tileSize;
+        this.tilesPerBatch = tilesPerBatch;
+        this.ownsModel = ownsModel;
+        this.root = NDManager.newBaseManager(model.device(), "PyTorch");
+    }
+
+    /**
+     * Wraps an initialized DJL generator built by {@link Generator}; the caller keeps ownership of
+     * its parameters. Tiles carry the exact receptive radius as context.
+     *
+     * @param generator the generator block
+     * @param scale its scale
+     * @param residualBlocks its number of residual blocks
+     * @return an upscaler with default tiling
+     */
+    public static Upscaler of(Block generator, int scale, int residualBlocks) {
+        return of(generator, scale, residualBlocks, null);
+    }
+
+    /**
+     * Like {@link #of(Block, int, int)}, and closes {@code owner} (the manager holding the
+     * generator's parameters) when this upscaler is closed.
+     */
+    public static Upscaler of(Block generator, int scale, int residualBlocks, NDManager owner) {
+        Device device = owner != null ? owner.getDevice() : Engine.getInstance().defaultDevice();
+        return new Upscaler(
+                new DjlGeneratorModel(generator, owner, device),
+                scale,
+                Generator.receptiveRadius(residualBlocks),
+                DEFAULT_TILE_SIZE,
+                DEFAULT_TILES_PER_BATCH);
+    }
+
+    /**
+     * Loads the generator of a training checkpoint (its EMA weights if the run kept them) in eval
+     * mode: BatchNorm uses its running statistics and no gradients are recorded.
+     *
+     * @param checkpoint the checkpoint
+     * @return an upscaler whose context is the generator's exact receptive radius
+     * @throws IOException if the checkpoint's parameters do not fit its config
+     */
+    public static Upscaler fromCheckpoint(Checkpoint checkpoint) throws IOException {
+        TrainingConfig config = checkpoint.config();
+        NDManager manager = NDManager.newBaseManager(Engine.getInstance().defaultDevice(), "PyTorch");
+        try {
+            Block g = Generator.builder().scale(config.scale()).residualBlocks(config.residualBlocks()).build();
+            Networks.loadParameters(g, manager, checkpoint.inferenceGeneratorParameters());
+            g.freezeParameters(true);
+            return of(g, config.scale(), config.residualBlocks(), manager);
+        } catch (MalformedModelException | RuntimeException e) {
+            manager.close();
+            throw new IOException("checkpoint generator cannot be loaded: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads a checkpoint stream (see {@link Checkpoint#read(InputStream)}) and loads its generator.
+     *
+     * @param in the checkpoint bytes
+     * @return the upscaler
+     * @throws IOException if the stream is no valid checkpoint
+     */
+    public static Upscaler fromCheckpoint(InputStream in) throws IOException {
+        return fromCheckpoint(Checkpoint.read(in));
+    }
+
+    /**
+     * Loads a generator saved with {@code torch.jit.trace} (or script) from PyTorch, e.g. the seed
+     * article's {@code Generator} traced in eval mode. It must take RGB in [0, 1] and return tanh
+     * in [-1, 1], like the seed's.
+     *
+     * @param file the TorchScript file
+     * @param scale the generator's scale
+     * @return an upscaler with {@link #DEFAULT_TORCHSCRIPT_CONTEXT} context
+     * @throws IOException if the file cannot be loaded
+     */
+    public static Upscaler fromTorchScript(Path file, int scale) throws IOException {
+        Device device = Engine.getInstance().defaultDevice();
+        return new Upscaler(
+                new TorchScriptGeneratorModel(file, device),
+                scale,
+                DEFAULT_TORCHSCRIPT_CONTEXT,
+                DEFAULT_TILE_SIZE,
+                DEFAULT_TILES_PER_BATCH);
+    }
+
+    /**
+     * Returns an upscaler sharing this one's generator with other tiling settings. It must not be
+     * used after this one is closed; closing it leaves the generator open.
+     *
+     * @param tileSize tile core size in input pixels
+     * @param tilesPerBatch tiles per generator call
+     * @param context extra input pixels read around each tile core
+     * @return the reconfigured upscaler
+     */
+    public Upscaler withTiling(int tileSize, int tilesPerBatch, int context) {
+        return new Upscaler(model, scale, context, tileSize, tilesPerBatch, false);
+    }
+
+    /** Returns the upscale factor. */
+    public int scale() {
+        return scale;
+    }
+
+    /** Returns the context in input pixels read around each tile. */
+    public int context() {
+        return context;
+    }
+
+    /** Upscales an image; see {@link #upscale(BufferedImage, UpscaleListener)}. */
+    public BufferedImage upscale(BufferedImage image) {
+        return upscale(image, UpscaleListener.NONE);
+    }
+
+    /**
+     * Upscales an image by {@link #scale()}.
+     *
+     * @param image any decoded image; alpha, if present, is kept (bicubic)
+     * @param progress receives (tiles done, tiles total) and may cancel between batches
+     * @return the upscaled image, TYPE_INT_ARGB if the input has alpha, else TYPE_INT_RGB
+     * @throws CancellationException if {@code progress} cancelled it
+     */
+    public BufferedImage upscale(BufferedImage image, UpscaleListener progress) {
+        return upscale(RgbImage.from(image), progress).toBufferedImage();
+    }
+
+    /**
+     * Upscales a float image; the result is rounded to 8 bits.
+     *
+     * @param image RGB in [0, 1], alpha optional
+     * @param progress progress and cancellation
+     * @return the upscaled image
+     */
+    public RgbImage upscale(RgbImage image, UpscaleListener progress) {
+        int w = image.width();
+        int h = image.height();
+        int ow = w * scale;
+        int oh = h * scale;
+        TileGrid grid = new TileGrid(w, h, tileSize, context);
+        List<TileGrid.Tile> tiles = grid.tiles();
+        int ww = grid.windowWidth();
+        int wh = grid.windowHeight();
+        float[] out = new float[3 * ow * oh];
+        int done = 0;
+        for (int start = 0; start < tiles.size(); start += tilesPerBatch) {
+            if (progress.isCancelled()) {
+                throw new CancellationException("upscale cancelled after " + done + " of " + tiles.size() + " tiles");
+            }
+            List<TileGrid.Tile> batch = tiles.subList(start, Math.min(tiles.size(), start + tilesPerBatch));
+            float[] input = new float[batch.size() * 3 * ww * wh];
+            for (int b = 0; b < batch.size(); b++) {
+                copyWindow(image, batch.get(b), ww, wh, input, b * 3 * ww * wh);
+            }
+            float[] result = run(input, batch.size(), ww, wh);
+            int rw = ww * scale;
+            int rh = wh * scale;
+            for (int b = 0; b < batch.size(); b++) {
+                pasteCore(result, b * 3 * rw * rh, rw, rh, batch.get(b), out, ow, oh);
+            }
+            done += batch.size();
+            progress.onProgress(done, tiles.size());
+        }
+        float[] alpha = image.alpha() == null ? null : Bicubic.resizePlane(image.alpha(), w, h, ow, oh);
+        return new RgbImage(ow, oh, out, alpha).quantized();
+    }
+
+    private float[] run(float[] input, int n, int ww, int wh) {
+        synchronized (model) {
+            try (NDManager batch = root.newSubManager()) {
+                NDArray x = batch.create(input, new Shape(n, 3, wh, ww));
+                NDArray y = model.forward(x);
+                return y.toFloatArray();
+            }
+        }
+    }
+
+    private static void copyWindow(RgbImage image, TileGrid.Tile t, int ww, int wh, float[] dst, int offset) {
+        int w = image.width();
+        int h = image.height();
+        float[] src = image.data();
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < wh; y++) {
+                System.arraycopy(src, (c * h + t.windowY() + y) * w + t.windowX(), dst, offset + (c * wh + y) * ww, ww);
+            }
+        }
+    }
+
+    private void pasteCore(float[] result, int offset, int rw, int rh, TileGrid.Tile t, float[] out, int ow, int oh) {
+        int x0 = (t.coreX() - t.windowX()) * scale;
+        int y0 = (t.coreY() - t.windowY()) * scale;
+        int cw = t.coreWidth() * scale;
+        int ch = t.coreHeight() * scale;
+        int ox = t.coreX() * scale;
+        int oy = t.coreY() * scale;
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < ch; y++) {
+                int src = offset + (c * rh + y0 + y) * rw + x0;
+                int dst = (c * oh + oy + y) * ow + ox;
+                for (int x = 0; x < cw; x++) {
+                    // tanh range [-1, 1] to [0, 1]
+                    out[dst + x] = (result[src + x] + 1f) * 0.5f;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        root.close();
+        if (ownsModel) {
+            model.close();
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.srgan.networks.training;
+
+/**
+ * A tiny random generator whose whole state is one long, so checkpoints can store it and a
+ * resumed run draws the same crops and flips as an uninterrupted one (Steele et al. 2014).
+ */
+final class SplitMix64 {
+
+    private long state;
+
+    SplitMix64(long state) {
+        this.state = state;
+    }
+
+    long state() {
+        return state;
+    }
+
+    long nextLong() {
+        long z = (state += 0x9E3779B97F4A7C15L);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Returns a value in [0, bound). */
+    int nextInt(int bound) {
+        return (int) ((nextLong() >>> 1) % bound);
+    }
+
+    boolean nextBoolean() {
+        return nextLong() < 0;
+    }
+}

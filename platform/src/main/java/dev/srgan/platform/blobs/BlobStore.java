@@ -1,0 +1,135 @@
+package dev.srgan.platform.blobs;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Large binaries (images, datasets, checkpoints, models) in PostgreSQL as 1 MiB chunks of bytea.
+ * Writing streams chunk by chunk inside the caller's transaction, so a failed upload leaves no
+ * row behind; reading streams chunk by chunk, so no blob is ever held whole in the heap.
+ */
+@ApplicationScoped
+public class BlobStore {
+    /** Chunk size: large enough for few rows, small enough to stream. */
+    public static final int CHUNK = 1 << 20;
+
+    /** What was stored. */
+    public record Blob(UUID id, String contentType, long sizeBytes, String sha256) {
+    }
+
+    /** Thrown when a stream is longer than the caller allows; nothing of it is kept once the transaction rolls back. */
+    public static class TooLargeException extends IOException {
+        private final long limit;
+
+        public TooLargeException(long limit) {
+            super("larger than the limit of " + limit + " bytes");
+            this.limit = limit;
+        }
+
+        public long limit() {
+            return limit;
+        }
+    }
+
+    /**
+     * Streams {@code in} into a new blob on connection {@code c} (in the caller's transaction).
+     * Stops with {@link TooLargeException} as soon as more than {@code maxBytes} arrive.
+     */
+    public Blob write(Connection c, InputStream in, String contentType, long maxBytes) throws IOException, SQLException {
+        UUID id = UUID.randomUUID();
+        try (PreparedStatement head = c.prepareStatement("INSERT INTO blobs (id, content_type) VALUES (?, ?)")) {
+            head.setObject(1, id);
+            head.setString(2, contentType);
+            head.executeUpdate();
+        }
+        MessageDigest sha = sha256();
+        long total = 0;
+        int seq = 0;
+        byte[] buffer = new byte[CHUNK];
+        try (PreparedStatement chunk = c.prepareStatement("INSERT INTO blob_chunks (blob_id, seq, data) VALUES (?, ?, ?)")) {
+            while (true) {
+                int n = in.readNBytes(buffer, 0, CHUNK);
+                if (n == 0) {
+                    break;
+                }
+                total += n;
+                if (total > maxBytes) {
+                    throw new TooLargeException(maxBytes);
+                }
+                sha.update(buffer, 0, n);
+                chunk.setObject(1, id);
+                chunk.setInt(2, seq++);
+                chunk.setBytes(3, n == CHUNK ? buffer : java.util.Arrays.copyOf(buffer, n));
+                chunk.executeUpdate();
+                if (n < CHUNK) {
+                    break;
+                }
+            }
+        }
+        String digest = HexFormat.of().formatHex(sha.digest());
+        try (PreparedStatement done = c.prepareStatement("UPDATE blobs SET size_bytes = ?, sha256 = ?, complete = true WHERE id = ?")) {
+            done.setLong(1, total);
+            done.setString(2, digest);
+            done.setObject(3, id);
+            done.executeUpdate();
+        }
+        return new Blob(id, contentType, total, digest);
+    }
+
+    /** The blob's metadata, if it exists and was written completely. */
+    public Optional<Blob> find(Connection c, UUID id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT content_type, size_bytes, sha256 FROM blobs WHERE id = ? AND complete")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new Blob(id, rs.getString(1), rs.getLong(2), rs.getString(3))) : Optional.empty();
+            }
+        }
+    }
+
+    /** Copies the blob to {@code out}, one chunk in memory at a time. Returns the bytes written. */
+    public long copyTo(Connection c, UUID id, OutputStream out) throws SQLException, IOException {
+        long total = 0;
+        try (PreparedStatement ps = c.prepareStatement("SELECT data FROM blob_chunks WHERE blob_id = ? AND seq = ?")) {
+            for (int seq = 0; ; seq++) {
+                ps.setObject(1, id);
+                ps.setInt(2, seq);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return total;
+                    }
+                    byte[] data = rs.getBytes(1);
+                    out.write(data);
+                    total += data.length;
+                }
+            }
+        }
+    }
+
+    /** Deletes the blob and its chunks. */
+    public void delete(Connection c, UUID id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM blobs WHERE id = ?")) {
+            ps.setObject(1, id);
+            ps.executeUpdate();
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
