@@ -1,0 +1,166 @@
+package dev.srgan.api.datasets;
+
+import dev.srgan.api.errors.ApiException;
+import dev.srgan.api.upscale.ImageInspector;
+import dev.srgan.platform.blobs.BlobStore;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/** Training datasets: a zip of images, or several images uploaded at once (zipped here). */
+@Path("/api/datasets")
+@Produces(MediaType.APPLICATION_JSON)
+public class DatasetResource {
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    BlobStore blobs;
+
+    @ConfigProperty(name = "srgan.upload.max-bytes", defaultValue = "52428800")
+    long maxBytes;
+
+    @ConfigProperty(name = "srgan.dataset.max-entries", defaultValue = "10000")
+    int maxEntries;
+
+    @ConfigProperty(name = "srgan.dataset.max-uncompressed-bytes", defaultValue = "2147483648")
+    long maxUncompressed;
+
+    @ConfigProperty(name = "srgan.upscale.max-input-pixels", defaultValue = "16000000")
+    long maxPixels;
+
+    /** A stored dataset. */
+    public record DatasetView(UUID id, String name, int imageCount, long sizeBytes, OffsetDateTime createdAt) {
+    }
+
+    @GET
+    public List<DatasetView> list() throws SQLException {
+        List<DatasetView> result = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT id, name, image_count, size_bytes, created_at FROM datasets ORDER BY created_at DESC");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                result.add(new DatasetView(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3), rs.getLong(4), rs.getObject(5, OffsetDateTime.class)));
+            }
+        }
+        return result;
+    }
+
+    @POST
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    public Response upload(@RestForm("name") String name, @RestForm("file") FileUpload zip,
+                           @RestForm("images") List<FileUpload> images) throws SQLException, IOException {
+        DatasetView created = create(name, zip, images);
+        return Response.status(201).entity(created).build();
+    }
+
+    /** Validates and stores a dataset; used by the API and the dashboard. */
+    public DatasetView create(String name, FileUpload zip, List<FileUpload> images) throws SQLException, IOException {
+        boolean hasZip = zip != null && zip.uploadedFile() != null;
+        List<FileUpload> imgs = images == null ? List.of() : images.stream().filter(f -> f.uploadedFile() != null).toList();
+        if (hasZip == !imgs.isEmpty()) {
+            throw ApiException.badRequest("file", "upload either one zip of images (field 'file') or several images (field 'images')");
+        }
+        java.nio.file.Path zipFile;
+        String label;
+        boolean temporary = false;
+        if (hasZip) {
+            zipFile = zip.uploadedFile();
+            label = zip.fileName() == null ? "dataset.zip" : zip.fileName();
+            if (zip.size() > maxBytes) {
+                throw ApiException.tooLarge("file", "'" + label + "' is " + zip.size() + " bytes; the limit is " + maxBytes + " bytes");
+            }
+        } else {
+            label = imgs.size() + " images";
+            long total = 0;
+            for (FileUpload f : imgs) {
+                total += f.size();
+                ImageInspector.inspect(f.uploadedFile(), "images", f.fileName(), maxPixels);
+            }
+            if (total > maxBytes) {
+                throw ApiException.tooLarge("images", "the images add up to " + total + " bytes; the limit is " + maxBytes + " bytes");
+            }
+            zipFile = Files.createTempFile("srgan-dataset", ".zip");
+            temporary = true;
+            Set<String> names = new HashSet<>();
+            try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zipFile))) {
+                int i = 0;
+                for (FileUpload f : imgs) {
+                    String entry = (f.fileName() == null ? "image" : f.fileName()).replaceAll("[^A-Za-z0-9._-]", "_");
+                    if (!names.add(entry)) {
+                        entry = (i++) + "-" + entry;
+                        names.add(entry);
+                    }
+                    out.putNextEntry(new ZipEntry(entry));
+                    Files.copy(f.uploadedFile(), out);
+                    out.closeEntry();
+                }
+            }
+        }
+        try {
+            DatasetInspector.Contents contents = DatasetInspector.inspectZip(zipFile, label, maxEntries, maxUncompressed);
+            String datasetName = name == null || name.isBlank() ? label.replaceAll("\\.zip$", "") : name.trim();
+            if (datasetName.length() > 200) {
+                throw ApiException.badRequest("name", "name must be at most 200 characters");
+            }
+            try (Connection c = dataSource.getConnection()) {
+                c.setAutoCommit(false);
+                try (InputStream in = Files.newInputStream(zipFile)) {
+                    BlobStore.Blob blob = blobs.write(c, in, "application/zip", maxBytes);
+                    UUID id = UUID.randomUUID();
+                    OffsetDateTime now;
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "INSERT INTO datasets (id, name, image_count, size_bytes, blob_id) VALUES (?, ?, ?, ?, ?) RETURNING created_at")) {
+                        ps.setObject(1, id);
+                        ps.setString(2, datasetName);
+                        ps.setInt(3, contents.images());
+                        ps.setLong(4, blob.sizeBytes());
+                        ps.setObject(5, blob.id());
+                        try (ResultSet rs = ps.executeQuery()) {
+                            rs.next();
+                            now = rs.getObject(1, OffsetDateTime.class);
+                        }
+                    }
+                    c.commit();
+                    return new DatasetView(id, datasetName, contents.images(), blob.sizeBytes(), now);
+                } catch (SQLException | IOException | RuntimeException e) {
+                    c.rollback();
+                    if (e instanceof BlobStore.TooLargeException) {
+                        throw ApiException.tooLarge("file", "the dataset is larger than the limit of " + maxBytes + " bytes");
+                    }
+                    throw e;
+                }
+            }
+        } finally {
+            if (temporary) {
+                Files.deleteIfExists(zipFile);
+            }
+        }
+    }
+
+}

@@ -1,0 +1,170 @@
+package dev.srgan.api.jobs;
+
+import dev.srgan.api.errors.ApiException;
+import dev.srgan.api.training.TrainingResource;
+import dev.srgan.domain.jobs.JobStatus;
+import dev.srgan.domain.jobs.JobType;
+import dev.srgan.platform.blobs.BlobStore;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+/** Jobs of every type: list, inspect, cancel, retry, and download an upscale's result. */
+@Path("/api/jobs")
+@Produces(MediaType.APPLICATION_JSON)
+public class JobResource {
+    static final int MAX_PAGE_SIZE = 200;
+
+    @Inject
+    JobStore jobs;
+
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    BlobStore blobs;
+
+    @Inject
+    TrainingResource training;
+
+    /** Jobs newest first; {@code type} and {@code status} filter, {@code page} (from 0) and {@code size} page. */
+    @GET
+    public JobStore.Page list(@QueryParam("type") String type, @QueryParam("status") String status,
+                              @QueryParam("page") Integer page, @QueryParam("size") Integer size) throws SQLException {
+        int p = page == null ? 0 : page;
+        int s = size == null ? 25 : size;
+        if (p < 0) {
+            throw ApiException.badRequest("page", "page must be 0 or more");
+        }
+        if (s < 1 || s > MAX_PAGE_SIZE) {
+            throw ApiException.badRequest("size", "size must be from 1 to " + MAX_PAGE_SIZE);
+        }
+        return jobs.list(parse(JobType.class, "type", type), parse(JobStatus.class, "status", status), p, s);
+    }
+
+    @GET
+    @Path("/{id}")
+    public JobView get(@PathParam("id") String id) throws SQLException {
+        return jobs.require(uuid(id));
+    }
+
+    @GET
+    @Path("/{id}/events")
+    public List<JobStore.JobEvent> events(@PathParam("id") String id) throws SQLException {
+        UUID jobId = uuid(id);
+        jobs.require(jobId);
+        return jobs.events(jobId);
+    }
+
+    @POST
+    @Path("/{id}/cancel")
+    public JobView cancel(@PathParam("id") String id) throws SQLException {
+        return jobs.cancel(uuid(id));
+    }
+
+    @POST
+    @Path("/{id}/retry")
+    public Response retry(@PathParam("id") String id) throws SQLException {
+        return Response.status(202).entity(jobs.retry(uuid(id))).build();
+    }
+
+    /** Loss points of a training job after {@code afterStep} (all when absent), in step order. */
+    @GET
+    @Path("/{id}/losses")
+    public List<TrainingResource.LossPoint> losses(@PathParam("id") String id, @QueryParam("afterStep") Integer afterStep,
+                                                   @QueryParam("limit") Integer limit) throws SQLException {
+        return training.losses(id, afterStep, limit);
+    }
+
+    /** Validation PSNR/SSIM of G and of bicubic per validation step, with links to the sample images. */
+    @GET
+    @Path("/{id}/validation")
+    public List<TrainingResource.ValidationPoint> validation(@PathParam("id") String id) throws SQLException {
+        return training.validation(id);
+    }
+
+    @GET
+    @Path("/{id}/samples/{step}/{idx}")
+    @Produces({"image/png", MediaType.APPLICATION_JSON})
+    public Response sample(@PathParam("id") String id, @PathParam("step") int step, @PathParam("idx") int idx) throws SQLException {
+        return training.sample(id, step, idx);
+    }
+
+    /** The checkpoints a training job stored, oldest first, with download links. */
+    @GET
+    @Path("/{id}/checkpoints")
+    public List<TrainingResource.CheckpointView> checkpoints(@PathParam("id") String id) throws SQLException {
+        return training.checkpoints(id);
+    }
+
+    /** The upscaled image (PNG), streamed from PostgreSQL chunk by chunk. */
+    @GET
+    @Path("/{id}/result")
+    @Produces({"image/png", MediaType.APPLICATION_JSON})
+    public Response result(@PathParam("id") String id, @QueryParam("download") boolean download) throws SQLException {
+        UUID jobId = uuid(id);
+        JobView job = jobs.require(jobId);
+        UUID blobId;
+        String contentType;
+        long size;
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT r.blob_id, r.content_type, b.size_bytes FROM results r JOIN blobs b ON b.id = r.blob_id WHERE r.job_id = ?")) {
+            ps.setObject(1, jobId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw ApiException.notFound("job " + jobId + " has no result (it is " + job.status() + ")");
+                }
+                blobId = rs.getObject(1, UUID.class);
+                contentType = rs.getString(2);
+                size = rs.getLong(3);
+            }
+        }
+        StreamingOutput body = out -> {
+            try (Connection c = dataSource.getConnection()) {
+                blobs.copyTo(c, blobId, out);
+            } catch (SQLException e) {
+                throw new java.io.IOException(e);
+            }
+        };
+        String base = job.inputName() == null ? jobId.toString() : job.inputName().replaceAll("\\.[A-Za-z0-9]+$", "");
+        String filename = base.replaceAll("[^A-Za-z0-9._-]", "_") + "-upscaled.png";
+        return Response.ok(body, contentType).header("Content-Length", size)
+                .header("Content-Disposition", (download ? "attachment" : "inline") + "; filename=\"" + filename + "\"").build();
+    }
+
+    /** Parses a UUID path parameter or answers 404 (a malformed id names no job). */
+    public static UUID uuid(String id) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound("no job " + id);
+        }
+    }
+
+    static <E extends Enum<E>> E parse(Class<E> type, String field, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(field, field + " must be one of " + java.util.Arrays.toString(type.getEnumConstants()) + ", got '" + value + "'");
+        }
+    }
+}

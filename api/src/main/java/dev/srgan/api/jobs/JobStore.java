@@ -1,0 +1,250 @@
+package dev.srgan.api.jobs;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.srgan.api.errors.ApiException;
+import dev.srgan.domain.jobs.JobMessage;
+import dev.srgan.domain.jobs.JobStateMachine;
+import dev.srgan.domain.jobs.JobStatus;
+import dev.srgan.domain.jobs.JobType;
+import dev.srgan.platform.KafkaSettings;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Jobs in PostgreSQL, as the api sees them. A new job and its outbox record are written in the
+ * caller's transaction, so a 202 means the job is durable and will reach Kafka, even if Kafka is
+ * down at that moment.
+ */
+@ApplicationScoped
+public class JobStore {
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    KafkaSettings kafka;
+
+    @Inject
+    ObjectMapper json;
+
+    /** What a submission creates. */
+    public record NewJob(JobType type, String name, String paramsJson, UUID inputBlobId, String inputName, UUID modelId, UUID datasetId) {
+    }
+
+    /** A page of jobs, newest first. */
+    public record Page(List<JobView> items, int page, int size, long total) {
+    }
+
+    /** One entry of a job's history. */
+    public record JobEvent(long id, OffsetDateTime at, String kind, String status, String message) {
+    }
+
+    /** Inserts a QUEUED job, its first event and its outbox record on {@code c} (the caller commits). */
+    public UUID insert(Connection c, NewJob job) throws SQLException {
+        UUID id = UUID.randomUUID();
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO jobs (id, type, status, name, params, input_blob_id, input_name, model_id, dataset_id)
+                VALUES (?, ?, 'QUEUED', ?, ?::jsonb, ?, ?, ?, ?)""")) {
+            ps.setObject(1, id);
+            ps.setString(2, job.type().name());
+            ps.setString(3, job.name());
+            ps.setString(4, job.paramsJson() == null ? "{}" : job.paramsJson());
+            ps.setObject(5, job.inputBlobId());
+            ps.setString(6, job.inputName());
+            ps.setObject(7, job.modelId());
+            ps.setObject(8, job.datasetId());
+            ps.executeUpdate();
+        }
+        event(c, id, "QUEUED", "submitted");
+        enqueue(c, id, job.type(), 1);
+        return id;
+    }
+
+    /** Adds the Kafka message for a job to the outbox; the relay publishes it after commit. */
+    public void enqueue(Connection c, UUID id, JobType type, int attempt) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO outbox (topic, message_key, payload) VALUES (?, ?, ?)")) {
+            ps.setString(1, kafka.topic(type));
+            ps.setString(2, id.toString());
+            ps.setString(3, json.writeValueAsString(new JobMessage(id, type, attempt)));
+            ps.executeUpdate();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void event(Connection c, UUID jobId, String status, String message) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO job_events (job_id, kind, status, message) VALUES (?, 'STATUS', ?, ?)")) {
+            ps.setObject(1, jobId);
+            ps.setString(2, status);
+            ps.setString(3, message);
+            ps.executeUpdate();
+        }
+    }
+
+    private static final String SELECT = """
+            SELECT j.id, j.type, j.status, j.name, j.params::text AS params, j.input_name, j.model_id, j.dataset_id, j.attempts,
+                   j.max_attempts, j.worker_id, j.progress, j.progress_message, j.cancel_requested, j.error, j.created_at,
+                   j.started_at, j.finished_at, r.width, r.height, r.content_type, r.model_ms, r.total_ms, b.size_bytes AS result_size
+            FROM jobs j LEFT JOIN results r ON r.job_id = j.id LEFT JOIN blobs b ON b.id = r.blob_id
+            """;
+
+    /** A page of jobs, optionally of one type and/or status. */
+    public Page list(JobType type, JobStatus status, int page, int size) throws SQLException {
+        String where = " WHERE (?::text IS NULL OR j.type = ?) AND (?::text IS NULL OR j.status = ?)";
+        List<JobView> items = new ArrayList<>();
+        long total;
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement(SELECT + where + " ORDER BY j.created_at DESC, j.id LIMIT ? OFFSET ?")) {
+                bindFilter(ps, type, status);
+                ps.setInt(5, size);
+                ps.setLong(6, (long) page * size);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        items.add(view(rs));
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM jobs j" + where)) {
+                bindFilter(ps, type, status);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    total = rs.getLong(1);
+                }
+            }
+        }
+        return new Page(items, page, size, total);
+    }
+
+    private static void bindFilter(PreparedStatement ps, JobType type, JobStatus status) throws SQLException {
+        String t = type == null ? null : type.name();
+        String s = status == null ? null : status.name();
+        ps.setString(1, t);
+        ps.setString(2, t);
+        ps.setString(3, s);
+        ps.setString(4, s);
+    }
+
+    /** The job, or empty. */
+    public Optional<JobView> find(UUID id) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(SELECT + " WHERE j.id = ?")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(view(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    /** The job or a 404 naming it. */
+    public JobView require(UUID id) throws SQLException {
+        return find(id).orElseThrow(() -> ApiException.notFound("no job " + id));
+    }
+
+    /** The job's history, oldest first. */
+    public List<JobEvent> events(UUID id) throws SQLException {
+        List<JobEvent> events = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT id, at, kind, status, message FROM job_events WHERE job_id = ? ORDER BY id")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    events.add(new JobEvent(rs.getLong(1), rs.getObject(2, OffsetDateTime.class), rs.getString(3), rs.getString(4), rs.getString(5)));
+                }
+            }
+        }
+        return events;
+    }
+
+    /**
+     * Cancels a job: a QUEUED job becomes CANCELLED at once; a RUNNING one is asked to stop at its
+     * next safe point (a training job keeps its checkpoints). A finished job cannot be cancelled.
+     */
+    public JobView cancel(UUID id) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            JobStatus status = lockStatus(c, id);
+            if (status == JobStatus.QUEUED) {
+                JobStateMachine.requireAllowed(status, JobStatus.CANCELLED);
+                update(c, id, "UPDATE jobs SET status = 'CANCELLED', cancel_requested = true, finished_at = now(), updated_at = now() WHERE id = ?");
+                event(c, id, "CANCELLED", "cancelled while queued");
+            } else if (status == JobStatus.RUNNING) {
+                update(c, id, "UPDATE jobs SET cancel_requested = true, updated_at = now() WHERE id = ?");
+                event(c, id, "RUNNING", "cancel requested; the job stops at its next step");
+            } else {
+                throw ApiException.conflict("the job is already " + status + "; only QUEUED or RUNNING jobs can be cancelled");
+            }
+            c.commit();
+        }
+        return require(id);
+    }
+
+    /** Queues a FAILED or CANCELLED job again as a fresh set of attempts (a training job resumes from its last checkpoint). */
+    public JobView retry(UUID id) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            JobStatus status = lockStatus(c, id);
+            if (!JobStateMachine.isAllowed(status, JobStatus.QUEUED) || status == JobStatus.RUNNING) {
+                throw ApiException.conflict("the job is " + status + "; only FAILED or CANCELLED jobs can be retried");
+            }
+            JobType type;
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE jobs SET status = 'QUEUED', attempts = 0, error = NULL, cancel_requested = false, worker_id = NULL,
+                           finished_at = NULL, progress = 0, progress_message = NULL, updated_at = now()
+                    WHERE id = ? RETURNING type""")) {
+                ps.setObject(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    type = JobType.valueOf(rs.getString(1));
+                }
+            }
+            event(c, id, "QUEUED", "retried");
+            enqueue(c, id, type, 1);
+            c.commit();
+        }
+        return require(id);
+    }
+
+    private static JobStatus lockStatus(Connection c, UUID id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT status FROM jobs WHERE id = ? FOR UPDATE")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw ApiException.notFound("no job " + id);
+                }
+                return JobStatus.valueOf(rs.getString(1));
+            }
+        }
+    }
+
+    private static void update(Connection c, UUID id, String sql) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setObject(1, id);
+            ps.executeUpdate();
+        }
+    }
+
+    private static JobView view(ResultSet rs) throws SQLException {
+        UUID id = rs.getObject("id", UUID.class);
+        JobView.ResultView result = null;
+        if (rs.getObject("width") != null) {
+            result = new JobView.ResultView(rs.getInt("width"), rs.getInt("height"), rs.getString("content_type"),
+                    (Long) rs.getObject("model_ms"), (Long) rs.getObject("total_ms"), rs.getLong("result_size"), "/api/jobs/" + id + "/result");
+        }
+        return new JobView(id, rs.getString("type"), rs.getString("status"), rs.getString("name"), rs.getString("params"),
+                rs.getString("input_name"), rs.getObject("model_id", UUID.class), rs.getObject("dataset_id", UUID.class),
+                rs.getInt("attempts"), rs.getInt("max_attempts"), rs.getString("worker_id"), rs.getDouble("progress"),
+                rs.getString("progress_message"), rs.getBoolean("cancel_requested"), rs.getString("error"),
+                rs.getObject("created_at", OffsetDateTime.class), rs.getObject("started_at", OffsetDateTime.class),
+                rs.getObject("finished_at", OffsetDateTime.class), result);
+    }
+}

@@ -1,0 +1,259 @@
+package dev.srgan.api.models;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.srgan.api.errors.ApiException;
+import dev.srgan.platform.blobs.BlobStore;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.zip.ZipFile;
+
+/**
+ * Registered upscale models: from a training checkpoint ("use as upscale model"), or a generator
+ * exported from PyTorch with {@code torch.jit.trace} (TorchScript upload).
+ */
+@Path("/api/models")
+@Produces(MediaType.APPLICATION_JSON)
+public class ModelResource {
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    BlobStore blobs;
+
+    @Inject
+    ObjectMapper json;
+
+    @ConfigProperty(name = "srgan.upload.max-bytes", defaultValue = "52428800")
+    long maxBytes;
+
+    /** A model with where it came from and its latest evaluation. */
+    public record ModelView(UUID id, String name, String format, int scale, Integer residualBlocks, String source,
+                            UUID sourceJobId, UUID sourceCheckpointId, boolean isDefault, String description,
+                            long sizeBytes, OffsetDateTime createdAt, Evaluation evaluation) {
+    }
+
+    /** The newest evaluation of a model (EVALUATE jobs). */
+    public record Evaluation(int imageCount, double psnr, double ssim, double bicubicPsnr, double bicubicSsim, double msPerImage,
+                             OffsetDateTime at) {
+    }
+
+    /** Registration from a checkpoint. */
+    public record FromCheckpoint(String checkpointId, String name, String description, Boolean makeDefault) {
+    }
+
+    @GET
+    public List<ModelView> list() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return query(c, null);
+        }
+    }
+
+    @GET
+    @Path("/{id}")
+    public ModelView get(@PathParam("id") String id) throws SQLException {
+        UUID modelId = uuid(id);
+        try (Connection c = dataSource.getConnection()) {
+            return query(c, modelId).stream().findFirst().orElseThrow(() -> ApiException.notFound("no model " + id));
+        }
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response fromCheckpoint(FromCheckpoint request) throws SQLException, IOException {
+        return Response.status(201).entity(registerCheckpoint(request)).build();
+    }
+
+    /** Registers a training checkpoint's generator as a model; used by the API and the dashboard. */
+    public ModelView registerCheckpoint(FromCheckpoint request) throws SQLException, IOException {
+        if (request == null || request.checkpointId() == null) {
+            throw ApiException.badRequest("checkpointId", "checkpointId is required (or upload a TorchScript file as multipart)");
+        }
+        UUID checkpointId;
+        try {
+            checkpointId = UUID.fromString(request.checkpointId().trim());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("checkpointId", "checkpointId must be a checkpoint id (UUID)");
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            UUID id = UUID.randomUUID();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT k.job_id, k.blob_id, k.step, t.config::text, coalesce(j.name, 'run ' || j.id::text)
+                    FROM checkpoints k JOIN jobs j ON j.id = k.job_id JOIN training_runs t ON t.job_id = k.job_id WHERE k.id = ?""")) {
+                ps.setObject(1, checkpointId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw ApiException.unprocessable("checkpointId", "no checkpoint " + checkpointId);
+                    }
+                    JsonNode config = json.readTree(rs.getString(4));
+                    int scale = config.path("scale").asInt(4);
+                    int blocks = config.path("residualBlocks").asInt(16);
+                    String name = request.name() == null || request.name().isBlank()
+                            ? rs.getString(5) + " @ step " + rs.getInt(3) : request.name().trim();
+                    insert(c, id, name, "CHECKPOINT", scale, blocks, "checkpoint of training job " + rs.getObject(1) + " at step " + rs.getInt(3),
+                            rs.getObject(1, UUID.class), checkpointId, rs.getObject(2, UUID.class), request.description());
+                    if (Boolean.TRUE.equals(request.makeDefault())) {
+                        makeDefault(c, id, scale);
+                    }
+                }
+            }
+            c.commit();
+            return get(id.toString());
+        }
+    }
+
+    /** Uploads a TorchScript generator ({@code torch.jit.trace} of the seed's Generator). */
+    @POST
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    public Response upload(@RestForm("file") FileUpload file, @RestForm("name") String name, @RestForm("scale") String scale,
+                           @RestForm("makeDefault") boolean makeDefault) throws SQLException, IOException {
+        if (file == null || file.uploadedFile() == null) {
+            throw ApiException.badRequest("file", "choose a TorchScript file (.pt) to upload (multipart field 'file')");
+        }
+        int s;
+        try {
+            s = Integer.parseInt(scale == null ? "" : scale.trim());
+        } catch (NumberFormatException e) {
+            s = -1;
+        }
+        if (s != 2 && s != 4 && s != 8) {
+            throw ApiException.badRequest("scale", "scale must be 2, 4 or 8: the factor the traced generator upscales by");
+        }
+        if (file.size() > maxBytes) {
+            throw ApiException.tooLarge("file", "the file is " + file.size() + " bytes; the limit is " + maxBytes + " bytes");
+        }
+        String label = file.fileName() == null ? "model.pt" : file.fileName();
+        if (!isTorchScript(file.uploadedFile())) {
+            throw ApiException.unsupportedType("file", "'" + label + "' is not a TorchScript file (torch.jit.save writes a zip with data.pkl)");
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            UUID id = UUID.randomUUID();
+            try (InputStream in = Files.newInputStream(file.uploadedFile())) {
+                BlobStore.Blob blob = blobs.write(c, in, "application/octet-stream", maxBytes);
+                String modelName = name == null || name.isBlank() ? label.replaceAll("\\.pt$", "") : name.trim();
+                insert(c, id, modelName, "TORCHSCRIPT", s, null, "TorchScript upload '" + label + "'", null, null, blob.id(), null);
+                if (makeDefault) {
+                    makeDefault(c, id, s);
+                }
+            } catch (SQLException | IOException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+            c.commit();
+            return Response.status(201).entity(get(id.toString())).build();
+        }
+    }
+
+    /** Makes the model the default for its scale (what an upscale without modelId uses). */
+    @POST
+    @Path("/{id}/default")
+    public ModelView setDefault(@PathParam("id") String id) throws SQLException {
+        UUID modelId = uuid(id);
+        ModelView m = get(id);
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            makeDefault(c, modelId, m.scale());
+            c.commit();
+        }
+        return get(id);
+    }
+
+    static boolean isTorchScript(java.nio.file.Path file) {
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            return zip.stream().anyMatch(e -> e.getName().endsWith("data.pkl"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void makeDefault(Connection c, UUID id, int scale) throws SQLException {
+        try (PreparedStatement clear = c.prepareStatement("UPDATE models SET is_default = false WHERE scale = ? AND is_default");
+             PreparedStatement set = c.prepareStatement("UPDATE models SET is_default = true WHERE id = ?")) {
+            clear.setInt(1, scale);
+            clear.executeUpdate();
+            set.setObject(1, id);
+            set.executeUpdate();
+        }
+    }
+
+    private static void insert(Connection c, UUID id, String name, String format, int scale, Integer blocks, String source,
+                               UUID jobId, UUID checkpointId, UUID blobId, String description) throws SQLException {
+        if (name.length() > 200) {
+            throw ApiException.badRequest("name", "name must be at most 200 characters");
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO models (id, name, format, scale, residual_blocks, source, source_job_id, source_checkpoint_id, blob_id, description)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+            ps.setObject(1, id);
+            ps.setString(2, name);
+            ps.setString(3, format);
+            ps.setInt(4, scale);
+            ps.setObject(5, blocks);
+            ps.setString(6, source);
+            ps.setObject(7, jobId);
+            ps.setObject(8, checkpointId);
+            ps.setObject(9, blobId);
+            ps.setString(10, description);
+            ps.executeUpdate();
+        }
+    }
+
+    private List<ModelView> query(Connection c, UUID only) throws SQLException {
+        List<ModelView> result = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT m.id, m.name, m.format, m.scale, m.residual_blocks, m.source, m.source_job_id, m.source_checkpoint_id,
+                       m.is_default, m.description, b.size_bytes, m.created_at,
+                       e.image_count, e.psnr, e.ssim, e.bicubic_psnr, e.bicubic_ssim, e.ms_per_image, e.created_at AS evaluated_at
+                FROM models m JOIN blobs b ON b.id = m.blob_id
+                LEFT JOIN LATERAL (SELECT * FROM model_evaluations x WHERE x.model_id = m.id ORDER BY x.created_at DESC LIMIT 1) e ON true
+                WHERE (?::uuid IS NULL OR m.id = ?) ORDER BY m.is_default DESC, m.created_at DESC""")) {
+            ps.setObject(1, only);
+            ps.setObject(2, only);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Evaluation ev = rs.getObject("psnr") == null ? null : new Evaluation(rs.getInt("image_count"), rs.getDouble("psnr"),
+                            rs.getDouble("ssim"), rs.getDouble("bicubic_psnr"), rs.getDouble("bicubic_ssim"), rs.getDouble("ms_per_image"),
+                            rs.getObject("evaluated_at", OffsetDateTime.class));
+                    result.add(new ModelView(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("format"), rs.getInt("scale"),
+                            (Integer) rs.getObject("residual_blocks"), rs.getString("source"), rs.getObject("source_job_id", UUID.class),
+                            rs.getObject("source_checkpoint_id", UUID.class), rs.getBoolean("is_default"), rs.getString("description"),
+                            rs.getLong("size_bytes"), rs.getObject("created_at", OffsetDateTime.class), ev));
+                }
+            }
+        }
+        return result;
+    }
+
+    private static UUID uuid(String id) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound("no model " + id);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.srgan.api.training;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.srgan.api.errors.ApiException;
+import dev.srgan.networks.training.TrainingConfig;
+
+import java.util.Locale;
+
+/**
+ * Turns submitted hyperparameters into a {@link TrainingConfig} with the networks module's own
+ * parser (so api and worker agree on every field and default), then applies the ranges a shared
+ * cluster enforces: bounds that keep one job from exhausting a worker. The feature extractor is
+ * chosen by name, never by a path a user types.
+ */
+public final class TrainingLimits {
+    static final int MAX_STEPS = 1_000_000;
+
+    private TrainingLimits() {
+    }
+
+    public static TrainingConfig parse(JsonNode hyperparameters, String contentLoss, String vgg19Path, ObjectMapper json) {
+        ObjectNode node = hyperparameters == null || hyperparameters.isNull() ? json.createObjectNode()
+                : hyperparameters.isObject() ? ((ObjectNode) hyperparameters).deepCopy() : null;
+        if (node == null) {
+            throw ApiException.badRequest("hyperparameters", "hyperparameters must be a JSON object");
+        }
+        for (String forbidden : new String[] {"featureExtractorPath", "featureExtractorName"}) {
+            if (node.has(forbidden)) {
+                throw ApiException.badRequest(forbidden, forbidden + " cannot be set per run; choose contentLoss 'pixel-mse' or 'vgg19'");
+            }
+        }
+        String loss = contentLoss == null || contentLoss.isBlank() ? "pixel-mse" : contentLoss.trim().toLowerCase(Locale.ROOT);
+        switch (loss) {
+            case "pixel-mse" -> { }
+            case "vgg19" -> {
+                if (vgg19Path == null || vgg19Path.isBlank()) {
+                    throw ApiException.unprocessable("contentLoss", "the VGG19 perceptual loss is not set up on this cluster "
+                            + "(srgan.training.vgg19-path); use contentLoss 'pixel-mse' or see README, 'Perceptual loss'");
+                }
+                node.put("featureExtractorPath", vgg19Path);
+            }
+            default -> throw ApiException.badRequest("contentLoss", "contentLoss must be 'pixel-mse' or 'vgg19', got '" + contentLoss + "'");
+        }
+        TrainingConfig config;
+        try {
+            config = TrainingConfig.fromJson(json.writeValueAsString(node));
+        } catch (TrainingConfig.InvalidConfigException e) {
+            throw ApiException.badRequest(e.field(), e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("hyperparameters", e.getMessage());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw ApiException.badRequest("hyperparameters", "hyperparameters are not valid JSON");
+        }
+        range("residualBlocks", config.residualBlocks(), 1, 64);
+        range("batchSize", config.batchSize(), 1, 64);
+        range("hrCropSize", config.hrCropSize(), 16, 512);
+        range("validateEvery", config.validateEvery(), 1, MAX_STEPS);
+        range("checkpointEvery", config.checkpointEvery(), 1, MAX_STEPS);
+        range("validationSamples", config.validationSamples(), 0, 16);
+        if ((long) config.pretrainSteps() + config.ganSteps() > MAX_STEPS) {
+            throw ApiException.badRequest("ganSteps", "pretrainSteps + ganSteps must be at most " + MAX_STEPS);
+        }
+        rangeD("learningRateG", config.learningRateG(), 1e-8, 1.0);
+        rangeD("learningRateD", config.learningRateD(), 1e-8, 1.0);
+        rangeD("adversarialWeight", config.adversarialWeight(), 0, 10);
+        return config;
+    }
+
+    private static void range(String field, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw ApiException.badRequest(field, field + " must be from " + min + " to " + max + ", got " + value);
+        }
+    }
+
+    private static void rangeD(String field, double value, double min, double max) {
+        if (!(value >= min && value <= max)) {
+            throw ApiException.badRequest(field, field + " must be from " + min + " to " + max + ", got " + value);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.srgan.api.upscale;
+
+import dev.srgan.api.errors.ApiException;
+import dev.srgan.api.jobs.JobStore;
+import dev.srgan.api.models.ModelStore;
+import dev.srgan.domain.jobs.JobType;
+import dev.srgan.platform.blobs.BlobStore;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Set;
+import java.util.UUID;
+
+/** {@code POST /api/upscale}: one image in, a queued UPSCALE job out. */
+@Path("/api/upscale")
+public class UpscaleResource {
+    static final Set<Integer> SCALES = Set.of(2, 4, 8);
+
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    BlobStore blobs;
+
+    @Inject
+    JobStore jobs;
+
+    @Inject
+    ModelStore models;
+
+    @ConfigProperty(name = "srgan.upload.max-bytes", defaultValue = "52428800")
+    long maxBytes;
+
+    @ConfigProperty(name = "srgan.upscale.max-input-pixels", defaultValue = "16000000")
+    long maxInputPixels;
+
+    @ConfigProperty(name = "srgan.upscale.max-output-pixels", defaultValue = "67108864")
+    long maxOutputPixels;
+
+    /** What a submission answers: the job's id, state and where to follow it. */
+    public record Submitted(UUID id, String status, String url) {
+    }
+
+    @POST
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response submit(@RestForm("image") FileUpload image, @RestForm("scale") String scale,
+                           @RestForm("modelId") String modelId) throws SQLException, IOException {
+        UUID id = submit(image, scale, modelId, null);
+        return Response.accepted(new Submitted(id, "QUEUED", "/api/jobs/" + id)).build();
+    }
+
+    /** Validates and stores an upscale submission in one transaction; used by the API and the dashboard. */
+    public UUID submit(FileUpload image, String scaleText, String modelIdText, String name) throws SQLException, IOException {
+        if (image == null || image.uploadedFile() == null) {
+            throw ApiException.badRequest("image", "choose an image to upscale (multipart field 'image')");
+        }
+        int scale = parseScale(scaleText);
+        UUID modelId = null;
+        if (modelIdText != null && !modelIdText.isBlank()) {
+            try {
+                modelId = UUID.fromString(modelIdText.trim());
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest("modelId", "modelId must be a model id (UUID), got '" + modelIdText + "'");
+            }
+        }
+        String fileName = image.fileName() == null || image.fileName().isBlank() ? "image" : image.fileName();
+        if (image.size() > maxBytes) {
+            throw ApiException.tooLarge("image", "'" + fileName + "' is " + image.size() + " bytes; the limit is " + maxBytes + " bytes");
+        }
+        ImageInspector.ImageInfo info = ImageInspector.inspect(image.uploadedFile(), "image", fileName, maxInputPixels);
+        long outputPixels = info.pixels() * scale * scale;
+        if (outputPixels > maxOutputPixels) {
+            throw ApiException.tooLarge("scale", info.width() + "x" + info.height() + " at " + scale + "x would be "
+                    + info.width() * scale + "x" + info.height() * scale + " = " + ImageInspector.megapixels(outputPixels)
+                    + " megapixels; the output limit is " + ImageInspector.megapixels(maxOutputPixels) + " megapixels");
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                UUID model = models.resolveForUpscale(c, modelId, scale);
+                BlobStore.Blob blob;
+                try (InputStream in = Files.newInputStream(image.uploadedFile())) {
+                    blob = blobs.write(c, in, info.contentType(), maxBytes);
+                }
+                String params = "{\"scale\":" + scale + ",\"inputWidth\":" + info.width() + ",\"inputHeight\":" + info.height() + "}";
+                UUID id = jobs.insert(c, new JobStore.NewJob(JobType.UPSCALE, name == null ? fileName : name, params, blob.id(), fileName, model, null));
+                c.commit();
+                return id;
+            } catch (SQLException | IOException | RuntimeException e) {
+                c.rollback();
+                if (e instanceof BlobStore.TooLargeException) {
+                    throw ApiException.tooLarge("image", "'" + fileName + "' is larger than the limit of " + maxBytes + " bytes");
+                }
+                throw e;
+            }
+        }
+    }
+
+    static int parseScale(String text) {
+        if (text == null || text.isBlank()) {
+            return 4;
+        }
+        try {
+            int s = Integer.parseInt(text.trim());
+            if (SCALES.contains(s)) {
+                return s;
+            }
+        } catch (NumberFormatException ignored) {
+            // falls through to the message
+        }
+        throw ApiException.badRequest("scale", "scale must be 2, 4 or 8, got '" + text + "'");
+    }
+
+}

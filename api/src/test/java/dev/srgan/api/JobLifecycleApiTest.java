@@ -1,0 +1,134 @@
+package dev.srgan.api;
+
+import dev.srgan.api.jobs.LeaseReaper;
+import dev.srgan.embedded.EmbeddedServicesTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import javax.sql.DataSource;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.hasItems;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@QuarkusTest
+@QuarkusTestResource(EmbeddedServicesTestResource.class)
+class JobLifecycleApiTest {
+
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    LeaseReaper reaper;
+
+    @io.quarkus.test.common.http.TestHTTPResource("/api/events")
+    URI events;
+
+    String submit() throws Exception {
+        TestData.model(dataSource, 2, true);
+        return given().multiPart("image", "x.png", TestData.png(16, 16), "image/png").multiPart("scale", "2")
+                .when().post("/api/upscale").then().statusCode(202).extract().path("id");
+    }
+
+    @Test
+    void queuedJobIsCancelledAtOnceAndCanBeRetried() throws Exception {
+        String id = submit();
+        given().post("/api/jobs/" + id + "/cancel").then().statusCode(200).body("status", equalTo("CANCELLED"));
+        given().post("/api/jobs/" + id + "/cancel").then().statusCode(409).body("error", containsString("already CANCELLED"));
+        given().post("/api/jobs/" + id + "/retry").then().statusCode(202).body("status", equalTo("QUEUED")).body("attempts", equalTo(0));
+        given().post("/api/jobs/" + id + "/retry").then().statusCode(409);
+        given().get("/api/jobs/" + id + "/events").then().statusCode(200)
+                .body("status", hasItems("QUEUED", "CANCELLED")).body("message", hasItems("submitted", "cancelled while queued", "retried"));
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM outbox WHERE message_key = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertEquals(2, rs.getInt(1), "one message at submission, one at retry");
+            }
+        }
+    }
+
+    @Test
+    void jobsAreFilteredAndPaged() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            submit();
+        }
+        given().get("/api/jobs?type=upscale&status=QUEUED&size=2&page=0").then().statusCode(200)
+                .body("items.size()", equalTo(2)).body("items.type", everyItem(equalTo("UPSCALE")))
+                .body("items.status", everyItem(equalTo("QUEUED"))).body("total", greaterThanOrEqualTo(3));
+        given().get("/api/jobs?status=DONE").then().statusCode(400).body("field", equalTo("status"));
+        given().get("/api/jobs?size=0").then().statusCode(400).body("field", equalTo("size"));
+        given().get("/api/jobs/" + UUID.randomUUID()).then().statusCode(404).body("error", containsString("no job"));
+        given().get("/api/jobs/not-a-uuid").then().statusCode(404);
+        given().get("/api/jobs/" + submit() + "/result").then().statusCode(404).body("error", containsString("has no result"));
+    }
+
+    @Test
+    void expiredLeaseIsQueuedAgainThenFailsAfterTheLastAttempt() throws Exception {
+        String id = submit();
+        setRunning(id, 1);
+        reaper.reapExpired();
+        given().get("/api/jobs/" + id).then().body("status", equalTo("QUEUED")).body("attempts", equalTo(1));
+        setRunning(id, 3);
+        reaper.reapExpired();
+        given().get("/api/jobs/" + id).then().body("status", equalTo("FAILED"))
+                .body("error", containsString("stopped heartbeating on the last of 3 attempts"));
+    }
+
+    @Test
+    void cancelOfARunningJobIsARequestTheWorkerHonours() throws Exception {
+        String id = submit();
+        setRunning(id, 1);
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE jobs SET lease_expires_at = now() + interval '1 hour' WHERE id = ?::uuid")) {
+            ps.setString(1, id);
+            ps.executeUpdate();
+        }
+        given().post("/api/jobs/" + id + "/cancel").then().statusCode(200)
+                .body("status", equalTo("RUNNING")).body("cancelRequested", equalTo(true));
+    }
+
+    @Test
+    void stateChangesArriveAsServerSentEvents() throws Exception {
+        String id = submit();
+        HttpClient http = HttpClient.newHttpClient();
+        CompletableFuture<HttpResponse<Stream<String>>> response = http.sendAsync(
+                HttpRequest.newBuilder(URI.create(events + "?jobId=" + id)).build(), HttpResponse.BodyHandlers.ofLines());
+        HttpResponse<Stream<String>> r = response.get(10, TimeUnit.SECONDS);
+        assertEquals(200, r.statusCode());
+        CompletableFuture<String> cancelled = CompletableFuture.supplyAsync(
+                () -> r.body().filter(l -> l.startsWith("data:") && l.contains("CANCELLED")).findFirst().orElse(""));
+        Thread.sleep(500);
+        given().post("/api/jobs/" + id + "/cancel").then().statusCode(200);
+        String event = cancelled.get(15, TimeUnit.SECONDS);
+        assertTrue(event.contains(id) && event.contains("\"kind\" : \"job\""), event);
+    }
+
+    void setRunning(String id, int attempts) throws Exception {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "UPDATE jobs SET status = 'RUNNING', attempts = ?, worker_id = 'gone', lease_expires_at = now() - interval '1 second' WHERE id = ?::uuid")) {
+            ps.setInt(1, attempts);
+            ps.setString(2, id);
+            ps.executeUpdate();
+        }
+    }
+}

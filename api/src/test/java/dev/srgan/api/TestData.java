@@ -1,0 +1,113 @@
+package dev.srgan.api;
+
+import javax.imageio.ImageIO;
+import javax.sql.DataSource;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/** Inputs the API tests make themselves: images, zips, a model row. */
+final class TestData {
+    private TestData() {
+    }
+
+    static byte[] png(int w, int h) throws IOException {
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setColor(new Color(30, 90, 160));
+        g.fillRect(0, 0, w, h);
+        g.setColor(Color.ORANGE);
+        g.fillOval(w / 4, h / 4, w / 2, h / 2);
+        g.dispose();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(img, "png", out);
+        return out.toByteArray();
+    }
+
+    static byte[] gif() throws IOException {
+        BufferedImage img = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(img, "gif", out);
+        return out.toByteArray();
+    }
+
+    /** A tiny PNG whose header claims {@code w x h}: a decompression bomb as far as the header goes. */
+    static byte[] pngHeaderOnly(int w, int h) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        DataOutputStream d = new DataOutputStream(out);
+        d.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A});
+        ByteArrayOutputStream ihdr = new ByteArrayOutputStream();
+        DataOutputStream i = new DataOutputStream(ihdr);
+        i.writeBytes("IHDR");
+        i.writeInt(w);
+        i.writeInt(h);
+        i.write(new byte[] {8, 2, 0, 0, 0});
+        byte[] chunk = ihdr.toByteArray();
+        d.writeInt(13);
+        d.write(chunk);
+        CRC32 crc = new CRC32();
+        crc.update(chunk);
+        d.writeInt((int) crc.getValue());
+        return out.toByteArray();
+    }
+
+    static byte[] zip(String... namesAndContent) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipOutputStream z = new ZipOutputStream(out)) {
+            for (String name : namesAndContent) {
+                z.putNextEntry(new ZipEntry(name));
+                z.write(name.endsWith(".png") ? png(48, 48) : "text".getBytes());
+                z.closeEntry();
+            }
+        }
+        return out.toByteArray();
+    }
+
+    /** A model row (the api never loads weights, so any blob will do for submission tests). */
+    static UUID model(DataSource ds, int scale, boolean isDefault) throws SQLException {
+        UUID blob = UUID.randomUUID();
+        UUID model = UUID.randomUUID();
+        try (Connection c = ds.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO blobs (id, content_type, size_bytes, complete) VALUES (?, 'application/zip', 0, true)")) {
+                ps.setObject(1, blob);
+                ps.executeUpdate();
+            }
+            if (isDefault) {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE models SET is_default = false WHERE scale = ?")) {
+                    ps.setInt(1, scale);
+                    ps.executeUpdate();
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO models (id, name, format, scale, residual_blocks, source, blob_id, is_default)
+                    VALUES (?, ?, 'CHECKPOINT', ?, 16, 'test', ?, ?)""")) {
+                ps.setObject(1, model);
+                ps.setString(2, "test model x" + scale);
+                ps.setInt(3, scale);
+                ps.setObject(4, blob);
+                ps.setBoolean(5, isDefault);
+                ps.executeUpdate();
+            }
+        }
+        return model;
+    }
+
+    static long count(DataSource ds, String table) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
