@@ -22,7 +22,8 @@ public final class Options {
             Map.entry("db-url", "SRGAN_DB_URL"),
             Map.entry("db-user", "SRGAN_DB_USER"),
             Map.entry("db-password", "SRGAN_DB_PASSWORD"),
-            Map.entry("kafka-bootstrap", "SRGAN_KAFKA_BOOTSTRAP"));
+            Map.entry("kafka-bootstrap", "SRGAN_KAFKA_BOOTSTRAP"),
+            Map.entry("only", "SRGAN_SERVICES_ONLY"));
 
     private final Map<String, String> values = new HashMap<>();
     private final Map<String, String> env;

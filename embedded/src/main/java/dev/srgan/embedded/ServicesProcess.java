@@ -37,9 +37,21 @@ public final class ServicesProcess implements AutoCloseable {
 
     /** As {@link #start(Path)} on given ports (0 = any free port); the same data dir and ports restart the same services. */
     public static ServicesProcess start(Path dataDir, int pgPort, int kafkaPort) {
+        return start(dataDir, pgPort, kafkaPort, null);
+    }
+
+    /** Only one of the services ({@code "postgres"} or {@code "kafka"}), so a test can stop and restart it alone. */
+    public static ServicesProcess startOnly(String service, Path dataDir, int port) {
+        return "kafka".equals(service) ? start(dataDir, 0, port, service) : start(dataDir, port, 0, service);
+    }
+
+    private static ServicesProcess start(Path dataDir, int pgPort, int kafkaPort, String only) {
         List<String> cmd = new ArrayList<>(command("services"));
         cmd.addAll(List.of("--data-dir", dataDir.toString(), "--pg-port", String.valueOf(pgPort),
                 "--kafka-port", String.valueOf(kafkaPort), "--watch-stdin"));
+        if (only != null) {
+            cmd.addAll(List.of("--only", only));
+        }
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("SRGAN_DB_URL");
         pb.environment().remove("SRGAN_KAFKA_BOOTSTRAP");

@@ -68,9 +68,13 @@ public final class Stack {
         started.add(DataDirLock.acquire(dataDir));
         installStopHandlers();
         Endpoints endpoints = startServices(dataDir, false);
-        System.out.println("SRGAN_DB_URL=" + endpoints.dbUrl());
-        System.out.println("SRGAN_DB_USER=" + endpoints.dbUser());
-        System.out.println("SRGAN_KAFKA_BOOTSTRAP=" + endpoints.kafkaBootstrap());
+        if (endpoints.embeddedDb()) {
+            System.out.println("SRGAN_DB_URL=" + endpoints.dbUrl());
+            System.out.println("SRGAN_DB_USER=" + endpoints.dbUser());
+        }
+        if (endpoints.embeddedKafka()) {
+            System.out.println("SRGAN_KAFKA_BOOTSTRAP=" + endpoints.kafkaBootstrap());
+        }
         System.out.println("READY");
         System.out.flush();
         if (options.flag("watch-stdin")) {
@@ -170,7 +174,11 @@ public final class Stack {
     }
 
     private Endpoints startServices(Path dataDir, boolean announce) {
-        String dbUrl = options.get("db-url");
+        String only = options.get("only");
+        if (only != null && !only.equals("postgres") && !only.equals("kafka")) {
+            throw new LaunchException("--only must be 'postgres' or 'kafka', got '" + only + "'");
+        }
+        String dbUrl = "kafka".equals(only) ? "none" : options.get("db-url");
         String dbUser = options.get("db-user");
         String dbPassword = options.get("db-password");
         boolean embeddedDb = dbUrl == null;
@@ -189,7 +197,7 @@ public final class Stack {
             dbUser = PostgresServer.USER;
             dbPassword = null;
         }
-        String bootstrap = options.get("kafka-bootstrap");
+        String bootstrap = "postgres".equals(only) ? "none" : options.get("kafka-bootstrap");
         boolean embeddedKafka = bootstrap == null;
         if (embeddedKafka) {
             int kafkaPort = options.intValue("kafka-port", 9092, 0, 65535);
