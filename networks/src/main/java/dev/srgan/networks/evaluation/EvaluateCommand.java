@@ -1,0 +1,114 @@
+package dev.srgan.networks.evaluation;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.srgan.networks.image.Images;
+import dev.srgan.networks.inference.Upscaler;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * {@code ./srgan eval --model FILE --images DIR [--scale 4] [--json OUT]}: evaluates a model file
+ * (a checkpoint zip, or a TorchScript generator {@code .pt}) on every PNG/JPEG in a folder and
+ * prints PSNR/SSIM of the model and of bicubic, per image and mean, and the time per image.
+ */
+public final class EvaluateCommand {
+    private EvaluateCommand() {
+    }
+
+    public static void main(String[] args) {
+        try {
+            System.exit(run(args));
+        } catch (IllegalArgumentException e) {
+            System.err.println("srgan eval: " + e.getMessage());
+            System.exit(2);
+        } catch (IOException e) {
+            System.err.println("srgan eval: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    static int run(String[] args) throws IOException {
+        Path model = null;
+        Path images = null;
+        Path json = null;
+        int scale = 4;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            String v = i + 1 < args.length ? args[i + 1] : null;
+            switch (a) {
+                case "--model" -> { model = Path.of(require(a, v)); i++; }
+                case "--images" -> { images = Path.of(require(a, v)); i++; }
+                case "--json" -> { json = Path.of(require(a, v)); i++; }
+                case "--scale" -> {
+                    try {
+                        scale = Integer.parseInt(require(a, v));
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("--scale must be 2, 4 or 8");
+                    }
+                    i++;
+                }
+                default -> throw new IllegalArgumentException("unknown option " + a
+                        + "; usage: ./srgan eval --model FILE --images DIR [--scale 4] [--json OUT]");
+            }
+        }
+        if (model == null || images == null) {
+            throw new IllegalArgumentException("usage: ./srgan eval --model FILE --images DIR [--scale 4] [--json OUT]");
+        }
+        if (!Files.isRegularFile(model)) {
+            throw new IllegalArgumentException("no model file " + model);
+        }
+        if (!Files.isDirectory(images)) {
+            throw new IllegalArgumentException("no image folder " + images);
+        }
+        List<Evaluator.NamedImage> list = new ArrayList<>();
+        try (Stream<Path> files = Files.list(images)) {
+            for (Path f : files.sorted().toList()) {
+                String n = f.getFileName().toString().toLowerCase(Locale.ROOT);
+                if (n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg")) {
+                    list.add(new Evaluator.NamedImage(f.getFileName().toString(), Images.read(f)));
+                }
+            }
+        }
+        if (list.isEmpty()) {
+            throw new IllegalArgumentException("no PNG or JPEG images in " + images);
+        }
+        try (Upscaler upscaler = load(model, scale)) {
+            if (upscaler.scale() != scale) {
+                throw new IllegalArgumentException(model + " is a " + upscaler.scale() + "x model; pass --scale " + upscaler.scale());
+            }
+            System.out.println("evaluating " + model.getFileName() + " on " + list.size() + " images from " + images);
+            Evaluator.Report report = Evaluator.evaluate(upscaler, list, r -> { }, null);
+            System.out.print(report.table());
+            if (json != null) {
+                new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), report);
+                System.out.println("wrote " + json);
+            }
+        }
+        return 0;
+    }
+
+    /** A checkpoint zip, or a TorchScript file ({@code .pt}) of the given scale. */
+    public static Upscaler load(Path model, int scale) throws IOException {
+        if (model.getFileName().toString().endsWith(".pt")) {
+            return Upscaler.fromTorchScript(model, scale);
+        }
+        try (InputStream in = Files.newInputStream(model)) {
+            return Upscaler.fromCheckpoint(in);
+        }
+    }
+
+    private static String require(String option, String value) {
+        if (value == null || value.startsWith("--")) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return value;
+    }
+}

@@ -1,0 +1,104 @@
+package dev.srgan.networks.evaluation;
+
+import dev.srgan.networks.image.Bicubic;
+import dev.srgan.networks.image.RgbImage;
+import dev.srgan.networks.inference.Upscaler;
+import dev.srgan.networks.metrics.Metrics;
+
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * Measures an upscaler the way the SR literature does: each image (cropped to a multiple of the
+ * scale) is shrunk by bicubic interpolation, upscaled by the model and by bicubic, and both are
+ * compared with the original by PSNR and SSIM on the Y channel with a {@code scale}-pixel border
+ * cropped.
+ */
+public final class Evaluator {
+    private Evaluator() {
+    }
+
+    /** An image to evaluate on, with a name for the report. */
+    public record NamedImage(String name, BufferedImage image) {
+    }
+
+    /** One image's numbers; {@code millis} is the model's upscale time alone. */
+    public record ImageResult(String name, int width, int height, double psnr, double ssim,
+                              double bicubicPsnr, double bicubicSsim, double millis) {
+    }
+
+    /** Per-image results and their means. */
+    public record Report(int scale, List<ImageResult> images, double psnr, double ssim,
+                         double bicubicPsnr, double bicubicSsim, double msPerImage) {
+
+        /** PSNR gain of the model over bicubic, in dB. */
+        public double psnrGain() {
+            return psnr - bicubicPsnr;
+        }
+
+        /** A plain-text table: one row per image, then the mean. */
+        public String table() {
+            StringBuilder s = new StringBuilder();
+            s.append(String.format(Locale.ROOT, "%-28s %11s %9s %8s %12s %12s %9s%n",
+                    "image (" + scale + "x)", "size", "PSNR", "SSIM", "bicubic PSNR", "bicubic SSIM", "ms"));
+            for (ImageResult r : images) {
+                s.append(String.format(Locale.ROOT, "%-28s %11s %9.2f %8.4f %12.2f %12.4f %9.0f%n",
+                        r.name(), r.width() + "x" + r.height(), r.psnr(), r.ssim(), r.bicubicPsnr(), r.bicubicSsim(), r.millis()));
+            }
+            s.append(String.format(Locale.ROOT, "%-28s %11s %9.2f %8.4f %12.2f %12.4f %9.0f%n",
+                    "mean of " + images.size(), "", psnr, ssim, bicubicPsnr, bicubicSsim, msPerImage));
+            s.append(String.format(Locale.ROOT, "model - bicubic: %+.2f dB PSNR, %+.4f SSIM%n", psnrGain(), ssim - bicubicSsim));
+            return s.toString();
+        }
+    }
+
+    /**
+     * Evaluates {@code upscaler} on {@code images}; {@code onImage} sees each result as it is
+     * made, {@code cancelled} is asked between images.
+     */
+    public static Report evaluate(Upscaler upscaler, List<NamedImage> images, Consumer<ImageResult> onImage, BooleanSupplier cancelled) {
+        int scale = upscaler.scale();
+        if (images.isEmpty()) {
+            throw new IllegalArgumentException("no images to evaluate on");
+        }
+        List<ImageResult> results = new ArrayList<>();
+        for (NamedImage named : images) {
+            if (cancelled != null && cancelled.getAsBoolean()) {
+                throw new CancellationException("evaluation cancelled");
+            }
+            RgbImage full = RgbImage.from(named.image()).withoutAlpha();
+            int w = full.width() - full.width() % scale;
+            int h = full.height() - full.height() % scale;
+            if (w < 4 * scale || h < 4 * scale) {
+                throw new IllegalArgumentException(named.name() + " is too small to evaluate at " + scale + "x");
+            }
+            RgbImage hr = full.crop(0, 0, w, h).quantized();
+            RgbImage lr = Bicubic.downscale(hr, scale);
+            BufferedImage hrImage = hr.toBufferedImage();
+            long t0 = System.nanoTime();
+            BufferedImage sr = upscaler.upscale(lr.toBufferedImage());
+            double ms = (System.nanoTime() - t0) / 1e6;
+            BufferedImage bicubic = Bicubic.upscale(lr, scale).toBufferedImage();
+            ImageResult r = new ImageResult(named.name(), w, h,
+                    Metrics.psnrY(hrImage, sr, scale), Metrics.ssimY(hrImage, sr, scale),
+                    Metrics.psnrY(hrImage, bicubic, scale), Metrics.ssimY(hrImage, bicubic, scale), ms);
+            results.add(r);
+            if (onImage != null) {
+                onImage.accept(r);
+            }
+        }
+        return new Report(scale, List.copyOf(results),
+                mean(results, ImageResult::psnr), mean(results, ImageResult::ssim),
+                mean(results, ImageResult::bicubicPsnr), mean(results, ImageResult::bicubicSsim),
+                mean(results, ImageResult::millis));
+    }
+
+    private static double mean(List<ImageResult> rs, java.util.function.ToDoubleFunction<ImageResult> f) {
+        return rs.stream().mapToDouble(f).average().orElse(Double.NaN);
+    }
+}

@@ -1,0 +1,74 @@
+package dev.srgan.networks.evaluation;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.srgan.networks.SyntheticImages;
+import dev.srgan.networks.image.Bicubic;
+import dev.srgan.networks.image.RgbImage;
+import dev.srgan.networks.inference.Upscaler;
+import dev.srgan.networks.metrics.Metrics;
+import dev.srgan.networks.model.Generator;
+import dev.srgan.networks.model.Networks;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class EvaluatorTest {
+
+    @Test
+    void bicubicBaselineIsTheLiteratureProtocol() {
+        NDManager manager = NDManager.newBaseManager();
+        Block g = Generator.builder().scale(2).residualBlocks(1).build();
+        Networks.initialize(g, manager, new Shape(1, 3, 16, 16), 3);
+        BufferedImage img = SyntheticImages.image(67, 50, 11);
+        try (Upscaler upscaler = Upscaler.of(g, 2, 1, manager)) {
+            Evaluator.Report report = Evaluator.evaluate(upscaler, List.of(new Evaluator.NamedImage("a", img)), null, null);
+            // cropped to a multiple of the scale, shrunk and enlarged by bicubic, border of 2 px
+            RgbImage hr = RgbImage.from(img).crop(0, 0, 66, 50).quantized();
+            RgbImage bicubic = Bicubic.upscale(Bicubic.downscale(hr, 2), 2);
+            assertEquals(Metrics.psnrY(hr.toBufferedImage(), bicubic.toBufferedImage(), 2), report.bicubicPsnr(), 1e-9);
+            assertEquals(66, report.images().get(0).width());
+            assertTrue(Double.isFinite(report.psnr()) && report.ssim() <= 1.0);
+            assertEquals(report.psnr() - report.bicubicPsnr(), report.psnrGain(), 1e-12);
+        }
+    }
+
+    @Test
+    void commandEvaluatesATorchScriptModelOnAFolder(@TempDir Path dir) throws Exception {
+        for (int i = 0; i < 2; i++) {
+            ImageIO.write(SyntheticImages.image(64, 48, i), "png", dir.resolve("img" + i + ".png").toFile());
+        }
+        Path model = Path.of("src/test/resources/torchscript/seed-generator-x2.pt");
+        Path json = dir.resolve("report.json");
+        PrintStream old = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true));
+        try {
+            assertEquals(0, EvaluateCommand.run(new String[] {"--model", model.toString(), "--images", dir.toString(), "--scale", "2", "--json", json.toString()}));
+        } finally {
+            System.setOut(old);
+        }
+        String table = out.toString();
+        assertTrue(table.contains("img0.png") && table.contains("mean of 2") && table.contains("model - bicubic"), table);
+        JsonNode report = new ObjectMapper().readTree(json.toFile());
+        assertEquals(2, report.path("images").size());
+        assertEquals(2, report.path("scale").asInt());
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> EvaluateCommand.run(new String[] {"--model", model.toString(), "--images", dir.resolve("missing").toString()}));
+        assertTrue(e.getMessage().contains("no image folder"), e.getMessage());
+    }
+}
