@@ -127,6 +127,22 @@ public final class Checkpoint {
         return generatorEma;
     }
 
+    /**
+     * True for an exported model: the generator's inference weights, the step and the config, but
+     * no discriminator or optimizer state. It serves upscales; a training run cannot resume from it.
+     */
+    public boolean isGeneratorOnly() {
+        return discriminator == null;
+    }
+
+    /**
+     * The model to ship: this checkpoint's inference generator (EMA weights if kept) without the
+     * discriminator and the optimizer states, about a quarter of the size.
+     */
+    public Checkpoint generatorOnly() {
+        return new Checkpoint(config, step, rngState, contentLoss, createdAt, inferenceGeneratorParameters(), null, null, null, null);
+    }
+
     /** Returns the parameters inference should use: the EMA generator's if present. */
     public byte[] inferenceGeneratorParameters() {
         return generatorEma != null ? generatorEma : generator;
@@ -154,12 +170,14 @@ public final class Checkpoint {
         zip.write(manifest().toPrettyString().getBytes(StandardCharsets.UTF_8));
         zip.closeEntry();
         put(zip, GENERATOR, generator);
-        put(zip, DISCRIMINATOR, discriminator);
-        if (generatorEma != null) {
-            put(zip, GENERATOR_EMA, generatorEma);
+        if (!isGeneratorOnly()) {
+            put(zip, DISCRIMINATOR, discriminator);
+            if (generatorEma != null) {
+                put(zip, GENERATOR_EMA, generatorEma);
+            }
+            put(zip, OPTIMIZER_G, optimizerG);
+            put(zip, OPTIMIZER_D, optimizerD);
         }
-        put(zip, OPTIMIZER_G, optimizerG);
-        put(zip, OPTIMIZER_D, optimizerD);
         zip.finish();
         zip.flush();
     }
@@ -186,6 +204,7 @@ public final class Checkpoint {
         m.put("createdAt", createdAt.toString());
         m.put("parameterFormat", "djl-block-parameters");
         m.put("hasGeneratorEma", generatorEma != null);
+        m.put("generatorOnly", isGeneratorOnly());
         m.set("config", JSON.readTree(config.toJson()));
         return m;
     }
@@ -235,6 +254,7 @@ public final class Checkpoint {
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new IOException("checkpoint config is invalid: " + e.getMessage(), e);
         }
+        boolean generatorOnly = m.path("generatorOnly").asBoolean(false);
         return new Checkpoint(
                 config,
                 m.path("step").asLong(),
@@ -242,10 +262,10 @@ public final class Checkpoint {
                 m.path("contentLoss").asText(),
                 Instant.parse(m.path("createdAt").asText()),
                 require(entries, GENERATOR),
-                require(entries, DISCRIMINATOR),
+                generatorOnly ? null : require(entries, DISCRIMINATOR),
                 entries.get(GENERATOR_EMA),
-                require(entries, OPTIMIZER_G),
-                require(entries, OPTIMIZER_D));
+                generatorOnly ? null : require(entries, OPTIMIZER_G),
+                generatorOnly ? null : require(entries, OPTIMIZER_D));
     }
 
     private static byte[] require(Map<String, byte[]> entries, String name) throws IOException {

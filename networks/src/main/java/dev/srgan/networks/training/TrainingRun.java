@@ -121,6 +121,10 @@ public final class TrainingRun implements AutoCloseable {
 
     /** Returns a builder that continues the run saved in {@code checkpoint}, with its config. */
     public static Builder resume(Checkpoint checkpoint) {
+        if (checkpoint.isGeneratorOnly()) {
+            throw new IllegalArgumentException("this checkpoint is an exported model (generator only): "
+                    + "it serves upscales, but a training run cannot resume from it");
+        }
         return new Builder(checkpoint.config(), checkpoint);
     }
 

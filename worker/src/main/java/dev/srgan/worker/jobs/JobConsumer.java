@@ -87,28 +87,33 @@ final class JobConsumer implements Runnable {
                 }
             });
             while (running) {
-                if (!slots.tryAcquire(200, TimeUnit.MILLISECONDS)) {
+                if (slots.availablePermits() == 0) {
                     // Busy with another job: stay in the group without taking new work.
                     consumer.pause(consumer.assignment());
                     consumer.poll(Duration.ofMillis(100));
                     continue;
                 }
-                boolean handedOver = false;
-                try {
-                    consumer.resume(consumer.paused());
-                    for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                        handedOver = handle(record);
+                consumer.resume(consumer.paused());
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    // The slot is taken only once there is work: a consumer that held it while
+                    // polling an idle topic would starve the consumers of the other job types.
+                    if (!slots.tryAcquire()) {
+                        // another job type's consumer took the last slot: read this record again later
+                        consumer.seek(new TopicPartition(record.topic(), record.partition()), record.offset());
+                        break;
                     }
-                } finally {
-                    if (!handedOver) {
-                        slots.release();
+                    boolean handedOver = false;
+                    try {
+                        handedOver = handle(record);
+                    } finally {
+                        if (!handedOver) {
+                            slots.release();
+                        }
                     }
                 }
             }
         } catch (WakeupException e) {
             // stop() was called
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.errorf(e, "%s consumer stopped on an error", type);
         } finally {

@@ -128,7 +128,7 @@ public class JobRunner {
     }
 
     private void run(ClaimedJob job) {
-        registry.setCurrentJob(job.id());
+        registry.jobStarted(job.id());
         try {
             JobExecutor executor = executors().get(job.type());
             if (executor == null) {
@@ -156,7 +156,7 @@ public class JobRunner {
                 finish(job, JobStatus.FAILED, "failed after " + job.attempt() + " attempts: " + message);
             }
         } finally {
-            registry.setCurrentJob(null);
+            registry.jobEnded(job.id());
         }
     }
 

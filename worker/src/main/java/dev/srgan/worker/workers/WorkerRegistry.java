@@ -15,7 +15,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -26,6 +29,10 @@ import java.util.stream.Collectors;
  * The worker's row in the {@code workers} table: written at start, refreshed by a heartbeat, marked
  * stopped at shutdown. The dashboard and {@code GET /api/workers} read it; a worker whose heartbeat
  * stops is shown as stale.
+ *
+ * <p>The same heartbeat renews the lease of every job this worker runs. The api's reaper queues a
+ * RUNNING job again once its lease has expired, so a job runs again elsewhere only when its worker
+ * really stopped beating (crashed, frozen, cut off from the database), however long the job takes.
  */
 @ApplicationScoped
 public class WorkerRegistry {
@@ -43,10 +50,18 @@ public class WorkerRegistry {
     @ConfigProperty(name = "srgan.worker.heartbeat-interval", defaultValue = "5s")
     Duration heartbeatInterval;
 
+    @ConfigProperty(name = "srgan.worker.lease", defaultValue = "30s")
+    Duration lease;
+
     private ScheduledExecutorService heartbeat;
-    private volatile UUID currentJob;
+    /** Jobs running now, oldest first; with srgan.worker.concurrency > 1 there can be several. */
+    private final Set<UUID> runningJobs = Collections.synchronizedSet(new LinkedHashSet<>());
 
     void onStart(@Observes @Priority(10) StartupEvent event) throws SQLException {
+        if (lease.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
+            LOG.warnf("srgan.worker.lease (%s) is less than two heartbeats (%s): one late heartbeat lets a running job be taken away",
+                    lease, heartbeatInterval);
+        }
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("""
                      INSERT INTO workers (id, host, pid, device, job_types) VALUES (?, ?, ?, ?, ?)""")) {
@@ -67,9 +82,15 @@ public class WorkerRegistry {
         LOG.infof("worker %s registered (device %s, job types %s)", identity.id(), identity.device(), jobTypes);
     }
 
-    /** Records which job this worker runs now (null when idle); shown in the registry. */
-    public void setCurrentJob(UUID jobId) {
-        this.currentJob = jobId;
+    /** Records that this worker now runs {@code jobId}: shown in the registry, its lease renewed by every heartbeat. */
+    public void jobStarted(UUID jobId) {
+        runningJobs.add(jobId);
+        beat();
+    }
+
+    /** Records that {@code jobId} ended on this worker, whatever its outcome: its lease is no longer renewed. */
+    public void jobEnded(UUID jobId) {
+        runningJobs.remove(jobId);
         beat();
     }
 
@@ -78,14 +99,41 @@ public class WorkerRegistry {
         update("UPDATE workers SET jobs_done = jobs_done + 1 WHERE id = ?");
     }
 
-    private void beat() {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("UPDATE workers SET last_heartbeat = now(), current_job_id = ? WHERE id = ?")) {
-            ps.setObject(1, currentJob);
-            ps.setString(2, identity.id());
-            ps.executeUpdate();
+    private synchronized void beat() {
+        UUID[] jobs;
+        synchronized (runningJobs) {
+            jobs = runningJobs.toArray(UUID[]::new);
+        }
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE workers SET last_heartbeat = now(), current_job_id = ? WHERE id = ?")) {
+                ps.setObject(1, jobs.length == 0 ? null : jobs[0]);
+                ps.setString(2, identity.id());
+                ps.executeUpdate();
+            }
+            if (jobs.length > 0) {
+                renewLeases(c, jobs);
+            }
         } catch (SQLException e) {
             LOG.warnf("heartbeat failed: %s", e.getMessage());
+        }
+    }
+
+    /**
+     * Pushes each job's lease forward, but only while this worker still holds the job: one the
+     * reaper already queued again stays with whoever claims it next (this worker's outcome for it
+     * is then dropped by the runner's guarded final UPDATE).
+     */
+    private void renewLeases(Connection c, UUID[] jobs) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE jobs SET lease_expires_at = now() + make_interval(secs => ?)
+                WHERE id = ANY (?) AND worker_id = ? AND status = 'RUNNING'""")) {
+            ps.setDouble(1, lease.toMillis() / 1000.0);
+            ps.setArray(2, c.createArrayOf("uuid", jobs));
+            ps.setString(3, identity.id());
+            int renewed = ps.executeUpdate();
+            if (renewed < jobs.length) {
+                LOG.warnf("%d of %d jobs this worker runs are no longer held by it (lease expired?)", jobs.length - renewed, jobs.length);
+            }
         }
     }
 

@@ -1,0 +1,156 @@
+package dev.srgan.networks.training;
+
+import dev.srgan.networks.checkpoint.Checkpoint;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * {@code ./srgan train --config FILE --images DIR [--validation DIR] --out DIR [--resume FILE]}:
+ * the training loop of a TRAINING job, run locally on a folder of photos. It writes
+ * {@code checkpoint.srgan.zip} (full state, every {@code checkpointEvery} steps, replaced
+ * atomically, so an interrupted run resumes with {@code --resume}), {@code model.srgan.zip} (the
+ * exported generator) at the end, and {@code losses.csv} / {@code validation.csv}.
+ */
+public final class TrainCommand {
+    private TrainCommand() {
+    }
+
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("srgan train: " + e.getMessage());
+            System.exit(2);
+        } catch (IOException e) {
+            System.err.println("srgan train: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    static void run(String[] args) throws IOException {
+        Path config = null;
+        Path images = null;
+        Path validation = null;
+        Path out = null;
+        Path resume = null;
+        for (int i = 0; i < args.length; i += 2) {
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(args[i] + " needs a value");
+            }
+            Path v = Path.of(args[i + 1]);
+            switch (args[i]) {
+                case "--config" -> config = v;
+                case "--images" -> images = v;
+                case "--validation" -> validation = v;
+                case "--out" -> out = v;
+                case "--resume" -> resume = v;
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + "; usage: ./srgan train --config FILE --images DIR [--validation DIR] --out DIR [--resume FILE]");
+            }
+        }
+        if ((config == null && resume == null) || images == null || out == null) {
+            throw new IllegalArgumentException("usage: ./srgan train --config FILE --images DIR [--validation DIR] --out DIR [--resume FILE]");
+        }
+        List<Path> train = imagesIn(images);
+        List<Path> val = validation != null ? imagesIn(validation) : train.subList(0, 1);
+        Files.createDirectories(out);
+        Path outDir = out;
+        TrainingRun.Builder builder;
+        if (resume != null) {
+            try (InputStream in = Files.newInputStream(resume)) {
+                builder = TrainingRun.resume(Checkpoint.read(in));
+            }
+        } else {
+            builder = TrainingRun.builder(TrainingConfig.fromJson(Files.readString(config)));
+        }
+        try (TrainingRun run = builder.trainingFiles(train).validationFiles(val).build();
+             PrintWriter losses = csv(out.resolve("losses.csv"), resume != null);
+             PrintWriter metrics = csv(out.resolve("validation.csv"), resume != null)) {
+            TrainingConfig c = run.config();
+            long total = (long) c.pretrainSteps() + c.ganSteps();
+            System.out.printf(Locale.ROOT, "training %dx, %d residual blocks, %d images (%d for validation), %d steps from step %d, content loss %s%n",
+                    c.scale(), c.residualBlocks(), train.size(), val.size(), total, run.currentStep(), run.contentLoss());
+            if (resume == null) {
+                metrics.println("step,phase,psnr,ssim,bicubic_psnr,bicubic_ssim");
+                losses.println("step,phase,d_loss,g_loss,content_loss,adversarial_loss,d_real,d_fake,lr_g,lr_d,seconds_per_step");
+            }
+            Checkpoint[] last = new Checkpoint[1];
+            run.run(new TrainingListener() {
+                @Override
+                public void onStep(LossRecord r) {
+                    losses.printf(Locale.ROOT, "%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%.4f%n", r.step(), r.phase(), r.dLoss(), r.gLoss(), r.contentLoss(),
+                            r.adversarialLoss(), r.dReal(), r.dFake(), r.lrG(), r.lrD(), r.secondsPerStep());
+                    if (r.step() % 50 == 0) {
+                        losses.flush();
+                        System.out.printf(Locale.ROOT, "step %6d/%d %-8s content %.5f%s  %.2f s/step%n", r.step(), total, r.phase(), r.contentLoss(),
+                                r.dLoss() == null ? "" : String.format(Locale.ROOT, "  d %.4f  adv %.4f  D(HR) %.3f  D(G(LR)) %.3f", r.dLoss(), r.adversarialLoss(), r.dReal(), r.dFake()),
+                                r.secondsPerStep());
+                    }
+                }
+
+                @Override
+                public void onValidation(ValidationRecord v) {
+                    metrics.printf(Locale.ROOT, "%d,%s,%.4f,%.5f,%.4f,%.5f%n", v.step(), v.phase(), v.psnr(), v.ssim(), v.bicubicPsnr(), v.bicubicSsim());
+                    metrics.flush();
+                    System.out.printf(Locale.ROOT, "validation at step %d: PSNR %.2f dB (bicubic %.2f, %+.2f), SSIM %.4f (bicubic %.4f)%n",
+                            v.step(), v.psnr(), v.bicubicPsnr(), v.psnr() - v.bicubicPsnr(), v.ssim(), v.bicubicSsim());
+                }
+
+                @Override
+                public void onCheckpoint(Checkpoint checkpoint) {
+                    last[0] = checkpoint;
+                    try {
+                        atomicWrite(outDir.resolve("checkpoint.srgan.zip"), checkpoint);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            });
+            Checkpoint finalCheckpoint = run.checkpoint();
+            atomicWrite(out.resolve("checkpoint.srgan.zip"), finalCheckpoint);
+            atomicWrite(out.resolve("model.srgan.zip"), finalCheckpoint.generatorOnly());
+            System.out.println("wrote " + out.resolve("model.srgan.zip") + " (exported generator) and " + out.resolve("checkpoint.srgan.zip"));
+        }
+    }
+
+    /** A fresh CSV for a new run; appended to when resuming. */
+    private static PrintWriter csv(Path file, boolean append) throws IOException {
+        return new PrintWriter(append
+                ? Files.newBufferedWriter(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)
+                : Files.newBufferedWriter(file));
+    }
+
+    static void atomicWrite(Path target, Checkpoint checkpoint) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        try (OutputStream o = Files.newOutputStream(tmp)) {
+            checkpoint.write(o);
+        }
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    static List<Path> imagesIn(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("no image folder " + dir);
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            List<Path> list = files.filter(f -> {
+                String n = f.getFileName().toString().toLowerCase(Locale.ROOT);
+                return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg");
+            }).sorted().toList();
+            if (list.isEmpty()) {
+                throw new IllegalArgumentException("no PNG or JPEG images in " + dir);
+            }
+            return list;
+        }
+    }
+}

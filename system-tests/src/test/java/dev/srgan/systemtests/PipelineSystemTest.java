@@ -1,0 +1,130 @@
+package dev.srgan.systemtests;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static dev.srgan.systemtests.Cluster.form;
+import static dev.srgan.systemtests.Cluster.status;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The job pipeline end to end: api -> outbox -> Kafka -> two worker processes -> PostgreSQL. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PipelineSystemTest {
+    static Cluster cluster;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = Cluster.start(2);
+        // The seed's generator at 2x, traced with torch.jit.trace (networks/src/test/python/make_torchscript_fixtures.py).
+        Path model = cluster.home.resolve("networks/src/test/resources/torchscript/seed-generator-x2.pt");
+        HttpResponse<String> r = cluster.postMultipart("/api/models", form(
+                "file", new Cluster.FilePart("seed-generator-x2.pt", Files.readAllBytes(model), "application/octet-stream"),
+                "name", "seed x2", "scale", "2", "makeDefault", "true"));
+        assertEquals(201, r.statusCode(), r.body());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    static String submit(byte[] png, String name) throws Exception {
+        HttpResponse<String> r = cluster.postMultipart("/api/upscale", form("image", new Cluster.FilePart(name, png, "image/png"), "scale", "2"));
+        assertEquals(202, r.statusCode(), r.body());
+        return Cluster.JSON.readTree(r.body()).path("id").asText();
+    }
+
+    @Test
+    @Order(1)
+    void fiftyUpscaleJobsAcrossTwoWorkersEachRunOnce() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            ids.add(submit(Images.png(24 + i % 8, 20 + i % 5, i), "img-" + i + ".png"));
+        }
+        Map<String, Integer> byWorker = new HashMap<>();
+        for (int i = 0; i < ids.size(); i++) {
+            JsonNode job = cluster.awaitJob(ids.get(i), status("SUCCEEDED", "FAILED"), Duration.ofSeconds(180));
+            assertEquals("SUCCEEDED", job.path("status").asText(), job.toString());
+            assertEquals(1, job.path("attempts").asInt(), "ran once: " + job);
+            assertEquals((24 + i % 8) * 2, job.path("result").path("width").asInt());
+            byWorker.merge(job.path("workerId").asText(), 1, Integer::sum);
+        }
+        assertEquals(2, byWorker.size(), "both workers took jobs: " + byWorker);
+        try (Connection c = cluster.db(); PreparedStatement ps = c.prepareStatement("""
+                SELECT count(*), count(DISTINCT r.job_id) FROM results r WHERE r.job_id = ANY (?::uuid[])""")) {
+            ps.setArray(1, c.createArrayOf("text", ids.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertEquals(50, rs.getInt(1), "one result per job");
+                assertEquals(50, rs.getInt(2));
+            }
+        }
+        var img = Images.read(cluster.getBytes("/api/jobs/" + ids.get(0) + "/result"));
+        assertEquals(48, img.getWidth());
+        assertEquals(40, img.getHeight());
+    }
+
+    @Test
+    @Order(2)
+    void killedWorkerJobCompletesOnTheOtherWorker() throws Exception {
+        String id = submit(Images.png(512, 512, 7), "big.png");
+        JsonNode running = cluster.awaitJob(id, j -> j.path("status").asText().equals("RUNNING"), Duration.ofSeconds(60));
+        String victim = running.path("workerId").asText();
+        Cluster.App victimApp = null;
+        for (Cluster.App w : cluster.workers()) {
+            if (victim.contains("-" + w.process.pid() + "-")) {
+                victimApp = w;
+            }
+        }
+        assertTrue(victimApp != null, "the running worker is one of ours: " + victim);
+        cluster.kill(victimApp);
+
+        JsonNode done = cluster.awaitJob(id, status("SUCCEEDED", "FAILED"), Duration.ofSeconds(240));
+        assertEquals("SUCCEEDED", done.path("status").asText(), done.toString());
+        assertEquals(2, done.path("attempts").asInt(), "the killed attempt and the one that finished");
+        assertTrue(!done.path("workerId").asText().equals(victim), "finished elsewhere");
+        assertEquals(1024, done.path("result").path("width").asInt());
+        JsonNode events = cluster.get("/api/jobs/" + id + "/events");
+        assertTrue(events.toString().contains("stopped heartbeating"), events.toString());
+        cluster.startWorker();
+    }
+
+    @Test
+    @Order(3)
+    void jobsSubmittedWhileKafkaIsDownRunWhenItIsBack() throws Exception {
+        cluster.stopKafka();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(submit(Images.png(32, 32, 1000 + i), "offline-" + i + ".png"));
+        }
+        for (String id : ids) {
+            assertEquals("QUEUED", cluster.get("/api/jobs/" + id).path("status").asText());
+        }
+        cluster.startKafka();
+        for (String id : ids) {
+            JsonNode job = cluster.awaitJob(id, status("SUCCEEDED", "FAILED"), Duration.ofSeconds(180));
+            assertEquals("SUCCEEDED", job.path("status").asText(), job.toString());
+            assertEquals(1, job.path("attempts").asInt());
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.srgan.worker.jobs;
+
+import java.time.Duration;
+
+/**
+ * A {@link JobContext} that spares the database: the inner loops of a job (tile batches, training
+ * steps) report after every unit of work, many times a second, while the dashboard needs a few
+ * progress updates a second and a cancel only has to be noticed within a second or so.
+ * Progress is written at most once per {@code progressEvery} (always when it reaches 1);
+ * the cancel flag is read at most once per {@code cancelEvery} and remembered once it is set.
+ * Used by one job thread only.
+ */
+public final class ThrottledContext implements JobContext {
+    private final JobContext inner;
+    private final long progressEveryNanos;
+    private final long cancelEveryNanos;
+    private long lastProgress;
+    private long lastCancelCheck;
+    private boolean progressWritten;
+    private boolean cancelChecked;
+    private boolean cancelled;
+
+    public ThrottledContext(JobContext inner, Duration progressEvery, Duration cancelEvery) {
+        this.inner = inner;
+        this.progressEveryNanos = progressEvery.toNanos();
+        this.cancelEveryNanos = cancelEvery.toNanos();
+    }
+
+    @Override
+    public void progress(double fraction, String message) {
+        long now = System.nanoTime();
+        if (!progressWritten || fraction >= 1 || now - lastProgress >= progressEveryNanos) {
+            inner.progress(fraction, message);
+            lastProgress = now;
+            progressWritten = true;
+        }
+    }
+
+    @Override
+    public boolean cancelRequested() {
+        if (cancelled) {
+            return true;
+        }
+        long now = System.nanoTime();
+        if (!cancelChecked || now - lastCancelCheck >= cancelEveryNanos) {
+            cancelled = inner.cancelRequested();
+            lastCancelCheck = now;
+            cancelChecked = true;
+        }
+        return cancelled;
+    }
+
+    @Override
+    public boolean stopping() {
+        return inner.stopping();
+    }
+}

@@ -1,0 +1,236 @@
+package dev.srgan.worker.training;
+
+import dev.srgan.domain.jobs.JobType;
+import dev.srgan.networks.checkpoint.Checkpoint;
+import dev.srgan.networks.image.Images;
+import dev.srgan.networks.training.TrainingConfig;
+import dev.srgan.networks.training.TrainingResult;
+import dev.srgan.networks.training.TrainingRun;
+import dev.srgan.platform.blobs.BlobStore;
+import dev.srgan.worker.blobs.BlobInputStream;
+import dev.srgan.worker.jobs.ClaimedJob;
+import dev.srgan.worker.jobs.JobCancelled;
+import dev.srgan.worker.jobs.JobContext;
+import dev.srgan.worker.jobs.JobExecutor;
+import dev.srgan.worker.jobs.JobFailure;
+import dev.srgan.worker.jobs.ScratchSpace;
+import dev.srgan.worker.jobs.ThrottledContext;
+import dev.srgan.worker.jobs.WorkerStopping;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import javax.sql.DataSource;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Runs TRAINING jobs: unpacks the dataset, then trains from scratch, or, when the job already has
+ * checkpoints (it ran before on a worker that died or stopped), resumes from the newest one after
+ * removing what that earlier run recorded past it. Losses, validations and checkpoints go to the
+ * database as they come ({@link TrainingRecorder}); a cancel or a worker shutdown stops the run
+ * after a step, with a checkpoint stored first.
+ */
+@ApplicationScoped
+public class TrainingExecutor implements JobExecutor {
+    private static final Logger LOG = Logger.getLogger(TrainingExecutor.class);
+
+    /** DJL's gradient collector is global to the process: two runs at once would mix their gradients. */
+    private static final ReentrantLock ONE_RUN_PER_PROCESS = new ReentrantLock();
+
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    BlobStore blobs;
+
+    @Inject
+    ScratchSpace scratch;
+
+    /** Bounds the disk an unpacked dataset may take (the api bounds the upload itself). */
+    @ConfigProperty(name = "srgan.worker.max-dataset-bytes", defaultValue = "4294967296")
+    long maxDatasetBytes;
+
+    private record StoredCheckpoint(long step, UUID blobId) {
+    }
+
+    @Override
+    public JobType type() {
+        return JobType.TRAINING;
+    }
+
+    @Override
+    public void execute(ClaimedJob job, JobContext context) throws Exception {
+        JobContext ctx = new ThrottledContext(context, Duration.ofMillis(250), Duration.ofSeconds(1));
+        TrainingConfig config;
+        try {
+            config = TrainingConfig.fromJson(job.paramsJson());
+        } catch (IllegalArgumentException e) {
+            throw JobFailure.permanent("the training config is invalid: " + e.getMessage());
+        }
+        ctx.progress(0, "waiting for the worker's training slot");
+        ONE_RUN_PER_PROCESS.lockInterruptibly();
+        Path dir = null;
+        try {
+            dir = scratch.newDirectory("srgan-training-");
+            ctx.progress(0, "unpacking the dataset");
+            DatasetArchive.Split split = DatasetArchive.split(unpackDataset(job, dir));
+            List<BufferedImage> training = decode(split.training());
+            List<BufferedImage> validation = decode(split.validation());
+
+            Optional<StoredCheckpoint> stored = latestCheckpoint(job.id());
+            Checkpoint checkpoint = stored.isPresent() ? readCheckpoint(stored.get()) : null;
+            forgetAfter(job.id(), checkpoint == null ? -1 : checkpoint.step());
+            try (TrainingRun run = build(checkpoint == null ? TrainingRun.builder(config) : TrainingRun.resume(checkpoint), training, validation)) {
+                checkpoint = null; // the run holds its own copy of the state: let the bytes go
+                int total = run.config().totalSteps();
+                if (run.currentStep() > 0) {
+                    LOG.infof("job %s resumes at step %d of %d", job.id(), run.currentStep(), total);
+                }
+                TrainingRecorder recorder = new TrainingRecorder(dataSource, blobs, scratch, job.id(), total, run.contentLoss(), ctx);
+                try (Connection c = dataSource.getConnection()) {
+                    recorder.updateRun(c, run.currentStep());
+                }
+                ctx.progress((double) run.currentStep() / total, "step " + run.currentStep() + " of " + total);
+                TrainingResult result = run.run(recorder);
+                recorder.flush();
+                if (result.cancelled()) {
+                    // the run stored its checkpoint through the recorder before returning
+                    if (recorder.cancelledByUser()) {
+                        throw new JobCancelled();
+                    }
+                    throw new WorkerStopping();
+                }
+            }
+        } finally {
+            ONE_RUN_PER_PROCESS.unlock();
+            ScratchSpace.delete(dir);
+        }
+    }
+
+    private static TrainingRun build(TrainingRun.Builder builder, List<BufferedImage> training, List<BufferedImage> validation)
+            throws IOException, JobFailure {
+        try {
+            return builder.trainingImages(training).validationImages(validation).build();
+        } catch (IllegalArgumentException e) {
+            // images smaller than the crop, or too small to validate on: the same on every retry
+            throw JobFailure.permanent("the dataset cannot be used with this config: " + e.getMessage());
+        }
+    }
+
+    /** Streams the dataset blob to a scratch file (never whole in the heap), then unpacks it. */
+    private List<DatasetArchive.Image> unpackDataset(ClaimedJob job, Path dir) throws SQLException, IOException, JobFailure {
+        if (job.datasetId() == null) {
+            throw JobFailure.permanent("the job names no dataset");
+        }
+        UUID blobId;
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT blob_id FROM datasets WHERE id = ?")) {
+            ps.setObject(1, job.datasetId());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw JobFailure.permanent("the job's dataset " + job.datasetId() + " no longer exists");
+                }
+                blobId = rs.getObject(1, UUID.class);
+            }
+        }
+        Path zip = dir.resolve("dataset.zip");
+        try (Connection c = dataSource.getConnection(); OutputStream out = Files.newOutputStream(zip)) {
+            if (blobs.find(c, blobId).isEmpty()) {
+                throw JobFailure.permanent("the dataset was not stored completely; upload it again");
+            }
+            blobs.copyTo(c, blobId, out);
+        }
+        Path images = Files.createDirectory(dir.resolve("images"));
+        try {
+            return DatasetArchive.extract(zip, images, maxDatasetBytes);
+        } finally {
+            Files.deleteIfExists(zip);
+        }
+    }
+
+    private static List<BufferedImage> decode(List<DatasetArchive.Image> images) throws JobFailure {
+        List<BufferedImage> decoded = new ArrayList<>(images.size());
+        for (DatasetArchive.Image image : images) {
+            try {
+                decoded.add(Images.read(image.file()));
+            } catch (IOException e) {
+                throw JobFailure.permanent("the dataset image '" + image.name() + "' is not a readable PNG or JPEG image");
+            }
+        }
+        return decoded;
+    }
+
+    private Optional<StoredCheckpoint> latestCheckpoint(UUID jobId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT step, blob_id FROM checkpoints WHERE job_id = ? ORDER BY step DESC LIMIT 1")) {
+            ps.setObject(1, jobId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new StoredCheckpoint(rs.getLong(1), rs.getObject(2, UUID.class))) : Optional.empty();
+            }
+        }
+    }
+
+    private Checkpoint readCheckpoint(StoredCheckpoint stored) throws IOException, JobFailure {
+        try (InputStream in = BlobInputStream.open(dataSource, stored.blobId())) {
+            return Checkpoint.read(in);
+        } catch (IOException e) {
+            if (e.getCause() instanceof SQLException) {
+                throw e;
+            }
+            throw JobFailure.permanent("the checkpoint of step " + stored.step() + " cannot be read: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Removes what an earlier run of the job recorded after {@code step} (everything for a fresh
+     * start, {@code step} = -1): those steps run again, and the curve must show each step once,
+     * as this run computes it.
+     */
+    private void forgetAfter(UUID jobId, long step) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                for (String table : List.of("loss_points", "validation_metrics")) {
+                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE job_id = ? AND step > ?")) {
+                        ps.setObject(1, jobId);
+                        ps.setLong(2, step);
+                        ps.executeUpdate();
+                    }
+                }
+                List<UUID> sampleBlobs = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM sample_images WHERE job_id = ? AND step > ? RETURNING blob_id")) {
+                    ps.setObject(1, jobId);
+                    ps.setLong(2, step);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            sampleBlobs.add(rs.getObject(1, UUID.class));
+                        }
+                    }
+                }
+                for (UUID blob : sampleBlobs) {
+                    blobs.delete(c, blob);
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package dev.srgan.worker.upscale;
+
+import dev.srgan.networks.inference.Upscaler;
+import dev.srgan.worker.blobs.BlobInputStream;
+import dev.srgan.worker.jobs.ScratchSpace;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Semaphore;
+
+/**
+ * Keeps the generators of the last few models used loaded, so that a stream of upscale jobs on the
+ * same model pays the load (a checkpoint parse, a TorchScript load) once. Least recently used
+ * models are closed when more than {@code srgan.worker.model-cache-size} are loaded.
+ *
+ * <p>An entry is handed out to one thread at a time ({@link #acquire}): a tiled upscale keeps the
+ * native generator busy for its whole length and the networks module forbids sharing one
+ * {@link Upscaler} between concurrent callers. A second job on the same model waits for the first.
+ */
+@ApplicationScoped
+public class ModelCache {
+    private static final Logger LOG = Logger.getLogger(ModelCache.class);
+
+    /** A model row, as the api stored it. */
+    public record Model(UUID id, String format, int scale, Integer residualBlocks, UUID blobId) {
+    }
+
+    /** Exclusive use of a loaded model; close it to hand the model back. */
+    public interface Lease extends AutoCloseable {
+        Upscaler upscaler();
+
+        @Override
+        void close();
+    }
+
+    @Inject
+    DataSource dataSource;
+
+    @ConfigProperty(name = "srgan.worker.model-cache-size", defaultValue = "2")
+    int capacity;
+
+    @ConfigProperty(name = "srgan.worker.tile-size", defaultValue = "192")
+    int tileSize;
+
+    @ConfigProperty(name = "srgan.worker.tiles-per-batch", defaultValue = "2")
+    int tilesPerBatch;
+
+    @Inject
+    ScratchSpace scratch;
+
+    private final LinkedHashMap<UUID, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
+
+    private static final class Entry {
+        final Semaphore inUse = new Semaphore(1);
+        Upscaler base;
+        Upscaler tiled;
+        boolean evicted;
+
+        /** Closes the loaded generator; called with the entry's permit held or on an evicted, idle entry. */
+        void unload() {
+            if (tiled != null && tiled != base) {
+                tiled.close();
+            }
+            if (base != null) {
+                base.close();
+            }
+            tiled = null;
+            base = null;
+        }
+    }
+
+    /**
+     * Returns exclusive use of the model's upscaler, loading it first if needed.
+     *
+     * @throws IOException if the model's blob cannot be read or is no loadable model
+     * @throws InterruptedException if interrupted while another job uses the model
+     */
+    public Lease acquire(Model model) throws IOException, InterruptedException {
+        Entry entry;
+        List<Entry> evicted = new ArrayList<>();
+        synchronized (entries) {
+            entry = entries.computeIfAbsent(model.id(), id -> new Entry());
+            Iterator<Map.Entry<UUID, Entry>> it = entries.entrySet().iterator();
+            while (entries.size() > Math.max(1, capacity) && it.hasNext()) {
+                Map.Entry<UUID, Entry> eldest = it.next();
+                if (eldest.getValue() != entry) {
+                    it.remove();
+                    evicted.add(eldest.getValue());
+                }
+            }
+        }
+        evicted.forEach(ModelCache::evict);
+        entry.inUse.acquire();
+        try {
+            if (entry.base == null) {
+                long start = System.nanoTime();
+                entry.base = load(model);
+                entry.tiled = tileSize == Upscaler.DEFAULT_TILE_SIZE && tilesPerBatch == Upscaler.DEFAULT_TILES_PER_BATCH
+                        ? entry.base
+                        : entry.base.withTiling(tileSize, tilesPerBatch, entry.base.context());
+                LOG.infof("model %s (%s, x%d) loaded in %d ms", model.id(), model.format(), model.scale(), (System.nanoTime() - start) / 1_000_000);
+            }
+        } catch (IOException | RuntimeException e) {
+            entry.inUse.release();
+            synchronized (entries) {
+                entries.remove(model.id(), entry);
+            }
+            throw e;
+        }
+        Entry held = entry;
+        return new Lease() {
+            private boolean closed;
+
+            @Override
+            public Upscaler upscaler() {
+                return held.tiled;
+            }
+
+            @Override
+            public void close() {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                synchronized (held) {
+                    if (held.evicted) {
+                        held.unload();
+                    }
+                    held.inUse.release();
+                }
+            }
+        };
+    }
+
+    /** Closes an evicted entry now if idle, else when its current user hands it back. */
+    private static void evict(Entry entry) {
+        synchronized (entry) {
+            entry.evicted = true;
+            if (entry.inUse.tryAcquire()) {
+                entry.unload();
+                entry.inUse.release();
+            }
+        }
+    }
+
+    private Upscaler load(Model model) throws IOException {
+        switch (model.format()) {
+            case "CHECKPOINT" -> {
+                try (InputStream in = BlobInputStream.open(dataSource, model.blobId())) {
+                    return Upscaler.fromCheckpoint(in);
+                }
+            }
+            case "TORCHSCRIPT" -> {
+                // PyTorch loads TorchScript from a file only; the file is not needed once loaded
+                Path file = scratch.newFile("srgan-model-", ".pt");
+                try {
+                    try (InputStream in = BlobInputStream.open(dataSource, model.blobId())) {
+                        Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                    return Upscaler.fromTorchScript(file, model.scale());
+                } finally {
+                    ScratchSpace.delete(file);
+                }
+            }
+            default -> throw new IOException("unknown model format " + model.format());
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        List<Entry> all;
+        synchronized (entries) {
+            all = new ArrayList<>(entries.values());
+            entries.clear();
+        }
+        all.forEach(ModelCache::evict);
+    }
+}

@@ -1,0 +1,255 @@
+package dev.srgan.worker.upscale;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.srgan.domain.jobs.JobType;
+import dev.srgan.networks.inference.UpscaleListener;
+import dev.srgan.platform.blobs.BlobStore;
+import dev.srgan.worker.blobs.InMemoryBytes;
+import dev.srgan.worker.jobs.ClaimedJob;
+import dev.srgan.worker.jobs.JobCancelled;
+import dev.srgan.worker.jobs.JobContext;
+import dev.srgan.worker.jobs.JobExecutor;
+import dev.srgan.worker.jobs.JobFailure;
+import dev.srgan.worker.jobs.ThrottledContext;
+import dev.srgan.worker.jobs.WorkerStopping;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import javax.sql.DataSource;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CancellationException;
+
+/**
+ * Runs UPSCALE jobs: the uploaded PNG or JPEG, upscaled by the job's model, stored as one PNG
+ * result. A job whose result already exists (a re-run after a crash between storing the result
+ * and marking the job done) returns at once, and storing a result never creates a second one.
+ */
+@ApplicationScoped
+public class UpscaleExecutor implements JobExecutor {
+    private static final Logger LOG = Logger.getLogger(UpscaleExecutor.class);
+    private static final Set<String> FORMATS = Set.of("png", "jpeg");
+    static final String UNREADABLE = "the input is not a readable PNG or JPEG image";
+
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    BlobStore blobs;
+
+    @Inject
+    ModelCache models;
+
+    @Inject
+    ObjectMapper json;
+
+    /** Bounds the result's memory (about 16 bytes per output pixel while it is assembled and encoded). */
+    @ConfigProperty(name = "srgan.worker.max-output-pixels", defaultValue = "67108864")
+    long maxOutputPixels;
+
+    @ConfigProperty(name = "srgan.worker.tiles-per-batch", defaultValue = "2")
+    int tilesPerBatch;
+
+    @Override
+    public JobType type() {
+        return JobType.UPSCALE;
+    }
+
+    @Override
+    public void execute(ClaimedJob job, JobContext context) throws Exception {
+        if (resultExists(job.id())) {
+            LOG.infof("job %s already has its result; nothing to do", job.id());
+            return;
+        }
+        long start = System.nanoTime();
+        ThrottledContext ctx = new ThrottledContext(context, Duration.ofMillis(250), Duration.ofMillis(500));
+        ModelCache.Model model = model(job);
+        int requested = requestedScale(job);
+        if (requested != 0 && requested != model.scale()) {
+            throw JobFailure.permanent("the model upscales by " + model.scale() + ", the job asks for " + requested);
+        }
+        ctx.progress(0, "reading the input");
+        BufferedImage input = readInput(job, model.scale());
+
+        ctx.progress(0, "loading the model");
+        BufferedImage output;
+        long modelMs;
+        try (ModelCache.Lease lease = models.acquire(model)) {
+            long modelStart = System.nanoTime();
+            output = lease.upscaler().upscale(input, new UpscaleListener() {
+                @Override
+                public void onProgress(int tilesDone, int tilesTotal) {
+                    int batches = (tilesTotal + tilesPerBatch - 1) / tilesPerBatch;
+                    int batch = (tilesDone + tilesPerBatch - 1) / tilesPerBatch;
+                    ctx.progress((double) tilesDone / tilesTotal, "tile batch " + batch + " of " + batches);
+                }
+
+                @Override
+                public boolean isCancelled() {
+                    return ctx.stopping() || ctx.cancelRequested();
+                }
+            });
+            modelMs = (System.nanoTime() - modelStart) / 1_000_000;
+        } catch (CancellationException e) {
+            if (ctx.cancelRequested()) {
+                throw new JobCancelled();
+            }
+            // an upscale holds no state worth keeping: another worker simply runs it again
+            throw new WorkerStopping();
+        } catch (IOException e) {
+            if (causedBy(e, SQLException.class)) {
+                throw e;
+            }
+            throw JobFailure.permanent("the model cannot be loaded: " + e.getMessage());
+        }
+
+        ctx.progress(1, "storing the result");
+        InMemoryBytes png = new InMemoryBytes(output.getWidth() * output.getHeight());
+        // TYPE_INT_ARGB when the input had alpha: the PNG keeps it
+        ImageIO.write(output, "png", png);
+        store(job.id(), png, output.getWidth(), output.getHeight(), modelMs, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    private boolean resultExists(UUID jobId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT 1 FROM results WHERE job_id = ?")) {
+            ps.setObject(1, jobId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private ModelCache.Model model(ClaimedJob job) throws SQLException, JobFailure {
+        if (job.modelId() == null) {
+            throw JobFailure.permanent("the job names no model");
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT format, scale, residual_blocks, blob_id FROM models WHERE id = ?")) {
+            ps.setObject(1, job.modelId());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw JobFailure.permanent("the job's model " + job.modelId() + " no longer exists");
+                }
+                return new ModelCache.Model(job.modelId(), rs.getString(1), rs.getInt(2), (Integer) rs.getObject(3), rs.getObject(4, UUID.class));
+            }
+        }
+    }
+
+    /** The scale the job asks for, 0 when it leaves it to the model. */
+    private int requestedScale(ClaimedJob job) throws JobFailure {
+        try {
+            JsonNode scale = json.readTree(job.paramsJson() == null ? "{}" : job.paramsJson()).path("scale");
+            if (scale.isMissingNode() || scale.isNull()) {
+                return 0;
+            }
+            if (!scale.canConvertToInt()) {
+                throw JobFailure.permanent("params.scale must be a whole number, got " + scale);
+            }
+            return scale.asInt();
+        } catch (IOException e) {
+            throw JobFailure.permanent("the job's params are not valid JSON");
+        }
+    }
+
+    /**
+     * Holds the uploaded bytes once and decodes them. The size is checked from the header first, so
+     * an image whose result could not fit in memory fails with a message instead of an OutOfMemoryError.
+     */
+    private BufferedImage readInput(ClaimedJob job, int scale) throws SQLException, IOException, JobFailure {
+        if (job.inputBlobId() == null) {
+            throw JobFailure.permanent("the job has no input image");
+        }
+        InMemoryBytes bytes;
+        try (Connection c = dataSource.getConnection()) {
+            Optional<BlobStore.Blob> blob = blobs.find(c, job.inputBlobId());
+            if (blob.isEmpty()) {
+                throw JobFailure.permanent("the job's input image was not stored completely; upload it again");
+            }
+            bytes = new InMemoryBytes((int) Math.min(Integer.MAX_VALUE - 8, blob.get().sizeBytes()));
+            blobs.copyTo(c, job.inputBlobId(), bytes);
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(bytes.asInputStream())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw JobFailure.permanent(UNREADABLE);
+            }
+            ImageReader reader = readers.next();
+            try {
+                if (!FORMATS.contains(reader.getFormatName().toLowerCase(Locale.ROOT))) {
+                    throw JobFailure.permanent(UNREADABLE + " (it is " + reader.getFormatName() + ")");
+                }
+                reader.setInput(in, true, true);
+                long outputPixels = (long) reader.getWidth(0) * reader.getHeight(0) * scale * scale;
+                if (outputPixels > maxOutputPixels) {
+                    throw JobFailure.permanent("the image is " + reader.getWidth(0) + "x" + reader.getHeight(0) + "; upscaled by " + scale
+                            + " it would exceed this worker's limit of " + maxOutputPixels + " output pixels");
+                }
+                return reader.read(0);
+            } catch (IOException | RuntimeException e) {
+                // truncated or corrupt data: ImageIO reports it in many ways, none of them retryable
+                throw new JobFailure(UNREADABLE + " (" + e.getMessage() + ")", true, e);
+            } finally {
+                reader.dispose();
+            }
+        }
+    }
+
+    /**
+     * Stores the PNG and its result row in one transaction. The result's primary key is the job:
+     * when a result already exists (another run of the job got there first) the new blob is rolled
+     * back with the row, so exactly one result blob exists.
+     */
+    private void store(UUID jobId, InMemoryBytes png, int width, int height, long modelMs, long totalMs) throws SQLException, IOException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                BlobStore.Blob blob = blobs.write(c, png.asInputStream(), "image/png", Long.MAX_VALUE);
+                try (PreparedStatement ps = c.prepareStatement("""
+                        INSERT INTO results (job_id, blob_id, width, height, content_type, model_ms, total_ms)
+                        VALUES (?, ?, ?, ?, 'image/png', ?, ?) ON CONFLICT (job_id) DO NOTHING""")) {
+                    ps.setObject(1, jobId);
+                    ps.setObject(2, blob.id());
+                    ps.setInt(3, width);
+                    ps.setInt(4, height);
+                    ps.setLong(5, modelMs);
+                    ps.setLong(6, totalMs);
+                    if (ps.executeUpdate() == 0) {
+                        LOG.infof("job %s already had a result; this run's copy is discarded", jobId);
+                        c.rollback();
+                        return;
+                    }
+                }
+                c.commit();
+            } catch (SQLException | IOException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

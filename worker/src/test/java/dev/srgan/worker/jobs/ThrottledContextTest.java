@@ -1,0 +1,64 @@
+package dev.srgan.worker.jobs;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ThrottledContextTest {
+
+    /** Counts what reaches the database. */
+    static final class Recording implements JobContext {
+        final List<String> progress = new ArrayList<>();
+        int cancelReads;
+        boolean cancel;
+
+        @Override
+        public void progress(double fraction, String message) {
+            progress.add(message);
+        }
+
+        @Override
+        public boolean cancelRequested() {
+            cancelReads++;
+            return cancel;
+        }
+
+        @Override
+        public boolean stopping() {
+            return false;
+        }
+    }
+
+    @Test
+    void progressIsWrittenFirstThenAtMostOncePerIntervalAndAlwaysAtTheEnd() {
+        Recording inner = new Recording();
+        ThrottledContext ctx = new ThrottledContext(inner, Duration.ofHours(1), Duration.ofHours(1));
+        for (int i = 1; i <= 100; i++) {
+            ctx.progress(i / 100.0, "step " + i);
+        }
+        assertEquals(List.of("step 1", "step 100"), inner.progress);
+    }
+
+    @Test
+    void cancelFlagIsReadAtMostOncePerIntervalAndRememberedOnceSet() throws Exception {
+        Recording inner = new Recording();
+        ThrottledContext ctx = new ThrottledContext(inner, Duration.ZERO, Duration.ofMillis(100));
+        for (int i = 0; i < 1000; i++) {
+            assertFalse(ctx.cancelRequested());
+        }
+        assertEquals(1, inner.cancelReads);
+
+        inner.cancel = true;
+        Thread.sleep(150);
+        assertTrue(ctx.cancelRequested());
+        inner.cancel = false;
+        assertTrue(ctx.cancelRequested(), "a cancel is final");
+        assertEquals(2, inner.cancelReads);
+    }
+}

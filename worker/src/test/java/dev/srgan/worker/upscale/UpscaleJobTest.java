@@ -1,0 +1,180 @@
+package dev.srgan.worker.upscale;
+
+import dev.srgan.domain.jobs.JobType;
+import dev.srgan.embedded.EmbeddedServicesTestResource;
+import dev.srgan.platform.KafkaSettings;
+import dev.srgan.platform.blobs.BlobStore;
+import dev.srgan.worker.JobFixtures;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import javax.imageio.ImageIO;
+import javax.sql.DataSource;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@QuarkusTest
+@QuarkusTestResource(EmbeddedServicesTestResource.class)
+class UpscaleJobTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+    private static byte[] checkpointX4;
+
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    BlobStore blobs;
+
+    @Inject
+    KafkaSettings kafka;
+
+    JobFixtures fixtures;
+    UUID modelX4;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        fixtures = new JobFixtures(dataSource, blobs, kafka);
+        if (checkpointX4 == null) {
+            checkpointX4 = JobFixtures.randomCheckpoint(4, 1);
+        }
+        modelX4 = fixtures.model("CHECKPOINT", 4, 1, checkpointX4);
+    }
+
+    @Test
+    void upscaleStoresOnePngFourTimesTheInputSizeKeepingAlpha() throws Exception {
+        UUID job = fixtures.upscaleJob(modelX4, 4, JobFixtures.png(JobFixtures.image(40, 24, true, 3)), "ramp.png");
+        fixtures.publish(job, JobType.UPSCALE, 1);
+
+        assertEquals("SUCCEEDED", fixtures.awaitFinal(job, TIMEOUT));
+        assertEquals(1, fixtures.number("SELECT count(*) FROM results WHERE job_id = ?", job));
+        assertEquals(160L, fixtures.number("SELECT width FROM results WHERE job_id = ?", job));
+        assertEquals(96L, fixtures.number("SELECT height FROM results WHERE job_id = ?", job));
+        assertEquals("image/png", fixtures.text("SELECT content_type FROM results WHERE job_id = ?", job));
+        assertTrue(fixtures.number("SELECT total_ms FROM results WHERE job_id = ?", job) >= fixtures.number("SELECT model_ms FROM results WHERE job_id = ?", job));
+        assertEquals("1.0", fixtures.text("SELECT progress FROM jobs WHERE id = ?", job));
+
+        UUID blob = (UUID) fixtures.value("SELECT blob_id FROM results WHERE job_id = ?", job);
+        BufferedImage result = ImageIO.read(new ByteArrayInputStream(fixtures.readBlob(blob)));
+        assertEquals(160, result.getWidth());
+        assertEquals(96, result.getHeight());
+        assertTrue(result.getColorModel().hasAlpha(), "the input's alpha is kept");
+        assertEquals(0, result.getRGB(0, 48) >>> 24, "transparent left edge stays transparent");
+        assertEquals(255, result.getRGB(159, 48) >>> 24, "opaque right edge stays opaque");
+    }
+
+    @Test
+    void redeliveredMessageOfSucceededJobDoesNotRunItAgain() throws Exception {
+        UUID job = fixtures.upscaleJob(modelX4, 4, JobFixtures.png(JobFixtures.image(20, 20, false, 4)), "small.png");
+        fixtures.publish(job, JobType.UPSCALE, 1);
+        assertEquals("SUCCEEDED", fixtures.awaitFinal(job, TIMEOUT));
+        Object resultBlob = fixtures.value("SELECT blob_id FROM results WHERE job_id = ?", job);
+        Object finishedAt = fixtures.value("SELECT finished_at FROM jobs WHERE id = ?", job);
+
+        RecordMetadata again = fixtures.publish(job, JobType.UPSCALE, 1);
+        fixtures.awaitConsumed(JobType.UPSCALE, again, TIMEOUT);
+
+        assertEquals("SUCCEEDED", fixtures.text("SELECT status FROM jobs WHERE id = ?", job));
+        assertEquals(1, fixtures.number("SELECT attempts FROM jobs WHERE id = ?", job));
+        assertEquals(finishedAt, fixtures.value("SELECT finished_at FROM jobs WHERE id = ?", job));
+        assertEquals(1, fixtures.number("SELECT count(*) FROM results WHERE job_id = ?", job));
+        assertEquals(resultBlob, fixtures.value("SELECT blob_id FROM results WHERE job_id = ?", job));
+        assertEquals(1, fixtures.number("SELECT count(*) FROM job_events WHERE job_id = ? AND status = 'RUNNING'", job));
+    }
+
+    @Test
+    void jobWhoseResultWasStoredBeforeItsWorkerDiedSucceedsWithoutASecondResult() throws Exception {
+        UUID job = fixtures.upscaleJob(modelX4, 4, JobFixtures.png(JobFixtures.image(20, 20, false, 9)), "again.png");
+        // the earlier attempt stored its result, then died before marking the job done; the reaper queued it again
+        UUID stored = fixtures.blob(JobFixtures.png(JobFixtures.image(80, 80, false, 9)), "image/png");
+        fixtures.exec("INSERT INTO results (job_id, blob_id, width, height, content_type) VALUES (?, ?, 80, 80, 'image/png')", job, stored);
+        fixtures.exec("UPDATE jobs SET attempts = 1 WHERE id = ?", job);
+        fixtures.publish(job, JobType.UPSCALE, 2);
+
+        assertEquals("SUCCEEDED", fixtures.awaitFinal(job, TIMEOUT));
+        assertEquals(2, fixtures.number("SELECT attempts FROM jobs WHERE id = ?", job));
+        assertEquals(1, fixtures.number("SELECT count(*) FROM results WHERE job_id = ?", job));
+        assertEquals(stored, fixtures.value("SELECT blob_id FROM results WHERE job_id = ?", job));
+    }
+
+    @Test
+    void corruptImageFailsAtOnceWithAReadableError() throws Exception {
+        byte[] png = JobFixtures.png(JobFixtures.image(64, 64, false, 5));
+        UUID job = fixtures.upscaleJob(modelX4, 4, JobFixtures.truncated(png, png.length / 2), "broken.png");
+        fixtures.publish(job, JobType.UPSCALE, 1);
+
+        assertEquals("FAILED", fixtures.awaitFinal(job, TIMEOUT));
+        assertEquals(1, fixtures.number("SELECT attempts FROM jobs WHERE id = ?", job), "a corrupt image is not retried");
+        String error = fixtures.text("SELECT error FROM jobs WHERE id = ?", job);
+        assertTrue(error.startsWith("the input is not a readable PNG or JPEG image"), error);
+        assertEquals(0, fixtures.number("SELECT count(*) FROM results WHERE job_id = ?", job));
+        assertEquals(0, fixtures.number("SELECT count(*) FROM outbox WHERE message_key = ?", job.toString()), "no retry was queued");
+    }
+
+    @Test
+    void bytesThatAreNoImageFailWithTheSameMessage() throws Exception {
+        UUID job = fixtures.upscaleJob(modelX4, 4, "this is a text file".getBytes(), "notes.png");
+        fixtures.publish(job, JobType.UPSCALE, 1);
+
+        assertEquals("FAILED", fixtures.awaitFinal(job, TIMEOUT));
+        assertEquals("the input is not a readable PNG or JPEG image", fixtures.text("SELECT error FROM jobs WHERE id = ?", job));
+    }
+
+    @Test
+    void cancellingARunningUpscaleStopsItBetweenTileBatches() throws Exception {
+        // 640x640 in 64 px tiles (test profile): 100 batches, seconds of work to cancel in the middle of
+        UUID job = fixtures.upscaleJob(modelX4, 4, JobFixtures.png(JobFixtures.image(640, 640, false, 6)), "large.png");
+        fixtures.publish(job, JobType.UPSCALE, 1);
+        fixtures.await("the first tile batches", TIMEOUT,
+                "SELECT status = 'RUNNING' AND progress > 0 AND progress_message LIKE 'tile batch % of 100' FROM jobs WHERE id = ?", job);
+
+        fixtures.exec("UPDATE jobs SET cancel_requested = true WHERE id = ?", job);
+
+        assertEquals("CANCELLED", fixtures.awaitFinal(job, Duration.ofSeconds(30)));
+        assertEquals(0, fixtures.number("SELECT count(*) FROM results WHERE job_id = ?", job));
+        assertTrue(Double.parseDouble(fixtures.text("SELECT progress FROM jobs WHERE id = ?", job)) < 1, "stopped before the last batch");
+    }
+
+    @Test
+    void torchScriptModelUpscalesByItsScale() throws Exception {
+        byte[] traced;
+        try (InputStream in = getClass().getResourceAsStream("/models/seed-generator-x2.pt")) {
+            assertNotNull(in, "test resource models/seed-generator-x2.pt");
+            traced = in.readAllBytes();
+        }
+        UUID model = fixtures.model("TORCHSCRIPT", 2, 2, traced);
+        UUID job = fixtures.upscaleJob(model, 2, JobFixtures.png(JobFixtures.image(30, 20, false, 7)), "photo.png");
+        fixtures.publish(job, JobType.UPSCALE, 1);
+
+        assertEquals("SUCCEEDED", fixtures.awaitFinal(job, TIMEOUT), () -> "error: " + text(job));
+        assertEquals(60L, fixtures.number("SELECT width FROM results WHERE job_id = ?", job));
+        assertEquals(40L, fixtures.number("SELECT height FROM results WHERE job_id = ?", job));
+    }
+
+    @Test
+    void jobAskingForAnotherScaleThanItsModelFailsWithAReason() throws Exception {
+        UUID job = fixtures.upscaleJob(modelX4, 2, JobFixtures.png(JobFixtures.image(16, 16, false, 8)), "small.png");
+        fixtures.publish(job, JobType.UPSCALE, 1);
+
+        assertEquals("FAILED", fixtures.awaitFinal(job, TIMEOUT));
+        assertEquals("the model upscales by 4, the job asks for 2", fixtures.text("SELECT error FROM jobs WHERE id = ?", job));
+    }
+
+    private String text(UUID job) {
+        try {
+            return fixtures.text("SELECT error FROM jobs WHERE id = ?", job);
+        } catch (Exception e) {
+            return e.getMessage();
+        }
+    }
+}
