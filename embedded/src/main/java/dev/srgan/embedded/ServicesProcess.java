@@ -7,6 +7,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -95,6 +96,15 @@ public final class ServicesProcess implements AutoCloseable {
             Path self = Path.of(ServicesProcess.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             // self is target/classes or target/srgan-embedded.jar; copy-dependencies put the rest in target/lib
             Path lib = self.getParent().resolve("lib");
+            if (!Files.isDirectory(lib) && System.getProperty("srgan.home") != null) {
+                // resolved from the local repository (a build of one module): use the checkout's build
+                Path target = Path.of(System.getProperty("srgan.home"), "embedded", "target");
+                self = target.resolve("srgan-embedded.jar");
+                lib = target.resolve("lib");
+            }
+            if (!Files.isDirectory(lib)) {
+                throw new IllegalStateException("the embedded services' libraries are not built (" + lib + "); run mvn package -pl embedded");
+            }
             return self + File.pathSeparator + lib + File.separator + "*";
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);

@@ -27,9 +27,9 @@ import java.util.zip.ZipFile;
  * on every worker and every attempt: the last 10% (at least one) are held out when there are two
  * or more; a single image is used for both.
  */
-final class DatasetArchive {
+public final class DatasetArchive {
     /** An extracted image: its name in the archive and where it lies now. */
-    record Image(String name, Path file) {
+    public record Image(String name, Path file) {
     }
 
     /** Training and validation images. */
@@ -45,7 +45,7 @@ final class DatasetArchive {
      * @return the images, ordered by name
      * @throws JobFailure (permanent) if the archive is unreadable, unsafe or holds no image
      */
-    static List<Image> extract(Path zipFile, Path dir, long maxBytes) throws JobFailure, IOException {
+    public static List<Image> extract(Path zipFile, Path dir, long maxBytes) throws JobFailure, IOException {
         List<Image> images = new ArrayList<>();
         long total = 0;
         byte[] buffer = new byte[64 * 1024];

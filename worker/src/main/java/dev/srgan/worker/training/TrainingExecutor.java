@@ -11,6 +11,7 @@ import dev.srgan.worker.blobs.BlobInputStream;
 import dev.srgan.worker.jobs.ClaimedJob;
 import dev.srgan.worker.jobs.JobCancelled;
 import dev.srgan.worker.jobs.JobContext;
+import dev.srgan.worker.jobs.JobInputs;
 import dev.srgan.worker.jobs.JobExecutor;
 import dev.srgan.worker.jobs.JobFailure;
 import dev.srgan.worker.jobs.ScratchSpace;
@@ -18,7 +19,6 @@ import dev.srgan.worker.jobs.ThrottledContext;
 import dev.srgan.worker.jobs.WorkerStopping;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
@@ -62,9 +62,10 @@ public class TrainingExecutor implements JobExecutor {
     @Inject
     ScratchSpace scratch;
 
+    @Inject
+    JobInputs inputs;
+
     /** Bounds the disk an unpacked dataset may take (the api bounds the upload itself). */
-    @ConfigProperty(name = "srgan.worker.max-dataset-bytes", defaultValue = "4294967296")
-    long maxDatasetBytes;
 
     private record StoredCheckpoint(long step, UUID blobId) {
     }
@@ -89,7 +90,7 @@ public class TrainingExecutor implements JobExecutor {
         try {
             dir = scratch.newDirectory("srgan-training-");
             ctx.progress(0, "unpacking the dataset");
-            DatasetArchive.Split split = DatasetArchive.split(unpackDataset(job, dir));
+            DatasetArchive.Split split = DatasetArchive.split(inputs.unpackDataset(job.datasetId(), dir));
             List<BufferedImage> training = decode(split.training());
             List<BufferedImage> validation = decode(split.validation());
 
@@ -130,37 +131,6 @@ public class TrainingExecutor implements JobExecutor {
         } catch (IllegalArgumentException e) {
             // images smaller than the crop, or too small to validate on: the same on every retry
             throw JobFailure.permanent("the dataset cannot be used with this config: " + e.getMessage());
-        }
-    }
-
-    /** Streams the dataset blob to a scratch file (never whole in the heap), then unpacks it. */
-    private List<DatasetArchive.Image> unpackDataset(ClaimedJob job, Path dir) throws SQLException, IOException, JobFailure {
-        if (job.datasetId() == null) {
-            throw JobFailure.permanent("the job names no dataset");
-        }
-        UUID blobId;
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT blob_id FROM datasets WHERE id = ?")) {
-            ps.setObject(1, job.datasetId());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw JobFailure.permanent("the job's dataset " + job.datasetId() + " no longer exists");
-                }
-                blobId = rs.getObject(1, UUID.class);
-            }
-        }
-        Path zip = dir.resolve("dataset.zip");
-        try (Connection c = dataSource.getConnection(); OutputStream out = Files.newOutputStream(zip)) {
-            if (blobs.find(c, blobId).isEmpty()) {
-                throw JobFailure.permanent("the dataset was not stored completely; upload it again");
-            }
-            blobs.copyTo(c, blobId, out);
-        }
-        Path images = Files.createDirectory(dir.resolve("images"));
-        try {
-            return DatasetArchive.extract(zip, images, maxDatasetBytes);
-        } finally {
-            Files.deleteIfExists(zip);
         }
     }
 

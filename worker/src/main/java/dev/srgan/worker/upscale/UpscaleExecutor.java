@@ -9,6 +9,7 @@ import dev.srgan.worker.blobs.InMemoryBytes;
 import dev.srgan.worker.jobs.ClaimedJob;
 import dev.srgan.worker.jobs.JobCancelled;
 import dev.srgan.worker.jobs.JobContext;
+import dev.srgan.worker.jobs.JobInputs;
 import dev.srgan.worker.jobs.JobExecutor;
 import dev.srgan.worker.jobs.JobFailure;
 import dev.srgan.worker.jobs.ThrottledContext;
@@ -57,6 +58,9 @@ public class UpscaleExecutor implements JobExecutor {
     ModelCache models;
 
     @Inject
+    JobInputs inputs;
+
+    @Inject
     ObjectMapper json;
 
     /** Bounds the result's memory (about 16 bytes per output pixel while it is assembled and encoded). */
@@ -79,7 +83,7 @@ public class UpscaleExecutor implements JobExecutor {
         }
         long start = System.nanoTime();
         ThrottledContext ctx = new ThrottledContext(context, Duration.ofMillis(250), Duration.ofMillis(500));
-        ModelCache.Model model = model(job);
+        ModelCache.Model model = inputs.model(job.modelId());
         int requested = requestedScale(job);
         if (requested != 0 && requested != model.scale()) {
             throw JobFailure.permanent("the model upscales by " + model.scale() + ", the job asks for " + requested);
@@ -132,22 +136,6 @@ public class UpscaleExecutor implements JobExecutor {
             ps.setObject(1, jobId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
-            }
-        }
-    }
-
-    private ModelCache.Model model(ClaimedJob job) throws SQLException, JobFailure {
-        if (job.modelId() == null) {
-            throw JobFailure.permanent("the job names no model");
-        }
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT format, scale, residual_blocks, blob_id FROM models WHERE id = ?")) {
-            ps.setObject(1, job.modelId());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw JobFailure.permanent("the job's model " + job.modelId() + " no longer exists");
-                }
-                return new ModelCache.Model(job.modelId(), rs.getString(1), rs.getInt(2), (Integer) rs.getObject(3), rs.getObject(4, UUID.class));
             }
         }
     }

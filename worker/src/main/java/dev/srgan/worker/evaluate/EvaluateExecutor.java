@@ -1,0 +1,121 @@
+package dev.srgan.worker.evaluate;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.srgan.domain.jobs.JobType;
+import dev.srgan.networks.evaluation.Evaluator;
+import dev.srgan.networks.image.Images;
+import dev.srgan.worker.jobs.ClaimedJob;
+import dev.srgan.worker.jobs.JobCancelled;
+import dev.srgan.worker.jobs.JobContext;
+import dev.srgan.worker.jobs.JobExecutor;
+import dev.srgan.worker.jobs.JobFailure;
+import dev.srgan.worker.jobs.JobInputs;
+import dev.srgan.worker.jobs.ScratchSpace;
+import dev.srgan.worker.jobs.ThrottledContext;
+import dev.srgan.worker.jobs.WorkerStopping;
+import dev.srgan.worker.training.DatasetArchive;
+import dev.srgan.worker.upscale.ModelCache;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CancellationException;
+
+/**
+ * Runs EVALUATE jobs: the job's model on every image of the job's dataset, by the protocol of the
+ * SR literature ({@link Evaluator}: bicubic-degraded input, PSNR/SSIM on Y with a scale-pixel
+ * border, against bicubic), stored as one {@code model_evaluations} row with per-image details.
+ */
+@ApplicationScoped
+public class EvaluateExecutor implements JobExecutor {
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    JobInputs inputs;
+
+    @Inject
+    ModelCache models;
+
+    @Inject
+    ScratchSpace scratch;
+
+    @Inject
+    ObjectMapper json;
+
+    @Override
+    public JobType type() {
+        return JobType.EVALUATE;
+    }
+
+    @Override
+    public void execute(ClaimedJob job, JobContext context) throws Exception {
+        JobContext ctx = new ThrottledContext(context, Duration.ofMillis(250), Duration.ofMillis(500));
+        ModelCache.Model model = inputs.model(job.modelId());
+        Path dir = scratch.newDirectory("srgan-evaluate-");
+        try {
+            ctx.progress(0, "unpacking the evaluation images");
+            List<Evaluator.NamedImage> images = new ArrayList<>();
+            for (DatasetArchive.Image image : inputs.unpackDataset(job.datasetId(), dir)) {
+                try {
+                    images.add(new Evaluator.NamedImage(image.name(), Images.read(image.file())));
+                } catch (IOException e) {
+                    throw JobFailure.permanent("the image '" + image.name() + "' is not a readable PNG or JPEG image");
+                }
+            }
+            Evaluator.Report report;
+            try (ModelCache.Lease lease = models.acquire(model)) {
+                int[] done = {0};
+                report = Evaluator.evaluate(lease.upscaler(), images,
+                        r -> ctx.progress((double) ++done[0] / images.size(), "image " + done[0] + " of " + images.size() + ": " + r.name()),
+                        () -> ctx.cancelRequested() || ctx.stopping());
+            } catch (CancellationException e) {
+                if (ctx.stopping()) {
+                    throw new WorkerStopping();
+                }
+                throw new JobCancelled();
+            } catch (IllegalArgumentException e) {
+                throw JobFailure.permanent(e.getMessage());
+            }
+            store(job.id(), model.id(), report);
+        } finally {
+            ScratchSpace.delete(dir);
+        }
+    }
+
+    /** One evaluation per job: a re-run replaces the row of an earlier attempt. */
+    private void store(UUID jobId, UUID modelId, Evaluator.Report report) throws Exception {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement del = c.prepareStatement("DELETE FROM model_evaluations WHERE job_id = ?");
+                 PreparedStatement ins = c.prepareStatement("""
+                         INSERT INTO model_evaluations (id, model_id, job_id, scale, image_count, psnr, ssim, bicubic_psnr, bicubic_ssim,
+                                                        ms_per_image, details)
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)""")) {
+                del.setObject(1, jobId);
+                del.executeUpdate();
+                ins.setObject(1, UUID.randomUUID());
+                ins.setObject(2, modelId);
+                ins.setObject(3, jobId);
+                ins.setInt(4, report.scale());
+                ins.setInt(5, report.images().size());
+                ins.setDouble(6, report.psnr());
+                ins.setDouble(7, report.ssim());
+                ins.setDouble(8, report.bicubicPsnr());
+                ins.setDouble(9, report.bicubicSsim());
+                ins.setDouble(10, report.msPerImage());
+                ins.setString(11, json.writeValueAsString(report.images()));
+                ins.executeUpdate();
+            }
+            c.commit();
+        }
+    }
+}
