@@ -16,7 +16,9 @@ public final class Preflight {
     /** Fails with a {@link LaunchException} naming the port and the option to change it when it is taken. */
     public static void requirePortFree(int port, String what, String option) {
         try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(false);
+            // SO_REUSEADDR: a port left in TIME_WAIT by a stopped server is free to restart on (the servers bind
+            // with it too); a port another process listens on still fails
+            socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         } catch (IOException e) {
             throw new LaunchException("port " + port + " (" + what + ") is already in use; stop what uses it or choose another with " + option);
