@@ -18,7 +18,8 @@ import java.util.stream.Stream;
  * {@code ./srgan train --config FILE --images DIR [--validation DIR] --out DIR [--resume FILE]}:
  * the training loop of a TRAINING job, run locally on a folder of photos. It writes
  * {@code checkpoint.srgan.zip} (full state, every {@code checkpointEvery} steps, replaced
- * atomically, so an interrupted run resumes with {@code --resume}), {@code model.srgan.zip} (the
+ * atomically, so an interrupted run resumes with {@code --resume}; with {@code --config} too, the run
+ * continues under the new step counts and schedule), {@code model.srgan.zip} (the
  * exported generator) at the end, and {@code losses.csv} / {@code validation.csv}.
  */
 public final class TrainCommand {
@@ -67,9 +68,20 @@ public final class TrainCommand {
         Path outDir = out;
         TrainingRun.Builder builder;
         if (resume != null) {
+            Checkpoint cp;
             try (InputStream in = Files.newInputStream(resume)) {
-                builder = TrainingRun.resume(Checkpoint.read(in));
+                cp = Checkpoint.read(in);
             }
+            if (config != null) {
+                // continue with new step counts or schedule; the network itself must stay the same
+                TrainingConfig next = TrainingConfig.fromJson(Files.readString(config));
+                if (next.scale() != cp.config().scale() || next.residualBlocks() != cp.config().residualBlocks()) {
+                    throw new IllegalArgumentException("--config changes the network (scale/residualBlocks) of the checkpoint it resumes");
+                }
+                cp = new Checkpoint(next, cp.step(), cp.rngState(), cp.contentLoss(), cp.createdAt(), cp.generatorParameters(),
+                        cp.discriminatorParameters(), cp.generatorEmaParameters(), cp.generatorOptimizerState(), cp.discriminatorOptimizerState());
+            }
+            builder = TrainingRun.resume(cp);
         } else {
             builder = TrainingRun.builder(TrainingConfig.fromJson(Files.readString(config)));
         }
