@@ -214,6 +214,49 @@ public class JobStore {
         return require(id);
     }
 
+    /** How many jobs there are of each type in each state: {@code counts.get("UPSCALE").get("QUEUED")}. */
+    public java.util.Map<String, java.util.Map<String, Long>> countsByTypeAndStatus() throws SQLException {
+        java.util.Map<String, java.util.Map<String, Long>> counts = new java.util.LinkedHashMap<>();
+        for (JobType type : JobType.values()) {
+            java.util.Map<String, Long> byStatus = new java.util.LinkedHashMap<>();
+            for (JobStatus status : JobStatus.values()) {
+                byStatus.put(status.name(), 0L);
+            }
+            counts.put(type.name(), byStatus);
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT type, status, count(*) FROM jobs GROUP BY type, status");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                counts.get(rs.getString(1)).put(rs.getString(2), rs.getLong(3));
+            }
+        }
+        return counts;
+    }
+
+    /** How many jobs reached a final state in the last {@code window}. */
+    public long finishedWithin(java.time.Duration window) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM jobs WHERE finished_at > now() - make_interval(secs => ?)")) {
+            ps.setDouble(1, window.toMillis() / 1000.0);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** The blob of a job's uploaded input (an upscale's image), or empty when it has none. */
+    public Optional<UUID> inputBlobId(UUID id) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT input_blob_id FROM jobs WHERE id = ? AND input_blob_id IS NOT NULL")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getObject(1, UUID.class)) : Optional.empty();
+            }
+        }
+    }
+
     private static JobStatus lockStatus(Connection c, UUID id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT status FROM jobs WHERE id = ? FOR UPDATE")) {
             ps.setObject(1, id);

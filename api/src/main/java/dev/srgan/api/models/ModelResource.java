@@ -3,6 +3,8 @@ package dev.srgan.api.models;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.api.errors.ApiException;
+import dev.srgan.api.jobs.JobStore;
+import dev.srgan.domain.jobs.JobType;
 import dev.srgan.platform.blobs.BlobStore;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -46,6 +48,9 @@ public class ModelResource {
 
     @Inject
     ObjectMapper json;
+
+    @Inject
+    JobStore jobs;
 
     @ConfigProperty(name = "srgan.upload.max-bytes", defaultValue = "52428800")
     long maxBytes;
@@ -181,6 +186,47 @@ public class ModelResource {
             c.commit();
         }
         return get(id);
+    }
+
+    /** An evaluation request: the dataset of photos to measure the model on. */
+    public record EvaluateRequest(String datasetId) {
+    }
+
+    /**
+     * Queues an EVALUATE job: the model on every photo of a dataset, each shrunk by bicubic and
+     * upscaled by the model and by bicubic, PSNR/SSIM on Y; the result appears on the model.
+     */
+    @POST
+    @Path("/{id}/evaluate")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response evaluate(@PathParam("id") String id, EvaluateRequest request) throws SQLException {
+        ModelView model = get(id);
+        UUID datasetId;
+        try {
+            datasetId = UUID.fromString(request == null ? "" : String.valueOf(request.datasetId()).trim());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("datasetId", "datasetId must be the id of an uploaded dataset of photos");
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("SELECT name FROM datasets WHERE id = ?")) {
+                ps.setObject(1, datasetId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        c.rollback();
+                        throw ApiException.unprocessable("datasetId", "no dataset " + datasetId);
+                    }
+                    UUID jobId = jobs.insert(c, new JobStore.NewJob(JobType.EVALUATE, "evaluate " + model.name() + " on " + rs.getString(1),
+                            "{\"scale\":" + model.scale() + "}", null, null, model.id(), datasetId));
+                    c.commit();
+                    return Response.accepted(new Submitted(jobId, "QUEUED", "/api/jobs/" + jobId)).build();
+                }
+            }
+        }
+    }
+
+    /** What a submission answers. */
+    public record Submitted(UUID id, String status, String url) {
     }
 
     static boolean isTorchScript(java.nio.file.Path file) {

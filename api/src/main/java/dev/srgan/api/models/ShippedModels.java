@@ -1,0 +1,127 @@
+package dev.srgan.api.models;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.srgan.platform.blobs.BlobStore;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+
+/**
+ * Registers the models that ship with the project ({@code models/*.srgan.zip}, listed in
+ * {@code models/shipped.json}, packed into the api jar) at first start, with the evaluation
+ * numbers measured by {@code ./srgan eval}, and makes each the default for its scale when that
+ * scale has none, so the first upscale on a new machine works. Runs once per database: a second
+ * start, or a second api replica, finds them registered (an advisory lock orders replicas).
+ */
+@ApplicationScoped
+public class ShippedModels {
+    private static final Logger LOG = Logger.getLogger(ShippedModels.class);
+    static final String INDEX = "shipped-models/shipped.json";
+    private static final long LOCK = 0x5352_4741_4E4D_4F44L; // "SRGANMOD"
+
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    BlobStore blobs;
+
+    @Inject
+    ObjectMapper json;
+
+    @ConfigProperty(name = "srgan.models.register-shipped", defaultValue = "true")
+    boolean enabled;
+
+    void onStart(@Observes StartupEvent event) {
+        if (!enabled) {
+            return;
+        }
+        try (InputStream index = Thread.currentThread().getContextClassLoader().getResourceAsStream(INDEX)) {
+            if (index == null) {
+                return;
+            }
+            for (JsonNode model : json.readTree(index).path("models")) {
+                register(model);
+            }
+        } catch (IOException | SQLException e) {
+            LOG.errorf("registering the shipped models failed: %s", e.getMessage());
+        }
+    }
+
+    private void register(JsonNode m) throws SQLException, IOException {
+        String file = m.path("file").asText();
+        String source = "shipped with SRGAN Cluster: models/" + file;
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                st.execute("SELECT pg_advisory_xact_lock(" + LOCK + ")");
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM models WHERE source = ?")) {
+                ps.setString(1, source);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        c.rollback();
+                        return;
+                    }
+                }
+            }
+            BlobStore.Blob blob;
+            try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream("shipped-models/" + file)) {
+                if (in == null) {
+                    LOG.warnf("shipped model %s is listed but not packaged", file);
+                    c.rollback();
+                    return;
+                }
+                blob = blobs.write(c, in, "application/zip", Long.MAX_VALUE);
+            }
+            UUID id = UUID.randomUUID();
+            int scale = m.path("scale").asInt();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO models (id, name, format, scale, residual_blocks, source, blob_id, description, is_default)
+                    VALUES (?, ?, 'CHECKPOINT', ?, ?, ?, ?, ?, NOT EXISTS (SELECT 1 FROM models WHERE scale = ? AND is_default))""")) {
+                ps.setObject(1, id);
+                ps.setString(2, m.path("name").asText(file));
+                ps.setInt(3, scale);
+                ps.setInt(4, m.path("residualBlocks").asInt());
+                ps.setString(5, source);
+                ps.setObject(6, blob.id());
+                ps.setString(7, m.path("description").asText(null));
+                ps.setInt(8, scale);
+                ps.executeUpdate();
+            }
+            JsonNode ev = m.path("evaluation");
+            if (ev.isObject()) {
+                try (PreparedStatement ps = c.prepareStatement("""
+                        INSERT INTO model_evaluations (id, model_id, scale, image_count, psnr, ssim, bicubic_psnr, bicubic_ssim, ms_per_image, details)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)""")) {
+                    ps.setObject(1, UUID.randomUUID());
+                    ps.setObject(2, id);
+                    ps.setInt(3, scale);
+                    ps.setInt(4, ev.path("images").size());
+                    ps.setDouble(5, ev.path("psnr").asDouble());
+                    ps.setDouble(6, ev.path("ssim").asDouble());
+                    ps.setDouble(7, ev.path("bicubicPsnr").asDouble());
+                    ps.setDouble(8, ev.path("bicubicSsim").asDouble());
+                    ps.setDouble(9, ev.path("msPerImage").asDouble());
+                    ps.setString(10, ev.path("images").toString());
+                    ps.executeUpdate();
+                }
+            }
+            c.commit();
+            LOG.infof("registered the shipped model %s (%dx)", file, scale);
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package dev.srgan.api.pages;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.srgan.api.errors.ApiException;
+import dev.srgan.api.jobs.JobResource;
+import dev.srgan.api.jobs.JobStore;
+import dev.srgan.api.jobs.JobView;
+import dev.srgan.api.models.ModelResource;
+import dev.srgan.platform.blobs.BlobStore;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import javax.imageio.ImageIO;
+import javax.sql.DataSource;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Upscale an image in the browser: the form (drag and drop, scale, model) posts to
+ * {@code POST /api/upscale}; the job's panel follows it live from queued to finished, then
+ * compares the input, enlarged by nearest neighbour or bicubic, with the model's output.
+ */
+@Path("/upscale")
+@Produces(MediaType.TEXT_HTML)
+public class UpscalePage {
+    /** Above this many output pixels the bicubic comparison is left to the browser's own scaling. */
+    static final long MAX_BICUBIC_PIXELS = 16_000_000;
+
+    @Inject
+    JobStore jobs;
+
+    @Inject
+    ModelResource models;
+
+    @Inject
+    BlobStore blobs;
+
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    ObjectMapper json;
+
+    @ConfigProperty(name = "srgan.upload.max-bytes", defaultValue = "52428800")
+    long maxBytes;
+
+    @CheckedTemplate(basePath = "dashboard")
+    static class Templates {
+        static native TemplateInstance upscale(List<ModelResource.ModelView> models, long maxBytes, Panel panel);
+
+        static native TemplateInstance upscale$panel(Panel panel);
+    }
+
+    /** An upscale job as its panel shows it; {@code model} may be null when the model was deleted. */
+    public record Panel(JobView job, int scale, int inputWidth, int inputHeight, ModelResource.ModelView model, long inputBytes) {
+        public boolean done() {
+            return job.status().equals("SUCCEEDED") && job.result() != null;
+        }
+    }
+
+    @GET
+    public TemplateInstance form() throws SQLException {
+        return Templates.upscale(models.list(), maxBytes, null);
+    }
+
+    /** The result page of one upscale job: the form to submit another, and this job's panel. */
+    @GET
+    @Path("{id}")
+    public Response job(@PathParam("id") String id) throws SQLException {
+        JobView job = jobs.require(JobResource.uuid(id));
+        if (!job.type().equals("UPSCALE")) {
+            return Response.seeOther(java.net.URI.create(Formats.href(job))).build();
+        }
+        return Response.ok(Templates.upscale(models.list(), maxBytes, panel(job))).build();
+    }
+
+    /** The job's panel alone, re-rendered as its events arrive. */
+    @GET
+    @Path("{id}/panel")
+    public TemplateInstance panel(@PathParam("id") String id) throws SQLException {
+        return Templates.upscale$panel(panel(jobs.require(JobResource.uuid(id))));
+    }
+
+    /**
+     * The uploaded image; with {@code size=WxH}, enlarged to that size by bicubic interpolation,
+     * the classical baseline the model's output is compared with.
+     */
+    @GET
+    @Path("{id}/input")
+    @Produces({"image/png", "image/jpeg", MediaType.APPLICATION_JSON})
+    public Response input(@PathParam("id") String id, @QueryParam("bicubic") boolean bicubic) throws SQLException, IOException {
+        UUID jobId = JobResource.uuid(id);
+        JobView job = jobs.require(jobId);
+        UUID blobId = jobs.inputBlobId(jobId).orElseThrow(() -> ApiException.notFound("job " + jobId + " has no input image"));
+        String contentType;
+        try (Connection c = dataSource.getConnection()) {
+            contentType = blobs.find(c, blobId).orElseThrow(() -> ApiException.notFound("the input of job " + jobId + " is gone")).contentType();
+        }
+        int scale = params(job).path("scale").asInt(4);
+        int w = params(job).path("inputWidth").asInt(0) * scale;
+        int h = params(job).path("inputHeight").asInt(0) * scale;
+        if (!bicubic || (long) w * h > MAX_BICUBIC_PIXELS || w == 0) {
+            StreamingOutput body = out -> {
+                try (Connection c = dataSource.getConnection()) {
+                    blobs.copyTo(c, blobId, out);
+                } catch (SQLException e) {
+                    throw new IOException(e);
+                }
+            };
+            return Response.ok(body, contentType).header("Cache-Control", "private, max-age=3600").build();
+        }
+        ByteArrayOutputStream original = new ByteArrayOutputStream();
+        try (Connection c = dataSource.getConnection()) {
+            blobs.copyTo(c, blobId, original);
+        }
+        BufferedImage in = ImageIO.read(new ByteArrayInputStream(original.toByteArray()));
+        BufferedImage out = new BufferedImage(w, h, in.getColorModel().hasAlpha() ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
+        g.drawImage(in, 0, 0, w, h, null);
+        g.dispose();
+        StreamingOutput body = o -> ImageIO.write(out, "png", o);
+        return Response.ok(body, "image/png").header("Cache-Control", "private, max-age=3600").build();
+    }
+
+    Panel panel(JobView job) throws SQLException {
+        JsonNode p = params(job);
+        ModelResource.ModelView model = null;
+        if (job.modelId() != null) {
+            model = models.list().stream().filter(m -> m.id().equals(job.modelId())).findFirst().orElse(null);
+        }
+        long inputBytes = 0;
+        var blobId = jobs.inputBlobId(job.id());
+        if (blobId.isPresent()) {
+            try (Connection c = dataSource.getConnection()) {
+                inputBytes = blobs.find(c, blobId.get()).map(BlobStore.Blob::sizeBytes).orElse(0L);
+            }
+        }
+        return new Panel(job, p.path("scale").asInt(4), p.path("inputWidth").asInt(0), p.path("inputHeight").asInt(0), model, inputBytes);
+    }
+
+    private JsonNode params(JobView job) {
+        try {
+            return json.readTree(job.params() == null ? "{}" : job.params());
+        } catch (IOException e) {
+            return json.createObjectNode();
+        }
+    }
+}

@@ -1,0 +1,208 @@
+// Shared dashboard behaviour, plain JS without a build step.
+// - Live sections: an element with data-live="/fragment/url" and data-live-kinds="job,worker" is
+//   re-rendered by the server whenever a matching event arrives on the page's one EventSource
+//   (<body data-events="/api/events...">). Nothing polls: no event, no request.
+// - Buttons with data-post="/api/..." send a POST and show the API's error message if it fails.
+// - <time data-ago> shows how long ago its datetime was, ticking in the browser.
+// - Srgan.showErrors(form, error) puts an {"error", "field"} answer next to the field it names.
+(function () {
+  'use strict';
+
+  const Srgan = {};
+  window.Srgan = Srgan;
+
+  /** The API's error body, or a readable message when the answer was not JSON. */
+  Srgan.readError = async function (response) {
+    try {
+      const body = await response.json();
+      if (body && body.error) {
+        return body;
+      }
+    } catch (ignored) {
+      // not JSON: a proxy or the server's own error page
+    }
+    if (response.status === 413) {
+      return { error: 'The upload is larger than the server accepts.' };
+    }
+    return { error: 'The server answered ' + response.status + ' ' + response.statusText + '.' };
+  };
+
+  Srgan.clearErrors = function (form) {
+    form.querySelectorAll('.field.invalid').forEach(f => f.classList.remove('invalid'));
+    form.querySelectorAll('.field .error, .form-error').forEach(e => { e.textContent = ''; });
+  };
+
+  /** Shows {error, field} at the field it names (data-field), or at the top of the form. */
+  Srgan.showErrors = function (form, error) {
+    const field = error.field && form.querySelector('.field[data-field="' + CSS.escape(error.field) + '"]');
+    if (field) {
+      field.classList.add('invalid');
+      field.querySelector('.error').textContent = error.error;
+      const input = field.querySelector('input, select');
+      if (input && input.type !== 'file') {
+        input.focus();
+      }
+      field.scrollIntoView({ block: 'center', behavior: 'instant' });
+    } else {
+      const top = form.querySelector('.form-error');
+      top.textContent = error.error;
+      top.scrollIntoView({ block: 'center', behavior: 'instant' });
+    }
+  };
+
+  Srgan.formatBytes = function (n) {
+    if (n < 1024) return n + ' B';
+    if (n < 1024 * 1024) return (n / 1024).toFixed(1) + ' KiB';
+    return (n / 1024 / 1024).toFixed(1) + ' MiB';
+  };
+
+  // ---- live sections -------------------------------------------------------------------------
+
+  const pending = new Map();
+
+  /** Re-renders one live section from its fragment URL (at most once a second, the last wins). */
+  Srgan.refresh = function (el) {
+    if (!el.dataset.live) {
+      return;
+    }
+    if (pending.has(el)) {
+      pending.get(el).again = true;
+      return;
+    }
+    const state = { again: false };
+    pending.set(el, state);
+    fetch(el.dataset.live, { headers: { Accept: 'text/html' } })
+      .then(r => (r.ok ? r.text() : null))
+      .then(html => {
+        if (html !== null) {
+          el.innerHTML = html;
+          tickAges(el);
+          el.dispatchEvent(new CustomEvent('srgan:refreshed', { bubbles: true }));
+        }
+      })
+      .catch(() => { /* the next event tries again */ })
+      .finally(() => setTimeout(() => {
+        pending.delete(el);
+        if (state.again) {
+          Srgan.refresh(el);
+        }
+      }, 1000));
+  };
+
+  Srgan.refreshAll = function () {
+    document.querySelectorAll('[data-live]').forEach(Srgan.refresh);
+  };
+
+  let source = null;
+
+  /** Follows the server's events at {@code url} (one stream per page; a new call replaces it). */
+  Srgan.listen = function (url) {
+    if (source) {
+      source.close();
+    }
+    source = new EventSource(url);
+    source.onmessage = message => {
+      let event;
+      try {
+        event = JSON.parse(message.data);
+      } catch (ignored) {
+        return;
+      }
+      if (event.kind === 'ping') {
+        return;
+      }
+      document.querySelectorAll('[data-live]').forEach(el => {
+        const kinds = (el.dataset.liveKinds || 'job').split(',');
+        if (kinds.includes(event.kind)) {
+          Srgan.refresh(el);
+        }
+      });
+      document.dispatchEvent(new CustomEvent('srgan:event', { detail: event }));
+    };
+    // EventSource reconnects by itself; after a gap, re-render once so nothing missed stays stale
+    let lost = false;
+    source.onerror = () => { lost = true; };
+    source.onopen = () => {
+      if (lost) {
+        lost = false;
+        Srgan.refreshAll();
+        document.dispatchEvent(new CustomEvent('srgan:reconnected'));
+      }
+    };
+  };
+
+  // ---- relative times ------------------------------------------------------------------------
+
+  function ago(seconds) {
+    if (seconds < 2) return 'just now';
+    if (seconds < 60) return Math.floor(seconds) + ' s ago';
+    if (seconds < 3600) return Math.floor(seconds / 60) + ' min ago';
+    if (seconds < 86400) return Math.floor(seconds / 3600) + ' h ago';
+    return Math.floor(seconds / 86400) + ' d ago';
+  }
+
+  function tickAges(root) {
+    const now = Date.now();
+    (root || document).querySelectorAll('time[data-ago]').forEach(t => {
+      const at = Date.parse(t.getAttribute('datetime'));
+      if (!isNaN(at)) {
+        t.textContent = ago(Math.max(0, (now - at) / 1000));
+        t.title = new Date(at).toLocaleString();
+      }
+    });
+  }
+
+  // ---- POST buttons --------------------------------------------------------------------------
+
+  Srgan.flash = function (message, bad) {
+    const flash = document.getElementById('flash');
+    flash.textContent = message;
+    flash.classList.toggle('bad', !!bad);
+  };
+
+  document.addEventListener('click', async e => {
+    const button = e.target.closest('button[data-post]');
+    if (!button) {
+      return;
+    }
+    e.preventDefault();
+    if (button.dataset.confirm && !window.confirm(button.dataset.confirm)) {
+      return;
+    }
+    button.disabled = true;
+    try {
+      const response = await fetch(button.dataset.post, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: button.dataset.body || undefined
+      });
+      if (response.ok) {
+        Srgan.flash(button.dataset.done || 'Done.', false);
+        if (button.dataset.then === 'reload') {
+          window.location.reload();
+        } else {
+          Srgan.refreshAll();
+        }
+      } else {
+        Srgan.flash((await Srgan.readError(response)).error, true);
+      }
+    } catch (err) {
+      Srgan.flash('The server could not be reached: ' + err.message, true);
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  document.addEventListener('DOMContentLoaded', () => {
+    const path = window.location.pathname;
+    document.querySelectorAll('nav a').forEach(a => {
+      const href = a.getAttribute('href');
+      a.classList.toggle('active', href === '/' ? path === '/' : path.startsWith(href));
+    });
+    tickAges(document);
+    setInterval(() => tickAges(document), 5000);
+    if (document.body.dataset.events) {
+      Srgan.listen(document.body.dataset.events);
+    }
+  });
+})();

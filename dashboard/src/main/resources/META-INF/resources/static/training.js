@@ -1,0 +1,341 @@
+// The training pages: the new-run form (dataset upload, then POST /api/training), a run's live
+// charts (loss points appended as "losses" events arrive), and several runs overlaid.
+(function () {
+  'use strict';
+
+  const COLORS = ['#3355dd', '#e8590c', '#2b8a3e', '#ae3ec9', '#c92a2a', '#1098ad', '#5c940d', '#862e9c'];
+  const DATASET_TYPES = /\.(zip|png|jpe?g)$/i;
+
+  // ---- the form ------------------------------------------------------------------------------
+
+  /** The hyperparameters as JSON values; a field the browser cannot read as a number is an error. */
+  function readHyperparameters(form) {
+    const values = {};
+    for (const input of form.querySelectorAll('[data-hp]')) {
+      const name = input.dataset.hp;
+      const kind = input.dataset.kind;
+      const text = input.value.trim();
+      if (kind === 'list') {
+        if (text === '') {
+          values[name] = [];
+          continue;
+        }
+        const steps = text.split(/[\s,]+/).filter(s => s !== '').map(Number);
+        if (steps.some(n => !Number.isInteger(n) || n < 0)) {
+          return { error: { field: name, error: 'Write whole step numbers separated by commas, e.g. 5000, 8000.' } };
+        }
+        values[name] = steps;
+        continue;
+      }
+      if (input.validity && input.validity.badInput) {
+        return { error: { field: name, error: 'Enter a number.' } };
+      }
+      if (text === '') {
+        if (kind === 'optional') {
+          values[name] = null;
+          continue;
+        }
+        return { error: { field: name, error: 'Enter a value (the default is ' + (input.dataset.default || 'shown in the hint') + ').' } };
+      }
+      const n = Number(text);
+      if (kind === 'int' && !Number.isInteger(n)) {
+        return { error: { field: name, error: 'Enter a whole number.' } };
+      }
+      values[name] = n;
+    }
+    return { values };
+  }
+
+  async function uploadDataset(form, files) {
+    const data = new FormData();
+    const zip = files.length === 1 && /\.zip$/i.test(files[0].name);
+    for (const f of files) {
+      data.append(zip ? 'file' : 'images', f, f.name);
+    }
+    const response = await fetch('/api/datasets', { method: 'POST', body: data, headers: { Accept: 'application/json' } });
+    if (response.status !== 201) {
+      const error = await Srgan.readError(response);
+      if (error.field === 'images' || error.field === 'name' || !error.field) {
+        error.field = 'file';
+      }
+      return { error };
+    }
+    return { dataset: await response.json() };
+  }
+
+  function setUpForm(form) {
+    const fileInput = document.getElementById('dataset-file');
+    const select = document.getElementById('datasetId');
+    const button = document.getElementById('start-run');
+    const status = document.getElementById('form-status');
+    const maxBytes = Number(form.dataset.maxBytes);
+
+    function checkFiles() {
+      const files = Array.from(fileInput.files);
+      const wrong = files.find(f => !DATASET_TYPES.test(f.name));
+      if (wrong) {
+        return { field: 'file', error: '"' + wrong.name + '" is neither a zip nor a PNG/JPEG image.' };
+      }
+      const total = files.reduce((sum, f) => sum + f.size, 0);
+      if (total > maxBytes) {
+        return { field: 'file', error: 'The upload is ' + Srgan.formatBytes(total) + '; the limit is ' + Srgan.formatBytes(maxBytes) + '.' };
+      }
+      return null;
+    }
+
+    fileInput.addEventListener('change', () => {
+      Srgan.clearErrors(form);
+      const error = checkFiles();
+      if (error) {
+        Srgan.showErrors(form, error);
+      } else if (fileInput.files.length) {
+        select.value = '';
+      }
+    });
+
+    form.addEventListener('submit', async e => {
+      e.preventDefault();
+      Srgan.clearErrors(form);
+      const hp = readHyperparameters(form);
+      if (hp.error) {
+        Srgan.showErrors(form, hp.error);
+        return;
+      }
+      const fileError = checkFiles();
+      if (fileError) {
+        Srgan.showErrors(form, fileError);
+        return;
+      }
+      button.disabled = true;
+      try {
+        if (fileInput.files.length) {
+          status.textContent = 'Uploading the dataset…';
+          const uploaded = await uploadDataset(form, Array.from(fileInput.files));
+          if (uploaded.error) {
+            Srgan.showErrors(form, uploaded.error);
+            return;
+          }
+          const d = uploaded.dataset;
+          const option = new Option(d.name + ' (' + d.imageCount + ' images, ' + Srgan.formatBytes(d.sizeBytes) + ')', d.id, true, true);
+          select.add(option, 1);
+          select.value = d.id;
+          fileInput.value = '';
+        }
+        if (!select.value) {
+          Srgan.showErrors(form, { field: 'datasetId', error: 'Choose a dataset or upload one.' });
+          return;
+        }
+        status.textContent = 'Submitting…';
+        const body = {
+          datasetId: select.value,
+          name: document.getElementById('run-name').value,
+          contentLoss: document.getElementById('contentLoss').value,
+          hyperparameters: hp.values
+        };
+        const response = await fetch('/api/training', {
+          method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json', Accept: 'application/json' }
+        });
+        if (response.status !== 202) {
+          Srgan.showErrors(form, await Srgan.readError(response));
+          return;
+        }
+        const run = await response.json();
+        window.location.href = '/training/' + run.id;
+      } catch (err) {
+        Srgan.showErrors(form, { error: 'The server could not be reached: ' + err.message });
+      } finally {
+        button.disabled = false;
+        status.textContent = '';
+      }
+    });
+  }
+
+  // ---- charts --------------------------------------------------------------------------------
+
+  function lineChart(canvas, series) {
+    return new Chart(canvas, {
+      type: 'line',
+      data: {
+        datasets: series.map((s, i) => ({
+          label: s.label, data: [], borderColor: s.color || COLORS[i], backgroundColor: s.color || COLORS[i],
+          borderWidth: 1.5, pointRadius: s.points ? 2.5 : 0, borderDash: s.dash || [], spanGaps: true
+        }))
+      },
+      options: {
+        animation: false, parsing: false, normalized: true, responsive: true, maintainAspectRatio: false,
+        interaction: { mode: 'nearest', axis: 'x', intersect: false },
+        scales: { x: { type: 'linear', title: { display: true, text: 'step' } } },
+        plugins: {
+          legend: { position: 'bottom', labels: { boxWidth: 12 } },
+          decimation: { enabled: true, algorithm: 'lttb', samples: 600 }
+        }
+      }
+    });
+  }
+
+  function point(step, value) {
+    return value === null || value === undefined ? null : { x: step, y: value };
+  }
+
+  /** Fetches every loss point after {@code afterStep}, in pages, and hands each batch on. */
+  async function fetchLosses(jobId, afterStep, onBatch) {
+    const limit = 5000;
+    for (;;) {
+      const response = await fetch('/api/jobs/' + jobId + '/losses?limit=' + limit + '&afterStep=' + afterStep);
+      if (!response.ok) {
+        throw new Error('losses: ' + response.status);
+      }
+      const batch = await response.json();
+      if (batch.length) {
+        onBatch(batch);
+        afterStep = batch[batch.length - 1].step;
+      }
+      if (batch.length < limit) {
+        return afterStep;
+      }
+    }
+  }
+
+  function setUpRun(box) {
+    const jobId = box.dataset.jobId;
+    const status = document.getElementById('chart-status');
+    const charts = {
+      gan: lineChart(document.getElementById('chart-gan'), [{ label: 'd_loss' }, { label: 'g_loss' }]),
+      content: lineChart(document.getElementById('chart-content'), [{ label: 'content' }, { label: 'adversarial' }]),
+      d: lineChart(document.getElementById('chart-d'), [{ label: 'D(HR)' }, { label: 'D(G(LR))' }]),
+      psnr: lineChart(document.getElementById('chart-psnr'), [{ label: 'generator', points: true }, { label: 'bicubic', points: true, dash: [4, 3] }]),
+      ssim: lineChart(document.getElementById('chart-ssim'), [{ label: 'generator', points: true }, { label: 'bicubic', points: true, dash: [4, 3] }])
+    };
+    window.srganCharts = charts;
+    let lastStep = -1;
+    let points = 0;
+    let loading = null;
+
+    function append(batch) {
+      const add = (chart, i, list) => {
+        for (const p of list) {
+          if (p) chart.data.datasets[i].data.push(p);
+        }
+      };
+      add(charts.gan, 0, batch.map(p => point(p.step, p.dLoss)));
+      add(charts.gan, 1, batch.map(p => point(p.step, p.gLoss)));
+      add(charts.content, 0, batch.map(p => point(p.step, p.contentLoss)));
+      add(charts.content, 1, batch.map(p => point(p.step, p.adversarialLoss)));
+      add(charts.d, 0, batch.map(p => point(p.step, p.dReal)));
+      add(charts.d, 1, batch.map(p => point(p.step, p.dFake)));
+      points += batch.length;
+    }
+
+    function showStatus() {
+      status.textContent = points === 0 ? 'No loss recorded yet; the charts draw as soon as the run starts.'
+        : points + ' steps recorded, the last at step ' + lastStep + '.';
+      status.dataset.points = String(points);
+    }
+
+    /** Loads what is new; events arriving meanwhile are folded into one more load. */
+    function loadLosses() {
+      if (loading) {
+        loading.again = true;
+        return;
+      }
+      loading = { again: false };
+      fetchLosses(jobId, lastStep, append)
+        .then(step => {
+          lastStep = step;
+          Object.values(charts).forEach(c => c.update('none'));
+          showStatus();
+        })
+        .catch(err => { status.textContent = 'The losses could not be loaded: ' + err.message; })
+        .finally(() => {
+          const again = loading.again;
+          loading = null;
+          if (again) loadLosses();
+        });
+    }
+
+    async function loadValidation() {
+      const response = await fetch('/api/jobs/' + jobId + '/validation');
+      if (!response.ok) return;
+      const list = await response.json();
+      charts.psnr.data.datasets[0].data = list.map(v => ({ x: v.step, y: v.psnr }));
+      charts.psnr.data.datasets[1].data = list.map(v => ({ x: v.step, y: v.bicubicPsnr }));
+      charts.ssim.data.datasets[0].data = list.map(v => ({ x: v.step, y: v.ssim }));
+      charts.ssim.data.datasets[1].data = list.map(v => ({ x: v.step, y: v.bicubicSsim }));
+      charts.psnr.update('none');
+      charts.ssim.update('none');
+    }
+
+    document.addEventListener('srgan:event', e => {
+      if (e.detail.kind === 'losses') loadLosses();
+      if (e.detail.kind === 'validation') loadValidation();
+    });
+    document.addEventListener('srgan:reconnected', () => { loadLosses(); loadValidation(); });
+    loadLosses();
+    loadValidation();
+
+    // "Use as upscale model" registers the checkpoint's generator (POST /api/models)
+    document.addEventListener('click', async e => {
+      const button = e.target.closest('button[data-use-checkpoint]');
+      if (!button) return;
+      button.disabled = true;
+      try {
+        const response = await fetch('/api/models', {
+          method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+          body: JSON.stringify({ checkpointId: button.dataset.useCheckpoint })
+        });
+        if (response.status === 201) {
+          const model = await response.json();
+          Srgan.flash('Registered "' + model.name + '" as a ' + model.scale + '× upscale model; pick it on the Upscale page.', false);
+        } else {
+          Srgan.flash((await Srgan.readError(response)).error, true);
+        }
+      } finally {
+        button.disabled = false;
+      }
+    });
+  }
+
+  // ---- comparing runs ------------------------------------------------------------------------
+
+  function setUpCompare(box) {
+    const runs = Array.from(document.querySelectorAll('#compared-runs tr[data-run]'))
+      .map(tr => ({ id: tr.dataset.run, label: tr.dataset.label }));
+    const metric = document.getElementById('metric');
+    const chart = lineChart(document.getElementById('chart-compare'), runs.map(r => ({ label: r.label })));
+    window.srganCharts = { compare: chart };
+    const cache = {};
+
+    async function series(run, key) {
+      if (key === 'psnr' || key === 'ssim') {
+        const response = await fetch('/api/jobs/' + run.id + '/validation');
+        const list = response.ok ? await response.json() : [];
+        return list.map(v => ({ x: v.step, y: v[key] }));
+      }
+      if (!cache[run.id]) {
+        const all = [];
+        await fetchLosses(run.id, -1, batch => all.push(...batch));
+        cache[run.id] = all;
+      }
+      return cache[run.id].map(p => point(p.step, p[key])).filter(p => p);
+    }
+
+    async function draw() {
+      const key = metric.value;
+      const data = await Promise.all(runs.map(r => series(r, key)));
+      data.forEach((d, i) => { chart.data.datasets[i].data = d; chart.data.datasets[i].pointRadius = (key === 'psnr' || key === 'ssim') ? 2.5 : 0; });
+      chart.update('none');
+    }
+
+    metric.addEventListener('change', draw);
+    draw();
+  }
+
+  document.addEventListener('DOMContentLoaded', () => {
+    const form = document.getElementById('training-form');
+    if (form) setUpForm(form);
+    const charts = document.getElementById('charts');
+    if (charts) setUpRun(charts);
+    const compare = document.getElementById('compare');
+    if (compare) setUpCompare(compare);
+  });
+})();

@@ -1,0 +1,239 @@
+package dev.srgan.systemtests;
+
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Download;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.options.FilePayload;
+import com.microsoft.playwright.options.WaitForSelectorState;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static dev.srgan.systemtests.Cluster.form;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The dashboard in a real browser (Debian's headless Chromium driven by Playwright) against the
+ * packaged api and one worker: an upscale submitted through the page runs to its comparison, a
+ * small training run draws its charts and its checkpoint downloads, and every form shows a
+ * readable message for bad input while keeping what was typed. Screenshots of each page go to
+ * {@code system-tests/target/screenshots/}.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DashboardBrowserTest {
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final double LONG_WAIT_MS = 240_000;
+
+    static Cluster cluster;
+    static Playwright playwright;
+    static BrowserContext browser;
+    static Page page;
+    static Path screenshots;
+    static Path profile;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = Cluster.start(1);
+        Path model = cluster.home.resolve("networks/src/test/resources/torchscript/seed-generator-x2.pt");
+        HttpResponse<String> r = cluster.postMultipart("/api/models", form(
+                "file", new Cluster.FilePart("seed-generator-x2.pt", Files.readAllBytes(model), "application/octet-stream"),
+                "name", "seed x2", "scale", "2", "makeDefault", "true"));
+        assertEquals(201, r.statusCode(), r.body());
+
+        screenshots = cluster.home.resolve("system-tests/target/screenshots");
+        Files.createDirectories(screenshots);
+        playwright = Playwright.create(new Playwright.CreateOptions().setEnv(java.util.Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        profile = Files.createTempDirectory("srgan-chromium");
+        browser = playwright.chromium().launchPersistentContext(profile, new BrowserType.LaunchPersistentContextOptions()
+                .setExecutablePath(CHROMIUM).setHeadless(true).setAcceptDownloads(true).setViewportSize(1280, 900)
+                .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                        "--disable-sync", "--no-first-run")));
+        page = browser.pages().isEmpty() ? browser.newPage() : browser.pages().get(0);
+        page.setDefaultTimeout(30_000);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.close();
+        }
+        if (playwright != null) {
+            playwright.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+        if (profile != null) {
+            try (var files = Files.walk(profile)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (java.io.IOException e) {
+                // a leftover temporary profile harms nothing
+            }
+        }
+    }
+
+    static void open(String path) {
+        page.navigate(cluster.url(path).toString());
+    }
+
+    static void screenshot(String name) {
+        page.screenshot(new Page.ScreenshotOptions().setPath(screenshots.resolve(name + ".png")).setFullPage(true));
+    }
+
+    static String fieldError(String field) {
+        Locator error = page.locator(".field[data-field=\"" + field + "\"] .error");
+        error.waitFor(new Locator.WaitForOptions().setState(WaitForSelectorState.VISIBLE));
+        return error.textContent();
+    }
+
+    @Test
+    @Order(1)
+    void upscaleSubmittedInThePageRunsAndIsComparedWithoutAReload() throws Exception {
+        open("/upscale");
+        // the browser refuses what is not an image before uploading
+        page.setInputFiles("#image", new FilePayload("notes.txt", "text/plain", "hello".getBytes(StandardCharsets.UTF_8)));
+        assertTrue(fieldError("image").contains("not a PNG or JPEG"), fieldError("image"));
+        // the server refuses an image in another format, whatever its name says
+        page.setInputFiles("#image", new FilePayload("disguised.png", "image/png", gif()));
+        page.selectOption("#scale", "2");
+        page.click("#submit");
+        page.waitForFunction("() => document.querySelector('.field[data-field=image] .error').textContent.includes('only PNG and JPEG')");
+        assertEquals("2", page.inputValue("#scale"), "the chosen scale is kept");
+        screenshot("upscale-bad-input");
+
+        page.evaluate("() => { window.noReload = true; }");
+        page.setInputFiles("#image", new FilePayload("gradient.png", "image/png", Images.png(48, 40, 3)));
+        assertEquals("", page.locator(".field[data-field=image] .error").textContent());
+        page.click("#submit");
+        page.waitForSelector("#upscale-job", new Page.WaitForSelectorOptions().setTimeout(LONG_WAIT_MS));
+        page.waitForSelector("#upscale-job[data-status=SUCCEEDED]", new Page.WaitForSelectorOptions().setTimeout(LONG_WAIT_MS));
+        assertEquals(Boolean.TRUE, page.evaluate("() => window.noReload === true"), "the page was never reloaded");
+        assertTrue(page.url().matches(".*/upscale/[0-9a-f-]{36}$"), page.url());
+        page.waitForFunction("() => document.getElementById('output-image').naturalWidth === 96");
+        String facts = page.textContent("#result-facts");
+        assertTrue(facts.contains("48×40") && facts.contains("96×80"), facts);
+        screenshot("upscale-result");
+
+        page.click("button[data-baseline=bicubic]");
+        page.click("button[data-view=slider]");
+        page.locator("#slider input[type=range]").fill("30");
+        page.waitForFunction("() => [...document.querySelectorAll('#slider img.baseline')].every(i => i.complete && i.naturalWidth === 96)");
+        screenshot("upscale-slider");
+
+        Download download = page.waitForDownload(() -> page.click("#download"));
+        byte[] png = Files.readAllBytes(download.path());
+        assertEquals(96, Images.read(png).getWidth());
+        assertTrue(download.suggestedFilename().endsWith("-upscaled.png"), download.suggestedFilename());
+    }
+
+    @Test
+    @Order(2)
+    void overviewAndJobsShowTheClusterAndTheJob() {
+        open("/");
+        assertEquals("1", page.textContent("#workers-online").trim());
+        assertTrue(page.textContent("#recent-jobs").contains("gradient.png"));
+        assertTrue(page.textContent("#queues").contains("Upscale"));
+        screenshot("overview");
+
+        open("/jobs");
+        page.selectOption("#type", "UPSCALE");
+        page.waitForURL("**/jobs?type=UPSCALE**");
+        assertTrue(page.textContent("#jobs-table").contains("Succeeded"));
+        screenshot("jobs");
+        page.click("#jobs-table tbody tr a");
+        page.waitForURL("**/upscale/**");
+        open("/jobs/" + page.url().substring(page.url().lastIndexOf('/') + 1));
+        assertTrue(page.textContent("#job-events").contains("SUCCEEDED") || page.textContent("#job-events").contains("Succeeded"));
+        screenshot("job");
+    }
+
+    @Test
+    @Order(3)
+    void trainingRunFromTheFormDrawsItsChartsAndItsCheckpointDownloads() throws Exception {
+        open("/training");
+        page.setInputFiles("#dataset-file", new FilePayload("notes.txt", "text/plain", "x".getBytes(StandardCharsets.UTF_8)));
+        assertTrue(fieldError("file").contains("neither a zip nor"), fieldError("file"));
+        page.setInputFiles("#dataset-file", new FilePayload("photos.zip", "application/zip", Images.datasetZip(4, 48)));
+        page.fill("#run-name", "browser test run");
+        page.selectOption("#hp-scale", "2");
+        fill("residualBlocks", "0");
+        fill("batchSize", "2");
+        fill("hrCropSize", "24");
+        fill("pretrainSteps", "30");
+        fill("ganSteps", "10");
+        fill("validateEvery", "10");
+        fill("checkpointEvery", "10");
+        page.click("#start-run");
+        assertTrue(fieldError("residualBlocks").contains("residualBlocks must be"), fieldError("residualBlocks"));
+        assertEquals("0", page.inputValue("#hp-residualBlocks"), "what the user typed stays");
+        assertEquals("browser test run", page.inputValue("#run-name"));
+        assertEquals("24", page.inputValue("#hp-hrCropSize"));
+        screenshot("training-form-error");
+
+        fill("residualBlocks", "1");
+        page.click("#start-run");
+        page.waitForURL("**/training/*-*-*-*-*");
+        page.waitForFunction("() => Number(document.getElementById('chart-status').dataset.points || 0) > 0", null,
+                new Page.WaitForFunctionOptions().setTimeout(LONG_WAIT_MS));
+        page.waitForSelector("#run-summary[data-status=SUCCEEDED]", new Page.WaitForSelectorOptions().setTimeout(LONG_WAIT_MS));
+        page.waitForFunction("() => Number(document.getElementById('chart-status').dataset.points) === 40"
+                + " && window.srganCharts.gan.data.datasets[1].data.length > 0 && window.srganCharts.psnr.data.datasets[0].data.length > 0");
+        page.waitForSelector("#checkpoints tr[data-step='40']");
+
+        Download download = page.waitForDownload(() -> page.locator("#checkpoints tr[data-step='40'] a").click());
+        byte[] checkpoint = Files.readAllBytes(download.path());
+        assertTrue(checkpoint.length > 1000 && checkpoint[0] == 'P' && checkpoint[1] == 'K', "a zip of " + checkpoint.length + " bytes");
+        assertTrue(download.suggestedFilename().endsWith("-step40.srgan.zip"), download.suggestedFilename());
+
+        page.locator("#checkpoints tr[data-step='40'] button[data-use-checkpoint]").click();
+        page.waitForFunction("() => document.getElementById('flash').textContent.includes('Registered')");
+        page.waitForTimeout(300);
+        screenshot("training-run");
+
+        open("/training");
+        page.locator("#runs input[type=checkbox]").first().check();
+        page.click("#compare-button");
+        page.waitForURL("**/training/compare?id=**");
+        page.waitForFunction("() => window.srganCharts && window.srganCharts.compare.data.datasets[0].data.length > 0");
+        screenshot("training-compare");
+        open("/training");
+        screenshot("training");
+    }
+
+    @Test
+    @Order(4)
+    void workersAndModelsPages() {
+        open("/workers");
+        assertTrue(page.textContent("#workers").contains("Online"));
+        assertTrue(page.textContent("#workers").contains("cpu"));
+        screenshot("workers");
+        open("/models");
+        String models = page.textContent("#models");
+        assertTrue(models.contains("seed x2") && models.contains("browser test run @ step 40"), models);
+        screenshot("models");
+    }
+
+    static void fill(String hyperparameter, String value) {
+        page.fill("#hp-" + hyperparameter, value);
+    }
+
+    static byte[] gif() throws Exception {
+        var img = new java.awt.image.BufferedImage(8, 8, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        var out = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(img, "gif", out);
+        return out.toByteArray();
+    }
+}
