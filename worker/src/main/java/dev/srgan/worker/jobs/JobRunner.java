@@ -6,6 +6,7 @@ import dev.srgan.domain.jobs.JobStateMachine;
 import dev.srgan.domain.jobs.JobStatus;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.platform.KafkaSettings;
+import dev.srgan.worker.ops.WorkerMeters;
 import dev.srgan.worker.workers.WorkerIdentity;
 import dev.srgan.worker.workers.WorkerRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -57,6 +58,9 @@ public class JobRunner {
 
     @Inject
     Instance<JobExecutor> executorBeans;
+
+    @Inject
+    WorkerMeters meters;
 
     @ConfigProperty(name = "srgan.worker.lease", defaultValue = "30s")
     Duration lease;
@@ -129,6 +133,7 @@ public class JobRunner {
 
     private void run(ClaimedJob job) {
         registry.jobStarted(job.id());
+        meters.jobStarted(job);
         try {
             JobExecutor executor = executors().get(job.type());
             if (executor == null) {
@@ -157,6 +162,7 @@ public class JobRunner {
             }
         } finally {
             registry.jobEnded(job.id());
+            meters.jobEnded(job);
         }
     }
 
@@ -172,6 +178,7 @@ public class JobRunner {
 
     private void finish(ClaimedJob job, JobStatus status, String error) {
         JobStateMachine.requireAllowed(JobStatus.RUNNING, status);
+        meters.jobFinished(job, status);
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("""

@@ -9,6 +9,7 @@ import dev.srgan.platform.blobs.BlobStore;
 import dev.srgan.worker.blobs.InMemoryBytes;
 import dev.srgan.worker.jobs.JobContext;
 import dev.srgan.worker.jobs.ScratchSpace;
+import dev.srgan.worker.ops.WorkerMeters;
 
 import javax.imageio.ImageIO;
 import javax.sql.DataSource;
@@ -75,6 +76,7 @@ final class TrainingRecorder implements TrainingListener {
     @Override
     public void onStep(LossRecord record) {
         pending.add(record);
+        WorkerMeters.trainingStep(record);
         context.progress((double) record.step() / totalSteps, "step " + record.step() + " of " + totalSteps);
         if (pending.size() >= BATCH || System.nanoTime() - lastFlush >= FLUSH_NANOS) {
             flush();
