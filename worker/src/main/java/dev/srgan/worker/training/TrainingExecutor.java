@@ -65,6 +65,9 @@ public class TrainingExecutor implements JobExecutor {
     @Inject
     JobInputs inputs;
 
+    @Inject
+    CheckpointRetention retention;
+
     /** Bounds the disk an unpacked dataset may take (the api bounds the upload itself). */
 
     private record StoredCheckpoint(long step, UUID blobId) {
@@ -104,6 +107,7 @@ public class TrainingExecutor implements JobExecutor {
                     LOG.infof("job %s resumes at step %d of %d", job.id(), run.currentStep(), total);
                 }
                 TrainingRecorder recorder = new TrainingRecorder(dataSource, blobs, scratch, job.id(), total, run.contentLoss(), ctx);
+                recorder.afterCheckpoint(() -> retention.compact(job.id()));
                 try (Connection c = dataSource.getConnection()) {
                     recorder.updateRun(c, run.currentStep());
                 }

@@ -49,6 +49,7 @@ final class TrainingRecorder implements TrainingListener {
     private final JobContext context;
     private final List<LossRecord> pending = new ArrayList<>();
     private long lastFlush = System.nanoTime();
+    private Runnable afterCheckpoint = () -> { };
     private boolean cancelledByUser;
     private boolean stoppedByWorker;
 
@@ -61,6 +62,11 @@ final class TrainingRecorder implements TrainingListener {
         this.totalSteps = totalSteps;
         this.contentLoss = contentLoss;
         this.context = context;
+    }
+
+    /** Runs after each checkpoint is stored (retention of older checkpoints). */
+    void afterCheckpoint(Runnable hook) {
+        this.afterCheckpoint = hook;
     }
 
     /** True when the run stopped because the user cancelled the job. */
@@ -167,6 +173,7 @@ final class TrainingRecorder implements TrainingListener {
                     throw e;
                 }
             }
+            afterCheckpoint.run();
         } catch (SQLException | IOException e) {
             throw new IllegalStateException("storing the checkpoint of step " + checkpoint.step() + " failed: " + e.getMessage(), e);
         } finally {

@@ -113,6 +113,17 @@ class TrainingJobTest {
         Checkpoint checkpoint = Checkpoint.read(new ByteArrayInputStream(fixtures.readBlob(last)));
         assertEquals(25, checkpoint.step());
         assertEquals(fixtures.number("SELECT size_bytes FROM checkpoints WHERE job_id = ? AND step = 25", job), fixtures.readBlob(last).length);
+
+        // retention: the two newest stay full (resumable); the older one keeps only its generator
+        assertEquals(List.of(10L), fixtures.numbers("SELECT k.step FROM checkpoints k JOIN blobs b ON b.id = k.blob_id "
+                + "WHERE k.job_id = ? AND b.content_type = ? ORDER BY k.step", job, CheckpointRetention.MODEL_ONLY));
+        UUID reducedBlob = (UUID) fixtures.value("SELECT blob_id FROM checkpoints WHERE job_id = ? AND step = 10", job);
+        byte[] reduced = fixtures.readBlob(reducedBlob);
+        Checkpoint model = Checkpoint.read(new ByteArrayInputStream(reduced));
+        assertTrue(model.isGeneratorOnly());
+        assertEquals(10, model.step());
+        assertTrue(reduced.length * 3 < fixtures.readBlob(last).length, "the reduced checkpoint is much smaller");
+        assertEquals(reduced.length, fixtures.number("SELECT size_bytes FROM checkpoints WHERE job_id = ? AND step = 10", job));
     }
 
     @Test

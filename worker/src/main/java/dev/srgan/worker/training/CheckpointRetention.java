@@ -1,0 +1,119 @@
+package dev.srgan.worker.training;
+
+import dev.srgan.networks.checkpoint.Checkpoint;
+import dev.srgan.platform.blobs.BlobStore;
+import dev.srgan.worker.blobs.BlobInputStream;
+import dev.srgan.worker.jobs.ScratchSpace;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import javax.sql.DataSource;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Keeps a training run's checkpoints from filling the database. A full checkpoint carries the
+ * discriminator and both optimizers' state (about 80 MB at the default size, most of it D's Adam
+ * moments), which only resuming needs, and resuming only ever uses the newest. So the newest
+ * {@code srgan.worker.full-checkpoints} stay full; older ones are replaced by their exported
+ * generator ({@link Checkpoint#generatorOnly()}, about 5 MB): still downloadable, still usable as
+ * an upscale model (a model registered from one follows it to the smaller file).
+ */
+@ApplicationScoped
+public class CheckpointRetention {
+    private static final Logger LOG = Logger.getLogger(CheckpointRetention.class);
+    /** Content type of a checkpoint reduced to its generator. */
+    public static final String MODEL_ONLY = "application/vnd.srgan.model+zip";
+
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    BlobStore blobs;
+
+    @Inject
+    ScratchSpace scratch;
+
+    @ConfigProperty(name = "srgan.worker.full-checkpoints", defaultValue = "2")
+    int keepFull;
+
+    private record Stored(UUID id, long step, UUID blobId) {
+    }
+
+    /** Reduces every full checkpoint of the job but the newest ones; failures are logged, never thrown. */
+    public void compact(UUID jobId) {
+        List<Stored> older = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                SELECT k.id, k.step, k.blob_id FROM checkpoints k JOIN blobs b ON b.id = k.blob_id
+                WHERE k.job_id = ? AND b.content_type <> ? ORDER BY k.step DESC OFFSET ?""")) {
+            ps.setObject(1, jobId);
+            ps.setString(2, MODEL_ONLY);
+            ps.setInt(3, Math.max(1, keepFull));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    older.add(new Stored(rs.getObject(1, UUID.class), rs.getLong(2), rs.getObject(3, UUID.class)));
+                }
+            }
+        } catch (Exception e) {
+            LOG.warnf("checkpoint retention for job %s skipped: %s", jobId, e.getMessage());
+            return;
+        }
+        for (Stored s : older) {
+            try {
+                reduce(s);
+            } catch (Exception e) {
+                LOG.warnf("could not reduce the checkpoint of step %d of job %s: %s", s.step(), jobId, e.getMessage());
+            }
+        }
+    }
+
+    private void reduce(Stored s) throws Exception {
+        Path file = scratch.newFile("srgan-model-", ".zip");
+        try {
+            Checkpoint generator;
+            try (InputStream in = BlobInputStream.open(dataSource, s.blobId())) {
+                generator = Checkpoint.read(in).generatorOnly();
+            }
+            try (OutputStream out = Files.newOutputStream(file)) {
+                generator.write(out);
+            }
+            try (Connection c = dataSource.getConnection()) {
+                c.setAutoCommit(false);
+                try (InputStream in = Files.newInputStream(file)) {
+                    BlobStore.Blob blob = blobs.write(c, in, MODEL_ONLY, Long.MAX_VALUE);
+                    try (PreparedStatement ck = c.prepareStatement("UPDATE checkpoints SET blob_id = ?, size_bytes = ? WHERE id = ? AND blob_id = ?");
+                         PreparedStatement models = c.prepareStatement("UPDATE models SET blob_id = ? WHERE blob_id = ?")) {
+                        ck.setObject(1, blob.id());
+                        ck.setLong(2, blob.sizeBytes());
+                        ck.setObject(3, s.id());
+                        ck.setObject(4, s.blobId());
+                        if (ck.executeUpdate() == 0) {
+                            c.rollback();
+                            return;
+                        }
+                        models.setObject(1, blob.id());
+                        models.setObject(2, s.blobId());
+                        models.executeUpdate();
+                    }
+                    blobs.delete(c, s.blobId());
+                    c.commit();
+                } catch (Exception e) {
+                    c.rollback();
+                    throw e;
+                }
+            }
+        } finally {
+            ScratchSpace.delete(file);
+        }
+    }
+}
