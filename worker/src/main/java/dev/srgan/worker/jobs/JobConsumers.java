@@ -7,6 +7,7 @@ import dev.srgan.platform.TopicSetup;
 import dev.srgan.worker.workers.WorkerIdentity;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -74,7 +75,11 @@ public class JobConsumers {
         starter.start();
     }
 
-    void onStop(@Observes ShutdownEvent event) {
+    /**
+     * First of the shutdown observers: the job in hand finishes or checkpoints while heartbeats
+     * still renew its lease and the database is still there; then the consumers leave their groups.
+     */
+    void onStop(@Observes @Priority(1) ShutdownEvent event) {
         // finish or checkpoint the job in hand first, then leave the consumer groups
         runner.shutdown(shutdownGrace);
         synchronized (consumers) {

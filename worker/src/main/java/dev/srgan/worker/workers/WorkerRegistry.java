@@ -137,7 +137,7 @@ public class WorkerRegistry {
         }
     }
 
-    void onStop(@Observes ShutdownEvent event) {
+    void onStop(@Observes @Priority(5000) ShutdownEvent event) {
         if (heartbeat != null) {
             heartbeat.shutdownNow();
         }
