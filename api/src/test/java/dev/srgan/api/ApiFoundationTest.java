@@ -5,6 +5,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import javax.sql.DataSource;
@@ -24,6 +25,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 @QuarkusTestResource(EmbeddedServicesTestResource.class)
 class ApiFoundationTest {
+    @BeforeEach
+    void signIn() {
+        TestAuth.asAdmin();
+    }
+
 
     @Inject
     DataSource dataSource;

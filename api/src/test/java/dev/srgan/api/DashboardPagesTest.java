@@ -6,6 +6,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -25,6 +26,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(EmbeddedServicesTestResource.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DashboardPagesTest {
+    @BeforeEach
+    void signIn() {
+        TestAuth.asAdmin();
+    }
+
     static final String MARK = "dashboard-bulk-";
     static final long FAST_MS = 2000;
 

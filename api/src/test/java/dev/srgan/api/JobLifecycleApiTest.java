@@ -5,6 +5,7 @@ import dev.srgan.embedded.EmbeddedServicesTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import javax.sql.DataSource;
@@ -32,6 +33,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 @QuarkusTestResource(EmbeddedServicesTestResource.class)
 class JobLifecycleApiTest {
+    @BeforeEach
+    void signIn() {
+        TestAuth.asAdmin();
+    }
+
 
     @Inject
     DataSource dataSource;
@@ -112,7 +118,7 @@ class JobLifecycleApiTest {
         String id = submit();
         HttpClient http = HttpClient.newHttpClient();
         CompletableFuture<HttpResponse<Stream<String>>> response = http.sendAsync(
-                HttpRequest.newBuilder(URI.create(events + "?jobId=" + id)).build(), HttpResponse.BodyHandlers.ofLines());
+                HttpRequest.newBuilder(URI.create(events + "?jobId=" + id)).header("Authorization", "Bearer " + TestAuth.ADMIN_TOKEN).build(), HttpResponse.BodyHandlers.ofLines());
         HttpResponse<Stream<String>> r = response.get(10, TimeUnit.SECONDS);
         assertEquals(200, r.statusCode());
         CompletableFuture<String> cancelled = CompletableFuture.supplyAsync(

@@ -5,6 +5,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import javax.sql.DataSource;
@@ -21,6 +22,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 @QuarkusTestResource(EmbeddedServicesTestResource.class)
 class TrainingSubmissionTest {
+    @BeforeEach
+    void signIn() {
+        TestAuth.asAdmin();
+    }
+
 
     @Inject
     DataSource dataSource;

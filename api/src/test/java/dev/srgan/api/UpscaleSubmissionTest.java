@@ -29,6 +29,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 @QuarkusTestResource(EmbeddedServicesTestResource.class)
 class UpscaleSubmissionTest {
+    @BeforeEach
+    void signIn() {
+        TestAuth.asAdmin();
+    }
+
 
     @Inject
     DataSource dataSource;

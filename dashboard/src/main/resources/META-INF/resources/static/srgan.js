@@ -5,6 +5,8 @@
 // - Buttons with data-post="/api/..." send a POST and show the API's error message if it fails.
 // - <time data-ago> shows how long ago its datetime was, ticking in the browser.
 // - Srgan.showErrors(form, error) puts an {"error", "field"} answer next to the field it names.
+// - Srgan.fetch is the one way the dashboard changes anything: it adds the CSRF token (the server
+//   refuses a cookie-authenticated POST without it) and sends the user to /login when signed out.
 (function () {
   'use strict';
 
@@ -25,6 +27,29 @@
       return { error: 'The upload is larger than the server accepts.' };
     }
     return { error: 'The server answered ' + response.status + ' ' + response.statusText + '.' };
+  };
+
+  /** The CSRF token the login set in a cookie scripts may read (the session cookie itself they may not). */
+  Srgan.csrfToken = function () {
+    const match = document.cookie.match(/(?:^|;\s*)srgan_csrf=([^;]*)/);
+    return match ? decodeURIComponent(match[1]) : '';
+  };
+
+  /** fetch() for the dashboard's own requests: adds X-CSRF-Token to anything but GET/HEAD. */
+  Srgan.fetch = async function (url, options) {
+    const opts = Object.assign({}, options || {});
+    const method = (opts.method || 'GET').toUpperCase();
+    const headers = new Headers(opts.headers || {});
+    if (method !== 'GET' && method !== 'HEAD') {
+      headers.set('X-CSRF-Token', Srgan.csrfToken());
+    }
+    opts.headers = headers;
+    opts.credentials = 'same-origin';
+    const response = await fetch(url, opts);
+    if (response.status === 401 && !window.location.pathname.startsWith('/login')) {
+      window.location.assign('/login?next=' + encodeURIComponent(window.location.pathname + window.location.search));
+    }
+    return response;
   };
 
   Srgan.clearErrors = function (form) {
@@ -72,7 +97,13 @@
     const state = { again: false };
     pending.set(el, state);
     fetch(el.dataset.live, { headers: { Accept: 'text/html' } })
-      .then(r => (r.ok ? r.text() : null))
+      .then(r => {
+        if (r.redirected && new URL(r.url).pathname === '/login') {
+          window.location.assign(r.url); // signed out (token revoked): the login page, not a fragment of it
+          return null;
+        }
+        return r.ok ? r.text() : null;
+      })
       .then(html => {
         if (html !== null) {
           el.innerHTML = html;
@@ -171,7 +202,7 @@
     }
     button.disabled = true;
     try {
-      const response = await fetch(button.dataset.post, {
+      const response = await Srgan.fetch(button.dataset.post, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
         body: button.dataset.body || undefined
@@ -180,6 +211,8 @@
         Srgan.flash(button.dataset.done || 'Done.', false);
         if (button.dataset.then === 'reload') {
           window.location.reload();
+        } else if (button.dataset.then && button.dataset.then.startsWith('/')) {
+          window.location.assign(button.dataset.then);
         } else {
           Srgan.refreshAll();
         }

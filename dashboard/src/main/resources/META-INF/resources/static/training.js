@@ -52,7 +52,7 @@
     for (const f of files) {
       data.append(zip ? 'file' : 'images', f, f.name);
     }
-    const response = await fetch('/api/datasets', { method: 'POST', body: data, headers: { Accept: 'application/json' } });
+    const response = await Srgan.fetch('/api/datasets', { method: 'POST', body: data, headers: { Accept: 'application/json' } });
     if (response.status !== 201) {
       const error = await Srgan.readError(response);
       if (error.field === 'images' || error.field === 'name' || !error.field) {
@@ -132,7 +132,7 @@
           contentLoss: document.getElementById('contentLoss').value,
           hyperparameters: hp.values
         };
-        const response = await fetch('/api/training', {
+        const response = await Srgan.fetch('/api/training', {
           method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json', Accept: 'application/json' }
         });
         if (response.status !== 202) {
@@ -279,7 +279,7 @@
       if (!button) return;
       button.disabled = true;
       try {
-        const response = await fetch('/api/models', {
+        const response = await Srgan.fetch('/api/models', {
           method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
           body: JSON.stringify({ checkpointId: button.dataset.useCheckpoint })
         });

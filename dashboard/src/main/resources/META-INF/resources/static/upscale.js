@@ -95,7 +95,7 @@
       submit.disabled = true;
       submit.textContent = 'Uploading…';
       try {
-        const response = await fetch('/api/upscale', { method: 'POST', body: data, headers: { Accept: 'application/json' } });
+        const response = await Srgan.fetch('/api/upscale', { method: 'POST', body: data, headers: { Accept: 'application/json' } });
         if (response.status !== 202) {
           Srgan.showErrors(form, await Srgan.readError(response));
           return;

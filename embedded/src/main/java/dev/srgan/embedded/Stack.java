@@ -113,7 +113,12 @@ public final class Stack {
         writeStackEnv(dataDir, endpoints, apiPort);
 
         Map<String, String> env = appEnv(endpoints, dataDir);
-        Child api = startApp("api", apiJar, apiPort, env, dataDir.resolve("logs/api.log"));
+        // the api registers this token's hash as the first admin (only while no admin exists);
+        // workers never see it
+        AdminTokenFile.Token adminToken = AdminTokenFile.loadOrCreate(dataDir);
+        Map<String, String> apiEnv = new LinkedHashMap<>(env);
+        apiEnv.put("SRGAN_BOOTSTRAP_ADMIN_TOKEN", adminToken.value());
+        Child api = startApp("api", apiJar, apiPort, apiEnv, dataDir.resolve("logs/api.log"));
         awaitReady(api);
         for (int i = 0; i < workers; i++) {
             Child w = startApp("worker-" + (i + 1), workerJar, firstWorkerPort + i, env, dataDir.resolve("logs/worker-" + (i + 1) + ".log"));
@@ -130,6 +135,14 @@ public final class Stack {
         s.append(String.format("  %-16s %s%s%n", "PostgreSQL", endpoints.dbUrl(), endpoints.embeddedDb() ? "   (embedded, data " + dataDir.resolve("postgres") + ")" : "   (external)"));
         s.append(String.format("  %-16s %s%s%n", "Kafka", endpoints.kafkaBootstrap(), endpoints.embeddedKafka() ? "   (embedded KRaft, data " + dataDir.resolve("kafka") + ")" : "   (external)"));
         s.append(String.format("  %-16s %s%n", "logs", dataDir.resolve("logs")));
+        if (adminToken.created()) {
+            // printed this once; it stays in the owner-only file for later
+            s.append(String.format("%n  admin token (shown once, kept in %s, mode 0600):%n    %s%n"
+                    + "  sign in to the dashboard with it; API: curl -H \"Authorization: Bearer $(cat %s)\" ...%n%n",
+                    adminToken.file(), adminToken.value(), adminToken.file()));
+        } else {
+            s.append(String.format("  %-16s %s%n", "admin token", adminToken.file() + "   (Authorization: Bearer <token>)"));
+        }
         s.append("Add a worker: ./srgan worker      Stop everything: Ctrl-C\n");
         System.out.println(s);
         superviseChildren();

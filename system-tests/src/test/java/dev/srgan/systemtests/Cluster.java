@@ -42,6 +42,9 @@ final class Cluster implements AutoCloseable {
     private ServicesProcess kafka;
     private App api;
     private final List<App> workers = new ArrayList<>();
+    /** The admin token the harness gives the api at start; every HTTP helper sends it. */
+    static final String ADMIN_TOKEN = "srgan_system-tests-" + UUID.randomUUID();
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** A running api or worker process. */
@@ -116,6 +119,10 @@ final class Cluster implements AutoCloseable {
         env.put("SRGAN_WORKER_LEASE", "6s");
         env.put("SRGAN_WORKER_HEARTBEAT_INTERVAL", "1s");
         env.put("SRGAN_REAPER_INTERVAL", "1s");
+        if (module.equals("api")) {
+            // as ./srgan up does: the api registers this token as the first admin
+            env.put("SRGAN_BOOTSTRAP_ADMIN_TOKEN", ADMIN_TOKEN);
+        }
         App app = new App(name, pb.start(), port);
         awaitReady(app);
         return app;
@@ -145,12 +152,17 @@ final class Cluster implements AutoCloseable {
         return DriverManager.getConnection(postgres.jdbcUrl(), postgres.dbUser(), "");
     }
 
+    /** A request to the api with the admin token. */
+    HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(url(path)).header("Authorization", "Bearer " + ADMIN_TOKEN);
+    }
+
     URI url(String path) {
         return URI.create("http://localhost:" + api.port + path);
     }
 
     JsonNode get(String path) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(url(path)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(request(path).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IllegalStateException("GET " + path + " -> " + r.statusCode() + ": " + r.body());
         }
@@ -158,7 +170,7 @@ final class Cluster implements AutoCloseable {
     }
 
     byte[] getBytes(String path) throws Exception {
-        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(url(path)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> r = http.send(request(path).build(), HttpResponse.BodyHandlers.ofByteArray());
         if (r.statusCode() != 200) {
             throw new IllegalStateException("GET " + path + " -> " + r.statusCode());
         }
@@ -166,12 +178,12 @@ final class Cluster implements AutoCloseable {
     }
 
     HttpResponse<String> postJson(String path, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(url(path)).header("Content-Type", "application/json")
+        return http.send(request(path).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> post(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(url(path)).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(request(path).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** A multipart form: text fields as String, files as {@code new FilePart(name, bytes, type)}. */
@@ -193,7 +205,7 @@ final class Cluster implements AutoCloseable {
             out.write("\r\n".getBytes(StandardCharsets.UTF_8));
         }
         out.write(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        return http.send(HttpRequest.newBuilder(url(path)).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        return http.send(request(path).header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(out.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
     }
 

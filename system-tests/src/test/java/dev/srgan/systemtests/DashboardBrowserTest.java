@@ -63,6 +63,18 @@ class DashboardBrowserTest {
                         "--disable-sync", "--no-first-run")));
         page = browser.pages().isEmpty() ? browser.newPage() : browser.pages().get(0);
         page.setDefaultTimeout(30_000);
+        signIn();
+    }
+
+    /** Through the login page, as a person would: paste the admin token; the session cookie does the rest. */
+    static void signIn() {
+        page.navigate(cluster.url("/upscale").toString());
+        page.waitForURL("**/login**");
+        page.fill("#token", Cluster.ADMIN_TOKEN);
+        page.click("#sign-in");
+        page.waitForURL("**/upscale");
+        assertTrue(browser.cookies().stream().anyMatch(c -> c.name.equals("srgan_session") && c.httpOnly),
+                "an HttpOnly session cookie");
     }
 
     @AfterAll

@@ -1,5 +1,7 @@
 package dev.srgan.api.datasets;
 
+import dev.srgan.api.auth.Requires;
+import dev.srgan.api.auth.Role;
 import dev.srgan.api.errors.ApiException;
 import dev.srgan.api.upscale.ImageInspector;
 import dev.srgan.platform.blobs.BlobStore;
@@ -71,6 +73,7 @@ public class DatasetResource {
         return result;
     }
 
+    @Requires(Role.OPERATOR)
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     public Response upload(@RestForm("name") String name, @RestForm("file") FileUpload zip,

@@ -37,7 +37,9 @@ public class ApiExceptionMapper {
             case 400 -> "the request could not be read: " + e.getMessage();
             case 404 -> "not found";
             case 405 -> "method not allowed";
-            case 413 -> "the upload is larger than the limit";
+            case 401 -> "sign in: send 'Authorization: Bearer <token>'";
+            case 403 -> "not allowed";
+            case 413 -> "the upload is larger than the limit (srgan.upload.max-bytes)";
             case 415 -> "unsupported content type";
             default -> e.getMessage();
         };

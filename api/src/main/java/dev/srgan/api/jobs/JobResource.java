@@ -1,5 +1,7 @@
 package dev.srgan.api.jobs;
 
+import dev.srgan.api.auth.Requires;
+import dev.srgan.api.auth.Role;
 import dev.srgan.api.errors.ApiException;
 import dev.srgan.api.training.TrainingResource;
 import dev.srgan.domain.jobs.JobStatus;
@@ -72,12 +74,14 @@ public class JobResource {
         return jobs.events(jobId);
     }
 
+    @Requires(Role.OPERATOR)
     @POST
     @Path("/{id}/cancel")
     public JobView cancel(@PathParam("id") String id) throws SQLException {
         return jobs.cancel(uuid(id));
     }
 
+    @Requires(Role.OPERATOR)
     @POST
     @Path("/{id}/retry")
     public Response retry(@PathParam("id") String id) throws SQLException {

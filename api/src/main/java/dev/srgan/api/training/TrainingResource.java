@@ -1,5 +1,7 @@
 package dev.srgan.api.training;
 
+import dev.srgan.api.auth.Requires;
+import dev.srgan.api.auth.Role;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.api.errors.ApiException;
@@ -77,6 +79,7 @@ public class TrainingResource {
     public record CheckpointView(UUID id, int step, long sizeBytes, OffsetDateTime createdAt, String downloadUrl) {
     }
 
+    @Requires(Role.OPERATOR)
     @POST
     @Path("/training")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -216,6 +219,7 @@ public class TrainingResource {
     }
 
     /** The checkpoint file (a zip, see networks/CHECKPOINT-FORMAT.md), streamed. */
+    @Requires(Role.OPERATOR)
     @GET
     @Path("/checkpoints/{id}/download")
     @Produces({"application/zip", MediaType.APPLICATION_JSON})

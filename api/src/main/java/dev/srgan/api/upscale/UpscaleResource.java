@@ -1,5 +1,7 @@
 package dev.srgan.api.upscale;
 
+import dev.srgan.api.auth.Requires;
+import dev.srgan.api.auth.Role;
 import dev.srgan.api.errors.ApiException;
 import dev.srgan.api.jobs.JobStore;
 import dev.srgan.api.models.ModelStore;
@@ -55,6 +57,7 @@ public class UpscaleResource {
     public record Submitted(UUID id, String status, String url) {
     }
 
+    @Requires(Role.OPERATOR)
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)

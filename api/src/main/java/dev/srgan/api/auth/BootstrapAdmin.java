@@ -1,0 +1,46 @@
+package dev.srgan.api.auth;
+
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.sql.SQLException;
+import java.util.Optional;
+
+/**
+ * Registers the admin token that {@code ./srgan up} generated (or a deployment took from a
+ * Secret) in {@code SRGAN_BOOTSTRAP_ADMIN_TOKEN}, so the first admin can sign in and create
+ * everyone else's tokens. Runs after Flyway; does nothing once an admin token exists.
+ */
+@ApplicationScoped
+public class BootstrapAdmin {
+    private static final Logger LOG = Logger.getLogger(BootstrapAdmin.class);
+
+    @Inject
+    TokenStore tokens;
+
+    @ConfigProperty(name = "srgan.bootstrap-admin-token")
+    Optional<String> token;
+
+    @ConfigProperty(name = "srgan.auth.enabled", defaultValue = "true")
+    boolean enabled;
+
+    void onStart(@Observes StartupEvent event) throws SQLException {
+        if (!enabled) {
+            LOG.warn("srgan.auth.enabled=false: the api and the dashboard accept every request without a token");
+            return;
+        }
+        if (token.isEmpty() || token.get().isBlank()) {
+            return;
+        }
+        if (token.get().trim().length() < 20) {
+            throw new IllegalStateException("SRGAN_BOOTSTRAP_ADMIN_TOKEN is too short (at least 20 characters; ./srgan up generates 256-bit ones)");
+        }
+        if (tokens.bootstrapAdmin(token.get())) {
+            LOG.info("registered the bootstrap admin token from SRGAN_BOOTSTRAP_ADMIN_TOKEN");
+        }
+    }
+}
