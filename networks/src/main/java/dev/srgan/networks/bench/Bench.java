@@ -1,0 +1,184 @@
+package dev.srgan.networks.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.srgan.networks.inference.Upscaler;
+import dev.srgan.networks.model.Generator;
+import dev.srgan.networks.model.Networks;
+import dev.srgan.networks.training.TrainingConfig;
+import dev.srgan.networks.training.TrainingRun;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * {@code ./srgan bench}: the machine's own compute ceiling (a large float32 matrix product through
+ * the same engine) and, in the same run, the generator's inference and a full D+G training step,
+ * each as median time, achieved GFLOP/s and ratio to the ceiling. Prints a table and writes JSON.
+ * Options: {@code --json FILE}, {@code --quick} (small sizes, a smoke run).
+ */
+public final class Bench {
+    private Bench() {
+    }
+
+    /** One measured row. */
+    public record Row(String name, double medianMs, double gflop, double gflops, double ratio, double peakRssMb, String note) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean quick = Arrays.asList(args).contains("--quick");
+        Path json = null;
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals("--json")) {
+                json = Path.of(args[i + 1]);
+            }
+        }
+        Map<String, Object> report = run(quick);
+        System.out.print(table(report));
+        if (json != null) {
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), report);
+            System.out.println("wrote " + json);
+        }
+    }
+
+    /** Runs every measurement and returns the report (ceiling, rows, environment). */
+    public static Map<String, Object> run(boolean quick) throws Exception {
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
+        report.put("device", Engine.getInstance().defaultDevice().toString());
+        report.put("cores", Runtime.getRuntime().availableProcessors());
+        report.put("threads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
+        int n = quick ? 512 : 2048;
+        double ceiling = matmulCeiling(n, quick ? 3 : 7);
+        report.put("ceilingGflops", ceiling);
+        report.put("ceilingNote", n + "x" + n + " float32 matmul, median");
+        List<Row> rows = new ArrayList<>();
+        int blocks = 16;
+        int[] sizes = quick ? new int[] {32} : new int[] {64, 128, 256};
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Block g = Generator.builder().scale(4).residualBlocks(blocks).build();
+            Networks.initialize(g, manager, new Shape(1, 3, 16, 16), 1);
+            try (Upscaler upscaler = Upscaler.of(g, 4, blocks, manager.newSubManager())) {
+                for (int s : sizes) {
+                    BufferedImage in = noise(s, s, s);
+                    // whole image in one tile: the network's own speed
+                    Upscaler whole = upscaler.withTiling(s, 1, upscaler.context());
+                    double ms = median(quick ? 2 : 5, () -> whole.upscale(in));
+                    double gflop = Flops.generator(s, s, 4, blocks) / 1e9;
+                    rows.add(row("generator 4x " + s + "x" + s, ms, gflop, ceiling, "whole image, eval mode, no gradients"));
+                }
+                int big = quick ? 96 : 1024;
+                BufferedImage in = noise(big, big, 7);
+                double ms = median(1, () -> upscaler.upscale(in));
+                double gflop = Flops.generator(big, big, 4, blocks) / 1e9;
+                rows.add(row("generator 4x " + big + "x" + big + " tiled", ms, gflop, ceiling,
+                        "tiles of " + Upscaler.DEFAULT_TILE_SIZE + " + context " + upscaler.context() + " (GFLOP counts the output only)"));
+            }
+        }
+        int batch = quick ? 2 : 16;
+        int crop = quick ? 32 : 96;
+        TrainingConfig config = TrainingConfig.builder().scale(4).residualBlocks(blocks).batchSize(batch).hrCropSize(crop)
+                .pretrainSteps(0).ganSteps(1000).validateEvery(1_000_000).checkpointEvery(1_000_000).build();
+        List<BufferedImage> images = List.of(noise(crop * 2, crop * 2, 1), noise(crop * 2, crop * 2, 2));
+        try (TrainingRun run = TrainingRun.builder(config).trainingImages(images).validationImages(images.subList(0, 1)).build()) {
+            run.step();
+            double ms = median(quick ? 2 : 5, run::step);
+            double gflop = Flops.ganStep(batch, crop, 4, blocks) / 1e9;
+            Row r = row("training D+G step, batch " + batch + ", " + crop + "x" + crop + " HR", ms, gflop, ceiling,
+                    String.format(Locale.ROOT, "%.1f samples/s", batch * 1000.0 / ms));
+            rows.add(r);
+        }
+        report.put("rows", rows);
+        return report;
+    }
+
+    static Row row(String name, double ms, double gflop, double ceiling, String note) {
+        double gflops = gflop / (ms / 1000.0);
+        return new Row(name, ms, gflop, gflops, gflops / ceiling, peakRssMb(), note);
+    }
+
+    /** Median GFLOP/s of an n x n float32 matrix product on the engine's default device. */
+    static double matmulCeiling(int n, int repeats) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray a = m.randomUniform(-1, 1, new Shape(n, n));
+            NDArray b = m.randomUniform(-1, 1, new Shape(n, n));
+            a.matMul(b).close();
+            double ms = median(repeats, () -> {
+                try (NDArray c = a.matMul(b)) {
+                    c.toFloatArray();
+                }
+            });
+            return 2.0 * n * n * n / 1e9 / (ms / 1000.0);
+        }
+    }
+
+    interface Work {
+        void run() throws Exception;
+    }
+
+    static double median(int repeats, Work work) {
+        double[] ms = new double[repeats];
+        for (int i = 0; i < repeats; i++) {
+            long t = System.nanoTime();
+            try {
+                work.run();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            ms[i] = (System.nanoTime() - t) / 1e6;
+        }
+        Arrays.sort(ms);
+        return repeats % 2 == 1 ? ms[repeats / 2] : (ms[repeats / 2 - 1] + ms[repeats / 2]) / 2;
+    }
+
+    /** Peak resident memory of this process so far (VmHWM), in MB; -1 where /proc is absent. */
+    static double peakRssMb() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Double.parseDouble(line.replaceAll("[^0-9]", "")) / 1024.0;
+                }
+            }
+        } catch (Exception ignored) {
+            // not Linux
+        }
+        return -1;
+    }
+
+    static BufferedImage noise(int w, int h, long seed) {
+        Random r = new Random(seed);
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                img.setRGB(x, y, r.nextInt(0x1000000));
+            }
+        }
+        return img;
+    }
+
+    @SuppressWarnings("unchecked")
+    static String table(Map<String, Object> report) {
+        StringBuilder s = new StringBuilder();
+        s.append(String.format(Locale.ROOT, "engine %s on %s, %s cores; ceiling %.1f GFLOP/s (%s)%n",
+                report.get("engine"), report.get("device"), report.get("cores"), (double) report.get("ceilingGflops"), report.get("ceilingNote")));
+        s.append(String.format(Locale.ROOT, "%-46s %11s %9s %9s %8s %9s  %s%n", "measurement", "median ms", "GFLOP", "GFLOP/s", "ceiling", "peak RSS", "note"));
+        for (Row r : (List<Row>) report.get("rows")) {
+            s.append(String.format(Locale.ROOT, "%-46s %11.1f %9.2f %9.1f %7.0f%% %7.0f MB  %s%n",
+                    r.name(), r.medianMs(), r.gflop(), r.gflops(), 100 * r.ratio(), r.peakRssMb(), r.note()));
+        }
+        return s.toString();
+    }
+
+}
