@@ -12,5 +12,4 @@ mkdir -p "$work"
 "$root/srgan" train --config "$here/config.json" --images "$work/photos/train" \
   --validation "$work/photos/validation" --out "$work/run"
 "$root/srgan" eval --model "$work/run/model.srgan.zip" --images "$work/photos/eval" --scale 4 --json "$work/run/eval.json"
-echo "ship it: cp $work/run/model.srgan.zip $root/models/srresnet-x4.srgan.zip, and copy the means and"
-echo "per-image numbers of $work/run/eval.json into models/shipped.json and the table in README.md"
+python3 "$here/ship.py" "$work/run"

@@ -38,6 +38,7 @@ final class Cluster implements AutoCloseable {
     final Path dataDir;
     final Path logs = home.resolve("system-tests/target/logs");
     private final int kafkaPort = freePort();
+    private final int pgPort = freePort();
     private ServicesProcess postgres;
     private ServicesProcess kafka;
     private App api;
@@ -67,7 +68,7 @@ final class Cluster implements AutoCloseable {
 
     static Cluster start(int workerCount) throws Exception {
         Cluster c = new Cluster();
-        c.postgres = ServicesProcess.startOnly("postgres", c.dataDir.resolve("pg"), 0);
+        c.startPostgres();
         c.startKafka();
         c.api = c.startApp("api", "api");
         for (int i = 0; i < workerCount; i++) {
@@ -78,6 +79,15 @@ final class Cluster implements AutoCloseable {
 
     void startKafka() {
         kafka = ServicesProcess.startOnly("kafka", dataDir.resolve("kafka"), kafkaPort);
+    }
+
+    /** PostgreSQL on the same port and data every time, so the apps reconnect to it after a restart. */
+    void startPostgres() {
+        postgres = ServicesProcess.startOnly("postgres", dataDir.resolve("pg"), pgPort);
+    }
+
+    void stopPostgres() {
+        postgres.close();
     }
 
     void stopKafka() {

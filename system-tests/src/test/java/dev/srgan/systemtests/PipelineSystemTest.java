@@ -127,4 +127,29 @@ class PipelineSystemTest {
             assertEquals(1, job.path("attempts").asInt());
         }
     }
+
+    @Test
+    @Order(4)
+    void jobsSurviveAPostgresRestartWhileTheyRun() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            ids.add(submit(Images.png(160, 160, 2000 + i), "during-restart-" + i + ".png"));
+        }
+        cluster.stopPostgres();
+        Thread.sleep(3000);
+        cluster.startPostgres();
+        for (String id : ids) {
+            JsonNode job = cluster.awaitJob(id, status("SUCCEEDED", "FAILED"), Duration.ofSeconds(240));
+            assertEquals("SUCCEEDED", job.path("status").asText(), job.toString());
+        }
+        try (Connection c = cluster.db(); PreparedStatement ps = c.prepareStatement(
+                "SELECT count(*), count(DISTINCT job_id) FROM results WHERE job_id = ANY (?::uuid[])")) {
+            ps.setArray(1, c.createArrayOf("text", ids.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertEquals(ids.size(), rs.getInt(1), "one result per job, none twice");
+                assertEquals(ids.size(), rs.getInt(2));
+            }
+        }
+    }
 }

@@ -86,30 +86,19 @@ final class JobConsumer implements Runnable {
                     }
                 }
             });
+            long backoff = 500;
             while (running) {
-                if (slots.availablePermits() == 0) {
-                    // Busy with another job: stay in the group without taking new work.
-                    consumer.pause(consumer.assignment());
-                    consumer.poll(Duration.ofMillis(100));
-                    continue;
-                }
-                consumer.resume(consumer.paused());
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-                    // The slot is taken only once there is work: a consumer that held it while
-                    // polling an idle topic would starve the consumers of the other job types.
-                    if (!slots.tryAcquire()) {
-                        // another job type's consumer took the last slot: read this record again later
-                        consumer.seek(new TopicPartition(record.topic(), record.partition()), record.offset());
-                        break;
-                    }
-                    boolean handedOver = false;
-                    try {
-                        handedOver = handle(record);
-                    } finally {
-                        if (!handedOver) {
-                            slots.release();
-                        }
-                    }
+                try {
+                    pollOnce();
+                    backoff = 500;
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // PostgreSQL or Kafka unreachable for a moment: the record was put back (or its
+                    // offset never committed), so nothing is lost; wait, staying in the group, and go on.
+                    LOG.warnf("%s consumer: %s; retrying in %d ms", type, e.getMessage(), backoff);
+                    idle(backoff);
+                    backoff = Math.min(backoff * 2, 10_000);
                 }
             }
         } catch (WakeupException e) {
@@ -118,6 +107,44 @@ final class JobConsumer implements Runnable {
             LOG.errorf(e, "%s consumer stopped on an error", type);
         } finally {
             consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** One poll: takes at most one job message when a job slot is free. */
+    private void pollOnce() {
+        if (slots.availablePermits() == 0) {
+            // Busy with another job: stay in the group without taking new work.
+            consumer.pause(consumer.assignment());
+            consumer.poll(Duration.ofMillis(100));
+            return;
+        }
+        consumer.resume(consumer.paused());
+        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+            // The slot is taken only once there is work: a consumer that held it while
+            // polling an idle topic would starve the consumers of the other job types.
+            if (!slots.tryAcquire()) {
+                // another job type's consumer took the last slot: read this record again later
+                consumer.seek(new TopicPartition(record.topic(), record.partition()), record.offset());
+                break;
+            }
+            boolean handedOver = false;
+            try {
+                handedOver = handle(record);
+            } finally {
+                if (!handedOver) {
+                    slots.release();
+                }
+            }
+        }
+    }
+
+    private void idle(long ms) {
+        long until = System.nanoTime() + ms * 1_000_000;
+        while (running && System.nanoTime() < until) {
+            consumer.pause(consumer.assignment());
+            for (ConsumerRecord<String, String> early : consumer.poll(Duration.ofMillis(100))) {
+                consumer.seek(new TopicPartition(early.topic(), early.partition()), early.offset());
+            }
         }
     }
 
@@ -132,8 +159,19 @@ final class JobConsumer implements Runnable {
             commit(tp, record.offset());
             return false;
         }
-        var claimed = runner.claim(message);
-        commit(tp, record.offset());
+        java.util.Optional<ClaimedJob> claimed;
+        try {
+            claimed = runner.claim(message);
+        } catch (RuntimeException e) {
+            consumer.seek(tp, record.offset());
+            throw e;
+        }
+        try {
+            commit(tp, record.offset());
+        } catch (org.apache.kafka.common.KafkaException e) {
+            // the job is claimed in PostgreSQL: a redelivery of this message finds it taken and skips it
+            LOG.warnf("committing %s-%d@%d failed (%s); the job runs anyway", tp.topic(), tp.partition(), record.offset(), e.getMessage());
+        }
         if (claimed.isEmpty()) {
             return false;
         }
