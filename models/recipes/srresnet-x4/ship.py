@@ -19,7 +19,7 @@ entry = {
     "scale": config["scale"],
     "residualBlocks": config["residualBlocks"],
     "description": "The seed's generator with %d residual blocks, trained with pixel MSE (the PSNR-oriented "
-                   "SRResNet phase) for %d steps on CPU by models/recipes/srresnet-x4; EMA weights."
+                   "SRResNet phase) for %d steps on CPU by models/recipes/srresnet-x4."
                    % (config["residualBlocks"], config["pretrainSteps"] + config["ganSteps"]),
     "evaluation": {
         "images": report["images"],

@@ -35,7 +35,7 @@ final class KustomizeRenderer {
         Map<String, Object> k = (Map<String, Object>) load(dir.resolve("kustomization.yaml")).get(0);
         for (String key : k.keySet()) {
             if (!SUPPORTED.contains(key)) {
-                throw new UnsupportedOperationException(dir + ": kustomization field '" + key + "' is not implemented by this renderer");
+                throw new UnsupportedOperationException(dir + ": kustomization field '" + key + "' is not supported by this renderer (render with kubectl)");
             }
         }
         List<Map<String, Object>> resources = new ArrayList<>();

@@ -46,9 +46,13 @@ public class ShippedModels {
     boolean enabled;
 
     void onStart(@Observes StartupEvent event) {
-        if (!enabled) {
-            return;
+        if (enabled) {
+            registerAll();
         }
+    }
+
+    /** Registers every shipped model that is not registered yet; a no-op for those that are. */
+    public void registerAll() {
         try (InputStream index = Thread.currentThread().getContextClassLoader().getResourceAsStream(INDEX)) {
             if (index == null) {
                 return;

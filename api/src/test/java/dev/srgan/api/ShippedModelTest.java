@@ -1,0 +1,51 @@
+package dev.srgan.api;
+
+import dev.srgan.api.models.ShippedModels;
+import dev.srgan.embedded.EmbeddedServicesTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import javax.sql.DataSource;
+import java.util.List;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The model in models/ is registered at first start, once, with the numbers of its evaluation. */
+@QuarkusTest
+@QuarkusTestResource(EmbeddedServicesTestResource.class)
+class ShippedModelTest {
+    @Inject
+    ShippedModels shipped;
+
+    @Inject
+    DataSource dataSource;
+
+    @BeforeEach
+    void auth() {
+        TestAuth.asAdmin();
+    }
+
+    @Test
+    void shippedModelIsRegisteredOnceWithItsEvaluation() throws Exception {
+        List<Map<String, Object>> models = given().get("/api/models").then().statusCode(200).extract().jsonPath()
+                .getList("findAll { it.source.startsWith('shipped with SRGAN Cluster') }");
+        assertEquals(1, models.size(), "one shipped model: " + models);
+        Map<String, Object> m = models.get(0);
+        assertEquals(4, m.get("scale"));
+        assertEquals("CHECKPOINT", m.get("format"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> ev = (Map<String, Object>) m.get("evaluation");
+        assertTrue(((Number) ev.get("psnr")).doubleValue() > ((Number) ev.get("bicubicPsnr")).doubleValue(), "it beats bicubic: " + ev);
+        assertEquals(7, ev.get("imageCount"));
+
+        shipped.registerAll();
+        assertEquals(1, (int) given().get("/api/models").then().extract().jsonPath()
+                .getList("findAll { it.source.startsWith('shipped with SRGAN Cluster') }").size(), "a second start registers nothing");
+    }
+}
