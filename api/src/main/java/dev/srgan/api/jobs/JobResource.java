@@ -139,13 +139,7 @@ public class JobResource {
                 size = rs.getLong(3);
             }
         }
-        StreamingOutput body = out -> {
-            try (Connection c = dataSource.getConnection()) {
-                blobs.copyTo(c, blobId, out);
-            } catch (SQLException e) {
-                throw new java.io.IOException(e);
-            }
-        };
+        StreamingOutput body = out -> blobs.copyTo(dataSource, blobId, out);
         String base = job.inputName() == null ? jobId.toString() : job.inputName().replaceAll("\\.[A-Za-z0-9]+$", "");
         String filename = base.replaceAll("[^A-Za-z0-9._-]", "_") + "-upscaled.png";
         return Response.ok(body, contentType).header("Content-Length", size)

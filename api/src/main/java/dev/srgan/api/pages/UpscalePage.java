@@ -119,13 +119,7 @@ public class UpscalePage {
         int w = params(job).path("inputWidth").asInt(0) * scale;
         int h = params(job).path("inputHeight").asInt(0) * scale;
         if (!bicubic || (long) w * h > MAX_BICUBIC_PIXELS || w == 0) {
-            StreamingOutput body = out -> {
-                try (Connection c = dataSource.getConnection()) {
-                    blobs.copyTo(c, blobId, out);
-                } catch (SQLException e) {
-                    throw new IOException(e);
-                }
-            };
+            StreamingOutput body = out -> blobs.copyTo(dataSource, blobId, out);
             return Response.ok(body, contentType).header("Cache-Control", "private, max-age=3600").build();
         }
         ByteArrayOutputStream original = new ByteArrayOutputStream();

@@ -250,13 +250,7 @@ public class TrainingResource {
     }
 
     private StreamingOutput stream(UUID blobId) {
-        return out -> {
-            try (Connection c = dataSource.getConnection()) {
-                blobs.copyTo(c, blobId, out);
-            } catch (SQLException e) {
-                throw new java.io.IOException(e);
-            }
-        };
+        return out -> blobs.copyTo(dataSource, blobId, out);
     }
 
     private static Double num(ResultSet rs, int col) throws SQLException {

@@ -117,6 +117,18 @@ public class BlobStore {
         }
     }
 
+    /**
+     * Copies the blob to {@code out} on a connection of its own: what an HTTP response streaming a
+     * blob needs, after the request's own queries are done. Database errors become IOExceptions.
+     */
+    public long copyTo(javax.sql.DataSource dataSource, UUID id, OutputStream out) throws IOException {
+        try (Connection c = dataSource.getConnection()) {
+            return copyTo(c, id, out);
+        } catch (SQLException e) {
+            throw new IOException("reading blob " + id + " failed: " + e.getMessage(), e);
+        }
+    }
+
     /** Deletes the blob and its chunks. */
     public void delete(Connection c, UUID id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM blobs WHERE id = ?")) {
