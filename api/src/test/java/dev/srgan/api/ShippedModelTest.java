@@ -41,7 +41,8 @@ class ShippedModelTest {
         assertEquals("CHECKPOINT", m.get("format"));
         @SuppressWarnings("unchecked")
         Map<String, Object> ev = (Map<String, Object>) m.get("evaluation");
-        assertTrue(((Number) ev.get("psnr")).doubleValue() > ((Number) ev.get("bicubicPsnr")).doubleValue(), "it beats bicubic: " + ev);
+        double gain = ((Number) ev.get("psnr")).doubleValue() - ((Number) ev.get("bicubicPsnr")).doubleValue();
+        assertTrue(gain >= 1.0, "it beats bicubic by at least 1 dB on photos it never saw (issue 6): " + ev);
         assertEquals(7, ev.get("imageCount"));
 
         shipped.registerAll();
