@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.api.errors.ApiException;
 import dev.srgan.api.jobs.JobStore;
 import dev.srgan.domain.jobs.JobType;
+import dev.srgan.networks.checkpoint.Checkpoint;
 import dev.srgan.platform.blobs.BlobStore;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -34,8 +35,9 @@ import java.util.UUID;
 import java.util.zip.ZipFile;
 
 /**
- * Registered upscale models: from a training checkpoint ("use as upscale model"), or a generator
- * exported from PyTorch with {@code torch.jit.trace} (TorchScript upload).
+ * Registered upscale models: from a training checkpoint ("use as upscale model"), an uploaded
+ * SRGAN model zip (e.g. from {@code ./srgan train}), or a generator exported from PyTorch with
+ * {@code torch.jit.trace} (TorchScript upload).
  */
 @Path("/api/models")
 @Produces(MediaType.APPLICATION_JSON)
@@ -131,37 +133,68 @@ public class ModelResource {
         }
     }
 
-    /** Uploads a TorchScript generator ({@code torch.jit.trace} of the seed's Generator). */
+    /**
+     * Uploads a model file: an SRGAN model or checkpoint zip ({@code model.srgan.zip} from
+     * {@code ./srgan train}, a downloaded checkpoint; scale and blocks come from its manifest) or a
+     * TorchScript generator ({@code torch.jit.trace} of the seed's Generator; {@code scale} required).
+     */
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     public Response upload(@RestForm("file") FileUpload file, @RestForm("name") String name, @RestForm("scale") String scale,
                            @RestForm("makeDefault") boolean makeDefault) throws SQLException, IOException {
         if (file == null || file.uploadedFile() == null) {
-            throw ApiException.badRequest("file", "choose a TorchScript file (.pt) to upload (multipart field 'file')");
-        }
-        int s;
-        try {
-            s = Integer.parseInt(scale == null ? "" : scale.trim());
-        } catch (NumberFormatException e) {
-            s = -1;
-        }
-        if (s != 2 && s != 4 && s != 8) {
-            throw ApiException.badRequest("scale", "scale must be 2, 4 or 8: the factor the traced generator upscales by");
+            throw ApiException.badRequest("file", "choose a model file to upload (multipart field 'file'): an SRGAN .srgan.zip or a TorchScript .pt");
         }
         if (file.size() > maxBytes) {
             throw ApiException.tooLarge("file", "the file is " + file.size() + " bytes; the limit is " + maxBytes + " bytes");
         }
-        String label = file.fileName() == null ? "model.pt" : file.fileName();
-        if (!isTorchScript(file.uploadedFile())) {
-            throw ApiException.unsupportedType("file", "'" + label + "' is not a TorchScript file (torch.jit.save writes a zip with data.pkl)");
+        String label = file.fileName() == null ? "model" : file.fileName();
+        Integer givenScale = null;
+        if (scale != null && !scale.isBlank()) {
+            try {
+                givenScale = Integer.parseInt(scale.trim());
+            } catch (NumberFormatException e) {
+                givenScale = -1;
+            }
+            if (givenScale != 2 && givenScale != 4 && givenScale != 8) {
+                throw ApiException.badRequest("scale", "scale must be 2, 4 or 8: the factor the generator upscales by");
+            }
+        }
+        Checkpoint srgan = readSrganZip(file.uploadedFile(), label);
+        String format;
+        int s;
+        Integer blocks;
+        String source;
+        String contentType;
+        if (srgan != null) {
+            s = srgan.config().scale();
+            if (givenScale != null && givenScale != s) {
+                throw ApiException.unprocessable("scale", "'" + label + "' is a " + s + "x model; scale says " + givenScale);
+            }
+            format = "CHECKPOINT";
+            blocks = srgan.config().residualBlocks();
+            source = "upload '" + label + "' (step " + srgan.step() + ", " + srgan.contentLoss() + ")";
+            contentType = "application/vnd.srgan.model+zip";
+        } else if (isTorchScript(file.uploadedFile())) {
+            if (givenScale == null) {
+                throw ApiException.badRequest("scale", "scale must be 2, 4 or 8: the factor the traced generator upscales by");
+            }
+            s = givenScale;
+            format = "TORCHSCRIPT";
+            blocks = null;
+            source = "TorchScript upload '" + label + "'";
+            contentType = "application/octet-stream";
+        } else {
+            throw ApiException.unsupportedType("file", "'" + label + "' is neither an SRGAN model (.srgan.zip with manifest.json) "
+                    + "nor a TorchScript file (torch.jit.save writes a zip with data.pkl)");
         }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             UUID id = UUID.randomUUID();
             try (InputStream in = Files.newInputStream(file.uploadedFile())) {
-                BlobStore.Blob blob = blobs.write(c, in, "application/octet-stream", maxBytes);
-                String modelName = name == null || name.isBlank() ? label.replaceAll("\\.pt$", "") : name.trim();
-                insert(c, id, modelName, "TORCHSCRIPT", s, null, "TorchScript upload '" + label + "'", null, null, blob.id(), null);
+                BlobStore.Blob blob = blobs.write(c, in, contentType, maxBytes);
+                String modelName = name == null || name.isBlank() ? label.replaceAll("(\\.srgan)?\\.(pt|zip)$", "") : name.trim();
+                insert(c, id, modelName, format, s, blocks, source, null, null, blob.id(), null);
                 if (makeDefault) {
                     makeDefault(c, id, s);
                 }
@@ -171,6 +204,25 @@ public class ModelResource {
             }
             c.commit();
             return Response.status(201).entity(get(id.toString())).build();
+        }
+    }
+
+    /**
+     * Reads an SRGAN model or checkpoint zip; null when the file is no such zip (it may be
+     * TorchScript). A zip that says it is one but is broken is a 422 naming the problem.
+     */
+    static Checkpoint readSrganZip(java.nio.file.Path file, String label) {
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            if (zip.getEntry("manifest.json") == null) {
+                return null;
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            return Checkpoint.read(in);
+        } catch (IOException | RuntimeException e) {
+            throw ApiException.unprocessable("file", "'" + label + "' is not a usable SRGAN model: " + e.getMessage());
         }
     }
 
