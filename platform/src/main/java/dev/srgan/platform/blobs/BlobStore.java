@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.UUID;
@@ -43,49 +44,49 @@ public class BlobStore {
         }
     }
 
+    /** Writes a blob's bytes to the stream it is given (a checkpoint's {@code write}, an encoder). */
+    @FunctionalInterface
+    public interface Content {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
     /**
      * Streams {@code in} into a new blob on connection {@code c} (in the caller's transaction).
      * Stops with {@link TooLargeException} as soon as more than {@code maxBytes} arrive.
      */
     public Blob write(Connection c, InputStream in, String contentType, long maxBytes) throws IOException, SQLException {
+        return write(c, contentType, maxBytes, in::transferTo);
+    }
+
+    /**
+     * Streams what {@code content} writes into a new blob on connection {@code c} (in the caller's
+     * transaction), one chunk in memory at a time: no scratch file, no second copy in the heap.
+     * Stops with {@link TooLargeException} as soon as more than {@code maxBytes} arrive; a database
+     * error while a chunk is stored comes out as that {@link SQLException}.
+     */
+    public Blob write(Connection c, String contentType, long maxBytes, Content content) throws IOException, SQLException {
         UUID id = UUID.randomUUID();
         try (PreparedStatement head = c.prepareStatement("INSERT INTO blobs (id, content_type) VALUES (?, ?)")) {
             head.setObject(1, id);
             head.setString(2, contentType);
             head.executeUpdate();
         }
-        MessageDigest sha = sha256();
-        long total = 0;
-        int seq = 0;
-        byte[] buffer = new byte[CHUNK];
-        try (PreparedStatement chunk = c.prepareStatement("INSERT INTO blob_chunks (blob_id, seq, data) VALUES (?, ?, ?)")) {
-            while (true) {
-                int n = in.readNBytes(buffer, 0, CHUNK);
-                if (n == 0) {
-                    break;
-                }
-                total += n;
-                if (total > maxBytes) {
-                    throw new TooLargeException(maxBytes);
-                }
-                sha.update(buffer, 0, n);
-                chunk.setObject(1, id);
-                chunk.setInt(2, seq++);
-                chunk.setBytes(3, n == CHUNK ? buffer : java.util.Arrays.copyOf(buffer, n));
-                chunk.executeUpdate();
-                if (n < CHUNK) {
-                    break;
-                }
-            }
+        ChunkWriter chunks;
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO blob_chunks (blob_id, seq, data) VALUES (?, ?, ?)")) {
+            chunks = new ChunkWriter(id, insert, maxBytes);
+            content.writeTo(chunks);
+            chunks.finish();
+        } catch (ChunkNotStored e) {
+            throw e.getCause();
         }
-        String digest = HexFormat.of().formatHex(sha.digest());
+        String digest = HexFormat.of().formatHex(chunks.sha.digest());
         try (PreparedStatement done = c.prepareStatement("UPDATE blobs SET size_bytes = ?, sha256 = ?, complete = true WHERE id = ?")) {
-            done.setLong(1, total);
+            done.setLong(1, chunks.total);
             done.setString(2, digest);
             done.setObject(3, id);
             done.executeUpdate();
         }
-        return new Blob(id, contentType, total, digest);
+        return new Blob(id, contentType, chunks.total, digest);
     }
 
     /** The blob's metadata, if it exists and was written completely. */
@@ -134,6 +135,86 @@ public class BlobStore {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM blobs WHERE id = ?")) {
             ps.setObject(1, id);
             ps.executeUpdate();
+        }
+    }
+
+    /** Carries a chunk's {@link SQLException} through {@link OutputStream#write}, which may only throw IOExceptions. */
+    private static final class ChunkNotStored extends IOException {
+        ChunkNotStored(SQLException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized SQLException getCause() {
+            return (SQLException) super.getCause();
+        }
+    }
+
+    /** Fills a chunk-sized buffer and stores each full one as the next row of blob_chunks. */
+    private static final class ChunkWriter extends OutputStream {
+        private final UUID id;
+        private final PreparedStatement insert;
+        private final long maxBytes;
+        private final MessageDigest sha = sha256();
+        private final byte[] buffer = new byte[CHUNK];
+        private int filled;
+        private int seq;
+        private long total;
+
+        ChunkWriter(UUID id, PreparedStatement insert, long maxBytes) {
+            this.id = id;
+            this.insert = insert;
+            this.maxBytes = maxBytes;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            if (total + 1 > maxBytes) {
+                throw new TooLargeException(maxBytes);
+            }
+            total++;
+            sha.update((byte) b);
+            buffer[filled++] = (byte) b;
+            if (filled == CHUNK) {
+                store();
+            }
+        }
+
+        @Override
+        public void write(byte[] bytes, int off, int len) throws IOException {
+            if (total + len > maxBytes) {
+                throw new TooLargeException(maxBytes);
+            }
+            total += len;
+            sha.update(bytes, off, len);
+            while (len > 0) {
+                int n = Math.min(len, CHUNK - filled);
+                System.arraycopy(bytes, off, buffer, filled, n);
+                filled += n;
+                off += n;
+                len -= n;
+                if (filled == CHUNK) {
+                    store();
+                }
+            }
+        }
+
+        void finish() throws IOException {
+            if (filled > 0) {
+                store();
+            }
+        }
+
+        private void store() throws ChunkNotStored {
+            try {
+                insert.setObject(1, id);
+                insert.setInt(2, seq++);
+                insert.setBytes(3, filled == CHUNK ? buffer : Arrays.copyOf(buffer, filled));
+                insert.executeUpdate();
+            } catch (SQLException e) {
+                throw new ChunkNotStored(e);
+            }
+            filled = 0;
         }
     }
 

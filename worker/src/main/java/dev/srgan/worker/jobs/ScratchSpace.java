@@ -13,8 +13,8 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Where jobs put files they need only while they run (an extracted dataset, a TorchScript model,
- * a checkpoint on its way into the database): {@code srgan.worker.temp-dir}, or the JVM's
+ * Where jobs put files they need only while they run (an extracted dataset, a TorchScript model;
+ * checkpoints stream straight into the database): {@code srgan.worker.temp-dir}, or the JVM's
  * temporary directory. In a container this should be a volume sized for the largest dataset.
  */
 @ApplicationScoped

@@ -3,7 +3,6 @@ package dev.srgan.worker.training;
 import dev.srgan.networks.checkpoint.Checkpoint;
 import dev.srgan.platform.blobs.BlobStore;
 import dev.srgan.worker.blobs.BlobInputStream;
-import dev.srgan.worker.jobs.ScratchSpace;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -11,12 +10,10 @@ import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -27,7 +24,9 @@ import java.util.UUID;
  * moments), which only resuming needs, and resuming only ever uses the newest. So the newest
  * {@code srgan.worker.full-checkpoints} stay full; older ones are replaced by their exported
  * generator ({@link Checkpoint#generatorOnly()}, about 5 MB): still downloadable, still usable as
- * an upscale model (a model registered from one follows it to the smaller file).
+ * an upscale model (a model registered from one follows it to the smaller file). It runs only
+ * after a newer checkpoint has committed, so a checkpoint that fails to be written never costs the
+ * ones before it their full state.
  */
 @ApplicationScoped
 public class CheckpointRetention {
@@ -40,9 +39,6 @@ public class CheckpointRetention {
 
     @Inject
     BlobStore blobs;
-
-    @Inject
-    ScratchSpace scratch;
 
     @ConfigProperty(name = "srgan.worker.full-checkpoints", defaultValue = "2")
     int keepFull;
@@ -77,43 +73,43 @@ public class CheckpointRetention {
         }
     }
 
+    /**
+     * Replaces the checkpoint's blob by its generator alone, in one transaction: until it commits
+     * the full checkpoint is untouched, and when it fails nothing of the smaller one is kept.
+     */
     private void reduce(Stored s) throws Exception {
-        Path file = scratch.newFile("srgan-model-", ".zip");
-        try {
-            Checkpoint generator;
-            try (InputStream in = BlobInputStream.open(dataSource, s.blobId())) {
-                generator = Checkpoint.read(in).generatorOnly();
-            }
-            try (OutputStream out = Files.newOutputStream(file)) {
-                generator.write(out);
-            }
-            try (Connection c = dataSource.getConnection()) {
-                c.setAutoCommit(false);
-                try (InputStream in = Files.newInputStream(file)) {
-                    BlobStore.Blob blob = blobs.write(c, in, MODEL_ONLY, Long.MAX_VALUE);
-                    try (PreparedStatement ck = c.prepareStatement("UPDATE checkpoints SET blob_id = ?, size_bytes = ? WHERE id = ? AND blob_id = ?");
-                         PreparedStatement models = c.prepareStatement("UPDATE models SET blob_id = ? WHERE blob_id = ?")) {
-                        ck.setObject(1, blob.id());
-                        ck.setLong(2, blob.sizeBytes());
-                        ck.setObject(3, s.id());
-                        ck.setObject(4, s.blobId());
-                        if (ck.executeUpdate() == 0) {
-                            c.rollback();
-                            return;
-                        }
-                        models.setObject(1, blob.id());
-                        models.setObject(2, s.blobId());
-                        models.executeUpdate();
+        Checkpoint generator;
+        try (InputStream in = BlobInputStream.open(dataSource, s.blobId())) {
+            generator = Checkpoint.read(in).generatorOnly();
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                BlobStore.Blob blob = blobs.write(c, MODEL_ONLY, Long.MAX_VALUE, generator::write);
+                try (PreparedStatement ck = c.prepareStatement("UPDATE checkpoints SET blob_id = ?, size_bytes = ? WHERE id = ? AND blob_id = ?");
+                     PreparedStatement models = c.prepareStatement("UPDATE models SET blob_id = ? WHERE blob_id = ?")) {
+                    ck.setObject(1, blob.id());
+                    ck.setLong(2, blob.sizeBytes());
+                    ck.setObject(3, s.id());
+                    ck.setObject(4, s.blobId());
+                    if (ck.executeUpdate() == 0) {
+                        c.rollback();
+                        return;
                     }
-                    blobs.delete(c, s.blobId());
-                    c.commit();
-                } catch (Exception e) {
-                    c.rollback();
-                    throw e;
+                    models.setObject(1, blob.id());
+                    models.setObject(2, s.blobId());
+                    models.executeUpdate();
                 }
+                blobs.delete(c, s.blobId());
+                c.commit();
+            } catch (Exception e) {
+                try {
+                    c.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                throw e;
             }
-        } finally {
-            ScratchSpace.delete(file);
         }
     }
 }

@@ -15,6 +15,7 @@ import dev.srgan.worker.jobs.JobInputs;
 import dev.srgan.worker.jobs.JobExecutor;
 import dev.srgan.worker.jobs.JobFailure;
 import dev.srgan.worker.jobs.ScratchSpace;
+import dev.srgan.worker.jobs.StorageFaults;
 import dev.srgan.worker.jobs.ThrottledContext;
 import dev.srgan.worker.jobs.WorkerStopping;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,8 +26,6 @@ import javax.sql.DataSource;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -44,7 +43,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * checkpoints (it ran before on a worker that died or stopped), resumes from the newest one after
  * removing what that earlier run recorded past it. Losses, validations and checkpoints go to the
  * database as they come ({@link TrainingRecorder}); a cancel or a worker shutdown stops the run
- * after a step, with a checkpoint stored first.
+ * after a step, with a checkpoint stored first. When something cannot be stored (a full database
+ * disk, a lost connection past the recorder's retries), the attempt ends with a message that says
+ * what was lost, why, and where the next attempt resumes.
  */
 @ApplicationScoped
 public class TrainingExecutor implements JobExecutor {
@@ -93,7 +94,7 @@ public class TrainingExecutor implements JobExecutor {
         try {
             dir = scratch.newDirectory("srgan-training-");
             ctx.progress(0, "unpacking the dataset");
-            DatasetArchive.Split split = DatasetArchive.split(inputs.unpackDataset(job.datasetId(), dir));
+            DatasetArchive.Split split = DatasetArchive.split(unpack(job, dir));
             List<BufferedImage> training = decode(split.training());
             List<BufferedImage> validation = decode(split.validation());
 
@@ -106,14 +107,26 @@ public class TrainingExecutor implements JobExecutor {
                 if (run.currentStep() > 0) {
                     LOG.infof("job %s resumes at step %d of %d", job.id(), run.currentStep(), total);
                 }
-                TrainingRecorder recorder = new TrainingRecorder(dataSource, blobs, scratch, job.id(), total, run.contentLoss(), ctx);
+                TrainingRecorder recorder = new TrainingRecorder(dataSource, blobs, job.id(), total, run.contentLoss(), ctx,
+                        stored.map(StoredCheckpoint::step).orElse(-1L));
                 recorder.afterCheckpoint(() -> retention.compact(job.id()));
                 try (Connection c = dataSource.getConnection()) {
                     recorder.updateRun(c, run.currentStep());
                 }
                 ctx.progress((double) run.currentStep() / total, "step " + run.currentStep() + " of " + total);
-                TrainingResult result = run.run(recorder);
-                recorder.flush();
+                TrainingResult result;
+                try {
+                    result = run.run(recorder);
+                    recorder.flush();
+                } catch (RecordingFailed e) {
+                    LOG.warnf("job %s attempt %d: %s", job.id(), job.attempt(), e.getMessage());
+                    if (recorder.cancelledByUser()) {
+                        // the run was storing its last checkpoint on the way out: the cancel still
+                        // stands (queued again, a cancelled job would never be claimed)
+                        throw new JobCancelled();
+                    }
+                    throw new JobFailure(e.getMessage() + "; " + whatNext(job, e.lastCheckpointStep()), false, e);
+                }
                 if (result.cancelled()) {
                     // the run stored its checkpoint through the recorder before returning
                     if (recorder.cancelledByUser()) {
@@ -125,6 +138,32 @@ public class TrainingExecutor implements JobExecutor {
         } finally {
             ONE_RUN_PER_PROCESS.unlock();
             ScratchSpace.delete(dir);
+        }
+    }
+
+    /**
+     * What the user may expect after a failed attempt: when attempts are left, the next one
+     * resumes from the newest stored checkpoint (the runner queues it again); after the last one
+     * the job fails, and its checkpoints stay downloadable.
+     */
+    private static String whatNext(ClaimedJob job, long lastCheckpointStep) {
+        if (job.attempt() < job.maxAttempts()) {
+            return lastCheckpointStep >= 0 ? "the run resumes from the checkpoint at step " + lastCheckpointStep
+                    : "the run starts again from step 0 (no checkpoint was stored yet)";
+        }
+        return "that was the last of " + job.maxAttempts() + " attempts"
+                + (lastCheckpointStep >= 0 ? "; the checkpoints up to step " + lastCheckpointStep + " are kept" : "");
+    }
+
+    /** Unpacks the dataset to the scratch folder; a full local disk is said in words, and worth another attempt. */
+    private List<DatasetArchive.Image> unpack(ClaimedJob job, Path dir) throws SQLException, IOException, JobFailure {
+        try {
+            return inputs.unpackDataset(job.datasetId(), dir);
+        } catch (IOException e) {
+            if (StorageFaults.isLocalDiskFull(e)) {
+                throw new JobFailure("the dataset could not be unpacked on this worker: " + StorageFaults.describe(e), false, e);
+            }
+            throw e;
         }
     }
 

@@ -8,16 +8,13 @@ import dev.srgan.networks.training.ValidationSample;
 import dev.srgan.platform.blobs.BlobStore;
 import dev.srgan.worker.blobs.InMemoryBytes;
 import dev.srgan.worker.jobs.JobContext;
-import dev.srgan.worker.jobs.ScratchSpace;
+import dev.srgan.worker.jobs.StorageFaults;
 import dev.srgan.worker.ops.WorkerMeters;
+import org.jboss.logging.Logger;
 
 import javax.imageio.ImageIO;
 import javax.sql.DataSource;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -31,37 +28,59 @@ import java.util.UUID;
  * loss points in batches (every {@value #BATCH} steps or {@code FLUSH_NANOS}, whichever comes
  * first, so the dashboard's curve stays live without one round trip per step), validation metrics
  * with their sample images, and checkpoints. Every insert is idempotent on its (job, step) key, so
- * a run resumed from a checkpoint can never duplicate a step. A failed write stops the run with an
- * exception: the job is retried and resumes from its last stored checkpoint.
+ * a run resumed from a checkpoint can never duplicate a step, and a write whose commit was lost
+ * with its connection can simply be written again.
+ *
+ * <p>Each write is one transaction: when it fails nothing of it is kept (no checkpoint row
+ * without its blob, no half-written blob). A transient fault (a lost connection, a server restart,
+ * a serialization conflict) is tried again in place, up to {@value #TRIES} times with a growing
+ * pause; any other fault, or one that outlasts the tries, stops the run with a
+ * {@link RecordingFailed} that says in words what happened. The job's next attempt then resumes
+ * from the last checkpoint stored, which nothing here has touched: retention only reduces older
+ * checkpoints after a newer one is committed.
  */
 final class TrainingRecorder implements TrainingListener {
+    private static final Logger LOG = Logger.getLogger(TrainingRecorder.class);
     static final int BATCH = 50;
+    /** How many times one write is tried when its faults are transient. */
+    static final int TRIES = 4;
+    private static final long FIRST_PAUSE_MILLIS = 250;
     private static final long FLUSH_NANOS = 2_000_000_000L;
     private static final String LOSS_COLUMNS =
             "(job_id, step, phase, d_loss, g_loss, content_loss, adversarial_loss, d_real, d_fake, lr_g, lr_d, seconds_per_step)";
 
+    /** One write on a connection in a transaction; returns false to roll it back instead of committing. */
+    @FunctionalInterface
+    private interface Write {
+        boolean run(Connection c) throws SQLException, IOException;
+    }
+
     private final DataSource dataSource;
     private final BlobStore blobs;
-    private final ScratchSpace scratch;
     private final UUID jobId;
     private final int totalSteps;
     private final String contentLoss;
     private final JobContext context;
     private final List<LossRecord> pending = new ArrayList<>();
     private long lastFlush = System.nanoTime();
+    private long lastCheckpointStep;
     private Runnable afterCheckpoint = () -> { };
     private boolean cancelledByUser;
     private boolean stoppedByWorker;
 
-    TrainingRecorder(DataSource dataSource, BlobStore blobs, ScratchSpace scratch, UUID jobId, int totalSteps, String contentLoss,
-                     JobContext context) {
+    /**
+     * @param storedCheckpointStep the step of the newest checkpoint the job already has (the one
+     *                             this run resumes from), -1 when it has none
+     */
+    TrainingRecorder(DataSource dataSource, BlobStore blobs, UUID jobId, int totalSteps, String contentLoss, JobContext context,
+                     long storedCheckpointStep) {
         this.dataSource = dataSource;
         this.blobs = blobs;
-        this.scratch = scratch;
         this.jobId = jobId;
         this.totalSteps = totalSteps;
         this.contentLoss = contentLoss;
         this.context = context;
+        this.lastCheckpointStep = storedCheckpointStep;
     }
 
     /** Runs after each checkpoint is stored (retention of older checkpoints). */
@@ -79,6 +98,11 @@ final class TrainingRecorder implements TrainingListener {
         return stoppedByWorker;
     }
 
+    /** The step of the newest checkpoint stored for the job, -1 when there is none. */
+    long lastCheckpointStep() {
+        return lastCheckpointStep;
+    }
+
     @Override
     public void onStep(LossRecord record) {
         pending.add(record);
@@ -91,93 +115,72 @@ final class TrainingRecorder implements TrainingListener {
 
     @Override
     public void onValidation(ValidationRecord record) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+        List<InMemoryBytes> pngs = new ArrayList<>();
+        for (ValidationSample sample : record.samples()) {
+            InMemoryBytes png = new InMemoryBytes(64 * 1024);
             try {
-                int inserted;
-                try (PreparedStatement ps = c.prepareStatement("""
-                        INSERT INTO validation_metrics (job_id, step, psnr, ssim, bicubic_psnr, bicubic_ssim)
-                        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (job_id, step) DO NOTHING""")) {
+                ImageIO.write(sample.generated(), "png", png);
+            } catch (IOException e) {
+                throw new IllegalStateException("encoding a validation sample of step " + record.step() + " failed: " + e.getMessage(), e);
+            }
+            pngs.add(png);
+        }
+        inTransaction("the validation at step " + record.step(), c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO validation_metrics (job_id, step, psnr, ssim, bicubic_psnr, bicubic_ssim)
+                    VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (job_id, step) DO NOTHING""")) {
+                ps.setObject(1, jobId);
+                ps.setInt(2, (int) record.step());
+                ps.setDouble(3, record.psnr());
+                ps.setDouble(4, record.ssim());
+                ps.setDouble(5, record.bicubicPsnr());
+                ps.setDouble(6, record.bicubicSsim());
+                if (ps.executeUpdate() == 0) {
+                    // recorded by an earlier run of this job: keep that one and its samples
+                    return false;
+                }
+            }
+            for (int i = 0; i < pngs.size(); i++) {
+                BlobStore.Blob blob = blobs.write(c, pngs.get(i).asInputStream(), "image/png", Long.MAX_VALUE);
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO sample_images (job_id, step, idx, blob_id) VALUES (?, ?, ?, ?)")) {
                     ps.setObject(1, jobId);
                     ps.setInt(2, (int) record.step());
-                    ps.setDouble(3, record.psnr());
-                    ps.setDouble(4, record.ssim());
-                    ps.setDouble(5, record.bicubicPsnr());
-                    ps.setDouble(6, record.bicubicSsim());
-                    inserted = ps.executeUpdate();
+                    ps.setInt(3, i);
+                    ps.setObject(4, blob.id());
+                    ps.executeUpdate();
                 }
-                if (inserted == 0) {
-                    // recorded by an earlier run of this job: keep that one and its samples
-                    c.rollback();
-                    return;
-                }
-                List<ValidationSample> samples = record.samples();
-                for (int i = 0; i < samples.size(); i++) {
-                    InMemoryBytes png = new InMemoryBytes(64 * 1024);
-                    ImageIO.write(samples.get(i).generated(), "png", png);
-                    BlobStore.Blob blob = blobs.write(c, png.asInputStream(), "image/png", Long.MAX_VALUE);
-                    try (PreparedStatement ps = c.prepareStatement("""
-                            INSERT INTO sample_images (job_id, step, idx, blob_id) VALUES (?, ?, ?, ?)""")) {
-                        ps.setObject(1, jobId);
-                        ps.setInt(2, (int) record.step());
-                        ps.setInt(3, i);
-                        ps.setObject(4, blob.id());
-                        ps.executeUpdate();
-                    }
-                }
-                c.commit();
-            } catch (SQLException | IOException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
-        } catch (SQLException | IOException e) {
-            throw new IllegalStateException("storing the validation of step " + record.step() + " failed: " + e.getMessage(), e);
-        }
+            return true;
+        });
     }
 
     /**
-     * Stores the checkpoint before the run goes on: losses up to its step first, then the zip
-     * (through a scratch file, so its bytes are never held twice in the heap) and its row in one
-     * transaction. When the stopping run returns, its checkpoint is therefore already safe.
+     * Stores the checkpoint before the run goes on: losses up to its step first, then the zip,
+     * streamed straight into its blob (no scratch file to fill a disk, never whole twice in the
+     * heap), and its row, in one transaction. When the stopping run returns, its checkpoint is
+     * therefore already safe; when this throws, the job's checkpoints are as they were.
      */
     @Override
     public void onCheckpoint(Checkpoint checkpoint) {
         flush();
-        Path file = null;
-        try {
-            file = scratch.newFile("srgan-checkpoint-", ".zip");
-            try (OutputStream out = Files.newOutputStream(file)) {
-                checkpoint.write(out);
+        boolean stored = inTransaction("the checkpoint at step " + checkpoint.step(), c -> {
+            BlobStore.Blob blob = blobs.write(c, "application/zip", Long.MAX_VALUE, checkpoint::write);
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO checkpoints (id, job_id, step, blob_id, size_bytes) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (job_id, step) DO NOTHING""")) {
+                ps.setObject(1, UUID.randomUUID());
+                ps.setObject(2, jobId);
+                ps.setInt(3, (int) checkpoint.step());
+                ps.setObject(4, blob.id());
+                ps.setLong(5, blob.sizeBytes());
+                // zero rows: this step was checkpointed by an earlier run (or by a try whose
+                // commit reply was lost): keep that one blob
+                return ps.executeUpdate() == 1;
             }
-            try (Connection c = dataSource.getConnection()) {
-                c.setAutoCommit(false);
-                try (InputStream in = Files.newInputStream(file)) {
-                    BlobStore.Blob blob = blobs.write(c, in, "application/zip", Long.MAX_VALUE);
-                    try (PreparedStatement ps = c.prepareStatement("""
-                            INSERT INTO checkpoints (id, job_id, step, blob_id, size_bytes) VALUES (?, ?, ?, ?, ?)
-                            ON CONFLICT (job_id, step) DO NOTHING""")) {
-                        ps.setObject(1, UUID.randomUUID());
-                        ps.setObject(2, jobId);
-                        ps.setInt(3, (int) checkpoint.step());
-                        ps.setObject(4, blob.id());
-                        ps.setLong(5, blob.sizeBytes());
-                        if (ps.executeUpdate() == 0) {
-                            // this step was checkpointed by an earlier run of the job: keep one blob
-                            c.rollback();
-                            return;
-                        }
-                    }
-                    c.commit();
-                } catch (SQLException | IOException | RuntimeException e) {
-                    c.rollback();
-                    throw e;
-                }
-            }
+        });
+        lastCheckpointStep = checkpoint.step();
+        if (stored) {
             afterCheckpoint.run();
-        } catch (SQLException | IOException e) {
-            throw new IllegalStateException("storing the checkpoint of step " + checkpoint.step() + " failed: " + e.getMessage(), e);
-        } finally {
-            ScratchSpace.delete(file);
         }
     }
 
@@ -206,31 +209,23 @@ final class TrainingRecorder implements TrainingListener {
         }
         sql.append(" ON CONFLICT (job_id, step) DO NOTHING");
         LossRecord last = pending.get(pending.size() - 1);
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                    int p = 1;
-                    for (LossRecord r : pending) {
-                        ps.setObject(p++, jobId);
-                        ps.setInt(p++, (int) r.step());
-                        ps.setString(p++, r.phase());
-                        for (Double v : new Double[] {r.dLoss(), r.gLoss(), r.contentLoss(), r.adversarialLoss(), r.dReal(), r.dFake(), r.lrG(), r.lrD()}) {
-                            ps.setObject(p++, v, Types.DOUBLE);
-                        }
-                        ps.setDouble(p++, r.secondsPerStep());
+        inTransaction("the losses up to step " + last.step(), c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                int p = 1;
+                for (LossRecord r : pending) {
+                    ps.setObject(p++, jobId);
+                    ps.setInt(p++, (int) r.step());
+                    ps.setString(p++, r.phase());
+                    for (Double v : new Double[] {r.dLoss(), r.gLoss(), r.contentLoss(), r.adversarialLoss(), r.dReal(), r.dFake(), r.lrG(), r.lrD()}) {
+                        ps.setObject(p++, v, Types.DOUBLE);
                     }
-                    ps.executeUpdate();
+                    ps.setDouble(p++, r.secondsPerStep());
                 }
-                updateRun(c, last.step());
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
+                ps.executeUpdate();
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException("storing the losses up to step " + last.step() + " failed: " + e.getMessage(), e);
-        }
+            updateRun(c, last.step());
+            return true;
+        });
         pending.clear();
     }
 
@@ -240,6 +235,57 @@ final class TrainingRecorder implements TrainingListener {
             ps.setString(2, contentLoss);
             ps.setObject(3, jobId);
             ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Runs {@code write} in a transaction of its own on a fresh connection, again after a pause
+     * (250 ms, then twice as long each time) while its faults are transient.
+     *
+     * @return what {@code write} returned: true when it committed
+     * @throws RecordingFailed when it cannot be stored; nothing of it was kept
+     */
+    private boolean inTransaction(String what, Write write) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                try (Connection c = dataSource.getConnection()) {
+                    c.setAutoCommit(false);
+                    try {
+                        boolean commit = write.run(c);
+                        if (commit) {
+                            c.commit();
+                        } else {
+                            c.rollback();
+                        }
+                        return commit;
+                    } catch (SQLException | IOException | RuntimeException e) {
+                        rollback(c, e);
+                        throw e;
+                    }
+                }
+            } catch (SQLException | IOException e) {
+                if (attempt >= TRIES || !StorageFaults.isTransient(e)) {
+                    throw new RecordingFailed(what, lastCheckpointStep, e);
+                }
+                long pause = FIRST_PAUSE_MILLIS << (attempt - 1);
+                LOG.warnf("job %s: %s could not be saved (try %d of %d): %s; trying again in %d ms",
+                        jobId, what, attempt, TRIES, StorageFaults.describe(e), pause);
+                try {
+                    Thread.sleep(pause);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new RecordingFailed(what, lastCheckpointStep, e);
+                }
+            }
+        }
+    }
+
+    /** Rolls back after {@code cause}; a connection that is gone already cannot, and must not hide why. */
+    private static void rollback(Connection c, Exception cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
         }
     }
 }

@@ -1,0 +1,80 @@
+package dev.srgan.worker.blobs;
+
+import dev.srgan.embedded.EmbeddedServicesTestResource;
+import dev.srgan.platform.KafkaSettings;
+import dev.srgan.platform.blobs.BlobStore;
+import dev.srgan.worker.JobFixtures;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import javax.sql.DataSource;
+import java.io.ByteArrayInputStream;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** Blobs written from a stream and from a writer (how checkpoints are stored) end up as the same chunks. */
+@QuarkusTest
+@QuarkusTestResource(EmbeddedServicesTestResource.class)
+class BlobWriteTest {
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    BlobStore blobs;
+
+    @Inject
+    KafkaSettings kafka;
+
+    @Test
+    void aWriterAndAStreamStoreTheSameChunksAndDigest() throws Exception {
+        JobFixtures fixtures = new JobFixtures(dataSource, blobs, kafka);
+        byte[] bytes = new byte[2 * BlobStore.CHUNK + 12345];
+        new Random(3).nextBytes(bytes);
+        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+
+        BlobStore.Blob streamed;
+        BlobStore.Blob written;
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            streamed = blobs.write(c, new ByteArrayInputStream(bytes), "application/octet-stream", Long.MAX_VALUE);
+            // odd-sized writes and single bytes, as a zip writer makes them
+            written = blobs.write(c, "application/octet-stream", Long.MAX_VALUE, out -> {
+                out.write(bytes[0]);
+                for (int off = 1; off < bytes.length; off += 70_001) {
+                    out.write(bytes, off, Math.min(70_001, bytes.length - off));
+                }
+            });
+            c.commit();
+        }
+        for (BlobStore.Blob blob : List.of(streamed, written)) {
+            assertEquals(bytes.length, blob.sizeBytes());
+            assertEquals(sha, blob.sha256());
+            assertArrayEquals(bytes, fixtures.readBlob(blob.id()));
+            assertEquals(List.of((long) BlobStore.CHUNK, (long) BlobStore.CHUNK, 12345L),
+                    fixtures.numbers("SELECT length(data) FROM blob_chunks WHERE blob_id = ? ORDER BY seq", blob.id()));
+        }
+    }
+
+    @Test
+    void aWriterPastTheLimitStopsAndLeavesNothingOnceRolledBack() throws Exception {
+        JobFixtures fixtures = new JobFixtures(dataSource, blobs, kafka);
+        long before = fixtures.number("SELECT count(*) FROM blobs");
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            BlobStore.TooLargeException e = assertThrows(BlobStore.TooLargeException.class,
+                    () -> blobs.write(c, "application/zip", BlobStore.CHUNK + 10L, out -> out.write(new byte[BlobStore.CHUNK + 11])));
+            assertEquals(BlobStore.CHUNK + 10L, e.limit());
+            c.rollback();
+        }
+        assertEquals(before, fixtures.number("SELECT count(*) FROM blobs"));
+    }
+}
