@@ -180,8 +180,19 @@ final class JobConsumer implements Runnable {
         var done = runner.runAsync(claimed.get(), slots::release);
         try {
             while (running && !done.isDone()) {
+                // Wait on the job itself, not in poll(): a paused poll sleeps its whole timeout, and
+                // every job would end up to that long after it finished. Heartbeats come from the
+                // consumer's own thread; this poll only keeps the group's poll interval and callbacks.
+                try {
+                    done.get(200, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                    // still running, or ended (the runner has recorded how)
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
                 consumer.pause(consumer.assignment());
-                for (ConsumerRecord<String, String> early : consumer.poll(Duration.ofMillis(200))) {
+                for (ConsumerRecord<String, String> early : consumer.poll(Duration.ZERO)) {
                     // never drop a message: put the position back so it is polled again later
                     consumer.seek(new TopicPartition(early.topic(), early.partition()), early.offset());
                 }
@@ -192,8 +203,16 @@ final class JobConsumer implements Runnable {
         return true;
     }
 
+    /**
+     * Commits asynchronously: the claim in PostgreSQL, not the offset, decides who runs a job, so
+     * a commit that is late or lost costs at most a redelivery that finds the job taken.
+     */
     private void commit(TopicPartition tp, long offset) {
-        consumer.commitSync(Map.of(tp, new OffsetAndMetadata(offset + 1)));
+        consumer.commitAsync(Map.of(tp, new OffsetAndMetadata(offset + 1)), (offsets, e) -> {
+            if (e != null) {
+                LOG.debugf("committing %s failed (%s); a redelivery will find the job claimed", offsets, e.getMessage());
+            }
+        });
     }
 
     private void deadLetter(ConsumerRecord<String, String> record, Exception cause) {

@@ -76,28 +76,40 @@ public class JobRunner {
     private final Set<CompletableFuture<Void>> running = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
 
-    /** Claims the job the message points to; empty when it is not QUEUED any more (done, running elsewhere, cancelled). */
+    /**
+     * Claims the job the message points to; empty when it is not QUEUED any more (done, running
+     * elsewhere, cancelled). One statement, one commit: the claim, its RUNNING event and this
+     * worker's current job.
+     */
     public Optional<ClaimedJob> claim(JobMessage message) {
         String sql = """
-                UPDATE jobs SET status = 'RUNNING', worker_id = ?, attempts = attempts + 1,
-                       lease_expires_at = now() + make_interval(secs => ?), started_at = coalesce(started_at, now()),
-                       progress = 0, progress_message = NULL, error = NULL, updated_at = now()
-                WHERE id = ? AND status = 'QUEUED' AND NOT cancel_requested
-                RETURNING id, type, attempts, max_attempts, params::text, input_blob_id, model_id, dataset_id""";
+                WITH claimed AS (
+                    UPDATE jobs SET status = 'RUNNING', worker_id = ?, attempts = attempts + 1,
+                           lease_expires_at = now() + make_interval(secs => ?), started_at = coalesce(started_at, now()),
+                           progress = 0, progress_message = NULL, error = NULL, updated_at = now()
+                    WHERE id = ? AND status = 'QUEUED' AND NOT cancel_requested
+                    RETURNING id, type, attempts, max_attempts, params::text, input_blob_id, model_id, dataset_id),
+                event AS (
+                    INSERT INTO job_events (job_id, kind, status, message)
+                    SELECT id, 'STATUS', 'RUNNING', 'attempt ' || attempts || ' on ' || ? FROM claimed),
+                worker AS (
+                    UPDATE workers SET current_job_id = (SELECT id FROM claimed), last_heartbeat = now()
+                    WHERE id = ? AND EXISTS (SELECT 1 FROM claimed))
+                SELECT * FROM claimed""";
         JobStateMachine.requireAllowed(JobStatus.QUEUED, JobStatus.RUNNING);
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, identity.id());
             ps.setDouble(2, lease.toMillis() / 1000.0);
             ps.setObject(3, message.jobId());
+            ps.setString(4, identity.id());
+            ps.setString(5, identity.id());
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     LOG.debugf("job %s is not queued any more; message skipped", message.jobId());
                     return Optional.empty();
                 }
-                ClaimedJob job = new ClaimedJob(rs.getObject(1, UUID.class), JobType.valueOf(rs.getString(2)), rs.getInt(3), rs.getInt(4),
-                        rs.getString(5), rs.getObject(6, UUID.class), rs.getObject(7, UUID.class), rs.getObject(8, UUID.class));
-                event(c, job.id(), "RUNNING", "attempt " + job.attempt() + " on " + identity.id());
-                return Optional.of(job);
+                return Optional.of(new ClaimedJob(rs.getObject(1, UUID.class), JobType.valueOf(rs.getString(2)), rs.getInt(3), rs.getInt(4),
+                        rs.getString(5), rs.getObject(6, UUID.class), rs.getObject(7, UUID.class), rs.getObject(8, UUID.class)));
             }
         } catch (SQLException e) {
             throw new IllegalStateException("claiming job " + message.jobId() + " failed: " + e.getMessage(), e);
@@ -134,23 +146,24 @@ public class JobRunner {
     private void run(ClaimedJob job) {
         registry.jobStarted(job.id());
         meters.jobStarted(job);
+        boolean recorded = false;
         try {
             JobExecutor executor = executors().get(job.type());
             if (executor == null) {
-                finish(job, JobStatus.FAILED, "this worker has no executor for " + job.type() + " jobs");
+                recorded = finish(job, JobStatus.FAILED, "this worker has no executor for " + job.type() + " jobs");
                 return;
             }
             executor.execute(job, new Context(job.id()));
-            finish(job, JobStatus.SUCCEEDED, null);
+            recorded = finish(job, JobStatus.SUCCEEDED, null);
         } catch (JobCancelled e) {
-            finish(job, JobStatus.CANCELLED, null);
+            recorded = finish(job, JobStatus.CANCELLED, null);
         } catch (WorkerStopping e) {
             requeue(job, "worker " + identity.id() + " stopped; the job continues on another worker", Duration.ZERO, true);
         } catch (JobFailure e) {
             if (!e.permanent() && job.attempt() < job.maxAttempts()) {
                 requeue(job, "attempt " + job.attempt() + " failed: " + e.getMessage(), backoff(job.attempt()), false);
             } else {
-                finish(job, JobStatus.FAILED, e.getMessage());
+                recorded = finish(job, JobStatus.FAILED, e.getMessage());
             }
         } catch (Exception | Error e) {
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
@@ -158,10 +171,11 @@ public class JobRunner {
             if (job.attempt() < job.maxAttempts()) {
                 requeue(job, "attempt " + job.attempt() + " failed: " + message, backoff(job.attempt()), false);
             } else {
-                finish(job, JobStatus.FAILED, "failed after " + job.attempt() + " attempts: " + message);
+                recorded = finish(job, JobStatus.FAILED, "failed after " + job.attempt() + " attempts: " + message);
             }
         } finally {
-            registry.jobEnded(job.id());
+            // a recorded outcome has updated this worker's row in its own transaction
+            registry.jobEnded(job.id(), !recorded);
             meters.jobEnded(job);
         }
     }
@@ -176,7 +190,11 @@ public class JobRunner {
         return map;
     }
 
-    private void finish(ClaimedJob job, JobStatus status, String error) {
+    /**
+     * Writes the job's outcome, its event and this worker's count in one transaction; returns
+     * whether that transaction committed.
+     */
+    private boolean finish(ClaimedJob job, JobStatus status, String error) {
         JobStateMachine.requireAllowed(JobStatus.RUNNING, status);
         meters.jobFinished(job, status);
         try (Connection c = dataSource.getConnection()) {
@@ -196,10 +214,19 @@ public class JobRunner {
                     LOG.warnf("job %s was taken from this worker (lease expired?); its %s outcome is dropped", job.id(), status);
                 }
             }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE workers SET jobs_done = jobs_done + 1, last_heartbeat = now(),
+                           current_job_id = CASE WHEN current_job_id = ? THEN NULL ELSE current_job_id END
+                    WHERE id = ?""")) {
+                ps.setObject(1, job.id());
+                ps.setString(2, identity.id());
+                ps.executeUpdate();
+            }
             c.commit();
-            registry.jobDone();
+            return true;
         } catch (SQLException e) {
             LOG.errorf("recording %s for job %s failed: %s (the lease will expire and the job run again)", status, job.id(), e.getMessage());
+            return false;
         }
     }
 

@@ -6,8 +6,10 @@ import java.time.Duration;
  * A {@link JobContext} that spares the database: the inner loops of a job (tile batches, training
  * steps) report after every unit of work, many times a second, while the dashboard needs a few
  * progress updates a second and a cancel only has to be noticed within a second or so.
- * Progress is written at most once per {@code progressEvery} (always when it reaches 1);
- * the cancel flag is read at most once per {@code cancelEvery} and remembered once it is set.
+ * Progress is first written once the job has run for {@code progressEvery}, then at most once per
+ * {@code progressEvery}, and when it reaches 1 if any was written before: a job shorter than that
+ * writes none (its final state says it all, and a small job costs three commits, not six).
+ * The cancel flag is read at most once per {@code cancelEvery} and remembered once it is set.
  * Used by one job thread only.
  */
 public final class ThrottledContext implements JobContext {
@@ -24,12 +26,13 @@ public final class ThrottledContext implements JobContext {
         this.inner = inner;
         this.progressEveryNanos = progressEvery.toNanos();
         this.cancelEveryNanos = cancelEvery.toNanos();
+        this.lastProgress = System.nanoTime();
     }
 
     @Override
     public void progress(double fraction, String message) {
         long now = System.nanoTime();
-        if (!progressWritten || fraction >= 1 || now - lastProgress >= progressEveryNanos) {
+        if (now - lastProgress >= progressEveryNanos || (fraction >= 1 && progressWritten)) {
             inner.progress(fraction, message);
             lastProgress = now;
             progressWritten = true;

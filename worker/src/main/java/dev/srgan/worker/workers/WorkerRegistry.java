@@ -82,21 +82,24 @@ public class WorkerRegistry {
         LOG.infof("worker %s registered (device %s, job types %s)", identity.id(), identity.device(), jobTypes);
     }
 
-    /** Records that this worker now runs {@code jobId}: shown in the registry, its lease renewed by every heartbeat. */
+    /**
+     * Records that this worker now runs {@code jobId}: its lease is renewed by every heartbeat. The
+     * claim has already written the worker's current job, in the claim's own statement.
+     */
     public void jobStarted(UUID jobId) {
         runningJobs.add(jobId);
-        beat();
     }
 
-    /** Records that {@code jobId} ended on this worker, whatever its outcome: its lease is no longer renewed. */
-    public void jobEnded(UUID jobId) {
+    /**
+     * Records that {@code jobId} ended on this worker, whatever its outcome: its lease is no longer
+     * renewed. {@code writeRow}: also update the worker's row now (when the outcome's transaction
+     * did not, e.g. a job queued again).
+     */
+    public void jobEnded(UUID jobId, boolean writeRow) {
         runningJobs.remove(jobId);
-        beat();
-    }
-
-    /** Counts a finished job. */
-    public void jobDone() {
-        update("UPDATE workers SET jobs_done = jobs_done + 1 WHERE id = ?");
+        if (writeRow) {
+            beat();
+        }
     }
 
     private synchronized void beat() {
@@ -126,13 +129,21 @@ public class WorkerRegistry {
     private void renewLeases(Connection c, UUID[] jobs) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 UPDATE jobs SET lease_expires_at = now() + make_interval(secs => ?)
-                WHERE id = ANY (?) AND worker_id = ? AND status = 'RUNNING'""")) {
+                WHERE id = ANY (?) AND worker_id = ? AND status = 'RUNNING'
+                RETURNING id""")) {
             ps.setDouble(1, lease.toMillis() / 1000.0);
             ps.setArray(2, c.createArrayOf("uuid", jobs));
             ps.setString(3, identity.id());
-            int renewed = ps.executeUpdate();
-            if (renewed < jobs.length) {
-                LOG.warnf("%d of %d jobs this worker runs are no longer held by it (lease expired?)", jobs.length - renewed, jobs.length);
+            java.util.Set<UUID> lost = new java.util.HashSet<>(java.util.Arrays.asList(jobs));
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    lost.remove(rs.getObject(1, UUID.class));
+                }
+            }
+            // a job that has just ended (its outcome committed, not yet removed here) is not lost
+            lost.retainAll(runningJobs);
+            if (!lost.isEmpty()) {
+                LOG.warnf("%d of %d jobs this worker runs are no longer held by it (lease expired?): %s", lost.size(), jobs.length, lost);
             }
         }
     }

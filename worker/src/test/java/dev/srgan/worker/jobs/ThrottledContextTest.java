@@ -36,13 +36,25 @@ class ThrottledContextTest {
     }
 
     @Test
-    void progressIsWrittenFirstThenAtMostOncePerIntervalAndAlwaysAtTheEnd() {
+    void aJobShorterThanTheIntervalWritesNoProgress() {
         Recording inner = new Recording();
         ThrottledContext ctx = new ThrottledContext(inner, Duration.ofHours(1), Duration.ofHours(1));
         for (int i = 1; i <= 100; i++) {
             ctx.progress(i / 100.0, "step " + i);
         }
-        assertEquals(List.of("step 1", "step 100"), inner.progress);
+        assertEquals(List.of(), inner.progress, "its final state says it all");
+    }
+
+    @Test
+    void progressIsWrittenAfterTheIntervalThenAtMostOncePerIntervalAndAtTheEnd() throws Exception {
+        Recording inner = new Recording();
+        ThrottledContext ctx = new ThrottledContext(inner, Duration.ofMillis(100), Duration.ofHours(1));
+        ctx.progress(0.1, "early");
+        Thread.sleep(120);
+        ctx.progress(0.2, "after the interval");
+        ctx.progress(0.3, "too soon");
+        ctx.progress(1, "done");
+        assertEquals(List.of("after the interval", "done"), inner.progress);
     }
 
     @Test
