@@ -1,0 +1,171 @@
+package dev.srgan.tools.bench;
+
+import dev.srgan.embedded.ServicesProcess;
+import dev.srgan.tools.Api;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A throw-away cluster for the queue benchmark: PostgreSQL and Kafka ({@code Stack services}, a JVM
+ * of their own), the packaged api and N workers as separate processes on free loopback ports,
+ * with a fresh data directory. The same processes {@code ./srgan up} runs, with a generated admin
+ * token. Closing it stops everything it started.
+ */
+public final class LocalCluster implements AutoCloseable {
+    private final Path home;
+    private final Path dataDir;
+    private final Path logs;
+    private final String token = "srgan_bench-" + UUID.randomUUID();
+    private ServicesProcess services;
+    private Process api;
+    private int apiPort;
+    private final List<Process> workers = new ArrayList<>();
+    private Api client;
+
+    private LocalCluster(Path home, Path logs) throws IOException {
+        this.home = home;
+        this.logs = logs;
+        this.dataDir = Files.createTempDirectory("srgan-bench");
+        Files.createDirectories(logs);
+    }
+
+    /**
+     * Starts the services, the api and {@code workerCount} workers, and waits until all are ready.
+     *
+     * @param home the checkout (its api/ and worker/ quarkus-app builds are used)
+     * @param workerCount workers to start
+     * @param logs where each process's output goes
+     */
+    public static LocalCluster start(Path home, int workerCount, Path logs) throws Exception {
+        LocalCluster c = new LocalCluster(home, logs);
+        try {
+            c.services = ServicesProcess.start(c.dataDir.resolve("services"), freePort(), freePort());
+            c.apiPort = freePort();
+            c.api = c.startApp("api", "api", c.apiPort);
+            c.client = new Api(URI.create("http://127.0.0.1:" + c.apiPort), c.token, Executors.newFixedThreadPool(4, r -> {
+                Thread t = new Thread(r, "srgan-bench-http");
+                t.setDaemon(true);
+                return t;
+            }));
+            for (int i = 0; i < workerCount; i++) {
+                c.addWorker();
+            }
+            return c;
+        } catch (Exception e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /** Starts one more worker and waits until it is ready and listed ONLINE. */
+    public void addWorker() throws Exception {
+        Process w = startApp("worker", "worker-" + (workers.size() + 1), freePort());
+        workers.add(w);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (onlineWorkers() < workers.size()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("worker " + workers.size() + " is not listed ONLINE after 60 s");
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** Workers the api lists as ONLINE. */
+    public int onlineWorkers() throws IOException, InterruptedException {
+        int n = 0;
+        for (var w : client.get("/api/workers")) {
+            if ("ONLINE".equals(w.path("state").asText())) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** A client of the api with the admin token. */
+    public Api api() {
+        return client;
+    }
+
+    private Process startApp(String module, String name, int port) throws Exception {
+        Path jar = home.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build first (./srgan build)");
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx1g", "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(name + ".log").toFile()));
+        Map<String, String> env = pb.environment();
+        env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        env.put("SRGAN_DB_URL", services.jdbcUrl());
+        env.put("SRGAN_DB_USER", services.dbUser());
+        env.put("SRGAN_KAFKA_BOOTSTRAP", services.kafkaBootstrap());
+        env.put("SRGAN_PARENT_PID", String.valueOf(ProcessHandle.current().pid()));
+        env.put("SRGAN_DATA_DIR", dataDir.toString());
+        if (module.equals("api")) {
+            env.put("SRGAN_BOOTSTRAP_ADMIN_TOKEN", token);
+        }
+        Process p = pb.start();
+        Api probe = new Api(URI.create("http://127.0.0.1:" + port), token, null);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (probe.status("/q/health/ready") != 200) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + p.exitValue() + "; see " + logs.resolve(name + ".log"));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(name + " not ready in 180 s; see " + logs.resolve(name + ".log"));
+            }
+            Thread.sleep(300);
+        }
+        return p;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Process w : workers) {
+            stop(w);
+        }
+        if (api != null) {
+            stop(api);
+        }
+        if (services != null) {
+            services.close();
+        }
+        deleteQuietly(dataDir);
+    }
+
+    private static void stop(Process p) {
+        p.destroy();
+        try {
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // a temp dir left behind is harmless
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package dev.srgan.tools.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.srgan.tools.Api;
+import dev.srgan.tools.JobWatcher;
+import dev.srgan.tools.Multipart;
+import dev.srgan.tools.Stats;
+import dev.srgan.tools.TrivialModel;
+
+import java.io.PrintStream;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The queue's share of the bench: on a cluster of its own (real PostgreSQL, Kafka, api and worker
+ * processes), the end-to-end latency of a 256x256 upscale with the default 4x model against the
+ * model's own time in the worker, and the throughput of trivial jobs with 1 and then 2 workers.
+ */
+public final class QueueBench {
+    private QueueBench() {
+    }
+
+    /** Starts the cluster, measures, stops it. */
+    public static Map<String, Object> run(Path home, boolean quick, PrintStream log) throws Exception {
+        Map<String, Object> out = new LinkedHashMap<>();
+        log.println("queue: starting PostgreSQL, Kafka, the api and 1 worker ...");
+        try (LocalCluster cluster = LocalCluster.start(home, 1, home.resolve("target/bench/logs"))) {
+            Api api = cluster.api();
+            out.put("latency", latency(api, quick ? 3 : 9, 256, log));
+            String trivial = TrivialModel.upload(api, "trivial 2x (bench)");
+            int n = quick ? 100 : 1500;
+            throughput(api, trivial, Math.min(n, 200), log);
+            out.put("trivial1Worker", throughput(api, trivial, n, log));
+            log.println("queue: starting a second worker ...");
+            cluster.addWorker();
+            throughput(api, trivial, Math.min(n, 200), log);
+            out.put("trivial2Workers", throughput(api, trivial, n, log));
+        }
+        return out;
+    }
+
+    /**
+     * Upscales a photo-like image of {@code size}x{@code size} at 4x with the default model, one job
+     * at a time; the first is a warm-up (the worker loads the model). Per job: the time from the
+     * submission to the moment the live event said SUCCEEDED, against the model's time in the worker.
+     */
+    public static Map<String, Object> latency(Api api, int runs, int size, PrintStream log) throws Exception {
+        byte[] png = TrivialModel.photoLikePng(size, size);
+        double[] e2e = new double[runs];
+        double[] model = new double[runs];
+        double[] workerTotal = new double[runs];
+        try (JobWatcher watcher = new JobWatcher(api)) {
+            for (int i = -1; i < runs; i++) {
+                long t = System.nanoTime();
+                String id = api.post("/api/upscale", new Multipart().field("scale", "4").file("image", "bench.png", "image/png", png))
+                        .path("id").asText();
+                long deadline = t + TimeUnit.MINUTES.toNanos(5);
+                Long done;
+                while ((done = watcher.finishedAt(id)) == null) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("upscale " + id + " did not finish in 5 minutes");
+                    }
+                    Thread.sleep(1);
+                }
+                JsonNode job = api.get("/api/jobs/" + id);
+                if (!"SUCCEEDED".equals(job.path("status").asText())) {
+                    throw new IllegalStateException("upscale " + id + " ended " + job.path("status").asText() + ": " + job.path("error").asText());
+                }
+                if (i >= 0) {
+                    e2e[i] = (done - t) / 1e6;
+                    model[i] = job.path("result").path("modelMs").asDouble();
+                    workerTotal[i] = job.path("result").path("totalMs").asDouble();
+                }
+            }
+        }
+        double[] overhead = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            overhead[i] = e2e[i] - model[i];
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", "upscale " + size + "x" + size + " -> " + size * 4 + "x" + size * 4 + " (default 4x model)");
+        m.put("runs", runs);
+        m.put("endToEndMs", Stats.round(Stats.median(e2e)));
+        m.put("modelMs", Stats.round(Stats.median(model)));
+        m.put("workerTotalMs", Stats.round(Stats.median(workerTotal)));
+        m.put("overheadMs", Stats.round(Stats.median(overhead)));
+        m.put("overheadPercent", Stats.round(100 * Stats.median(overhead) / Stats.median(model)));
+        log.printf("queue: %s: end to end %.0f ms, model %.0f ms, overhead %.0f ms (%.1f%%)%n", m.get("name"), Stats.median(e2e),
+                Stats.median(model), Stats.median(overhead), 100 * Stats.median(overhead) / Stats.median(model));
+        return m;
+    }
+
+    /**
+     * Submits {@code n} trivial upscales (8x8 at 2x with the trivial model) as fast as 32 concurrent
+     * requests allow and measures jobs per second from the first submission to the last job seen
+     * finished.
+     */
+    public static Map<String, Object> throughput(Api api, String modelId, int n, PrintStream log) throws Exception {
+        Multipart form = new Multipart().field("scale", "2").field("modelId", modelId)
+                .file("image", "trivial.png", "image/png", TrivialModel.png(8, 8, 3));
+        List<String> ids = java.util.Collections.synchronizedList(new ArrayList<>());
+        Semaphore slots = new Semaphore(32);
+        List<CompletableFuture<?>> sends = new ArrayList<>();
+        try (JobWatcher watcher = new JobWatcher(api)) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                slots.acquire();
+                sends.add(api.postAsync("/api/upscale", form).whenComplete((HttpResponse<String> r, Throwable e) -> {
+                    slots.release();
+                    if (e == null && r.statusCode() == 202) {
+                        try {
+                            ids.add(Api.JSON.readTree(r.body()).path("id").asText());
+                        } catch (java.io.IOException ex) {
+                            throw new java.io.UncheckedIOException(ex);
+                        }
+                    }
+                }));
+            }
+            CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
+            long submitted = System.nanoTime();
+            if (ids.size() != n) {
+                throw new IllegalStateException((n - ids.size()) + " of " + n + " trivial submissions were not accepted");
+            }
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            while (watcher.countFinished(ids) < n) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("only " + watcher.countFinished(ids) + " of " + n + " trivial jobs finished in 10 minutes");
+                }
+                Thread.sleep(2);
+            }
+            long last = 0;
+            int failed = 0;
+            for (String id : ids) {
+                last = Math.max(last, watcher.finishedAt(id));
+                if (!"SUCCEEDED".equals(watcher.status(id))) {
+                    failed++;
+                }
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("jobs", n);
+            m.put("failed", failed);
+            m.put("seconds", Stats.round((last - t0) / 1e9));
+            m.put("jobsPerSecond", Stats.round(n / ((last - t0) / 1e9)));
+            m.put("submissionsPerSecond", Stats.round(n / ((submitted - t0) / 1e9)));
+            log.printf("queue: %d trivial jobs in %.1f s: %.1f jobs/s (submissions alone %.1f/s)%n", n, (last - t0) / 1e9,
+                    n / ((last - t0) / 1e9), n / ((submitted - t0) / 1e9));
+            return m;
+        }
+    }
+}
