@@ -129,6 +129,25 @@ class JobLifecycleApiTest {
         assertTrue(event.contains(id) && event.contains("\"kind\" : \"job\""), event);
     }
 
+    @Test
+    void aBurstOfEventsReachesAnEventStreamWhole() throws Exception {
+        // 3000 notifications in one statement arrive together, faster than one SSE connection
+        // asks for them; before each subscriber had a buffer the stream failed ("Could not emit")
+        // and the client was cut off: the load script lost its live view at 200 submissions/s
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<Stream<String>> r = http.sendAsync(HttpRequest.newBuilder(events).header("Authorization", "Bearer " + TestAuth.ADMIN_TOKEN).build(),
+                HttpResponse.BodyHandlers.ofLines()).get(10, TimeUnit.SECONDS);
+        assertEquals(200, r.statusCode());
+        CompletableFuture<Long> last = CompletableFuture.supplyAsync(() -> r.body().filter(l -> l.contains("\"burst\"")).limit(3000)
+                .count());
+        Thread.sleep(500);
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT count(pg_notify('srgan_events', json_build_object('kind', 'burst', 'n', i)::text)) FROM generate_series(1, 3000) i")) {
+            ps.executeQuery().close();
+        }
+        assertEquals(3000L, last.get(60, TimeUnit.SECONDS), "every event of the burst arrives, and the stream stays open");
+    }
+
     void setRunning(String id, int attempts) throws Exception {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "UPDATE jobs SET status = 'RUNNING', attempts = ?, worker_id = 'gone', lease_expires_at = now() - interval '1 second' WHERE id = ?::uuid")) {

@@ -47,10 +47,19 @@ public class EventHub {
         processor.onComplete();
     }
 
-    /** Every event from now on, as JSON text. */
+    /**
+     * Every event from now on, as JSON text. Each subscriber gets a buffer of its own: a batch of
+     * notifications arrives at once (hundreds a second under load) while an SSE connection asks
+     * for a few at a time as its writes complete, and without a buffer the stream failed with
+     * "Could not emit" and the client was cut off. A subscriber {@value #SUBSCRIBER_BUFFER} events
+     * behind is gone for good; its stream ends and the browser's EventSource reconnects.
+     */
     public Multi<String> events() {
-        return processor;
+        return processor.onOverflow().buffer(SUBSCRIBER_BUFFER);
     }
+
+    /** Events one subscriber may fall behind before its stream is ended. */
+    static final int SUBSCRIBER_BUFFER = 50_000;
 
     private void listen() {
         long backoff = 500;
