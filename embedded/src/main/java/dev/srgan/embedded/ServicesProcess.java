@@ -49,7 +49,9 @@ public final class ServicesProcess implements AutoCloseable {
     private static ServicesProcess start(Path dataDir, int pgPort, int kafkaPort, String only) {
         List<String> cmd = new ArrayList<>(command("services"));
         cmd.addAll(List.of("--data-dir", dataDir.toString(), "--pg-port", String.valueOf(pgPort),
-                "--kafka-port", String.valueOf(kafkaPort), "--watch-stdin"));
+                "--kafka-port", String.valueOf(kafkaPort), "--watch-stdin",
+                // tests: no fsync, asynchronous commits (nothing outlives the run); ./srgan up is durable
+                "--pg-durable", "false"));
         if (only != null) {
             cmd.addAll(List.of("--only", only));
         }

@@ -204,7 +204,12 @@ public final class Stack {
             if (announce) {
                 System.out.println("srgan: starting PostgreSQL 17 on port " + pgPort);
             }
-            PostgresServer pg = PostgresServer.start(dataDir.resolve("postgres"), pgPort, dataDir.resolve("logs/postgres.log"));
+            String durable = options.get("pg-durable");
+            if (durable != null && !durable.equals("true") && !durable.equals("false")) {
+                throw new LaunchException("--pg-durable must be true or false, got '" + durable + "'");
+            }
+            PostgresServer pg = PostgresServer.start(dataDir.resolve("postgres"), pgPort, dataDir.resolve("logs/postgres.log"),
+                    !"false".equals(durable));
             started.add(pg);
             dbUrl = pg.jdbcUrl();
             dbUser = PostgresServer.USER;

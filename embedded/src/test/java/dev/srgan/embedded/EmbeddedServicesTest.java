@@ -80,4 +80,25 @@ class EmbeddedServicesTest {
             assertEquals(List.of("first run"), seen);
         }
     }
+
+    @Test
+    void postgresIsDurableForUsersAndFastForTests(@TempDir Path dataDir) throws Exception {
+        // ./srgan up: fsync and synchronous commits on, so an acknowledged submission survives a crash
+        try (PostgresServer pg = PostgresServer.start(dataDir.resolve("durable"), Preflight.freePort(), null, true)) {
+            assertEquals(List.of("on", "on"), settings(pg));
+        }
+        // the test suite's services: the embedded library's fast settings
+        try (PostgresServer pg = PostgresServer.start(dataDir.resolve("fast"), Preflight.freePort(), null, false)) {
+            assertEquals(List.of("off", "off"), settings(pg));
+        }
+    }
+
+    private static List<String> settings(PostgresServer pg) throws Exception {
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), PostgresServer.USER, "");
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT current_setting('fsync'), current_setting('synchronous_commit')")) {
+            rs.next();
+            return List.of(rs.getString(1), rs.getString(2));
+        }
+    }
 }

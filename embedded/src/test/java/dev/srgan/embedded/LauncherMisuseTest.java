@@ -77,6 +77,12 @@ class LauncherMisuseTest {
     }
 
     @Test
+    void badDurabilityValueIsOneLine(@TempDir Path dataDir) throws Exception {
+        Outcome o = run("services", "--pg-durable", "maybe", "--pg-port", "0", "--only", "postgres", "--data-dir", dataDir.toString());
+        assertOneLineError(o, "--pg-durable must be true or false, got 'maybe'");
+    }
+
+    @Test
     void workerWithoutARunningStackIsOneLine(@TempDir Path dataDir) throws Exception {
         Outcome o = run("worker", "--data-dir", dataDir.toString());
         // either the worker app is not built yet (module order) or no stack runs: both are one line
