@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.ParameterStore;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.srgan.networks.inference.Upscaler;
@@ -59,7 +61,9 @@ public final class Bench {
         report.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
         report.put("device", Engine.getInstance().defaultDevice().toString());
         report.put("cores", Runtime.getRuntime().availableProcessors());
-        report.put("threads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
+        Networks.withoutGradientTracking();
+        // PyTorch's intra-op threads (ai.djl.pytorch.num_threads, else one per core)
+        report.put("threads", String.valueOf(JniUtils.getNumThreads()));
         int n = quick ? 512 : 2048;
         double ceiling = matmulCeiling(n, quick ? 3 : 7);
         report.put("ceilingGflops", ceiling);
@@ -77,7 +81,20 @@ public final class Bench {
                     Upscaler whole = upscaler.withTiling(s, 1, upscaler.context());
                     double ms = median(quick ? 2 : 5, () -> whole.upscale(in));
                     double gflop = Flops.generator(s, s, 4, blocks) / 1e9;
-                    rows.add(row("generator 4x " + s + "x" + s, ms, gflop, ceiling, "whole image, eval mode, no gradients"));
+                    rows.add(row("generator 4x " + s + "x" + s, ms, gflop, ceiling,
+                            "whole image in one tile: BatchNorm folded, channels-last, no gradients"));
+                }
+                // the generator's own blocks (Networks.inferenceForward), for comparison with the folded copy
+                int s = quick ? 32 : 128;
+                try (NDManager reference = manager.newSubManager()) {
+                    NDArray x = reference.randomUniform(0, 1, new Shape(1, 3, s, s));
+                    double ms = median(3, () -> {
+                        try (NDManager pass = reference.newSubManager()) {
+                            Networks.inferenceForward(g, x, new ParameterStore(pass, false)).toFloatArray();
+                        }
+                    });
+                    rows.add(row("generator 4x " + s + "x" + s + " reference", ms, Flops.generator(s, s, 4, blocks) / 1e9, ceiling,
+                            "the generator's own DJL blocks, BatchNorm not folded, no tiling"));
                 }
                 int big = quick ? 96 : 1024;
                 BufferedImage in = noise(big, big, 7);

@@ -9,6 +9,15 @@ interface GeneratorModel extends AutoCloseable {
     /** Runs the generator without gradients; the result lives in the input's manager. */
     NDArray forward(NDArray lowRes);
 
+    /**
+     * Returns the generator as a {@link FoldedGenerator} (features, then upsampling piece by
+     * piece), current with the generator's parameters, or null where the model is opaque. Called
+     * under the model's lock before each batch, on the thread that runs it.
+     */
+    default FoldedGenerator folded() {
+        return null;
+    }
+
     /** Returns the device the parameters live on. */
     Device device();
 

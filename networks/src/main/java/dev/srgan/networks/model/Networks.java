@@ -106,6 +106,29 @@ public final class Networks {
         return block.forward(store, new NDList(x), false).singletonOrThrow();
     }
 
+    /**
+     * Returns a copy of an (N, C, H, W) array stored in channels-last order (N, H, W, C in memory,
+     * PyTorch's {@code channels_last}); its shape and values are unchanged. Convolutions on the CPU
+     * run faster on such input (oneDNN works on it without reordering) and return channels-last
+     * output, which element-wise operations keep.
+     *
+     * @param x the array (not closed)
+     * @return the channels-last copy, in x's manager
+     */
+    public static NDArray channelsLast(NDArray x) {
+        Shape s = x.getShape();
+        long n = s.get(0);
+        long c = s.get(1);
+        long h = s.get(2);
+        long w = s.get(3);
+        try (NDArray nhwc = x.transpose(0, 2, 3, 1);
+                // W and C cannot merge in a view of NCHW memory, so this reshape copies in N, H, W, C order
+                NDArray copy = nhwc.reshape(n, h, w * c);
+                NDArray unmerged = copy.reshape(n, h, w, c)) {
+            return unmerged.transpose(0, 3, 1, 2);
+        }
+    }
+
     /** Returns the trainable parameters (those that require a gradient), in block order. */
     public static List<Parameter> trainableParameters(Block block) {
         List<Parameter> result = new ArrayList<>();

@@ -50,7 +50,9 @@ public final class PixelShuffle extends AbstractBlock {
     }
 
     /**
-     * Rearranges (N, C*r*r, H, W) into (N, C, H*r, W*r).
+     * Rearranges (N, C*r*r, H, W) into (N, C, H*r, W*r). The result is stored channels-last (see
+     * {@link Networks#channelsLast}): on channels-last input this takes one copy, and the
+     * convolution that follows runs on channels-last input.
      *
      * @param x the input
      * @param r the factor
@@ -66,12 +68,17 @@ public final class PixelShuffle extends AbstractBlock {
             throw new IllegalArgumentException(
                     "channels " + s.get(1) + " are not a multiple of " + (r * r));
         }
-        NDArray split = x.reshape(n, c, r, r, h, w);
+        // in N, H, W, C order: (n, h, w, c, i, j) -> (n, h, i, w, j, c)
+        NDArray nhwc = x.transpose(0, 2, 3, 1);
+        NDArray split = nhwc.reshape(n, h, w, c, r, r);
         NDArray moved = split.transpose(0, 1, 4, 2, 5, 3);
-        NDArray y = moved.reshape(n, c, h * r, w * r);
+        NDArray merged = moved.reshape(n, h * r, w * r, c);
+        NDArray y = merged.transpose(0, 3, 1, 2);
         // the views would keep the input's storage alive until their manager closes
+        nhwc.close();
         split.close();
         moved.close();
+        merged.close();
         return y;
     }
 

@@ -26,7 +26,7 @@ class BenchTest {
         double ceiling = (double) report.get("ceilingGflops");
         assertTrue(ceiling > 0);
         List<Bench.Row> rows = (List<Bench.Row>) report.get("rows");
-        assertEquals(3, rows.size(), rows.toString());
+        assertEquals(4, rows.size(), rows.toString());
         for (Bench.Row r : rows) {
             assertTrue(r.medianMs() > 0 && r.gflops() > 0, r.toString());
             assertEquals(r.gflops() / ceiling, r.ratio(), 1e-9);

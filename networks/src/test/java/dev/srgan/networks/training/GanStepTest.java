@@ -3,11 +3,16 @@ package dev.srgan.networks.training;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
 import dev.srgan.networks.SyntheticImages;
+import dev.srgan.networks.loss.Losses;
 import dev.srgan.networks.model.Networks;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +41,7 @@ class GanStepTest {
     }
 
     @Test
-    void gradientsLeftOnDiscriminatorByGeneratorStepAreClearedBeforeNextDiscriminatorStep() throws Exception {
+    void generatorStepLeavesDiscriminatorGradientsAloneAndNextDiscriminatorStepStartsClean() throws Exception {
         TrainingConfig config = TrainingRunTest.tiny().pretrainSteps(0).ganSteps(2).build();
         try (TrainingRun run = TrainingRun.builder(config)
                         .trainingImages(SyntheticImages.images(2, 48, 48, 1))
@@ -51,17 +56,54 @@ class GanStepTest {
             NDArray fake = run.generate(lowRes);
             run.discriminatorBackward(highRes, fake);
             List<float[]> clean = gradients(d);
+            assertTrue(absSum(clean) > 0);
 
-            // G's backward pass goes through D and leaves gradients there
+            // G's backward pass goes through D without touching D's gradients
             run.generatorBackward(highRes, fake);
-            List<float[]> leftByG = gradients(d);
-            assertTrue(absSum(leftByG) > 0, "G's step leaves gradients on D");
+            List<float[]> afterG = gradients(d);
+            for (int i = 0; i < clean.size(); i++) {
+                assertArrayEquals(clean.get(i), afterG.get(i), 0f, "parameter " + i);
+            }
 
-            // D's next backward pass must not add onto them
+            // D's next backward pass must not add onto earlier gradients
             run.discriminatorBackward(highRes, fake);
             List<float[]> after = gradients(d);
             for (int i = 0; i < clean.size(); i++) {
                 assertArrayEquals(clean.get(i), after.get(i), 1e-6f, "parameter " + i);
+            }
+        }
+    }
+
+    @Test
+    void generatorGradientsThroughDiscriminatorAreThoseOfTheFullBackwardPass() throws Exception {
+        TrainingConfig config = TrainingRunTest.tiny().pretrainSteps(0).ganSteps(2).build();
+        try (TrainingRun run = TrainingRun.builder(config)
+                        .trainingImages(SyntheticImages.images(2, 48, 48, 1))
+                        .build();
+                NDManager manager = NDManager.newBaseManager()) {
+            Networks.withoutGradientTracking();
+            NDArray lowRes = manager.randomUniform(0, 1, new Shape(2, 3, 16, 16));
+            NDArray highRes = manager.randomUniform(-1, 1, new Shape(2, 3, 32, 32));
+            List<Parameter> g = Networks.trainableParameters(run.generator());
+
+            run.generatorBackward(highRes, run.generate(lowRes));
+            List<float[]> withoutDiscriminatorGradients = gradients(g);
+
+            // the same loss with D's parameters requiring gradients, as a plain backward pass does
+            Networks.zeroGradients(run.generator());
+            NDArray fake = run.generate(lowRes);
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray logits = run.discriminator()
+                        .forward(new ParameterStore(manager, false), new NDList(fake), true)
+                        .singletonOrThrow();
+                NDArray loss = Losses.pixelMse(fake, highRes)
+                        .add(Losses.bceWithLogits(logits, 1f).mul((float) config.adversarialWeight()));
+                collector.backward(loss);
+            }
+            List<float[]> full = gradients(g);
+            assertTrue(absSum(full) > 0);
+            for (int i = 0; i < full.size(); i++) {
+                assertArrayEquals(full.get(i), withoutDiscriminatorGradients.get(i), 1e-6f, "parameter " + i);
             }
         }
     }

@@ -21,6 +21,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Semaphore;
 
@@ -55,11 +56,13 @@ public class ModelCache {
     @ConfigProperty(name = "srgan.worker.model-cache-size", defaultValue = "2")
     int capacity;
 
-    @ConfigProperty(name = "srgan.worker.tile-size", defaultValue = "192")
-    int tileSize;
+    /** Unset: the model kind's default (512 for checkpoints, 192 for TorchScript). */
+    @ConfigProperty(name = "srgan.worker.tile-size")
+    Optional<Integer> tileSize;
 
-    @ConfigProperty(name = "srgan.worker.tiles-per-batch", defaultValue = "2")
-    int tilesPerBatch;
+    /** Unset: the model kind's default (1 for checkpoints, 2 for TorchScript). */
+    @ConfigProperty(name = "srgan.worker.tiles-per-batch")
+    Optional<Integer> tilesPerBatch;
 
     @Inject
     ScratchSpace scratch;
@@ -111,9 +114,11 @@ public class ModelCache {
             if (entry.base == null) {
                 long start = System.nanoTime();
                 entry.base = load(model);
-                entry.tiled = tileSize == Upscaler.DEFAULT_TILE_SIZE && tilesPerBatch == Upscaler.DEFAULT_TILES_PER_BATCH
+                int size = tileSize.orElse(entry.base.tileSize());
+                int perBatch = tilesPerBatch.orElse(entry.base.tilesPerBatch());
+                entry.tiled = size == entry.base.tileSize() && perBatch == entry.base.tilesPerBatch()
                         ? entry.base
-                        : entry.base.withTiling(tileSize, tilesPerBatch, entry.base.context());
+                        : entry.base.withTiling(size, perBatch, entry.base.context());
                 LOG.infof("model %s (%s, x%d) loaded in %d ms", model.id(), model.format(), model.scale(), (System.nanoTime() - start) / 1_000_000);
             }
         } catch (IOException | RuntimeException e) {

@@ -67,9 +67,6 @@ public class UpscaleExecutor implements JobExecutor {
     @ConfigProperty(name = "srgan.worker.max-output-pixels", defaultValue = "67108864")
     long maxOutputPixels;
 
-    @ConfigProperty(name = "srgan.worker.tiles-per-batch", defaultValue = "2")
-    int tilesPerBatch;
-
     @Override
     public JobType type() {
         return JobType.UPSCALE;
@@ -96,6 +93,7 @@ public class UpscaleExecutor implements JobExecutor {
         long modelMs;
         try (ModelCache.Lease lease = models.acquire(model)) {
             long modelStart = System.nanoTime();
+            int tilesPerBatch = lease.upscaler().tilesPerBatch();
             output = lease.upscaler().upscale(input, new UpscaleListener() {
                 @Override
                 public void onProgress(int tilesDone, int tilesTotal) {
