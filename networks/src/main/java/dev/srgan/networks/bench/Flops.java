@@ -42,16 +42,18 @@ public final class Flops {
     }
 
     /**
-     * One GAN training step: G forward on the LR batch; D forward on HR and on G(LR) for D's step
-     * and backward through D; then G's step through D. A backward pass costs about twice its
-     * forward pass.
+     * One GAN training step as {@code TrainingRun} runs it: G forward on the LR batch once (its
+     * output serves both steps); D's step: D forward on HR and on G(LR) detached, backward through
+     * both (weights and inputs, about twice the forward); G's step: D forward on G(LR), backward
+     * through D for the input gradient only (D's weights take no gradient then, about one forward)
+     * and through G (about twice its forward). The loss's own arithmetic is left out.
      */
     public static double ganStep(int batch, int hrCrop, int scale, int blocks) {
         int lr = hrCrop / scale;
         double g = batch * generator(lr, lr, scale, blocks);
         double d = batch * discriminator(hrCrop);
-        double dStep = g + 2 * d + 2 * (2 * d);              // G(LR) (no grad), D(HR) + D(G(LR)) forward and backward
-        double gStep = g + d + 2 * d + 2 * g;                // G forward, D forward, backward through D and G
-        return dStep + gStep;
+        double dStep = 2 * d + 2 * (2 * d);                  // D(HR) + D(G(LR)) forward and backward
+        double gStep = d + d + 2 * g;                        // D(G(LR)) forward, its input gradient, G's backward
+        return g + dStep + gStep;
     }
 }

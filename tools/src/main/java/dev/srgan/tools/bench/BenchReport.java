@@ -123,13 +123,13 @@ public final class BenchReport {
         Font bold = font.deriveFont(Font.BOLD, 15f);
         JsonNode c = r.path("compute");
 
-        // left: each compute row as a fraction of the matmul ceiling
+        // left: each compute row as a fraction of the ceiling
         int x0 = 300;
         int x1 = 680;
         int y = 60;
         g.setColor(Color.DARK_GRAY);
         g.setFont(bold);
-        g.drawString(String.format(Locale.ROOT, "Share of the matmul ceiling (%.0f GFLOP/s, %s cores)", c.path("ceilingGflops").asDouble(),
+        g.drawString(String.format(Locale.ROOT, "Share of the ceiling (%.0f GFLOP/s, %s cores)", c.path("ceilingGflops").asDouble(),
                 c.path("cores").asText()), 20, 30);
         g.setFont(font);
         List<JsonNode> rows = new ArrayList<>();
