@@ -44,11 +44,11 @@ public final class Images {
         }
     }
 
-    /** Encodes an image as PNG (alpha kept). */
+    /** Encodes an image as PNG (alpha kept), with {@link PngWriter}. */
     public static byte[] png(BufferedImage image) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
-            ImageIO.write(image, "png", out);
+            PngWriter.write(image, out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -17,7 +17,9 @@ import java.util.Map;
  * ceiling) and the queue benchmark ({@link QueueBench}, on a cluster it starts). Prints the table and
  * writes bench.json, bench.png (the chart) and benchmarks.md into {@code --out} (target/bench);
  * {@code --publish} also puts the table and the chart into docs/benchmarks.md and docs/benchmarks.png.
- * {@code --quick}: small sizes, a smoke run. {@code --no-queue}: the compute part only.
+ * {@code --quick}: small sizes, a smoke run. {@code --no-queue}: the compute part only;
+ * {@code --no-compute}: the queue part only. {@code --publish} (whole runs only) updates
+ * docs/benchmarks.md and its chart.
  */
 public final class BenchCommand {
     private BenchCommand() {
@@ -26,6 +28,7 @@ public final class BenchCommand {
     public static void main(String[] args) throws Exception {
         boolean quick = false;
         boolean queue = true;
+        boolean compute = true;
         boolean publish = false;
         Path home = Path.of(System.getProperty("srgan.home", ".")).toAbsolutePath().normalize();
         Path out = home.resolve("target/bench");
@@ -33,6 +36,7 @@ public final class BenchCommand {
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--no-queue" -> queue = false;
+                case "--no-compute" -> compute = false;
                 case "--publish" -> publish = true;
                 case "--out" -> {
                     if (i + 1 >= args.length) {
@@ -40,16 +44,23 @@ public final class BenchCommand {
                     }
                     out = Path.of(args[++i]).toAbsolutePath();
                 }
-                default -> fail("unknown option " + args[i] + "; usage: ./srgan bench [--quick] [--no-queue] [--publish] [--out DIR]");
+                default -> fail("unknown option " + args[i] + "; usage: ./srgan bench [--quick] [--no-queue | --no-compute] [--publish] [--out DIR]");
             }
         }
+        if (!queue && !compute) {
+            fail("--no-queue and --no-compute leave nothing to measure");
+        }
+        if (publish && (!queue || !compute || quick)) {
+            fail("--publish needs the whole run: leave out --quick, --no-queue and --no-compute");
+        }
         Files.createDirectories(out);
-        System.out.println("compute: matmul ceiling, generator inference, tiled upscale, training step ...");
-        Map<String, Object> compute = Bench.run(quick);
         ObjectNode report = Api.JSON.createObjectNode();
         report.put("at", Instant.now().toString());
         report.put("quick", quick);
-        report.set("compute", Api.JSON.valueToTree(compute));
+        if (compute) {
+            System.out.println("compute: matmul ceiling, generator inference, tiled upscale, training step ...");
+            report.set("compute", Api.JSON.valueToTree(Bench.run(quick)));
+        }
         if (queue) {
             report.set("queue", Api.JSON.valueToTree(QueueBench.run(home, quick, System.out)));
         }

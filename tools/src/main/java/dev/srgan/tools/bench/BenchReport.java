@@ -68,14 +68,19 @@ public final class BenchReport {
     static String markdown(JsonNode r) {
         JsonNode c = r.path("compute");
         StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "Run of %s%s: %s on %s, %s cores (threads: %s). Ceiling: **%.1f GFLOP/s** (%s).%n%n",
-                r.path("at").asText(), r.path("quick").asBoolean() ? " (--quick)" : "", c.path("engine").asText(), c.path("device").asText(),
-                c.path("cores").asText(), c.path("threads").asText(), c.path("ceilingGflops").asDouble(), c.path("ceilingNote").asText()));
-        s.append("| measurement | median ms | GFLOP | GFLOP/s | of ceiling | peak RSS | note |\n|---|---:|---:|---:|---:|---:|---|\n");
-        for (JsonNode row : c.path("rows")) {
-            s.append(String.format(Locale.ROOT, "| %s | %.1f | %.2f | %.1f | %.0f%% | %.0f MB | %s |%n", row.path("name").asText(),
-                    row.path("medianMs").asDouble(), row.path("gflop").asDouble(), row.path("gflops").asDouble(),
-                    100 * row.path("ratio").asDouble(), row.path("peakRssMb").asDouble(), row.path("note").asText()));
+        if (c.isMissingNode()) {
+            s.append(String.format(Locale.ROOT, "Run of %s%s: queue only (--no-compute).%n",
+                    r.path("at").asText(), r.path("quick").asBoolean() ? " (--quick)" : ""));
+        } else {
+            s.append(String.format(Locale.ROOT, "Run of %s%s: %s on %s, %s cores (threads: %s). Ceiling: **%.1f GFLOP/s** (%s).%n%n",
+                    r.path("at").asText(), r.path("quick").asBoolean() ? " (--quick)" : "", c.path("engine").asText(), c.path("device").asText(),
+                    c.path("cores").asText(), c.path("threads").asText(), c.path("ceilingGflops").asDouble(), c.path("ceilingNote").asText()));
+            s.append("| measurement | median ms | GFLOP | GFLOP/s | of ceiling | peak RSS | note |\n|---|---:|---:|---:|---:|---:|---|\n");
+            for (JsonNode row : c.path("rows")) {
+                s.append(String.format(Locale.ROOT, "| %s | %.1f | %.2f | %.1f | %.0f%% | %.0f MB | %s |%n", row.path("name").asText(),
+                        row.path("medianMs").asDouble(), row.path("gflop").asDouble(), row.path("gflops").asDouble(),
+                        100 * row.path("ratio").asDouble(), row.path("peakRssMb").asDouble(), row.path("note").asText()));
+            }
         }
         JsonNode q = r.path("queue");
         if (!q.isMissingNode()) {

