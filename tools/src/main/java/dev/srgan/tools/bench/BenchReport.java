@@ -91,9 +91,17 @@ public final class BenchReport {
                     l.path("workerTotalMs").asDouble(), l.path("overheadMs").asDouble(), l.path("overheadPercent").asDouble()));
             for (String k : new String[] {"trivial1Worker", "trivial2Workers"}) {
                 JsonNode t = q.path(k);
-                s.append(String.format(Locale.ROOT, "| trivial jobs (8x8, 2x, 1-block model), %s | %d jobs in %.1f s: **%.1f jobs/s** (submissions alone %.1f/s), %d failed |%n",
+                StringBuilder cpu = new StringBuilder();
+                if (t.has("cpuMsPerJob")) {
+                    cpu.append(String.format(Locale.ROOT, "; CPU per job %.1f ms (", t.path("cpuMsPerJobTotal").asDouble()));
+                    List<String> parts = new ArrayList<>();
+                    t.path("cpuMsPerJob").fields().forEachRemaining(e ->
+                            parts.add(String.format(Locale.ROOT, "%s %.1f", e.getKey(), e.getValue().asDouble())));
+                    cpu.append(String.join(", ", parts)).append(String.format(Locale.ROOT, "), %.2f cores busy", t.path("coresBusy").asDouble()));
+                }
+                s.append(String.format(Locale.ROOT, "| trivial jobs (8x8, 2x, 1-block model), %s | %d jobs in %.1f s: **%.1f jobs/s** (submissions alone %.1f/s), %d failed%s |%n",
                         k.equals("trivial1Worker") ? "1 worker" : "2 workers", t.path("jobs").asInt(), t.path("seconds").asDouble(),
-                        t.path("jobsPerSecond").asDouble(), t.path("submissionsPerSecond").asDouble(), t.path("failed").asInt()));
+                        t.path("jobsPerSecond").asDouble(), t.path("submissionsPerSecond").asDouble(), t.path("failed").asInt(), cpu));
             }
         }
         s.append("\n| target (issue 7) | wanted | this run | met |\n|---|---|---|---|\n");

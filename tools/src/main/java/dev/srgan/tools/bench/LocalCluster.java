@@ -91,6 +91,71 @@ public final class LocalCluster implements AutoCloseable {
         return n;
     }
 
+    /**
+     * CPU seconds (user + system) used so far by each part of the cluster, read from /proc:
+     * "api", "workers", "kafka" (the services process, whose JVM runs the broker), "postgres" (the
+     * postmaster under this cluster's data directory and its backends) and "client" (this process:
+     * the bench's own HTTP client and event watcher). Empty where /proc is absent.
+     */
+    public Map<String, Double> cpuSeconds() {
+        Map<String, Double> cpu = new java.util.LinkedHashMap<>();
+        Path proc = Path.of("/proc");
+        if (!Files.isDirectory(proc)) {
+            return cpu;
+        }
+        cpu.put("api", cpuOf(api.pid()));
+        double w = 0;
+        for (Process p : workers) {
+            w += cpuOf(p.pid());
+        }
+        cpu.put("workers", w);
+        cpu.put("kafka", cpuOf(services.pid()));
+        double pg = 0;
+        java.util.Set<Long> postmasters = new java.util.HashSet<>();
+        Map<Long, Long> parents = new java.util.HashMap<>();
+        try (var dirs = Files.newDirectoryStream(proc, "[0-9]*")) {
+            for (Path d : dirs) {
+                try {
+                    String cmd = Files.readString(d.resolve("cmdline")).replace('\0', ' ');
+                    long pid = Long.parseLong(d.getFileName().toString());
+                    if (cmd.contains("postgres") && cmd.contains(dataDir.toString())) {
+                        postmasters.add(pid);
+                    }
+                    parents.put(pid, Long.parseLong(statFields(pid)[1]));
+                } catch (IOException | RuntimeException e) {
+                    // the process ended while it was read
+                }
+            }
+        } catch (IOException e) {
+            return cpu;
+        }
+        for (Map.Entry<Long, Long> e : parents.entrySet()) {
+            if (postmasters.contains(e.getKey()) || postmasters.contains(e.getValue())) {
+                pg += cpuOf(e.getKey());
+            }
+        }
+        cpu.put("postgres", pg);
+        cpu.put("client", cpuOf(ProcessHandle.current().pid()));
+        return cpu;
+    }
+
+    /** The fields of /proc/PID/stat after the command name: state, ppid, ... */
+    private static String[] statFields(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+        return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    }
+
+    /** User + system CPU seconds of one process (its own threads; ended children are not counted). */
+    private static double cpuOf(long pid) {
+        try {
+            String[] f = statFields(pid);
+            // utime and stime, in clock ticks (100 a second on Linux)
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
     /** A client of the api with the admin token. */
     public Api api() {
         return client;

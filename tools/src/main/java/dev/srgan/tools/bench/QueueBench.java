@@ -37,11 +37,11 @@ public final class QueueBench {
             String trivial = TrivialModel.upload(api, "trivial 2x (bench)");
             int n = quick ? 100 : 1500;
             throughput(api, trivial, Math.min(n, 200), log);
-            out.put("trivial1Worker", throughput(api, trivial, n, log));
+            out.put("trivial1Worker", withCpu(cluster, n, () -> throughput(api, trivial, n, log), log));
             log.println("queue: starting a second worker ...");
             cluster.addWorker();
             throughput(api, trivial, Math.min(n, 200), log);
-            out.put("trivial2Workers", throughput(api, trivial, n, log));
+            out.put("trivial2Workers", withCpu(cluster, n, () -> throughput(api, trivial, n, log), log));
         }
         return out;
     }
@@ -95,6 +95,40 @@ public final class QueueBench {
         log.printf("queue: %s: end to end %.0f ms, model %.0f ms, overhead %.0f ms (%.1f%%)%n", m.get("name"), Stats.median(e2e),
                 Stats.median(model), Stats.median(overhead), 100 * Stats.median(overhead) / Stats.median(model));
         return m;
+    }
+
+    interface Measurement {
+        Map<String, Object> run() throws Exception;
+    }
+
+    /**
+     * Runs a measurement of {@code jobs} jobs and adds where the CPU went: milliseconds of CPU per
+     * job for each part of the cluster, their sum, and the cores busy on average. On a machine
+     * whose cores are all busy this is what bounds jobs per second.
+     */
+    static Map<String, Object> withCpu(LocalCluster cluster, int jobs, Measurement m, PrintStream log) throws Exception {
+        Map<String, Double> before = cluster.cpuSeconds();
+        long t0 = System.nanoTime();
+        Map<String, Object> result = m.run();
+        double wall = (System.nanoTime() - t0) / 1e9;
+        Map<String, Double> after = cluster.cpuSeconds();
+        if (before.isEmpty()) {
+            return result;
+        }
+        Map<String, Object> perJob = new LinkedHashMap<>();
+        double total = 0;
+        StringBuilder line = new StringBuilder();
+        for (Map.Entry<String, Double> e : after.entrySet()) {
+            double seconds = e.getValue() - before.getOrDefault(e.getKey(), 0.0);
+            total += seconds;
+            perJob.put(e.getKey(), Stats.round(1000 * seconds / jobs));
+            line.append(String.format(java.util.Locale.ROOT, " %s %.2f", e.getKey(), 1000 * seconds / jobs));
+        }
+        result.put("cpuMsPerJob", perJob);
+        result.put("cpuMsPerJobTotal", Stats.round(1000 * total / jobs));
+        result.put("coresBusy", Stats.round(total / wall));
+        log.printf("queue: CPU per job (ms):%s; total %.2f ms, %.2f cores busy on average%n", line, 1000 * total / jobs, total / wall);
+        return result;
     }
 
     /**
