@@ -6,6 +6,8 @@
 # usage: fetch-photos.sh OUT_DIR   -> OUT_DIR/train, OUT_DIR/validation, OUT_DIR/eval
 set -euo pipefail
 out="${1:?usage: fetch-photos.sh OUT_DIR}"
+mkdir -p "$out"
+out="$(cd "$out" && pwd)"   # the work below happens in a temporary directory
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cd "$work"

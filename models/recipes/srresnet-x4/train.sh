@@ -8,6 +8,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
 work="${1:-$root/data/recipes/srresnet-x4}"
 mkdir -p "$work"
+work="$(cd "$work" && pwd)"
 [ -d "$work/photos/eval" ] || "$here/fetch-photos.sh" "$work/photos"
 "$root/srgan" train --config "$here/config.json" --images "$work/photos/train" \
   --validation "$work/photos/validation" --out "$work/run"

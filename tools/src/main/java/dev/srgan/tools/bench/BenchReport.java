@@ -203,7 +203,7 @@ public final class BenchReport {
             g.setColor(Color.DARK_GRAY);
             JsonNode l = q.path("latency");
             g.drawString(String.format(Locale.ROOT, "256x256 upscale: overhead %.0f ms = %.1f%% of model time", l.path("overheadMs").asDouble(),
-                    l.path("overheadPercent").asDouble()), qx - 90, base + 50);
+                    l.path("overheadPercent").asDouble()), qx - 140, base + 50);
         } else {
             g.drawString("(queue not measured: --no-queue)", qx - 20, 80);
         }

@@ -1,0 +1,47 @@
+package dev.srgan.networks.evaluation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.srgan.networks.image.Images;
+import dev.srgan.networks.inference.Upscaler;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shipped model, run by today's inference code, still scores what models/shipped.json (and the
+ * README's table) says on a photo it never saw: a change to the upscaling path (BatchNorm folding,
+ * tiling, memory layout) that altered its output would show here.
+ */
+class ShippedModelQualityTest {
+    private static final Path MODELS = Path.of("..", "models");
+    private static final String PHOTO = "matplotlib-grace_hopper.jpg";
+
+    @Test
+    void theShippedModelReproducesItsPublishedNumbers() throws Exception {
+        JsonNode model = new ObjectMapper().readTree(MODELS.resolve("shipped.json").toFile()).path("models").get(0);
+        JsonNode published = null;
+        for (JsonNode image : model.path("evaluation").path("images")) {
+            if (image.path("name").asText().equals(PHOTO)) {
+                published = image;
+            }
+        }
+        assertTrue(published != null, PHOTO + " is among the published evaluation images");
+        Evaluator.Report report;
+        try (InputStream in = Files.newInputStream(MODELS.resolve(model.path("file").asText()));
+                Upscaler upscaler = Upscaler.fromCheckpoint(in);
+                InputStream photo = getClass().getResourceAsStream("/photos/" + PHOTO)) {
+            report = Evaluator.evaluate(upscaler, List.of(new Evaluator.NamedImage(PHOTO, Images.decode(photo))), r -> { }, () -> false);
+        }
+        Evaluator.ImageResult r = report.images().get(0);
+        assertEquals(published.path("bicubicPsnr").asDouble(), r.bicubicPsnr(), 1e-6, "the bicubic baseline is unchanged");
+        assertEquals(published.path("psnr").asDouble(), r.psnr(), 0.01, "PSNR as published");
+        assertEquals(published.path("ssim").asDouble(), r.ssim(), 1e-4, "SSIM as published");
+        assertTrue(r.psnr() - r.bicubicPsnr() >= 1.0, "beats bicubic by at least 1 dB: " + r);
+    }
+}
