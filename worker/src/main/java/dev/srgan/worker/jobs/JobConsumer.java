@@ -30,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  * One Kafka consumer for one job type, on its own thread, in that type's consumer group.
  *
  * <p>A message is only a pointer to a job in PostgreSQL. The consumer claims the job there first,
- * then commits the offset, then runs the job on the same thread's executor while it keeps polling
+ * then records the offset for the next commit (offsets are committed together, at most every
+ * 100 ms, and before a rebalance or close), then runs the job on the same thread's executor while it keeps polling
  * with every partition paused: the consumer stays in its group however long a training job runs,
  * so a live worker never causes a rebalance or a redelivery. A crash between claim and commit is
  * harmless: the redelivered message finds the job claimed, and the claim's lease expires if its
@@ -48,6 +49,9 @@ final class JobConsumer implements Runnable {
     private final KafkaConsumer<String, String> consumer;
     private volatile boolean running = true;
     private volatile boolean busy;
+    /** Offsets of handled messages not yet committed (see {@link #commit}); consumer thread only. */
+    private final Map<TopicPartition, OffsetAndMetadata> pending = new java.util.HashMap<>();
+    private long lastCommit = System.nanoTime();
 
     JobConsumer(JobType type, KafkaSettings settings, WorkerIdentity identity, JobRunner runner, Semaphore slots, ObjectMapper json) {
         this.type = type;
@@ -76,6 +80,8 @@ final class JobConsumer implements Runnable {
             consumer.subscribe(List.of(settings.topic(type)), new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    // the partitions' next owner starts from what is committed now
+                    commitPending(true);
                 }
 
                 @Override
@@ -106,12 +112,16 @@ final class JobConsumer implements Runnable {
         } catch (RuntimeException e) {
             LOG.errorf(e, "%s consumer stopped on an error", type);
         } finally {
+            commitPending(true);
             consumer.close(Duration.ofSeconds(5));
         }
     }
 
     /** One poll: takes at most one job message when a job slot is free. */
     private void pollOnce() {
+        if (!pending.isEmpty() && System.nanoTime() - lastCommit >= COMMIT_EVERY_NANOS) {
+            commitPending(false);
+        }
         if (slots.availablePermits() == 0) {
             // Busy with another job: stay in the group without taking new work.
             consumer.pause(consumer.assignment());
@@ -191,6 +201,10 @@ final class JobConsumer implements Runnable {
                     Thread.currentThread().interrupt();
                     break;
                 }
+                if (!pending.isEmpty() && System.nanoTime() - lastCommit >= COMMIT_EVERY_NANOS) {
+                    // this job's own offset, so a long job does not show as lag
+                    commitPending(false);
+                }
                 consumer.pause(consumer.assignment());
                 for (ConsumerRecord<String, String> early : consumer.poll(Duration.ZERO)) {
                     // never drop a message: put the position back so it is polled again later
@@ -203,16 +217,44 @@ final class JobConsumer implements Runnable {
         return true;
     }
 
+    /** Handled offsets are committed together at most this often (and on revocation and close). */
+    static final long COMMIT_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
     /**
-     * Commits asynchronously: the claim in PostgreSQL, not the offset, decides who runs a job, so
-     * a commit that is late or lost costs at most a redelivery that finds the job taken.
+     * Records a handled message's offset; offsets are committed together, asynchronously, at most
+     * every {@link #COMMIT_EVERY_NANOS} (one commit per message cost the broker and the worker
+     * about as much as a trivial job's own work). The claim in PostgreSQL, not the offset, decides
+     * who runs a job: an offset that is committed late or lost (a crash) costs at most a
+     * redelivery that finds the job taken.
      */
     private void commit(TopicPartition tp, long offset) {
-        consumer.commitAsync(Map.of(tp, new OffsetAndMetadata(offset + 1)), (offsets, e) -> {
-            if (e != null) {
-                LOG.debugf("committing %s failed (%s); a redelivery will find the job claimed", offsets, e.getMessage());
+        pending.merge(tp, new OffsetAndMetadata(offset + 1), (a, b) -> b.offset() > a.offset() ? b : a);
+        if (System.nanoTime() - lastCommit >= COMMIT_EVERY_NANOS) {
+            commitPending(false);
+        }
+    }
+
+    /** Commits the pending offsets; synchronously (bounded) before a rebalance or on close. */
+    private void commitPending(boolean sync) {
+        lastCommit = System.nanoTime();
+        if (pending.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = Map.copyOf(pending);
+        pending.clear();
+        try {
+            if (sync) {
+                consumer.commitSync(offsets, Duration.ofSeconds(5));
+            } else {
+                consumer.commitAsync(offsets, (committed, e) -> {
+                    if (e != null) {
+                        LOG.debugf("committing %s failed (%s); a redelivery will find the jobs claimed", committed, e.getMessage());
+                    }
+                });
             }
-        });
+        } catch (org.apache.kafka.common.KafkaException e) {
+            LOG.debugf("committing %s failed (%s); a redelivery will find the jobs claimed", offsets, e.getMessage());
+        }
     }
 
     private void deadLetter(ConsumerRecord<String, String> record, Exception cause) {

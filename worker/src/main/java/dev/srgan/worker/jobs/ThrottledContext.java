@@ -9,7 +9,9 @@ import java.time.Duration;
  * Progress is first written once the job has run for {@code progressEvery}, then at most once per
  * {@code progressEvery}, and when it reaches 1 if any was written before: a job shorter than that
  * writes none (its final state says it all, and a small job costs three commits, not six).
- * The cancel flag is read at most once per {@code cancelEvery} and remembered once it is set.
+ * The cancel flag is read at most once per {@code cancelEvery}, first after the job has run that
+ * long (it was just claimed, and a queued job that is cancelled never gets claimed), and
+ * remembered once it is set.
  * Used by one job thread only.
  */
 public final class ThrottledContext implements JobContext {
@@ -19,7 +21,6 @@ public final class ThrottledContext implements JobContext {
     private long lastProgress;
     private long lastCancelCheck;
     private boolean progressWritten;
-    private boolean cancelChecked;
     private boolean cancelled;
 
     public ThrottledContext(JobContext inner, Duration progressEvery, Duration cancelEvery) {
@@ -27,6 +28,7 @@ public final class ThrottledContext implements JobContext {
         this.progressEveryNanos = progressEvery.toNanos();
         this.cancelEveryNanos = cancelEvery.toNanos();
         this.lastProgress = System.nanoTime();
+        this.lastCancelCheck = lastProgress;
     }
 
     @Override
@@ -45,10 +47,9 @@ public final class ThrottledContext implements JobContext {
             return true;
         }
         long now = System.nanoTime();
-        if (!cancelChecked || now - lastCancelCheck >= cancelEveryNanos) {
+        if (now - lastCancelCheck >= cancelEveryNanos) {
             cancelled = inner.cancelRequested();
             lastCancelCheck = now;
-            cancelChecked = true;
         }
         return cancelled;
     }

@@ -64,6 +64,12 @@ class ThrottledContextTest {
         for (int i = 0; i < 1000; i++) {
             assertFalse(ctx.cancelRequested());
         }
+        assertEquals(0, inner.cancelReads, "not read before the job has run for the interval: it was just claimed");
+
+        Thread.sleep(150);
+        for (int i = 0; i < 1000; i++) {
+            assertFalse(ctx.cancelRequested());
+        }
         assertEquals(1, inner.cancelReads);
 
         inner.cancel = true;
