@@ -66,20 +66,39 @@ public class BlobStore {
      */
     public Blob write(Connection c, String contentType, long maxBytes, Content content) throws IOException, SQLException {
         UUID id = UUID.randomUUID();
-        try (PreparedStatement head = c.prepareStatement("INSERT INTO blobs (id, content_type) VALUES (?, ?)")) {
-            head.setObject(1, id);
-            head.setString(2, contentType);
-            head.executeUpdate();
-        }
         ChunkWriter chunks;
         try (PreparedStatement insert = c.prepareStatement("INSERT INTO blob_chunks (blob_id, seq, data) VALUES (?, ?, ?)")) {
-            chunks = new ChunkWriter(id, insert, maxBytes);
+            // the blob's row goes in before its first full chunk; a blob of one chunk is written whole below
+            chunks = new ChunkWriter(id, insert, maxBytes, () -> insertHead(c, id, contentType));
             content.writeTo(chunks);
-            chunks.finish();
+            if (chunks.seq > 0) {
+                chunks.finish();
+            }
         } catch (ChunkNotStored e) {
             throw e.getCause();
         }
         String digest = HexFormat.of().formatHex(chunks.sha.digest());
+        if (chunks.seq == 0) {
+            // one statement for a blob that fits in a chunk (most images): its row and its chunk;
+            // the foreign key is checked at the end of the statement
+            String sql = chunks.filled == 0
+                    ? "INSERT INTO blobs (id, content_type, size_bytes, sha256, complete) VALUES (?, ?, ?, ?, true)"
+                    : """
+                      WITH head AS (INSERT INTO blobs (id, content_type, size_bytes, sha256, complete) VALUES (?, ?, ?, ?, true))
+                      INSERT INTO blob_chunks (blob_id, seq, data) VALUES (?, 0, ?)""";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setObject(1, id);
+                ps.setString(2, contentType);
+                ps.setLong(3, chunks.total);
+                ps.setString(4, digest);
+                if (chunks.filled > 0) {
+                    ps.setObject(5, id);
+                    ps.setBytes(6, Arrays.copyOf(chunks.buffer, chunks.filled));
+                }
+                ps.executeUpdate();
+            }
+            return new Blob(id, contentType, chunks.total, digest);
+        }
         try (PreparedStatement done = c.prepareStatement("UPDATE blobs SET size_bytes = ?, sha256 = ?, complete = true WHERE id = ?")) {
             done.setLong(1, chunks.total);
             done.setString(2, digest);
@@ -87,6 +106,14 @@ public class BlobStore {
             done.executeUpdate();
         }
         return new Blob(id, contentType, chunks.total, digest);
+    }
+
+    private static void insertHead(Connection c, UUID id, String contentType) throws SQLException {
+        try (PreparedStatement head = c.prepareStatement("INSERT INTO blobs (id, content_type) VALUES (?, ?)")) {
+            head.setObject(1, id);
+            head.setString(2, contentType);
+            head.executeUpdate();
+        }
     }
 
     /** The blob's metadata, if it exists and was written completely. */
@@ -113,6 +140,10 @@ public class BlobStore {
                     byte[] data = rs.getBytes(1);
                     out.write(data);
                     total += data.length;
+                    if (data.length < CHUNK) {
+                        // every chunk but the last is full: no need to ask for the next one
+                        return total;
+                    }
                 }
             }
         }
@@ -150,21 +181,32 @@ public class BlobStore {
         }
     }
 
-    /** Fills a chunk-sized buffer and stores each full one as the next row of blob_chunks. */
+    /** Runs once before the first chunk is stored. */
+    private interface BeforeFirstChunk {
+        void run() throws SQLException;
+    }
+
+    /**
+     * Fills a chunk-sized buffer and stores each full one as the next row of blob_chunks (after
+     * the blob's own row, the first time). What is left in the buffer at the end is stored by
+     * {@link #finish} or, for a blob of one chunk, by the caller.
+     */
     private static final class ChunkWriter extends OutputStream {
         private final UUID id;
         private final PreparedStatement insert;
         private final long maxBytes;
+        private final BeforeFirstChunk beforeFirst;
         private final MessageDigest sha = sha256();
         private final byte[] buffer = new byte[CHUNK];
         private int filled;
         private int seq;
         private long total;
 
-        ChunkWriter(UUID id, PreparedStatement insert, long maxBytes) {
+        ChunkWriter(UUID id, PreparedStatement insert, long maxBytes, BeforeFirstChunk beforeFirst) {
             this.id = id;
             this.insert = insert;
             this.maxBytes = maxBytes;
+            this.beforeFirst = beforeFirst;
         }
 
         @Override
@@ -207,6 +249,9 @@ public class BlobStore {
 
         private void store() throws ChunkNotStored {
             try {
+                if (seq == 0) {
+                    beforeFirst.run();
+                }
                 insert.setObject(1, id);
                 insert.setInt(2, seq++);
                 insert.setBytes(3, filled == CHUNK ? buffer : Arrays.copyOf(buffer, filled));

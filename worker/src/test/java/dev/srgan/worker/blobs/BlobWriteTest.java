@@ -65,6 +65,28 @@ class BlobWriteTest {
     }
 
     @Test
+    void blobsOfAtMostOneChunkAndOfWholeChunksReadBackWhole() throws Exception {
+        JobFixtures fixtures = new JobFixtures(dataSource, blobs, kafka);
+        for (int size : new int[] {0, 1, 8 * 1024, BlobStore.CHUNK - 1, BlobStore.CHUNK, 2 * BlobStore.CHUNK}) {
+            byte[] bytes = new byte[size];
+            new Random(size).nextBytes(bytes);
+            BlobStore.Blob blob;
+            java.io.ByteArrayOutputStream back = new java.io.ByteArrayOutputStream();
+            try (Connection c = dataSource.getConnection()) {
+                c.setAutoCommit(false);
+                blob = blobs.write(c, new ByteArrayInputStream(bytes), "image/png", Long.MAX_VALUE);
+                c.commit();
+                assertEquals(size, blobs.copyTo(c, blob.id(), back), "bytes read back, size " + size);
+                assertEquals(size, blobs.find(c, blob.id()).orElseThrow().sizeBytes(), "complete, with its size");
+            }
+            assertArrayEquals(bytes, back.toByteArray(), "size " + size);
+            assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)), blob.sha256());
+            assertEquals((long) ((size + BlobStore.CHUNK - 1) / BlobStore.CHUNK),
+                    fixtures.number("SELECT count(*) FROM blob_chunks WHERE blob_id = ?", blob.id()), "chunks of size " + size);
+        }
+    }
+
+    @Test
     void aWriterPastTheLimitStopsAndLeavesNothingOnceRolledBack() throws Exception {
         JobFixtures fixtures = new JobFixtures(dataSource, blobs, kafka);
         long before = fixtures.number("SELECT count(*) FROM blobs");
