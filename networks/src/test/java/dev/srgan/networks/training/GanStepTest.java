@@ -20,6 +20,12 @@ import org.junit.jupiter.api.Test;
 
 class GanStepTest {
 
+    /** A tiny run in its GAN phase, on two synthetic 48x48 images. */
+    private static TrainingRun tinyGanRun() throws Exception {
+        TrainingConfig config = TrainingRunTest.tiny().pretrainSteps(0).ganSteps(2).build();
+        return TrainingRun.builder(config).trainingImages(SyntheticImages.images(2, 48, 48, 1)).build();
+    }
+
     private static List<float[]> gradients(List<Parameter> parameters) {
         List<float[]> result = new ArrayList<>();
         for (Parameter p : parameters) {
@@ -42,10 +48,7 @@ class GanStepTest {
 
     @Test
     void generatorStepLeavesDiscriminatorGradientsAloneAndNextDiscriminatorStepStartsClean() throws Exception {
-        TrainingConfig config = TrainingRunTest.tiny().pretrainSteps(0).ganSteps(2).build();
-        try (TrainingRun run = TrainingRun.builder(config)
-                        .trainingImages(SyntheticImages.images(2, 48, 48, 1))
-                        .build();
+        try (TrainingRun run = tinyGanRun();
                 NDManager manager = NDManager.newBaseManager()) {
             Networks.withoutGradientTracking();
             NDArray lowRes = manager.randomUniform(0, 1, new Shape(2, 3, 16, 16));
@@ -76,10 +79,7 @@ class GanStepTest {
 
     @Test
     void generatorGradientsThroughDiscriminatorAreThoseOfTheFullBackwardPass() throws Exception {
-        TrainingConfig config = TrainingRunTest.tiny().pretrainSteps(0).ganSteps(2).build();
-        try (TrainingRun run = TrainingRun.builder(config)
-                        .trainingImages(SyntheticImages.images(2, 48, 48, 1))
-                        .build();
+        try (TrainingRun run = tinyGanRun();
                 NDManager manager = NDManager.newBaseManager()) {
             Networks.withoutGradientTracking();
             NDArray lowRes = manager.randomUniform(0, 1, new Shape(2, 3, 16, 16));
@@ -97,7 +97,7 @@ class GanStepTest {
                         .forward(new ParameterStore(manager, false), new NDList(fake), true)
                         .singletonOrThrow();
                 NDArray loss = Losses.pixelMse(fake, highRes)
-                        .add(Losses.bceWithLogits(logits, 1f).mul((float) config.adversarialWeight()));
+                        .add(Losses.bceWithLogits(logits, 1f).mul((float) run.config().adversarialWeight()));
                 collector.backward(loss);
             }
             List<float[]> full = gradients(g);

@@ -31,8 +31,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A message is only a pointer to a job in PostgreSQL. The consumer claims the job there first,
  * then records the offset for the next commit (offsets are committed together, at most every
- * 100 ms, and before a rebalance or close), then runs the job on the same thread's executor while it keeps polling
- * with every partition paused: the consumer stays in its group however long a training job runs,
+ * 100 ms, and before a rebalance or close), then runs the job on the same thread's executor while
+ * it keeps polling with every partition paused: the consumer stays in its group however long a training job runs,
  * so a live worker never causes a rebalance or a redelivery. A crash between claim and commit is
  * harmless: the redelivered message finds the job claimed, and the claim's lease expires if its
  * worker is gone.
@@ -119,9 +119,7 @@ final class JobConsumer implements Runnable {
 
     /** One poll: takes at most one job message when a job slot is free. */
     private void pollOnce() {
-        if (!pending.isEmpty() && System.nanoTime() - lastCommit >= COMMIT_EVERY_NANOS) {
-            commitPending(false);
-        }
+        commitIfDue();
         if (slots.availablePermits() == 0) {
             // Busy with another job: stay in the group without taking new work.
             consumer.pause(consumer.assignment());
@@ -201,10 +199,8 @@ final class JobConsumer implements Runnable {
                     Thread.currentThread().interrupt();
                     break;
                 }
-                if (!pending.isEmpty() && System.nanoTime() - lastCommit >= COMMIT_EVERY_NANOS) {
-                    // this job's own offset, so a long job does not show as lag
-                    commitPending(false);
-                }
+                // this job's own offset, so a long job does not show as lag
+                commitIfDue();
                 consumer.pause(consumer.assignment());
                 for (ConsumerRecord<String, String> early : consumer.poll(Duration.ZERO)) {
                     // never drop a message: put the position back so it is polled again later
@@ -229,7 +225,12 @@ final class JobConsumer implements Runnable {
      */
     private void commit(TopicPartition tp, long offset) {
         pending.merge(tp, new OffsetAndMetadata(offset + 1), (a, b) -> b.offset() > a.offset() ? b : a);
-        if (System.nanoTime() - lastCommit >= COMMIT_EVERY_NANOS) {
+        commitIfDue();
+    }
+
+    /** Commits the pending offsets asynchronously once {@link #COMMIT_EVERY_NANOS} has passed. */
+    private void commitIfDue() {
+        if (!pending.isEmpty() && System.nanoTime() - lastCommit >= COMMIT_EVERY_NANOS) {
             commitPending(false);
         }
     }
