@@ -44,6 +44,7 @@ public final class TrainCommand {
         Path validation = null;
         Path out = null;
         Path resume = null;
+        Path initGenerator = null;
         for (int i = 0; i < args.length; i += 2) {
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(args[i] + " needs a value");
@@ -55,12 +56,13 @@ public final class TrainCommand {
                 case "--validation" -> validation = v;
                 case "--out" -> out = v;
                 case "--resume" -> resume = v;
+                case "--init-generator" -> initGenerator = v;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; usage: ./srgan train --config FILE --images DIR [--validation DIR] --out DIR [--resume FILE]");
+                        + "; usage: ./srgan train --config FILE --images DIR [--validation DIR] --out DIR [--resume FILE | --init-generator MODEL]");
             }
         }
         if ((config == null && resume == null) || images == null || out == null) {
-            throw new IllegalArgumentException("usage: ./srgan train --config FILE --images DIR [--validation DIR] --out DIR [--resume FILE]");
+            throw new IllegalArgumentException("usage: ./srgan train --config FILE --images DIR [--validation DIR] --out DIR [--resume FILE | --init-generator MODEL]");
         }
         List<Path> train = imagesIn(images);
         List<Path> val = validation != null ? imagesIn(validation) : train.subList(0, 1);
@@ -84,6 +86,14 @@ public final class TrainCommand {
             builder = TrainingRun.resume(cp);
         } else {
             builder = TrainingRun.builder(TrainingConfig.fromJson(Files.readString(config)));
+            if (initGenerator != null) {
+                try (InputStream in = Files.newInputStream(initGenerator)) {
+                    builder.initialGenerator(Checkpoint.read(in));
+                }
+            }
+        }
+        if (initGenerator != null && resume != null) {
+            throw new IllegalArgumentException("--init-generator starts a new run; a resumed run keeps its own generator");
         }
         try (TrainingRun run = builder.trainingFiles(train).validationFiles(val).build();
              PrintWriter losses = csv(out.resolve("losses.csv"), resume != null);

@@ -21,6 +21,7 @@ import dev.srgan.networks.loss.TorchScriptFeatureExtractor;
 import dev.srgan.networks.metrics.Metrics;
 import dev.srgan.networks.model.Discriminator;
 import dev.srgan.networks.model.Generator;
+import dev.srgan.networks.model.GeneratorGrowth;
 import dev.srgan.networks.model.Networks;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -74,6 +75,9 @@ public final class TrainingRun implements AutoCloseable {
             if (cp == null) {
                 Networks.initialize(generator, root, new Shape(1, 3, lrSide, lrSide), config.seed());
                 Networks.initialize(discriminator, root, new Shape(1, 3, config.hrCropSize(), config.hrCropSize()), config.seed() + 1);
+                if (b.initialGenerator != null) {
+                    growFrom(b.initialGenerator);
+                }
             } else {
                 Networks.loadParameters(generator, root, cp.generatorParameters());
                 Networks.loadParameters(discriminator, root, cp.discriminatorParameters());
@@ -112,6 +116,18 @@ public final class TrainingRun implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             root.close();
             throw e;
+        }
+    }
+
+    private void growFrom(Checkpoint trained) throws MalformedModelException {
+        TrainingConfig c = trained.config();
+        if (c.scale() != config.scale()) {
+            throw new IllegalArgumentException("the initial generator is a " + c.scale() + "x model; this run trains " + config.scale() + "x");
+        }
+        Block smaller = Generator.builder().scale(c.scale()).residualBlocks(c.residualBlocks()).build();
+        try (NDManager scratch = root.newSubManager()) {
+            Networks.loadParameters(smaller, scratch, trained.generatorParameters());
+            GeneratorGrowth.grow(generator, smaller);
         }
     }
 
@@ -423,6 +439,7 @@ public final class TrainingRun implements AutoCloseable {
         private final List<BufferedImage> training = new ArrayList<>();
         private final List<BufferedImage> validation = new ArrayList<>();
         private FeatureExtractor extractor;
+        private Checkpoint initialGenerator;
 
         private Builder(TrainingConfig config, Checkpoint checkpoint) {
             this.config = config;
@@ -463,6 +480,18 @@ public final class TrainingRun implements AutoCloseable {
          */
         public Builder featureExtractor(FeatureExtractor featureExtractor) {
             this.extractor = featureExtractor;
+            return this;
+        }
+
+        /**
+         * Starts a new run's generator from a trained one of the same scale and at most as many
+         * residual blocks (see {@link GeneratorGrowth}); the discriminator starts fresh.
+         */
+        public Builder initialGenerator(Checkpoint trained) {
+            if (checkpoint != null) {
+                throw new IllegalArgumentException("a resumed run continues its own generator; an initial generator is for new runs");
+            }
+            this.initialGenerator = trained;
             return this;
         }
 
