@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -63,13 +64,63 @@ class JobLifecycleApiTest {
         given().post("/api/jobs/" + id + "/retry").then().statusCode(409);
         given().get("/api/jobs/" + id + "/events").then().statusCode(200)
                 .body("status", hasItems("QUEUED", "CANCELLED")).body("message", hasItems("submitted", "cancelled while queued", "retried"));
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM outbox WHERE message_key = ?")) {
-            ps.setString(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                assertEquals(2, rs.getInt(1), "one message at submission, one at retry");
+        assertEquals(2, messagesOnKafka(id, 2), "one message at submission, one at retry");
+        awaitOutboxEmpty(id);
+    }
+
+    @Test
+    void sentOutboxRowsAreDeletedSoTheTableStaysBounded() throws Exception {
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            ids.add(submit());
+        }
+        for (String id : ids) {
+            awaitOutboxEmpty(id);
+        }
+        assertEquals(1, messagesOnKafka(ids.get(19), 1), "the row went to Kafka before it was deleted");
+    }
+
+    @Inject
+    dev.srgan.platform.KafkaSettings kafka;
+
+    /** Counts the messages keyed {@code key} on the upscale topic, reading until {@code expected} are seen or 30 s pass. */
+    private int messagesOnKafka(String key, int expected) {
+        java.util.Map<String, Object> config = kafka.clientConfig("test-count");
+        config.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, "test-count-" + UUID.randomUUID());
+        config.put(org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        int seen = 0;
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(config,
+                new org.apache.kafka.common.serialization.StringDeserializer(), new org.apache.kafka.common.serialization.StringDeserializer())) {
+            consumer.subscribe(List.of(kafka.topic(dev.srgan.domain.jobs.JobType.UPSCALE)));
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+            while (seen < expected && System.nanoTime() < deadline) {
+                for (var r : consumer.poll(java.time.Duration.ofMillis(300))) {
+                    if (key.equals(r.key())) {
+                        seen++;
+                    }
+                }
             }
+        }
+        return seen;
+    }
+
+    private void awaitOutboxEmpty(String key) throws Exception {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try (Connection c = dataSource.getConnection();
+                 PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM outbox WHERE message_key = ?")) {
+                ps.setString(1, key);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getInt(1) == 0) {
+                        return;
+                    }
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("outbox rows of " + key + " still there after 30 s");
+            }
+            Thread.sleep(100);
         }
     }
 
@@ -86,6 +137,44 @@ class JobLifecycleApiTest {
         given().get("/api/jobs/" + UUID.randomUUID()).then().statusCode(404).body("error", containsString("no job"));
         given().get("/api/jobs/not-a-uuid").then().statusCode(404);
         given().get("/api/jobs/" + submit() + "/result").then().statusCode(404).body("error", containsString("has no result"));
+    }
+
+    @Test
+    void onlyASucceededJobServesAResult() throws Exception {
+        String id = submit();
+        // a result row next to a job that did not succeed (the reaper failed it on its last attempt)
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            UUID blob = UUID.randomUUID();
+            byte[] png = TestData.png(32, 32);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO blobs (id, content_type, size_bytes, sha256, complete) VALUES (?, 'image/png', ?, 'x', true)")) {
+                ps.setObject(1, blob);
+                ps.setLong(2, png.length);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO blob_chunks (blob_id, seq, data) VALUES (?, 0, ?)")) {
+                ps.setObject(1, blob);
+                ps.setBytes(2, png);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO results (job_id, blob_id, width, height, content_type) VALUES (?, ?, 32, 32, 'image/png')")) {
+                ps.setObject(1, UUID.fromString(id));
+                ps.setObject(2, blob);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET status = 'FAILED', finished_at = now() WHERE id = ?")) {
+                ps.setObject(1, UUID.fromString(id));
+                ps.executeUpdate();
+            }
+            c.commit();
+        }
+        given().get("/api/jobs/" + id + "/result").then().statusCode(404).body("error", containsString("it is FAILED"));
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE jobs SET status = 'SUCCEEDED' WHERE id = ?")) {
+            ps.setObject(1, UUID.fromString(id));
+            ps.executeUpdate();
+        }
+        given().get("/api/jobs/" + id + "/result").then().statusCode(200).contentType("image/png");
     }
 
     @Test

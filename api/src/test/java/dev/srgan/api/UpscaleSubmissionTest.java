@@ -88,6 +88,30 @@ class UpscaleSubmissionTest {
     }
 
     @Test
+    void truncatedOrDamagedImagesAreRefusedAtSubmissionWithoutADecode() throws Exception {
+        long jobs = TestData.count(dataSource, "jobs");
+        long blobs = TestData.count(dataSource, "blobs");
+        byte[] png = TestData.png(64, 64);
+        given().multiPart("image", "cut.png", java.util.Arrays.copyOf(png, png.length - 20), "image/png").multiPart("scale", "2")
+                .when().post("/api/upscale")
+                .then().statusCode(400).body("field", equalTo("image"))
+                .body("error", containsString("'cut.png' is not a whole PNG image: it is truncated"));
+        byte[] flipped = png.clone();
+        flipped[png.length - 30] ^= 0x55;
+        given().multiPart("image", "flipped.png", flipped, "image/png").multiPart("scale", "2")
+                .when().post("/api/upscale")
+                .then().statusCode(400).body("error", containsString("its CRC does not match"));
+        java.io.ByteArrayOutputStream jpeg = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png)), "jpeg", jpeg);
+        byte[] jpg = jpeg.toByteArray();
+        given().multiPart("image", "cut.jpg", java.util.Arrays.copyOf(jpg, jpg.length - 10), "image/jpeg").multiPart("scale", "2")
+                .when().post("/api/upscale")
+                .then().statusCode(400).body("error", containsString("'cut.jpg' is not a whole JPEG image: it is truncated"));
+        assertEquals(jobs, TestData.count(dataSource, "jobs"));
+        assertEquals(blobs, TestData.count(dataSource, "blobs"));
+    }
+
+    @Test
     void decompressionBombIsRefusedFromItsHeader() throws Exception {
         long blobs = TestData.count(dataSource, "blobs");
         given().multiPart("image", "bomb.png", TestData.pngHeaderOnly(30000, 30000), "image/png")

@@ -128,7 +128,9 @@ public class JobResource {
         String contentType;
         long size;
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT r.blob_id, r.content_type, b.size_bytes FROM results r JOIN blobs b ON b.id = r.blob_id WHERE r.job_id = ?")) {
+             // only a SUCCEEDED job serves a result (the worker writes both in one transaction)
+             PreparedStatement ps = c.prepareStatement("SELECT r.blob_id, r.content_type, b.size_bytes FROM results r JOIN blobs b ON b.id = r.blob_id "
+                     + "JOIN jobs j ON j.id = r.job_id WHERE r.job_id = ? AND j.status = 'SUCCEEDED'")) {
             ps.setObject(1, jobId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {

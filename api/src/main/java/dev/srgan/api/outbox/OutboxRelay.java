@@ -171,7 +171,8 @@ public class OutboxRelay {
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
                 throw new KafkaUnavailable(cause.getClass().getSimpleName() + ": " + cause.getMessage());
             }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE outbox SET published_at = now() WHERE id = ANY (?)")) {
+            // sent rows go: the table holds only what is still to be sent, however long the system runs
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM outbox WHERE id = ANY (?)")) {
                 ps.setArray(1, c.createArrayOf("bigint", rows.stream().map(Row::id).toArray()));
                 ps.executeUpdate();
             }

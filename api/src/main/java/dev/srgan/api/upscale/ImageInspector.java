@@ -15,7 +15,8 @@ import java.util.Iterator;
 /**
  * Checks an uploaded image before anything is stored: the format from its first bytes (only PNG
  * and JPEG), then the dimensions from its header alone, so a decompression bomb is refused
- * without ever being decoded.
+ * without ever being decoded, then its structure ({@link ImageStructure}: PNG chunks with their
+ * CRCs up to IEND, JPEG markers up to EOI), so a truncated upload is refused at once (400).
  */
 public final class ImageInspector {
     private ImageInspector() {
@@ -62,6 +63,7 @@ public final class ImageInspector {
                     throw ApiException.tooLarge(field, "'" + name + "' is " + w + "x" + h + " = " + megapixels(info.pixels())
                             + " megapixels; the limit is " + megapixels(maxPixels) + " megapixels");
                 }
+                requireWhole(file, format, field, name);
                 return info;
             } finally {
                 reader.dispose();
@@ -71,6 +73,17 @@ public final class ImageInspector {
                 throw api;
             }
             throw ApiException.badRequest(field, "'" + name + "' is not a readable " + format + " image (its header is damaged)");
+        }
+    }
+
+    /** Refuses (400) a file whose PNG chunks or JPEG markers are truncated or damaged; nothing is decoded. */
+    static void requireWhole(Path file, String format, String field, String name) throws IOException {
+        java.util.Optional<String> defect;
+        try (InputStream in = Files.newInputStream(file)) {
+            defect = ImageStructure.defect(in, format);
+        }
+        if (defect.isPresent()) {
+            throw ApiException.badRequest(field, "'" + name + "' is not a whole " + format + " image: " + defect.get());
         }
     }
 

@@ -2,6 +2,7 @@ package dev.srgan.worker.evaluate;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.domain.jobs.JobType;
+import dev.srgan.platform.jobs.LeaseLost;
 import dev.srgan.networks.evaluation.Evaluator;
 import dev.srgan.networks.image.Images;
 import dev.srgan.worker.jobs.ClaimedJob;
@@ -23,6 +24,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,8 +78,11 @@ public class EvaluateExecutor implements JobExecutor {
                 int[] done = {0};
                 report = Evaluator.evaluate(lease.upscaler(), images,
                         r -> ctx.progress((double) ++done[0] / images.size(), "image " + done[0] + " of " + images.size() + ": " + r.name()),
-                        () -> ctx.cancelRequested() || ctx.stopping());
+                        () -> ctx.leaseLost() || ctx.cancelRequested() || ctx.stopping());
             } catch (CancellationException e) {
+                if (ctx.leaseLost()) {
+                    throw new LeaseLost(ctx.lease(), "the next evaluation image");
+                }
                 if (ctx.stopping()) {
                     throw new WorkerStopping();
                 }
@@ -85,16 +90,16 @@ public class EvaluateExecutor implements JobExecutor {
             } catch (IllegalArgumentException e) {
                 throw JobFailure.permanent(e.getMessage());
             }
-            store(job.id(), model.id(), report);
+            // written with the SUCCEEDED state, in its fenced transaction
+            context.onSuccess(c -> store(c, job.id(), model.id(), report));
         } finally {
             ScratchSpace.delete(dir);
         }
     }
 
-    /** One evaluation per job: a re-run replaces the row of an earlier attempt. */
-    private void store(UUID jobId, UUID modelId, Evaluator.Report report) throws Exception {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+    /** One evaluation per job, on the connection of the transaction that marks the job SUCCEEDED. */
+    private void store(Connection c, UUID jobId, UUID modelId, Evaluator.Report report) throws SQLException, IOException {
+        {
             try (PreparedStatement del = c.prepareStatement("DELETE FROM model_evaluations WHERE job_id = ?");
                  PreparedStatement ins = c.prepareStatement("""
                          INSERT INTO model_evaluations (id, model_id, job_id, scale, image_count, psnr, ssim, bicubic_psnr, bicubic_ssim,
@@ -115,7 +120,6 @@ public class EvaluateExecutor implements JobExecutor {
                 ins.setString(11, json.writeValueAsString(report.images()));
                 ins.executeUpdate();
             }
-            c.commit();
         }
     }
 }

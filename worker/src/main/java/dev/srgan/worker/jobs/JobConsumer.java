@@ -163,16 +163,30 @@ final class JobConsumer implements Runnable {
         try {
             message = json.readValue(record.value(), JobMessage.class);
         } catch (Exception e) {
-            deadLetter(record, e);
+            if (!deadLetter(record, e)) {
+                // not acknowledged: keep the offset, so the message is read (and dead-lettered) again
+                consumer.seek(tp, record.offset());
+                throw new IllegalStateException("the dead-letter topic did not take the unreadable message at "
+                        + tp + "@" + record.offset() + "; it is read again");
+            }
             commit(tp, record.offset());
             return false;
         }
-        java.util.Optional<ClaimedJob> claimed;
+        if (!runner.accepting()) {
+            // shutting down: leave the message to the worker that gets the partition next
+            consumer.seek(tp, record.offset());
+            return false;
+        }
+        java.util.Optional<java.util.concurrent.CompletableFuture<Void>> started;
         try {
-            claimed = runner.claim(message);
+            started = runner.claimAndRun(message, slots::release);
         } catch (RuntimeException e) {
             consumer.seek(tp, record.offset());
             throw e;
+        }
+        if (started.isEmpty() && !runner.accepting()) {
+            consumer.seek(tp, record.offset());
+            return false;
         }
         try {
             commit(tp, record.offset());
@@ -180,12 +194,12 @@ final class JobConsumer implements Runnable {
             // the job is claimed in PostgreSQL: a redelivery of this message finds it taken and skips it
             LOG.warnf("committing %s-%d@%d failed (%s); the job runs anyway", tp.topic(), tp.partition(), record.offset(), e.getMessage());
         }
-        if (claimed.isEmpty()) {
+        if (started.isEmpty()) {
             return false;
         }
         busy = true;
         consumer.pause(consumer.assignment());
-        var done = runner.runAsync(claimed.get(), slots::release);
+        var done = started.get();
         try {
             while (running && !done.isDone()) {
                 // Wait on the job itself, not in poll(): a paused poll sleeps its whole timeout, and
@@ -258,7 +272,8 @@ final class JobConsumer implements Runnable {
         }
     }
 
-    private void deadLetter(ConsumerRecord<String, String> record, Exception cause) {
+    /** Writes the record to the dead-letter topic; true once the broker acknowledged it (acks=all). */
+    boolean deadLetter(ConsumerRecord<String, String> record, Exception cause) {
         LOG.warnf("unreadable message at %s-%d@%d sent to %s: %s", record.topic(), record.partition(), record.offset(),
                 settings.deadLetterTopic(), cause.getMessage());
         Map<String, Object> config = settings.clientConfig(identity.id() + "-dead-letter");
@@ -268,8 +283,10 @@ final class JobConsumer implements Runnable {
             dead.headers().add("srgan.source", (record.topic() + "-" + record.partition() + "@" + record.offset()).getBytes());
             dead.headers().add("srgan.error", String.valueOf(cause.getMessage()).getBytes());
             producer.send(dead).get(30, TimeUnit.SECONDS);
+            return true;
         } catch (Exception e) {
             LOG.errorf("could not write to the dead-letter topic: %s", e.getMessage());
+            return false;
         }
     }
 }

@@ -6,6 +6,8 @@ import dev.srgan.domain.jobs.JobStateMachine;
 import dev.srgan.domain.jobs.JobStatus;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.platform.KafkaSettings;
+import dev.srgan.platform.jobs.JobLease;
+import dev.srgan.platform.jobs.LeaseLost;
 import dev.srgan.worker.ops.WorkerMeters;
 import dev.srgan.worker.workers.WorkerIdentity;
 import dev.srgan.worker.workers.WorkerRegistry;
@@ -31,11 +33,24 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
 
 /**
  * Claims jobs in PostgreSQL and runs them. The claim is one conditional UPDATE (only a QUEUED job
  * becomes RUNNING, for exactly one worker), so a message delivered twice never runs a job twice.
- * Every later state change is guarded by this worker still holding the job.
+ *
+ * <p>Each claim increments the job's lease epoch; the attempt's writes are fenced by it
+ * ({@link JobLease}): its outcome, result, progress and everything a training run records apply
+ * only while the job is still RUNNING under that epoch, checked in the write's own transaction. An
+ * attempt that learns it lost its job (the heartbeat's renewal finds it taken, or a fenced write is
+ * refused) stops at its next step or tile batch and writes nothing more. A job that makes no
+ * progress for {@code srgan.worker.stall-timeout} while the worker lives is given up: queued again
+ * (or failed on its last attempt) with a message saying so, and fenced out like a lost one.
  */
 @ApplicationScoped
 public class JobRunner {
@@ -68,27 +83,64 @@ public class JobRunner {
     @ConfigProperty(name = "srgan.worker.retry-backoff", defaultValue = "2s")
     Duration retryBackoff;
 
+    @ConfigProperty(name = "srgan.worker.stall-timeout", defaultValue = "10m")
+    volatile Duration stallTimeout;
+
     private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "srgan-job");
         t.setDaemon(true);
         return t;
     });
     private final Set<CompletableFuture<Void>> running = ConcurrentHashMap.newKeySet();
+    private final Map<UUID, Attempt> attempts = new ConcurrentHashMap<>();
+    /** Claims take the read lock, shutdown the write lock: once stopping is set, no claim is under way. */
+    private final ReadWriteLock claiming = new ReentrantReadWriteLock();
     private volatile boolean stopping;
+    private ScheduledExecutorService watchdog;
+
+    void onStart(@Observes StartupEvent event) {
+        watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "srgan-stall-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        long ms = Math.max(100, Math.min(stallTimeout.toMillis() / 4, 5_000));
+        watchdog.scheduleWithFixedDelay(this::giveUpStalled, ms, ms, TimeUnit.MILLISECONDS);
+    }
+
+    /** True while this worker takes new jobs; false from the start of its shutdown. */
+    public boolean accepting() {
+        return !stopping;
+    }
 
     /**
-     * Claims the job the message points to; empty when it is not QUEUED any more (done, running
-     * elsewhere, cancelled). One statement, one commit: the claim, its RUNNING event and this
-     * worker's current job.
+     * Claims the job the message points to and starts it on a job thread; empty when it is not
+     * QUEUED any more (done, running elsewhere, cancelled) or this worker is shutting down (check
+     * {@link #accepting()} to tell the two apart: a message refused at shutdown must be read again
+     * by another worker). One statement, one commit: the claim with its new lease epoch, its
+     * RUNNING event and this worker's current job. {@code whenDone} runs after the job's final
+     * state is written.
      */
-    public Optional<ClaimedJob> claim(JobMessage message) {
+    public Optional<CompletableFuture<Void>> claimAndRun(JobMessage message, Runnable whenDone) {
+        claiming.readLock().lock();
+        try {
+            if (stopping) {
+                return Optional.empty();
+            }
+            return claim(message).map(job -> runAsync(job, whenDone));
+        } finally {
+            claiming.readLock().unlock();
+        }
+    }
+
+    Optional<ClaimedJob> claim(JobMessage message) {
         String sql = """
                 WITH claimed AS (
-                    UPDATE jobs SET status = 'RUNNING', worker_id = ?, attempts = attempts + 1,
+                    UPDATE jobs SET status = 'RUNNING', worker_id = ?, attempts = attempts + 1, lease_epoch = lease_epoch + 1,
                            lease_expires_at = now() + make_interval(secs => ?), started_at = coalesce(started_at, now()),
                            progress = 0, progress_message = NULL, error = NULL, updated_at = now()
                     WHERE id = ? AND status = 'QUEUED' AND NOT cancel_requested
-                    RETURNING id, type, attempts, max_attempts, params::text, input_blob_id, model_id, dataset_id),
+                    RETURNING id, type, attempts, max_attempts, params::text, input_blob_id, model_id, dataset_id, lease_epoch),
                 event AS (
                     INSERT INTO job_events (job_id, kind, status, message)
                     SELECT id, 'STATUS', 'RUNNING', 'attempt ' || attempts || ' on ' || ? FROM claimed),
@@ -109,19 +161,24 @@ public class JobRunner {
                     return Optional.empty();
                 }
                 return Optional.of(new ClaimedJob(rs.getObject(1, UUID.class), JobType.valueOf(rs.getString(2)), rs.getInt(3), rs.getInt(4),
-                        rs.getString(5), rs.getObject(6, UUID.class), rs.getObject(7, UUID.class), rs.getObject(8, UUID.class)));
+                        rs.getString(5), rs.getObject(6, UUID.class), rs.getObject(7, UUID.class), rs.getObject(8, UUID.class), rs.getLong(9)));
             }
         } catch (SQLException e) {
             throw new IllegalStateException("claiming job " + message.jobId() + " failed: " + e.getMessage(), e);
         }
     }
 
-    /** Runs a claimed job on a job thread; {@code whenDone} runs after its final state is written. */
-    public CompletableFuture<Void> runAsync(ClaimedJob job, Runnable whenDone) {
+    private CompletableFuture<Void> runAsync(ClaimedJob job, Runnable whenDone) {
+        Attempt attempt = new Attempt(job);
+        attempts.put(job.id(), attempt);
         CompletableFuture<Void> future = CompletableFuture.runAsync(() -> {
+            attempt.thread = Thread.currentThread();
             try {
-                run(job);
+                run(attempt);
             } finally {
+                attempt.thread = null;
+                attempts.remove(job.id(), attempt);
+                Thread.interrupted();
                 whenDone.run();
             }
         }, pool);
@@ -131,53 +188,96 @@ public class JobRunner {
     }
 
     /**
-     * Asks running jobs to stop at their next safe point (a training job checkpoints first; it is
-     * then queued again for another worker) and waits for them up to {@code timeout}.
+     * Stops claiming (no claim is under way when this returns from taking the lock), then asks
+     * running jobs to stop at their next safe point (a training job checkpoints first; it is then
+     * queued again for another worker) and waits for them up to {@code timeout}.
      */
     public void shutdown(Duration timeout) {
-        stopping = true;
+        claiming.writeLock().lock();
+        try {
+            stopping = true;
+        } finally {
+            claiming.writeLock().unlock();
+        }
         try {
             CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             LOG.warnf("jobs still running after %s at shutdown; their leases will expire and they run again elsewhere", timeout);
         }
+        if (watchdog != null) {
+            watchdog.shutdownNow();
+        }
     }
 
-    private void run(ClaimedJob job) {
-        registry.jobStarted(job.id());
+    private void run(Attempt attempt) {
+        ClaimedJob job = attempt.job;
+        registry.jobStarted(job.lease(), attempt::lost);
         meters.jobStarted(job);
         boolean recorded = false;
         try {
             JobExecutor executor = executors().get(job.type());
             if (executor == null) {
-                recorded = finish(job, JobStatus.FAILED, "this worker has no executor for " + job.type() + " jobs");
+                recorded = finish(attempt, JobStatus.FAILED, "this worker has no executor for " + job.type() + " jobs");
                 return;
             }
-            executor.execute(job, new Context(job.id()));
-            recorded = finish(job, JobStatus.SUCCEEDED, null);
-        } catch (JobCancelled e) {
-            recorded = finish(job, JobStatus.CANCELLED, null);
-        } catch (WorkerStopping e) {
-            requeue(job, "worker " + identity.id() + " stopped; the job continues on another worker", Duration.ZERO, true);
-        } catch (JobFailure e) {
-            if (!e.permanent() && job.attempt() < job.maxAttempts()) {
-                requeue(job, "attempt " + job.attempt() + " failed: " + e.getMessage(), backoff(job.attempt()), false);
-            } else {
-                recorded = finish(job, JobStatus.FAILED, e.getMessage());
-            }
+            executor.execute(job, attempt.context);
+            recorded = finish(attempt, JobStatus.SUCCEEDED, null);
         } catch (Exception | Error e) {
-            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            LOG.warnf(e, "job %s attempt %d failed", job.id(), job.attempt());
-            if (job.attempt() < job.maxAttempts()) {
-                requeue(job, "attempt " + job.attempt() + " failed: " + message, backoff(job.attempt()), false);
-            } else {
-                recorded = finish(job, JobStatus.FAILED, "failed after " + job.attempt() + " attempts: " + message);
-            }
+            // finish(SUCCEEDED) that failed lands here too: its result was not stored, so the job is retried
+            recorded = ended(attempt, e);
         } finally {
             // a recorded outcome has updated this worker's row in its own transaction
             registry.jobEnded(job.id(), !recorded);
             meters.jobEnded(job);
         }
+    }
+
+    /** Records how an attempt that threw ended; returns whether the worker's row was updated with it. */
+    private boolean ended(Attempt attempt, Throwable e) {
+        ClaimedJob job = attempt.job;
+        try {
+            if (attempt.lost.get() || causedBy(e, LeaseLost.class)) {
+                attempt.lost();
+                attempt.logStop(e.getMessage());
+                return false;
+            }
+            if (e instanceof JobCancelled) {
+                return finish(attempt, JobStatus.CANCELLED, null);
+            }
+            if (e instanceof WorkerStopping) {
+                requeue(attempt, "worker " + identity.id() + " stopped; the job continues on another worker", Duration.ZERO, true);
+                return false;
+            }
+            if (e instanceof JobFailure failure) {
+                if (!failure.permanent() && job.attempt() < job.maxAttempts()) {
+                    requeue(attempt, "attempt " + job.attempt() + " failed: " + e.getMessage(), backoff(job.attempt()), false);
+                    return false;
+                }
+                return finish(attempt, JobStatus.FAILED, e.getMessage());
+            }
+            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            LOG.warnf(e, "job %s attempt %d failed", job.id(), job.attempt());
+            if (job.attempt() < job.maxAttempts()) {
+                requeue(attempt, "attempt " + job.attempt() + " failed: " + message, backoff(job.attempt()), false);
+                return false;
+            }
+            return finish(attempt, JobStatus.FAILED, "failed after " + job.attempt() + " attempts: " + message);
+        } catch (LeaseLost lost) {
+            // refused and counted where it was thrown
+            return false;
+        } catch (Exception recording) {
+            LOG.errorf("recording the end of job %s failed: %s (the lease will expire and the job run again)", job.id(), recording.getMessage());
+            return false;
+        }
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Duration backoff(int attempt) {
@@ -191,73 +291,168 @@ public class JobRunner {
     }
 
     /**
-     * Writes the job's outcome, its event and this worker's count in one transaction; returns
-     * whether that transaction committed.
+     * Writes the job's outcome (with its result, for SUCCEEDED), its event and this worker's count
+     * in one transaction, fenced by the attempt's epoch; returns true when it committed.
+     *
+     * @throws LeaseLost when the job was taken from this attempt: nothing was written
+     * @throws SQLException when the transaction failed: nothing was written
      */
-    private boolean finish(ClaimedJob job, JobStatus status, String error) {
+    private boolean finish(Attempt attempt, JobStatus status, String error) throws SQLException, java.io.IOException {
         JobStateMachine.requireAllowed(JobStatus.RUNNING, status);
-        meters.jobFinished(job, status);
+        ClaimedJob job = attempt.job;
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("""
-                    UPDATE jobs SET status = ?, error = ?, finished_at = now(), lease_expires_at = NULL, updated_at = now(),
-                           progress = CASE WHEN ? = 'SUCCEEDED' THEN 1 ELSE progress END
-                    WHERE id = ? AND status = 'RUNNING' AND worker_id = ?""")) {
-                ps.setString(1, status.name());
-                ps.setString(2, error);
-                ps.setString(3, status.name());
-                ps.setObject(4, job.id());
-                ps.setString(5, identity.id());
-                if (ps.executeUpdate() == 1) {
-                    event(c, job.id(), status.name(), error);
-                } else {
-                    LOG.warnf("job %s was taken from this worker (lease expired?); its %s outcome is dropped", job.id(), status);
+            try {
+                try (PreparedStatement ps = c.prepareStatement("""
+                        UPDATE jobs SET status = ?, error = ?, finished_at = now(), lease_expires_at = NULL, updated_at = now(),
+                               progress = CASE WHEN ? = 'SUCCEEDED' THEN 1 ELSE progress END
+                        WHERE id = ? AND status = 'RUNNING' AND lease_epoch = ?""")) {
+                    ps.setString(1, status.name());
+                    ps.setString(2, error);
+                    ps.setString(3, status.name());
+                    ps.setObject(4, job.id());
+                    ps.setLong(5, job.epoch());
+                    if (ps.executeUpdate() != 1) {
+                        throw attempt.refused(new LeaseLost(job.lease(), "its " + status + " outcome"));
+                    }
                 }
+                if (status == JobStatus.SUCCEEDED && attempt.successWrite != null) {
+                    attempt.successWrite.write(c);
+                }
+                event(c, job.id(), status.name(), error);
+                try (PreparedStatement ps = c.prepareStatement("""
+                        UPDATE workers SET jobs_done = jobs_done + 1, last_heartbeat = now(),
+                               current_job_id = CASE WHEN current_job_id = ? THEN NULL ELSE current_job_id END
+                        WHERE id = ?""")) {
+                    ps.setObject(1, job.id());
+                    ps.setString(2, identity.id());
+                    ps.executeUpdate();
+                }
+                c.commit();
+            } catch (SQLException | java.io.IOException | RuntimeException e) {
+                rollback(c, e);
+                throw e;
             }
-            try (PreparedStatement ps = c.prepareStatement("""
-                    UPDATE workers SET jobs_done = jobs_done + 1, last_heartbeat = now(),
-                           current_job_id = CASE WHEN current_job_id = ? THEN NULL ELSE current_job_id END
-                    WHERE id = ?""")) {
-                ps.setObject(1, job.id());
-                ps.setString(2, identity.id());
-                ps.executeUpdate();
-            }
-            c.commit();
-            return true;
-        } catch (SQLException e) {
-            LOG.errorf("recording %s for job %s failed: %s (the lease will expire and the job run again)", status, job.id(), e.getMessage());
-            return false;
         }
+        meters.jobFinished(job, status);
+        return true;
     }
 
-    private void requeue(ClaimedJob job, String reason, Duration delay, boolean refundAttempt) {
+    /**
+     * Hands the job back, fenced by the attempt's epoch: QUEUED with a new message after
+     * {@code delay}, or CANCELLED when a cancel was requested meanwhile (the claim skips
+     * cancel-requested jobs, so a queued one would wait forever).
+     */
+    private void requeue(Attempt attempt, String reason, Duration delay, boolean refundAttempt) throws SQLException {
+        handBack(attempt.job, reason, delay, refundAttempt, attempt::refused);
+    }
+
+    /**
+     * {@link #requeue} for a claimed job; {@code refused} receives (and returns) the refusal when
+     * the job was taken. Returns the state the job is in now: QUEUED or CANCELLED.
+     */
+    JobStatus handBack(ClaimedJob job, String reason, Duration delay, boolean refundAttempt,
+                       java.util.function.UnaryOperator<LeaseLost> refused) throws SQLException {
         JobStateMachine.requireAllowed(JobStatus.RUNNING, JobStatus.QUEUED);
+        JobStateMachine.requireAllowed(JobStatus.RUNNING, JobStatus.CANCELLED);
+        String payload;
+        try {
+            payload = json.writeValueAsString(new JobMessage(job.id(), job.type(), job.attempt() + 1));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("""
-                    UPDATE jobs SET status = 'QUEUED', worker_id = NULL, lease_expires_at = NULL, updated_at = now(),
-                           attempts = attempts - ?, error = ?
-                    WHERE id = ? AND status = 'RUNNING' AND worker_id = ?""")) {
-                ps.setInt(1, refundAttempt ? 1 : 0);
-                ps.setString(2, refundAttempt ? null : reason);
-                ps.setObject(3, job.id());
-                ps.setString(4, identity.id());
-                if (ps.executeUpdate() == 1) {
+            try {
+                String status;
+                try (PreparedStatement ps = c.prepareStatement("""
+                        UPDATE jobs SET status = CASE WHEN cancel_requested THEN 'CANCELLED' ELSE 'QUEUED' END,
+                               finished_at = CASE WHEN cancel_requested THEN now() ELSE NULL END,
+                               worker_id = NULL, lease_expires_at = NULL, updated_at = now(),
+                               attempts = attempts - ?, error = CASE WHEN cancel_requested THEN NULL ELSE ? END
+                        WHERE id = ? AND status = 'RUNNING' AND lease_epoch = ?
+                        RETURNING status""")) {
+                    ps.setInt(1, refundAttempt ? 1 : 0);
+                    ps.setString(2, refundAttempt ? null : reason);
+                    ps.setObject(3, job.id());
+                    ps.setLong(4, job.epoch());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) {
+                            throw refused.apply(new LeaseLost(job.lease(), "handing the job back (" + reason + ")"));
+                        }
+                        status = rs.getString(1);
+                    }
+                }
+                if (status.equals("CANCELLED")) {
+                    event(c, job.id(), "CANCELLED", "cancelled by the user while attempt " + job.attempt() + " ended (" + reason + ")");
+                } else {
                     event(c, job.id(), "QUEUED", reason);
                     try (PreparedStatement out = c.prepareStatement("""
                             INSERT INTO outbox (topic, message_key, payload, available_at)
                             VALUES (?, ?, ?, now() + make_interval(secs => ?))""")) {
                         out.setString(1, kafka.topic(job.type()));
                         out.setString(2, job.id().toString());
-                        out.setString(3, json.writeValueAsString(new JobMessage(job.id(), job.type(), job.attempt() + 1)));
+                        out.setString(3, payload);
                         out.setDouble(4, delay.toMillis() / 1000.0);
                         out.executeUpdate();
                     }
                 }
+                c.commit();
+                if (status.equals("CANCELLED")) {
+                    meters.jobFinished(job, JobStatus.CANCELLED);
+                }
+                return JobStatus.valueOf(status);
+            } catch (SQLException | RuntimeException e) {
+                rollback(c, e);
+                throw e;
             }
-            c.commit();
-        } catch (Exception e) {
-            LOG.errorf("re-queueing job %s failed: %s (the lease will expire and the job run again)", job.id(), e.getMessage());
+        }
+    }
+
+    /**
+     * The watchdog: an attempt that has reported no progress for the stall timeout (its thread
+     * hangs while the heartbeat lives and renews its lease) is given up, fenced by its epoch: queued
+     * again, or failed on its last attempt, with a message that says so. Its thread is interrupted
+     * and whatever it still tries to write for the job is refused.
+     */
+    /** Sets the stall timeout (tests). */
+    void stallTimeout(Duration timeout) {
+        this.stallTimeout = timeout;
+    }
+
+    void giveUpStalled() {
+        long now = System.nanoTime();
+        for (Attempt attempt : attempts.values()) {
+            if (attempt.lost.get() || now - attempt.lastActivity < stallTimeout.toNanos()) {
+                continue;
+            }
+            ClaimedJob job = attempt.job;
+            String why = "attempt " + job.attempt() + " made no progress for " + stallTimeout + " (stalled) on worker " + identity.id();
+            LOG.warnf("job %s: %s; giving it up", job.id(), why);
+            attempt.lost();
+            try {
+                if (job.attempt() < job.maxAttempts()) {
+                    requeue(attempt, why + "; queued again", Duration.ZERO, false);
+                } else {
+                    finish(attempt, JobStatus.FAILED, why + ", on the last of " + job.maxAttempts() + " attempts");
+                }
+            } catch (LeaseLost e) {
+                LOG.debugf("stalled job %s was already taken: %s", job.id(), e.getMessage());
+            } catch (Exception e) {
+                LOG.warnf("giving up stalled job %s failed: %s (its lease will expire instead)", job.id(), e.getMessage());
+            }
+            Thread t = attempt.thread;
+            if (t != null) {
+                t.interrupt();
+            }
+        }
+    }
+
+    private static void rollback(Connection c, Exception cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
         }
     }
 
@@ -271,22 +466,64 @@ public class JobRunner {
         }
     }
 
-    private final class Context implements JobContext {
-        private final UUID jobId;
+    /** One attempt of a job on this worker: its fencing state, its success write and its context. */
+    private final class Attempt {
+        final ClaimedJob job;
+        final AtomicBoolean lost = new AtomicBoolean();
+        final AtomicBoolean refusalLogged = new AtomicBoolean();
+        final Context context = new Context(this);
+        volatile long lastActivity = System.nanoTime();
+        volatile Thread thread;
+        JobContext.SuccessWrite successWrite;
 
-        Context(UUID jobId) {
-            this.jobId = jobId;
+        Attempt(ClaimedJob job) {
+            this.job = job;
+        }
+
+        /** The job was taken from this attempt (or given up): it must stop and write nothing more. */
+        void lost() {
+            lost.set(true);
+        }
+
+        /** Counts a write the fence refused, logs the attempt's stop once, and returns {@code e} to throw. */
+        LeaseLost refused(LeaseLost e) {
+            lost.set(true);
+            meters.fencedWriteRejected(job.type());
+            logStop(e.getMessage());
+            return e;
+        }
+
+        /** Logs once per attempt that it lost its job and stops. */
+        void logStop(String why) {
+            if (refusalLogged.compareAndSet(false, true)) {
+                LOG.warnf("job %s attempt %d (epoch %d) lost its job and stops, writing nothing more: %s",
+                        job.id(), job.attempt(), job.epoch(), why);
+            }
+        }
+    }
+
+    private final class Context implements JobContext {
+        private final Attempt attempt;
+
+        Context(Attempt attempt) {
+            this.attempt = attempt;
         }
 
         @Override
         public void progress(double fraction, String message) {
+            attempt.lastActivity = System.nanoTime();
+            if (attempt.lost.get()) {
+                return;
+            }
             try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                    "UPDATE jobs SET progress = ?, progress_message = ?, updated_at = now() WHERE id = ? AND worker_id = ?")) {
+                    "UPDATE jobs SET progress = ?, progress_message = ?, updated_at = now() WHERE id = ? AND lease_epoch = ? AND status = 'RUNNING'")) {
                 ps.setDouble(1, Math.max(0, Math.min(1, fraction)));
                 ps.setString(2, message);
-                ps.setObject(3, jobId);
-                ps.setString(4, identity.id());
-                ps.executeUpdate();
+                ps.setObject(3, attempt.job.id());
+                ps.setLong(4, attempt.job.epoch());
+                if (ps.executeUpdate() == 0) {
+                    attempt.refused(new LeaseLost(attempt.job.lease(), "progress " + message));
+                }
             } catch (SQLException e) {
                 LOG.debugf("progress update failed: %s", e.getMessage());
             }
@@ -296,7 +533,7 @@ public class JobRunner {
         public boolean cancelRequested() {
             try (Connection c = dataSource.getConnection();
                  PreparedStatement ps = c.prepareStatement("SELECT cancel_requested FROM jobs WHERE id = ?")) {
-                ps.setObject(1, jobId);
+                ps.setObject(1, attempt.job.id());
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() && rs.getBoolean(1);
                 }
@@ -308,6 +545,29 @@ public class JobRunner {
         @Override
         public boolean stopping() {
             return stopping;
+        }
+
+        @Override
+        public boolean leaseLost() {
+            return attempt.lost.get();
+        }
+
+        @Override
+        public JobLease lease() {
+            return attempt.job.lease();
+        }
+
+        @Override
+        public void fence(Connection c, String what) throws SQLException {
+            if (attempt.lost.get() || !attempt.job.lease().holds(c)) {
+                throw attempt.refused(new LeaseLost(attempt.job.lease(), what));
+            }
+            attempt.lastActivity = System.nanoTime();
+        }
+
+        @Override
+        public void onSuccess(SuccessWrite write) {
+            attempt.successWrite = write;
         }
     }
 }

@@ -1,5 +1,10 @@
 package dev.srgan.worker.jobs;
 
+import dev.srgan.platform.jobs.JobLease;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
 import java.time.Duration;
 
 /**
@@ -57,5 +62,25 @@ public final class ThrottledContext implements JobContext {
     @Override
     public boolean stopping() {
         return inner.stopping();
+    }
+
+    @Override
+    public boolean leaseLost() {
+        return inner.leaseLost();
+    }
+
+    @Override
+    public JobLease lease() {
+        return inner.lease();
+    }
+
+    @Override
+    public void fence(Connection c, String what) throws SQLException {
+        inner.fence(c, what);
+    }
+
+    @Override
+    public void onSuccess(SuccessWrite write) {
+        inner.onSuccess(write);
     }
 }

@@ -4,6 +4,7 @@ import dev.srgan.domain.jobs.JobStatus;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.networks.training.LossRecord;
 import dev.srgan.worker.jobs.ClaimedJob;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -82,6 +83,9 @@ public class WorkerMeters {
                 jobTimer(type, outcome);
             }
         }
+        for (JobType type : jobTypes) {
+            fencedWrites(type);
+        }
         if (jobTypes.contains(JobType.TRAINING)) {
             trainingStepTimer(LossRecord.PRETRAIN);
             trainingStepTimer(LossRecord.GAN);
@@ -118,6 +122,21 @@ public class WorkerMeters {
             finishedBusyNanos += nanos;
         }
         jobTimer(job.type(), outcome).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * A write of an attempt that no longer held its job (its lease expired and the job was taken)
+     * was refused by the fence: nothing of it was stored.
+     */
+    public void fencedWriteRejected(JobType type) {
+        fencedWrites(type).increment();
+    }
+
+    private Counter fencedWrites(JobType type) {
+        return Counter.builder("srgan.fenced.writes.rejected")
+                .description("Writes refused because the attempt making them no longer held its job (lease expired, job taken)")
+                .tag("type", type.name())
+                .register(registry);
     }
 
     /**

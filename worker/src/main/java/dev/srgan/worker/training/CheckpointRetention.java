@@ -2,6 +2,8 @@ package dev.srgan.worker.training;
 
 import dev.srgan.networks.checkpoint.Checkpoint;
 import dev.srgan.platform.blobs.BlobStore;
+import dev.srgan.platform.jobs.LeaseLost;
+import dev.srgan.worker.jobs.JobContext;
 import dev.srgan.worker.blobs.BlobInputStream;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -46,8 +48,12 @@ public class CheckpointRetention {
     private record Stored(UUID id, long step, UUID blobId) {
     }
 
-    /** Reduces every full checkpoint of the job but the newest ones; failures are logged, never thrown. */
-    public void compact(UUID jobId) {
+    /**
+     * Reduces every full checkpoint of the job but the newest ones, fenced by the attempt's lease
+     * ({@code context}); failures are logged, never thrown, and an attempt that lost its job stops
+     * here without touching anything.
+     */
+    public void compact(UUID jobId, JobContext context) {
         List<Stored> older = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
                 SELECT k.id, k.step, k.blob_id FROM checkpoints k JOIN blobs b ON b.id = k.blob_id
@@ -66,7 +72,9 @@ public class CheckpointRetention {
         }
         for (Stored s : older) {
             try {
-                reduce(s);
+                reduce(s, context);
+            } catch (LeaseLost e) {
+                return;
             } catch (Exception e) {
                 LOG.warnf("could not reduce the checkpoint of step %d of job %s: %s", s.step(), jobId, e.getMessage());
             }
@@ -77,7 +85,7 @@ public class CheckpointRetention {
      * Replaces the checkpoint's blob by its generator alone, in one transaction: until it commits
      * the full checkpoint is untouched, and when it fails nothing of the smaller one is kept.
      */
-    private void reduce(Stored s) throws Exception {
+    private void reduce(Stored s, JobContext context) throws Exception {
         Checkpoint generator;
         try (InputStream in = BlobInputStream.open(dataSource, s.blobId())) {
             generator = Checkpoint.read(in).generatorOnly();
@@ -85,6 +93,7 @@ public class CheckpointRetention {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
+                context.fence(c, "reducing the checkpoint of step " + s.step());
                 BlobStore.Blob blob = blobs.write(c, MODEL_ONLY, Long.MAX_VALUE, generator::write);
                 try (PreparedStatement ck = c.prepareStatement("UPDATE checkpoints SET blob_id = ?, size_bytes = ? WHERE id = ? AND blob_id = ?");
                      PreparedStatement models = c.prepareStatement("UPDATE models SET blob_id = ? WHERE blob_id = ?")) {

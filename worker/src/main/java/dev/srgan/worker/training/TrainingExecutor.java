@@ -100,7 +100,7 @@ public class TrainingExecutor implements JobExecutor {
 
             Optional<StoredCheckpoint> stored = latestCheckpoint(job.id());
             Checkpoint checkpoint = stored.isPresent() ? readCheckpoint(stored.get()) : null;
-            forgetAfter(job.id(), checkpoint == null ? -1 : checkpoint.step());
+            forgetAfter(job.id(), checkpoint == null ? -1 : checkpoint.step(), ctx);
             try (TrainingRun run = build(checkpoint == null ? TrainingRun.builder(config) : TrainingRun.resume(checkpoint), training, validation)) {
                 checkpoint = null; // the run holds its own copy of the state: let the bytes go
                 int total = run.config().totalSteps();
@@ -109,10 +109,8 @@ public class TrainingExecutor implements JobExecutor {
                 }
                 TrainingRecorder recorder = new TrainingRecorder(dataSource, blobs, job.id(), total, run.contentLoss(), ctx,
                         stored.map(StoredCheckpoint::step).orElse(-1L));
-                recorder.afterCheckpoint(() -> retention.compact(job.id()));
-                try (Connection c = dataSource.getConnection()) {
-                    recorder.updateRun(c, run.currentStep());
-                }
+                recorder.afterCheckpoint(() -> retention.compact(job.id(), ctx));
+                recorder.start(run.currentStep());
                 ctx.progress((double) run.currentStep() / total, "step " + run.currentStep() + " of " + total);
                 TrainingResult result;
                 try {
@@ -215,10 +213,11 @@ public class TrainingExecutor implements JobExecutor {
      * start, {@code step} = -1): those steps run again, and the curve must show each step once,
      * as this run computes it.
      */
-    private void forgetAfter(UUID jobId, long step) throws SQLException {
+    private void forgetAfter(UUID jobId, long step, JobContext ctx) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
+                ctx.fence(c, "clearing the steps after " + step);
                 for (String table : List.of("loss_points", "validation_metrics")) {
                     try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE job_id = ? AND step > ?")) {
                         ps.setObject(1, jobId);

@@ -6,6 +6,7 @@ import dev.srgan.networks.training.TrainingListener;
 import dev.srgan.networks.training.ValidationRecord;
 import dev.srgan.networks.training.ValidationSample;
 import dev.srgan.platform.blobs.BlobStore;
+import dev.srgan.platform.jobs.LeaseLost;
 import dev.srgan.worker.blobs.InMemoryBytes;
 import dev.srgan.worker.jobs.JobContext;
 import dev.srgan.worker.jobs.StorageFaults;
@@ -30,6 +31,11 @@ import java.util.UUID;
  * with their sample images, and checkpoints. Every insert is idempotent on its (job, step) key, so
  * a run resumed from a checkpoint can never duplicate a step, and a write whose commit was lost
  * with its connection can simply be written again.
+ *
+ * <p>Every write is fenced: it applies only while this attempt still holds the job (see
+ * {@link JobContext#fence}), checked in its own transaction; an attempt that lost its job gets a
+ * {@link LeaseLost} from the first write it tries, or from {@link #isCancelled} once the worker
+ * knows, and stops without writing anything more.
  *
  * <p>Each write is one transaction: when it fails nothing of it is kept (no checkpoint row
  * without its blob, no half-written blob). A transient fault (a lost connection, a server restart,
@@ -186,6 +192,10 @@ final class TrainingRecorder implements TrainingListener {
 
     @Override
     public boolean isCancelled() {
+        if (context.leaseLost()) {
+            // the job was taken from this attempt: stop now, without the checkpoint a cancel stores
+            throw new LeaseLost(context.lease(), "the next training step");
+        }
         if (context.stopping()) {
             stoppedByWorker = true;
             return true;
@@ -229,6 +239,14 @@ final class TrainingRecorder implements TrainingListener {
         pending.clear();
     }
 
+    /** Records that the run starts (or resumes) at {@code step}, fenced like every other write. */
+    void start(long step) {
+        inTransaction("the run's start at step " + step, c -> {
+            updateRun(c, step);
+            return true;
+        });
+    }
+
     void updateRun(Connection c, long step) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE training_runs SET current_step = ?, content_loss = ? WHERE job_id = ?")) {
             ps.setInt(1, (int) step);
@@ -251,6 +269,8 @@ final class TrainingRecorder implements TrainingListener {
                 try (Connection c = dataSource.getConnection()) {
                     c.setAutoCommit(false);
                     try {
+                        // fenced: applies only while this attempt still holds the job (LeaseLost otherwise)
+                        context.fence(c, what);
                         boolean commit = write.run(c);
                         if (commit) {
                             c.commit();

@@ -6,6 +6,7 @@ import dev.srgan.domain.jobs.JobType;
 import dev.srgan.networks.image.PngWriter;
 import dev.srgan.networks.inference.UpscaleListener;
 import dev.srgan.platform.blobs.BlobStore;
+import dev.srgan.platform.jobs.LeaseLost;
 import dev.srgan.worker.blobs.InMemoryBytes;
 import dev.srgan.worker.jobs.ClaimedJob;
 import dev.srgan.worker.jobs.JobCancelled;
@@ -40,8 +41,9 @@ import java.util.concurrent.CancellationException;
 
 /**
  * Runs UPSCALE jobs: the uploaded PNG or JPEG, upscaled by the job's model, stored as one PNG
- * result. A job whose result already exists (a re-run after a crash between storing the result
- * and marking the job done) returns at once, and storing a result never creates a second one.
+ * result, written in the same fenced transaction that marks the job SUCCEEDED: a job has its
+ * result exactly when it succeeded, and an attempt that lost its job (it stops between tile
+ * batches) writes none.
  */
 @ApplicationScoped
 public class UpscaleExecutor implements JobExecutor {
@@ -75,10 +77,6 @@ public class UpscaleExecutor implements JobExecutor {
 
     @Override
     public void execute(ClaimedJob job, JobContext context) throws Exception {
-        if (resultExists(job.id())) {
-            LOG.infof("job %s already has its result; nothing to do", job.id());
-            return;
-        }
         long start = System.nanoTime();
         ThrottledContext ctx = new ThrottledContext(context, Duration.ofMillis(250), Duration.ofMillis(500));
         ModelCache.Model model = inputs.model(job.modelId());
@@ -105,11 +103,14 @@ public class UpscaleExecutor implements JobExecutor {
 
                 @Override
                 public boolean isCancelled() {
-                    return ctx.stopping() || ctx.cancelRequested();
+                    return ctx.leaseLost() || ctx.stopping() || ctx.cancelRequested();
                 }
             });
             modelMs = (System.nanoTime() - modelStart) / 1_000_000;
         } catch (CancellationException e) {
+            if (ctx.leaseLost()) {
+                throw new LeaseLost(ctx.lease(), "the next tile batch");
+            }
             if (ctx.cancelRequested()) {
                 throw new JobCancelled();
             }
@@ -126,17 +127,12 @@ public class UpscaleExecutor implements JobExecutor {
         InMemoryBytes png = new InMemoryBytes(output.getWidth() * output.getHeight());
         // TYPE_INT_ARGB when the input had alpha: the PNG keeps it. PngWriter: a third of ImageIO's time
         PngWriter.write(output, png);
-        store(job.id(), png, output.getWidth(), output.getHeight(), modelMs, (System.nanoTime() - start) / 1_000_000);
-    }
-
-    private boolean resultExists(UUID jobId) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT 1 FROM results WHERE job_id = ?")) {
-            ps.setObject(1, jobId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
+        int width = output.getWidth();
+        int height = output.getHeight();
+        long totalMs = (System.nanoTime() - start) / 1_000_000;
+        output = null;
+        // stored in the transaction that records SUCCEEDED, fenced by this attempt's lease
+        context.onSuccess(c -> store(c, job.id(), png, width, height, modelMs, totalMs));
     }
 
     /** The scale the job asks for, 0 when it leaves it to the model. */
@@ -199,35 +195,32 @@ public class UpscaleExecutor implements JobExecutor {
     }
 
     /**
-     * Stores the PNG and its result row in one transaction. The result's primary key is the job:
-     * when a result already exists (another run of the job got there first) the new blob is rolled
-     * back with the row, so exactly one result blob exists.
+     * Stores the PNG and its result row on {@code c}, inside the transaction that marks the job
+     * SUCCEEDED: a job has a result exactly when it succeeded, and a result is never written by an
+     * attempt that lost its job. The result's primary key is the job, so there is never a second.
      */
-    private void store(UUID jobId, InMemoryBytes png, int width, int height, long modelMs, long totalMs) throws SQLException, IOException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                BlobStore.Blob blob = blobs.write(c, png.asInputStream(), "image/png", Long.MAX_VALUE);
-                try (PreparedStatement ps = c.prepareStatement("""
-                        INSERT INTO results (job_id, blob_id, width, height, content_type, model_ms, total_ms)
-                        VALUES (?, ?, ?, ?, 'image/png', ?, ?) ON CONFLICT (job_id) DO NOTHING""")) {
-                    ps.setObject(1, jobId);
-                    ps.setObject(2, blob.id());
-                    ps.setInt(3, width);
-                    ps.setInt(4, height);
-                    ps.setLong(5, modelMs);
-                    ps.setLong(6, totalMs);
-                    if (ps.executeUpdate() == 0) {
-                        LOG.infof("job %s already had a result; this run's copy is discarded", jobId);
-                        c.rollback();
-                        return;
-                    }
+    private void store(Connection c, UUID jobId, InMemoryBytes png, int width, int height, long modelMs, long totalMs)
+            throws SQLException, IOException {
+        // a result without SUCCEEDED can only be left by a version that wrote them apart: replace it
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM results WHERE job_id = ? RETURNING blob_id")) {
+            ps.setObject(1, jobId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    blobs.delete(c, rs.getObject(1, UUID.class));
                 }
-                c.commit();
-            } catch (SQLException | IOException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
+        }
+        BlobStore.Blob blob = blobs.write(c, png.asInputStream(), "image/png", Long.MAX_VALUE);
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO results (job_id, blob_id, width, height, content_type, model_ms, total_ms)
+                VALUES (?, ?, ?, ?, 'image/png', ?, ?)""")) {
+            ps.setObject(1, jobId);
+            ps.setObject(2, blob.id());
+            ps.setInt(3, width);
+            ps.setInt(4, height);
+            ps.setLong(5, modelMs);
+            ps.setLong(6, totalMs);
+            ps.executeUpdate();
         }
     }
 

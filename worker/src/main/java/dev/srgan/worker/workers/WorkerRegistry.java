@@ -1,6 +1,7 @@
 package dev.srgan.worker.workers;
 
 import dev.srgan.domain.jobs.JobType;
+import dev.srgan.platform.jobs.JobLease;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -13,10 +14,13 @@ import org.jboss.logging.Logger;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Collections;
-import java.util.LinkedHashSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -33,6 +37,8 @@ import java.util.stream.Collectors;
  * <p>The same heartbeat renews the lease of every job this worker runs. The api's reaper queues a
  * RUNNING job again once its lease has expired, so a job runs again elsewhere only when its worker
  * really stopped beating (crashed, frozen, cut off from the database), however long the job takes.
+ * A worker that was frozen past its lease learns at its next heartbeat that its attempt lost the
+ * job, and stops the attempt (see {@code JobRunner}).
  */
 @ApplicationScoped
 public class WorkerRegistry {
@@ -54,8 +60,11 @@ public class WorkerRegistry {
     Duration lease;
 
     private ScheduledExecutorService heartbeat;
-    /** Jobs running now, oldest first; with srgan.worker.concurrency > 1 there can be several. */
-    private final Set<UUID> runningJobs = Collections.synchronizedSet(new LinkedHashSet<>());
+    /** Attempts running now, oldest first; with srgan.worker.concurrency > 1 there can be several. */
+    private final Map<UUID, Running> runningJobs = Collections.synchronizedMap(new LinkedHashMap<>());
+
+    private record Running(JobLease lease, Runnable onLost) {
+    }
 
     void onStart(@Observes @Priority(10) StartupEvent event) throws SQLException {
         if (lease.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
@@ -83,11 +92,13 @@ public class WorkerRegistry {
     }
 
     /**
-     * Records that this worker now runs {@code jobId}: its lease is renewed by every heartbeat. The
-     * claim has already written the worker's current job, in the claim's own statement.
+     * Records that this worker now runs an attempt: its lease is renewed by every heartbeat while
+     * the job is RUNNING under the attempt's epoch; once it is not, {@code onLost} runs (on the
+     * heartbeat thread) so the attempt stops. The claim has already written the worker's current
+     * job, in the claim's own statement.
      */
-    public void jobStarted(UUID jobId) {
-        runningJobs.add(jobId);
+    public void jobStarted(JobLease lease, Runnable onLost) {
+        runningJobs.put(lease.jobId(), new Running(lease, onLost));
     }
 
     /**
@@ -103,13 +114,13 @@ public class WorkerRegistry {
     }
 
     private synchronized void beat() {
-        UUID[] jobs;
+        Running[] jobs;
         synchronized (runningJobs) {
-            jobs = runningJobs.toArray(UUID[]::new);
+            jobs = runningJobs.values().toArray(Running[]::new);
         }
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement ps = c.prepareStatement("UPDATE workers SET last_heartbeat = now(), current_job_id = ? WHERE id = ?")) {
-                ps.setObject(1, jobs.length == 0 ? null : jobs[0]);
+                ps.setObject(1, jobs.length == 0 ? null : jobs[0].lease().jobId());
                 ps.setString(2, identity.id());
                 ps.executeUpdate();
             }
@@ -122,28 +133,38 @@ public class WorkerRegistry {
     }
 
     /**
-     * Pushes each job's lease forward, but only while this worker still holds the job: one the
-     * reaper already queued again stays with whoever claims it next (this worker's outcome for it
-     * is then dropped by the runner's guarded final UPDATE).
+     * Pushes each attempt's lease forward, but only while the job is still RUNNING under the
+     * attempt's epoch: one the reaper already queued again (or another attempt claimed) stays with
+     * whoever holds it now, and the attempt that lost it is told to stop.
      */
-    private void renewLeases(Connection c, UUID[] jobs) throws SQLException {
+    private void renewLeases(Connection c, Running[] jobs) throws SQLException {
+        UUID[] ids = new UUID[jobs.length];
+        Long[] epochs = new Long[jobs.length];
+        for (int i = 0; i < jobs.length; i++) {
+            ids[i] = jobs[i].lease().jobId();
+            epochs[i] = jobs[i].lease().epoch();
+        }
         try (PreparedStatement ps = c.prepareStatement("""
                 UPDATE jobs SET lease_expires_at = now() + make_interval(secs => ?)
-                WHERE id = ANY (?) AND worker_id = ? AND status = 'RUNNING'
-                RETURNING id""")) {
+                FROM unnest(?::uuid[], ?::bigint[]) AS held(id, epoch)
+                WHERE jobs.id = held.id AND jobs.lease_epoch = held.epoch AND jobs.status = 'RUNNING'
+                RETURNING jobs.id""")) {
             ps.setDouble(1, lease.toMillis() / 1000.0);
-            ps.setArray(2, c.createArrayOf("uuid", jobs));
-            ps.setString(3, identity.id());
-            java.util.Set<UUID> lost = new java.util.HashSet<>(java.util.Arrays.asList(jobs));
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
+            ps.setArray(2, c.createArrayOf("uuid", ids));
+            ps.setArray(3, c.createArrayOf("bigint", epochs));
+            Set<UUID> renewed = new HashSet<>();
+            try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    lost.remove(rs.getObject(1, UUID.class));
+                    renewed.add(rs.getObject(1, UUID.class));
                 }
             }
-            // a job that has just ended (its outcome committed, not yet removed here) is not lost
-            lost.retainAll(runningJobs);
-            if (!lost.isEmpty()) {
-                LOG.warnf("%d of %d jobs this worker runs are no longer held by it (lease expired?): %s", lost.size(), jobs.length, lost);
+            for (Running job : jobs) {
+                // a job that has just ended (its outcome committed, not yet removed here) is not lost
+                if (!renewed.contains(job.lease().jobId()) && runningJobs.get(job.lease().jobId()) == job) {
+                    LOG.warnf("job %s is no longer held by this worker's attempt (epoch %d): its lease expired and it was taken; stopping it",
+                            job.lease().jobId(), job.lease().epoch());
+                    job.onLost().run();
+                }
             }
         }
     }

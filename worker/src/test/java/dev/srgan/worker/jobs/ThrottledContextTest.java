@@ -33,6 +33,24 @@ class ThrottledContextTest {
         public boolean stopping() {
             return false;
         }
+
+        @Override
+        public boolean leaseLost() {
+            return false;
+        }
+
+        @Override
+        public dev.srgan.platform.jobs.JobLease lease() {
+            return new dev.srgan.platform.jobs.JobLease(java.util.UUID.randomUUID(), 1);
+        }
+
+        @Override
+        public void fence(java.sql.Connection c, String what) {
+        }
+
+        @Override
+        public void onSuccess(SuccessWrite write) {
+        }
     }
 
     @Test

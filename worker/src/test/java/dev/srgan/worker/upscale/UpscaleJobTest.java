@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -93,9 +94,10 @@ class UpscaleJobTest {
     }
 
     @Test
-    void jobWhoseResultWasStoredBeforeItsWorkerDiedSucceedsWithoutASecondResult() throws Exception {
+    void aResultLeftWithoutSucceededIsReplacedByTheRerunsOwnInItsSucceededTransaction() throws Exception {
         UUID job = fixtures.upscaleJob(modelX4, 4, JobFixtures.png(JobFixtures.image(20, 20, false, 9)), "again.png");
-        // the earlier attempt stored its result, then died before marking the job done; the reaper queued it again
+        // a result row without SUCCEEDED: what a version that wrote the two apart left when its
+        // worker died between them (results and SUCCEEDED now commit together, fenced)
         UUID stored = fixtures.blob(JobFixtures.png(JobFixtures.image(80, 80, false, 9)), "image/png");
         fixtures.exec("INSERT INTO results (job_id, blob_id, width, height, content_type) VALUES (?, ?, 80, 80, 'image/png')", job, stored);
         fixtures.exec("UPDATE jobs SET attempts = 1 WHERE id = ?", job);
@@ -104,7 +106,8 @@ class UpscaleJobTest {
         assertEquals("SUCCEEDED", fixtures.awaitFinal(job, TIMEOUT));
         assertEquals(2, fixtures.number("SELECT attempts FROM jobs WHERE id = ?", job));
         assertEquals(1, fixtures.number("SELECT count(*) FROM results WHERE job_id = ?", job));
-        assertEquals(stored, fixtures.value("SELECT blob_id FROM results WHERE job_id = ?", job));
+        assertNotEquals(stored, fixtures.value("SELECT blob_id FROM results WHERE job_id = ?", job), "the re-run's own result");
+        assertEquals(0, fixtures.number("SELECT count(*) FROM blobs WHERE id = ?", stored), "the stale blob is gone with its row");
     }
 
     @Test

@@ -1,0 +1,220 @@
+package dev.srgan.api.upscale;
+
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.zip.CRC32;
+
+/**
+ * Walks a PNG's or JPEG's structure without decoding a pixel, so a truncated or damaged upload is
+ * refused at submission instead of failing later on a worker. PNG: the signature, then every chunk
+ * (length, type, data, CRC-32 over type and data) up to IEND, with IHDR first and at least one
+ * IDAT. JPEG: SOI, then every marker segment by its length, the entropy-coded data after each SOS
+ * (byte stuffing and restart markers skipped) up to EOI. Reads the stream once, in constant memory.
+ */
+public final class ImageStructure {
+    private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    /** The PNG specification's limit on a chunk's length. */
+    private static final long PNG_MAX_CHUNK = (1L << 31) - 1;
+
+    private ImageStructure() {}
+
+    /**
+     * Checks the structure of an image of the given format.
+     *
+     * @param in the whole file (read to its end or to the first defect; not closed)
+     * @param format "PNG" or "JPEG"
+     * @return empty when the structure is whole, else what is wrong, in words
+     */
+    public static Optional<String> defect(InputStream in, String format) throws IOException {
+        Counting s = new Counting(in instanceof BufferedInputStream ? in : new BufferedInputStream(in, 64 * 1024));
+        try {
+            return switch (format) {
+                case "PNG" -> png(s);
+                case "JPEG" -> jpeg(s);
+                default -> throw new IllegalArgumentException("format " + format);
+            };
+        } catch (EOFException e) {
+            return Optional.of("it is truncated: the file ends at byte " + s.position + " " + s.expecting);
+        }
+    }
+
+    private static Optional<String> png(Counting s) throws IOException {
+        s.expecting = "inside its signature";
+        for (byte b : PNG_SIGNATURE) {
+            if (s.next() != (b & 0xff)) {
+                return Optional.of("its PNG signature is damaged");
+            }
+        }
+        CRC32 crc = new CRC32();
+        byte[] buffer = new byte[64 * 1024];
+        boolean first = true;
+        boolean data = false;
+        while (true) {
+            long at = s.position;
+            s.expecting = "where a chunk should begin (no IEND chunk)";
+            long length = s.u32();
+            s.expecting = "inside the header of the chunk at byte " + at;
+            byte[] type = s.bytes(4);
+            String name = new String(type, StandardCharsets.ISO_8859_1);
+            if (length > PNG_MAX_CHUNK || !name.chars().allMatch(Character::isLetter)) {
+                return Optional.of("the chunk at byte " + at + " is damaged (type '" + printable(name) + "', length " + length + ")");
+            }
+            if (first && !name.equals("IHDR")) {
+                return Optional.of("its first chunk is " + name + ", not IHDR");
+            }
+            first = false;
+            crc.reset();
+            crc.update(type);
+            s.expecting = "inside the " + name + " chunk at byte " + at + " (" + length + " bytes of data)";
+            for (long left = length; left > 0; ) {
+                int n = (int) Math.min(buffer.length, left);
+                s.readFully(buffer, n);
+                crc.update(buffer, 0, n);
+                left -= n;
+            }
+            s.expecting = "inside the CRC of the " + name + " chunk at byte " + at;
+            if (s.u32() != crc.getValue()) {
+                return Optional.of("the " + name + " chunk at byte " + at + " is damaged (its CRC does not match)");
+            }
+            data |= name.equals("IDAT");
+            if (name.equals("IEND")) {
+                return data ? Optional.empty() : Optional.of("it has no image data (no IDAT chunk)");
+            }
+        }
+    }
+
+    private static Optional<String> jpeg(Counting s) throws IOException {
+        s.expecting = "inside its start marker";
+        if (s.next() != 0xFF || s.next() != 0xD8) {
+            return Optional.of("its JPEG start marker (SOI) is damaged");
+        }
+        boolean frame = false;
+        int pending = -1; // a marker found at the end of a scan's data
+        while (true) {
+            long at;
+            int marker;
+            if (pending >= 0) {
+                marker = pending;
+                pending = -1;
+                at = s.position - 2;
+            } else {
+                at = s.position;
+                s.expecting = "where a marker should begin (no EOI marker)";
+                int b = s.next();
+                if (b != 0xFF) {
+                    return Optional.of("a marker was expected at byte " + at + " but the byte there is " + b);
+                }
+                marker = s.next();
+                while (marker == 0xFF) {
+                    marker = s.next(); // fill bytes
+                }
+            }
+            if (marker == 0xD9) {
+                return frame ? Optional.empty() : Optional.of("it has no frame header (SOF) before its end marker");
+            }
+            if (marker >= 0xD0 && marker <= 0xD7 || marker == 0x01) {
+                continue; // restart markers and TEM carry no length
+            }
+            s.expecting = "inside the length of the marker FF" + hex(marker) + " at byte " + at;
+            int length = (s.next() << 8) | s.next();
+            if (length < 2) {
+                return Optional.of("the marker FF" + hex(marker) + " at byte " + at + " has an impossible length " + length);
+            }
+            s.expecting = "inside the marker segment FF" + hex(marker) + " at byte " + at;
+            s.skipFully(length - 2);
+            if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) {
+                frame = true;
+            }
+            if (marker == 0xDA) {
+                if (!frame) {
+                    return Optional.of("its scan at byte " + at + " comes before a frame header (SOF)");
+                }
+                s.expecting = "inside the image data of the scan at byte " + at + " (no EOI marker)";
+                // entropy-coded data: runs until a marker other than stuffing (FF00) or a restart
+                while (true) {
+                    int c = s.next();
+                    if (c != 0xFF) {
+                        continue;
+                    }
+                    int d = s.next();
+                    while (d == 0xFF) {
+                        d = s.next();
+                    }
+                    if (d == 0x00 || (d >= 0xD0 && d <= 0xD7)) {
+                        continue;
+                    }
+                    pending = d;
+                    break;
+                }
+            }
+        }
+    }
+
+    private static String hex(int b) {
+        return String.format("%02X", b);
+    }
+
+    private static String printable(String s) {
+        return s.replaceAll("[^\\x20-\\x7e]", "?");
+    }
+
+    /** A stream that counts its position. */
+    private static final class Counting {
+        private final InputStream in;
+        long position;
+        String expecting = "";
+
+        Counting(InputStream in) {
+            this.in = in;
+        }
+
+        int next() throws IOException {
+            int b = in.read();
+            if (b < 0) {
+                throw new EOFException();
+            }
+            position++;
+            return b;
+        }
+
+        long u32() throws IOException {
+            return ((long) next() << 24) | ((long) next() << 16) | ((long) next() << 8) | next();
+        }
+
+        byte[] bytes(int n) throws IOException {
+            byte[] b = new byte[n];
+            readFully(b, n);
+            return b;
+        }
+
+        void readFully(byte[] b, int n) throws IOException {
+            int off = 0;
+            while (off < n) {
+                int r = in.read(b, off, n - off);
+                if (r < 0) {
+                    throw new EOFException();
+                }
+                off += r;
+                position += r;
+            }
+        }
+
+        void skipFully(long n) throws IOException {
+            while (n > 0) {
+                long k = in.skip(n);
+                if (k <= 0) {
+                    if (in.read() < 0) {
+                        throw new EOFException();
+                    }
+                    k = 1;
+                }
+                n -= k;
+                position += k;
+            }
+        }
+    }
+}
