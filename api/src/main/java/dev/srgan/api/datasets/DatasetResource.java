@@ -1,5 +1,12 @@
 package dev.srgan.api.datasets;
 
+import dev.srgan.api.auth.Caller;
+import dev.srgan.api.idempotency.IdempotencyKeys;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
+import java.util.Optional;
+
 import dev.srgan.api.auth.Requires;
 import dev.srgan.api.auth.Role;
 import dev.srgan.api.errors.ApiException;
@@ -39,6 +46,9 @@ import java.util.zip.ZipOutputStream;
 @Produces(MediaType.APPLICATION_JSON)
 public class DatasetResource {
     @Inject
+    IdempotencyKeys keys;
+
+    @Inject
     DataSource dataSource;
 
     @Inject
@@ -77,13 +87,35 @@ public class DatasetResource {
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     public Response upload(@RestForm("name") String name, @RestForm("file") FileUpload zip,
-                           @RestForm("images") List<FileUpload> images) throws SQLException, IOException {
-        DatasetView created = create(name, zip, images);
+                           @RestForm("images") List<FileUpload> images, @HeaderParam(IdempotencyKeys.HEADER) String idempotencyKey,
+                           @Context ContainerRequestContext http) throws SQLException, IOException {
+        DatasetView created = create(name, zip, images, idempotencyKey, (Caller) http.getProperty(Caller.PROPERTY));
         return Response.status(201).entity(created).build();
     }
 
-    /** Validates and stores a dataset; used by the API and the dashboard. */
+    private static DatasetView find(Connection c, UUID id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, name, image_count, size_bytes, created_at FROM datasets WHERE id = ?")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw ApiException.notFound("no dataset " + id);
+                }
+                return new DatasetView(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3), rs.getLong(4), rs.getObject(5, OffsetDateTime.class));
+            }
+        }
+    }
+
+    /** Validates and stores a dataset; used by the dashboard. */
     public DatasetView create(String name, FileUpload zip, List<FileUpload> images) throws SQLException, IOException {
+        return create(name, zip, images, null, null);
+    }
+
+    /**
+     * Validates and stores a dataset. With an idempotency key, the same key and upload return the
+     * first dataset and store nothing (see {@link IdempotencyKeys}).
+     */
+    public DatasetView create(String name, FileUpload zip, List<FileUpload> images, String idempotencyKey, Caller caller)
+            throws SQLException, IOException {
         boolean hasZip = zip != null && zip.uploadedFile() != null;
         List<FileUpload> imgs = images == null ? List.of() : images.stream().filter(f -> f.uploadedFile() != null).toList();
         if (hasZip == !imgs.isEmpty()) {
@@ -131,8 +163,25 @@ public class DatasetResource {
             if (datasetName.length() > 200) {
                 throw ApiException.badRequest("name", "name must be at most 200 characters");
             }
+            Optional<IdempotencyKeys.Key> key = Optional.empty();
+            if (idempotencyKey != null) {
+                IdempotencyKeys.Fingerprint fingerprint = new IdempotencyKeys.Fingerprint().text(name);
+                if (hasZip) {
+                    fingerprint.file(zipFile);
+                } else {
+                    for (FileUpload f : imgs) {
+                        fingerprint.text(f.fileName()).file(f.uploadedFile());
+                    }
+                }
+                key = IdempotencyKeys.of(idempotencyKey, caller, "POST /api/datasets", fingerprint.hex());
+            }
             try (Connection c = dataSource.getConnection()) {
                 c.setAutoCommit(false);
+                Optional<UUID> earlier = key.isPresent() ? keys.take(c, key.get()) : Optional.empty();
+                if (earlier.isPresent()) {
+                    c.rollback();
+                    return find(c, earlier.get());
+                }
                 try (InputStream in = Files.newInputStream(zipFile)) {
                     BlobStore.Blob blob = blobs.write(c, in, "application/zip", maxBytes);
                     UUID id = UUID.randomUUID();
@@ -148,6 +197,9 @@ public class DatasetResource {
                             rs.next();
                             now = rs.getObject(1, OffsetDateTime.class);
                         }
+                    }
+                    if (key.isPresent()) {
+                        keys.complete(c, key.get(), id);
                     }
                     c.commit();
                     return new DatasetView(id, datasetName, contents.images(), blob.sizeBytes(), now);

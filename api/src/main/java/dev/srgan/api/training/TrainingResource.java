@@ -1,5 +1,12 @@
 package dev.srgan.api.training;
 
+import dev.srgan.api.auth.Caller;
+import dev.srgan.api.idempotency.IdempotencyKeys;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
+import java.util.Optional;
+
 import dev.srgan.api.auth.Requires;
 import dev.srgan.api.auth.Role;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -38,6 +45,9 @@ import java.util.UUID;
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
 public class TrainingResource {
+    @Inject
+    IdempotencyKeys keys;
+
     @Inject
     DataSource dataSource;
 
@@ -83,13 +93,22 @@ public class TrainingResource {
     @POST
     @Path("/training")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response submit(TrainingRequest request) throws SQLException {
-        Submitted s = submitRun(request);
+    public Response submit(TrainingRequest request, @HeaderParam(IdempotencyKeys.HEADER) String idempotencyKey,
+                           @Context ContainerRequestContext http) throws SQLException {
+        Submitted s = submitRun(request, idempotencyKey, (Caller) http.getProperty(Caller.PROPERTY));
         return Response.accepted(s).build();
     }
 
-    /** Validates and queues a training run; used by the API and the dashboard. */
+    /** Validates and queues a training run; used by the dashboard. */
     public Submitted submitRun(TrainingRequest request) throws SQLException {
+        return submitRun(request, null, null);
+    }
+
+    /**
+     * Validates and queues a training run. With an idempotency key, the same key and request return
+     * the first run and store nothing (see {@link IdempotencyKeys}).
+     */
+    public Submitted submitRun(TrainingRequest request, String idempotencyKey, Caller caller) throws SQLException {
         if (request == null) {
             throw ApiException.badRequest(null, "send a JSON body: {\"datasetId\": \"...\", \"hyperparameters\": {...}}");
         }
@@ -105,9 +124,22 @@ public class TrainingResource {
             throw ApiException.badRequest("name", "name must be at most 200 characters");
         }
         int totalSteps = config.pretrainSteps() + config.ganSteps();
+        Optional<IdempotencyKeys.Key> key;
+        try {
+            key = idempotencyKey == null ? Optional.empty() : IdempotencyKeys.of(idempotencyKey, caller, "POST /api/training",
+                    new IdempotencyKeys.Fingerprint().text(datasetId.toString()).text(name).text(config.toJson())
+                            .text(request.contentLoss()).hex());
+        } catch (RuntimeException e) {
+            throw e;
+        }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
+                Optional<UUID> earlier = key.isPresent() ? keys.take(c, key.get()) : Optional.empty();
+                if (earlier.isPresent()) {
+                    c.rollback();
+                    return submitted(earlier.get());
+                }
                 String datasetName;
                 try (PreparedStatement ps = c.prepareStatement("SELECT name FROM datasets WHERE id = ?")) {
                     ps.setObject(1, datasetId);
@@ -128,11 +160,28 @@ public class TrainingResource {
                     ps.setString(4, config.featureExtractorPath() == null ? "pixel-mse" : config.featureExtractorName());
                     ps.executeUpdate();
                 }
+                if (key.isPresent()) {
+                    keys.complete(c, key.get(), id);
+                }
                 c.commit();
                 return new Submitted(id, "QUEUED", "/api/jobs/" + id, totalSteps);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
+            }
+        }
+    }
+
+    /** What a submission of the run {@code id} answers, as it stands now (an idempotent replay). */
+    private Submitted submitted(UUID id) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT j.status, t.total_steps FROM jobs j JOIN training_runs t ON t.job_id = j.id WHERE j.id = ?")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw ApiException.notFound("no training run " + id);
+                }
+                return new Submitted(id, rs.getString(1), "/api/jobs/" + id, rs.getInt(2));
             }
         }
     }

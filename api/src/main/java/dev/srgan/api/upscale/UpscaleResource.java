@@ -1,5 +1,12 @@
 package dev.srgan.api.upscale;
 
+import dev.srgan.api.auth.Caller;
+import dev.srgan.api.idempotency.IdempotencyKeys;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
+import java.util.Optional;
+
 import dev.srgan.api.auth.Requires;
 import dev.srgan.api.auth.Role;
 import dev.srgan.api.errors.ApiException;
@@ -44,6 +51,9 @@ public class UpscaleResource {
     @Inject
     ModelStore models;
 
+    @Inject
+    IdempotencyKeys keys;
+
     @ConfigProperty(name = "srgan.upload.max-bytes", defaultValue = "52428800")
     long maxBytes;
 
@@ -62,13 +72,23 @@ public class UpscaleResource {
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
     public Response submit(@RestForm("image") FileUpload image, @RestForm("scale") String scale,
-                           @RestForm("modelId") String modelId) throws SQLException, IOException {
-        UUID id = submit(image, scale, modelId, null);
-        return Response.accepted(new Submitted(id, "QUEUED", "/api/jobs/" + id)).build();
+                           @RestForm("modelId") String modelId, @HeaderParam(IdempotencyKeys.HEADER) String idempotencyKey,
+                           @Context ContainerRequestContext request) throws SQLException, IOException {
+        UUID id = submit(image, scale, modelId, null, idempotencyKey, (Caller) request.getProperty(Caller.PROPERTY));
+        return Response.accepted(new Submitted(id, jobs.require(id).status(), "/api/jobs/" + id)).build();
     }
 
-    /** Validates and stores an upscale submission in one transaction; used by the API and the dashboard. */
+    /** Validates and stores an upscale submission in one transaction; used by the dashboard. */
     public UUID submit(FileUpload image, String scaleText, String modelIdText, String name) throws SQLException, IOException {
+        return submit(image, scaleText, modelIdText, name, null, null);
+    }
+
+    /**
+     * Validates and stores an upscale submission in one transaction. With an idempotency key, the
+     * same key and request return the first job's id and store nothing (see {@link IdempotencyKeys}).
+     */
+    public UUID submit(FileUpload image, String scaleText, String modelIdText, String name, String idempotencyKey, Caller caller)
+            throws SQLException, IOException {
         if (image == null || image.uploadedFile() == null) {
             throw ApiException.badRequest("image", "choose an image to upscale (multipart field 'image')");
         }
@@ -92,9 +112,17 @@ public class UpscaleResource {
                     + info.width() * scale + "x" + info.height() * scale + " = " + ImageInspector.megapixels(outputPixels)
                     + " megapixels; the output limit is " + ImageInspector.megapixels(maxOutputPixels) + " megapixels");
         }
+        Optional<IdempotencyKeys.Key> key = idempotencyKey == null ? Optional.empty() : IdempotencyKeys.of(idempotencyKey, caller,
+                "POST /api/upscale", new IdempotencyKeys.Fingerprint().text(String.valueOf(scale)).text(modelId == null ? null : modelId.toString())
+                        .text(name).file(image.uploadedFile()).hex());
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
+                Optional<UUID> earlier = key.isPresent() ? keys.take(c, key.get()) : Optional.empty();
+                if (earlier.isPresent()) {
+                    c.rollback();
+                    return earlier.get();
+                }
                 UUID model = models.resolveForUpscale(c, modelId, scale);
                 BlobStore.Blob blob;
                 try (InputStream in = Files.newInputStream(image.uploadedFile())) {
@@ -102,6 +130,9 @@ public class UpscaleResource {
                 }
                 String params = "{\"scale\":" + scale + ",\"inputWidth\":" + info.width() + ",\"inputHeight\":" + info.height() + "}";
                 UUID id = jobs.insert(c, new JobStore.NewJob(JobType.UPSCALE, name == null ? fileName : name, params, blob.id(), fileName, model, null));
+                if (key.isPresent()) {
+                    keys.complete(c, key.get(), id);
+                }
                 c.commit();
                 return id;
             } catch (SQLException | IOException | RuntimeException e) {
