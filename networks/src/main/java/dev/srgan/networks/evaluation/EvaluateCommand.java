@@ -17,7 +17,9 @@ import java.util.stream.Stream;
 /**
  * {@code ./srgan eval --model FILE --images DIR [--scale 4] [--json OUT]}: evaluates a model file
  * (a checkpoint zip, or a TorchScript generator {@code .pt}) on every PNG/JPEG in a folder and
- * prints PSNR/SSIM of the model and of bicubic, per image and mean, and the time per image.
+ * prints PSNR/SSIM of the model and of bicubic, NIQE of the model's output, of bicubic and of the
+ * original ({@code niqe}, {@code bicubicNiqe}, {@code hrNiqe} in the JSON report; null for an image
+ * under 192x192 after the border crop), per image and mean, and the time per image.
  */
 public final class EvaluateCommand {
     private EvaluateCommand() {

@@ -4,20 +4,28 @@ import dev.srgan.networks.image.Bicubic;
 import dev.srgan.networks.image.RgbImage;
 import dev.srgan.networks.inference.Upscaler;
 import dev.srgan.networks.metrics.Metrics;
+import dev.srgan.networks.metrics.Niqe;
 
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.OptionalDouble;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Measures an upscaler the way the SR literature does: each image (cropped to a multiple of the
  * scale) is shrunk by bicubic interpolation, upscaled by the model and by bicubic, and both are
  * compared with the original by PSNR and SSIM on the Y channel with a {@code scale}-pixel border
- * cropped.
+ * cropped. The model's output, the bicubic image and the original are also scored by NIQE (no
+ * reference, lower is more natural; {@link Niqe} with its shipped pristine model) with the same
+ * border cropped; an image left smaller than 192x192 by the crop (or flat) gets no NIQE (null),
+ * and the NIQE means are over the images that have one (null if none).
  */
 public final class Evaluator {
     private Evaluator() {
@@ -27,14 +35,20 @@ public final class Evaluator {
     public record NamedImage(String name, BufferedImage image) {
     }
 
-    /** One image's numbers; {@code millis} is the model's upscale time alone. */
+    /**
+     * One image's numbers; {@code millis} is the model's upscale time alone. {@code niqe}, {@code
+     * bicubicNiqe} and {@code hrNiqe} are the NIQE of the model's output, of bicubic and of the
+     * original, null for an image too small (or too flat) to score.
+     */
     public record ImageResult(String name, int width, int height, double psnr, double ssim,
-                              double bicubicPsnr, double bicubicSsim, double millis) {
+                              double bicubicPsnr, double bicubicSsim, double millis,
+                              Double niqe, Double bicubicNiqe, Double hrNiqe) {
     }
 
-    /** Per-image results and their means. */
+    /** Per-image results and their means (NIQE means over the images that have one, else null). */
     public record Report(int scale, List<ImageResult> images, double psnr, double ssim,
-                         double bicubicPsnr, double bicubicSsim, double msPerImage) {
+                         double bicubicPsnr, double bicubicSsim, double msPerImage,
+                         Double niqe, Double bicubicNiqe, Double hrNiqe) {
 
         /** PSNR gain of the model over bicubic, in dB. */
         public double psnrGain() {
@@ -44,15 +58,22 @@ public final class Evaluator {
         /** A plain-text table: one row per image, then the mean. */
         public String table() {
             StringBuilder s = new StringBuilder();
-            s.append(String.format(Locale.ROOT, "%-28s %11s %9s %8s %12s %12s %9s%n",
-                    "image (" + scale + "x)", "size", "PSNR", "SSIM", "bicubic PSNR", "bicubic SSIM", "ms"));
+            s.append(String.format(Locale.ROOT, "%-28s %11s %9s %8s %12s %12s %9s %6s %12s %7s%n",
+                    "image (" + scale + "x)", "size", "PSNR", "SSIM", "bicubic PSNR", "bicubic SSIM", "ms",
+                    "NIQE", "bicubic NIQE", "HR NIQE"));
             for (ImageResult r : images) {
-                s.append(String.format(Locale.ROOT, "%-28s %11s %9.2f %8.4f %12.2f %12.4f %9.0f%n",
-                        r.name(), r.width() + "x" + r.height(), r.psnr(), r.ssim(), r.bicubicPsnr(), r.bicubicSsim(), r.millis()));
+                s.append(String.format(Locale.ROOT, "%-28s %11s %9.2f %8.4f %12.2f %12.4f %9.0f %6s %12s %7s%n",
+                        r.name(), r.width() + "x" + r.height(), r.psnr(), r.ssim(), r.bicubicPsnr(), r.bicubicSsim(), r.millis(),
+                        niqeText(r.niqe()), niqeText(r.bicubicNiqe()), niqeText(r.hrNiqe())));
             }
-            s.append(String.format(Locale.ROOT, "%-28s %11s %9.2f %8.4f %12.2f %12.4f %9.0f%n",
-                    "mean of " + images.size(), "", psnr, ssim, bicubicPsnr, bicubicSsim, msPerImage));
-            s.append(String.format(Locale.ROOT, "model - bicubic: %+.2f dB PSNR, %+.4f SSIM%n", psnrGain(), ssim - bicubicSsim));
+            s.append(String.format(Locale.ROOT, "%-28s %11s %9.2f %8.4f %12.2f %12.4f %9.0f %6s %12s %7s%n",
+                    "mean of " + images.size(), "", psnr, ssim, bicubicPsnr, bicubicSsim, msPerImage,
+                    niqeText(niqe), niqeText(bicubicNiqe), niqeText(hrNiqe)));
+            s.append(String.format(Locale.ROOT, "model - bicubic: %+.2f dB PSNR, %+.4f SSIM", psnrGain(), ssim - bicubicSsim));
+            if (niqe != null && bicubicNiqe != null) {
+                s.append(String.format(Locale.ROOT, ", %+.2f NIQE (lower is more natural)", niqe - bicubicNiqe));
+            }
+            s.append(System.lineSeparator());
             return s.toString();
         }
     }
@@ -86,7 +107,8 @@ public final class Evaluator {
             BufferedImage bicubic = Bicubic.upscale(lr, scale).toBufferedImage();
             ImageResult r = new ImageResult(named.name(), w, h,
                     Metrics.psnrY(hrImage, sr, scale), Metrics.ssimY(hrImage, sr, scale),
-                    Metrics.psnrY(hrImage, bicubic, scale), Metrics.ssimY(hrImage, bicubic, scale), ms);
+                    Metrics.psnrY(hrImage, bicubic, scale), Metrics.ssimY(hrImage, bicubic, scale), ms,
+                    niqe(sr, scale), niqe(bicubic, scale), niqe(hrImage, scale));
             results.add(r);
             if (onImage != null) {
                 onImage.accept(r);
@@ -95,10 +117,35 @@ public final class Evaluator {
         return new Report(scale, List.copyOf(results),
                 mean(results, ImageResult::psnr), mean(results, ImageResult::ssim),
                 mean(results, ImageResult::bicubicPsnr), mean(results, ImageResult::bicubicSsim),
-                mean(results, ImageResult::millis));
+                mean(results, ImageResult::millis),
+                meanOfPresent(results, ImageResult::niqe), meanOfPresent(results, ImageResult::bicubicNiqe),
+                meanOfPresent(results, ImageResult::hrNiqe));
     }
 
-    private static double mean(List<ImageResult> rs, java.util.function.ToDoubleFunction<ImageResult> f) {
+    /**
+     * NIQE with {@code border} pixels cropped from each edge; null if what is left is too small,
+     * or without texture (NaN).
+     */
+    private static Double niqe(BufferedImage image, int border) {
+        int w = image.getWidth() - 2 * border;
+        int h = image.getHeight() - 2 * border;
+        if (!Niqe.measurable(w, h)) {
+            return null;
+        }
+        double q = Niqe.score(image.getSubimage(border, border, w, h));
+        return Double.isNaN(q) ? null : q;
+    }
+
+    private static double mean(List<ImageResult> rs, ToDoubleFunction<ImageResult> f) {
         return rs.stream().mapToDouble(f).average().orElse(Double.NaN);
+    }
+
+    private static Double meanOfPresent(List<ImageResult> rs, Function<ImageResult, Double> f) {
+        OptionalDouble m = rs.stream().map(f).filter(Objects::nonNull).mapToDouble(Double::doubleValue).average();
+        return m.isPresent() ? m.getAsDouble() : null;
+    }
+
+    private static String niqeText(Double value) {
+        return value == null ? "-" : String.format(Locale.ROOT, "%.2f", value);
     }
 }

@@ -10,6 +10,7 @@ import dev.srgan.networks.image.Bicubic;
 import dev.srgan.networks.image.RgbImage;
 import dev.srgan.networks.inference.Upscaler;
 import dev.srgan.networks.metrics.Metrics;
+import dev.srgan.networks.metrics.Niqe;
 import dev.srgan.networks.model.Generator;
 import dev.srgan.networks.model.Networks;
 import org.junit.jupiter.api.Test;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,6 +49,33 @@ class EvaluatorTest {
     }
 
     @Test
+    void niqeIsMeasuredOnTheModelOutputBicubicAndTheOriginalWithTheBorderCropped() {
+        NDManager manager = NDManager.newBaseManager();
+        Block g = Generator.builder().scale(2).residualBlocks(1).build();
+        Networks.initialize(g, manager, new Shape(1, 3, 16, 16), 3);
+        BufferedImage big = SyntheticImages.image(201, 198, 4);
+        BufferedImage small = SyntheticImages.image(64, 48, 5);
+        try (Upscaler upscaler = Upscaler.of(g, 2, 1, manager)) {
+            Evaluator.Report report = Evaluator.evaluate(upscaler,
+                    List.of(new Evaluator.NamedImage("big", big), new Evaluator.NamedImage("small", small)), null, null);
+            Evaluator.ImageResult r = report.images().get(0);
+            RgbImage hr = RgbImage.from(big).crop(0, 0, 200, 198).quantized();
+            RgbImage bicubic = Bicubic.upscale(Bicubic.downscale(hr, 2), 2);
+            // 200x198 less a 2-pixel border: 196x194, measurable
+            assertEquals(Niqe.score(hr.toBufferedImage().getSubimage(2, 2, 196, 194)), r.hrNiqe(), 1e-12);
+            assertEquals(Niqe.score(bicubic.toBufferedImage().getSubimage(2, 2, 196, 194)), r.bicubicNiqe(), 1e-12);
+            assertTrue(Double.isFinite(r.niqe()), r.toString());
+            assertNull(report.images().get(1).niqe());
+            assertNull(report.images().get(1).hrNiqe());
+            // the means are over the images that have a NIQE
+            assertEquals(r.niqe(), report.niqe(), 1e-12);
+            assertEquals(r.bicubicNiqe(), report.bicubicNiqe(), 1e-12);
+            assertEquals(r.hrNiqe(), report.hrNiqe(), 1e-12);
+            assertTrue(report.table().contains("bicubic NIQE") && report.table().contains("NIQE (lower is more natural)"), report.table());
+        }
+    }
+
+    @Test
     void commandEvaluatesATorchScriptModelOnAFolder(@TempDir Path dir) throws Exception {
         for (int i = 0; i < 2; i++) {
             ImageIO.write(SyntheticImages.image(64, 48, i), "png", dir.resolve("img" + i + ".png").toFile());
@@ -66,6 +95,11 @@ class EvaluatorTest {
         JsonNode report = new ObjectMapper().readTree(json.toFile());
         assertEquals(2, report.path("images").size());
         assertEquals(2, report.path("scale").asInt());
+        // 64x48 images are too small for NIQE: the fields are there, null
+        for (String field : List.of("niqe", "bicubicNiqe", "hrNiqe")) {
+            assertTrue(report.has(field) && report.path(field).isNull(), field);
+            assertTrue(report.path("images").get(0).has(field) && report.path("images").get(0).path(field).isNull(), field);
+        }
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> EvaluateCommand.run(new String[] {"--model", model.toString(), "--images", dir.resolve("missing").toString()}));
