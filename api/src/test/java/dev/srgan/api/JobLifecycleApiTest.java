@@ -237,6 +237,27 @@ class JobLifecycleApiTest {
         assertEquals(3000L, last.get(60, TimeUnit.SECONDS), "every event of the burst arrives, and the stream stays open");
     }
 
+    @Test
+    void anEventStreamClosesWithinSecondsOfItsTokensRevocation() throws Exception {
+        io.restassured.response.ExtractableResponse<?> created = given().contentType("application/json")
+                .body("{\"name\": \"watcher\", \"role\": \"VIEWER\"}").post("/api/tokens").then().statusCode(201).extract();
+        String token = created.path("token");
+        String tokenId = created.path("id");
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<Stream<String>> r = http.sendAsync(HttpRequest.newBuilder(events).header("Authorization", "Bearer " + token).build(),
+                HttpResponse.BodyHandlers.ofLines()).get(10, TimeUnit.SECONDS);
+        assertEquals(200, r.statusCode());
+        CompletableFuture<List<String>> lines = CompletableFuture.supplyAsync(() -> r.body().toList());
+        Thread.sleep(1_000);
+        assertTrue(!lines.isDone(), "the stream is open while the token stands");
+        given().post("/api/tokens/" + tokenId + "/revoke").then().statusCode(200);
+        long revoked = System.nanoTime();
+        List<String> received = lines.get(5, TimeUnit.SECONDS);
+        double seconds = (System.nanoTime() - revoked) / 1e9;
+        assertTrue(seconds < 5, "closed " + seconds + " s after the revocation");
+        assertTrue(received.stream().anyMatch(l -> l.contains("revoked")), "the last event says why: " + received);
+    }
+
     void setRunning(String id, int attempts) throws Exception {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "UPDATE jobs SET status = 'RUNNING', attempts = ?, worker_id = 'gone', lease_expires_at = now() - interval '1 second' WHERE id = ?::uuid")) {

@@ -93,6 +93,52 @@ class TrainingSubmissionTest {
         assertEquals(blobs, TestData.count(dataSource, "blobs"));
     }
 
+    private static byte[] zipOf(String[] names, byte[][] contents) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(out)) {
+            for (int i = 0; i < names.length; i++) {
+                z.putNextEntry(new java.util.zip.ZipEntry(names[i]));
+                z.write(contents[i]);
+                z.closeEntry();
+            }
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void everyImageOfADatasetIsCheckedFromItsStructureAndTheEntryIsNamed() throws Exception {
+        long blobs = TestData.count(dataSource, "blobs");
+        long datasets = TestData.count(dataSource, "datasets");
+        byte[] good = TestData.png(48, 48);
+        // a decompression bomb inside the zip: 30000x30000 from the header alone
+        given().multiPart("file", "bomb.zip", zipOf(new String[] {"ok.png", "photos/bomb.png"},
+                        new byte[][] {good, TestData.pngHeaderOnly(30000, 30000)}), "application/zip")
+                .when().post("/api/datasets").then().statusCode(413)
+                .body("error", containsString("'photos/bomb.png' in 'bomb.zip' is 30000x30000"));
+        // a truncated image
+        given().multiPart("file", "cut.zip", zipOf(new String[] {"ok.png", "cut.png"},
+                        new byte[][] {good, java.util.Arrays.copyOf(good, good.length - 20)}), "application/zip")
+                .when().post("/api/datasets").then().statusCode(400)
+                .body("error", containsString("'cut.png' in 'cut.zip' is not a whole PNG image: it is truncated"));
+        // a text file named like an image
+        given().multiPart("file", "fake.zip", zipOf(new String[] {"fake.jpg"}, new byte[][] {"hello".getBytes()}), "application/zip")
+                .when().post("/api/datasets").then().statusCode(400)
+                .body("error", containsString("'fake.jpg' in 'fake.zip' is named as an image but is"));
+        // many images that each pass but together exceed what a run decodes (400 megapixels)
+        byte[] bigWhole = TestData.png(4000, 4000);
+        String[] names = new String[26];
+        byte[][] contents = new byte[26][];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = "big-" + i + ".png";
+            contents[i] = bigWhole;
+        }
+        given().multiPart("file", "many.zip", zipOf(names, contents), "application/zip")
+                .when().post("/api/datasets").then().statusCode(413)
+                .body("error", containsString("add up to more than 400.0 megapixels (at 'big-25.png')"));
+        assertEquals(blobs, TestData.count(dataSource, "blobs"));
+        assertEquals(datasets, TestData.count(dataSource, "datasets"));
+    }
+
     @Test
     void severalImagesBecomeOneDataset() throws Exception {
         given().multiPart("images", "one.png", TestData.png(40, 40), "image/png")

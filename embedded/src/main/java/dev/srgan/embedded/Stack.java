@@ -110,7 +110,7 @@ public final class Stack {
 
         System.out.println("srgan: data in " + dataDir);
         Endpoints endpoints = startServices(dataDir, true);
-        writeStackEnv(dataDir, endpoints, apiPort);
+        writeStackEnv(dataDir, endpoints, apiPort, workers);
 
         Map<String, String> env = appEnv(endpoints, dataDir);
         // the api registers this token's hash as the first admin (only while no admin exists);
@@ -120,8 +120,11 @@ public final class Stack {
         apiEnv.put("SRGAN_BOOTSTRAP_ADMIN_TOKEN", adminToken.value());
         Child api = startApp("api", apiJar, apiPort, apiEnv, dataDir.resolve("logs/api.log"));
         awaitReady(api);
+        // workers on one host share its cores (each gets cores / workers compute threads)
+        Map<String, String> workerEnv = new LinkedHashMap<>(env);
+        workerEnv.put("SRGAN_WORKER_WORKERS_ON_HOST", Integer.toString(Math.max(1, workers)));
         for (int i = 0; i < workers; i++) {
-            Child w = startApp("worker-" + (i + 1), workerJar, firstWorkerPort + i, env, dataDir.resolve("logs/worker-" + (i + 1) + ".log"));
+            Child w = startApp("worker-" + (i + 1), workerJar, firstWorkerPort + i, workerEnv, dataDir.resolve("logs/worker-" + (i + 1) + ".log"));
             awaitReady(w);
         }
 
@@ -165,6 +168,9 @@ public final class Stack {
             }
             env.putAll(readEnvFile(stackEnv));
             env.remove("SRGAN_API_URL");
+            // one more worker on this host: it takes its share of the cores (the running ones keep theirs)
+            int onHost = Integer.parseInt(env.getOrDefault("SRGAN_WORKER_WORKERS_ON_HOST", "1"));
+            env.put("SRGAN_WORKER_WORKERS_ON_HOST", Integer.toString(onHost + 1));
         }
         env.put("SRGAN_DATA_DIR", dataDir.toString());
         int port = options.has("worker-port") ? options.intValue("worker-port", 0, 1, 65535) : firstFreePort(8090);
@@ -252,7 +258,7 @@ public final class Stack {
         return env;
     }
 
-    private void writeStackEnv(Path dataDir, Endpoints e, int apiPort) {
+    private void writeStackEnv(Path dataDir, Endpoints e, int apiPort, int workers) {
         StringBuilder s = new StringBuilder("# written by ./srgan up; read by ./srgan worker\n");
         s.append("SRGAN_DB_URL=").append(e.dbUrl()).append('\n');
         if (e.dbUser() != null) {
@@ -260,6 +266,7 @@ public final class Stack {
         }
         s.append("SRGAN_KAFKA_BOOTSTRAP=").append(e.kafkaBootstrap()).append('\n');
         s.append("SRGAN_API_URL=http://localhost:").append(apiPort).append('\n');
+        s.append("SRGAN_WORKER_WORKERS_ON_HOST=").append(Math.max(1, workers)).append('\n');
         try {
             Files.writeString(dataDir.resolve("stack.env"), s.toString());
         } catch (IOException ex) {

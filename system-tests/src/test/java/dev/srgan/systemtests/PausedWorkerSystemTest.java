@@ -62,7 +62,7 @@ class PausedWorkerSystemTest {
                 "file", new Cluster.FilePart("photos.zip", Images.datasetZip(4, 64), "application/zip"), "name", "photos"));
         assertEquals(201, ds.statusCode(), ds.body());
         String datasetId = Cluster.JSON.readTree(ds.body()).path("id").asText();
-        int steps = 600;
+        int steps = 300;
         HttpResponse<String> submitted = cluster.postJson("/api/training", """
                 {"datasetId": "%s", "hyperparameters": {"scale": 2, "residualBlocks": 1, "batchSize": 2, "hrCropSize": 24,
                  "pretrainSteps": %d, "ganSteps": 0, "validateEvery": 100000, "checkpointEvery": 25}}""".formatted(datasetId, steps));

@@ -85,6 +85,17 @@ public class TokenStore {
         return Optional.empty();
     }
 
+    /** Whether the token {@code id} exists and is not revoked. */
+    public boolean isActive(UUID id) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT 1 FROM api_tokens WHERE id = ? AND revoked_at IS NULL")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     /** Creates a token with {@code role} and {@code name}; the answer holds the raw token, shown once. */
     public NewToken create(String name, String roleText) throws SQLException {
         String n = name == null ? "" : name.trim();

@@ -1,5 +1,8 @@
 package dev.srgan.api.datasets;
 
+import dev.srgan.api.upscale.ImageInspector;
+import dev.srgan.api.upscale.ImageStructure;
+
 import dev.srgan.api.errors.ApiException;
 
 import java.io.IOException;
@@ -18,12 +21,19 @@ public final class DatasetInspector {
     }
 
     /** What the zip holds. */
-    public record Contents(int images, long uncompressedBytes) {
+    public record Contents(int images, long uncompressedBytes, long pixels) {
     }
 
-    public static Contents inspectZip(Path zip, String name, int maxEntries, long maxUncompressed) {
+    /**
+     * Inspects a dataset zip. Every image entry is checked from its structure without a decode
+     * ({@link ImageStructure}): PNG or JPEG by its first bytes, whole (truncated or damaged: 400),
+     * at most {@code maxPixels} (413), all of them together at most {@code maxTotalPixels} (413,
+     * what a training run decodes into memory); each message names the entry.
+     */
+    public static Contents inspectZip(Path zip, String name, int maxEntries, long maxUncompressed, long maxPixels, long maxTotalPixels) {
         int images = 0;
         long total = 0;
+        long pixels = 0;
         int entries = 0;
         try (ZipFile file = new ZipFile(zip.toFile())) {
             var it = file.entries();
@@ -51,6 +61,12 @@ public final class DatasetInspector {
                 }
                 if (isImageName(path)) {
                     images++;
+                    pixels += checkImage(file, e, name, maxPixels);
+                    if (pixels > maxTotalPixels) {
+                        throw ApiException.tooLarge("file", "the images of '" + name + "' add up to more than "
+                                + ImageInspector.megapixels(maxTotalPixels) + " megapixels (at '" + e.getName()
+                                + "'), the most one training run decodes; use fewer or smaller images");
+                    }
                 }
             }
         } catch (ApiException e) {
@@ -61,7 +77,35 @@ public final class DatasetInspector {
         if (images == 0) {
             throw ApiException.unprocessable("file", "'" + name + "' holds no PNG or JPEG images");
         }
-        return new Contents(images, total);
+        return new Contents(images, total, pixels);
+    }
+
+    /** Checks one image entry from its structure and returns its pixels; the messages name the entry. */
+    private static long checkImage(ZipFile file, ZipEntry e, String zipName, long maxPixels) throws IOException {
+        String entry = "'" + e.getName() + "' in '" + zipName + "'";
+        byte[] head;
+        try (InputStream in = file.getInputStream(e)) {
+            head = in.readNBytes(16);
+        }
+        String format = ImageInspector.sniff(head);
+        if (!format.equals("PNG") && !format.equals("JPEG")) {
+            throw ApiException.badRequest("file", entry + " is named as an image but is " + format + "; only PNG and JPEG are read");
+        }
+        ImageStructure.Inspection found;
+        try (InputStream in = file.getInputStream(e)) {
+            found = ImageStructure.inspect(in, format);
+        }
+        if (found.width() > 0 && found.height() > 0 && found.pixels() > maxPixels) {
+            throw ApiException.tooLarge("file", entry + " is " + found.width() + "x" + found.height() + " = "
+                    + ImageInspector.megapixels(found.pixels()) + " megapixels; the limit is " + ImageInspector.megapixels(maxPixels) + " megapixels");
+        }
+        if (found.defect().isPresent()) {
+            throw ApiException.badRequest("file", entry + " is not a whole " + format + " image: " + found.defect().get());
+        }
+        if (found.width() <= 0 || found.height() <= 0) {
+            throw ApiException.badRequest("file", entry + " has no pixels");
+        }
+        return found.pixels();
     }
 
     /** True for names the training job reads as images (hidden files such as __MACOSX/._x.png excluded). */

@@ -66,6 +66,10 @@ public class DatasetResource {
     @ConfigProperty(name = "srgan.upscale.max-input-pixels", defaultValue = "16000000")
     long maxPixels;
 
+    /** What one training run decodes into a worker's memory (4 bytes a pixel): the sum over a dataset's images. */
+    @ConfigProperty(name = "srgan.dataset.max-total-pixels", defaultValue = "400000000")
+    long maxTotalPixels;
+
     /** A stored dataset. */
     public record DatasetView(UUID id, String name, int imageCount, long sizeBytes, OffsetDateTime createdAt) {
     }
@@ -158,7 +162,7 @@ public class DatasetResource {
             }
         }
         try {
-            DatasetInspector.Contents contents = DatasetInspector.inspectZip(zipFile, label, maxEntries, maxUncompressed);
+            DatasetInspector.Contents contents = DatasetInspector.inspectZip(zipFile, label, maxEntries, maxUncompressed, maxPixels, maxTotalPixels);
             String datasetName = name == null || name.isBlank() ? label.replaceAll("\\.zip$", "") : name.trim();
             if (datasetName.length() > 200) {
                 throw ApiException.badRequest("name", "name must be at most 200 characters");

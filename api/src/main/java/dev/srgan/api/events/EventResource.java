@@ -1,5 +1,13 @@
 package dev.srgan.api.events;
 
+import dev.srgan.api.auth.Caller;
+import dev.srgan.api.auth.TokenStore;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
+import java.util.UUID;
+
 import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -15,17 +23,26 @@ import java.time.Duration;
  * {@code GET /api/events}: server-sent events of job changes, progress, new loss points,
  * checkpoints, validations and workers, as JSON ({@code {"kind": "job" | "losses" | ...}}).
  * {@code ?jobId=} keeps only one job's events. A comment line every 15 s keeps proxies from
- * closing an idle stream.
+ * closing an idle stream. A stream ends (after a {@code {"kind": "revoked"}} event) within
+ * {@link #TOKEN_CHECK} of its token's revocation.
  */
 @Path("/api/events")
 public class EventResource {
+    /** How often an open stream checks that its token still stands. */
+    static final Duration TOKEN_CHECK = Duration.ofSeconds(2);
+    private static final String REVOKED = "{\"kind\":\"revoked\"}";
+
     @Inject
     EventHub hub;
+
+    @Inject
+    TokenStore tokens;
 
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.TEXT_PLAIN)
-    public Multi<String> stream(@QueryParam("jobId") String jobId) {
+    public Multi<String> stream(@QueryParam("jobId") String jobId, @Context ContainerRequestContext request) {
+        Caller caller = (Caller) request.getProperty(Caller.PROPERTY);
         Multi<String> events = hub.events();
         if (jobId != null && !jobId.isBlank()) {
             String needle = "\"jobId\" : \"" + jobId.trim() + "\"";
@@ -33,6 +50,25 @@ public class EventResource {
             events = events.filter(e -> e.contains(needle) || e.contains(compact));
         }
         Multi<String> keepAlive = Multi.createFrom().ticks().every(Duration.ofSeconds(15)).map(t -> "{\"kind\":\"ping\"}");
-        return Multi.createBy().merging().streams(events, keepAlive);
+        if (caller == null || caller.tokenId() == null) {
+            return Multi.createBy().merging().streams(events, keepAlive);
+        }
+        // a stream lives only as long as its token: once it is revoked, one last event and the end
+        UUID token = caller.tokenId();
+        Multi<String> revoked = Multi.createFrom().ticks().every(TOKEN_CHECK)
+                .onItem().transformToUniAndConcatenate(t -> Uni.createFrom().item(() -> active(token))
+                        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
+                .select().where(active -> !active)
+                .map(x -> REVOKED);
+        Multi<String> all = Multi.createBy().merging().streams(events, keepAlive, revoked);
+        return all.select().first(e -> !e.equals(REVOKED)).onCompletion().continueWith(REVOKED);
+    }
+
+    private boolean active(UUID token) {
+        try {
+            return tokens.isActive(token);
+        } catch (java.sql.SQLException e) {
+            return true; // the database is away for a moment: keep the stream, check again
+        }
     }
 }

@@ -88,7 +88,7 @@ public final class ImageInspector {
     }
 
     /** The format named by a file's magic bytes. */
-    static String sniff(byte[] b) {
+    public static String sniff(byte[] b) {
         if (b.length >= 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') {
             return "PNG";
         }
@@ -113,7 +113,7 @@ public final class ImageInspector {
         return "not an image format we know";
     }
 
-    static String megapixels(long pixels) {
+    public static String megapixels(long pixels) {
         return String.format(java.util.Locale.ROOT, "%.1f", pixels / 1_000_000.0);
     }
 }

@@ -30,16 +30,34 @@ public final class ImageStructure {
      * @return empty when the structure is whole, else what is wrong, in words
      */
     public static Optional<String> defect(InputStream in, String format) throws IOException {
+        return inspect(in, format).defect();
+    }
+
+    /**
+     * What a walk of an image's structure found: its size from the header (0 when it was not
+     * reached) and what is wrong with it, if anything.
+     */
+    public record Inspection(int width, int height, Optional<String> defect) {
+        /** The pixels the header declares. */
+        public long pixels() {
+            return (long) width * height;
+        }
+    }
+
+    /** Walks the image's structure (see the class comment); reads the stream once. */
+    public static Inspection inspect(InputStream in, String format) throws IOException {
         Counting s = new Counting(in instanceof BufferedInputStream ? in : new BufferedInputStream(in, 64 * 1024));
+        Optional<String> defect;
         try {
-            return switch (format) {
+            defect = switch (format) {
                 case "PNG" -> png(s);
                 case "JPEG" -> jpeg(s);
                 default -> throw new IllegalArgumentException("format " + format);
             };
         } catch (EOFException e) {
-            return Optional.of("it is truncated: the file ends at byte " + s.position + " " + s.expecting);
+            defect = Optional.of("it is truncated: the file ends at byte " + s.position + " " + s.expecting);
         }
+        return new Inspection(s.width, s.height, defect);
     }
 
     private static Optional<String> png(Counting s) throws IOException {
@@ -74,6 +92,10 @@ public final class ImageStructure {
                 int n = (int) Math.min(buffer.length, left);
                 s.readFully(buffer, n);
                 crc.update(buffer, 0, n);
+                if (name.equals("IHDR") && left == length && n >= 8) {
+                    s.width = (int) Math.min(Integer.MAX_VALUE, u32(buffer, 0));
+                    s.height = (int) Math.min(Integer.MAX_VALUE, u32(buffer, 4));
+                }
                 left -= n;
             }
             s.expecting = "inside the CRC of the " + name + " chunk at byte " + at;
@@ -125,9 +147,17 @@ public final class ImageStructure {
                 return Optional.of("the marker FF" + hex(marker) + " at byte " + at + " has an impossible length " + length);
             }
             s.expecting = "inside the marker segment FF" + hex(marker) + " at byte " + at;
-            s.skipFully(length - 2);
             if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) {
                 frame = true;
+                if (length < 7) {
+                    return Optional.of("the frame header at byte " + at + " is too short");
+                }
+                s.next(); // sample precision
+                s.height = (s.next() << 8) | s.next();
+                s.width = (s.next() << 8) | s.next();
+                s.skipFully(length - 7);
+            } else {
+                s.skipFully(length - 2);
             }
             if (marker == 0xDA) {
                 if (!frame) {
@@ -154,6 +184,10 @@ public final class ImageStructure {
         }
     }
 
+    private static long u32(byte[] b, int at) {
+        return ((long) (b[at] & 0xff) << 24) | ((b[at + 1] & 0xff) << 16) | ((b[at + 2] & 0xff) << 8) | (b[at + 3] & 0xff);
+    }
+
     private static String hex(int b) {
         return String.format("%02X", b);
     }
@@ -167,6 +201,8 @@ public final class ImageStructure {
         private final InputStream in;
         long position;
         String expecting = "";
+        int width;
+        int height;
 
         Counting(InputStream in) {
             this.in = in;

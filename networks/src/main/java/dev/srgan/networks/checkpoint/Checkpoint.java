@@ -233,8 +233,19 @@ public final class Checkpoint {
     public static Checkpoint read(InputStream in) throws IOException {
         Map<String, byte[]> entries = new HashMap<>();
         ZipInputStream zip = new ZipInputStream(in);
+        long total = 0;
         for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
-            entries.put(e.getName(), zip.readAllBytes());
+            String name = e.getName();
+            boolean known = KNOWN_ENTRIES.contains(name);
+            if (known && entries.containsKey(name)) {
+                throw new IOException("not a valid SRGAN checkpoint: the entry " + name + " appears twice");
+            }
+            long limit = name.equals(MANIFEST) ? MAX_MANIFEST_BYTES : MAX_ENTRY_BYTES;
+            byte[] data = readBounded(zip, name, Math.min(limit, MAX_TOTAL_BYTES - total), known);
+            total += data == null ? 0 : data.length;
+            if (known) {
+                entries.put(name, data);
+            }
         }
         byte[] manifestBytes = entries.get(MANIFEST);
         if (manifestBytes == null) {
@@ -266,6 +277,36 @@ public final class Checkpoint {
                 entries.get(GENERATOR_EMA),
                 generatorOnly ? null : require(entries, OPTIMIZER_G),
                 generatorOnly ? null : require(entries, OPTIMIZER_D));
+    }
+
+    /** The most a checkpoint's manifest may unpack to. */
+    static final long MAX_MANIFEST_BYTES = 1L << 20;
+    /** The most one entry may unpack to: far above the largest state (about 42 MB at the defaults). */
+    static final long MAX_ENTRY_BYTES = 512L << 20;
+    /** The most a whole checkpoint may unpack to. */
+    static final long MAX_TOTAL_BYTES = 1L << 30;
+    private static final java.util.Set<String> KNOWN_ENTRIES =
+            java.util.Set.of(MANIFEST, GENERATOR, DISCRIMINATOR, GENERATOR_EMA, OPTIMIZER_G, OPTIMIZER_D);
+
+    /**
+     * Reads the current entry up to {@code limit} bytes (a zip bomb ends here, with a message);
+     * an entry that is not kept is read through and dropped ({@code keep} false: returns null).
+     */
+    private static byte[] readBounded(ZipInputStream zip, String name, long limit, boolean keep) throws IOException {
+        java.io.ByteArrayOutputStream out = keep ? new java.io.ByteArrayOutputStream() : null;
+        byte[] buffer = new byte[64 * 1024];
+        long read = 0;
+        for (int n; (n = zip.read(buffer)) > 0; ) {
+            read += n;
+            if (read > limit) {
+                throw new IOException("not a valid SRGAN checkpoint: the entry " + name + " unpacks to more than " + limit
+                        + " bytes (the limit for a checkpoint is " + MAX_ENTRY_BYTES + " per entry and " + MAX_TOTAL_BYTES + " in all)");
+            }
+            if (out != null) {
+                out.write(buffer, 0, n);
+            }
+        }
+        return out == null ? new byte[0] : out.toByteArray();
     }
 
     private static byte[] require(Map<String, byte[]> entries, String name) throws IOException {

@@ -92,4 +92,29 @@ class CheckpointTest {
             assertEquals(40, out.getHeight());
         }
     }
+
+    /** A zip whose one entry is {@code size} zero bytes: a few hundred KB deflated, a bomb unpacked. */
+    private static byte[] zipOfZeros(String entry, long size) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(bytes)) {
+            zip.putNextEntry(new ZipEntry(entry));
+            byte[] zeros = new byte[1 << 20];
+            for (long left = size; left > 0; left -= zeros.length) {
+                zip.write(zeros, 0, (int) Math.min(zeros.length, left));
+            }
+            zip.closeEntry();
+        }
+        return bytes.toByteArray();
+    }
+
+    @Test
+    void entriesAreReadWithBoundsSoABombEndsWithAMessage() throws Exception {
+        byte[] manifest = zipOfZeros("manifest.json", 2L << 20);
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> Checkpoint.read(new ByteArrayInputStream(manifest)));
+        assertTrue(e.getMessage().contains("manifest.json unpacks to more than 1048576 bytes"), e.getMessage());
+        byte[] params = zipOfZeros("generator.params", (512L << 20) + 1);
+        assertTrue(params.length < 2 << 20, "deflated it is small: " + params.length);
+        e = assertThrows(java.io.IOException.class, () -> Checkpoint.read(new ByteArrayInputStream(params)));
+        assertTrue(e.getMessage().contains("generator.params unpacks to more than"), e.getMessage());
+    }
 }

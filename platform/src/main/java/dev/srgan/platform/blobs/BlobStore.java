@@ -126,26 +126,77 @@ public class BlobStore {
         }
     }
 
-    /** Copies the blob to {@code out}, one chunk in memory at a time. Returns the bytes written. */
+    /**
+     * Copies the blob to {@code out}, one chunk in memory at a time, and returns the bytes written.
+     * The blob's row is key-share locked until the copy ends (in its own transaction when
+     * {@code c} is in auto-commit), so nothing deletes the blob while it is read (see
+     * {@link #deleteIfUnread}). Every chunk is checked against the stored size: a missing or short
+     * chunk fails loudly instead of passing for the end of the file.
+     *
+     * @throws IOException when the blob does not exist, was never written completely, or its
+     *     chunks do not add up to its size
+     */
     public long copyTo(Connection c, UUID id, OutputStream out) throws SQLException, IOException {
-        long total = 0;
-        try (PreparedStatement ps = c.prepareStatement("SELECT data FROM blob_chunks WHERE blob_id = ? AND seq = ?")) {
-            for (int seq = 0; ; seq++) {
-                ps.setObject(1, id);
-                ps.setInt(2, seq);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return total;
-                    }
-                    byte[] data = rs.getBytes(1);
-                    out.write(data);
-                    total += data.length;
-                    if (data.length < CHUNK) {
-                        // every chunk but the last is full: no need to ask for the next one
-                        return total;
+        boolean autoCommit = c.getAutoCommit();
+        if (autoCommit) {
+            c.setAutoCommit(false);
+        }
+        try {
+            long size = lockForReading(c, id);
+            long total = 0;
+            try (PreparedStatement ps = c.prepareStatement("SELECT data FROM blob_chunks WHERE blob_id = ? AND seq = ?")) {
+                for (int seq = 0; total < size; seq++) {
+                    ps.setObject(1, id);
+                    ps.setInt(2, seq);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        byte[] data = rs.next() ? rs.getBytes(1) : null;
+                        checkChunk(id, seq, data, size, total);
+                        out.write(data);
+                        total += data.length;
                     }
                 }
             }
+            return total;
+        } finally {
+            if (autoCommit) {
+                c.commit();
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
+    /**
+     * Key-share locks a complete blob's row for the caller's transaction and returns its size: a
+     * reader's hold, which {@link #deleteIfUnread} respects and a plain {@link #delete} waits for.
+     *
+     * @throws IOException when the blob does not exist or was never written completely
+     */
+    public static long lockForReading(Connection c, UUID id) throws SQLException, IOException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT size_bytes FROM blobs WHERE id = ? AND complete FOR KEY SHARE")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IOException("blob " + id + " does not exist or was not written completely");
+                }
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /**
+     * Checks chunk {@code seq} of a blob of {@code size} bytes, {@code before} of which came in the
+     * chunks before it: it must exist and be full, but for the last, which holds exactly the rest.
+     *
+     * @throws IOException naming the blob, the chunk and the sizes
+     */
+    public static void checkChunk(UUID id, int seq, byte[] data, long size, long before) throws IOException {
+        long expected = Math.min(CHUNK, size - before);
+        if (data == null) {
+            throw new IOException("blob " + id + " is damaged: chunk " + seq + " is missing (" + before + " of its " + size + " bytes read)");
+        }
+        if (data.length != expected) {
+            throw new IOException("blob " + id + " is damaged: chunk " + seq + " holds " + data.length + " bytes where " + expected
+                    + " were stored (" + before + " of its " + size + " bytes read before it)");
         }
     }
 
@@ -161,7 +212,19 @@ public class BlobStore {
         }
     }
 
-    /** Deletes the blob and its chunks. */
+    /**
+     * Deletes the blob and its chunks unless a reader holds it now (see {@link #copyTo}); returns
+     * whether it was deleted. For retention, which can simply try again later.
+     */
+    public boolean deleteIfUnread(Connection c, UUID id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "DELETE FROM blobs WHERE id = (SELECT id FROM blobs WHERE id = ? FOR UPDATE SKIP LOCKED)")) {
+            ps.setObject(1, id);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /** Deletes the blob and its chunks; waits for readers that hold it (see {@link #copyTo}). */
     public void delete(Connection c, UUID id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM blobs WHERE id = ?")) {
             ps.setObject(1, id);

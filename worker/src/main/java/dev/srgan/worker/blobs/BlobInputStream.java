@@ -1,5 +1,7 @@
 package dev.srgan.worker.blobs;
 
+import dev.srgan.platform.blobs.BlobStore;
+
 import javax.sql.DataSource;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,20 +14,25 @@ import java.util.UUID;
 /**
  * Reads a blob as a stream, one 1 MiB chunk in memory at a time, for readers that want an
  * {@link InputStream} (a checkpoint, a model) rather than the push-style
- * {@code BlobStore.copyTo}. Holds one pooled connection until closed.
+ * {@code BlobStore.copyTo}. Holds one pooled connection, in a transaction that key-share locks
+ * the blob (retention does not delete a blob while it is read), until closed. Every chunk is
+ * checked against the stored size: a missing or short chunk fails with an IOException.
  */
 public final class BlobInputStream extends InputStream {
     private final Connection connection;
     private final PreparedStatement select;
     private final UUID blobId;
+    private final long size;
+    private long delivered;
     private int nextSeq;
     private byte[] chunk = new byte[0];
     private int pos;
     private boolean ended;
 
-    private BlobInputStream(Connection connection, UUID blobId) throws SQLException {
+    private BlobInputStream(Connection connection, UUID blobId, long size) throws SQLException {
         this.connection = connection;
         this.blobId = blobId;
+        this.size = size;
         this.select = connection.prepareStatement("SELECT data FROM blob_chunks WHERE blob_id = ? AND seq = ?");
     }
 
@@ -38,15 +45,10 @@ public final class BlobInputStream extends InputStream {
         Connection c = null;
         try {
             c = dataSource.getConnection();
-            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM blobs WHERE id = ? AND complete")) {
-                ps.setObject(1, blobId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw new IOException("blob " + blobId + " does not exist or is incomplete");
-                    }
-                }
-            }
-            return new BlobInputStream(c, blobId);
+            // the read is one transaction that key-share locks the blob: retention leaves it alone meanwhile
+            c.setAutoCommit(false);
+            long size = BlobStore.lockForReading(c, blobId);
+            return new BlobInputStream(c, blobId, size);
         } catch (SQLException e) {
             closeQuietly(c);
             throw new IOException("reading blob " + blobId + " failed: " + e.getMessage(), e);
@@ -58,18 +60,19 @@ public final class BlobInputStream extends InputStream {
 
     private boolean fill() throws IOException {
         while (pos >= chunk.length) {
-            if (ended) {
+            if (ended || delivered >= size) {
+                ended = true;
                 return false;
             }
             try {
                 select.setObject(1, blobId);
                 select.setInt(2, nextSeq);
                 try (ResultSet rs = select.executeQuery()) {
-                    if (!rs.next()) {
-                        ended = true;
-                        return false;
-                    }
-                    chunk = rs.getBytes(1);
+                    byte[] data = rs.next() ? rs.getBytes(1) : null;
+                    // a missing or short chunk is damage, not the end of the blob
+                    BlobStore.checkChunk(blobId, nextSeq, data, size, delivered);
+                    chunk = data;
+                    delivered += data.length;
                     pos = 0;
                     nextSeq++;
                 }
@@ -104,6 +107,8 @@ public final class BlobInputStream extends InputStream {
         chunk = new byte[0];
         try {
             select.close();
+            connection.rollback();
+            connection.setAutoCommit(true);
             connection.close();
         } catch (SQLException e) {
             throw new IOException(e.getMessage(), e);
@@ -112,6 +117,12 @@ public final class BlobInputStream extends InputStream {
 
     private static void closeQuietly(Connection c) {
         if (c != null) {
+            try {
+                c.rollback();
+                c.setAutoCommit(true);
+            } catch (SQLException ignored) {
+                // broken: the pool discards it
+            }
             try {
                 c.close();
             } catch (SQLException ignored) {

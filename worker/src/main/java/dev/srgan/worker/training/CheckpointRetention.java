@@ -109,7 +109,11 @@ public class CheckpointRetention {
                     models.setObject(2, s.blobId());
                     models.executeUpdate();
                 }
-                blobs.delete(c, s.blobId());
+                if (!blobs.deleteIfUnread(c, s.blobId())) {
+                    // someone downloads or resumes from it right now: leave it full, reduce it next time
+                    c.rollback();
+                    return;
+                }
                 c.commit();
             } catch (Exception e) {
                 try {

@@ -99,4 +99,55 @@ class BlobWriteTest {
         }
         assertEquals(before, fixtures.number("SELECT count(*) FROM blobs"));
     }
+
+    private BlobStore.Blob stored(byte[] bytes) throws Exception {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            BlobStore.Blob blob = blobs.write(c, new ByteArrayInputStream(bytes), "application/octet-stream", Long.MAX_VALUE);
+            c.commit();
+            return blob;
+        }
+    }
+
+    @Test
+    void aMissingOrShortChunkFailsLoudlyInsteadOfEndingTheFile() throws Exception {
+        JobFixtures fixtures = new JobFixtures(dataSource, blobs, kafka);
+        byte[] bytes = new byte[2 * BlobStore.CHUNK + 100];
+        new Random(11).nextBytes(bytes);
+        BlobStore.Blob missing = stored(bytes);
+        fixtures.exec("DELETE FROM blob_chunks WHERE blob_id = ? AND seq = 2", missing.id());
+        BlobStore.Blob shortened = stored(bytes);
+        fixtures.exec("UPDATE blob_chunks SET data = substring(data from 1 for 1000) WHERE blob_id = ? AND seq = 1", shortened.id());
+
+        java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> fixtures.readBlob(missing.id()));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("chunk 2 is missing"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> fixtures.readBlob(shortened.id()));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("chunk 1 holds 1000 bytes"), e.getMessage());
+        try (java.io.InputStream in = BlobInputStream.open(dataSource, missing.id())) {
+            e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, in::readAllBytes);
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("chunk 2 is missing"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aBlobBeingReadIsNotDeletedByRetention() throws Exception {
+        byte[] bytes = new byte[BlobStore.CHUNK + 10];
+        new Random(12).nextBytes(bytes);
+        BlobStore.Blob blob = stored(bytes);
+        try (java.io.InputStream in = BlobInputStream.open(dataSource, blob.id())) {
+            in.read(new byte[100]);
+            try (Connection c = dataSource.getConnection()) {
+                c.setAutoCommit(false);
+                org.junit.jupiter.api.Assertions.assertFalse(blobs.deleteIfUnread(c, blob.id()), "held by a reader: left alone");
+                c.commit();
+            }
+            byte[] rest = in.readAllBytes();
+            assertEquals(bytes.length - 100, rest.length, "the reader reads it whole");
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            org.junit.jupiter.api.Assertions.assertTrue(blobs.deleteIfUnread(c, blob.id()), "no reader any more");
+            c.commit();
+        }
+    }
 }

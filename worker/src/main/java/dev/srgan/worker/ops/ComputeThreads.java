@@ -1,0 +1,58 @@
+package dev.srgan.worker.ops;
+
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.util.Optional;
+
+/**
+ * How many threads PyTorch gives this worker's convolutions. Workers that share a host share its
+ * cores: by default each takes the host's cores divided by the workers {@code ./srgan up} started
+ * on it ({@code srgan.worker.workers-on-host}), so two workers on two cores run one thread each
+ * instead of four threads fighting over two cores. {@code srgan.worker.threads} sets it outright.
+ * Set before the engine loads (at the first job), as DJL's {@code ai.djl.pytorch.num_threads}.
+ */
+@ApplicationScoped
+public class ComputeThreads {
+    private static final Logger LOG = Logger.getLogger(ComputeThreads.class);
+    static final String NUM_THREADS = "ai.djl.pytorch.num_threads";
+    static final String INTEROP_THREADS = "ai.djl.pytorch.num_interop_threads";
+
+    @ConfigProperty(name = "srgan.worker.threads")
+    Optional<Integer> threads;
+
+    @ConfigProperty(name = "srgan.worker.workers-on-host", defaultValue = "1")
+    int workersOnHost;
+
+    void onStart(@Observes @Priority(1) StartupEvent event) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        int n = resolve(threads, cores, workersOnHost);
+        if (System.getProperty(NUM_THREADS) == null) {
+            System.setProperty(NUM_THREADS, Integer.toString(n));
+        }
+        if (System.getProperty(INTEROP_THREADS) == null) {
+            // one job at a time per worker: inter-op parallelism only adds threads to the fight
+            System.setProperty(INTEROP_THREADS, "1");
+        }
+        LOG.infof("compute threads: %s (%d cores, %d worker(s) on this host%s)", System.getProperty(NUM_THREADS), cores,
+                workersOnHost, threads.isPresent() ? ", set by srgan.worker.threads" : "");
+    }
+
+    /**
+     * The threads for one worker: {@code configured} when set, else the cores divided by the
+     * workers on the host, at least 1.
+     */
+    static int resolve(Optional<Integer> configured, int cores, int workersOnHost) {
+        if (configured.isPresent()) {
+            if (configured.get() < 1) {
+                throw new IllegalArgumentException("srgan.worker.threads must be at least 1, got " + configured.get());
+            }
+            return configured.get();
+        }
+        return Math.max(1, cores / Math.max(1, workersOnHost));
+    }
+}
