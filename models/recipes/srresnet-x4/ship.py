@@ -28,5 +28,9 @@ entry = {
         "msPerImage": report["msPerImage"],
     },
 }
+# NIQE means (lower is more natural), when ./srgan eval measured them (null if no photo was large enough)
+for key in ("niqe", "bicubicNiqe", "hrNiqe"):
+    if report.get(key) is not None:
+        entry["evaluation"][key] = report[key]
 (models / "shipped.json").write_text(json.dumps({"models": [entry]}, indent=2) + "\n")
 print("shipped: %s (%+.2f dB PSNR over bicubic on %d photos)" % (entry["file"], report["psnr"] - report["bicubicPsnr"], len(report["images"])))

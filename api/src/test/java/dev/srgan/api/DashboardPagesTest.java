@@ -12,13 +12,18 @@ import org.junit.jupiter.api.TestInstance;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The dashboard's pages render from real data, escape what users typed, and stay fast with 10,000 jobs. */
@@ -60,6 +65,16 @@ class DashboardPagesTest {
     void removeThem() throws Exception {
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
             st.executeUpdate("DELETE FROM jobs WHERE name LIKE '" + MARK + "%' OR id = '" + hostile + "'");
+            st.executeUpdate("DELETE FROM models WHERE name LIKE '" + MARK + "%'");
+        }
+    }
+
+    void exec(String sql, Object... params) throws Exception {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            ps.executeUpdate();
         }
     }
 
@@ -119,7 +134,42 @@ class DashboardPagesTest {
         }
         given().get("/training/" + ids.get(0)).then().statusCode(200).body(containsString("id=\"charts\""));
         given().get("/training/compare?id=" + ids.get(0) + "&id=" + ids.get(1)).then().statusCode(200)
-                .body(containsString("data-run=\"" + ids.get(0) + "\"")).body(containsString("data-run=\"" + ids.get(1) + "\""));
+                .body(containsString("data-run=\"" + ids.get(0) + "\"")).body(containsString("data-run=\"" + ids.get(1) + "\""))
+                .body(containsString("<option value=\"niqe\">"));
+
+        // validations with NIQE, and one whose images were too small for it (null)
+        UUID run = UUID.fromString(ids.get(0));
+        exec("INSERT INTO validation_metrics (job_id, step, psnr, ssim, bicubic_psnr, bicubic_ssim, niqe, bicubic_niqe) "
+                + "VALUES (?, 0, 20.5, 0.61, 27.25, 0.75, 9.25, 6.25), (?, 10, 24.5, 0.7, 27.25, 0.75, NULL, NULL)", run, run);
+        given().get("/api/jobs/" + run + "/validation").then().statusCode(200)
+                .body("step", contains(0, 10))
+                .body("[0].niqe", equalTo(9.25f)).body("[0].bicubicNiqe", equalTo(6.25f))
+                .body("[1]", hasKey("niqe")).body("[1].niqe", nullValue()).body("[1].bicubicNiqe", nullValue());
+        given().get("/training/" + run).then().statusCode(200)
+                .body(containsString("id=\"chart-niqe\"")).body(containsString("NIQE 9.25 (bicubic 6.25)"));
+    }
+
+    @Test
+    void modelsPageShowsNiqeNextToPsnrAndSsim() throws Exception {
+        UUID model = TestData.model(dataSource, 2, false);
+        exec("UPDATE models SET name = ? WHERE id = ?", MARK + "model", model);
+        exec("INSERT INTO model_evaluations (id, model_id, scale, image_count, psnr, ssim, bicubic_psnr, bicubic_ssim, ms_per_image, "
+                + "niqe, bicubic_niqe, hr_niqe) VALUES (?, ?, 2, 3, 30.5, 0.9, 29.5, 0.88, 12, 4.25, 6.5, 3.75)", UUID.randomUUID(), model);
+
+        given().get("/api/models/" + model).then().statusCode(200)
+                .body("evaluation.psnr", equalTo(30.5f))
+                .body("evaluation.niqe", equalTo(4.25f)).body("evaluation.bicubicNiqe", equalTo(6.5f)).body("evaluation.hrNiqe", equalTo(3.75f));
+        given().get("/models").then().statusCode(200)
+                .body(containsString(">NIQE</th>"))
+                .body(containsString("4.25 <span class=\"muted small\">/ 6.50</span>"))
+                .body(containsString("photos 3.75"))
+                .body(containsString("NIQE: no-reference naturalness, lower is better"));
+
+        // an evaluation without NIQE (photos too small, or made before NIQE) shows a dash, and null in the JSON
+        exec("UPDATE model_evaluations SET niqe = NULL, bicubic_niqe = NULL, hr_niqe = NULL WHERE model_id = ?", model);
+        given().get("/api/models/" + model).then().statusCode(200)
+                .body("evaluation", hasKey("niqe")).body("evaluation.niqe", nullValue()).body("evaluation.hrNiqe", nullValue());
+        given().get("/models").then().statusCode(200).body(not(containsString("4.25 <span")));
     }
 
     @Test

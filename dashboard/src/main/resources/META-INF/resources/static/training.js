@@ -204,8 +204,10 @@
       content: lineChart(document.getElementById('chart-content'), [{ label: 'content' }, { label: 'adversarial' }]),
       d: lineChart(document.getElementById('chart-d'), [{ label: 'D(HR)' }, { label: 'D(G(LR))' }]),
       psnr: lineChart(document.getElementById('chart-psnr'), [{ label: 'generator', points: true }, { label: 'bicubic', points: true, dash: [4, 3] }]),
-      ssim: lineChart(document.getElementById('chart-ssim'), [{ label: 'generator', points: true }, { label: 'bicubic', points: true, dash: [4, 3] }])
+      ssim: lineChart(document.getElementById('chart-ssim'), [{ label: 'generator', points: true }, { label: 'bicubic', points: true, dash: [4, 3] }]),
+      niqe: lineChart(document.getElementById('chart-niqe'), [{ label: 'generator', points: true }, { label: 'bicubic', points: true, dash: [4, 3] }])
     };
+    const niqeStatus = document.getElementById('niqe-status');
     window.srganCharts = charts;
     let lastStep = -1;
     let points = 0;
@@ -261,8 +263,13 @@
       charts.psnr.data.datasets[1].data = list.map(v => ({ x: v.step, y: v.bicubicPsnr }));
       charts.ssim.data.datasets[0].data = list.map(v => ({ x: v.step, y: v.ssim }));
       charts.ssim.data.datasets[1].data = list.map(v => ({ x: v.step, y: v.bicubicSsim }));
+      // NIQE (lower is more natural) is null when no validation image is large enough to score
+      charts.niqe.data.datasets[0].data = list.map(v => point(v.step, v.niqe)).filter(p => p);
+      charts.niqe.data.datasets[1].data = list.map(v => point(v.step, v.bicubicNiqe)).filter(p => p);
+      if (niqeStatus) niqeStatus.hidden = list.length === 0 || list.some(v => v.niqe !== null && v.niqe !== undefined);
       charts.psnr.update('none');
       charts.ssim.update('none');
+      charts.niqe.update('none');
     }
 
     document.addEventListener('srgan:event', e => {
@@ -305,11 +312,13 @@
     window.srganCharts = { compare: chart };
     const cache = {};
 
+    const VALIDATION = ['psnr', 'ssim', 'niqe'];
+
     async function series(run, key) {
-      if (key === 'psnr' || key === 'ssim') {
+      if (VALIDATION.includes(key)) {
         const response = await fetch('/api/jobs/' + run.id + '/validation');
         const list = response.ok ? await response.json() : [];
-        return list.map(v => ({ x: v.step, y: v[key] }));
+        return list.map(v => point(v.step, v[key])).filter(p => p);
       }
       if (!cache[run.id]) {
         const all = [];
@@ -322,7 +331,7 @@
     async function draw() {
       const key = metric.value;
       const data = await Promise.all(runs.map(r => series(r, key)));
-      data.forEach((d, i) => { chart.data.datasets[i].data = d; chart.data.datasets[i].pointRadius = (key === 'psnr' || key === 'ssim') ? 2.5 : 0; });
+      data.forEach((d, i) => { chart.data.datasets[i].data = d; chart.data.datasets[i].pointRadius = VALIDATION.includes(key) ? 2.5 : 0; });
       chart.update('none');
     }
 

@@ -20,6 +20,18 @@ public class KafkaSettings {
     @ConfigProperty(name = "srgan.kafka.partitions", defaultValue = "12")
     int partitions;
 
+    /**
+     * How long the broker waits for a silent consumer (a crashed or frozen worker) before it gives
+     * the worker's partitions to the others; Kafka's own default is 45 s.
+     */
+    @ConfigProperty(name = "srgan.kafka.session-timeout", defaultValue = "45s")
+    java.time.Duration sessionTimeout;
+
+    /** The consumers' session timeout in milliseconds (see the field). */
+    public int sessionTimeoutMs() {
+        return (int) sessionTimeout.toMillis();
+    }
+
     public String bootstrapServers() {
         return bootstrapServers;
     }

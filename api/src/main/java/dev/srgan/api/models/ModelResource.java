@@ -63,9 +63,14 @@ public class ModelResource {
                             long sizeBytes, OffsetDateTime createdAt, Evaluation evaluation) {
     }
 
-    /** The newest evaluation of a model (EVALUATE jobs). */
+    /**
+     * The newest evaluation of a model (EVALUATE jobs). {@code niqe}, {@code bicubicNiqe} and {@code
+     * hrNiqe} are the mean NIQE (no reference, lower is more natural) of the model's output, of
+     * bicubic and of the original photos; null when no photo was large enough to score, or the
+     * evaluation predates NIQE.
+     */
     public record Evaluation(int imageCount, double psnr, double ssim, double bicubicPsnr, double bicubicSsim, double msPerImage,
-                             OffsetDateTime at) {
+                             OffsetDateTime at, Double niqe, Double bicubicNiqe, Double hrNiqe) {
     }
 
     /** Registration from a checkpoint. */
@@ -246,7 +251,7 @@ public class ModelResource {
 
     /**
      * Queues an EVALUATE job: the model on every photo of a dataset, each shrunk by bicubic and
-     * upscaled by the model and by bicubic, PSNR/SSIM on Y; the result appears on the model.
+     * upscaled by the model and by bicubic, PSNR/SSIM on Y and NIQE; the result appears on the model.
      */
     @POST
     @Path("/{id}/evaluate")
@@ -326,7 +331,8 @@ public class ModelResource {
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT m.id, m.name, m.format, m.scale, m.residual_blocks, m.source, m.source_job_id, m.source_checkpoint_id,
                        m.is_default, m.description, b.size_bytes, m.created_at,
-                       e.image_count, e.psnr, e.ssim, e.bicubic_psnr, e.bicubic_ssim, e.ms_per_image, e.created_at AS evaluated_at
+                       e.image_count, e.psnr, e.ssim, e.bicubic_psnr, e.bicubic_ssim, e.ms_per_image, e.created_at AS evaluated_at,
+                       e.niqe, e.bicubic_niqe, e.hr_niqe
                 FROM models m JOIN blobs b ON b.id = m.blob_id
                 LEFT JOIN LATERAL (SELECT * FROM model_evaluations x WHERE x.model_id = m.id ORDER BY x.created_at DESC LIMIT 1) e ON true
                 WHERE (?::uuid IS NULL OR m.id = ?) ORDER BY m.is_default DESC, m.created_at DESC""")) {
@@ -336,7 +342,8 @@ public class ModelResource {
                 while (rs.next()) {
                     Evaluation ev = rs.getObject("psnr") == null ? null : new Evaluation(rs.getInt("image_count"), rs.getDouble("psnr"),
                             rs.getDouble("ssim"), rs.getDouble("bicubic_psnr"), rs.getDouble("bicubic_ssim"), rs.getDouble("ms_per_image"),
-                            rs.getObject("evaluated_at", OffsetDateTime.class));
+                            rs.getObject("evaluated_at", OffsetDateTime.class),
+                            rs.getObject("niqe", Double.class), rs.getObject("bicubic_niqe", Double.class), rs.getObject("hr_niqe", Double.class));
                     result.add(new ModelView(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("format"), rs.getInt("scale"),
                             (Integer) rs.getObject("residual_blocks"), rs.getString("source"), rs.getObject("source_job_id", UUID.class),
                             rs.getObject("source_checkpoint_id", UUID.class), rs.getBoolean("is_default"), rs.getString("description"),

@@ -18,13 +18,14 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.util.UUID;
 
 /**
  * Registers the models that ship with the project ({@code models/*.srgan.zip}, listed in
  * {@code models/shipped.json}, packed into the api jar) at first start, with the evaluation
- * numbers measured by {@code ./srgan eval}, and makes each the default for its scale when that
- * scale has none, so the first upscale on a new machine works. Runs once per database: a second
+ * numbers measured by {@code ./srgan eval} (NIQE where the file has it, else null), and makes each
+ * the default for its scale when that scale has none, so the first upscale on a new machine works. Runs once per database: a second
  * start, or a second api replica, finds them registered (an advisory lock orders replicas).
  */
 @ApplicationScoped
@@ -109,8 +110,9 @@ public class ShippedModels {
             JsonNode ev = m.path("evaluation");
             if (ev.isObject()) {
                 try (PreparedStatement ps = c.prepareStatement("""
-                        INSERT INTO model_evaluations (id, model_id, scale, image_count, psnr, ssim, bicubic_psnr, bicubic_ssim, ms_per_image, details)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)""")) {
+                        INSERT INTO model_evaluations (id, model_id, scale, image_count, psnr, ssim, bicubic_psnr, bicubic_ssim, ms_per_image, details,
+                                                       niqe, bicubic_niqe, hr_niqe)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)""")) {
                     ps.setObject(1, UUID.randomUUID());
                     ps.setObject(2, id);
                     ps.setInt(3, scale);
@@ -121,11 +123,20 @@ public class ShippedModels {
                     ps.setDouble(8, ev.path("bicubicSsim").asDouble());
                     ps.setDouble(9, ev.path("msPerImage").asDouble());
                     ps.setString(10, ev.path("images").toString());
+                    ps.setObject(11, number(ev, "niqe"), Types.DOUBLE);
+                    ps.setObject(12, number(ev, "bicubicNiqe"), Types.DOUBLE);
+                    ps.setObject(13, number(ev, "hrNiqe"), Types.DOUBLE);
                     ps.executeUpdate();
                 }
             }
             c.commit();
             LOG.infof("registered the shipped model %s (%dx)", file, scale);
         }
+    }
+
+    /** A number of the evaluation, null when shipped.json has none (e.g. NIQE measured after the model shipped). */
+    static Double number(JsonNode evaluation, String field) {
+        JsonNode v = evaluation.path(field);
+        return v.isNumber() ? v.asDouble() : null;
     }
 }

@@ -81,8 +81,12 @@ public class TrainingResource {
                             Double dReal, Double dFake, Double lrG, Double lrD, Double secondsPerStep) {
     }
 
-    /** Validation of G and of bicubic at one step. */
-    public record ValidationPoint(int step, double psnr, double ssim, double bicubicPsnr, double bicubicSsim, List<String> samples) {
+    /**
+     * Validation of G and of bicubic at one step; NIQE (lower is more natural) null when no
+     * validation image was large enough to score, or the step was recorded before NIQE.
+     */
+    public record ValidationPoint(int step, double psnr, double ssim, double bicubicPsnr, double bicubicSsim, Double niqe, Double bicubicNiqe,
+                                  List<String> samples) {
     }
 
     /** A stored checkpoint. */
@@ -214,7 +218,8 @@ public class TrainingResource {
         List<ValidationPoint> points = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
                 SELECT v.step, v.psnr, v.ssim, v.bicubic_psnr, v.bicubic_ssim,
-                       coalesce((SELECT array_agg(s.idx ORDER BY s.idx) FROM sample_images s WHERE s.job_id = v.job_id AND s.step = v.step), '{}')
+                       coalesce((SELECT array_agg(s.idx ORDER BY s.idx) FROM sample_images s WHERE s.job_id = v.job_id AND s.step = v.step), '{}'),
+                       v.niqe, v.bicubic_niqe
                 FROM validation_metrics v WHERE v.job_id = ? ORDER BY v.step""")) {
             ps.setObject(1, jobId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -224,7 +229,8 @@ public class TrainingResource {
                     for (Integer idx : (Integer[]) rs.getArray(6).getArray()) {
                         samples.add("/api/jobs/" + jobId + "/samples/" + step + "/" + idx);
                     }
-                    points.add(new ValidationPoint(step, rs.getDouble(2), rs.getDouble(3), rs.getDouble(4), rs.getDouble(5), samples));
+                    points.add(new ValidationPoint(step, rs.getDouble(2), rs.getDouble(3), rs.getDouble(4), rs.getDouble(5),
+                            num(rs, 7), num(rs, 8), samples));
                 }
             }
         }

@@ -124,9 +124,13 @@ public final class Evaluator {
 
     /**
      * NIQE with {@code border} pixels cropped from each edge; null if what is left is too small,
-     * or without texture (NaN).
+     * or without texture (NaN). Training validation measures its images the same way.
+     *
+     * @param image the image
+     * @param border pixels cropped from each edge (the scale, as for PSNR and SSIM)
+     * @return the NIQE, or null
      */
-    private static Double niqe(BufferedImage image, int border) {
+    public static Double niqe(BufferedImage image, int border) {
         int w = image.getWidth() - 2 * border;
         int h = image.getHeight() - 2 * border;
         if (!Niqe.measurable(w, h)) {

@@ -20,7 +20,9 @@ import java.util.stream.Stream;
  * {@code checkpoint.srgan.zip} (full state, every {@code checkpointEvery} steps, replaced
  * atomically, so an interrupted run resumes with {@code --resume}; with {@code --config} too, the run
  * continues under the new step counts and schedule), {@code model.srgan.zip} (the
- * exported generator) at the end, and {@code losses.csv} / {@code validation.csv}.
+ * exported generator) at the end, and {@code losses.csv} / {@code validation.csv} (PSNR and SSIM
+ * of the generator and of bicubic, then their NIQE, empty where no validation image is at least
+ * 192x192 after the border).
  */
 public final class TrainCommand {
     private TrainCommand() {
@@ -95,6 +97,8 @@ public final class TrainCommand {
         if (initGenerator != null && resume != null) {
             throw new IllegalArgumentException("--init-generator starts a new run; a resumed run keeps its own generator");
         }
+        // a run resumed into a validation.csv written before NIQE was measured keeps that file's columns
+        boolean niqeColumns = resume == null || !hasOldValidationHeader(out.resolve("validation.csv"));
         try (TrainingRun run = builder.trainingFiles(train).validationFiles(val).build();
              PrintWriter losses = csv(out.resolve("losses.csv"), resume != null);
              PrintWriter metrics = csv(out.resolve("validation.csv"), resume != null)) {
@@ -103,7 +107,7 @@ public final class TrainCommand {
             System.out.printf(Locale.ROOT, "training %dx, %d residual blocks, %d images (%d for validation), %d steps from step %d, content loss %s%n",
                     c.scale(), c.residualBlocks(), train.size(), val.size(), total, run.currentStep(), run.contentLoss());
             if (resume == null) {
-                metrics.println("step,phase,psnr,ssim,bicubic_psnr,bicubic_ssim");
+                metrics.println("step,phase,psnr,ssim,bicubic_psnr,bicubic_ssim,niqe,bicubic_niqe");
                 losses.println("step,phase,d_loss,g_loss,content_loss,adversarial_loss,d_real,d_fake,lr_g,lr_d,seconds_per_step");
             }
             Checkpoint[] last = new Checkpoint[1];
@@ -122,10 +126,16 @@ public final class TrainCommand {
 
                 @Override
                 public void onValidation(ValidationRecord v) {
-                    metrics.printf(Locale.ROOT, "%d,%s,%.4f,%.5f,%.4f,%.5f%n", v.step(), v.phase(), v.psnr(), v.ssim(), v.bicubicPsnr(), v.bicubicSsim());
+                    metrics.printf(Locale.ROOT, "%d,%s,%.4f,%.5f,%.4f,%.5f", v.step(), v.phase(), v.psnr(), v.ssim(), v.bicubicPsnr(), v.bicubicSsim());
+                    if (niqeColumns) {
+                        metrics.printf(Locale.ROOT, ",%s,%s", csvNumber(v.niqe()), csvNumber(v.bicubicNiqe()));
+                    }
+                    metrics.println();
                     metrics.flush();
-                    System.out.printf(Locale.ROOT, "validation at step %d: PSNR %.2f dB (bicubic %.2f, %+.2f), SSIM %.4f (bicubic %.4f)%n",
-                            v.step(), v.psnr(), v.bicubicPsnr(), v.psnr() - v.bicubicPsnr(), v.ssim(), v.bicubicSsim());
+                    System.out.printf(Locale.ROOT, "validation at step %d: PSNR %.2f dB (bicubic %.2f, %+.2f), SSIM %.4f (bicubic %.4f)%s%n",
+                            v.step(), v.psnr(), v.bicubicPsnr(), v.psnr() - v.bicubicPsnr(), v.ssim(), v.bicubicSsim(),
+                            v.niqe() == null || v.bicubicNiqe() == null ? ""
+                                    : String.format(Locale.ROOT, ", NIQE %.2f (bicubic %.2f, lower is more natural)", v.niqe(), v.bicubicNiqe()));
                 }
 
                 @Override
@@ -146,6 +156,21 @@ public final class TrainCommand {
     }
 
     /** A fresh CSV for a new run; appended to when resuming. */
+    /** A NIQE cell: 4 decimals, empty when no validation image could be scored. */
+    static String csvNumber(Double value) {
+        return value == null ? "" : String.format(Locale.ROOT, "%.4f", value);
+    }
+
+    /** Whether {@code file} exists with a header from before the NIQE columns. */
+    static boolean hasOldValidationHeader(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return false;
+        }
+        try (Stream<String> lines = Files.lines(file)) {
+            return lines.findFirst().map(header -> header.startsWith("step,") && !header.contains(",niqe")).orElse(false);
+        }
+    }
+
     private static PrintWriter csv(Path file, boolean append) throws IOException {
         return new PrintWriter(append
                 ? Files.newBufferedWriter(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)

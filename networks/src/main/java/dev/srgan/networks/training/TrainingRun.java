@@ -11,6 +11,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.srgan.networks.checkpoint.Checkpoint;
+import dev.srgan.networks.evaluation.Evaluator;
 import dev.srgan.networks.image.Bicubic;
 import dev.srgan.networks.image.Images;
 import dev.srgan.networks.image.RgbImage;
@@ -53,19 +54,22 @@ public final class TrainingRun implements AutoCloseable {
     private final AdamOptimizer adamD;
     private final TrainingData data;
     private final List<ValidationImage> validation;
+    private final Double bicubicNiqe;
     private final FeatureExtractor extractor;
     private final SplitMix64 random;
     private Upscaler validator;
     private long step;
 
+    /** A held-out image with bicubic's numbers, measured once; {@code niqe} is bicubic's, null if not measurable. */
     private record ValidationImage(
-            String name, BufferedImage lowRes, BufferedImage bicubic, BufferedImage highRes, double psnr, double ssim) {}
+            String name, BufferedImage lowRes, BufferedImage bicubic, BufferedImage highRes, double psnr, double ssim, Double niqe) {}
 
     private TrainingRun(Builder b) throws IOException {
         this.config = b.config;
         Networks.withoutGradientTracking();
         this.data = new TrainingData(b.training, config.hrCropSize(), config.scale());
         this.validation = prepareValidation(b.validation, config.scale());
+        this.bicubicNiqe = meanOfPresent(validation.stream().map(ValidationImage::niqe).toList());
         this.root = NDManager.newBaseManager(Engine.getInstance().defaultDevice(), "PyTorch");
         try {
             int lrSide = config.hrCropSize() / config.scale();
@@ -167,9 +171,23 @@ public final class TrainingRun implements AutoCloseable {
                     bicubic,
                     hrImage,
                     Metrics.psnrY(bicubic, hrImage, scale),
-                    Metrics.ssimY(bicubic, hrImage, scale)));
+                    Metrics.ssimY(bicubic, hrImage, scale),
+                    Evaluator.niqe(bicubic, scale)));
         }
         return prepared;
+    }
+
+    /** The mean of the values that are not null; null if none is. */
+    private static Double meanOfPresent(List<Double> values) {
+        double sum = 0;
+        int n = 0;
+        for (Double v : values) {
+            if (v != null) {
+                sum += v;
+                n++;
+            }
+        }
+        return n == 0 ? null : sum / n;
     }
 
     /** Returns the config. */
@@ -374,7 +392,9 @@ public final class TrainingRun implements AutoCloseable {
 
     /**
      * Measures the generator (its EMA copy if kept), in eval mode, on the validation images
-     * against bicubic upscaling.
+     * against bicubic upscaling: PSNR and SSIM, and NIQE (as {@code ./srgan eval} measures it,
+     * {@link Evaluator#niqe}) over the images large enough to score. NIQE draws no random numbers:
+     * the run goes on exactly as without it.
      *
      * @return the record for the current step
      */
@@ -387,11 +407,13 @@ public final class TrainingRun implements AutoCloseable {
         double ssim = 0;
         double bicubicPsnr = 0;
         double bicubicSsim = 0;
+        List<Double> niqe = new ArrayList<>();
         List<ValidationSample> samples = new ArrayList<>();
         for (ValidationImage image : validation) {
             BufferedImage generated = validator.upscale(image.lowRes());
             psnr += Metrics.psnrY(generated, image.highRes(), config.scale());
             ssim += Metrics.ssimY(generated, image.highRes(), config.scale());
+            niqe.add(Evaluator.niqe(generated, config.scale()));
             bicubicPsnr += image.psnr();
             bicubicSsim += image.ssim();
             if (samples.size() < config.validationSamples()) {
@@ -401,7 +423,8 @@ public final class TrainingRun implements AutoCloseable {
         int n = Math.max(1, validation.size());
         String phase = step <= config.pretrainSteps() ? LossRecord.PRETRAIN : LossRecord.GAN;
         return new ValidationRecord(
-                step, phase, contentLoss(), psnr / n, ssim / n, bicubicPsnr / n, bicubicSsim / n, samples, seconds(start));
+                step, phase, contentLoss(), psnr / n, ssim / n, bicubicPsnr / n, bicubicSsim / n, samples, seconds(start),
+                meanOfPresent(niqe), bicubicNiqe);
     }
 
     /** Returns a checkpoint of the current state (after {@link #currentStep()}). */

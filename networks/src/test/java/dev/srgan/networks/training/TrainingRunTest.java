@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.srgan.networks.SyntheticImages;
 import dev.srgan.networks.checkpoint.Checkpoint;
+import dev.srgan.networks.evaluation.Evaluator;
+import dev.srgan.networks.image.Bicubic;
+import dev.srgan.networks.image.RgbImage;
+import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -102,7 +106,44 @@ class TrainingRunTest {
         assertEquals(1, afterPretrain.samples().size());
         assertEquals(64, afterPretrain.samples().get(0).generated().getWidth());
         assertEquals("pixel-mse", afterPretrain.contentLoss());
+        // 64x64 validation images are too small for NIQE (192x192 after the border)
+        assertNull(afterPretrain.niqe());
+        assertNull(afterPretrain.bicubicNiqe());
         assertEquals(1, recorder.checkpoints.size(), "one final checkpoint");
         assertEquals(55, recorder.checkpoints.get(0).step());
+    }
+
+    @Test
+    void validationMeasuresNiqeOnTheImagesLargeEnoughAndLeavesTrainingAsItWas() throws Exception {
+        TrainingConfig config = tiny().pretrainSteps(2).ganSteps(1).validateEvery(1000).checkpointEvery(1000).build();
+        List<BufferedImage> training = SyntheticImages.images(4, 48, 48, 100);
+        BufferedImage big = SyntheticImages.image(201, 198, 4);
+        Recorder measured = new Recorder();
+        try (TrainingRun run = TrainingRun.builder(config).trainingImages(training)
+                .validationImages(List.of(big, SyntheticImages.image(64, 64, 5))).build()) {
+            run.run(measured);
+        }
+        assertEquals(List.of(0L, 2L, 3L), measured.validations.stream().map(ValidationRecord::step).toList());
+
+        // bicubic as ./srgan eval measures it: the image cropped to a multiple of the scale, a 2-pixel border
+        RgbImage hr = RgbImage.from(big).withoutAlpha().crop(0, 0, 200, 198);
+        Double bicubic = Evaluator.niqe(Bicubic.upscale(Bicubic.downscale(hr, 2), 2).toBufferedImage(), 2);
+        assertNotNull(bicubic);
+        for (ValidationRecord v : measured.validations) {
+            // the mean over the one image large enough; the small one is skipped
+            assertEquals(bicubic, v.bicubicNiqe(), 1e-12, v.toString());
+            assertNotNull(v.niqe(), v.toString());
+            assertEquals(Evaluator.niqe(v.samples().get(0).generated(), 2), v.niqe(), 1e-12);
+        }
+
+        // NIQE draws nothing from the run's random numbers: the same losses without validation images
+        Recorder unmeasured = new Recorder();
+        try (TrainingRun run = TrainingRun.builder(config).trainingImages(training).build()) {
+            run.run(unmeasured);
+        }
+        assertEquals(measured.steps.size(), unmeasured.steps.size());
+        for (int i = 0; i < measured.steps.size(); i++) {
+            assertEquals(unmeasured.steps.get(i).gLoss(), measured.steps.get(i).gLoss(), 1e-5 * Math.max(1, Math.abs(unmeasured.steps.get(i).gLoss())));
+        }
     }
 }

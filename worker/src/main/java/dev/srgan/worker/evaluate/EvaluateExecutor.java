@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +35,9 @@ import java.util.concurrent.CancellationException;
 /**
  * Runs EVALUATE jobs: the job's model on every image of the job's dataset, by the protocol of the
  * SR literature ({@link Evaluator}: bicubic-degraded input, PSNR/SSIM on Y with a scale-pixel
- * border, against bicubic), stored as one {@code model_evaluations} row with per-image details.
+ * border, against bicubic; NIQE of the model's output, of bicubic and of the original, null where
+ * no image is large enough to score), stored as one {@code model_evaluations} row with per-image
+ * details.
  */
 @ApplicationScoped
 public class EvaluateExecutor implements JobExecutor {
@@ -103,8 +106,8 @@ public class EvaluateExecutor implements JobExecutor {
             try (PreparedStatement del = c.prepareStatement("DELETE FROM model_evaluations WHERE job_id = ?");
                  PreparedStatement ins = c.prepareStatement("""
                          INSERT INTO model_evaluations (id, model_id, job_id, scale, image_count, psnr, ssim, bicubic_psnr, bicubic_ssim,
-                                                        ms_per_image, details)
-                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)""")) {
+                                                        ms_per_image, details, niqe, bicubic_niqe, hr_niqe)
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)""")) {
                 del.setObject(1, jobId);
                 del.executeUpdate();
                 ins.setObject(1, UUID.randomUUID());
@@ -118,6 +121,9 @@ public class EvaluateExecutor implements JobExecutor {
                 ins.setDouble(9, report.bicubicSsim());
                 ins.setDouble(10, report.msPerImage());
                 ins.setString(11, json.writeValueAsString(report.images()));
+                ins.setObject(12, report.niqe(), Types.DOUBLE);
+                ins.setObject(13, report.bicubicNiqe(), Types.DOUBLE);
+                ins.setObject(14, report.hrNiqe(), Types.DOUBLE);
                 ins.executeUpdate();
             }
         }

@@ -133,14 +133,16 @@ final class TrainingRecorder implements TrainingListener {
         }
         inTransaction("the validation at step " + record.step(), c -> {
             try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO validation_metrics (job_id, step, psnr, ssim, bicubic_psnr, bicubic_ssim)
-                    VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (job_id, step) DO NOTHING""")) {
+                    INSERT INTO validation_metrics (job_id, step, psnr, ssim, bicubic_psnr, bicubic_ssim, niqe, bicubic_niqe)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (job_id, step) DO NOTHING""")) {
                 ps.setObject(1, jobId);
                 ps.setInt(2, (int) record.step());
                 ps.setDouble(3, record.psnr());
                 ps.setDouble(4, record.ssim());
                 ps.setDouble(5, record.bicubicPsnr());
                 ps.setDouble(6, record.bicubicSsim());
+                ps.setObject(7, record.niqe(), Types.DOUBLE);
+                ps.setObject(8, record.bicubicNiqe(), Types.DOUBLE);
                 if (ps.executeUpdate() == 0) {
                     // recorded by an earlier run of this job: keep that one and its samples
                     return false;

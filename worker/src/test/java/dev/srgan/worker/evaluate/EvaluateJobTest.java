@@ -19,6 +19,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
@@ -40,12 +41,13 @@ class EvaluateJobTest {
         fixtures = new JobFixtures(dataSource, blobs, kafka);
     }
 
+    /** The first photo is large enough for NIQE (192x192 after a 2-pixel border at 2x), the others are not. */
     static byte[] photos(int count) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
             for (int i = 0; i < count; i++) {
                 zip.putNextEntry(new ZipEntry("eval/photo-" + i + ".png"));
-                zip.write(JobFixtures.png(JobFixtures.image(50, 44, false, 300 + i)));
+                zip.write(JobFixtures.png(i == 0 ? JobFixtures.image(200, 198, false, 300) : JobFixtures.image(50, 44, false, 300 + i)));
                 zip.closeEntry();
             }
         }
@@ -53,7 +55,7 @@ class EvaluateJobTest {
     }
 
     @Test
-    void evaluationStoresPerImageAndMeanPsnrSsimAgainstBicubicOnce() throws Exception {
+    void evaluationStoresPerImageAndMeanPsnrSsimNiqeAgainstBicubicOnce() throws Exception {
         UUID model = fixtures.model("CHECKPOINT", 2, 1, JobFixtures.randomCheckpoint(2, 1));
         UUID dataset = fixtures.dataset(photos(3), 3);
         UUID job = UUID.randomUUID();
@@ -68,5 +70,17 @@ class EvaluateJobTest {
         double bicubic = ((Number) fixtures.value("SELECT bicubic_psnr FROM model_evaluations WHERE job_id = ?", job)).doubleValue();
         assertTrue(bicubic > 15 && bicubic < 60, "bicubic PSNR is a real measurement: " + bicubic);
         assertEquals(model, fixtures.value("SELECT model_id FROM model_evaluations WHERE job_id = ?", job));
+
+        // NIQE: only the 200x198 photo can be scored, so the means are its numbers; the small ones have none
+        assertEquals(2, fixtures.number("SELECT count(*) FROM model_evaluations e, jsonb_array_elements(e.details) d "
+                + "WHERE e.job_id = ? AND d->>'niqe' IS NULL AND d->>'bicubicNiqe' IS NULL AND d->>'hrNiqe' IS NULL", job));
+        for (String[] column : new String[][] {{"niqe", "niqe"}, {"bicubic_niqe", "bicubicNiqe"}, {"hr_niqe", "hrNiqe"}}) {
+            Object mean = fixtures.value("SELECT " + column[0] + " FROM model_evaluations WHERE job_id = ?", job);
+            assertNotNull(mean, column[0] + " is stored");
+            Object photo = fixtures.value("SELECT (d->>'" + column[1] + "')::float8 FROM model_evaluations e, jsonb_array_elements(e.details) d "
+                    + "WHERE e.job_id = ? AND d->>'name' LIKE '%photo-0.png'", job);
+            assertEquals(((Number) photo).doubleValue(), ((Number) mean).doubleValue(), 1e-9, column[0]);
+            assertTrue(((Number) mean).doubleValue() > 0, column[0] + " = " + mean);
+        }
     }
 }

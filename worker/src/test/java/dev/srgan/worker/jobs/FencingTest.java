@@ -123,10 +123,16 @@ class FencingTest {
             // while the holder's transaction is open, no one can take the job
             try (Connection reaper = dataSource.getConnection(); PreparedStatement ps = reaper.prepareStatement(
                     "UPDATE jobs SET status = 'QUEUED', worker_id = NULL WHERE id = ?")) {
-                reaper.createStatement().execute("SET lock_timeout = '300ms'");
+                // SET LOCAL: the pooled connection must not keep the timeout for whoever uses it next
+                reaper.setAutoCommit(false);
+                try (var st = reaper.createStatement()) {
+                    st.execute("SET LOCAL lock_timeout = '300ms'");
+                }
                 ps.setObject(1, job);
                 SQLException e = assertThrows(SQLException.class, ps::executeUpdate);
                 assertEquals("55P03", e.getSQLState(), "lock_not_available: " + e.getMessage());
+                reaper.rollback();
+                reaper.setAutoCommit(true);
             }
             c.commit();
         }

@@ -56,8 +56,10 @@ class TrainingJobTest {
                 .validationSamples(1);
     }
 
+    /** The last image by name is the validation split: large enough for NIQE (192x192 after a 2-pixel border). */
     private static List<java.awt.image.BufferedImage> images() {
-        return LongStream.range(0, IMAGES).mapToObj(i -> JobFixtures.image(48, 40, false, 100 + i)).toList();
+        return LongStream.range(0, IMAGES).mapToObj(i -> i == IMAGES - 1 ? JobFixtures.image(200, 198, false, 100 + i)
+                : JobFixtures.image(48, 40, false, 100 + i)).toList();
     }
 
     /** The images as the api receives them: a zip with a folder, and files that are not images. */
@@ -104,6 +106,10 @@ class TrainingJobTest {
         assertEquals(5, fixtures.number("SELECT count(*) FROM loss_points WHERE job_id = ? AND phase = 'gan' AND d_loss IS NOT NULL AND step > 20", job));
         assertEquals(List.of(0L, 10L, 20L, 25L), fixtures.numbers("SELECT step FROM validation_metrics WHERE job_id = ? ORDER BY step", job));
         assertEquals(4, fixtures.number("SELECT count(*) FROM sample_images WHERE job_id = ?", job), "one sample per validation");
+        assertEquals(4, fixtures.number("SELECT count(*) FROM validation_metrics WHERE job_id = ? AND niqe > 0 AND bicubic_niqe > 0", job),
+                "NIQE of the generator and of bicubic at every validation");
+        assertEquals(1, fixtures.number("SELECT count(DISTINCT bicubic_niqe) FROM validation_metrics WHERE job_id = ?", job),
+                "bicubic's NIQE is measured once");
         assertEquals(List.of(10L, 20L, 25L), fixtures.numbers("SELECT step FROM checkpoints WHERE job_id = ? ORDER BY step", job));
         assertEquals(25, fixtures.number("SELECT current_step FROM training_runs WHERE job_id = ?", job));
         assertEquals("pixel-mse", fixtures.text("SELECT content_loss FROM training_runs WHERE job_id = ?", job));
