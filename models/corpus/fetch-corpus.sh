@@ -11,6 +11,8 @@
 # hash mismatches and writes OUT_DIR/manifest.tsv with the versions and hashes of this build.
 # Photos whose shorter side is >= 1000 px are downscaled (Lanczos, factor >= 2, longer side <= 1600)
 # and saved as PNG; smaller JPEG/PNG sources are copied byte for byte; WebP and raw sources become PNG.
+# The pristine split has a rule of its own: only such high-resolution sources, each downscaled (Lanczos)
+# to 640 px on its longer side, the scale of the evaluation photos NIQE scores (see README.md).
 # The resizer is Pillow from Debian (python3-pil) run by /usr/bin/python3; it is installed if missing.
 # usage: fetch-corpus.sh OUT_DIR
 set -euo pipefail
@@ -68,6 +70,7 @@ RESAMPLE = getattr(Image, 'Resampling', Image)   # Pillow >= 9.1 names the filte
 manifest, root, versions_file, out = sys.argv[1:5]
 SPLITS = ('train', 'validation', 'pristine', 'eval')
 MAX_SIDE, DOWNSCALE_FROM = 1600, 1000
+PRISTINE_SIDE = 640   # the pristine split's longer side: the evaluation photos' scale (README.md)
 versions = dict(line.rstrip('\n').split('\t') for line in open(versions_file))
 lines = open(manifest, encoding='utf-8').read().splitlines()
 header = lines[0].split('\t')
@@ -121,7 +124,7 @@ def decode(row, raw):
     im.load()
     return im
 
-def to_png(im):
+def to_png(im, split):
     im = ImageOps.exif_transpose(im)
     icc = im.info.get('icc_profile')
     if icc:   # pixels are taken as sRGB; the one non-sRGB profile in the corpus (Display P3) is converted
@@ -131,7 +134,13 @@ def to_png(im):
                                            renderingIntent=0, outputMode='RGB')   # 0: perceptual
     im = im.convert('RGB')
     w, h = im.size
-    if min(w, h) >= DOWNSCALE_FROM:
+    if split == 'pristine':   # high-resolution sources only, shrunk to PRISTINE_SIDE (>= 2x) on the longer side
+        s = PRISTINE_SIDE / max(w, h)
+        if min(w, h) < DOWNSCALE_FROM or s > 0.5:
+            sys.exit(f'fetch-corpus: a pristine photo needs a source of at least {DOWNSCALE_FROM} px on its shorter'
+                     f' and {2 * PRISTINE_SIDE} px on its longer side, got {w}x{h}')
+        im = im.resize((round(w * s), round(h * s)), RESAMPLE.LANCZOS)
+    elif min(w, h) >= DOWNSCALE_FROM:
         s = min(0.5, MAX_SIDE / max(w, h))
         im = im.resize((round(w * s), round(h * s)), RESAMPLE.LANCZOS)
     clean = Image.new('RGB', im.size)   # no metadata: no ICC, EXIF, dpi or time chunks
@@ -159,13 +168,15 @@ for row in rows:
     src_ext = os.path.splitext(row['path'].partition('#')[2] or row['path'])[1].lower()
     out_ext = os.path.splitext(name)[1].lower()
     if out_ext == src_ext:   # copied byte for byte: the evaluation photos and small JPEG/PNG sources
+        if split == 'pristine':
+            sys.exit(f'fetch-corpus: pristine/{name} would be copied unscaled; pristine photos are PNG')
         content = raw
         im = decode(row, raw)
         size = im.size
         if split != 'eval' and min(size) >= DOWNSCALE_FROM:
             warnings.append(f'{name}: {size[0]}x{size[1]} source copied although its shorter side is >= {DOWNSCALE_FROM}')
     else:
-        content, size = to_png(decode(row, raw))
+        content, size = to_png(decode(row, raw), split)
     write(os.path.join(out, split, name), content)
     wanted[split].add(name)
     digest = hashlib.sha256(content).hexdigest()

@@ -23,7 +23,8 @@ public final class FitPristineModel {
 
     /** Where the shipped model's photos come from, unless a SOURCE argument says otherwise. */
     static final String DEFAULT_SOURCE = "the pristine split of models/corpus/fetch-corpus.sh (data/corpus/pristine):"
-            + " photos from Debian packages, reserved for NIQE; package, license and credit of each in"
+            + " photos from Debian packages, reserved for NIQE, each downscaled to 640 px on its longer side;"
+            + " package, license and credit of each in"
             + " models/corpus/manifest.tsv, see models/LICENSES.md";
 
     private FitPristineModel() {}
