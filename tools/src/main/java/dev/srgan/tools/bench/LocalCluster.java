@@ -27,9 +27,16 @@ public final class LocalCluster implements AutoCloseable {
     private final Path logs;
     private final String token = "srgan_bench-" + UUID.randomUUID();
     private ServicesProcess services;
+    /** With separate services (see {@link #startSeparate}): PostgreSQL and Kafka, each restartable. */
+    private ServicesProcess postgres;
+    private ServicesProcess kafka;
+    private int pgPort;
+    private int kafkaPort;
+    private final Map<String, String> extraEnv = new java.util.LinkedHashMap<>();
     private Process api;
     private int apiPort;
     private final List<Process> workers = new ArrayList<>();
+    private final List<Integer> workerPorts = new ArrayList<>();
     private Api client;
 
     private LocalCluster(Path home, Path logs) throws IOException {
@@ -47,9 +54,30 @@ public final class LocalCluster implements AutoCloseable {
      * @param logs where each process's output goes
      */
     public static LocalCluster start(Path home, int workerCount, Path logs) throws Exception {
+        return start(home, workerCount, logs, false, Map.of());
+    }
+
+    /**
+     * Like {@link #start(Path, int, Path)}, with PostgreSQL and Kafka as separate processes that
+     * {@link #restartPostgres} and {@link #restartKafka} can stop and start again on the same data
+     * and ports, and {@code env} added to every app's environment (short leases, say).
+     */
+    public static LocalCluster startSeparate(Path home, int workerCount, Path logs, Map<String, String> env) throws Exception {
+        return start(home, workerCount, logs, true, env);
+    }
+
+    private static LocalCluster start(Path home, int workerCount, Path logs, boolean separate, Map<String, String> env) throws Exception {
         LocalCluster c = new LocalCluster(home, logs);
+        c.extraEnv.putAll(env);
         try {
-            c.services = ServicesProcess.start(c.dataDir.resolve("services"), freePort(), freePort());
+            if (separate) {
+                c.pgPort = freePort();
+                c.kafkaPort = freePort();
+                c.postgres = ServicesProcess.startOnly("postgres", c.dataDir.resolve("pg"), c.pgPort);
+                c.kafka = ServicesProcess.startOnly("kafka", c.dataDir.resolve("kafka"), c.kafkaPort);
+            } else {
+                c.services = ServicesProcess.start(c.dataDir.resolve("services"), freePort(), freePort());
+            }
             c.apiPort = freePort();
             c.api = c.startApp("api", "api", c.apiPort);
             c.client = new Api(URI.create("http://127.0.0.1:" + c.apiPort), c.token, Executors.newFixedThreadPool(4, r -> {
@@ -69,10 +97,12 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Starts one more worker and waits until it is ready and listed ONLINE. */
     public void addWorker() throws Exception {
-        Process w = startApp("worker", "worker-" + (workers.size() + 1), freePort());
+        int port = freePort();
+        Process w = startApp("worker", "worker-" + (workers.size() + 1), port);
         workers.add(w);
+        workerPorts.add(port);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (onlineWorkers() < workers.size()) {
+        while (onlineWorkers() < workers.stream().filter(Process::isAlive).count()) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("worker " + workers.size() + " is not listed ONLINE after 60 s");
             }
@@ -172,9 +202,10 @@ public final class LocalCluster implements AutoCloseable {
         Map<String, String> env = pb.environment();
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
-        env.put("SRGAN_DB_URL", services.jdbcUrl());
-        env.put("SRGAN_DB_USER", services.dbUser());
-        env.put("SRGAN_KAFKA_BOOTSTRAP", services.kafkaBootstrap());
+        env.put("SRGAN_DB_URL", services != null ? services.jdbcUrl() : postgres.jdbcUrl());
+        env.put("SRGAN_DB_USER", services != null ? services.dbUser() : postgres.dbUser());
+        env.put("SRGAN_KAFKA_BOOTSTRAP", services != null ? services.kafkaBootstrap() : "localhost:" + kafkaPort);
+        env.putAll(extraEnv);
         env.put("SRGAN_PARENT_PID", String.valueOf(ProcessHandle.current().pid()));
         env.put("SRGAN_DATA_DIR", dataDir.toString());
         if (module.equals("api")) {
@@ -201,9 +232,70 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /** The JDBC URL of the cluster's PostgreSQL (user: {@link #dbUser()}). */
+    public String jdbcUrl() {
+        return services != null ? services.jdbcUrl() : postgres.jdbcUrl();
+    }
+
+    /** The database user. */
+    public String dbUser() {
+        return services != null ? services.dbUser() : postgres.dbUser();
+    }
+
+    /** The worker processes started so far, in order (a killed one stays, dead). */
+    public List<Process> workers() {
+        return workers;
+    }
+
+    /** The text of worker {@code i}'s {@code /q/metrics}, or null when it does not answer. */
+    public String workerMetrics(int i) {
+        try {
+            var r = client.http().send(java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + workerPorts.get(i) + "/q/metrics"))
+                    .timeout(java.time.Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? r.body() : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** Sends a POSIX signal (STOP, CONT, KILL) to worker {@code i}. */
+    public void signalWorker(int i, String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(workers.get(i).pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IOException("kill -" + signal + " " + workers.get(i).pid() + " failed");
+        }
+    }
+
+    /** Stops PostgreSQL (fast shutdown), waits {@code down}, and starts it again on the same data and port. */
+    public void restartPostgres(java.time.Duration down) throws InterruptedException {
+        postgres.close();
+        Thread.sleep(down.toMillis());
+        postgres = ServicesProcess.startOnly("postgres", dataDir.resolve("pg"), pgPort);
+    }
+
+    /** Stops the Kafka broker, waits {@code down}, and starts it again on the same data and port. */
+    public void restartKafka(java.time.Duration down) throws InterruptedException {
+        kafka.close();
+        Thread.sleep(down.toMillis());
+        kafka = ServicesProcess.startOnly("kafka", dataDir.resolve("kafka"), kafkaPort);
+    }
+
     @Override
     public void close() {
         for (Process w : workers) {
+            if (w.isAlive()) {
+                try {
+                    // a paused worker cannot stop
+                    new ProcessBuilder("kill", "-CONT", Long.toString(w.pid())).start().waitFor(5, TimeUnit.SECONDS);
+                } catch (IOException e) {
+                    // gone already
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             stop(w);
         }
         if (api != null) {
@@ -211,6 +303,12 @@ public final class LocalCluster implements AutoCloseable {
         }
         if (services != null) {
             services.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+        if (postgres != null) {
+            postgres.close();
         }
         deleteQuietly(dataDir);
     }

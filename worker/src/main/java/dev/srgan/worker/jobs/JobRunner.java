@@ -168,10 +168,22 @@ public class JobRunner {
         }
     }
 
+    /**
+     * Starts the job on a job thread. The returned future completes when the job's slot is free
+     * again: when the thread ends, or earlier when the watchdog gives a stalled attempt up (its
+     * thread may hang on; the consumer must not wait for it).
+     */
     private CompletableFuture<Void> runAsync(ClaimedJob job, Runnable whenDone) {
         Attempt attempt = new Attempt(job);
         attempts.put(job.id(), attempt);
-        CompletableFuture<Void> future = CompletableFuture.runAsync(() -> {
+        CompletableFuture<Void> released = new CompletableFuture<>();
+        attempt.release = () -> {
+            if (attempt.released.compareAndSet(false, true)) {
+                whenDone.run();
+                released.complete(null);
+            }
+        };
+        CompletableFuture<Void> thread = CompletableFuture.runAsync(() -> {
             attempt.thread = Thread.currentThread();
             try {
                 run(attempt);
@@ -179,12 +191,12 @@ public class JobRunner {
                 attempt.thread = null;
                 attempts.remove(job.id(), attempt);
                 Thread.interrupted();
-                whenDone.run();
+                attempt.release.run();
             }
         }, pool);
-        running.add(future);
-        future.whenComplete((v, e) -> running.remove(future));
-        return future;
+        running.add(thread);
+        thread.whenComplete((v, e) -> running.remove(thread));
+        return released;
     }
 
     /**
@@ -445,6 +457,8 @@ public class JobRunner {
             if (t != null) {
                 t.interrupt();
             }
+            // the slot is free for the next job now, whether or not the stuck thread ever ends
+            attempt.release.run();
         }
     }
 
@@ -474,6 +488,8 @@ public class JobRunner {
         final Context context = new Context(this);
         volatile long lastActivity = System.nanoTime();
         volatile Thread thread;
+        final AtomicBoolean released = new AtomicBoolean();
+        Runnable release = () -> { };
         JobContext.SuccessWrite successWrite;
 
         Attempt(ClaimedJob job) {
