@@ -103,16 +103,16 @@ public final class BlobInputStream extends InputStream {
     }
 
     @Override
-    public void close() throws IOException {
+    public void close() {
         chunk = new byte[0];
         try {
             select.close();
-            connection.rollback();
-            connection.setAutoCommit(true);
-            connection.close();
-        } catch (SQLException e) {
-            throw new IOException(e.getMessage(), e);
+        } catch (SQLException ignored) {
+            // the connection is broken; it is closed below all the same
         }
+        // always back to the pool, even when the database went away meanwhile (a leaked
+        // connection here, one per broken read, would drain the pool)
+        closeQuietly(connection);
     }
 
     private static void closeQuietly(Connection c) {
