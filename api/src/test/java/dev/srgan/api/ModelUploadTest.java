@@ -42,7 +42,7 @@ class ModelUploadTest {
                 .body("name", equalTo("uploaded x4"))
                 .body("format", equalTo("CHECKPOINT"))
                 .body("scale", equalTo(4))
-                .body("residualBlocks", equalTo(8))
+                .body("residualBlocks", equalTo(16))
                 .body("source", containsString("upload 'mine.srgan.zip'"));
     }
 
