@@ -201,7 +201,12 @@ public class UpscaleExecutor implements JobExecutor {
      */
     private void store(Connection c, UUID jobId, InMemoryBytes png, int width, int height, long modelMs, long totalMs)
             throws SQLException, IOException {
+        BlobStore.Blob blob = blobs.write(c, png.asInputStream(), "image/png", Long.MAX_VALUE);
+        if (insertResult(c, jobId, blob, width, height, modelMs, totalMs)) {
+            return;
+        }
         // a result without SUCCEEDED can only be left by a version that wrote them apart: replace it
+        // (the rare case; the usual one costs the insert alone)
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM results WHERE job_id = ? RETURNING blob_id")) {
             ps.setObject(1, jobId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -210,17 +215,21 @@ public class UpscaleExecutor implements JobExecutor {
                 }
             }
         }
-        BlobStore.Blob blob = blobs.write(c, png.asInputStream(), "image/png", Long.MAX_VALUE);
+        insertResult(c, jobId, blob, width, height, modelMs, totalMs);
+    }
+
+    private static boolean insertResult(Connection c, UUID jobId, BlobStore.Blob blob, int width, int height, long modelMs, long totalMs)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO results (job_id, blob_id, width, height, content_type, model_ms, total_ms)
-                VALUES (?, ?, ?, ?, 'image/png', ?, ?)""")) {
+                VALUES (?, ?, ?, ?, 'image/png', ?, ?) ON CONFLICT (job_id) DO NOTHING""")) {
             ps.setObject(1, jobId);
             ps.setObject(2, blob.id());
             ps.setInt(3, width);
             ps.setInt(4, height);
             ps.setLong(5, modelMs);
             ps.setLong(6, totalMs);
-            ps.executeUpdate();
+            return ps.executeUpdate() == 1;
         }
     }
 
