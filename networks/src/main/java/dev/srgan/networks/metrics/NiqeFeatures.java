@@ -1,5 +1,7 @@
 package dev.srgan.networks.metrics;
 
+import dev.srgan.networks.image.Bicubic;
+
 /**
  * The patch features of NIQE as the authors' MATLAB release computes them ({@code
  * computequality.m}, {@code computefeature.m}, {@code estimateaggdparam.m}): MSCN coefficients
@@ -347,7 +349,7 @@ final class NiqeFeatures {
             double[] wt = new double[n];
             double sum = 0;
             for (int k = 0; k < n; k++) {
-                wt[k] = scale * cubic((centre - (left + k)) * scale);
+                wt[k] = scale * Bicubic.cubic((centre - (left + k)) * scale);
                 sum += wt[k];
             }
             indices[i] = new int[n];
@@ -359,20 +361,6 @@ final class NiqeFeatures {
             weights[i] = wt;
         }
         return new Taps(indices, weights);
-    }
-
-    /** Keys' cubic convolution kernel, a = -0.5. */
-    private static double cubic(double x) {
-        double ax = Math.abs(x);
-        double ax2 = ax * ax;
-        double ax3 = ax2 * ax;
-        if (ax <= 1) {
-            return 1.5 * ax3 - 2.5 * ax2 + 1;
-        }
-        if (ax <= 2) {
-            return -0.5 * ax3 + 2.5 * ax2 - 4 * ax + 2;
-        }
-        return 0;
     }
 
     /**
