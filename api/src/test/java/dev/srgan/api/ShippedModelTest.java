@@ -12,18 +12,26 @@ import org.junit.jupiter.api.Test;
 
 import javax.sql.DataSource;
 import java.io.InputStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.util.List;
 import java.util.Map;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The model in models/ is registered at first start, once, with the numbers of its evaluation. */
+/**
+ * The models in models/ are registered at first start, once, with the numbers of their evaluation:
+ * a default at 2x, 4x and 8x, and SRGAN-MSE 4x beside the 4x default, not instead of it.
+ */
 @QuarkusTest
 @QuarkusTestResource(EmbeddedServicesTestResource.class)
 class ShippedModelTest {
+    private static final String SHIPPED = "findAll { it.source.startsWith('shipped with SRGAN Cluster') }";
+
     @Inject
     ShippedModels shipped;
 
@@ -35,36 +43,79 @@ class ShippedModelTest {
         TestAuth.asAdmin();
     }
 
-    @Test
-    void shippedModelIsRegisteredOnceWithItsEvaluation() throws Exception {
-        List<Map<String, Object>> models = given().get("/api/models").then().statusCode(200).extract().jsonPath()
-                .getList("findAll { it.source.startsWith('shipped with SRGAN Cluster') }");
-        assertEquals(1, models.size(), "one shipped model: " + models);
-        Map<String, Object> m = models.get(0);
-        assertEquals(4, m.get("scale"));
-        assertEquals("CHECKPOINT", m.get("format"));
-        @SuppressWarnings("unchecked")
-        Map<String, Object> ev = (Map<String, Object>) m.get("evaluation");
-        double gain = ((Number) ev.get("psnr")).doubleValue() - ((Number) ev.get("bicubicPsnr")).doubleValue();
-        assertTrue(gain >= 1.0, "it beats bicubic by at least 1 dB on photos it never saw (issue 6): " + ev);
-        assertEquals(7, ev.get("imageCount"));
-        // NIQE as shipped.json has it: null where the model shipped before NIQE was measured
-        JsonNode shippedEvaluation;
+    private static JsonNode index() throws Exception {
         try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream("shipped-models/shipped.json")) {
-            shippedEvaluation = new ObjectMapper().readTree(in).path("models").get(0).path("evaluation");
+            return new ObjectMapper().readTree(in).path("models");
         }
-        for (String field : new String[] {"niqe", "bicubicNiqe", "hrNiqe"}) {
-            assertTrue(ev.containsKey(field), field + " in " + ev);
-            JsonNode expected = shippedEvaluation.path(field);
-            if (expected.isNumber()) {
-                assertEquals(expected.asDouble(), ((Number) ev.get(field)).doubleValue(), 1e-4, field);
-            } else {
-                assertNull(ev.get(field), field);
+    }
+
+    private static List<Map<String, Object>> shippedModels() {
+        return given().get("/api/models").then().statusCode(200).extract().jsonPath().getList(SHIPPED);
+    }
+
+    private static Map<String, Object> byName(List<Map<String, Object>> models, String name) {
+        return models.stream().filter(m -> name.equals(m.get("name"))).findFirst()
+                .orElseThrow(() -> new AssertionError(name + " is not registered: " + models));
+    }
+
+    @Test
+    void everyShippedModelIsRegisteredOnceWithItsEvaluation() throws Exception {
+        shipped.registerAll(); // another test class may have removed one to see a scale without a model
+        JsonNode index = index();
+        List<Map<String, Object>> models = shippedModels();
+        assertEquals(index.size(), models.size(), "each model of shipped.json once: " + models);
+        for (JsonNode entry : index) {
+            Map<String, Object> m = byName(models, entry.path("name").asText());
+            assertEquals(entry.path("scale").asInt(), m.get("scale"));
+            assertEquals("CHECKPOINT", m.get("format"));
+            assertEquals(entry.path("default").asBoolean(true), m.get("isDefault"), entry.path("name").asText() + " default");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> ev = (Map<String, Object>) m.get("evaluation");
+            assertEquals(7, ev.get("imageCount"));
+            for (String field : new String[] {"psnr", "ssim", "bicubicPsnr", "bicubicSsim", "niqe", "bicubicNiqe", "hrNiqe"}) {
+                assertEquals(entry.path("evaluation").path(field).asDouble(), ((Number) ev.get(field)).doubleValue(), 1e-4,
+                        entry.path("name").asText() + " " + field);
             }
         }
+        for (int scale : new int[] {2, 4, 8}) {
+            long defaults = models.stream().filter(m -> scale == (Integer) m.get("scale") && (Boolean) m.get("isDefault")).count();
+            assertEquals(1, defaults, "one default at " + scale + "x");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> gan = (Map<String, Object>) byName(models, "SRGAN-MSE 4x").get("evaluation");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> srresnet = (Map<String, Object>) byName(models, "SRResNet 4x").get("evaluation");
+        assertTrue(((Number) gan.get("niqe")).doubleValue() < ((Number) srresnet.get("niqe")).doubleValue(),
+                "SRGAN-MSE is the more natural by NIQE: " + gan + " vs " + srresnet);
+        assertTrue(((String) byName(models, "SRGAN-MSE 4x").get("description")).contains("Sharper texture, lower PSNR"));
 
         shipped.registerAll();
-        assertEquals(1, (int) given().get("/api/models").then().extract().jsonPath()
-                .getList("findAll { it.source.startsWith('shipped with SRGAN Cluster') }").size(), "a second start registers nothing");
+        assertEquals(index.size(), shippedModels().size(), "a second start registers nothing");
+    }
+
+    @Test
+    void aNewShippedVersionTakesTheDefaultFromAnOlderShippedOneButNotFromTheUsersChoice() throws Exception {
+        shipped.registerAll();
+        try (Connection c = dataSource.getConnection();
+             // the 2x default becomes "an older shipped version"; the 8x default "the user's own model"
+             PreparedStatement older = c.prepareStatement("UPDATE models SET source = 'shipped with SRGAN Cluster: models/srresnet-x2.srgan.zip (sha256 0000000000000000)' WHERE scale = 2 AND is_default");
+             PreparedStatement own = c.prepareStatement("UPDATE models SET source = 'upload ''mine''' WHERE scale = 8 AND is_default")) {
+            assertEquals(1, older.executeUpdate());
+            assertEquals(1, own.executeUpdate());
+        }
+        shipped.registerAll();
+        List<Map<String, Object>> all = given().get("/api/models").then().statusCode(200).extract().jsonPath().getList("$");
+        Map<String, Object> x2 = all.stream().filter(m -> (Integer) m.get("scale") == 2 && (Boolean) m.get("isDefault")).findFirst().orElseThrow();
+        assertFalse(((String) x2.get("source")).contains("0000000000000000"), "the new 2x version is the default: " + x2);
+        Map<String, Object> x8 = all.stream().filter(m -> (Integer) m.get("scale") == 8 && (Boolean) m.get("isDefault")).findFirst().orElseThrow();
+        assertEquals("upload 'mine'", x8.get("source"), "the user's 8x default stays");
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement undo = c.prepareStatement("DELETE FROM models WHERE source LIKE '%0000000000000000%' OR source = 'upload ''mine'''")) {
+            assertEquals(2, undo.executeUpdate());
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement restore = c.prepareStatement("UPDATE models SET is_default = true WHERE scale = 8 AND source LIKE 'shipped with SRGAN Cluster%'")) {
+            assertEquals(1, restore.executeUpdate());
+        }
     }
 }

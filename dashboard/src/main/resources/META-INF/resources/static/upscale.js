@@ -15,7 +15,16 @@
     const submit = document.getElementById('submit');
     const panel = document.getElementById('job-panel');
     const maxBytes = Number(form.dataset.maxBytes);
+    const modelNote = document.getElementById('model-note');
     let file = null;
+
+    /** Says what the chosen model is for (SRGAN-MSE: sharper texture, lower PSNR). */
+    function describeModel() {
+      const option = model.options[model.selectedIndex];
+      modelNote.textContent = option && option.dataset.description ? option.dataset.description : '';
+    }
+    model.addEventListener('change', describeModel);
+    describeModel();
 
     function fieldError(name, message) {
       Srgan.showErrors(form, { field: name, error: message });

@@ -24,15 +24,22 @@ import java.util.UUID;
 /**
  * Registers the models that ship with the project ({@code models/*.srgan.zip}, listed in
  * {@code models/shipped.json}, packed into the api jar) at first start, with the evaluation
- * numbers measured by {@code ./srgan eval} (NIQE where the file has it, else null), and makes each
- * the default for its scale when that scale has none, so the first upscale on a new machine works. Runs once per database: a second
- * start, or a second api replica, finds them registered (an advisory lock orders replicas).
+ * numbers measured by {@code ./srgan eval} (NIQE where the file has it, else null), so the first
+ * upscale on a new machine works at 2x, 4x and 8x.
+ *
+ * <p>A model marked {@code "default": true} becomes its scale's default when the scale has none,
+ * or when the default is an older shipped model (an upgrade brings a better one); a default the
+ * user chose is kept. Each model is known by its file name and content hash, so a new version of a
+ * file registers beside the old one. Runs once per database and version: a second start, or a
+ * second api replica, finds them registered (an advisory lock orders replicas).
  */
 @ApplicationScoped
 public class ShippedModels {
     private static final Logger LOG = Logger.getLogger(ShippedModels.class);
     static final String INDEX = "shipped-models/shipped.json";
     private static final long LOCK = 0x5352_4741_4E4D_4F44L; // "SRGANMOD"
+    /** How a shipped model's {@code source} begins. */
+    static final String SOURCE_PREFIX = "shipped with SRGAN Cluster: models/";
 
     @Inject
     DataSource dataSource;
@@ -68,7 +75,16 @@ public class ShippedModels {
 
     private void register(JsonNode m) throws SQLException, IOException {
         String file = m.path("file").asText();
-        String source = "shipped with SRGAN Cluster: models/" + file;
+        byte[] bytes;
+        try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream("shipped-models/" + file)) {
+            if (in == null) {
+                LOG.warnf("shipped model %s is listed but not packaged", file);
+                return;
+            }
+            bytes = in.readAllBytes();
+        }
+        String source = SOURCE_PREFIX + file + " (sha256 " + sha256(bytes).substring(0, 16) + ")";
+        boolean wantsDefault = m.path("default").asBoolean(true);
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
@@ -83,20 +99,28 @@ public class ShippedModels {
                     }
                 }
             }
-            BlobStore.Blob blob;
-            try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream("shipped-models/" + file)) {
-                if (in == null) {
-                    LOG.warnf("shipped model %s is listed but not packaged", file);
-                    c.rollback();
-                    return;
-                }
-                blob = blobs.write(c, in, "application/zip", Long.MAX_VALUE);
-            }
+            BlobStore.Blob blob = blobs.write(c, new java.io.ByteArrayInputStream(bytes), "application/zip", Long.MAX_VALUE);
             UUID id = UUID.randomUUID();
             int scale = m.path("scale").asInt();
+            boolean isDefault = false;
+            if (wantsDefault) {
+                // take over from no default or from an older shipped one, never from the user's choice
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE models SET is_default = false WHERE scale = ? AND is_default AND source LIKE ? RETURNING id")) {
+                    ps.setInt(1, scale);
+                    ps.setString(2, SOURCE_PREFIX + "%");
+                    ps.executeQuery().close();
+                }
+                try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM models WHERE scale = ? AND is_default")) {
+                    ps.setInt(1, scale);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        isDefault = !rs.next();
+                    }
+                }
+            }
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO models (id, name, format, scale, residual_blocks, source, blob_id, description, is_default)
-                    VALUES (?, ?, 'CHECKPOINT', ?, ?, ?, ?, ?, NOT EXISTS (SELECT 1 FROM models WHERE scale = ? AND is_default))""")) {
+                    VALUES (?, ?, 'CHECKPOINT', ?, ?, ?, ?, ?, ?)""")) {
                 ps.setObject(1, id);
                 ps.setString(2, m.path("name").asText(file));
                 ps.setInt(3, scale);
@@ -104,7 +128,7 @@ public class ShippedModels {
                 ps.setString(5, source);
                 ps.setObject(6, blob.id());
                 ps.setString(7, m.path("description").asText(null));
-                ps.setInt(8, scale);
+                ps.setBoolean(8, isDefault);
                 ps.executeUpdate();
             }
             JsonNode ev = m.path("evaluation");
@@ -138,5 +162,13 @@ public class ShippedModels {
     static Double number(JsonNode evaluation, String field) {
         JsonNode v = evaluation.path(field);
         return v.isNumber() ? v.asDouble() : null;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

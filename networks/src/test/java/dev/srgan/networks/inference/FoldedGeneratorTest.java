@@ -13,6 +13,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.srgan.networks.NamedTensors;
+import dev.srgan.networks.model.TorchWeights;
 import dev.srgan.networks.model.Discriminator;
 import dev.srgan.networks.model.Generator;
 import dev.srgan.networks.model.Networks;
@@ -118,19 +119,19 @@ class FoldedGeneratorTest {
     @Test
     void foldedSeedGeneratorReproducesPyTorchsOutput() throws Exception {
         // the seed article's PyTorch Generator (scale 2, 2 blocks, randomized BatchNorm statistics)
-        Map<String, NamedTensors.Tensor> ref = NamedTensors.readResource("/torchscript/seed-generator-x2-reference.bin");
+        Map<String, TorchWeights.Tensor> ref = NamedTensors.readResource("/torchscript/seed-generator-x2-reference.bin");
         Networks.withoutGradientTracking();
         try (NDManager manager = NDManager.newBaseManager()) {
             Block g = Generator.builder().scale(2).residualBlocks(2).build();
             Networks.initialize(g, manager, new Shape(1, 3, 20, 20), 0);
-            Iterator<NamedTensors.Tensor> weights = ref.entrySet().stream()
+            Iterator<TorchWeights.Tensor> weights = ref.entrySet().stream()
                     .filter(e -> !e.getKey().equals("input") && !e.getKey().equals("output"))
                     .map(Map.Entry::getValue)
                     .iterator();
             for (Pair<String, Parameter> p : g.getParameters()) {
                 p.getValue().getArray().set(FloatBuffer.wrap(weights.next().data()));
             }
-            NamedTensors.Tensor input = ref.get("input");
+            TorchWeights.Tensor input = ref.get("input");
             try (FoldedGenerator folded = FoldedGenerator.fold(g, manager.newSubManager())) {
                 float[] actual = folded.forward(manager.create(input.data(), new Shape(input.shape()))).toFloatArray();
                 float[] expected = ref.get("output").data();

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import dev.srgan.networks.NamedTensors;
+import dev.srgan.networks.model.TorchWeights;
 import dev.srgan.networks.SyntheticImages;
 import dev.srgan.networks.image.Images;
 import dev.srgan.networks.image.RgbImage;
@@ -77,8 +78,8 @@ class UpscalerTest {
 
     @Test
     void torchScriptSeedGeneratorUpscalesLikePyTorch() throws Exception {
-        Map<String, NamedTensors.Tensor> ref = NamedTensors.readResource("/torchscript/seed-generator-x2-reference.bin");
-        NamedTensors.Tensor input = ref.get("input");
+        Map<String, TorchWeights.Tensor> ref = NamedTensors.readResource("/torchscript/seed-generator-x2-reference.bin");
+        TorchWeights.Tensor input = ref.get("input");
         float[] expected = ref.get("output").data();
         try (Upscaler upscaler =
                 Upscaler.fromTorchScript(NamedTensors.resourcePath("/torchscript/seed-generator-x2.pt"), 2)) {

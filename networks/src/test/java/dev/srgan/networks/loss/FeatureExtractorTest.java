@@ -16,6 +16,7 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.GradientCollector;
 import dev.srgan.networks.NamedTensors;
+import dev.srgan.networks.model.TorchWeights;
 import dev.srgan.networks.SyntheticImages;
 import dev.srgan.networks.model.Networks;
 import dev.srgan.networks.training.LossRecord;
@@ -32,11 +33,11 @@ class FeatureExtractorTest {
 
     @Test
     void torchScriptExtractorReproducesPyTorchsFeatures() throws Exception {
-        Map<String, NamedTensors.Tensor> ref = NamedTensors.readResource("/torchscript/tiny-features-reference.bin");
+        Map<String, TorchWeights.Tensor> ref = NamedTensors.readResource("/torchscript/tiny-features-reference.bin");
         try (TorchScriptFeatureExtractor extractor = TorchScriptFeatureExtractor.load(
                         NamedTensors.resourcePath(TINY), "tiny:relu3", false, Device.cpu());
                 NDManager manager = NDManager.newBaseManager()) {
-            NamedTensors.Tensor input = ref.get("input");
+            TorchWeights.Tensor input = ref.get("input");
             NDArray features = extractor.features(manager.create(input.data(), new Shape(input.shape())));
             assertArrayEquals(ref.get("output").shape(), features.getShape().getShape());
             float[] expected = ref.get("output").data();

@@ -1,0 +1,40 @@
+#!/usr/bin/env python3
+"""Puts the models of the GPU recipe into the repository: copies each RUN/NAME.srgan.zip to
+models/FILE and writes models/shipped.json (what the api registers at first start) with the numbers
+of RUN/NAME-eval.json (`./srgan eval --json` on the evaluation photos) and the facts of the
+training in models/recipes/gpu/models.json.
+usage: ship.py   (reads models/recipes/gpu/models.json; paths there are relative to the repository)"""
+import json
+import shutil
+from pathlib import Path
+
+here = Path(__file__).resolve().parent
+root = here.parents[2]
+models = root / "models"
+entries = []
+for m in json.loads((here / "models.json").read_text())["models"]:
+    report = json.loads((root / m["eval"]).read_text())
+    shutil.copyfile(root / m["model"], models / m["file"])
+    evaluation = {
+        "images": report["images"],
+        "psnr": report["psnr"], "ssim": report["ssim"],
+        "bicubicPsnr": report["bicubicPsnr"], "bicubicSsim": report["bicubicSsim"],
+        "msPerImage": report["msPerImage"],
+    }
+    for key in ("niqe", "bicubicNiqe", "hrNiqe"):
+        if report.get(key) is not None:
+            evaluation[key] = report[key]
+    entries.append({
+        "file": m["file"],
+        "name": m["name"],
+        "scale": m["scale"],
+        "residualBlocks": m["residualBlocks"],
+        "default": m["default"],
+        "description": m["description"],
+        "trainedOn": m["trainedOn"],
+        "evaluation": evaluation,
+    })
+    print("shipped %-24s %dx %+.2f dB PSNR(Y), NIQE %.2f (bicubic %.2f) on %d photos" % (
+        m["file"], m["scale"], report["psnr"] - report["bicubicPsnr"], report.get("niqe") or float("nan"),
+        report.get("bicubicNiqe") or float("nan"), len(report["images"])))
+(models / "shipped.json").write_text(json.dumps({"models": entries}, indent=2) + "\n")
