@@ -24,6 +24,12 @@ for m in json.loads((here / "models.json").read_text())["models"]:
     for key in ("niqe", "bicubicNiqe", "hrNiqe"):
         if report.get(key) is not None:
             evaluation[key] = report[key]
+    comparison = None
+    if m.get("comparison"):
+        (models / "comparison").mkdir(exist_ok=True)
+        crop = "comparison/" + m["file"].replace(".srgan.zip", ".png")
+        shutil.copyfile(root / m["comparison"]["png"], models / crop)
+        comparison = {"file": crop, "photo": "matplotlib-grace_hopper.jpg", "psnr": m["comparison"]["psnr"]}
     entries.append({
         "file": m["file"],
         "name": m["name"],
@@ -33,6 +39,7 @@ for m in json.loads((here / "models.json").read_text())["models"]:
         "description": m["description"],
         "trainedOn": m["trainedOn"],
         "evaluation": evaluation,
+        "comparison": comparison,
     })
     print("shipped %-24s %dx %+.2f dB PSNR(Y), NIQE %.2f (bicubic %.2f) on %d photos" % (
         m["file"], m["scale"], report["psnr"] - report["bicubicPsnr"], report.get("niqe") or float("nan"),

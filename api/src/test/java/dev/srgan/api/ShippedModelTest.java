@@ -68,7 +68,9 @@ class ShippedModelTest {
             Map<String, Object> m = byName(models, entry.path("name").asText());
             assertEquals(entry.path("scale").asInt(), m.get("scale"));
             assertEquals("CHECKPOINT", m.get("format"));
-            assertEquals(entry.path("default").asBoolean(true), m.get("isDefault"), entry.path("name").asText() + " default");
+            if (!entry.path("default").asBoolean(true)) {
+                assertEquals(false, m.get("isDefault"), entry.path("name").asText() + " is never made the default");
+            }
             @SuppressWarnings("unchecked")
             Map<String, Object> ev = (Map<String, Object>) m.get("evaluation");
             assertEquals(7, ev.get("imageCount"));
@@ -77,9 +79,14 @@ class ShippedModelTest {
                         entry.path("name").asText() + " " + field);
             }
         }
+        // one default per scale: the shipped SRResNet, unless a test (as a user would) made its own model the default
+        List<Map<String, Object>> all = given().get("/api/models").then().statusCode(200).extract().jsonPath().getList("$");
         for (int scale : new int[] {2, 4, 8}) {
-            long defaults = models.stream().filter(m -> scale == (Integer) m.get("scale") && (Boolean) m.get("isDefault")).count();
-            assertEquals(1, defaults, "one default at " + scale + "x");
+            List<Map<String, Object>> defaults = all.stream().filter(m -> scale == (Integer) m.get("scale") && (Boolean) m.get("isDefault")).toList();
+            assertEquals(1, defaults.size(), "one default at " + scale + "x: " + defaults);
+            if (((String) defaults.get(0).get("source")).startsWith("shipped with SRGAN Cluster")) {
+                assertTrue(((String) defaults.get(0).get("name")).startsWith("SRResNet"), "the shipped default is SRResNet: " + defaults);
+            }
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> gan = (Map<String, Object>) byName(models, "SRGAN-MSE 4x").get("evaluation");
@@ -117,5 +124,34 @@ class ShippedModelTest {
              PreparedStatement restore = c.prepareStatement("UPDATE models SET is_default = true WHERE scale = 8 AND source LIKE 'shipped with SRGAN Cluster%'")) {
             assertEquals(1, restore.executeUpdate());
         }
+    }
+
+    @Test
+    void theComparisonCropsAreServedForEveryShippedModelAndTheReferences() throws Exception {
+        shipped.registerAll();
+        for (Map<String, Object> m : shippedModels()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> crop = (Map<String, Object>) m.get("comparison");
+            assertTrue(crop != null && "matplotlib-grace_hopper.jpg".equals(crop.get("photo")), m.get("name") + ": " + crop);
+            byte[] png = given().get((String) crop.get("url")).then().statusCode(200).contentType("image/png").extract().asByteArray();
+            java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png));
+            assertEquals(176, image.getWidth());
+            assertEquals(176, image.getHeight());
+            assertEquals("/api/models/comparison/bicubic?scale=" + m.get("scale"), crop.get("bicubicUrl"));
+        }
+        byte[] original = given().get("/api/models/comparison/original").then().statusCode(200).contentType("image/png")
+                .extract().asByteArray();
+        assertEquals(176, javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(original)).getWidth());
+        String psnr = given().get("/api/models/comparison/bicubic?scale=4").then().statusCode(200).contentType("image/png")
+                .extract().header("X-Psnr-Y");
+        assertTrue(Double.parseDouble(psnr) > 20 && Double.parseDouble(psnr) < 30, "bicubic 4x of the window: " + psnr);
+        given().get("/api/models/comparison/bicubic?scale=3").then().statusCode(400).body("field", org.hamcrest.Matchers.equalTo("scale"));
+        given().get("/api/models/comparison/sharpened").then().statusCode(404);
+        // a model that was never evaluated has no crop yet, and says so
+        java.util.UUID unevaluated = TestData.model(dataSource, 2, false);
+        given().get("/api/models/" + unevaluated + "/comparison").then().statusCode(404)
+                .body("error", org.hamcrest.Matchers.containsString("no comparison crop"));
+        given().get("/models").then().statusCode(200).body(org.hamcrest.Matchers.containsString("Compare by eye"))
+                .body(org.hamcrest.Matchers.containsString("/api/models/comparison/original"));
     }
 }

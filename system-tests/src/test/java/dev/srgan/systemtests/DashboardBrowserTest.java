@@ -235,6 +235,15 @@ class DashboardBrowserTest {
         open("/models");
         String models = page.textContent("#models");
         assertTrue(models.contains("seed x2") && models.contains("browser test run @ step 40"), models);
+        // compare by eye: the shipped models' crops of one photo, beside bicubic's and the original's, all loaded
+        String compare = page.textContent("#compare");
+        assertTrue(compare.contains("SRResNet 4x") && compare.contains("SRGAN-MSE 4x") && compare.contains("Bicubic")
+                && compare.contains("Original"), compare);
+        for (int scale : new int[] {2, 4, 8}) {
+            assertTrue(page.locator(".comparison[data-scale='" + scale + "'] img").count() >= 3, scale + "x has bicubic, a model and the original");
+        }
+        page.locator("#compare img").last().scrollIntoViewIfNeeded();
+        page.waitForFunction("() => [...document.querySelectorAll('#compare img')].every(i => i.complete && i.naturalWidth === 176)");
         screenshot("models");
     }
 

@@ -9,13 +9,16 @@ import dev.srgan.networks.checkpoint.Checkpoint;
 import dev.srgan.platform.blobs.BlobStore;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
@@ -54,13 +57,25 @@ public class ModelResource {
     @Inject
     JobStore jobs;
 
+    @Inject
+    ModelComparisons comparisons;
+
     @ConfigProperty(name = "srgan.upload.max-bytes", defaultValue = "52428800")
     long maxBytes;
 
     /** A model with where it came from and its latest evaluation. */
     public record ModelView(UUID id, String name, String format, int scale, Integer residualBlocks, String source,
                             UUID sourceJobId, UUID sourceCheckpointId, boolean isDefault, String description,
-                            long sizeBytes, OffsetDateTime createdAt, Evaluation evaluation) {
+                            long sizeBytes, OffsetDateTime createdAt, Evaluation evaluation, ComparisonView comparison) {
+    }
+
+    /**
+     * The model's crop of the comparison photo (the same window for every model; null until an
+     * EVALUATE job or the shipping made it): its PSNR(Y) against the original's window, and where
+     * to get it, the original's and bicubic's.
+     */
+    public record ComparisonView(String photo, int x, int y, int size, double psnr, String url, String bicubicUrl,
+                                 String originalUrl) {
     }
 
     /**
@@ -91,6 +106,37 @@ public class ModelResource {
         try (Connection c = dataSource.getConnection()) {
             return query(c, modelId).stream().findFirst().orElseThrow(() -> ApiException.notFound("no model " + id));
         }
+    }
+
+    /** The model's comparison crop (PNG), 404 until it has one. */
+    @GET
+    @Path("/{id}/comparison")
+    @Produces({"image/png", MediaType.APPLICATION_JSON})
+    public Response comparison(@PathParam("id") String id) throws SQLException {
+        UUID modelId = uuid(id);
+        UUID blobId;
+        try (Connection c = dataSource.getConnection()) {
+            blobId = comparisons.find(c, modelId).map(ModelComparisons.Crop::blobId)
+                    .orElseThrow(() -> ApiException.notFound("model " + id + " has no comparison crop (evaluate it first)"));
+        }
+        StreamingOutput body = out -> blobs.copyTo(dataSource, blobId, out);
+        return Response.ok(body, "image/png").header("Cache-Control", "private, max-age=60").build();
+    }
+
+    /** The original's crop ({@code kind} original) or bicubic's at {@code scale} (kind bicubic), PNG. */
+    @GET
+    @Path("/comparison/{kind}")
+    @Produces({"image/png", MediaType.APPLICATION_JSON})
+    public Response comparisonReference(@PathParam("kind") String kind, @QueryParam("scale") @DefaultValue("4") String scale) {
+        int s;
+        try {
+            s = Integer.parseInt(scale);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("scale", "scale must be 2, 4 or 8, got '" + scale + "'");
+        }
+        ModelComparisons.Reference r = comparisons.reference(kind, s);
+        Response.ResponseBuilder ok = Response.ok(r.png(), "image/png").header("Cache-Control", "private, max-age=3600");
+        return r.psnr() == null ? ok.build() : ok.header("X-Psnr-Y", String.format(java.util.Locale.ROOT, "%.4f", r.psnr())).build();
     }
 
     @POST
@@ -332,8 +378,10 @@ public class ModelResource {
                 SELECT m.id, m.name, m.format, m.scale, m.residual_blocks, m.source, m.source_job_id, m.source_checkpoint_id,
                        m.is_default, m.description, b.size_bytes, m.created_at,
                        e.image_count, e.psnr, e.ssim, e.bicubic_psnr, e.bicubic_ssim, e.ms_per_image, e.created_at AS evaluated_at,
-                       e.niqe, e.bicubic_niqe, e.hr_niqe
+                       e.niqe, e.bicubic_niqe, e.hr_niqe,
+                       k.photo AS crop_photo, k.x AS crop_x, k.y AS crop_y, k.size AS crop_size, k.psnr AS crop_psnr
                 FROM models m JOIN blobs b ON b.id = m.blob_id
+                LEFT JOIN model_comparisons k ON k.model_id = m.id
                 LEFT JOIN LATERAL (SELECT * FROM model_evaluations x WHERE x.model_id = m.id ORDER BY x.created_at DESC LIMIT 1) e ON true
                 WHERE (?::uuid IS NULL OR m.id = ?) ORDER BY m.is_default DESC, m.created_at DESC""")) {
             ps.setObject(1, only);
@@ -347,11 +395,22 @@ public class ModelResource {
                     result.add(new ModelView(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("format"), rs.getInt("scale"),
                             (Integer) rs.getObject("residual_blocks"), rs.getString("source"), rs.getObject("source_job_id", UUID.class),
                             rs.getObject("source_checkpoint_id", UUID.class), rs.getBoolean("is_default"), rs.getString("description"),
-                            rs.getLong("size_bytes"), rs.getObject("created_at", OffsetDateTime.class), ev));
+                            rs.getLong("size_bytes"), rs.getObject("created_at", OffsetDateTime.class), ev, comparison(rs)));
                 }
             }
         }
         return result;
+    }
+
+    private static ComparisonView comparison(ResultSet rs) throws SQLException {
+        String photo = rs.getString("crop_photo");
+        if (photo == null) {
+            return null;
+        }
+        UUID id = rs.getObject("id", UUID.class);
+        int scale = rs.getInt("scale");
+        return new ComparisonView(photo, rs.getInt("crop_x"), rs.getInt("crop_y"), rs.getInt("crop_size"), rs.getDouble("crop_psnr"),
+                "/api/models/" + id + "/comparison", "/api/models/comparison/bicubic?scale=" + scale, "/api/models/comparison/original");
     }
 
     private static UUID uuid(String id) {

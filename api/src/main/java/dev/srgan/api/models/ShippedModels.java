@@ -50,6 +50,9 @@ public class ShippedModels {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    ModelComparisons comparisons;
+
     @ConfigProperty(name = "srgan.models.register-shipped", defaultValue = "true")
     boolean enabled;
 
@@ -151,6 +154,16 @@ public class ShippedModels {
                     ps.setObject(12, number(ev, "bicubicNiqe"), Types.DOUBLE);
                     ps.setObject(13, number(ev, "hrNiqe"), Types.DOUBLE);
                     ps.executeUpdate();
+                }
+            }
+            JsonNode crop = m.path("comparison");
+            if (crop.isObject()) {
+                try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream("shipped-models/" + crop.path("file").asText())) {
+                    if (in == null) {
+                        LOG.warnf("the comparison crop of %s is listed but not packaged", file);
+                    } else {
+                        comparisons.store(c, id, in.readAllBytes(), crop.path("psnr").asDouble());
+                    }
                 }
             }
             c.commit();

@@ -1,5 +1,6 @@
 package dev.srgan.api.pages;
 
+import dev.srgan.api.models.ModelComparisons;
 import dev.srgan.api.models.ModelResource;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -10,22 +11,44 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 
-/** Registered upscale models: where each came from and how it evaluated against bicubic. */
+/**
+ * Registered upscale models: where each came from, how it evaluated against bicubic, and the
+ * same crop of one evaluation photo per model, beside bicubic's and the original's.
+ */
 @Path("/models")
 @Produces(MediaType.TEXT_HTML)
 public class ModelsPage {
     @Inject
     ModelResource models;
 
+    @Inject
+    ModelComparisons comparisons;
+
+    /** The crops of one scale: bicubic, each model that has one, the original. */
+    public record ScaleComparison(int scale, String bicubicUrl, double bicubicPsnr, String originalUrl,
+                                  List<ModelResource.ModelView> models) {
+    }
+
     @CheckedTemplate(basePath = "dashboard")
     static class Templates {
-        static native TemplateInstance models(List<ModelResource.ModelView> models);
+        static native TemplateInstance models(List<ModelResource.ModelView> models, List<ScaleComparison> comparisons);
     }
 
     @GET
     public TemplateInstance page() throws SQLException {
-        return Templates.models(models.list());
+        List<ModelResource.ModelView> all = models.list();
+        List<ScaleComparison> byScale = new ArrayList<>();
+        for (int scale : new int[] {2, 4, 8}) {
+            List<ModelResource.ModelView> withCrop = all.stream()
+                    .filter(m -> m.scale() == scale && m.comparison() != null).toList();
+            if (!withCrop.isEmpty()) {
+                byScale.add(new ScaleComparison(scale, withCrop.get(0).comparison().bicubicUrl(),
+                        comparisons.reference("bicubic", scale).psnr(), withCrop.get(0).comparison().originalUrl(), withCrop));
+            }
+        }
+        return Templates.models(all, byScale);
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.srgan.networks.image.Images;
 import dev.srgan.networks.inference.Upscaler;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -15,7 +16,7 @@ import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
- * {@code ./srgan eval --model FILE --images DIR [--scale 4] [--json OUT]}: evaluates a model file
+ * {@code ./srgan eval --model FILE --images DIR [--scale 4] [--json OUT] [--comparison CROP.png]}: evaluates a model file
  * (a checkpoint zip, or a TorchScript generator {@code .pt}) on every PNG/JPEG in a folder and
  * prints PSNR/SSIM of the model and of bicubic, NIQE of the model's output, of bicubic and of the
  * original ({@code niqe}, {@code bicubicNiqe}, {@code hrNiqe} in the JSON report; null for an image
@@ -41,6 +42,7 @@ public final class EvaluateCommand {
         Path model = null;
         Path images = null;
         Path json = null;
+        Path comparison = null;
         int scale = 4;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -49,6 +51,7 @@ public final class EvaluateCommand {
                 case "--model" -> { model = Path.of(require(a, v)); i++; }
                 case "--images" -> { images = Path.of(require(a, v)); i++; }
                 case "--json" -> { json = Path.of(require(a, v)); i++; }
+                case "--comparison" -> { comparison = Path.of(require(a, v)); i++; }
                 case "--scale" -> {
                     try {
                         scale = Integer.parseInt(require(a, v));
@@ -58,11 +61,11 @@ public final class EvaluateCommand {
                     i++;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + a
-                        + "; usage: ./srgan eval --model FILE --images DIR [--scale 4] [--json OUT]");
+                        + "; usage: ./srgan eval --model FILE --images DIR [--scale 4] [--json OUT] [--comparison CROP.png]");
             }
         }
         if (model == null || images == null) {
-            throw new IllegalArgumentException("usage: ./srgan eval --model FILE --images DIR [--scale 4] [--json OUT]");
+            throw new IllegalArgumentException("usage: ./srgan eval --model FILE --images DIR [--scale 4] [--json OUT] [--comparison CROP.png]");
         }
         if (!Files.isRegularFile(model)) {
             throw new IllegalArgumentException("no model file " + model);
@@ -89,6 +92,12 @@ public final class EvaluateCommand {
             System.out.println("evaluating " + model.getFileName() + " on " + list.size() + " images from " + images);
             Evaluator.Report report = Evaluator.evaluate(upscaler, list, r -> { }, null);
             System.out.print(report.table());
+            if (comparison != null) {
+                BufferedImage crop = Evaluator.comparisonCrop(upscaler);
+                Files.write(comparison, Images.png(crop));
+                System.out.printf("wrote %s: the comparison crop of %s, PSNR(Y) %.2f dB (bicubic %.2f)%n", comparison,
+                        Comparison.PHOTO, Comparison.psnr(crop), Comparison.psnr(Comparison.bicubic(upscaler.scale())));
+            }
             if (json != null) {
                 new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), report);
                 System.out.println("wrote " + json);

@@ -152,4 +152,16 @@ public final class Evaluator {
     private static String niqeText(Double value) {
         return value == null ? "-" : String.format(Locale.ROOT, "%.2f", value);
     }
+
+    /**
+     * The model's crop of the comparison photo ({@link Comparison}): the whole photo shrunk by the
+     * model's scale, upscaled by the model, the window cut out.
+     *
+     * @param upscaler the model
+     * @return the crop, {@link Comparison#SIZE} pixels square
+     */
+    public static BufferedImage comparisonCrop(Upscaler upscaler) {
+        RgbImage lr = Comparison.lowRes(upscaler.scale());
+        return Comparison.window(RgbImage.from(upscaler.upscale(lr.toBufferedImage())).withoutAlpha());
+    }
 }

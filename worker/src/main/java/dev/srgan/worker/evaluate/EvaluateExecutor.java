@@ -2,9 +2,11 @@ package dev.srgan.worker.evaluate;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.domain.jobs.JobType;
-import dev.srgan.platform.jobs.LeaseLost;
+import dev.srgan.networks.evaluation.Comparison;
 import dev.srgan.networks.evaluation.Evaluator;
 import dev.srgan.networks.image.Images;
+import dev.srgan.platform.blobs.BlobStore;
+import dev.srgan.platform.jobs.LeaseLost;
 import dev.srgan.worker.jobs.ClaimedJob;
 import dev.srgan.worker.jobs.JobCancelled;
 import dev.srgan.worker.jobs.JobContext;
@@ -20,10 +22,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import javax.sql.DataSource;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Duration;
@@ -56,6 +61,9 @@ public class EvaluateExecutor implements JobExecutor {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    BlobStore blobs;
+
     @Override
     public JobType type() {
         return JobType.EVALUATE;
@@ -77,11 +85,14 @@ public class EvaluateExecutor implements JobExecutor {
                 }
             }
             Evaluator.Report report;
+            BufferedImage crop;
             try (ModelCache.Lease lease = models.acquire(model)) {
                 int[] done = {0};
                 report = Evaluator.evaluate(lease.upscaler(), images,
                         r -> ctx.progress((double) ++done[0] / images.size(), "image " + done[0] + " of " + images.size() + ": " + r.name()),
                         () -> ctx.leaseLost() || ctx.cancelRequested() || ctx.stopping());
+                ctx.progress(1, "the comparison crop (" + Comparison.PHOTO + ")");
+                crop = Evaluator.comparisonCrop(lease.upscaler());
             } catch (CancellationException e) {
                 if (ctx.leaseLost()) {
                     throw new LeaseLost(ctx.lease(), "the next evaluation image");
@@ -94,7 +105,12 @@ public class EvaluateExecutor implements JobExecutor {
                 throw JobFailure.permanent(e.getMessage());
             }
             // written with the SUCCEEDED state, in its fenced transaction
-            context.onSuccess(c -> store(c, job.id(), model.id(), report));
+            byte[] cropPng = Images.png(crop);
+            double cropPsnr = Comparison.psnr(crop);
+            context.onSuccess(c -> {
+                store(c, job.id(), model.id(), report);
+                storeComparison(c, model.id(), cropPng, cropPsnr);
+            });
         } finally {
             ScratchSpace.delete(dir);
         }
@@ -126,6 +142,36 @@ public class EvaluateExecutor implements JobExecutor {
                 ins.setObject(14, report.hrNiqe(), Types.DOUBLE);
                 ins.executeUpdate();
             }
+        }
+    }
+
+    /** The model's comparison crop: one per model, the latest evaluation's (the crop does not depend on the dataset). */
+    private void storeComparison(Connection c, UUID modelId, byte[] png, double psnr) throws SQLException, IOException {
+        BlobStore.Blob blob = blobs.write(c, new ByteArrayInputStream(png), "image/png", Long.MAX_VALUE);
+        UUID previous = null;
+        try (PreparedStatement old = c.prepareStatement("SELECT blob_id FROM model_comparisons WHERE model_id = ? FOR UPDATE")) {
+            old.setObject(1, modelId);
+            try (ResultSet rs = old.executeQuery()) {
+                if (rs.next()) {
+                    previous = rs.getObject(1, UUID.class);
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO model_comparisons (model_id, photo, x, y, size, psnr, blob_id) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (model_id) DO UPDATE SET photo = excluded.photo, x = excluded.x, y = excluded.y, size = excluded.size,
+                                                     psnr = excluded.psnr, blob_id = excluded.blob_id, created_at = now()""")) {
+            ps.setObject(1, modelId);
+            ps.setString(2, Comparison.PHOTO);
+            ps.setInt(3, Comparison.X);
+            ps.setInt(4, Comparison.Y);
+            ps.setInt(5, Comparison.SIZE);
+            ps.setDouble(6, psnr);
+            ps.setObject(7, blob.id());
+            ps.executeUpdate();
+        }
+        if (previous != null) {
+            blobs.delete(c, previous);
         }
     }
 }

@@ -2,6 +2,8 @@ package dev.srgan.worker.evaluate;
 
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.embedded.EmbeddedServicesTestResource;
+import dev.srgan.networks.evaluation.Comparison;
+import dev.srgan.networks.image.Images;
 import dev.srgan.platform.KafkaSettings;
 import dev.srgan.platform.blobs.BlobStore;
 import dev.srgan.worker.JobFixtures;
@@ -12,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import javax.sql.DataSource;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.UUID;
@@ -82,5 +85,17 @@ class EvaluateJobTest {
             assertEquals(((Number) photo).doubleValue(), ((Number) mean).doubleValue(), 1e-9, column[0]);
             assertTrue(((Number) mean).doubleValue() > 0, column[0] + " = " + mean);
         }
+
+        // the comparison crop of the Models page: the same window of the same photo as every model's
+        assertEquals(1, fixtures.number("SELECT count(*) FROM model_comparisons WHERE model_id = ? AND photo = ? AND size = ?",
+                model, Comparison.PHOTO, Comparison.SIZE));
+        UUID blob = (UUID) fixtures.value("SELECT blob_id FROM model_comparisons WHERE model_id = ?", model);
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        blobs.copyTo(dataSource, blob, png);
+        BufferedImage crop = Images.decode(png.toByteArray());
+        assertEquals(Comparison.SIZE, crop.getWidth());
+        assertEquals(Comparison.SIZE, crop.getHeight());
+        double psnr = ((Number) fixtures.value("SELECT psnr FROM model_comparisons WHERE model_id = ?", model)).doubleValue();
+        assertEquals(Comparison.psnr(crop), psnr, 1e-9, "the stored PSNR is the crop's");
     }
 }
