@@ -8,6 +8,7 @@ import dev.srgan.worker.workers.WorkerIdentity;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -89,7 +90,7 @@ final class JobConsumer implements Runnable {
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                     LOG.debugf("%s consumer assigned %s", type, partitions);
-                    if (busy) {
+                    if (busy || slots.availablePermits() == 0) {
                         consumer.pause(partitions);
                     }
                 }
@@ -123,9 +124,12 @@ final class JobConsumer implements Runnable {
     private void pollOnce() {
         commitIfDue();
         if (slots.availablePermits() == 0) {
-            // Busy with another job: stay in the group without taking new work.
+            // Busy with another job: stay in the group without taking new work. A rebalance inside
+            // this poll can assign a partition that is not paused yet: put back whatever it returns,
+            // or the position would move past a message that nobody handled (and a later commit
+            // of this partition would skip it for good).
             consumer.pause(consumer.assignment());
-            consumer.poll(Duration.ofMillis(100));
+            putBack(consumer.poll(Duration.ofMillis(100)));
             return;
         }
         consumer.resume(consumer.paused());
@@ -152,9 +156,14 @@ final class JobConsumer implements Runnable {
         long until = System.nanoTime() + ms * 1_000_000;
         while (running && System.nanoTime() < until) {
             consumer.pause(consumer.assignment());
-            for (ConsumerRecord<String, String> early : consumer.poll(Duration.ofMillis(100))) {
-                consumer.seek(new TopicPartition(early.topic(), early.partition()), early.offset());
-            }
+            putBack(consumer.poll(Duration.ofMillis(100)));
+        }
+    }
+
+    /** Seeks each partition back to the first of these records, so they are polled again later. */
+    private void putBack(ConsumerRecords<String, String> records) {
+        for (TopicPartition tp : records.partitions()) {
+            consumer.seek(tp, records.records(tp).get(0).offset());
         }
     }
 
@@ -218,10 +227,8 @@ final class JobConsumer implements Runnable {
                 // this job's own offset, so a long job does not show as lag
                 commitIfDue();
                 consumer.pause(consumer.assignment());
-                for (ConsumerRecord<String, String> early : consumer.poll(Duration.ZERO)) {
-                    // never drop a message: put the position back so it is polled again later
-                    consumer.seek(new TopicPartition(early.topic(), early.partition()), early.offset());
-                }
+                // never drop a message: put the position back so it is polled again later
+                putBack(consumer.poll(Duration.ZERO));
             }
         } finally {
             busy = false;
