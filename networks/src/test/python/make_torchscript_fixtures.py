@@ -8,11 +8,17 @@ made once with PyTorch and are kept under src/test/resources/torchscript/:
   seed-generator-x2.pt         the seed article's Generator(scale_factor=2, num_residual=2), eval mode, traced
   seed-generator-x2-reference.bin
                                named tensors "input", "output" and every float entry of the state_dict
+  seed-discriminator-reference.bin
+                               the seed's Discriminator in eval mode, its weights from a formula the
+                               Java test repeats (set_formula_weights): "input" (2 images in [-1, 1])
+                               "output" (its logits, before the seed's sigmoid) and "output-training"
+                               (the same in training mode: BatchNorm on the batch's statistics)
 
 Named-tensor file (big-endian, read by NamedTensors in the tests): magic b"NTv1", int32 count, then per
 tensor: uint16 name length, UTF-8 name, int32 ndim, int64 dims, float32 data.
 
-Run: python3 make_torchscript_fixtures.py OUTPUT_DIR
+Run: python3 make_torchscript_fixtures.py OUTPUT_DIR [discriminator]   (the second form writes only
+the discriminator's file; Debian's python3-torch 1.13 made it, run with /usr/bin/python3)
 """
 import math
 import struct
@@ -73,6 +79,94 @@ class Generator(nn.Module):
         x = self.block_out(x)
         upsample = self.upsample(x + short_cut)
         return torch.tanh(upsample)
+
+
+class Discriminator(nn.Module):
+    """The seed article's discriminator, as printed there."""
+
+    def __init__(self):
+        super(Discriminator, self).__init__()
+        self.net = nn.Sequential(
+            nn.Conv2d(3, 64, kernel_size=3, padding=1),
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(64, 64, kernel_size=3, stride=2, padding=1),
+            nn.BatchNorm2d(64),
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(64, 128, kernel_size=3, padding=1),
+            nn.BatchNorm2d(128),
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(128, 128, kernel_size=3, stride=2, padding=1),
+            nn.BatchNorm2d(128),
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(128, 256, kernel_size=3, padding=1),
+            nn.BatchNorm2d(256),
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(256, 256, kernel_size=3, stride=2, padding=1),
+            nn.BatchNorm2d(256),
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(256, 512, kernel_size=3, padding=1),
+            nn.BatchNorm2d(512),
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(512, 512, kernel_size=3, stride=2, padding=1),
+            nn.BatchNorm2d(512),
+            nn.LeakyReLU(0.2),
+            nn.AdaptiveAvgPool2d(1),
+            nn.Conv2d(512, 1024, kernel_size=1),
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(1024, 1, kernel_size=1)
+        )
+
+    def logits(self, x):
+        """What the Java Discriminator returns: the seed's forward without its final sigmoid."""
+        return self.net(x).view(x.size(0))
+
+    def forward(self, x):
+        return torch.sigmoid(self.logits(x))
+
+
+def formula(k, n):
+    """p in [0, 1) for the k-th float tensor of a state_dict, n elements; SeedEquivalenceTest has it too."""
+    i = torch.arange(n, dtype=torch.int64)
+    return ((i * 7919 + 31 * k) % 1000).to(torch.float32) / 1000.0
+
+
+def set_formula_weights(model):
+    """Every float entry of the state_dict from formula(), by role: conv weight (2p - 1) sqrt(6 / fan_in),
+    conv bias 0.1 (2p - 1), BatchNorm weight 0.5 + p, bias and running mean 0.2 p - 0.1, running var 0.5 + p.
+    The file then needs no weights (the discriminator has 5.2 million)."""
+    k = 0
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, nn.Conv2d):
+                fan_in = m.weight[0].numel()
+                # uniform with the variance that keeps activations' scale through LeakyReLU (He)
+                m.weight.copy_(((2 * formula(k, m.weight.numel()) - 1) * math.sqrt(6.0 / fan_in)).reshape(m.weight.shape))
+                m.bias.copy_(0.1 * (2 * formula(k + 1, m.bias.numel()) - 1))
+                k += 2
+            elif isinstance(m, nn.BatchNorm2d):
+                c = m.weight.numel()
+                m.weight.copy_(0.5 + formula(k, c))
+                m.bias.copy_(0.2 * formula(k + 1, c) - 0.1)
+                m.running_mean.copy_(0.2 * formula(k + 2, c) - 0.1)
+                m.running_var.copy_(0.5 + formula(k + 3, c))
+                k += 4
+    return k
+
+
+def discriminator_fixture(out):
+    d = Discriminator()
+    count = set_formula_weights(d)
+    assert count == sum(1 for t in d.state_dict().values() if t.is_floating_point())
+    d = d.eval()
+    # two unlike images: the pattern, and a smooth ramp
+    ramp = torch.linspace(-1, 1, 32).reshape(1, 1, 32).expand(3, 32, 32) * torch.tensor([1.0, -0.5, 0.25]).reshape(3, 1, 1)
+    x = torch.stack([pattern((3, 32, 32)) * 2 - 1, ramp])
+    with torch.no_grad():
+        y = d.logits(x)
+        # training mode: BatchNorm normalizes with the batch's own statistics, as in a GAN step
+        yt = d.train().logits(x)
+    write_named(out + "/seed-discriminator-reference.bin", [("input", x), ("output", y), ("output-training", yt)])
+    print("discriminator logits", [round(float(v), 5) for v in y], "in training mode", [round(float(v), 5) for v in yt])
 
 
 def pattern(shape):
@@ -144,4 +238,7 @@ def main(out):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    if len(sys.argv) > 2 and sys.argv[2] == "discriminator":
+        discriminator_fixture(sys.argv[1])
+    else:
+        main(sys.argv[1])
