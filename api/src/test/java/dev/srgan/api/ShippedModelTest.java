@@ -154,4 +154,31 @@ class ShippedModelTest {
         given().get("/models").then().statusCode(200).body(org.hamcrest.Matchers.containsString("Compare by eye"))
                 .body(org.hamcrest.Matchers.containsString("/api/models/comparison/original"));
     }
+
+    @Test
+    void aModelDownloadsAsOnnxAndWhatCannotBeExportedSaysWhy() throws Exception {
+        shipped.registerAll();
+        Map<String, Object> x2 = byName(shippedModels(), "SRResNet 2x");
+        io.restassured.response.Response r = given().get("/api/models/" + x2.get("id") + "/export?format=onnx");
+        r.then().statusCode(200).contentType("application/octet-stream")
+                .header("Content-Disposition", org.hamcrest.Matchers.containsString("srresnet-2x-x2.onnx"));
+        byte[] expected;
+        try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream("shipped-models/srresnet-x2.srgan.zip")) {
+            dev.srgan.networks.checkpoint.Checkpoint cp = dev.srgan.networks.checkpoint.Checkpoint.read(in);
+            expected = dev.srgan.networks.export.OnnxExport.generator(
+                    dev.srgan.networks.export.DjlParameters.read(cp.inferenceGeneratorParameters()), 2, 16, "SRResNet 2x");
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, r.asByteArray(), "the generator of the stored model, as ONNX");
+        given().get("/api/models/" + x2.get("id") + "/export?format=tflite").then().statusCode(400)
+                .body("field", org.hamcrest.Matchers.equalTo("format"));
+        given().get("/api/models/" + java.util.UUID.randomUUID() + "/export?format=onnx").then().statusCode(404);
+        java.util.UUID torchScript = TestData.model(dataSource, 4, false);
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE models SET format = 'TORCHSCRIPT' WHERE id = ?")) {
+            ps.setObject(1, torchScript);
+            ps.executeUpdate();
+        }
+        given().get("/api/models/" + torchScript + "/export?format=onnx").then().statusCode(422)
+                .body("error", org.hamcrest.Matchers.containsString("TorchScript"));
+    }
 }

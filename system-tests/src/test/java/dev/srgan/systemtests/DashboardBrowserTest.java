@@ -245,6 +245,12 @@ class DashboardBrowserTest {
         page.locator("#compare img").last().scrollIntoViewIfNeeded();
         page.waitForFunction("() => [...document.querySelectorAll('#compare img')].every(i => i.complete && i.naturalWidth === 176)");
         screenshot("models");
+        // the ONNX download of a shipped model: an ONNX ModelProto (ir_version 8 first)
+        com.microsoft.playwright.Download download = page.waitForDownload(
+                () -> page.locator("tr:has-text('SRResNet 8x') a.export-onnx").click());
+        assertTrue(download.suggestedFilename().endsWith("-x8.onnx"), download.suggestedFilename());
+        byte[] onnx = java.nio.file.Files.readAllBytes(download.path());
+        assertTrue(onnx.length > 1_000_000 && onnx[0] == 0x08 && onnx[1] == 0x08, "an ONNX model of " + onnx.length + " bytes");
     }
 
     static void fill(String hyperparameter, String value) {

@@ -60,6 +60,9 @@ public class ModelResource {
     @Inject
     ModelComparisons comparisons;
 
+    @Inject
+    ModelExports exports;
+
     @ConfigProperty(name = "srgan.upload.max-bytes", defaultValue = "52428800")
     long maxBytes;
 
@@ -106,6 +109,19 @@ public class ModelResource {
         try (Connection c = dataSource.getConnection()) {
             return query(c, modelId).stream().findFirst().orElseThrow(() -> ApiException.notFound("no model " + id));
         }
+    }
+
+    /**
+     * The model's generator as ONNX ({@code format=onnx}): opset 17, input and output float32 NCHW
+     * RGB in [0, 1], dynamic height and width (docs/onnx.md).
+     */
+    @GET
+    @Path("/{id}/export")
+    @Produces({"application/octet-stream", MediaType.APPLICATION_JSON})
+    public Response export(@PathParam("id") String id, @QueryParam("format") String format) throws SQLException, IOException {
+        ModelExports.Export export = exports.export(uuid(id), format);
+        return Response.ok(export.bytes(), "application/octet-stream")
+                .header("Content-Disposition", "attachment; filename=\"" + export.filename() + "\"").build();
     }
 
     /** The model's comparison crop (PNG), 404 until it has one. */
