@@ -104,6 +104,14 @@ class ShippedModelTest {
     void aNewShippedVersionTakesTheDefaultFromAnOlderShippedOneButNotFromTheUsersChoice() throws Exception {
         shipped.registerAll();
         try (Connection c = dataSource.getConnection();
+             // other tests may have made their own models the defaults: start from the shipped ones
+             PreparedStatement clear = c.prepareStatement("UPDATE models SET is_default = false WHERE scale IN (2, 8) AND is_default");
+             PreparedStatement shippedDefaults = c.prepareStatement("UPDATE models SET is_default = true WHERE source LIKE "
+                     + "'shipped with SRGAN Cluster: models/srresnet-x2.srgan.zip%' OR source LIKE 'shipped with SRGAN Cluster: models/srresnet-x8.srgan.zip%'")) {
+            clear.executeUpdate();
+            assertEquals(2, shippedDefaults.executeUpdate());
+        }
+        try (Connection c = dataSource.getConnection();
              // the 2x default becomes "an older shipped version"; the 8x default "the user's own model"
              PreparedStatement older = c.prepareStatement("UPDATE models SET source = 'shipped with SRGAN Cluster: models/srresnet-x2.srgan.zip (sha256 0000000000000000)' WHERE scale = 2 AND is_default");
              PreparedStatement own = c.prepareStatement("UPDATE models SET source = 'upload ''mine''' WHERE scale = 8 AND is_default")) {

@@ -8,8 +8,6 @@ import ai.djl.nn.Block;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.srgan.networks.inference.Upscaler;
 import dev.srgan.networks.model.Generator;
 import dev.srgan.networks.model.Networks;
@@ -38,22 +36,6 @@ public final class Bench {
 
     /** One measured row. */
     public record Row(String name, double medianMs, double gflop, double gflops, double ratio, double peakRssMb, String note) {
-    }
-
-    public static void main(String[] args) throws Exception {
-        boolean quick = Arrays.asList(args).contains("--quick");
-        Path json = null;
-        for (int i = 0; i < args.length - 1; i++) {
-            if (args[i].equals("--json")) {
-                json = Path.of(args[i + 1]);
-            }
-        }
-        Map<String, Object> report = run(quick);
-        System.out.print(table(report));
-        if (json != null) {
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), report);
-            System.out.println("wrote " + json);
-        }
     }
 
     /** Runs every measurement and returns the report (ceiling, rows, environment). */

@@ -74,35 +74,4 @@ class EvaluatorTest {
             assertTrue(report.table().contains("bicubic NIQE") && report.table().contains("NIQE (lower is more natural)"), report.table());
         }
     }
-
-    @Test
-    void commandEvaluatesATorchScriptModelOnAFolder(@TempDir Path dir) throws Exception {
-        for (int i = 0; i < 2; i++) {
-            ImageIO.write(SyntheticImages.image(64, 48, i), "png", dir.resolve("img" + i + ".png").toFile());
-        }
-        Path model = Path.of("src/test/resources/torchscript/seed-generator-x2.pt");
-        Path json = dir.resolve("report.json");
-        PrintStream old = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true));
-        try {
-            assertEquals(0, EvaluateCommand.run(new String[] {"--model", model.toString(), "--images", dir.toString(), "--scale", "2", "--json", json.toString()}));
-        } finally {
-            System.setOut(old);
-        }
-        String table = out.toString();
-        assertTrue(table.contains("img0.png") && table.contains("mean of 2") && table.contains("model - bicubic"), table);
-        JsonNode report = new ObjectMapper().readTree(json.toFile());
-        assertEquals(2, report.path("images").size());
-        assertEquals(2, report.path("scale").asInt());
-        // 64x48 images are too small for NIQE: the fields are there, null
-        for (String field : List.of("niqe", "bicubicNiqe", "hrNiqe")) {
-            assertTrue(report.has(field) && report.path(field).isNull(), field);
-            assertTrue(report.path("images").get(0).has(field) && report.path("images").get(0).path(field).isNull(), field);
-        }
-
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> EvaluateCommand.run(new String[] {"--model", model.toString(), "--images", dir.resolve("missing").toString()}));
-        assertTrue(e.getMessage().contains("no image folder"), e.getMessage());
-    }
 }

@@ -1,7 +1,9 @@
-package dev.srgan.networks.evaluation;
+package dev.srgan.tools.eval;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.srgan.networks.evaluation.Comparison;
+import dev.srgan.networks.evaluation.Evaluator;
 import dev.srgan.networks.image.Images;
 import dev.srgan.networks.inference.Upscaler;
 

@@ -1,6 +1,11 @@
-package dev.srgan.networks.training;
+package dev.srgan.tools.train;
 
 import dev.srgan.networks.checkpoint.Checkpoint;
+import dev.srgan.networks.training.LossRecord;
+import dev.srgan.networks.training.TrainingConfig;
+import dev.srgan.networks.training.TrainingListener;
+import dev.srgan.networks.training.TrainingRun;
+import dev.srgan.networks.training.ValidationRecord;
 
 import java.io.IOException;
 import java.io.InputStream;

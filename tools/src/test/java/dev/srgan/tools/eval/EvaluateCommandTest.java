@@ -1,0 +1,68 @@
+package dev.srgan.tools.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ./srgan eval}: a model file on a folder of photos, the table and the JSON report. */
+class EvaluateCommandTest {
+
+    /** A photo-like test image: gradients and shapes, different per seed. */
+    private static BufferedImage image(int w, int h, int seed) {
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                img.setRGB(x, y, new Color((x * 4 + seed * 30) % 256, (y * 5 + seed * 50) % 256, ((x + y) * 3) % 256).getRGB());
+            }
+        }
+        Graphics2D g = img.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillOval(w / 4, h / 4, w / 3, h / 3);
+        g.dispose();
+        return img;
+    }
+
+    @Test
+    void commandEvaluatesATorchScriptModelOnAFolder(@TempDir Path dir) throws Exception {
+        for (int i = 0; i < 2; i++) {
+            ImageIO.write(image(64, 48, i), "png", dir.resolve("img" + i + ".png").toFile());
+        }
+        Path model = Path.of("../networks/src/test/resources/torchscript/seed-generator-x2.pt");
+        Path json = dir.resolve("report.json");
+        PrintStream old = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true));
+        try {
+            assertEquals(0, EvaluateCommand.run(new String[] {"--model", model.toString(), "--images", dir.toString(), "--scale", "2", "--json", json.toString()}));
+        } finally {
+            System.setOut(old);
+        }
+        String table = out.toString();
+        assertTrue(table.contains("img0.png") && table.contains("mean of 2") && table.contains("model - bicubic"), table);
+        JsonNode report = new ObjectMapper().readTree(json.toFile());
+        assertEquals(2, report.path("images").size());
+        assertEquals(2, report.path("scale").asInt());
+        // 64x48 images are too small for NIQE: the fields are there, null
+        for (String field : List.of("niqe", "bicubicNiqe", "hrNiqe")) {
+            assertTrue(report.has(field) && report.path(field).isNull(), field);
+            assertTrue(report.path("images").get(0).has(field) && report.path("images").get(0).path(field).isNull(), field);
+        }
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> EvaluateCommand.run(new String[] {"--model", model.toString(), "--images", dir.resolve("missing").toString()}));
+        assertTrue(e.getMessage().contains("no image folder"), e.getMessage());
+    }
+}
