@@ -38,9 +38,24 @@ public final class Bench {
     public record Row(String name, double medianMs, double gflop, double gflops, double ratio, double peakRssMb, String note) {
     }
 
+    /** One layer of the generator's profile: its shape, how often the 4x generator runs it, and its time. */
+    public record Layer(String name, int count, double medianMs, double gflop, double gflops, double ratio, double share) {
+    }
+
     /** Runs every measurement and returns the report (ceiling, rows, environment). */
     public static Map<String, Object> run(boolean quick) throws Exception {
+        return run(quick, false);
+    }
+
+    /**
+     * Runs every measurement and returns the report (ceiling, rows, environment, the CPU's model and
+     * flags); with {@code profile}, also each layer of the generator timed on its own
+     * ({@code "profile"}), against the same ceiling.
+     */
+    public static Map<String, Object> run(boolean quick, boolean profile) throws Exception {
         Map<String, Object> report = new LinkedHashMap<>();
+        report.put("cpu", cpuModel());
+        report.put("cpuFlags", cpuFlags());
         report.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
         report.put("device", Engine.getInstance().defaultDevice().toString());
         report.put("cores", Runtime.getRuntime().availableProcessors());
@@ -107,6 +122,7 @@ public final class Bench {
                     String.format(Locale.ROOT, "%.1f samples/s", batch * 1000.0 / ms));
             rows.add(r);
         }
+        List<Layer> layers = profile ? profile(quick ? 32 : 128, blocks, quick ? 3 : 7) : null;
         double matmulEnd = matmulCeiling(n, repeats);
         double convEnd = convGemmCeiling(gemmChannels, gemmSide, repeats);
         double finalCeiling = Math.max(ceiling, Math.max(matmulEnd, convEnd));
@@ -122,7 +138,93 @@ public final class Bench {
             rescaled.add(new Row(r.name(), r.medianMs(), r.gflop(), r.gflops(), r.gflops() / finalCeiling, r.peakRssMb(), r.note()));
         }
         report.put("rows", rescaled);
+        if (layers != null) {
+            List<Layer> measured = new ArrayList<>();
+            for (Layer l : layers) {
+                measured.add(new Layer(l.name(), l.count(), l.medianMs(), l.gflop(), l.gflops(),
+                        l.gflops() / finalCeiling, l.share()));
+            }
+            report.put("profile", measured);
+        }
         return report;
+    }
+
+    /**
+     * The 4x generator's layers at an s x s input, each timed on its own (channels-last float32,
+     * as the folded generator runs them): the convolutions by shape, then what the whole forward
+     * pass spends beyond them (PReLU, the residual adds, pixel shuffle, tanh, layout copies).
+     */
+    static List<Layer> profile(int s, int blocks, int repeats) throws Exception {
+        record Shape2(String name, int count, int in, int out, int kernel, int side) {
+        }
+        List<Shape2> shapes = List.of(
+                new Shape2("conv 9x9 3->64", 1, 3, 64, 9, s),
+                new Shape2("conv 3x3 64->64 (residual blocks, trunk)", 2 * blocks + 1, 64, 64, 3, s),
+                new Shape2("conv 3x3 64->256 (upsample 1)", 1, 64, 256, 3, s),
+                new Shape2("conv 3x3 64->256 (upsample 2)", 1, 64, 256, 3, 2 * s),
+                new Shape2("conv 9x9 64->3 (output)", 1, 64, 3, 9, 4 * s));
+        List<Layer> layers = new ArrayList<>();
+        double convMs = 0;
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (Shape2 l : shapes) {
+                NDArray x = Networks.channelsLast(m.randomUniform(-1, 1, new Shape(1, l.in(), l.side(), l.side())));
+                NDArray w = Networks.channelsLast(m.randomUniform(-0.1f, 0.1f, new Shape(l.out(), l.in(), l.kernel(), l.kernel())));
+                NDArray b = m.zeros(new Shape(l.out()));
+                int pad = l.kernel() / 2;
+                Work conv = () -> {
+                    try (NDArray y = Conv2d.conv2d(x, w, b, new Shape(1, 1), new Shape(pad, pad), new Shape(1, 1), 1).singletonOrThrow()) {
+                        y.toFloatArray();
+                    }
+                };
+                conv.run();
+                double ms = median(repeats, conv);
+                double gflop = 2.0 * l.in() * l.out() * l.kernel() * l.kernel() * l.side() * l.side() / 1e9;
+                convMs += ms * l.count();
+                layers.add(new Layer(l.name() + " at " + l.side() + "x" + l.side(), l.count(), ms, gflop * l.count(), gflop / (ms / 1000.0), 0, 0));
+            }
+            Block g = Generator.builder().scale(4).residualBlocks(blocks).build();
+            Networks.initialize(g, m, new Shape(1, 3, 16, 16), 1);
+            try (Upscaler upscaler = Upscaler.of(g, 4, blocks, m.newSubManager())) {
+                BufferedImage in = noise(s, s, s);
+                Upscaler whole = upscaler.withTiling(s, 1, upscaler.context());
+                whole.upscale(in);
+                double totalMs = median(repeats, () -> whole.upscale(in));
+                List<Layer> shared = new ArrayList<>();
+                for (Layer l : layers) {
+                    shared.add(new Layer(l.name(), l.count(), l.medianMs(), l.gflop(), l.gflops(), 0, l.medianMs() * l.count() / totalMs));
+                }
+                shared.add(new Layer("everything else (PReLU, adds, pixel shuffle, tanh, copies, image in and out)", 1,
+                        Math.max(0, totalMs - convMs), 0, 0, 0, Math.max(0, totalMs - convMs) / totalMs));
+                shared.add(new Layer("the whole generator, one tile", 1, totalMs, Flops.generator(s, s, 4, blocks) / 1e9,
+                        Flops.generator(s, s, 4, blocks) / 1e9 / (totalMs / 1000.0), 0, 1));
+                return shared;
+            }
+        }
+    }
+
+    /** The CPU's model name (/proc/cpuinfo), or "unknown". */
+    static String cpuModel() {
+        return cpuInfo("model name").orElse("unknown");
+    }
+
+    /** The CPU flags that decide the convolution paths: AVX2, FMA, AVX-512 and its BF16/VNNI, AMX. */
+    static List<String> cpuFlags() {
+        return cpuInfo("flags").map(f -> Arrays.stream(f.split("\\s+"))
+                .filter(x -> x.equals("avx2") || x.equals("fma") || x.startsWith("avx512") || x.startsWith("amx") || x.equals("avx_vnni"))
+                .sorted().toList()).orElse(List.of());
+    }
+
+    private static java.util.Optional<String> cpuInfo(String key) {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith(key) && line.contains(":")) {
+                    return java.util.Optional.of(line.substring(line.indexOf(':') + 1).trim());
+                }
+            }
+        } catch (Exception ignored) {
+            // not Linux
+        }
+        return java.util.Optional.empty();
     }
 
     static Row row(String name, double ms, double gflop, double ceiling, String note) {
@@ -219,6 +321,13 @@ public final class Bench {
         for (Row r : (List<Row>) report.get("rows")) {
             s.append(String.format(Locale.ROOT, "%-46s %11.1f %9.2f %9.1f %7.0f%% %7.0f MB  %s%n",
                     r.name(), r.medianMs(), r.gflop(), r.gflops(), 100 * r.ratio(), r.peakRssMb(), r.note()));
+        }
+        if (report.get("profile") != null) {
+            s.append(String.format(Locale.ROOT, "%n%-70s %5s %9s %9s %8s %7s%n", "layer (profile)", "count", "ms each", "GFLOP/s", "ceiling", "share"));
+            for (Layer l : (List<Layer>) report.get("profile")) {
+                s.append(String.format(Locale.ROOT, "%-70s %5d %9.2f %9.1f %7.0f%% %6.0f%%%n", l.name(), l.count(), l.medianMs(),
+                        l.gflops(), 100 * l.ratio(), 100 * l.share()));
+            }
         }
         return s.toString();
     }

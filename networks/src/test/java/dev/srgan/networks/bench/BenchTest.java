@@ -22,7 +22,7 @@ class BenchTest {
     @Test
     @SuppressWarnings("unchecked")
     void quickBenchMeasuresEveryRowAgainstTheCeiling() throws Exception {
-        Map<String, Object> report = Bench.run(true);
+        Map<String, Object> report = Bench.run(true, true);
         double ceiling = (double) report.get("ceilingGflops");
         assertTrue(ceiling > 0);
         List<Bench.Row> rows = (List<Bench.Row>) report.get("rows");
@@ -32,5 +32,17 @@ class BenchTest {
             assertEquals(r.gflops() / ceiling, r.ratio(), 1e-9);
         }
         assertTrue(Bench.table(report).contains("training D+G step"));
+        // --profile: every convolution shape of the 4x generator, what is left, and the whole, against the same ceiling
+        List<Bench.Layer> layers = (List<Bench.Layer>) report.get("profile");
+        assertEquals(7, layers.size(), layers.toString());
+        assertEquals(33, layers.get(1).count(), "2 x 16 residual-block convolutions and the trunk's");
+        for (Bench.Layer l : layers.subList(0, 5)) {
+            assertTrue(l.medianMs() > 0 && l.gflops() > 0 && l.share() > 0, l.toString());
+            assertEquals(l.gflops() / ceiling, l.ratio(), 1e-9);
+        }
+        double shares = layers.subList(0, 6).stream().mapToDouble(Bench.Layer::share).sum();
+        assertTrue(shares >= 0.99, "the layers and the rest add up to the whole: " + shares);
+        assertTrue(Bench.table(report).contains("conv 3x3 64->64"));
+        assertTrue(report.get("cpu") instanceof String && report.get("cpuFlags") instanceof List, "the CPU is recorded");
     }
 }

@@ -30,6 +30,7 @@ public final class BenchCommand {
         boolean queue = true;
         boolean compute = true;
         boolean publish = false;
+        boolean profile = false;
         Path home = Path.of(System.getProperty("srgan.home", ".")).toAbsolutePath().normalize();
         Path out = home.resolve("target/bench");
         for (int i = 0; i < args.length; i++) {
@@ -38,13 +39,14 @@ public final class BenchCommand {
                 case "--no-queue" -> queue = false;
                 case "--no-compute" -> compute = false;
                 case "--publish" -> publish = true;
+                case "--profile" -> profile = true;
                 case "--out" -> {
                     if (i + 1 >= args.length) {
                         fail("--out needs a directory");
                     }
                     out = Path.of(args[++i]).toAbsolutePath();
                 }
-                default -> fail("unknown option " + args[i] + "; usage: ./srgan bench [--quick] [--no-queue | --no-compute] [--publish] [--out DIR]");
+                default -> fail("unknown option " + args[i] + "; usage: ./srgan bench [--quick] [--profile] [--no-queue | --no-compute] [--publish] [--out DIR]");
             }
         }
         if (!queue && !compute) {
@@ -59,7 +61,7 @@ public final class BenchCommand {
         report.put("quick", quick);
         if (compute) {
             System.out.println("compute: matmul ceiling, generator inference, tiled upscale, training step ...");
-            report.set("compute", Api.JSON.valueToTree(Bench.run(quick)));
+            report.set("compute", Api.JSON.valueToTree(Bench.run(quick, profile)));
         }
         if (queue) {
             report.set("queue", Api.JSON.valueToTree(QueueBench.run(home, quick, System.out)));

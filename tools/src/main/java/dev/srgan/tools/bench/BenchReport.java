@@ -75,11 +75,23 @@ public final class BenchReport {
             s.append(String.format(Locale.ROOT, "Run of %s%s: %s on %s, %s cores (threads: %s). Ceiling: **%.1f GFLOP/s** (%s).%n%n",
                     r.path("at").asText(), r.path("quick").asBoolean() ? " (--quick)" : "", c.path("engine").asText(), c.path("device").asText(),
                     c.path("cores").asText(), c.path("threads").asText(), c.path("ceilingGflops").asDouble(), c.path("ceilingNote").asText()));
+            if (c.has("cpu")) {
+                s.append(String.format(Locale.ROOT, "CPU: %s; flags: %s.%n%n", c.path("cpu").asText(), joined(c.path("cpuFlags"))));
+            }
             s.append("| measurement | median ms | GFLOP | GFLOP/s | of ceiling | peak RSS | note |\n|---|---:|---:|---:|---:|---:|---|\n");
             for (JsonNode row : c.path("rows")) {
                 s.append(String.format(Locale.ROOT, "| %s | %.1f | %.2f | %.1f | %.0f%% | %.0f MB | %s |%n", row.path("name").asText(),
                         row.path("medianMs").asDouble(), row.path("gflop").asDouble(), row.path("gflops").asDouble(),
                         100 * row.path("ratio").asDouble(), row.path("peakRssMb").asDouble(), row.path("note").asText()));
+            }
+        }
+        if (c.has("profile")) {
+            s.append("\n| layer (`--profile`) | count | ms each | GFLOP/s | of ceiling | share of the generator |\n|---|---:|---:|---:|---:|---:|\n");
+            for (JsonNode l : c.path("profile")) {
+                boolean rate = l.path("gflop").asDouble() > 0;
+                s.append(String.format(Locale.ROOT, "| %s | %d | %.2f | %s | %s | %.0f%% |%n", l.path("name").asText(), l.path("count").asInt(),
+                        l.path("medianMs").asDouble(), rate ? String.format(Locale.ROOT, "%.1f", l.path("gflops").asDouble()) : "-",
+                        rate ? String.format(Locale.ROOT, "%.0f%%", 100 * l.path("ratio").asDouble()) : "-", 100 * l.path("share").asDouble()));
             }
         }
         JsonNode q = r.path("queue");
@@ -220,5 +232,11 @@ public final class BenchReport {
 
     private static String pct(double ratio) {
         return String.format(Locale.ROOT, "%.0f%%", 100 * ratio);
+    }
+
+    private static String joined(JsonNode array) {
+        List<String> parts = new ArrayList<>();
+        array.forEach(v -> parts.add(v.asText()));
+        return parts.isEmpty() ? "none of AVX2, FMA, AVX-512, AMX" : String.join(" ", parts);
     }
 }
