@@ -227,7 +227,7 @@ class DashboardBrowserTest {
 
     @Test
     @Order(4)
-    void workersAndModelsPages() {
+    void workersAndModelsPages() throws Exception {
         open("/workers");
         assertTrue(page.textContent("#workers").contains("Online"));
         assertTrue(page.textContent("#workers").contains("cpu"));
