@@ -150,9 +150,11 @@ public final class Bench {
     }
 
     /**
-     * The 4x generator's layers at an s x s input, each timed on its own (channels-last float32,
-     * as the folded generator runs them): the convolutions by shape, then what the whole forward
-     * pass spends beyond them (PReLU, the residual adds, pixel shuffle, tanh, layout copies).
+     * The 4x generator's layers at an s x s input, each timed on its own as {@code FoldedGenerator}
+     * runs them (BatchNorm folded, channels-last float32, the output conv9x9 rewritten as a conv5x5
+     * on the sub-pixel grid): the convolutions by shape, then what the whole forward pass spends
+     * beyond them (PReLU, the residual adds, pixel shuffle, tanh, layout copies, the image's
+     * conversion in and out).
      */
     static List<Layer> profile(int s, int blocks, int repeats) throws Exception {
         record Shape2(String name, int count, int in, int out, int kernel, int side) {
@@ -162,7 +164,8 @@ public final class Bench {
                 new Shape2("conv 3x3 64->64 (residual blocks, trunk)", 2 * blocks + 1, 64, 64, 3, s),
                 new Shape2("conv 3x3 64->256 (upsample 1)", 1, 64, 256, 3, s),
                 new Shape2("conv 3x3 64->256 (upsample 2)", 1, 64, 256, 3, 2 * s),
-                new Shape2("conv 9x9 64->3 (output)", 1, 64, 3, 9, 4 * s));
+                // FoldedGenerator runs the output conv9x9 64->3 at 4s as this conv on the sub-pixel grid
+                new Shape2("conv 5x5 256->12 (the output conv9x9, sub-pixel)", 1, 256, 12, 5, 2 * s));
         List<Layer> layers = new ArrayList<>();
         double convMs = 0;
         try (NDManager m = NDManager.newBaseManager()) {
