@@ -115,6 +115,12 @@ class DashboardBrowserTest {
     @Order(1)
     void upscaleSubmittedInThePageRunsAndIsComparedWithoutAReload() throws Exception {
         open("/upscale");
+        // picking SRGAN-MSE says what it trades: sharper texture, lower PSNR
+        String gan = (String) page.evaluate("() => [...document.querySelectorAll('#modelId option')].find(o => o.textContent.startsWith('SRGAN-MSE 4x')).value");
+        page.selectOption("#modelId", gan);
+        assertTrue(page.textContent("#model-note").startsWith("Sharper texture, lower PSNR"), page.textContent("#model-note"));
+        page.selectOption("#modelId", "");
+        assertEquals("", page.textContent("#model-note"), "the default for the scale needs no note");
         // the browser refuses what is not an image before uploading
         page.setInputFiles("#image", new FilePayload("notes.txt", "text/plain", "hello".getBytes(StandardCharsets.UTF_8)));
         assertTrue(fieldError("image").contains("not a PNG or JPEG"), fieldError("image"));
