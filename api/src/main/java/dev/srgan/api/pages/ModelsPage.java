@@ -1,7 +1,7 @@
 package dev.srgan.api.pages;
 
 import dev.srgan.api.models.ModelComparisons;
-import dev.srgan.api.models.ModelResource;
+import dev.srgan.api.models.ModelCatalog;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.inject.Inject;
@@ -22,27 +22,27 @@ import java.util.List;
 @Produces(MediaType.TEXT_HTML)
 public class ModelsPage {
     @Inject
-    ModelResource models;
+    ModelCatalog models;
 
     @Inject
     ModelComparisons comparisons;
 
     /** The crops of one scale: bicubic, each model that has one, the original. */
     public record ScaleComparison(int scale, String bicubicUrl, double bicubicPsnr, String originalUrl,
-                                  List<ModelResource.ModelView> models) {
+                                  List<ModelCatalog.ModelView> models) {
     }
 
     @CheckedTemplate(basePath = "dashboard")
     static class Templates {
-        static native TemplateInstance models(List<ModelResource.ModelView> models, List<ScaleComparison> comparisons);
+        static native TemplateInstance models(List<ModelCatalog.ModelView> models, List<ScaleComparison> comparisons);
     }
 
     @GET
     public TemplateInstance page() throws SQLException {
-        List<ModelResource.ModelView> all = models.list();
+        List<ModelCatalog.ModelView> all = models.list();
         List<ScaleComparison> byScale = new ArrayList<>();
         for (int scale : new int[] {2, 4, 8}) {
-            List<ModelResource.ModelView> withCrop = all.stream()
+            List<ModelCatalog.ModelView> withCrop = all.stream()
                     .filter(m -> m.scale() == scale && m.comparison() != null).toList();
             if (!withCrop.isEmpty()) {
                 byScale.add(new ScaleComparison(scale, withCrop.get(0).comparison().bicubicUrl(),

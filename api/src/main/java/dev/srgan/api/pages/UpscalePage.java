@@ -6,7 +6,7 @@ import dev.srgan.api.errors.ApiException;
 import dev.srgan.api.jobs.JobResource;
 import dev.srgan.api.jobs.JobStore;
 import dev.srgan.api.jobs.JobView;
-import dev.srgan.api.models.ModelResource;
+import dev.srgan.api.models.ModelCatalog;
 import dev.srgan.platform.blobs.BlobStore;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -49,7 +49,7 @@ public class UpscalePage {
     JobStore jobs;
 
     @Inject
-    ModelResource models;
+    ModelCatalog models;
 
     @Inject
     BlobStore blobs;
@@ -65,13 +65,13 @@ public class UpscalePage {
 
     @CheckedTemplate(basePath = "dashboard")
     static class Templates {
-        static native TemplateInstance upscale(List<ModelResource.ModelView> models, long maxBytes, Panel panel);
+        static native TemplateInstance upscale(List<ModelCatalog.ModelView> models, long maxBytes, Panel panel);
 
         static native TemplateInstance upscale$panel(Panel panel);
     }
 
     /** An upscale job as its panel shows it; {@code model} may be null when the model was deleted. */
-    public record Panel(JobView job, int scale, int inputWidth, int inputHeight, ModelResource.ModelView model, long inputBytes) {
+    public record Panel(JobView job, int scale, int inputWidth, int inputHeight, ModelCatalog.ModelView model, long inputBytes) {
         public boolean done() {
             return job.status().equals("SUCCEEDED") && job.result() != null;
         }
@@ -138,7 +138,7 @@ public class UpscalePage {
 
     Panel panel(JobView job) throws SQLException {
         JsonNode p = params(job);
-        ModelResource.ModelView model = null;
+        ModelCatalog.ModelView model = null;
         if (job.modelId() != null) {
             model = models.list().stream().filter(m -> m.id().equals(job.modelId())).findFirst().orElse(null);
         }
