@@ -2,7 +2,7 @@ package dev.srgan.api.pages;
 
 import dev.srgan.api.jobs.JobStore;
 import dev.srgan.api.jobs.JobView;
-import dev.srgan.api.workers.WorkerResource;
+import dev.srgan.api.workers.WorkerStore;
 import dev.srgan.domain.jobs.JobStatus;
 import dev.srgan.domain.jobs.JobType;
 import io.quarkus.qute.CheckedTemplate;
@@ -32,7 +32,7 @@ public class OverviewPage {
     JobStore jobs;
 
     @Inject
-    WorkerResource workers;
+    WorkerStore workers;
 
     @Inject
     ConsumerLag lag;
@@ -49,7 +49,7 @@ public class OverviewPage {
     }
 
     /** Everything the overview shows. */
-    public record Overview(long workersOnline, long workersStale, List<WorkerResource.WorkerView> workers, List<QueueRow> queues,
+    public record Overview(long workersOnline, long workersStale, List<WorkerStore.WorkerView> workers, List<QueueRow> queues,
                            String jobsPerMinute, long totalJobs, List<JobView> recent, List<JobView> failures) {
     }
 
@@ -66,8 +66,8 @@ public class OverviewPage {
     }
 
     Overview load() throws SQLException {
-        List<WorkerResource.WorkerView> all = workers.list();
-        List<WorkerResource.WorkerView> shown = all.stream().filter(w -> !w.state().equals("STOPPED")).toList();
+        List<WorkerStore.WorkerView> all = workers.list();
+        List<WorkerStore.WorkerView> shown = all.stream().filter(w -> !w.state().equals("STOPPED")).toList();
         long online = all.stream().filter(w -> w.state().equals("ONLINE")).count();
         long stale = all.stream().filter(w -> w.state().equals("STALE")).count();
         Map<String, Map<String, Long>> counts = jobs.countsByTypeAndStatus();

@@ -1,6 +1,6 @@
 package dev.srgan.api.pages;
 
-import dev.srgan.api.workers.WorkerResource;
+import dev.srgan.api.workers.WorkerStore;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.inject.Inject;
@@ -17,13 +17,13 @@ import java.util.List;
 @Produces(MediaType.TEXT_HTML)
 public class WorkersPage {
     @Inject
-    WorkerResource workers;
+    WorkerStore workers;
 
     @CheckedTemplate(basePath = "dashboard")
     static class Templates {
-        static native TemplateInstance workers(List<WorkerResource.WorkerView> workers);
+        static native TemplateInstance workers(List<WorkerStore.WorkerView> workers);
 
-        static native TemplateInstance workers$table(List<WorkerResource.WorkerView> workers);
+        static native TemplateInstance workers$table(List<WorkerStore.WorkerView> workers);
     }
 
     @GET
