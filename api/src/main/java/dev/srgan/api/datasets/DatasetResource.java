@@ -1,5 +1,6 @@
 package dev.srgan.api.datasets;
 
+import dev.srgan.api.upload.UploadConfig;
 import dev.srgan.api.auth.Caller;
 import dev.srgan.api.idempotency.IdempotencyKeys;
 import jakarta.ws.rs.HeaderParam;
@@ -54,8 +55,8 @@ public class DatasetResource {
     @Inject
     BlobStore blobs;
 
-    @ConfigProperty(name = "srgan.upload.max-bytes", defaultValue = "52428800")
-    long maxBytes;
+    @Inject
+    UploadConfig upload;
 
     @ConfigProperty(name = "srgan.dataset.max-entries", defaultValue = "10000")
     int maxEntries;
@@ -131,8 +132,8 @@ public class DatasetResource {
         if (hasZip) {
             zipFile = zip.uploadedFile();
             label = zip.fileName() == null ? "dataset.zip" : zip.fileName();
-            if (zip.size() > maxBytes) {
-                throw ApiException.tooLarge("file", "'" + label + "' is " + zip.size() + " bytes; the limit is " + maxBytes + " bytes");
+            if (zip.size() > upload.maxBytes()) {
+                throw ApiException.tooLarge("file", "'" + label + "' is " + zip.size() + " bytes; the limit is " + upload.maxBytes() + " bytes");
             }
         } else {
             label = imgs.size() + " images";
@@ -141,8 +142,8 @@ public class DatasetResource {
                 total += f.size();
                 ImageInspector.inspect(f.uploadedFile(), "images", f.fileName(), maxPixels);
             }
-            if (total > maxBytes) {
-                throw ApiException.tooLarge("images", "the images add up to " + total + " bytes; the limit is " + maxBytes + " bytes");
+            if (total > upload.maxBytes()) {
+                throw ApiException.tooLarge("images", "the images add up to " + total + " bytes; the limit is " + upload.maxBytes() + " bytes");
             }
             zipFile = Files.createTempFile("srgan-dataset", ".zip");
             temporary = true;
@@ -187,7 +188,7 @@ public class DatasetResource {
                     return find(c, earlier.get());
                 }
                 try (InputStream in = Files.newInputStream(zipFile)) {
-                    BlobStore.Blob blob = blobs.write(c, in, "application/zip", maxBytes);
+                    BlobStore.Blob blob = blobs.write(c, in, "application/zip", upload.maxBytes());
                     UUID id = UUID.randomUUID();
                     OffsetDateTime now;
                     try (PreparedStatement ps = c.prepareStatement(
@@ -210,7 +211,7 @@ public class DatasetResource {
                 } catch (SQLException | IOException | RuntimeException e) {
                     c.rollback();
                     if (e instanceof BlobStore.TooLargeException) {
-                        throw ApiException.tooLarge("file", "the dataset is larger than the limit of " + maxBytes + " bytes");
+                        throw ApiException.tooLarge("file", "the dataset is larger than the limit of " + upload.maxBytes() + " bytes");
                     }
                     throw e;
                 }

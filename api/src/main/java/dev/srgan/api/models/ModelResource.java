@@ -1,5 +1,6 @@
 package dev.srgan.api.models;
 
+import dev.srgan.api.upload.UploadConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.api.errors.ApiException;
@@ -67,8 +68,8 @@ public class ModelResource {
     @Inject
     ModelExports exports;
 
-    @ConfigProperty(name = "srgan.upload.max-bytes", defaultValue = "52428800")
-    long maxBytes;
+    @Inject
+    UploadConfig upload;
 
     /** Registration from a checkpoint. */
     public record FromCheckpoint(String checkpointId, String name, String description, Boolean makeDefault) {
@@ -187,8 +188,8 @@ public class ModelResource {
         if (file == null || file.uploadedFile() == null) {
             throw ApiException.badRequest("file", "choose a model file to upload (multipart field 'file'): an SRGAN .srgan.zip or a TorchScript .pt");
         }
-        if (file.size() > maxBytes) {
-            throw ApiException.tooLarge("file", "the file is " + file.size() + " bytes; the limit is " + maxBytes + " bytes");
+        if (file.size() > upload.maxBytes()) {
+            throw ApiException.tooLarge("file", "the file is " + file.size() + " bytes; the limit is " + upload.maxBytes() + " bytes");
         }
         String label = file.fileName() == null ? "model" : file.fileName();
         Integer givenScale = null;
@@ -234,7 +235,7 @@ public class ModelResource {
             c.setAutoCommit(false);
             UUID id = UUID.randomUUID();
             try (InputStream in = Files.newInputStream(file.uploadedFile())) {
-                BlobStore.Blob blob = blobs.write(c, in, contentType, maxBytes);
+                BlobStore.Blob blob = blobs.write(c, in, contentType, upload.maxBytes());
                 String modelName = name == null || name.isBlank() ? label.replaceAll("(\\.srgan)?\\.(pt|zip)$", "") : name.trim();
                 insert(c, id, modelName, format, s, blocks, source, null, null, blob.id(), null);
                 if (makeDefault) {

@@ -1,5 +1,6 @@
 package dev.srgan.api.pages;
 
+import dev.srgan.api.upload.UploadConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.api.datasets.DatasetResource;
@@ -56,8 +57,8 @@ public class TrainingPage {
     @Inject
     ObjectMapper json;
 
-    @ConfigProperty(name = "srgan.upload.max-bytes", defaultValue = "52428800")
-    long maxBytes;
+    @Inject
+    UploadConfig upload;
 
     @ConfigProperty(name = "srgan.training.vgg19-path")
     Optional<String> vgg19Path;
@@ -133,7 +134,7 @@ public class TrainingPage {
         int p = page == null || page < 1 ? 0 : page - 1;
         JobStore.Page runs = jobs.list(JobType.TRAINING, null, p, RUNS_PER_PAGE);
         long pages = Math.max(1, (runs.total() + RUNS_PER_PAGE - 1) / RUNS_PER_PAGE);
-        return Templates.training(runs, pages, datasets.list(), hyperparameters(), vgg19Path.isPresent(), maxBytes);
+        return Templates.training(runs, pages, datasets.list(), hyperparameters(), vgg19Path.isPresent(), upload.maxBytes());
     }
 
     @GET

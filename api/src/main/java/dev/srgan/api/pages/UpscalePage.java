@@ -1,5 +1,6 @@
 package dev.srgan.api.pages;
 
+import dev.srgan.api.upload.UploadConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.api.errors.ApiException;
@@ -60,8 +61,8 @@ public class UpscalePage {
     @Inject
     ObjectMapper json;
 
-    @ConfigProperty(name = "srgan.upload.max-bytes", defaultValue = "52428800")
-    long maxBytes;
+    @Inject
+    UploadConfig upload;
 
     @CheckedTemplate(basePath = "dashboard")
     static class Templates {
@@ -79,7 +80,7 @@ public class UpscalePage {
 
     @GET
     public TemplateInstance form() throws SQLException {
-        return Templates.upscale(models.list(), maxBytes, null);
+        return Templates.upscale(models.list(), upload.maxBytes(), null);
     }
 
     /** The result page of one upscale job: the form to submit another, and this job's panel. */
@@ -90,7 +91,7 @@ public class UpscalePage {
         if (!job.type().equals("UPSCALE")) {
             return Response.seeOther(java.net.URI.create(Formats.href(job))).build();
         }
-        return Response.ok(Templates.upscale(models.list(), maxBytes, panel(job))).build();
+        return Response.ok(Templates.upscale(models.list(), upload.maxBytes(), panel(job))).build();
     }
 
     /** The job's panel alone, re-rendered as its events arrive. */

@@ -1,5 +1,6 @@
 package dev.srgan.api.upload;
 
+import jakarta.inject.Inject;
 import dev.srgan.api.errors.ApiError;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.json.JsonObject;
@@ -20,8 +21,8 @@ public class BodyLimit {
     @ConfigProperty(name = "quarkus.http.limits.max-body-size")
     MemorySize maxBody;
 
-    @ConfigProperty(name = "srgan.upload.max-bytes", defaultValue = "52428800")
-    long maxUpload;
+    @Inject
+    UploadConfig upload;
 
     void install(@Observes Router router) {
         long limit = maxBody.asLongValue();
@@ -35,7 +36,7 @@ public class BodyLimit {
             }
             if (declared > limit) {
                 String body = JsonObject.mapFrom(new ApiError("the request is " + declared + " bytes; uploads may be at most "
-                        + maxUpload + " bytes (srgan.upload.max-bytes)", null)).encode();
+                        + upload.maxBytes() + " bytes (srgan.upload.max-bytes)", null)).encode();
                 // the client may still be sending: close the connection once the answer is out, as Quarkus does
                 ctx.response().setStatusCode(413).putHeader("Content-Type", "application/json")
                         .putHeader("Connection", "close").endHandler(v -> ctx.request().connection().close());

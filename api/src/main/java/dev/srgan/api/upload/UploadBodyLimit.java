@@ -27,7 +27,7 @@ public class UploadBodyLimit implements ConfigSourceInterceptor {
             return value;
         }
         ConfigValue upload = context.proceed(UPLOAD);
-        long bytes = 52_428_800L;
+        long bytes = Long.parseLong(UploadConfig.DEFAULT_MAX_BYTES);
         if (upload != null && upload.getValue() != null) {
             try {
                 bytes = Long.parseLong(upload.getValue().trim());

@@ -1,5 +1,6 @@
 package dev.srgan.api.upscale;
 
+import dev.srgan.api.upload.UploadConfig;
 import dev.srgan.api.auth.Caller;
 import dev.srgan.api.idempotency.IdempotencyKeys;
 import jakarta.ws.rs.HeaderParam;
@@ -54,8 +55,8 @@ public class UpscaleResource {
     @Inject
     IdempotencyKeys keys;
 
-    @ConfigProperty(name = "srgan.upload.max-bytes", defaultValue = "52428800")
-    long maxBytes;
+    @Inject
+    UploadConfig upload;
 
     @ConfigProperty(name = "srgan.upscale.max-input-pixels", defaultValue = "16000000")
     long maxInputPixels;
@@ -102,8 +103,8 @@ public class UpscaleResource {
             }
         }
         String fileName = image.fileName() == null || image.fileName().isBlank() ? "image" : image.fileName();
-        if (image.size() > maxBytes) {
-            throw ApiException.tooLarge("image", "'" + fileName + "' is " + image.size() + " bytes; the limit is " + maxBytes + " bytes");
+        if (image.size() > upload.maxBytes()) {
+            throw ApiException.tooLarge("image", "'" + fileName + "' is " + image.size() + " bytes; the limit is " + upload.maxBytes() + " bytes");
         }
         ImageInspector.ImageInfo info = ImageInspector.inspect(image.uploadedFile(), "image", fileName, maxInputPixels);
         long outputPixels = info.pixels() * scale * scale;
@@ -126,7 +127,7 @@ public class UpscaleResource {
                 UUID model = models.resolveForUpscale(c, modelId, scale);
                 BlobStore.Blob blob;
                 try (InputStream in = Files.newInputStream(image.uploadedFile())) {
-                    blob = blobs.write(c, in, info.contentType(), maxBytes);
+                    blob = blobs.write(c, in, info.contentType(), upload.maxBytes());
                 }
                 String params = "{\"scale\":" + scale + ",\"inputWidth\":" + info.width() + ",\"inputHeight\":" + info.height() + "}";
                 UUID id = jobs.insert(c, new JobStore.NewJob(JobType.UPSCALE, name == null ? fileName : name, params, blob.id(), fileName, model, null));
@@ -138,7 +139,7 @@ public class UpscaleResource {
             } catch (SQLException | IOException | RuntimeException e) {
                 c.rollback();
                 if (e instanceof BlobStore.TooLargeException) {
-                    throw ApiException.tooLarge("image", "'" + fileName + "' is larger than the limit of " + maxBytes + " bytes");
+                    throw ApiException.tooLarge("image", "'" + fileName + "' is larger than the limit of " + upload.maxBytes() + " bytes");
                 }
                 throw e;
             }
