@@ -3,7 +3,7 @@ package dev.srgan.api.jobs;
 import dev.srgan.api.auth.Requires;
 import dev.srgan.api.auth.Role;
 import dev.srgan.api.errors.ApiException;
-import dev.srgan.api.training.TrainingResource;
+import dev.srgan.api.training.TrainingStore;
 import dev.srgan.domain.jobs.JobStatus;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.platform.blobs.BlobStore;
@@ -43,7 +43,7 @@ public class JobResource {
     BlobStore blobs;
 
     @Inject
-    TrainingResource training;
+    TrainingStore training;
 
     /** Jobs newest first; {@code type} and {@code status} filter, {@code page} (from 0) and {@code size} page. */
     @GET
@@ -91,7 +91,7 @@ public class JobResource {
     /** Loss points of a training job after {@code afterStep} (all when absent), in step order. */
     @GET
     @Path("/{id}/losses")
-    public List<TrainingResource.LossPoint> losses(@PathParam("id") String id, @QueryParam("afterStep") Integer afterStep,
+    public List<TrainingStore.LossPoint> losses(@PathParam("id") String id, @QueryParam("afterStep") Integer afterStep,
                                                    @QueryParam("limit") Integer limit) throws SQLException {
         return training.losses(id, afterStep, limit);
     }
@@ -99,7 +99,7 @@ public class JobResource {
     /** Validation PSNR/SSIM of G and of bicubic per validation step, with links to the sample images. */
     @GET
     @Path("/{id}/validation")
-    public List<TrainingResource.ValidationPoint> validation(@PathParam("id") String id) throws SQLException {
+    public List<TrainingStore.ValidationPoint> validation(@PathParam("id") String id) throws SQLException {
         return training.validation(id);
     }
 
@@ -107,13 +107,15 @@ public class JobResource {
     @Path("/{id}/samples/{step}/{idx}")
     @Produces({"image/png", MediaType.APPLICATION_JSON})
     public Response sample(@PathParam("id") String id, @PathParam("step") int step, @PathParam("idx") int idx) throws SQLException {
-        return training.sample(id, step, idx);
+        UUID blobId = training.sampleBlob(id, step, idx);
+        StreamingOutput body = out -> blobs.copyTo(dataSource, blobId, out);
+        return Response.ok(body, "image/png").build();
     }
 
     /** The checkpoints a training job stored, oldest first, with download links. */
     @GET
     @Path("/{id}/checkpoints")
-    public List<TrainingResource.CheckpointView> checkpoints(@PathParam("id") String id) throws SQLException {
+    public List<TrainingStore.CheckpointView> checkpoints(@PathParam("id") String id) throws SQLException {
         return training.checkpoints(id);
     }
 
@@ -150,11 +152,7 @@ public class JobResource {
 
     /** Parses a UUID path parameter or answers 404 (a malformed id names no job). */
     public static UUID uuid(String id) {
-        try {
-            return UUID.fromString(id);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.notFound("no job " + id);
-        }
+        return JobStore.id(id);
     }
 
     static <E extends Enum<E>> E parse(Class<E> type, String field, String value) {

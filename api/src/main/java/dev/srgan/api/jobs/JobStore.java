@@ -29,6 +29,16 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class JobStore {
+
+    /** A job id from a path: 404 "no job ..." when it is not a UUID (no such job can exist). */
+    public static UUID id(String id) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound("no job " + id);
+        }
+    }
+
     @Inject
     DataSource dataSource;
 

@@ -1,6 +1,5 @@
 package dev.srgan.api.pages;
 
-import dev.srgan.api.jobs.JobResource;
 import dev.srgan.api.jobs.JobStore;
 import dev.srgan.api.jobs.JobView;
 import dev.srgan.domain.jobs.JobStatus;
@@ -70,14 +69,14 @@ public class JobsPage {
     @GET
     @Path("{id}")
     public TemplateInstance job(@PathParam("id") String id) throws SQLException {
-        UUID jobId = JobResource.uuid(id);
+        UUID jobId = JobStore.id(id);
         return Templates.job(jobs.require(jobId), jobs.events(jobId));
     }
 
     @GET
     @Path("{id}/detail")
     public TemplateInstance detail(@PathParam("id") String id) throws SQLException {
-        UUID jobId = JobResource.uuid(id);
+        UUID jobId = JobStore.id(id);
         return Templates.job$detail(jobs.require(jobId), jobs.events(jobId));
     }
 

@@ -4,10 +4,9 @@ import dev.srgan.api.upload.UploadConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.api.datasets.DatasetResource;
-import dev.srgan.api.jobs.JobResource;
 import dev.srgan.api.jobs.JobStore;
 import dev.srgan.api.jobs.JobView;
-import dev.srgan.api.training.TrainingResource;
+import dev.srgan.api.training.TrainingStore;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.networks.training.TrainingConfig;
 import io.quarkus.qute.CheckedTemplate;
@@ -49,7 +48,7 @@ public class TrainingPage {
     JobStore jobs;
 
     @Inject
-    TrainingResource training;
+    TrainingStore training;
 
     @Inject
     DatasetResource datasets;
@@ -86,10 +85,10 @@ public class TrainingPage {
 
     /** A run as its page shows it. */
     public record Run(JobView job, Map<String, String> hyperparameters, int totalSteps, int currentStep, String datasetName,
-                      List<TrainingResource.CheckpointView> checkpoints, List<TrainingResource.ValidationPoint> validation) {
+                      List<TrainingStore.CheckpointView> checkpoints, List<TrainingStore.ValidationPoint> validation) {
         /** Validations newest first, for the samples gallery. */
-        public List<TrainingResource.ValidationPoint> samplesNewestFirst() {
-            List<TrainingResource.ValidationPoint> l = new ArrayList<>(validation);
+        public List<TrainingStore.ValidationPoint> samplesNewestFirst() {
+            List<TrainingStore.ValidationPoint> l = new ArrayList<>(validation);
             java.util.Collections.reverse(l);
             return l;
         }
@@ -169,7 +168,7 @@ public class TrainingPage {
             if (runs.size() == MAX_COMPARED) {
                 break;
             }
-            Optional<JobView> job = jobs.find(JobResource.uuid(id));
+            Optional<JobView> job = jobs.find(JobStore.id(id));
             if (job.isPresent() && job.get().type().equals("TRAINING")) {
                 runs.add(load(id));
             }
@@ -189,7 +188,7 @@ public class TrainingPage {
     }
 
     Run load(String id) throws SQLException {
-        UUID jobId = JobResource.uuid(id);
+        UUID jobId = JobStore.id(id);
         JobView job = jobs.require(jobId);
         Map<String, String> hp = new java.util.LinkedHashMap<>();
         int totalSteps = 0;

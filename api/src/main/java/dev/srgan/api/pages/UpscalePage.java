@@ -4,7 +4,6 @@ import dev.srgan.api.upload.UploadConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.api.errors.ApiException;
-import dev.srgan.api.jobs.JobResource;
 import dev.srgan.api.jobs.JobStore;
 import dev.srgan.api.jobs.JobView;
 import dev.srgan.api.models.ModelCatalog;
@@ -87,7 +86,7 @@ public class UpscalePage {
     @GET
     @Path("{id}")
     public Response job(@PathParam("id") String id) throws SQLException {
-        JobView job = jobs.require(JobResource.uuid(id));
+        JobView job = jobs.require(JobStore.id(id));
         if (!job.type().equals("UPSCALE")) {
             return Response.seeOther(java.net.URI.create(Formats.href(job))).build();
         }
@@ -98,7 +97,7 @@ public class UpscalePage {
     @GET
     @Path("{id}/panel")
     public TemplateInstance panel(@PathParam("id") String id) throws SQLException {
-        return Templates.upscale$panel(panel(jobs.require(JobResource.uuid(id))));
+        return Templates.upscale$panel(panel(jobs.require(JobStore.id(id))));
     }
 
     /**
@@ -109,7 +108,7 @@ public class UpscalePage {
     @Path("{id}/input")
     @Produces({"image/png", "image/jpeg", MediaType.APPLICATION_JSON})
     public Response input(@PathParam("id") String id, @QueryParam("bicubic") boolean bicubic) throws SQLException, IOException {
-        UUID jobId = JobResource.uuid(id);
+        UUID jobId = JobStore.id(id);
         JobView job = jobs.require(jobId);
         UUID blobId = jobs.inputBlobId(jobId).orElseThrow(() -> ApiException.notFound("job " + jobId + " has no input image"));
         String contentType;

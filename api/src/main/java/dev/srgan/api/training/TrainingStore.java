@@ -1,0 +1,137 @@
+package dev.srgan.api.training;
+
+import dev.srgan.api.errors.ApiException;
+import dev.srgan.api.jobs.JobStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * What a training run recorded, as the API and the dashboard read it: loss points, validations
+ * with their sample images, checkpoints. {@code JobResource} (its {@code /api/jobs/{id}/...}
+ * endpoints) and the training pages ask it; neither asks the other.
+ */
+@ApplicationScoped
+public class TrainingStore {
+
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    JobStore jobs;
+
+    /** One step's losses. */
+    public record LossPoint(int step, String phase, Double dLoss, Double gLoss, Double contentLoss, Double adversarialLoss,
+                            Double dReal, Double dFake, Double lrG, Double lrD, Double secondsPerStep) {
+    }
+
+    /**
+     * Validation of G and of bicubic at one step; NIQE (lower is more natural) null when no
+     * validation image was large enough to score, or the step was recorded before NIQE.
+     */
+    public record ValidationPoint(int step, double psnr, double ssim, double bicubicPsnr, double bicubicSsim, Double niqe, Double bicubicNiqe,
+                                  List<String> samples) {
+    }
+
+    /** A stored checkpoint. */
+    public record CheckpointView(UUID id, int step, long sizeBytes, OffsetDateTime createdAt, String downloadUrl) {
+    }
+
+    /** Loss points after {@code afterStep} (all when absent), in step order, at most {@code limit}. */
+    public List<LossPoint> losses(String id, Integer afterStep, Integer limit) throws SQLException {
+        UUID jobId = JobStore.id(id);
+        jobs.require(jobId);
+        int max = limit == null ? 10_000 : Math.max(1, Math.min(limit, 100_000));
+        List<LossPoint> points = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                SELECT step, phase, d_loss, g_loss, content_loss, adversarial_loss, d_real, d_fake, lr_g, lr_d, seconds_per_step
+                FROM loss_points WHERE job_id = ? AND step > ? ORDER BY step LIMIT ?""")) {
+            ps.setObject(1, jobId);
+            ps.setInt(2, afterStep == null ? -1 : afterStep);
+            ps.setInt(3, max);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    points.add(new LossPoint(rs.getInt(1), rs.getString(2), num(rs, 3), num(rs, 4), num(rs, 5), num(rs, 6),
+                            num(rs, 7), num(rs, 8), num(rs, 9), num(rs, 10), num(rs, 11)));
+                }
+            }
+        }
+        return points;
+    }
+
+    public List<ValidationPoint> validation(String id) throws SQLException {
+        UUID jobId = JobStore.id(id);
+        jobs.require(jobId);
+        List<ValidationPoint> points = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                SELECT v.step, v.psnr, v.ssim, v.bicubic_psnr, v.bicubic_ssim,
+                       coalesce((SELECT array_agg(s.idx ORDER BY s.idx) FROM sample_images s WHERE s.job_id = v.job_id AND s.step = v.step), '{}'),
+                       v.niqe, v.bicubic_niqe
+                FROM validation_metrics v WHERE v.job_id = ? ORDER BY v.step""")) {
+            ps.setObject(1, jobId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    int step = rs.getInt(1);
+                    List<String> samples = new ArrayList<>();
+                    for (Integer idx : (Integer[]) rs.getArray(6).getArray()) {
+                        samples.add("/api/jobs/" + jobId + "/samples/" + step + "/" + idx);
+                    }
+                    points.add(new ValidationPoint(step, rs.getDouble(2), rs.getDouble(3), rs.getDouble(4), rs.getDouble(5),
+                            num(rs, 7), num(rs, 8), samples));
+                }
+            }
+        }
+        return points;
+    }
+
+    /** The blob of a validation sample image; 404 when there is none. */
+    public UUID sampleBlob(String id, int step, int idx) throws SQLException {
+        UUID jobId = JobStore.id(id);
+        UUID blobId;
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT blob_id FROM sample_images WHERE job_id = ? AND step = ? AND idx = ?")) {
+            ps.setObject(1, jobId);
+            ps.setInt(2, step);
+            ps.setInt(3, idx);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw ApiException.notFound("no sample " + idx + " at step " + step + " of job " + jobId);
+                }
+                blobId = rs.getObject(1, UUID.class);
+            }
+        }
+        return blobId;
+    }
+
+    public List<CheckpointView> checkpoints(String id) throws SQLException {
+        UUID jobId = JobStore.id(id);
+        jobs.require(jobId);
+        List<CheckpointView> list = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT id, step, size_bytes, created_at FROM checkpoints WHERE job_id = ? ORDER BY step")) {
+            ps.setObject(1, jobId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    UUID cid = rs.getObject(1, UUID.class);
+                    list.add(new CheckpointView(cid, rs.getInt(2), rs.getLong(3), rs.getObject(4, OffsetDateTime.class),
+                            "/api/checkpoints/" + cid + "/download"));
+                }
+            }
+        }
+        return list;
+    }
+
+    private static Double num(ResultSet rs, int col) throws SQLException {
+        double v = rs.getDouble(col);
+        return rs.wasNull() || Double.isNaN(v) ? null : v;
+    }
+}
