@@ -47,6 +47,20 @@ public final class ServicesProcess implements AutoCloseable {
     }
 
     private static ServicesProcess start(Path dataDir, int pgPort, int kafkaPort, String only) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce(dataDir, pgPort, kafkaPort, only);
+            } catch (IllegalStateException e) {
+                // a free port picked by the child (the Kafka controller's, or any with 0) can be taken by
+                // another process before the child binds it: pick again, a few times
+                if (attempt >= 3 || e.getMessage() == null || !e.getMessage().contains("is already in use")) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static ServicesProcess startOnce(Path dataDir, int pgPort, int kafkaPort, String only) {
         List<String> cmd = new ArrayList<>(command("services"));
         cmd.addAll(List.of("--data-dir", dataDir.toString(), "--pg-port", String.valueOf(pgPort),
                 "--kafka-port", String.valueOf(kafkaPort), "--watch-stdin",

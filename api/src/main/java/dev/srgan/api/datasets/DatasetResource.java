@@ -10,6 +10,7 @@ import java.util.Optional;
 
 import dev.srgan.api.auth.Requires;
 import dev.srgan.api.auth.Role;
+import dev.srgan.api.datasets.DatasetStore.DatasetView;
 import dev.srgan.api.errors.ApiException;
 import dev.srgan.api.upscale.ImageInspector;
 import dev.srgan.platform.blobs.BlobStore;
@@ -47,6 +48,9 @@ import java.util.zip.ZipOutputStream;
 @Produces(MediaType.APPLICATION_JSON)
 public class DatasetResource {
     @Inject
+    DatasetStore store;
+
+    @Inject
     IdempotencyKeys keys;
 
     @Inject
@@ -71,21 +75,10 @@ public class DatasetResource {
     @ConfigProperty(name = "srgan.dataset.max-total-pixels", defaultValue = "400000000")
     long maxTotalPixels;
 
-    /** A stored dataset. */
-    public record DatasetView(UUID id, String name, int imageCount, long sizeBytes, OffsetDateTime createdAt) {
-    }
 
     @GET
     public List<DatasetView> list() throws SQLException {
-        List<DatasetView> result = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT id, name, image_count, size_bytes, created_at FROM datasets ORDER BY created_at DESC");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                result.add(new DatasetView(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3), rs.getLong(4), rs.getObject(5, OffsetDateTime.class)));
-            }
-        }
-        return result;
+        return store.list();
     }
 
     @Requires(Role.OPERATOR)
@@ -96,18 +89,6 @@ public class DatasetResource {
                            @Context ContainerRequestContext http) throws SQLException, IOException {
         DatasetView created = create(name, zip, images, idempotencyKey, (Caller) http.getProperty(Caller.PROPERTY));
         return Response.status(201).entity(created).build();
-    }
-
-    private static DatasetView find(Connection c, UUID id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, name, image_count, size_bytes, created_at FROM datasets WHERE id = ?")) {
-            ps.setObject(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw ApiException.notFound("no dataset " + id);
-                }
-                return new DatasetView(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3), rs.getLong(4), rs.getObject(5, OffsetDateTime.class));
-            }
-        }
     }
 
     /** Validates and stores a dataset; used by the dashboard. */
@@ -185,7 +166,7 @@ public class DatasetResource {
                 Optional<UUID> earlier = key.isPresent() ? keys.take(c, key.get()) : Optional.empty();
                 if (earlier.isPresent()) {
                     c.rollback();
-                    return find(c, earlier.get());
+                    return store.find(c, earlier.get());
                 }
                 try (InputStream in = Files.newInputStream(zipFile)) {
                     BlobStore.Blob blob = blobs.write(c, in, "application/zip", upload.maxBytes());

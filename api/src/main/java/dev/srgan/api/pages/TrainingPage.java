@@ -3,7 +3,7 @@ package dev.srgan.api.pages;
 import dev.srgan.api.upload.UploadConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.srgan.api.datasets.DatasetResource;
+import dev.srgan.api.datasets.DatasetStore;
 import dev.srgan.api.jobs.JobStore;
 import dev.srgan.api.jobs.JobView;
 import dev.srgan.api.training.TrainingStore;
@@ -51,7 +51,7 @@ public class TrainingPage {
     TrainingStore training;
 
     @Inject
-    DatasetResource datasets;
+    DatasetStore datasets;
 
     @Inject
     ObjectMapper json;
@@ -64,7 +64,7 @@ public class TrainingPage {
 
     @CheckedTemplate(basePath = "dashboard")
     static class Templates {
-        static native TemplateInstance training(JobStore.Page runs, long pages, List<DatasetResource.DatasetView> datasets,
+        static native TemplateInstance training(JobStore.Page runs, long pages, List<DatasetStore.DatasetView> datasets,
                                                 List<Hyperparameter> hyperparameters, boolean vgg19, long maxBytes);
 
         static native TemplateInstance run(Run run);
@@ -208,7 +208,7 @@ public class TrainingPage {
             return new Run(job, hp, 0, 0, null, List.of(), List.of());
         }
         int current = (int) Math.round(job.progress() * totalSteps);
-        String datasetName = datasets.list().stream().filter(d -> d.id().equals(job.datasetId())).map(DatasetResource.DatasetView::name)
+        String datasetName = datasets.list().stream().filter(d -> d.id().equals(job.datasetId())).map(DatasetStore.DatasetView::name)
                 .findFirst().orElse(null);
         return new Run(job, hp, totalSteps, current, datasetName, training.checkpoints(id), training.validation(id));
     }
