@@ -1,7 +1,7 @@
 package dev.srgan.api;
 
 import dev.srgan.embedded.EmbeddedServicesTestResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.flywaydb.core.Flyway;
@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
-@QuarkusTestResource(EmbeddedServicesTestResource.class)
+@WithTestResource(EmbeddedServicesTestResource.class)
 class ApiFoundationTest {
     @BeforeEach
     void signIn() {

@@ -1,7 +1,7 @@
 package dev.srgan.api;
 
 import dev.srgan.embedded.EmbeddedServicesTestResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterAll;
@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The dashboard's pages render from real data, escape what users typed, and stay fast with 10,000 jobs. */
 @QuarkusTest
-@QuarkusTestResource(EmbeddedServicesTestResource.class)
+@WithTestResource(EmbeddedServicesTestResource.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DashboardPagesTest {
     @BeforeEach

@@ -6,7 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.srgan.embedded.EmbeddedServicesTestResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /** {@code Idempotency-Key} on POST /api/upscale, /api/training and /api/datasets. */
 @QuarkusTest
-@QuarkusTestResource(EmbeddedServicesTestResource.class)
+@WithTestResource(EmbeddedServicesTestResource.class)
 class IdempotencyTest {
     @Inject
     DataSource dataSource;

@@ -1,7 +1,7 @@
 package dev.srgan.api;
 
 import dev.srgan.embedded.EmbeddedServicesTestResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Tokens, roles, the dashboard session with its CSRF token, and what every rejection leaves behind: nothing. */
 @QuarkusTest
-@QuarkusTestResource(EmbeddedServicesTestResource.class)
+@WithTestResource(EmbeddedServicesTestResource.class)
 class SecurityTest {
     static final String ADMIN = "Bearer " + TestAuth.ADMIN_TOKEN;
 

@@ -1,7 +1,7 @@
 package dev.srgan.api;
 
 import dev.srgan.embedded.EmbeddedServicesTestResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
-@QuarkusTestResource(EmbeddedServicesTestResource.class)
+@WithTestResource(EmbeddedServicesTestResource.class)
 class TrainingSubmissionTest {
     @BeforeEach
     void signIn() {

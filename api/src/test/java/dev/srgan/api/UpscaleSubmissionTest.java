@@ -3,7 +3,7 @@ package dev.srgan.api;
 import dev.srgan.embedded.EmbeddedServicesTestResource;
 import dev.srgan.platform.KafkaSettings;
 import dev.srgan.domain.jobs.JobType;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
-@QuarkusTestResource(EmbeddedServicesTestResource.class)
+@WithTestResource(EmbeddedServicesTestResource.class)
 class UpscaleSubmissionTest {
     @BeforeEach
     void signIn() {

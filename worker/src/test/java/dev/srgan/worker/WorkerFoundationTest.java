@@ -4,7 +4,7 @@ import dev.srgan.embedded.EmbeddedServicesTestResource;
 import dev.srgan.platform.KafkaSettings;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.worker.workers.WorkerIdentity;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.admin.Admin;
@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
-@QuarkusTestResource(EmbeddedServicesTestResource.class)
+@WithTestResource(EmbeddedServicesTestResource.class)
 class WorkerFoundationTest {
 
     @Inject

@@ -1,7 +1,7 @@
 package dev.srgan.api.ops;
 
 import dev.srgan.embedded.EmbeddedServicesTestResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
-@QuarkusTestResource(EmbeddedServicesTestResource.class)
+@WithTestResource(EmbeddedServicesTestResource.class)
 class ApiMetricsTest {
     @Inject
     DataSource dataSource;

@@ -1,7 +1,7 @@
 package dev.srgan.api.ops;
 
 import dev.srgan.embedded.EmbeddedServicesTestResource;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The Kubernetes migration Job and the wait-for-schema init containers, against a fresh database. */
 @QuarkusTest
-@QuarkusTestResource(EmbeddedServicesTestResource.class)
+@WithTestResource(EmbeddedServicesTestResource.class)
 class MigrateCommandTest {
     @Inject
     DataSource dataSource;

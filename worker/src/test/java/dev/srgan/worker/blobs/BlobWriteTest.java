@@ -4,7 +4,7 @@ import dev.srgan.embedded.EmbeddedServicesTestResource;
 import dev.srgan.platform.KafkaSettings;
 import dev.srgan.platform.blobs.BlobStore;
 import dev.srgan.worker.JobFixtures;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Blobs written from a stream and from a writer (how checkpoints are stored) end up as the same chunks. */
 @QuarkusTest
-@QuarkusTestResource(EmbeddedServicesTestResource.class)
+@WithTestResource(EmbeddedServicesTestResource.class)
 class BlobWriteTest {
     @Inject
     DataSource dataSource;

@@ -7,7 +7,7 @@ import dev.srgan.networks.image.Images;
 import dev.srgan.platform.KafkaSettings;
 import dev.srgan.platform.blobs.BlobStore;
 import dev.srgan.worker.JobFixtures;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
-@QuarkusTestResource(EmbeddedServicesTestResource.class)
+@WithTestResource(EmbeddedServicesTestResource.class)
 class EvaluateJobTest {
     @Inject
     DataSource dataSource;

@@ -3,7 +3,7 @@ package dev.srgan.worker.jobs;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.embedded.EmbeddedServicesTestResource;
 import dev.srgan.platform.KafkaSettings;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.admin.Admin;
@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
-@QuarkusTestResource(EmbeddedServicesTestResource.class)
+@WithTestResource(EmbeddedServicesTestResource.class)
 class DeadLetterTest {
     @Inject
     KafkaSettings kafka;

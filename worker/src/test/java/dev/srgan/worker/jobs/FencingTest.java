@@ -17,7 +17,7 @@ import dev.srgan.embedded.EmbeddedServicesTestResource;
 import dev.srgan.worker.JobFixtures;
 import dev.srgan.worker.workers.WorkerIdentity;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.io.ByteArrayOutputStream;
@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * the job is RUNNING under that epoch. An attempt that lost its job stops and writes nothing more.
  */
 @QuarkusTest
-@QuarkusTestResource(EmbeddedServicesTestResource.class)
+@WithTestResource(EmbeddedServicesTestResource.class)
 class FencingTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
 

@@ -7,7 +7,7 @@ import dev.srgan.networks.training.TrainingConfig;
 import dev.srgan.platform.KafkaSettings;
 import dev.srgan.platform.blobs.BlobStore;
 import dev.srgan.worker.JobFixtures;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
@@ -42,7 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * server ends in the middle of the write (SQLSTATE 57P01, the connection closed).
  */
 @QuarkusTest
-@QuarkusTestResource(EmbeddedServicesTestResource.class)
+@WithTestResource(EmbeddedServicesTestResource.class)
 class CheckpointFaultTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
     private static final String DISK_FULL = "the database is out of disk space (SQLSTATE 53100: "

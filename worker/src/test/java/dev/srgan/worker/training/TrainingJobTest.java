@@ -8,7 +8,7 @@ import dev.srgan.networks.training.TrainingRun;
 import dev.srgan.platform.KafkaSettings;
 import dev.srgan.platform.blobs.BlobStore;
 import dev.srgan.worker.JobFixtures;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
-@QuarkusTestResource(EmbeddedServicesTestResource.class)
+@WithTestResource(EmbeddedServicesTestResource.class)
 class TrainingJobTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
     private static final int IMAGES = 4;
