@@ -4,6 +4,7 @@ models/FILE and writes models/shipped.json (what the api registers at first star
 of RUN/NAME-eval.json (`./srgan eval --json` on the evaluation photos) and the facts of the
 training in models/recipes/gpu/models.json.
 usage: ship.py   (reads models/recipes/gpu/models.json; paths there are relative to the repository)"""
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -32,6 +33,8 @@ for m in json.loads((here / "models.json").read_text())["models"]:
         comparison = {"file": crop, "photo": "matplotlib-grace_hopper.jpg", "psnr": m["comparison"]["psnr"]}
     entries.append({
         "file": m["file"],
+        # the api knows a shipped model by file and hash without reading it at every start
+        "sha256": hashlib.sha256((models / m["file"]).read_bytes()).hexdigest(),
         "name": m["name"],
         "scale": m["scale"],
         "residualBlocks": m["residualBlocks"],

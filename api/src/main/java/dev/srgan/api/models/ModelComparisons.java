@@ -3,12 +3,11 @@ package dev.srgan.api.models;
 import dev.srgan.api.errors.ApiException;
 import dev.srgan.networks.evaluation.Comparison;
 import dev.srgan.networks.image.Images;
-import dev.srgan.platform.blobs.BlobStore;
+import dev.srgan.platform.models.ModelComparisonStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import javax.sql.DataSource;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -39,7 +38,7 @@ public class ModelComparisons {
     DataSource dataSource;
 
     @Inject
-    BlobStore blobs;
+    ModelComparisonStore writer;
 
     private final Map<String, Reference> references = new ConcurrentHashMap<>();
 
@@ -58,20 +57,7 @@ public class ModelComparisons {
 
     /** Stores a model's crop (a shipped model's, read from the api jar), replacing any earlier one. */
     public void store(Connection c, UUID modelId, byte[] png, double psnr) throws SQLException, IOException {
-        BlobStore.Blob blob = blobs.write(c, new ByteArrayInputStream(png), "image/png", Long.MAX_VALUE);
-        try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO model_comparisons (model_id, photo, x, y, size, psnr, blob_id) VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (model_id) DO UPDATE SET photo = excluded.photo, x = excluded.x, y = excluded.y, size = excluded.size,
-                                                     psnr = excluded.psnr, blob_id = excluded.blob_id, created_at = now()""")) {
-            ps.setObject(1, modelId);
-            ps.setString(2, Comparison.PHOTO);
-            ps.setInt(3, Comparison.X);
-            ps.setInt(4, Comparison.Y);
-            ps.setInt(5, Comparison.SIZE);
-            ps.setDouble(6, psnr);
-            ps.setObject(7, blob.id());
-            ps.executeUpdate();
-        }
+        writer.store(c, modelId, new ModelComparisonStore.Window(Comparison.PHOTO, Comparison.X, Comparison.Y, Comparison.SIZE), png, psnr);
     }
 
     /**

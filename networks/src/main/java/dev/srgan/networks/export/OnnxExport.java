@@ -204,52 +204,42 @@ public final class OnnxExport {
         private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         private final CodedOutputStream out = CodedOutputStream.newInstance(buffer);
 
-        Msg str(int field, String value) {
+        private interface Field {
+            void write(CodedOutputStream out) throws IOException;
+        }
+
+        /** Writes one field; the buffer is in memory, so an IOException would be a bug. */
+        private Msg field(Field field) {
             try {
-                out.writeString(field, value);
+                field.write(out);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
             return this;
         }
 
-        Msg i64(int field, long value) {
-            try {
-                out.writeInt64(field, value);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return this;
+        Msg str(int number, String value) {
+            return field(o -> o.writeString(number, value));
         }
 
-        Msg f32(int field, float value) {
-            try {
-                out.writeFloat(field, value);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return this;
+        Msg i64(int number, long value) {
+            return field(o -> o.writeInt64(number, value));
         }
 
-        Msg bytes(int field, byte[] value) {
-            try {
-                out.writeByteArray(field, value);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return this;
+        Msg f32(int number, float value) {
+            return field(o -> o.writeFloat(number, value));
         }
 
-        Msg msg(int field, Msg message) {
-            return bytes(field, message.bytes());
+        Msg bytes(int number, byte[] value) {
+            return field(o -> o.writeByteArray(number, value));
+        }
+
+        Msg msg(int number, Msg message) {
+            return bytes(number, message.bytes());
         }
 
         byte[] bytes() {
-            try {
-                out.flush();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            field(CodedOutputStream::flush);
             return buffer.toByteArray();
         }
     }

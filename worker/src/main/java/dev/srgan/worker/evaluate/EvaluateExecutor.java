@@ -5,7 +5,7 @@ import dev.srgan.domain.jobs.JobType;
 import dev.srgan.networks.evaluation.Comparison;
 import dev.srgan.networks.evaluation.Evaluator;
 import dev.srgan.networks.image.Images;
-import dev.srgan.platform.blobs.BlobStore;
+import dev.srgan.platform.models.ModelComparisonStore;
 import dev.srgan.platform.jobs.LeaseLost;
 import dev.srgan.worker.jobs.ClaimedJob;
 import dev.srgan.worker.jobs.JobCancelled;
@@ -23,12 +23,10 @@ import jakarta.inject.Inject;
 
 import javax.sql.DataSource;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Duration;
@@ -62,7 +60,11 @@ public class EvaluateExecutor implements JobExecutor {
     ObjectMapper json;
 
     @Inject
-    BlobStore blobs;
+    ModelComparisonStore comparisons;
+
+    /** The comparison photo's window (networks {@link Comparison}). */
+    private static final ModelComparisonStore.Window WINDOW =
+            new ModelComparisonStore.Window(Comparison.PHOTO, Comparison.X, Comparison.Y, Comparison.SIZE);
 
     @Override
     public JobType type() {
@@ -109,7 +111,7 @@ public class EvaluateExecutor implements JobExecutor {
             double cropPsnr = Comparison.psnr(crop);
             context.onSuccess(c -> {
                 store(c, job.id(), model.id(), report);
-                storeComparison(c, model.id(), cropPng, cropPsnr);
+                comparisons.store(c, model.id(), WINDOW, cropPng, cropPsnr);
             });
         } finally {
             ScratchSpace.delete(dir);
@@ -142,36 +144,6 @@ public class EvaluateExecutor implements JobExecutor {
                 ins.setObject(14, report.hrNiqe(), Types.DOUBLE);
                 ins.executeUpdate();
             }
-        }
-    }
-
-    /** The model's comparison crop: one per model, the latest evaluation's (the crop does not depend on the dataset). */
-    private void storeComparison(Connection c, UUID modelId, byte[] png, double psnr) throws SQLException, IOException {
-        BlobStore.Blob blob = blobs.write(c, new ByteArrayInputStream(png), "image/png", Long.MAX_VALUE);
-        UUID previous = null;
-        try (PreparedStatement old = c.prepareStatement("SELECT blob_id FROM model_comparisons WHERE model_id = ? FOR UPDATE")) {
-            old.setObject(1, modelId);
-            try (ResultSet rs = old.executeQuery()) {
-                if (rs.next()) {
-                    previous = rs.getObject(1, UUID.class);
-                }
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO model_comparisons (model_id, photo, x, y, size, psnr, blob_id) VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (model_id) DO UPDATE SET photo = excluded.photo, x = excluded.x, y = excluded.y, size = excluded.size,
-                                                     psnr = excluded.psnr, blob_id = excluded.blob_id, created_at = now()""")) {
-            ps.setObject(1, modelId);
-            ps.setString(2, Comparison.PHOTO);
-            ps.setInt(3, Comparison.X);
-            ps.setInt(4, Comparison.Y);
-            ps.setInt(5, Comparison.SIZE);
-            ps.setDouble(6, psnr);
-            ps.setObject(7, blob.id());
-            ps.executeUpdate();
-        }
-        if (previous != null) {
-            blobs.delete(c, previous);
         }
     }
 }
