@@ -1,13 +1,10 @@
 package dev.srgan.api.jobs;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.api.errors.ApiException;
-import dev.srgan.domain.jobs.JobMessage;
 import dev.srgan.domain.jobs.JobStateMachine;
 import dev.srgan.domain.jobs.JobStatus;
 import dev.srgan.domain.jobs.JobType;
-import dev.srgan.platform.KafkaSettings;
+import dev.srgan.platform.jobs.JobTable;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -23,9 +20,9 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Jobs in PostgreSQL, as the api sees them. A new job and its outbox record are written in the
- * caller's transaction, so a 202 means the job is durable and will reach Kafka, even if Kafka is
- * down at that moment.
+ * Jobs in PostgreSQL, as the api sees them: pages, views, events and counts. Every change of a
+ * job's state goes through the platform's {@link JobTable} (submissions call it directly, in their
+ * own transaction, so a 202 means the job and its outbox record are durable).
  */
 @ApplicationScoped
 public class JobStore {
@@ -43,14 +40,7 @@ public class JobStore {
     DataSource dataSource;
 
     @Inject
-    KafkaSettings kafka;
-
-    @Inject
-    ObjectMapper json;
-
-    /** What a submission creates. */
-    public record NewJob(JobType type, String name, String paramsJson, UUID inputBlobId, String inputName, UUID modelId, UUID datasetId) {
-    }
+    JobTable table;
 
     /** A page of jobs, newest first. */
     public record Page(List<JobView> items, int page, int size, long total) {
@@ -58,48 +48,6 @@ public class JobStore {
 
     /** One entry of a job's history. */
     public record JobEvent(long id, OffsetDateTime at, String kind, String status, String message) {
-    }
-
-    /** Inserts a QUEUED job, its first event and its outbox record on {@code c} (the caller commits). */
-    public UUID insert(Connection c, NewJob job) throws SQLException {
-        UUID id = UUID.randomUUID();
-        try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO jobs (id, type, status, name, params, input_blob_id, input_name, model_id, dataset_id)
-                VALUES (?, ?, 'QUEUED', ?, ?::jsonb, ?, ?, ?, ?)""")) {
-            ps.setObject(1, id);
-            ps.setString(2, job.type().name());
-            ps.setString(3, job.name());
-            ps.setString(4, job.paramsJson() == null ? "{}" : job.paramsJson());
-            ps.setObject(5, job.inputBlobId());
-            ps.setString(6, job.inputName());
-            ps.setObject(7, job.modelId());
-            ps.setObject(8, job.datasetId());
-            ps.executeUpdate();
-        }
-        event(c, id, "QUEUED", "submitted");
-        enqueue(c, id, job.type(), 1);
-        return id;
-    }
-
-    /** Adds the Kafka message for a job to the outbox; the relay publishes it after commit. */
-    public void enqueue(Connection c, UUID id, JobType type, int attempt) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO outbox (topic, message_key, payload) VALUES (?, ?, ?)")) {
-            ps.setString(1, kafka.topic(type));
-            ps.setString(2, id.toString());
-            ps.setString(3, json.writeValueAsString(new JobMessage(id, type, attempt)));
-            ps.executeUpdate();
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static void event(Connection c, UUID jobId, String status, String message) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO job_events (job_id, kind, status, message) VALUES (?, 'STATUS', ?, ?)")) {
-            ps.setObject(1, jobId);
-            ps.setString(2, status);
-            ps.setString(3, message);
-            ps.executeUpdate();
-        }
     }
 
     private static final String SELECT = """
@@ -177,51 +125,46 @@ public class JobStore {
 
     /**
      * Cancels a job: a QUEUED job becomes CANCELLED at once; a RUNNING one is asked to stop at its
-     * next safe point (a training job keeps its checkpoints). A finished job cannot be cancelled.
+     * next safe point (a training job keeps its checkpoints). A finished job cannot be cancelled (409).
      */
     public JobView cancel(UUID id) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            JobStatus status = lockStatus(c, id);
-            if (status == JobStatus.QUEUED) {
-                JobStateMachine.requireAllowed(status, JobStatus.CANCELLED);
-                update(c, id, "UPDATE jobs SET status = 'CANCELLED', cancel_requested = true, finished_at = now(), updated_at = now() WHERE id = ?");
-                event(c, id, "CANCELLED", "cancelled while queued");
-            } else if (status == JobStatus.RUNNING) {
-                update(c, id, "UPDATE jobs SET cancel_requested = true, updated_at = now() WHERE id = ?");
-                event(c, id, "RUNNING", "cancel requested; the job stops at its next step");
-            } else {
+        inTransaction(id, (c, status) -> {
+            if (status.isFinal()) {
                 throw ApiException.conflict("the job is already " + status + "; only QUEUED or RUNNING jobs can be cancelled");
             }
-            c.commit();
-        }
+            table.cancel(c, id, status);
+        });
         return require(id);
     }
 
     /** Queues a FAILED or CANCELLED job again as a fresh set of attempts (a training job resumes from its last checkpoint). */
     public JobView retry(UUID id) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            JobStatus status = lockStatus(c, id);
+        inTransaction(id, (c, status) -> {
             if (!JobStateMachine.isAllowed(status, JobStatus.QUEUED) || status == JobStatus.RUNNING) {
                 throw ApiException.conflict("the job is " + status + "; only FAILED or CANCELLED jobs can be retried");
             }
-            JobType type;
-            try (PreparedStatement ps = c.prepareStatement("""
-                    UPDATE jobs SET status = 'QUEUED', attempts = 0, error = NULL, cancel_requested = false, worker_id = NULL,
-                           finished_at = NULL, progress = 0, progress_message = NULL, updated_at = now()
-                    WHERE id = ? RETURNING type""")) {
-                ps.setObject(1, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    type = JobType.valueOf(rs.getString(1));
-                }
-            }
-            event(c, id, "QUEUED", "retried");
-            enqueue(c, id, type, 1);
-            c.commit();
-        }
+            table.retry(c, id, status);
+        });
         return require(id);
+    }
+
+    private interface Change {
+        void apply(Connection c, JobStatus current) throws SQLException;
+    }
+
+    /** Runs a change on the job's row, locked with its current state; 404 when there is no such job. */
+    private void inTransaction(UUID id, Change change) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                JobStatus status = table.lockStatus(c, id).orElseThrow(() -> ApiException.notFound("no job " + id));
+                change.apply(c, status);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
     }
 
     /** How many jobs there are of each type in each state: {@code counts.get("UPSCALE").get("QUEUED")}. */
@@ -264,25 +207,6 @@ public class JobStore {
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(rs.getObject(1, UUID.class)) : Optional.empty();
             }
-        }
-    }
-
-    private static JobStatus lockStatus(Connection c, UUID id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT status FROM jobs WHERE id = ? FOR UPDATE")) {
-            ps.setObject(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw ApiException.notFound("no job " + id);
-                }
-                return JobStatus.valueOf(rs.getString(1));
-            }
-        }
-    }
-
-    private static void update(Connection c, UUID id, String sql) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setObject(1, id);
-            ps.executeUpdate();
         }
     }
 

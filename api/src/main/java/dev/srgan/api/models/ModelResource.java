@@ -4,9 +4,9 @@ import dev.srgan.api.upload.UploadConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.api.errors.ApiException;
-import dev.srgan.api.jobs.JobStore;
 import dev.srgan.api.models.ModelCatalog.ModelView;
 import dev.srgan.domain.jobs.JobType;
+import dev.srgan.platform.jobs.JobTable;
 import dev.srgan.networks.checkpoint.Checkpoint;
 import dev.srgan.platform.blobs.BlobStore;
 import jakarta.inject.Inject;
@@ -57,7 +57,7 @@ public class ModelResource {
     ObjectMapper json;
 
     @Inject
-    JobStore jobs;
+    JobTable jobs;
 
     @Inject
     ModelComparisons comparisons;
@@ -311,7 +311,7 @@ public class ModelResource {
                         c.rollback();
                         throw ApiException.unprocessable("datasetId", "no dataset " + datasetId);
                     }
-                    UUID jobId = jobs.insert(c, new JobStore.NewJob(JobType.EVALUATE, "evaluate " + model.name() + " on " + rs.getString(1),
+                    UUID jobId = jobs.insert(c, new JobTable.NewJob(JobType.EVALUATE, "evaluate " + model.name() + " on " + rs.getString(1),
                             "{\"scale\":" + model.scale() + "}", null, null, model.id(), datasetId));
                     c.commit();
                     return Response.accepted(new Submitted(jobId, "QUEUED", "/api/jobs/" + jobId)).build();

@@ -12,8 +12,8 @@ import dev.srgan.api.auth.Role;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.api.errors.ApiException;
-import dev.srgan.api.jobs.JobStore;
 import dev.srgan.domain.jobs.JobType;
+import dev.srgan.platform.jobs.JobTable;
 import dev.srgan.networks.training.TrainingConfig;
 import dev.srgan.platform.blobs.BlobStore;
 import jakarta.inject.Inject;
@@ -51,7 +51,7 @@ public class TrainingResource {
     DataSource dataSource;
 
     @Inject
-    JobStore jobs;
+    JobTable jobs;
 
     @Inject
     BlobStore blobs;
@@ -137,7 +137,7 @@ public class TrainingResource {
                     }
                 }
                 String runName = name != null ? name : "x" + config.scale() + " on " + datasetName;
-                UUID id = jobs.insert(c, new JobStore.NewJob(JobType.TRAINING, runName, config.toJson(), null, null, null, datasetId));
+                UUID id = jobs.insert(c, new JobTable.NewJob(JobType.TRAINING, runName, config.toJson(), null, null, null, datasetId));
                 try (PreparedStatement ps = c.prepareStatement(
                         "INSERT INTO training_runs (job_id, config, total_steps, content_loss) VALUES (?, ?::jsonb, ?, ?)")) {
                     ps.setObject(1, id);

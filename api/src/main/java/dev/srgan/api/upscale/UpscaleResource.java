@@ -14,6 +14,7 @@ import dev.srgan.api.errors.ApiException;
 import dev.srgan.api.jobs.JobStore;
 import dev.srgan.api.models.ModelStore;
 import dev.srgan.domain.jobs.JobType;
+import dev.srgan.platform.jobs.JobTable;
 import dev.srgan.platform.blobs.BlobStore;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -48,6 +49,9 @@ public class UpscaleResource {
 
     @Inject
     JobStore jobs;
+
+    @Inject
+    JobTable jobTable;
 
     @Inject
     ModelStore models;
@@ -130,7 +134,7 @@ public class UpscaleResource {
                     blob = blobs.write(c, in, info.contentType(), upload.maxBytes());
                 }
                 String params = "{\"scale\":" + scale + ",\"inputWidth\":" + info.width() + ",\"inputHeight\":" + info.height() + "}";
-                UUID id = jobs.insert(c, new JobStore.NewJob(JobType.UPSCALE, name == null ? fileName : name, params, blob.id(), fileName, model, null));
+                UUID id = jobTable.insert(c, new JobTable.NewJob(JobType.UPSCALE, name == null ? fileName : name, params, blob.id(), fileName, model, null));
                 if (key.isPresent()) {
                     keys.complete(c, key.get(), id);
                 }

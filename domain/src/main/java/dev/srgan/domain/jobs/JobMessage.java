@@ -14,4 +14,9 @@ public record JobMessage(UUID jobId, JobType type, int attempt) {
             throw new IllegalArgumentException("jobId and type are required");
         }
     }
+
+    /** The wire format above (ids, an enum name and a number: nothing to escape). */
+    public String toJson() {
+        return "{\"jobId\":\"" + jobId + "\",\"type\":\"" + type.name() + "\",\"attempt\":" + attempt + "}";
+    }
 }

@@ -7,7 +7,7 @@ import dev.srgan.networks.evaluation.Evaluator;
 import dev.srgan.networks.image.Images;
 import dev.srgan.platform.models.ModelComparisonStore;
 import dev.srgan.platform.jobs.LeaseLost;
-import dev.srgan.worker.jobs.ClaimedJob;
+import dev.srgan.platform.jobs.ClaimedJob;
 import dev.srgan.worker.jobs.JobCancelled;
 import dev.srgan.worker.jobs.JobContext;
 import dev.srgan.worker.jobs.JobExecutor;

@@ -1,6 +1,7 @@
 package dev.srgan.worker.jobs;
 
 import dev.srgan.domain.jobs.JobType;
+import dev.srgan.platform.jobs.ClaimedJob;
 
 /** Runs one type of job. Implementations are CDI beans; the runner picks the one for the job's type. */
 public interface JobExecutor {

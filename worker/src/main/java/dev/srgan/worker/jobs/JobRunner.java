@@ -1,12 +1,12 @@
 package dev.srgan.worker.jobs;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.domain.jobs.JobMessage;
 import dev.srgan.domain.jobs.JobStateMachine;
 import dev.srgan.domain.jobs.JobStatus;
 import dev.srgan.domain.jobs.JobType;
-import dev.srgan.platform.KafkaSettings;
+import dev.srgan.platform.jobs.ClaimedJob;
 import dev.srgan.platform.jobs.JobLease;
+import dev.srgan.platform.jobs.JobTable;
 import dev.srgan.platform.jobs.LeaseLost;
 import dev.srgan.worker.ops.WorkerMeters;
 import dev.srgan.worker.workers.WorkerIdentity;
@@ -19,8 +19,6 @@ import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -66,10 +64,7 @@ public class JobRunner {
     WorkerRegistry registry;
 
     @Inject
-    KafkaSettings kafka;
-
-    @Inject
-    ObjectMapper json;
+    JobTable jobs;
 
     @Inject
     Instance<JobExecutor> executorBeans;
@@ -134,35 +129,12 @@ public class JobRunner {
     }
 
     Optional<ClaimedJob> claim(JobMessage message) {
-        String sql = """
-                WITH claimed AS (
-                    UPDATE jobs SET status = 'RUNNING', worker_id = ?, attempts = attempts + 1, lease_epoch = lease_epoch + 1,
-                           lease_expires_at = now() + make_interval(secs => ?), started_at = coalesce(started_at, now()),
-                           progress = 0, progress_message = NULL, error = NULL, updated_at = now()
-                    WHERE id = ? AND status = 'QUEUED' AND NOT cancel_requested
-                    RETURNING id, type, attempts, max_attempts, params::text, input_blob_id, model_id, dataset_id, lease_epoch),
-                event AS (
-                    INSERT INTO job_events (job_id, kind, status, message)
-                    SELECT id, 'STATUS', 'RUNNING', 'attempt ' || attempts || ' on ' || ? FROM claimed),
-                worker AS (
-                    UPDATE workers SET current_job_id = (SELECT id FROM claimed), last_heartbeat = now()
-                    WHERE id = ? AND EXISTS (SELECT 1 FROM claimed))
-                SELECT * FROM claimed""";
-        JobStateMachine.requireAllowed(JobStatus.QUEUED, JobStatus.RUNNING);
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, identity.id());
-            ps.setDouble(2, lease.toMillis() / 1000.0);
-            ps.setObject(3, message.jobId());
-            ps.setString(4, identity.id());
-            ps.setString(5, identity.id());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    LOG.debugf("job %s is not queued any more; message skipped", message.jobId());
-                    return Optional.empty();
-                }
-                return Optional.of(new ClaimedJob(rs.getObject(1, UUID.class), JobType.valueOf(rs.getString(2)), rs.getInt(3), rs.getInt(4),
-                        rs.getString(5), rs.getObject(6, UUID.class), rs.getObject(7, UUID.class), rs.getObject(8, UUID.class), rs.getLong(9)));
+        try {
+            Optional<ClaimedJob> claimed = jobs.claim(message.jobId(), identity.id(), lease);
+            if (claimed.isEmpty()) {
+                LOG.debugf("job %s is not queued any more; message skipped", message.jobId());
             }
+            return claimed;
         } catch (SQLException e) {
             throw new IllegalStateException("claiming job " + message.jobId() + " failed: " + e.getMessage(), e);
         }
@@ -315,31 +287,13 @@ public class JobRunner {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                try (PreparedStatement ps = c.prepareStatement("""
-                        UPDATE jobs SET status = ?, error = ?, finished_at = now(), lease_expires_at = NULL, updated_at = now(),
-                               progress = CASE WHEN ? = 'SUCCEEDED' THEN 1 ELSE progress END
-                        WHERE id = ? AND status = 'RUNNING' AND lease_epoch = ?""")) {
-                    ps.setString(1, status.name());
-                    ps.setString(2, error);
-                    ps.setString(3, status.name());
-                    ps.setObject(4, job.id());
-                    ps.setLong(5, job.epoch());
-                    if (ps.executeUpdate() != 1) {
-                        throw attempt.refused(new LeaseLost(job.lease(), "its " + status + " outcome"));
-                    }
+                if (!jobs.finish(c, job.lease(), status, error)) {
+                    throw attempt.refused(new LeaseLost(job.lease(), "its " + status + " outcome"));
                 }
                 if (status == JobStatus.SUCCEEDED && attempt.successWrite != null) {
                     attempt.successWrite.write(c);
                 }
-                event(c, job.id(), status.name(), error);
-                try (PreparedStatement ps = c.prepareStatement("""
-                        UPDATE workers SET jobs_done = jobs_done + 1, last_heartbeat = now(),
-                               current_job_id = CASE WHEN current_job_id = ? THEN NULL ELSE current_job_id END
-                        WHERE id = ?""")) {
-                    ps.setObject(1, job.id());
-                    ps.setString(2, identity.id());
-                    ps.executeUpdate();
-                }
+                registry.jobDone(c, job.id());
                 c.commit();
             } catch (SQLException | java.io.IOException | RuntimeException e) {
                 rollback(c, e);
@@ -365,55 +319,16 @@ public class JobRunner {
      */
     JobStatus handBack(ClaimedJob job, String reason, Duration delay, boolean refundAttempt,
                        java.util.function.UnaryOperator<LeaseLost> refused) throws SQLException {
-        JobStateMachine.requireAllowed(JobStatus.RUNNING, JobStatus.QUEUED);
-        JobStateMachine.requireAllowed(JobStatus.RUNNING, JobStatus.CANCELLED);
-        String payload;
-        try {
-            payload = json.writeValueAsString(new JobMessage(job.id(), job.type(), job.attempt() + 1));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                String status;
-                try (PreparedStatement ps = c.prepareStatement("""
-                        UPDATE jobs SET status = CASE WHEN cancel_requested THEN 'CANCELLED' ELSE 'QUEUED' END,
-                               finished_at = CASE WHEN cancel_requested THEN now() ELSE NULL END,
-                               worker_id = NULL, lease_expires_at = NULL, updated_at = now(),
-                               attempts = attempts - ?, error = CASE WHEN cancel_requested THEN NULL ELSE ? END
-                        WHERE id = ? AND status = 'RUNNING' AND lease_epoch = ?
-                        RETURNING status""")) {
-                    ps.setInt(1, refundAttempt ? 1 : 0);
-                    ps.setString(2, refundAttempt ? null : reason);
-                    ps.setObject(3, job.id());
-                    ps.setLong(4, job.epoch());
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (!rs.next()) {
-                            throw refused.apply(new LeaseLost(job.lease(), "handing the job back (" + reason + ")"));
-                        }
-                        status = rs.getString(1);
-                    }
-                }
-                if (status.equals("CANCELLED")) {
-                    event(c, job.id(), "CANCELLED", "cancelled by the user while attempt " + job.attempt() + " ended (" + reason + ")");
-                } else {
-                    event(c, job.id(), "QUEUED", reason);
-                    try (PreparedStatement out = c.prepareStatement("""
-                            INSERT INTO outbox (topic, message_key, payload, available_at)
-                            VALUES (?, ?, ?, now() + make_interval(secs => ?))""")) {
-                        out.setString(1, kafka.topic(job.type()));
-                        out.setString(2, job.id().toString());
-                        out.setString(3, payload);
-                        out.setDouble(4, delay.toMillis() / 1000.0);
-                        out.executeUpdate();
-                    }
-                }
+                JobStatus status = jobs.handBack(c, job, reason, delay, refundAttempt)
+                        .orElseThrow(() -> refused.apply(new LeaseLost(job.lease(), "handing the job back (" + reason + ")")));
                 c.commit();
-                if (status.equals("CANCELLED")) {
+                if (status == JobStatus.CANCELLED) {
                     meters.jobFinished(job, JobStatus.CANCELLED);
                 }
-                return JobStatus.valueOf(status);
+                return status;
             } catch (SQLException | RuntimeException e) {
                 rollback(c, e);
                 throw e;
@@ -470,16 +385,6 @@ public class JobRunner {
         }
     }
 
-    static void event(Connection c, UUID jobId, String kind, String message) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO job_events (job_id, kind, status, message) VALUES (?, ?, ?, ?)")) {
-            ps.setObject(1, jobId);
-            ps.setString(2, kind.startsWith("PROGRESS") ? "PROGRESS" : "STATUS");
-            ps.setString(3, kind);
-            ps.setString(4, message);
-            ps.executeUpdate();
-        }
-    }
-
     /** One attempt of a job on this worker: its fencing state, its success write and its context. */
     private final class Attempt {
         final ClaimedJob job;
@@ -531,13 +436,8 @@ public class JobRunner {
             if (attempt.lost.get()) {
                 return;
             }
-            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                    "UPDATE jobs SET progress = ?, progress_message = ?, updated_at = now() WHERE id = ? AND lease_epoch = ? AND status = 'RUNNING'")) {
-                ps.setDouble(1, Math.max(0, Math.min(1, fraction)));
-                ps.setString(2, message);
-                ps.setObject(3, attempt.job.id());
-                ps.setLong(4, attempt.job.epoch());
-                if (ps.executeUpdate() == 0) {
+            try {
+                if (!jobs.progress(attempt.job.lease(), fraction, message)) {
                     attempt.refused(new LeaseLost(attempt.job.lease(), "progress " + message));
                 }
             } catch (SQLException e) {
@@ -547,12 +447,8 @@ public class JobRunner {
 
         @Override
         public boolean cancelRequested() {
-            try (Connection c = dataSource.getConnection();
-                 PreparedStatement ps = c.prepareStatement("SELECT cancel_requested FROM jobs WHERE id = ?")) {
-                ps.setObject(1, attempt.job.id());
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() && rs.getBoolean(1);
-                }
+            try {
+                return jobs.cancelRequested(attempt.job.id());
             } catch (SQLException e) {
                 return false;
             }

@@ -3,7 +3,7 @@ package dev.srgan.worker.ops;
 import dev.srgan.domain.jobs.JobStatus;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.networks.training.LossRecord;
-import dev.srgan.worker.jobs.ClaimedJob;
+import dev.srgan.platform.jobs.ClaimedJob;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;

@@ -8,7 +8,7 @@ import dev.srgan.networks.training.TrainingResult;
 import dev.srgan.networks.training.TrainingRun;
 import dev.srgan.platform.blobs.BlobStore;
 import dev.srgan.worker.blobs.BlobInputStream;
-import dev.srgan.worker.jobs.ClaimedJob;
+import dev.srgan.platform.jobs.ClaimedJob;
 import dev.srgan.worker.jobs.JobCancelled;
 import dev.srgan.worker.jobs.JobContext;
 import dev.srgan.worker.jobs.JobInputs;

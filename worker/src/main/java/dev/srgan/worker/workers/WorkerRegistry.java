@@ -2,6 +2,7 @@ package dev.srgan.worker.workers;
 
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.platform.jobs.JobLease;
+import dev.srgan.platform.jobs.JobTable;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -14,11 +15,10 @@ import org.jboss.logging.Logger;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.List;
@@ -49,6 +49,9 @@ public class WorkerRegistry {
 
     @Inject
     WorkerIdentity identity;
+
+    @Inject
+    JobTable jobTable;
 
     @ConfigProperty(name = "srgan.worker.job-types")
     List<JobType> jobTypes;
@@ -138,34 +141,33 @@ public class WorkerRegistry {
      * whoever holds it now, and the attempt that lost it is told to stop.
      */
     private void renewLeases(Connection c, Running[] jobs) throws SQLException {
-        UUID[] ids = new UUID[jobs.length];
-        Long[] epochs = new Long[jobs.length];
-        for (int i = 0; i < jobs.length; i++) {
-            ids[i] = jobs[i].lease().jobId();
-            epochs[i] = jobs[i].lease().epoch();
+        List<JobLease> leases = new ArrayList<>();
+        for (Running job : jobs) {
+            leases.add(job.lease());
         }
+        Set<UUID> renewed = jobTable.renewLeases(c, leases, lease);
+        for (Running job : jobs) {
+            // a job that has just ended (its outcome committed, not yet removed here) is not lost
+            if (!renewed.contains(job.lease().jobId()) && runningJobs.get(job.lease().jobId()) == job) {
+                LOG.warnf("job %s is no longer held by this worker's attempt (epoch %d): its lease expired and it was taken; stopping it",
+                        job.lease().jobId(), job.lease().epoch());
+                job.onLost().run();
+            }
+        }
+    }
+
+    /**
+     * Counts a job this worker finished and clears it as the current job, on the caller's
+     * transaction (the one that writes the job's outcome).
+     */
+    public void jobDone(Connection c, UUID jobId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                UPDATE jobs SET lease_expires_at = now() + make_interval(secs => ?)
-                FROM unnest(?::uuid[], ?::bigint[]) AS held(id, epoch)
-                WHERE jobs.id = held.id AND jobs.lease_epoch = held.epoch AND jobs.status = 'RUNNING'
-                RETURNING jobs.id""")) {
-            ps.setDouble(1, lease.toMillis() / 1000.0);
-            ps.setArray(2, c.createArrayOf("uuid", ids));
-            ps.setArray(3, c.createArrayOf("bigint", epochs));
-            Set<UUID> renewed = new HashSet<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    renewed.add(rs.getObject(1, UUID.class));
-                }
-            }
-            for (Running job : jobs) {
-                // a job that has just ended (its outcome committed, not yet removed here) is not lost
-                if (!renewed.contains(job.lease().jobId()) && runningJobs.get(job.lease().jobId()) == job) {
-                    LOG.warnf("job %s is no longer held by this worker's attempt (epoch %d): its lease expired and it was taken; stopping it",
-                            job.lease().jobId(), job.lease().epoch());
-                    job.onLost().run();
-                }
-            }
+                UPDATE workers SET jobs_done = jobs_done + 1, last_heartbeat = now(),
+                       current_job_id = CASE WHEN current_job_id = ? THEN NULL ELSE current_job_id END
+                WHERE id = ?""")) {
+            ps.setObject(1, jobId);
+            ps.setString(2, identity.id());
+            ps.executeUpdate();
         }
     }
 

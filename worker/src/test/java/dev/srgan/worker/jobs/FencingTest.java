@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.srgan.domain.jobs.JobMessage;
 import dev.srgan.domain.jobs.JobStatus;
 import dev.srgan.domain.jobs.JobType;
+import dev.srgan.platform.jobs.ClaimedJob;
 import dev.srgan.networks.training.TrainingConfig;
 import dev.srgan.platform.KafkaSettings;
 import dev.srgan.platform.blobs.BlobStore;

@@ -1,7 +1,6 @@
-package dev.srgan.worker.jobs;
+package dev.srgan.platform.jobs;
 
 import dev.srgan.domain.jobs.JobType;
-import dev.srgan.platform.jobs.JobLease;
 
 import java.util.UUID;
 
