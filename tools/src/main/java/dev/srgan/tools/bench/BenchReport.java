@@ -115,6 +115,16 @@ public final class BenchReport {
                         k.equals("trivial1Worker") ? "1 worker" : "2 workers", t.path("jobs").asInt(), t.path("seconds").asDouble(),
                         t.path("jobsPerSecond").asDouble(), t.path("submissionsPerSecond").asDouble(), t.path("failed").asInt(), cpu));
             }
+            JsonNode shared = q.path("sharedHost");
+            if (!shared.isMissingNode()) {
+                double one = shared.path("oneWorker").path("seconds").asDouble();
+                for (String k : new String[] {"oneWorker", "twoWorkers", "twoWorkersOversubscribed"}) {
+                    JsonNode row = shared.path(k);
+                    s.append(String.format(Locale.ROOT, "| %d concurrent 256x256 upscales, one host of %d cores: %s | %.1f s (%.2fx one worker's time), **%.1f jobs/min**; model time per job %.0f ms |%n",
+                            shared.path("jobs").asInt(), shared.path("cores").asInt(), row.path("setup").asText(), row.path("seconds").asDouble(),
+                            row.path("seconds").asDouble() / one, row.path("jobsPerMinute").asDouble(), row.path("modelMsMedian").asDouble()));
+                }
+            }
         }
         s.append("\n| target (issue 7) | wanted | this run | met |\n|---|---|---|---|\n");
         for (Target t : targets(r)) {

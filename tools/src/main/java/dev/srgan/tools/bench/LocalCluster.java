@@ -97,14 +97,43 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Starts one more worker and waits until it is ready and listed ONLINE. */
     public void addWorker() throws Exception {
+        addWorker(Map.of());
+    }
+
+    /** {@link #addWorker()} with {@code env} added to the worker's environment (its threads, say). */
+    public void addWorker(Map<String, String> env) throws Exception {
         int port = freePort();
-        Process w = startApp("worker", "worker-" + (workers.size() + 1), port);
+        Process w = startApp("worker", "worker-" + (workers.size() + 1), port, env);
         workers.add(w);
         workerPorts.add(port);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (onlineWorkers() < workers.stream().filter(Process::isAlive).count()) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("worker " + workers.size() + " is not listed ONLINE after 60 s");
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /**
+     * Stops every worker gracefully (SIGTERM, then waits for it to end) and waits until the api
+     * lists none ONLINE, so that new ones can be started with other settings.
+     */
+    public void stopWorkers() throws Exception {
+        for (Process w : workers) {
+            w.destroy();
+        }
+        for (Process w : workers) {
+            if (!w.waitFor(60, TimeUnit.SECONDS)) {
+                w.destroyForcibly().waitFor();
+            }
+        }
+        workers.clear();
+        workerPorts.clear();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (onlineWorkers() > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("stopped workers are still listed ONLINE after 60 s");
             }
             Thread.sleep(200);
         }
@@ -192,6 +221,10 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private Process startApp(String module, String name, int port) throws Exception {
+        return startApp(module, name, port, Map.of());
+    }
+
+    private Process startApp(String module, String name, int port, Map<String, String> appEnv) throws Exception {
         Path jar = home.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build first (./srgan build)");
@@ -206,6 +239,7 @@ public final class LocalCluster implements AutoCloseable {
         env.put("SRGAN_DB_USER", services != null ? services.dbUser() : postgres.dbUser());
         env.put("SRGAN_KAFKA_BOOTSTRAP", services != null ? services.kafkaBootstrap() : "localhost:" + kafkaPort);
         env.putAll(extraEnv);
+        env.putAll(appEnv);
         env.put("SRGAN_PARENT_PID", String.valueOf(ProcessHandle.current().pid()));
         env.put("SRGAN_DATA_DIR", dataDir.toString());
         if (module.equals("api")) {

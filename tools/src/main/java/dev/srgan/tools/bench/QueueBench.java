@@ -42,8 +42,94 @@ public final class QueueBench {
             cluster.addWorker();
             throughput(api, trivial, Math.min(n, 200), log);
             out.put("trivial2Workers", withCpu(cluster, n, () -> throughput(api, trivial, n, log), log));
+            out.put("sharedHost", sharedHost(cluster, quick ? 2 : 6, log));
         }
         return out;
+    }
+
+    /**
+     * Two workers on one host share its cores: real upscales (256x256 at 4x, the default model),
+     * {@code jobs} submitted at once, with (1) one worker using every core, (2) two workers with
+     * the cores split between them, as {@code ./srgan up --workers 2} starts them
+     * ({@code srgan.worker.workers-on-host}), and (3) two workers each using every core, as
+     * they did before the split (oversubscribed). Expects the cluster to run 2 workers started
+     * without thread settings; leaves it with 1.
+     */
+    static Map<String, Object> sharedHost(LocalCluster cluster, int jobs, PrintStream log) throws Exception {
+        Api api = cluster.api();
+        int cores = Runtime.getRuntime().availableProcessors();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("cores", cores);
+        out.put("jobs", jobs);
+        log.printf("queue: shared host: %d concurrent 256x256 upscales, 2 workers with %d threads each (oversubscribed) ...%n", jobs, cores);
+        out.put("twoWorkersOversubscribed", concurrent(api, jobs, "2 workers x " + cores + " threads (oversubscribed)", log));
+        cluster.stopWorkers();
+        for (int i = 0; i < 2; i++) {
+            cluster.addWorker(Map.of("SRGAN_WORKER_WORKERS_ON_HOST", "2"));
+        }
+        int split = Math.max(1, cores / 2);
+        out.put("twoWorkers", concurrent(api, jobs, "2 workers x " + split + " thread(s) (cores split, the default)", log));
+        cluster.stopWorkers();
+        cluster.addWorker();
+        out.put("oneWorker", concurrent(api, jobs, "1 worker x " + cores + " threads", log));
+        return out;
+    }
+
+    /**
+     * Submits {@code jobs} 256x256 4x upscales at once, after a warm-up round that lets every worker
+     * load the model, and measures from the first submission to the last job finished.
+     */
+    static Map<String, Object> concurrent(Api api, int jobs, String setup, PrintStream log) throws Exception {
+        byte[] warm = TrivialModel.photoLikePng(32, 32);
+        byte[] png = TrivialModel.photoLikePng(256, 256);
+        try (JobWatcher watcher = new JobWatcher(api)) {
+            waitAll(api, watcher, submit(api, warm, 4));
+            long t0 = System.nanoTime();
+            List<String> ids = submit(api, png, jobs);
+            long last = waitAll(api, watcher, ids);
+            double seconds = (last - t0) / 1e9;
+            double[] model = new double[jobs];
+            for (int i = 0; i < jobs; i++) {
+                model[i] = api.get("/api/jobs/" + ids.get(i)).path("result").path("modelMs").asDouble();
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("setup", setup);
+            m.put("seconds", Stats.round(seconds));
+            m.put("jobsPerMinute", Stats.round(60 * jobs / seconds));
+            m.put("modelMsMedian", Stats.round(Stats.median(model)));
+            log.printf("queue: %s: %d upscales in %.1f s (%.1f jobs/min), model time per job %.0f ms (median)%n", setup, jobs, seconds,
+                    60 * jobs / seconds, Stats.median(model));
+            return m;
+        }
+    }
+
+    private static List<String> submit(Api api, byte[] png, int n) throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ids.add(api.post("/api/upscale", new Multipart().field("scale", "4").file("image", "bench.png", "image/png", png))
+                    .path("id").asText());
+        }
+        return ids;
+    }
+
+    /** Waits until every job finished; each must have SUCCEEDED. Returns when the last one finished (nanoTime). */
+    private static long waitAll(Api api, JobWatcher watcher, List<String> ids) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        while (watcher.countFinished(ids) < ids.size()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("only " + watcher.countFinished(ids) + " of " + ids.size() + " upscales finished in 10 minutes");
+            }
+            Thread.sleep(5);
+        }
+        long last = 0;
+        for (String id : ids) {
+            if (!"SUCCEEDED".equals(watcher.status(id))) {
+                JsonNode job = api.get("/api/jobs/" + id);
+                throw new IllegalStateException("upscale " + id + " ended " + job.path("status").asText() + ": " + job.path("error").asText());
+            }
+            last = Math.max(last, watcher.finishedAt(id));
+        }
+        return last;
     }
 
     /**
