@@ -57,6 +57,9 @@ public class TrainingResource {
     BlobStore blobs;
 
     @Inject
+    TrainingStore training;
+
+    @Inject
     ObjectMapper json;
 
     /** TorchScript file of a VGG19 feature extractor on the workers (see README); unset = pixel MSE only. */
@@ -137,15 +140,7 @@ public class TrainingResource {
                     }
                 }
                 String runName = name != null ? name : "x" + config.scale() + " on " + datasetName;
-                UUID id = jobs.insert(c, new JobStore.NewJob(JobType.TRAINING, runName, config.toJson(), null, null, null, datasetId));
-                try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO training_runs (job_id, config, total_steps, content_loss) VALUES (?, ?::jsonb, ?, ?)")) {
-                    ps.setObject(1, id);
-                    ps.setString(2, config.toJson());
-                    ps.setInt(3, totalSteps);
-                    ps.setString(4, config.featureExtractorPath() == null ? "pixel-mse" : config.featureExtractorName());
-                    ps.executeUpdate();
-                }
+                UUID id = training.insertRun(c, datasetId, runName, config);
                 if (key.isPresent()) {
                     keys.complete(c, key.get(), id);
                 }
