@@ -60,6 +60,13 @@ public class SweepStore {
             return SweepGrid.text(parameters.get(parameter));
         }
 
+        /** The grid point as people read it: {@code learningRateG=0.001, batchSize=8}. */
+        public String label() {
+            List<String> parts = new ArrayList<>();
+            parameters.fields().forEachRemaining(e -> parts.add(e.getKey() + "=" + SweepGrid.text(e.getValue())));
+            return String.join(", ", parts);
+        }
+
         /** The value of one swept parameter as JSON text, for the page's charts. */
         public String json(String parameter) {
             JsonNode v = parameters.get(parameter);
@@ -71,6 +78,13 @@ public class SweepStore {
     public record SweepView(UUID id, String name, UUID datasetId, String datasetName, String contentLoss, JsonNode hyperparameters,
                             JsonNode grid, List<String> parameters, OffsetDateTime createdAt, Map<String, Integer> states,
                             List<SweepRun> runs, BestCheckpoint bestCheckpoint, String url) {
+        /** The base hyperparameters as people write them, in the order they were given. */
+        public Map<String, String> base() {
+            Map<String, String> base = new LinkedHashMap<>();
+            hyperparameters.fields().forEachRemaining(e -> base.put(e.getKey(), SweepGrid.text(e.getValue())));
+            return base;
+        }
+
         /** Whether any run is QUEUED or RUNNING (the sweep can be cancelled). */
         public boolean active() {
             return states.get("QUEUED") + states.get("RUNNING") > 0;
