@@ -304,8 +304,9 @@
 
   // ---- comparing runs ------------------------------------------------------------------------
 
+  /** Overlays the runs listed in {@code box.dataset.runs} (rows with data-run and data-label); redraws as they record. */
   function setUpCompare(box) {
-    const runs = Array.from(document.querySelectorAll('#compared-runs tr[data-run]'))
+    const runs = Array.from(document.querySelectorAll(box.dataset.runs || '#compared-runs tr[data-run]'))
       .map(tr => ({ id: tr.dataset.run, label: tr.dataset.label }));
     const metric = document.getElementById('metric');
     const chart = lineChart(document.getElementById('chart-compare'), runs.map(r => ({ label: r.label })));
@@ -335,9 +336,20 @@
       chart.update('none');
     }
 
+    // a run that records more (losses, a validation) is drawn again, at most once a second
+    let redraw = null;
+    document.addEventListener('srgan:event', e => {
+      const run = runs.find(r => r.id === e.detail.jobId);
+      if (!run || (e.detail.kind !== 'losses' && e.detail.kind !== 'validation')) return;
+      delete cache[run.id];
+      if (!redraw) redraw = setTimeout(() => { redraw = null; draw(); }, 1000);
+    });
     metric.addEventListener('change', draw);
     draw();
   }
+
+  // the sweep page (sweeps.js) draws with the same charts and colours
+  window.SrganTraining = { COLORS, lineChart, readHyperparameters };
 
   document.addEventListener('DOMContentLoaded', () => {
     const form = document.getElementById('training-form');

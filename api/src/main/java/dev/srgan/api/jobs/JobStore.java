@@ -148,6 +148,59 @@ public class JobStore {
         return require(id);
     }
 
+    /**
+     * Cancels each of {@code ids} that is QUEUED or RUNNING (as {@link #cancel}) in one
+     * transaction, skipping the finished ones; returns how many it cancelled or asked to stop.
+     */
+    public int cancelEach(java.util.Collection<UUID> ids) throws SQLException {
+        return eachInTransaction(ids, (c, id, status) -> {
+            if (status.isFinal()) {
+                return false;
+            }
+            table.cancel(c, id, status);
+            return true;
+        });
+    }
+
+    /**
+     * Queues each of {@code ids} that FAILED or was CANCELLED again (as {@link #retry}) in one
+     * transaction, skipping the others; returns how many it queued.
+     */
+    public int retryEach(java.util.Collection<UUID> ids) throws SQLException {
+        return eachInTransaction(ids, (c, id, status) -> {
+            if (status != JobStatus.FAILED && status != JobStatus.CANCELLED) {
+                return false;
+            }
+            table.retry(c, id, status);
+            return true;
+        });
+    }
+
+    private interface EachChange {
+        boolean apply(Connection c, UUID id, JobStatus current) throws SQLException;
+    }
+
+    /** Locks the jobs in id order (so two such calls cannot deadlock) and applies the change to each; all or nothing. */
+    private int eachInTransaction(java.util.Collection<UUID> ids, EachChange change) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                int changed = 0;
+                for (UUID id : new java.util.TreeSet<>(ids)) {
+                    Optional<JobStatus> status = table.lockStatus(c, id);
+                    if (status.isPresent() && change.apply(c, id, status.get())) {
+                        changed++;
+                    }
+                }
+                c.commit();
+                return changed;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
     private interface Change {
         void apply(Connection c, JobStatus current) throws SQLException;
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.api.datasets.DatasetStore;
 import dev.srgan.api.jobs.JobStore;
 import dev.srgan.api.jobs.JobView;
+import dev.srgan.api.training.SweepStore;
 import dev.srgan.api.training.TrainingStore;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.networks.training.TrainingConfig;
@@ -43,6 +44,7 @@ import java.util.UUID;
 public class TrainingPage {
     static final int RUNS_PER_PAGE = 20;
     static final int MAX_COMPARED = 8;
+    static final int SWEEPS_SHOWN = 5;
 
     @Inject
     JobStore jobs;
@@ -59,13 +61,17 @@ public class TrainingPage {
     @Inject
     UploadConfig upload;
 
+    @Inject
+    SweepStore sweeps;
+
     @ConfigProperty(name = "srgan.training.vgg19-path")
     Optional<String> vgg19Path;
 
     @CheckedTemplate(basePath = "dashboard")
     static class Templates {
         static native TemplateInstance training(JobStore.Page runs, long pages, List<DatasetStore.DatasetView> datasets,
-                                                List<Hyperparameter> hyperparameters, boolean vgg19, long maxBytes);
+                                                List<Hyperparameter> hyperparameters, boolean vgg19, long maxBytes,
+                                                SweepStore.Page sweeps);
 
         static native TemplateInstance run(Run run);
 
@@ -133,7 +139,8 @@ public class TrainingPage {
         int p = page == null || page < 1 ? 0 : page - 1;
         JobStore.Page runs = jobs.list(JobType.TRAINING, null, p, RUNS_PER_PAGE);
         long pages = Math.max(1, (runs.total() + RUNS_PER_PAGE - 1) / RUNS_PER_PAGE);
-        return Templates.training(runs, pages, datasets.list(), hyperparameters(), vgg19Path.isPresent(), upload.maxBytes());
+        return Templates.training(runs, pages, datasets.list(), hyperparameters(), vgg19Path.isPresent(), upload.maxBytes(),
+                sweeps.list(0, SWEEPS_SHOWN));
     }
 
     @GET

@@ -12,8 +12,6 @@ import dev.srgan.api.auth.Role;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.api.errors.ApiException;
-import dev.srgan.domain.jobs.JobType;
-import dev.srgan.platform.jobs.JobTable;
 import dev.srgan.networks.training.TrainingConfig;
 import dev.srgan.platform.blobs.BlobStore;
 import jakarta.inject.Inject;
@@ -51,10 +49,10 @@ public class TrainingResource {
     DataSource dataSource;
 
     @Inject
-    JobTable jobs;
+    BlobStore blobs;
 
     @Inject
-    BlobStore blobs;
+    TrainingStore training;
 
     @Inject
     ObjectMapper json;
@@ -137,15 +135,7 @@ public class TrainingResource {
                     }
                 }
                 String runName = name != null ? name : "x" + config.scale() + " on " + datasetName;
-                UUID id = jobs.insert(c, new JobTable.NewJob(JobType.TRAINING, runName, config.toJson(), null, null, null, datasetId));
-                try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO training_runs (job_id, config, total_steps, content_loss) VALUES (?, ?::jsonb, ?, ?)")) {
-                    ps.setObject(1, id);
-                    ps.setString(2, config.toJson());
-                    ps.setInt(3, totalSteps);
-                    ps.setString(4, config.featureExtractorPath() == null ? "pixel-mse" : config.featureExtractorName());
-                    ps.executeUpdate();
-                }
+                UUID id = training.insertRun(c, datasetId, runName, config);
                 if (key.isPresent()) {
                     keys.complete(c, key.get(), id);
                 }

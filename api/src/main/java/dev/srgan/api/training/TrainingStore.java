@@ -2,6 +2,9 @@ package dev.srgan.api.training;
 
 import dev.srgan.api.errors.ApiException;
 import dev.srgan.api.jobs.JobStore;
+import dev.srgan.platform.jobs.JobTable;
+import dev.srgan.domain.jobs.JobType;
+import dev.srgan.networks.training.TrainingConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -29,6 +32,9 @@ public class TrainingStore {
     @Inject
     JobStore jobs;
 
+    @Inject
+    JobTable jobTable;
+
     /** One step's losses. */
     public record LossPoint(int step, String phase, Double dLoss, Double gLoss, Double contentLoss, Double adversarialLoss,
                             Double dReal, Double dFake, Double lrG, Double lrD, Double secondsPerStep) {
@@ -44,6 +50,24 @@ public class TrainingStore {
 
     /** A stored checkpoint. */
     public record CheckpointView(UUID id, int step, long sizeBytes, OffsetDateTime createdAt, String downloadUrl) {
+    }
+
+    /**
+     * Queues a training run on {@code c}, in the caller's transaction (the caller commits): its
+     * QUEUED job with the outbox record, and its {@code training_runs} row. {@code POST
+     * /api/training} queues one run with it, a sweep one per grid point.
+     */
+    public UUID insertRun(Connection c, UUID datasetId, String runName, TrainingConfig config) throws SQLException {
+        UUID id = jobTable.insert(c, new JobTable.NewJob(JobType.TRAINING, runName, config.toJson(), null, null, null, datasetId));
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO training_runs (job_id, config, total_steps, content_loss) VALUES (?, ?::jsonb, ?, ?)")) {
+            ps.setObject(1, id);
+            ps.setString(2, config.toJson());
+            ps.setInt(3, config.totalSteps());
+            ps.setString(4, config.featureExtractorPath() == null ? "pixel-mse" : config.featureExtractorName());
+            ps.executeUpdate();
+        }
+        return id;
     }
 
     /** Loss points after {@code afterStep} (all when absent), in step order, at most {@code limit}. */

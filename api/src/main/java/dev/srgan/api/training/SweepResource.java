@@ -1,0 +1,233 @@
+package dev.srgan.api.training;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.srgan.api.auth.Caller;
+import dev.srgan.api.auth.Requires;
+import dev.srgan.api.auth.Role;
+import dev.srgan.api.datasets.DatasetStore;
+import dev.srgan.api.errors.ApiException;
+import dev.srgan.api.idempotency.IdempotencyKeys;
+import dev.srgan.api.jobs.JobStore;
+import dev.srgan.networks.training.TrainingConfig;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Hyperparameter sweeps: base hyperparameters and a grid of values, one training job per grid
+ * point, submitted, followed, cancelled and retried as one. Every run is an ordinary training job,
+ * checked and queued exactly as {@code POST /api/training} queues one ({@link TrainingLimits},
+ * {@link TrainingStore#insertRun}); the whole sweep is written in one transaction, so a sweep is
+ * queued entirely or not at all.
+ */
+@Path("/api/training/sweeps")
+@Produces(MediaType.APPLICATION_JSON)
+public class SweepResource {
+    static final int MAX_PAGE_SIZE = 200;
+    static final String ENDPOINT = "POST /api/training/sweeps";
+
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    SweepStore sweeps;
+
+    @Inject
+    TrainingStore training;
+
+    @Inject
+    JobStore jobs;
+
+    @Inject
+    DatasetStore datasets;
+
+    @Inject
+    IdempotencyKeys keys;
+
+    @Inject
+    SweepConfig config;
+
+    @Inject
+    ObjectMapper json;
+
+    @ConfigProperty(name = "srgan.training.vgg19-path")
+    Optional<String> vgg19Path;
+
+    /**
+     * A sweep: the dataset, an optional name, the base hyperparameters (as {@code POST
+     * /api/training} takes them; absent ones take their defaults) and the grid, each swept
+     * hyperparameter with its list of values. A grid value overrides the base.
+     */
+    public record SweepRequest(String datasetId, String name, String contentLoss, JsonNode hyperparameters, JsonNode grid) {
+    }
+
+    /** What a sweep submission answers: the sweep and its jobs in grid order. */
+    public record Submitted(UUID id, String name, List<UUID> jobIds, String url) {
+    }
+
+    @Requires(Role.OPERATOR)
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response submit(SweepRequest request, @HeaderParam(IdempotencyKeys.HEADER) String idempotencyKey,
+                           @Context ContainerRequestContext http) throws SQLException {
+        return Response.accepted(submitSweep(request, idempotencyKey, (Caller) http.getProperty(Caller.PROPERTY))).build();
+    }
+
+    /**
+     * Checks every grid point as a training run, then queues them all in one transaction. With an
+     * idempotency key, the same key and request return the first sweep and store nothing.
+     */
+    Submitted submitSweep(SweepRequest request, String idempotencyKey, Caller caller) throws SQLException {
+        if (request == null) {
+            throw ApiException.badRequest(null, "send a JSON body: {\"datasetId\": \"...\", \"hyperparameters\": {...}, "
+                    + "\"grid\": {\"learningRateG\": [0.0001, 0.001]}}");
+        }
+        UUID datasetId;
+        try {
+            datasetId = UUID.fromString(String.valueOf(request.datasetId()).trim());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("datasetId", "datasetId must be the id of an uploaded dataset (POST /api/datasets)");
+        }
+        String name = request.name() == null || request.name().isBlank() ? null : request.name().trim();
+        if (name != null && name.length() > 200) {
+            throw ApiException.badRequest("name", "name must be at most 200 characters");
+        }
+        JsonNode base = request.hyperparameters() == null || request.hyperparameters().isNull() ? json.createObjectNode() : request.hyperparameters();
+        if (!base.isObject()) {
+            throw ApiException.badRequest("hyperparameters", "hyperparameters must be a JSON object");
+        }
+        SweepGrid grid = SweepGrid.parse(request.grid(), config.maxRuns());
+        List<SweepGrid.Point> points = grid.points(json);
+        List<TrainingConfig> configs = new ArrayList<>();
+        for (SweepGrid.Point point : points) {
+            ObjectNode hyperparameters = ((ObjectNode) base).deepCopy();
+            hyperparameters.setAll(point.values());
+            try {
+                configs.add(TrainingLimits.parse(hyperparameters, request.contentLoss(), vgg19Path.orElse(null), json));
+            } catch (ApiException e) {
+                String where = points.size() == 1 ? "the grid point " : "grid point " + (point.index() + 1) + " of " + points.size() + " ";
+                throw new ApiException(e.status(), where + "(" + point.label() + "): " + e.getMessage(), e.field());
+            }
+        }
+        String contentLoss = configs.get(0).featureExtractorPath() == null ? "pixel-mse" : configs.get(0).featureExtractorName();
+        Optional<IdempotencyKeys.Key> key = idempotencyKey == null ? Optional.empty() : IdempotencyKeys.of(idempotencyKey, caller, ENDPOINT,
+                new IdempotencyKeys.Fingerprint().text(datasetId.toString()).text(name).text(request.contentLoss())
+                        .text(write(base)).text(write(request.grid())).hex());
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Optional<UUID> earlier = key.isPresent() ? keys.take(c, key.get()) : Optional.empty();
+                if (earlier.isPresent()) {
+                    List<UUID> jobIds = sweeps.jobIds(c, earlier.get());
+                    c.rollback();
+                    return new Submitted(earlier.get(), sweeps.require(earlier.get()).name(), jobIds, "/api/training/sweeps/" + earlier.get());
+                }
+                String datasetName;
+                try {
+                    datasetName = datasets.find(c, datasetId).name();
+                } catch (ApiException e) {
+                    throw ApiException.unprocessable("datasetId", "no dataset " + datasetId);
+                }
+                String sweepName = name != null ? name : "sweep on " + datasetName;
+                UUID id = UUID.randomUUID();
+                sweeps.insert(c, new SweepStore.NewSweep(id, sweepName, datasetId, contentLoss, base, request.grid(), grid.parameters()));
+                List<UUID> jobIds = new ArrayList<>();
+                for (SweepGrid.Point point : points) {
+                    UUID jobId = training.insertRun(c, datasetId, sweepName + " [" + point.label() + "]", configs.get(point.index()));
+                    sweeps.insertRun(c, id, point.index(), jobId, point.values());
+                    jobIds.add(jobId);
+                }
+                if (key.isPresent()) {
+                    keys.complete(c, key.get(), id);
+                }
+                c.commit();
+                return new Submitted(id, sweepName, jobIds, "/api/training/sweeps/" + id);
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /** Sweeps newest first, each with its runs counted by state and its best validation PSNR. */
+    @GET
+    public SweepStore.Page list(@QueryParam("page") Integer page, @QueryParam("size") Integer size) throws SQLException {
+        int p = page == null ? 0 : page;
+        int s = size == null ? 25 : size;
+        if (p < 0) {
+            throw ApiException.badRequest("page", "page must be 0 or more");
+        }
+        if (s < 1 || s > MAX_PAGE_SIZE) {
+            throw ApiException.badRequest("size", "size must be from 1 to " + MAX_PAGE_SIZE);
+        }
+        return sweeps.list(p, s);
+    }
+
+    /** The sweep: its base and grid, and each run's state, grid point and best PSNR/SSIM/NIQE with their steps. */
+    @GET
+    @Path("/{id}")
+    public SweepStore.SweepView get(@PathParam("id") String id) throws SQLException {
+        return sweeps.require(SweepStore.id(id));
+    }
+
+    /**
+     * Cancels every run that is still QUEUED or RUNNING, each as {@code POST /api/jobs/{id}/cancel}
+     * does (a running one stops at its next step and keeps its checkpoints), all in one
+     * transaction; 409 when none is.
+     */
+    @Requires(Role.OPERATOR)
+    @POST
+    @Path("/{id}/cancel")
+    public SweepStore.SweepView cancel(@PathParam("id") String id) throws SQLException {
+        SweepStore.SweepView sweep = sweeps.require(SweepStore.id(id));
+        if (jobs.cancelEach(sweep.runs().stream().map(SweepStore.SweepRun::jobId).toList()) == 0) {
+            throw ApiException.conflict("no run of the sweep is QUEUED or RUNNING; nothing to cancel");
+        }
+        return sweeps.require(sweep.id());
+    }
+
+    /**
+     * Queues every FAILED or CANCELLED run again, each as {@code POST /api/jobs/{id}/retry} does
+     * (it resumes from its last checkpoint), all in one transaction; 409 when there is none.
+     */
+    @Requires(Role.OPERATOR)
+    @POST
+    @Path("/{id}/retry")
+    public Response retry(@PathParam("id") String id) throws SQLException {
+        SweepStore.SweepView sweep = sweeps.require(SweepStore.id(id));
+        if (jobs.retryEach(sweep.runs().stream().map(SweepStore.SweepRun::jobId).toList()) == 0) {
+            throw ApiException.conflict("no run of the sweep FAILED or was CANCELLED; nothing to retry");
+        }
+        return Response.accepted(sweeps.require(sweep.id())).build();
+    }
+
+    private String write(JsonNode node) {
+        try {
+            return node == null ? null : json.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
