@@ -3,6 +3,7 @@ package dev.srgan.networks.checkpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.srgan.networks.training.Phase;
 import dev.srgan.networks.training.TrainingConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -198,7 +199,7 @@ public final class Checkpoint {
         m.put("format", FORMAT);
         m.put("formatVersion", FORMAT_VERSION);
         m.put("step", step);
-        m.put("phase", step <= config.pretrainSteps() ? "pretrain" : "gan");
+        m.put("phase", Phase.ofStep(step, config.pretrainSteps()).storedName());
         m.put("rngState", rngState);
         m.put("contentLoss", contentLoss);
         m.put("createdAt", createdAt.toString());

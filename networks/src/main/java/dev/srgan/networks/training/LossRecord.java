@@ -6,7 +6,7 @@ package dev.srgan.networks.training;
  * lrD are null and gLoss equals contentLoss.
  *
  * @param step the global step, from 1
- * @param phase "pretrain" or "gan"
+ * @param phase "pretrain" or "gan" ({@link Phase#storedName()})
  * @param dLoss discriminator loss: BCE(D(HR), 1) + BCE(D(G(LR)), 0)
  * @param gLoss generator loss: content + w * adversarial
  * @param contentLoss pixel MSE on [0, 1] images, or the weighted feature MSE
@@ -31,7 +31,18 @@ public record LossRecord(
         double secondsPerStep) {
 
     /** Phase name of the generator-only pre-training. */
-    public static final String PRETRAIN = "pretrain";
+    public static final String PRETRAIN = Phase.PRETRAIN.storedName();
     /** Phase name of the adversarial training. */
-    public static final String GAN = "gan";
+    public static final String GAN = Phase.GAN.storedName();
+
+    /** Combines the halves of a step into its record; D's values and lrD are null in pre-training. */
+    static LossRecord of(long step, Phase phase, GanStep.Result losses, double lrG, double lrD, double seconds) {
+        GanStep.GeneratorStep g = losses.generator();
+        GanStep.DiscriminatorStep d = losses.discriminator();
+        if (d == null) {
+            return new LossRecord(step, phase.storedName(), null, g.loss(), g.content(), null, null, null, lrG, null, seconds);
+        }
+        return new LossRecord(
+                step, phase.storedName(), d.loss(), g.loss(), g.content(), g.adversarial(), d.real(), d.fake(), lrG, lrD, seconds);
+    }
 }

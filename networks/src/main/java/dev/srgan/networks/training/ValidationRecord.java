@@ -9,7 +9,7 @@ import java.util.List;
  * images large enough to be scored ({@link dev.srgan.networks.metrics.Niqe#measurable}).
  *
  * @param step the global step
- * @param phase "pretrain" or "gan"
+ * @param phase "pretrain" or "gan" ({@link Phase#storedName()})
  * @param contentLoss the content loss in use, "pixel-mse" or e.g. "vgg19:relu5_4"
  * @param psnr the generator's mean PSNR
  * @param ssim the generator's mean SSIM

@@ -53,23 +53,24 @@ class GanStepTest {
             Networks.withoutGradientTracking();
             NDArray lowRes = manager.randomUniform(0, 1, new Shape(2, 3, 16, 16));
             NDArray highRes = manager.randomUniform(-1, 1, new Shape(2, 3, 32, 32));
-            List<Parameter> d = Networks.trainableParameters(run.discriminator());
+            GanStep step = run.ganStep();
+            List<Parameter> d = Networks.trainableParameters(step.discriminator());
 
             // what D's backward pass gives on clean gradients
-            NDArray fake = run.generate(lowRes);
-            run.discriminatorBackward(highRes, fake);
+            NDArray fake = step.generate(lowRes);
+            step.discriminatorBackward(highRes, fake);
             List<float[]> clean = gradients(d);
             assertTrue(absSum(clean) > 0);
 
             // G's backward pass goes through D without touching D's gradients
-            run.generatorBackward(highRes, fake);
+            step.generatorBackward(highRes, fake);
             List<float[]> afterG = gradients(d);
             for (int i = 0; i < clean.size(); i++) {
                 assertArrayEquals(clean.get(i), afterG.get(i), 0f, "parameter " + i);
             }
 
             // D's next backward pass must not add onto earlier gradients
-            run.discriminatorBackward(highRes, fake);
+            step.discriminatorBackward(highRes, fake);
             List<float[]> after = gradients(d);
             for (int i = 0; i < clean.size(); i++) {
                 assertArrayEquals(clean.get(i), after.get(i), 1e-6f, "parameter " + i);
@@ -84,16 +85,17 @@ class GanStepTest {
             Networks.withoutGradientTracking();
             NDArray lowRes = manager.randomUniform(0, 1, new Shape(2, 3, 16, 16));
             NDArray highRes = manager.randomUniform(-1, 1, new Shape(2, 3, 32, 32));
-            List<Parameter> g = Networks.trainableParameters(run.generator());
+            GanStep step = run.ganStep();
+            List<Parameter> g = Networks.trainableParameters(step.generator());
 
-            run.generatorBackward(highRes, run.generate(lowRes));
+            step.generatorBackward(highRes, step.generate(lowRes));
             List<float[]> withoutDiscriminatorGradients = gradients(g);
 
             // the same loss with D's parameters requiring gradients, as a plain backward pass does
-            Networks.zeroGradients(run.generator());
-            NDArray fake = run.generate(lowRes);
+            Networks.zeroGradients(step.generator());
+            NDArray fake = step.generate(lowRes);
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray logits = run.discriminator()
+                NDArray logits = step.discriminator()
                         .forward(new ParameterStore(manager, false), new NDList(fake), true)
                         .singletonOrThrow();
                 NDArray loss = Losses.pixelMse(fake, highRes)
