@@ -19,6 +19,9 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -71,6 +74,8 @@ public class JobResource {
     /** The job; a batch upscale also lists its images ({@link BatchStore.BatchJobView}). */
     @GET
     @Path("/{id}")
+    @APIResponse(responseCode = "200", description = "the job; a BATCH job also has its images",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(oneOf = {JobView.class, BatchStore.BatchJobView.class})))
     public Object get(@PathParam("id") String id) throws SQLException {
         JobView job = jobs.require(uuid(id));
         // batch upscale hook: its counts and images
