@@ -1,5 +1,7 @@
 // The upscale page: pick or drop an image, submit it to POST /api/upscale, then follow the job's
 // panel live (it is re-rendered by the server on each of the job's events) and compare the result.
+// Several images, or a folder, go to POST /api/upscale/batch as one batch; its panel shows the
+// images as a grid of thumbnails as they finish, and the zip download.
 (function () {
   'use strict';
 
@@ -16,7 +18,10 @@
     const panel = document.getElementById('job-panel');
     const maxBytes = Number(form.dataset.maxBytes);
     const modelNote = document.getElementById('model-note');
+    const folder = document.getElementById('folder');
+    const batchNote = document.getElementById('batch-note');
     let file = null;
+    let batch = [];
 
     /** Says what the chosen model is for (SRGAN-MSE: sharper texture, lower PSNR). */
     function describeModel() {
@@ -30,10 +35,54 @@
       Srgan.showErrors(form, { field: name, error: message });
     }
 
+    function isImage(f) {
+      return TYPES.includes(f.type) || /\.(png|jpe?g)$/i.test(f.name);
+    }
+
+    /**
+     * One file keeps the single-upscale flow; several (a multiple pick, a drop, a folder) are a
+     * batch: the images among them, each and all within the upload limit.
+     */
+    function chooseFiles(list) {
+      const files = Array.from(list || []);
+      batch = [];
+      batchNote.textContent = '';
+      if (files.length <= 1) {
+        choose(files[0]);
+        return;
+      }
+      Srgan.clearErrors(form);
+      file = null;
+      preview.hidden = true;
+      const images = files.filter(isImage).filter(f => !f.name.startsWith('.'));
+      const skipped = files.length - images.length;
+      if (images.length === 0) {
+        fieldError('image', 'None of the ' + files.length + ' files is a PNG or JPEG image.');
+        return;
+      }
+      const total = images.reduce((n, f) => n + f.size, 0);
+      if (total > maxBytes) {
+        fieldError('image', 'The ' + images.length + ' images are ' + Srgan.formatBytes(total) + ' together; the limit is ' + Srgan.formatBytes(maxBytes) + '.');
+        return;
+      }
+      if (images.length === 1) {
+        choose(images[0]);
+      } else {
+        batch = images;
+        const text = document.getElementById('drop-text');
+        text.innerHTML = '';
+        const strong = document.createElement('strong');
+        strong.textContent = images.length + ' images';
+        text.append(strong, ' (' + Srgan.formatBytes(total) + ') · click or drop to change');
+      }
+      batchNote.textContent = skipped > 0 ? skipped + (skipped === 1 ? ' file that is' : ' files that are') + ' not PNG or JPEG left out.' : '';
+    }
+
     /** Checks what the browser can know before uploading: the type and the size. */
     function choose(chosen) {
       Srgan.clearErrors(form);
       file = null;
+      batch = [];
       preview.hidden = true;
       if (!chosen) {
         return;
@@ -63,7 +112,8 @@
       preview.hidden = false;
     }
 
-    input.addEventListener('change', () => choose(input.files[0]));
+    input.addEventListener('change', () => chooseFiles(input.files));
+    folder.addEventListener('change', () => chooseFiles(folder.files));
     ['dragenter', 'dragover'].forEach(type => dropzone.addEventListener(type, e => {
       e.preventDefault();
       dropzone.classList.add('over');
@@ -72,7 +122,7 @@
     dropzone.addEventListener('drop', e => {
       e.preventDefault();
       if (e.dataTransfer.files.length) {
-        choose(e.dataTransfer.files[0]);
+        chooseFiles(e.dataTransfer.files);
       }
     });
 
@@ -93,6 +143,10 @@
     form.addEventListener('submit', async e => {
       e.preventDefault();
       Srgan.clearErrors(form);
+      if (batch.length > 1) {
+        submitBatch();
+        return;
+      }
       if (!file) {
         fieldError('image', 'Choose an image to upscale first.');
         return;
@@ -123,6 +177,53 @@
         submit.textContent = 'Upscale';
       }
     });
+
+    /** Several images: one batch; its panel (a grid of thumbnails) follows the batch's events. */
+    async function submitBatch() {
+      const data = new FormData();
+      // a folder's images keep their path below it, so the batch names them as the folder does
+      batch.forEach(f => data.append('images', f, f.webkitRelativePath || f.name));
+      data.append('scale', scale.value);
+      data.append('modelId', model.value);
+      submit.disabled = true;
+      submit.textContent = 'Uploading ' + batch.length + ' images…';
+      try {
+        const response = await Srgan.fetch('/api/upscale/batch', { method: 'POST', body: data, headers: { Accept: 'application/json' } });
+        if (response.status !== 202) {
+          const error = await Srgan.readError(response);
+          if (error.field === 'images' || error.field === 'file') {
+            error.field = 'image';
+          }
+          Srgan.showErrors(form, error);
+          return;
+        }
+        const job = await response.json();
+        history.pushState({}, '', '/upscale/' + job.id);
+        follow('/upscale/' + job.id + '/batch', job.id);
+        panel.scrollIntoView({ behavior: 'smooth', block: 'start' });
+      } catch (err) {
+        Srgan.showErrors(form, { error: 'The server could not be reached: ' + err.message });
+      } finally {
+        submit.disabled = false;
+        submit.textContent = 'Upscale';
+      }
+    }
+
+    function follow(live, jobId) {
+      panel.dataset.live = live;
+      panel.dataset.liveKinds = 'job';
+      Srgan.listen('/api/events?jobId=' + jobId);
+      Srgan.refresh(panel);
+    }
+
+    // A batch's panel also re-renders every few seconds until the batch ends: an event that came
+    // before the stream was open is not waited for.
+    setInterval(() => {
+      const shown = panel.querySelector('#batch-job');
+      if (shown && ['QUEUED', 'RUNNING'].includes(shown.dataset.status)) {
+        Srgan.refresh(panel);
+      }
+    }, 4000);
 
     // ---- comparison (its markup is re-rendered with the panel, so listen on the panel) -------
 

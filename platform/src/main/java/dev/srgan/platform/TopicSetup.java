@@ -36,7 +36,7 @@ public class TopicSetup {
         try (Admin admin = Admin.create(config)) {
             Set<String> existing = admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS);
             List<NewTopic> missing = new ArrayList<>();
-            for (JobType type : JobType.values()) {
+            for (JobType type : JobType.queued()) {
                 if (!existing.contains(settings.topic(type))) {
                     missing.add(new NewTopic(settings.topic(type), settings.partitions(), (short) 1));
                 }

@@ -28,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The dashboard in a real browser (Debian's headless Chromium driven by Playwright) against the
  * packaged api and one worker: an upscale submitted through the page runs to its comparison, a
- * small training run draws its charts and its checkpoint downloads, and every form shows a
+ * small training run draws its charts and its checkpoint downloads, three photos picked at once
+ * run as a batch whose zip downloads, and every form shows a
  * readable message for bad input while keeping what was typed. Screenshots of each page go to
  * {@code system-tests/target/screenshots/}.
  */
@@ -257,6 +258,49 @@ class DashboardBrowserTest {
         assertTrue(download.suggestedFilename().endsWith("-x8.onnx"), download.suggestedFilename());
         byte[] onnx = java.nio.file.Files.readAllBytes(download.path());
         assertTrue(onnx.length > 1_000_000 && onnx[0] == 0x08 && onnx[1] == 0x08, "an ONNX model of " + onnx.length + " bytes");
+    }
+
+    /**
+     * Three photos picked at once on the Upscale page are one batch: its grid fills with their
+     * thumbnails as they finish, without a reload, and the zip downloads with their three PNGs,
+     * named after the photos.
+     */
+    @Test
+    @Order(5)
+    void threePhotosPickedAtOnceRunAsABatchWhoseZipHoldsTheirPngs() throws Exception {
+        open("/upscale");
+        page.evaluate("() => { window.noReload = true; }");
+        page.selectOption("#scale", "2");
+        page.setInputFiles("#image", new FilePayload[] {
+                new FilePayload("beach.png", "image/png", Images.png(40, 32, 21)),
+                new FilePayload("dune.jpg", "image/jpeg", jpeg(Images.png(36, 28, 22))),
+                new FilePayload("forest.png", "image/png", Images.png(32, 24, 23))});
+        assertTrue(page.textContent("#drop-text").contains("3 images"), page.textContent("#drop-text"));
+        page.click("#submit");
+        page.waitForSelector("#batch-job", new Page.WaitForSelectorOptions().setTimeout(LONG_WAIT_MS));
+        assertTrue(page.url().matches(".*/upscale/[0-9a-f-]{36}$"), page.url());
+        page.waitForSelector("#batch-job[data-status=SUCCEEDED]", new Page.WaitForSelectorOptions().setTimeout(LONG_WAIT_MS));
+        page.waitForFunction("() => [...document.querySelectorAll('#batch-grid img')].length === 3"
+                + " && [...document.querySelectorAll('#batch-grid img')].every(i => i.complete && i.naturalWidth > 0)");
+        assertEquals(Boolean.TRUE, page.evaluate("() => window.noReload === true"), "the page was never reloaded");
+        assertTrue(page.textContent("#batch-progress").contains("3 of 3 done"), page.textContent("#batch-progress"));
+        screenshot("upscale-batch");
+
+        Download download = page.waitForDownload(() -> page.click("#download-zip"));
+        assertTrue(download.suggestedFilename().endsWith("-x2.zip"), download.suggestedFilename());
+        java.util.Map<String, Integer> widths = new java.util.TreeMap<>();
+        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(Files.newInputStream(download.path()))) {
+            for (java.util.zip.ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                widths.put(e.getName(), Images.read(in.readAllBytes()).getWidth());
+            }
+        }
+        assertEquals(java.util.Map.of("beach-x2.png", 80, "dune-x2.png", 72, "forest-x2.png", 64), widths);
+    }
+
+    static byte[] jpeg(byte[] png) throws Exception {
+        var out = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(Images.read(png), "jpeg", out);
+        return out.toByteArray();
     }
 
     static void fill(String hyperparameter, String value) {

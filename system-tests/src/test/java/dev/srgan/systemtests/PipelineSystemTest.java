@@ -152,4 +152,52 @@ class PipelineSystemTest {
             }
         }
     }
+
+    /**
+     * A batch of three images in a zip is one BATCH job whose images run as UPSCALE jobs on the
+     * workers. One image's structure is whole (so the api takes it) but its pixel data is noise:
+     * it fails at once with its reason, the other two finish, the batch ends FAILED naming it, and
+     * its zip holds the two PNGs.
+     */
+    @Test
+    @Order(5)
+    void aBatchWithABrokenImageEndsFailedNamingItAndZipsTheOthers() throws Exception {
+        java.io.ByteArrayOutputStream zip = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(zip)) {
+            String[] names = {"shots/one.png", "shots/broken.png", "shots/three.png"};
+            for (int i = 0; i < names.length; i++) {
+                byte[] png = Images.png(32 + 8 * i, 24, 3000 + i);
+                z.putNextEntry(new java.util.zip.ZipEntry(names[i]));
+                z.write(i == 1 ? Images.scrambledPixels(png) : png);
+                z.closeEntry();
+            }
+        }
+        HttpResponse<String> r = cluster.postMultipart("/api/upscale/batch", form(
+                "file", new Cluster.FilePart("shots.zip", zip.toByteArray(), "application/zip"), "scale", "2"));
+        assertEquals(202, r.statusCode(), r.body());
+        JsonNode submitted = Cluster.JSON.readTree(r.body());
+        assertEquals(3, submitted.path("count").asInt());
+        String id = submitted.path("id").asText();
+
+        JsonNode batch = cluster.awaitJob(id, status("SUCCEEDED", "FAILED", "CANCELLED"), Duration.ofSeconds(180));
+        assertEquals("FAILED", batch.path("status").asText(), batch.toString());
+        assertTrue(batch.path("error").asText().startsWith("1 of 3 images failed: shots/broken.png: the input is not a readable PNG or JPEG image"),
+                batch.path("error").asText());
+        assertEquals(2, batch.path("batch").path("succeeded").asInt());
+        assertEquals(1, batch.path("batch").path("failed").asInt());
+        List<String> states = new ArrayList<>();
+        batch.path("batch").path("images").forEach(i -> states.add(i.path("status").asText()));
+        assertEquals(List.of("SUCCEEDED", "FAILED", "SUCCEEDED"), states);
+        assertEquals(1, cluster.get("/api/jobs/" + batch.path("batch").path("images").get(1).path("jobId").asText()).path("attempts").asInt(),
+                "a broken image is not retried");
+
+        Map<String, Integer> widths = new HashMap<>();
+        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(
+                new java.io.ByteArrayInputStream(cluster.getBytes("/api/jobs/" + id + "/result?download=true")))) {
+            for (java.util.zip.ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                widths.put(e.getName(), Images.read(in.readAllBytes()).getWidth());
+            }
+        }
+        assertEquals(Map.of("one-x2.png", 64, "three-x2.png", 96), widths);
+    }
 }

@@ -4,6 +4,8 @@ import dev.srgan.api.auth.Requires;
 import dev.srgan.api.auth.Role;
 import dev.srgan.api.errors.ApiException;
 import dev.srgan.api.training.TrainingStore;
+import dev.srgan.api.upscale.BatchStore;
+import dev.srgan.api.upscale.BatchZip;
 import dev.srgan.domain.jobs.JobStatus;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.platform.blobs.BlobStore;
@@ -17,6 +19,9 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -45,6 +50,12 @@ public class JobResource {
     @Inject
     TrainingStore training;
 
+    @Inject
+    BatchStore batches;
+
+    @Inject
+    BatchZip batchZip;
+
     /** Jobs newest first; {@code type} and {@code status} filter, {@code page} (from 0) and {@code size} page. */
     @GET
     public JobStore.Page list(@QueryParam("type") String type, @QueryParam("status") String status,
@@ -60,10 +71,15 @@ public class JobResource {
         return jobs.list(parse(JobType.class, "type", type), parse(JobStatus.class, "status", status), p, s);
     }
 
+    /** The job; a batch upscale also lists its images ({@link BatchStore.BatchJobView}). */
     @GET
     @Path("/{id}")
-    public JobView get(@PathParam("id") String id) throws SQLException {
-        return jobs.require(uuid(id));
+    @APIResponse(responseCode = "200", description = "the job; a BATCH job also has its images",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(oneOf = {JobView.class, BatchStore.BatchJobView.class})))
+    public Object get(@PathParam("id") String id) throws SQLException {
+        JobView job = jobs.require(uuid(id));
+        // batch upscale hook: its counts and images
+        return job.type().equals("BATCH") ? batches.view(job) : job;
     }
 
     @GET
@@ -78,14 +94,18 @@ public class JobResource {
     @POST
     @Path("/{id}/cancel")
     public JobView cancel(@PathParam("id") String id) throws SQLException {
-        return jobs.cancel(uuid(id));
+        UUID jobId = uuid(id);
+        // batch upscale hook: a batch is cancelled with its images
+        return batches.isBatch(jobId) ? batches.cancel(jobId) : jobs.cancel(jobId);
     }
 
     @Requires(Role.OPERATOR)
     @POST
     @Path("/{id}/retry")
     public Response retry(@PathParam("id") String id) throws SQLException {
-        return Response.status(202).entity(jobs.retry(uuid(id))).build();
+        UUID jobId = uuid(id);
+        // batch upscale hook: a batch retries its failed and cancelled images
+        return Response.status(202).entity(batches.isBatch(jobId) ? batches.retry(jobId) : jobs.retry(jobId)).build();
     }
 
     /** Loss points of a training job after {@code afterStep} (all when absent), in step order. */
@@ -119,13 +139,17 @@ public class JobResource {
         return training.checkpoints(id);
     }
 
-    /** The upscaled image (PNG), streamed from PostgreSQL chunk by chunk. */
+    /** The upscaled image (PNG), streamed from PostgreSQL chunk by chunk; a batch's zip of them. */
     @GET
     @Path("/{id}/result")
-    @Produces({"image/png", MediaType.APPLICATION_JSON})
+    @Produces({"image/png", "application/zip", MediaType.APPLICATION_JSON})
     public Response result(@PathParam("id") String id, @QueryParam("download") boolean download) throws SQLException {
         UUID jobId = uuid(id);
         JobView job = jobs.require(jobId);
+        if (job.type().equals("BATCH")) {
+            // batch upscale hook: a zip of its images' PNGs
+            return batchZip.response(job, download);
+        }
         UUID blobId;
         String contentType;
         long size;

@@ -57,9 +57,10 @@ public class JobStore {
             FROM jobs j LEFT JOIN results r ON r.job_id = j.id LEFT JOIN blobs b ON b.id = r.blob_id
             """;
 
-    /** A page of jobs, optionally of one type and/or status. */
+    /** A page of jobs, optionally of one type and/or status; the images of a batch upscale are not among them. */
     public Page list(JobType type, JobStatus status, int page, int size) throws SQLException {
-        String where = " WHERE (?::text IS NULL OR j.type = ?) AND (?::text IS NULL OR j.status = ?)";
+        // batch upscale: the images of a batch are listed under their batch, not here
+        String where = " WHERE (?::text IS NULL OR j.type = ?) AND (?::text IS NULL OR j.status = ?) AND j.batch_id IS NULL";
         List<JobView> items = new ArrayList<>();
         long total;
         try (Connection c = dataSource.getConnection()) {

@@ -30,7 +30,7 @@ public class QueueLagGauges {
     MeterRegistry registry;
 
     void register(@Observes StartupEvent event) {
-        for (JobType type : JobType.values()) {
+        for (JobType type : JobType.queued()) {
             Gauge.builder("srgan.queue.lag", lag, l -> l.lagByType().getOrDefault(type, Optional.empty()).map(Long::doubleValue).orElse(Double.NaN))
                     .description("Messages on the job topic not yet taken by the worker consumer group")
                     .tag("type", type.name())

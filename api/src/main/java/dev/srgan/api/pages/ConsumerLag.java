@@ -52,7 +52,7 @@ public class ConsumerLag {
         }
         Map<JobType, Optional<Long>> result = new LinkedHashMap<>();
         long deadline = System.nanoTime() + timeout.toNanos();
-        for (JobType type : JobType.values()) {
+        for (JobType type : JobType.queued()) {
             result.put(type, lag(type, deadline));
         }
         cached = result;

@@ -91,10 +91,10 @@ public final class Formats {
         return dash > 0 ? s.substring(0, dash) : s;
     }
 
-    /** Where the dashboard shows a job: the upscale result page, the training run page, or the job page. */
+    /** Where the dashboard shows a job: the upscale result (or batch) page, the training run page, or the job page. */
     static String href(dev.srgan.api.jobs.JobView job) {
         return switch (job.type()) {
-            case "UPSCALE" -> "/upscale/" + job.id();
+            case "UPSCALE", "BATCH" -> "/upscale/" + job.id();
             case "TRAINING" -> "/training/" + job.id();
             default -> "/jobs/" + job.id();
         };

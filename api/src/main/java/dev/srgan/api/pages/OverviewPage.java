@@ -78,7 +78,7 @@ public class OverviewPage {
             Map<String, Long> c = counts.get(type.name());
             total += c.values().stream().mapToLong(Long::longValue).sum();
             queues.add(new QueueRow(type.name(), c.get("QUEUED"), c.get("RUNNING"), c.get("SUCCEEDED"), c.get("FAILED"),
-                    lags.get(type).map(String::valueOf).orElse("unknown")));
+                    lags.getOrDefault(type, Optional.empty()).map(String::valueOf).orElse(type.isQueued() ? "unknown" : "-")));
         }
         double perMinute = jobs.finishedWithin(THROUGHPUT_WINDOW) / (double) THROUGHPUT_WINDOW.toMinutes();
         return new Overview(online, stale, shown, queues, String.format(Locale.ROOT, "%.1f", perMinute), total,

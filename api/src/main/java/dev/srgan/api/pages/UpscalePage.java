@@ -7,6 +7,7 @@ import dev.srgan.api.errors.ApiException;
 import dev.srgan.api.jobs.JobStore;
 import dev.srgan.api.jobs.JobView;
 import dev.srgan.api.models.ModelCatalog;
+import dev.srgan.api.upscale.BatchStore;
 import dev.srgan.platform.blobs.BlobStore;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -37,7 +38,9 @@ import java.util.UUID;
 /**
  * Upscale an image in the browser: the form (drag and drop, scale, model) posts to
  * {@code POST /api/upscale}; the job's panel follows it live from queued to finished, then
- * compares the input, enlarged by nearest neighbour or bicubic, with the model's output.
+ * compares the input, enlarged by nearest neighbour or bicubic, with the model's output. Several
+ * images (or a folder) go to {@code POST /api/upscale/batch}; the batch's panel shows its images
+ * as a grid of thumbnails as they finish, and the zip of their PNGs.
  */
 @Path("/upscale")
 @Produces(MediaType.TEXT_HTML)
@@ -63,11 +66,16 @@ public class UpscalePage {
     @Inject
     UploadConfig upload;
 
+    @Inject
+    BatchStore batches;
+
     @CheckedTemplate(basePath = "dashboard")
     static class Templates {
-        static native TemplateInstance upscale(List<ModelCatalog.ModelView> models, long maxBytes, Panel panel);
+        static native TemplateInstance upscale(List<ModelCatalog.ModelView> models, long maxBytes, Panel panel, BatchPanel batch);
 
         static native TemplateInstance upscale$panel(Panel panel);
+
+        static native TemplateInstance upscale$batch(BatchPanel batch);
     }
 
     /** An upscale job as its panel shows it; {@code model} may be null when the model was deleted. */
@@ -77,9 +85,13 @@ public class UpscalePage {
         }
     }
 
+    /** A batch upscale as its panel shows it: the batch, its images, its model (null for the default). */
+    public record BatchPanel(JobView job, BatchStore.BatchView batch, ModelCatalog.ModelView model) {
+    }
+
     @GET
     public TemplateInstance form() throws SQLException {
-        return Templates.upscale(models.list(), upload.maxBytes(), null);
+        return Templates.upscale(models.list(), upload.maxBytes(), null, null);
     }
 
     /** The result page of one upscale job: the form to submit another, and this job's panel. */
@@ -87,10 +99,30 @@ public class UpscalePage {
     @Path("{id}")
     public Response job(@PathParam("id") String id) throws SQLException {
         JobView job = jobs.require(JobStore.id(id));
+        if (job.type().equals("BATCH")) {
+            return Response.ok(Templates.upscale(models.list(), upload.maxBytes(), null, batchPanel(job))).build();
+        }
         if (!job.type().equals("UPSCALE")) {
             return Response.seeOther(java.net.URI.create(Formats.href(job))).build();
         }
-        return Response.ok(Templates.upscale(models.list(), upload.maxBytes(), panel(job))).build();
+        return Response.ok(Templates.upscale(models.list(), upload.maxBytes(), panel(job), null)).build();
+    }
+
+    /** A batch's panel alone: its progress and its grid of images, re-rendered as its events arrive. */
+    @GET
+    @Path("{id}/batch")
+    public TemplateInstance batch(@PathParam("id") String id) throws SQLException {
+        JobView job = jobs.require(JobStore.id(id));
+        if (!job.type().equals("BATCH")) {
+            throw ApiException.notFound("job " + job.id() + " is not a batch");
+        }
+        return Templates.upscale$batch(batchPanel(job));
+    }
+
+    BatchPanel batchPanel(JobView job) throws SQLException {
+        ModelCatalog.ModelView model = job.modelId() == null ? null
+                : models.list().stream().filter(m -> m.id().equals(job.modelId())).findFirst().orElse(null);
+        return new BatchPanel(job, batches.batch(job), model);
     }
 
     /** The job's panel alone, re-rendered as its events arrive. */

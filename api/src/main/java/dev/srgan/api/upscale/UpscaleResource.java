@@ -98,14 +98,7 @@ public class UpscaleResource {
             throw ApiException.badRequest("image", "choose an image to upscale (multipart field 'image')");
         }
         int scale = parseScale(scaleText);
-        UUID modelId = null;
-        if (modelIdText != null && !modelIdText.isBlank()) {
-            try {
-                modelId = UUID.fromString(modelIdText.trim());
-            } catch (IllegalArgumentException e) {
-                throw ApiException.badRequest("modelId", "modelId must be a model id (UUID), got '" + modelIdText + "'");
-            }
-        }
+        UUID modelId = parseModelId(modelIdText);
         String fileName = image.fileName() == null || image.fileName().isBlank() ? "image" : image.fileName();
         if (image.size() > upload.maxBytes()) {
             throw ApiException.tooLarge("image", "'" + fileName + "' is " + image.size() + " bytes; the limit is " + upload.maxBytes() + " bytes");
@@ -147,6 +140,18 @@ public class UpscaleResource {
                 }
                 throw e;
             }
+        }
+    }
+
+    /** The requested model, or null for the default of the scale; 400 for text that is not a UUID. */
+    static UUID parseModelId(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return UUID.fromString(text.trim());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("modelId", "modelId must be a model id (UUID), got '" + text + "'");
         }
     }
 

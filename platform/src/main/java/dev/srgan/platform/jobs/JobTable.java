@@ -65,10 +65,26 @@ public class JobTable {
 
     /** Inserts a QUEUED job, its first event and its outbox record (the caller commits). */
     public UUID insert(Connection c, NewJob job) throws SQLException {
+        return insert(c, job, null, null);
+    }
+
+    /**
+     * Inserts image {@code index} of the batch {@code batchId} as a QUEUED UPSCALE job with its own
+     * outbox record, so each image of a batch is its own unit of work (the caller commits, with
+     * the batch's {@link #insertBatch}).
+     */
+    public UUID insertImage(Connection c, NewJob job, UUID batchId, int index) throws SQLException {
+        if (job.type() != JobType.UPSCALE) {
+            throw new IllegalArgumentException("a batch's images are UPSCALE jobs, not " + job.type());
+        }
+        return insert(c, job, batchId, index);
+    }
+
+    private UUID insert(Connection c, NewJob job, UUID batchId, Integer batchIndex) throws SQLException {
         UUID id = UUID.randomUUID();
         try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO jobs (id, type, status, name, params, input_blob_id, input_name, model_id, dataset_id)
-                VALUES (?, ?, 'QUEUED', ?, ?::jsonb, ?, ?, ?, ?)""")) {
+                INSERT INTO jobs (id, type, status, name, params, input_blob_id, input_name, model_id, dataset_id, batch_id, batch_index)
+                VALUES (?, ?, 'QUEUED', ?, ?::jsonb, ?, ?, ?, ?, ?, ?)""")) {
             ps.setObject(1, id);
             ps.setString(2, job.type().name());
             ps.setString(3, job.name());
@@ -77,6 +93,12 @@ public class JobTable {
             ps.setString(6, job.inputName());
             ps.setObject(7, job.modelId());
             ps.setObject(8, job.datasetId());
+            ps.setObject(9, batchId);
+            if (batchIndex == null) {
+                ps.setNull(10, java.sql.Types.INTEGER);
+            } else {
+                ps.setInt(10, batchIndex);
+            }
             ps.executeUpdate();
         }
         event(c, id, JobStatus.QUEUED.name(), "submitted");
@@ -129,6 +151,99 @@ public class JobTable {
                 progress = 0, progress_message = NULL"""));
         event(c, id, JobStatus.QUEUED.name(), "retried");
         enqueue(c, id, type, 1, Duration.ZERO);
+    }
+
+    // ------------------------------------------------------------------ batches
+
+    /**
+     * Inserts a QUEUED BATCH job of {@code count} images with its first event and its counts row
+     * (the caller commits, with its images from {@link #insertImage}). A batch never travels on
+     * Kafka: its images do. Its state then follows from theirs: the {@code jobs_batch_rollup}
+     * trigger (migrations V8) moves it, in the transaction of each image's change, only along
+     * the transitions {@link JobStateMachine} allows, so every path that changes an image (this
+     * class's methods, nothing else writes job states) keeps its batch right.
+     */
+    public UUID insertBatch(Connection c, String name, String inputName, String paramsJson, UUID modelId, int count) throws SQLException {
+        UUID id = UUID.randomUUID();
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO jobs (id, type, status, name, params, input_name, model_id) VALUES (?, 'BATCH', 'QUEUED', ?, ?::jsonb, ?, ?)""")) {
+            ps.setObject(1, id);
+            ps.setString(2, name);
+            ps.setString(3, paramsJson);
+            ps.setString(4, inputName);
+            ps.setObject(5, modelId);
+            ps.executeUpdate();
+        }
+        event(c, id, JobStatus.QUEUED.name(), "submitted: " + count + (count == 1 ? " image" : " images"));
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO batches (job_id, image_count) VALUES (?, ?)")) {
+            ps.setObject(1, id);
+            ps.setInt(2, count);
+            ps.executeUpdate();
+        }
+        return id;
+    }
+
+    /**
+     * Cancels a batch that has not ended (the caller holds the locks of its images and its own
+     * row, and commits): its QUEUED images are CANCELLED at once, its RUNNING ones are asked to
+     * stop at their next tile batch; the roll-up ends the batch when its last image has.
+     */
+    public void cancelBatch(Connection c, UUID id, JobStatus current) throws SQLException {
+        JobStateMachine.requireAllowed(current, JobStatus.CANCELLED);
+        JobStateMachine.requireAllowed(JobStatus.QUEUED, JobStatus.CANCELLED);
+        try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET cancel_requested = true, updated_at = now() WHERE id = ?")) {
+            ps.setObject(1, id);
+            ps.executeUpdate();
+        }
+        event(c, id, current.name(), "cancel requested: its queued images are cancelled, its running ones stop at their next step");
+        for (UUID image : ids(c, """
+                UPDATE jobs SET status = 'CANCELLED', cancel_requested = true, finished_at = now(), updated_at = now()
+                WHERE batch_id = ? AND status = 'QUEUED' RETURNING id""", id)) {
+            event(c, image, JobStatus.CANCELLED.name(), "cancelled with its batch while queued");
+        }
+        for (UUID image : ids(c, """
+                UPDATE jobs SET cancel_requested = true, updated_at = now()
+                WHERE batch_id = ? AND status = 'RUNNING' RETURNING id""", id)) {
+            event(c, image, JobStatus.RUNNING.name(), "cancel requested with its batch; the job stops at its next step");
+        }
+    }
+
+    /**
+     * Retries a FAILED or CANCELLED batch (the caller holds the locks and commits): the batch is
+     * QUEUED again and its failed and cancelled images are queued with fresh attempts, each with
+     * a new message; its succeeded images keep their results. Returns how many images it queued.
+     */
+    public int retryBatch(Connection c, UUID id, JobStatus current) throws SQLException {
+        if (!current.isFinal()) {
+            throw new IllegalJobTransitionException(current, JobStatus.QUEUED);
+        }
+        JobStateMachine.requireAllowed(current, JobStatus.QUEUED);
+        JobStateMachine.requireAllowed(JobStatus.FAILED, JobStatus.QUEUED);
+        JobStateMachine.requireAllowed(JobStatus.CANCELLED, JobStatus.QUEUED);
+        transition(c, id, current, JobStatus.QUEUED, "error = NULL, cancel_requested = false, finished_at = NULL");
+        List<UUID> again = ids(c, """
+                UPDATE jobs SET status = 'QUEUED', attempts = 0, error = NULL, cancel_requested = false, worker_id = NULL,
+                       finished_at = NULL, progress = 0, progress_message = NULL, updated_at = now()
+                WHERE batch_id = ? AND status IN ('FAILED', 'CANCELLED') RETURNING id""", id);
+        event(c, id, JobStatus.QUEUED.name(), "retried: " + again.size() + (again.size() == 1 ? " image" : " images") + " queued again");
+        for (UUID image : again) {
+            event(c, image, JobStatus.QUEUED.name(), "retried with its batch");
+            enqueue(c, image, JobType.UPSCALE, 1, Duration.ZERO);
+        }
+        return again.size();
+    }
+
+    private static List<UUID> ids(Connection c, String sql, UUID batchId) throws SQLException {
+        List<UUID> ids = new java.util.ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setObject(1, batchId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getObject(1, UUID.class));
+                }
+            }
+        }
+        return ids;
     }
 
     // ------------------------------------------------------------------ the worker's attempt

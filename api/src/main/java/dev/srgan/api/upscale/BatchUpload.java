@@ -1,0 +1,195 @@
+package dev.srgan.api.upscale;
+
+import dev.srgan.api.datasets.DatasetInspector;
+import dev.srgan.api.errors.ApiException;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+/**
+ * The images of one batch submission, every one checked before anything is stored: several
+ * {@code images} parts, or the PNG/JPEG entries of one {@code file} zip (unpacked to temporary
+ * files, their bytes counted while reading). Each image passes the checks of a single upscale
+ * ({@link ImageInspector}: format from its first bytes, size from its header, a walk of its
+ * structure, the output limit at the scale), and the batch as a whole is held to its count, its
+ * total pixels and the upload size. Every refusal names the image. Close it to delete the files.
+ */
+final class BatchUpload implements AutoCloseable {
+
+    /** The limits a batch is held to. */
+    record Limits(int maxImages, long maxTotalPixels, long maxBytes, long maxInputPixels, long maxOutputPixels) {
+    }
+
+    /** One checked image: its name as uploaded (a zip entry keeps its folder), its bytes and its header. */
+    record Image(String name, Path file, ImageInspector.ImageInfo info) {
+    }
+
+    private final List<Image> images;
+    private final List<Path> temporary;
+    private final String label;
+
+    private BatchUpload(List<Image> images, List<Path> temporary, String label) {
+        this.images = images;
+        this.temporary = temporary;
+        this.label = label;
+    }
+
+    /** The images, in the order of the upload. */
+    List<Image> images() {
+        return Collections.unmodifiableList(images);
+    }
+
+    /** The zip's file name, or null for images sent as parts. */
+    String zipName() {
+        return label;
+    }
+
+    /**
+     * Reads and checks a submission.
+     *
+     * @throws ApiException 400 for a missing, mixed or unreadable upload or a damaged image, 413 for
+     *     too many, too large or too many pixels, 415 for an image in another format, 422 for a zip
+     *     without images; each names the image
+     */
+    static BatchUpload read(List<FileUpload> parts, FileUpload zip, int scale, Limits limits) throws IOException {
+        List<FileUpload> files = parts == null ? List.of() : parts.stream().filter(f -> f != null && f.uploadedFile() != null).toList();
+        boolean hasZip = zip != null && zip.uploadedFile() != null;
+        if (hasZip && !files.isEmpty()) {
+            throw ApiException.badRequest("images", "send either several images (field 'images') or one zip of images (field 'file'), not both");
+        }
+        if (!hasZip && files.isEmpty()) {
+            throw ApiException.badRequest("images", "choose the images to upscale (multipart fields 'images', or one zip in 'file')");
+        }
+        BatchUpload upload = hasZip ? unzip(zip, limits) : fromParts(files, limits);
+        try {
+            upload.check(scale, limits, hasZip ? "file" : "images");
+            return upload;
+        } catch (RuntimeException e) {
+            upload.close();
+            throw e;
+        }
+    }
+
+    private static BatchUpload fromParts(List<FileUpload> files, Limits limits) {
+        requireCount(files.size(), limits, "images");
+        List<Image> images = new ArrayList<>();
+        long bytes = 0;
+        for (int i = 0; i < files.size(); i++) {
+            FileUpload f = files.get(i);
+            String name = f.fileName() == null || f.fileName().isBlank() ? "image " + (i + 1) : f.fileName();
+            bytes += f.size();
+            if (f.size() > limits.maxBytes() || bytes > limits.maxBytes()) {
+                throw ApiException.tooLarge("images", "the images add up to more than " + limits.maxBytes() + " bytes (at '" + name
+                        + "'); a batch may upload at most " + limits.maxBytes() + " bytes (srgan.upload.max-bytes)");
+            }
+            images.add(new Image(name, f.uploadedFile(), ImageInspector.inspect(f.uploadedFile(), "images", name, limits.maxInputPixels())));
+        }
+        return new BatchUpload(images, List.of(), null);
+    }
+
+    private static BatchUpload unzip(FileUpload zip, Limits limits) throws IOException {
+        String zipName = zip.fileName() == null || zip.fileName().isBlank() ? "images.zip" : zip.fileName();
+        if (zip.size() > limits.maxBytes()) {
+            throw ApiException.tooLarge("file", "'" + zipName + "' is " + zip.size() + " bytes; the limit is " + limits.maxBytes() + " bytes");
+        }
+        List<Path> temporary = new ArrayList<>();
+        BatchUpload upload = new BatchUpload(new ArrayList<>(), temporary, zipName);
+        try (ZipFile file = openZip(zip.uploadedFile(), zipName)) {
+            List<ZipEntry> entries = new ArrayList<>();
+            var it = file.entries();
+            while (it.hasMoreElements()) {
+                ZipEntry e = it.nextElement();
+                String path = e.getName().replace('\\', '/');
+                if (path.startsWith("/") || path.matches("^[A-Za-z]:.*") || ("/" + path + "/").contains("/../")) {
+                    throw ApiException.badRequest("file", "'" + zipName + "' contains an unsafe path: " + e.getName());
+                }
+                // folders, other files and hidden ones (__MACOSX/._a.png) are not images of the batch
+                if (!e.isDirectory() && DatasetInspector.isImageName(path)) {
+                    entries.add(e);
+                }
+            }
+            requireCount(entries.size(), limits, "file");
+            if (entries.isEmpty()) {
+                throw ApiException.unprocessable("file", "'" + zipName + "' holds no PNG or JPEG images (.png, .jpg, .jpeg)");
+            }
+            long bytes = 0;
+            for (ZipEntry e : entries) {
+                Path to = Files.createTempFile("srgan-batch", ".img");
+                temporary.add(to);
+                try (InputStream in = file.getInputStream(e); OutputStream out = Files.newOutputStream(to)) {
+                    byte[] buffer = new byte[64 * 1024];
+                    for (int n; (n = in.read(buffer)) > 0; ) {
+                        bytes += n;
+                        if (bytes > limits.maxBytes()) {
+                            throw ApiException.tooLarge("file", "the images of '" + zipName + "' unpack to more than " + limits.maxBytes()
+                                    + " bytes (at '" + e.getName() + "'); a batch may hold at most " + limits.maxBytes() + " bytes (srgan.upload.max-bytes)");
+                        }
+                        out.write(buffer, 0, n);
+                    }
+                } catch (IOException ex) {
+                    throw ApiException.badRequest("file", "'" + e.getName() + "' in '" + zipName + "' could not be unpacked: " + ex.getMessage());
+                }
+                upload.images.add(new Image(e.getName(), to, ImageInspector.inspect(to, "file", e.getName(), limits.maxInputPixels())));
+            }
+            return upload;
+        } catch (RuntimeException | IOException e) {
+            upload.close();
+            throw e;
+        }
+    }
+
+    private static ZipFile openZip(Path path, String zipName) {
+        try {
+            return new ZipFile(path.toFile());
+        } catch (IOException e) {
+            throw ApiException.badRequest("file", "'" + zipName + "' is not a readable zip file");
+        }
+    }
+
+    private static void requireCount(int count, Limits limits, String field) {
+        if (count > limits.maxImages()) {
+            throw ApiException.tooLarge(field, "a batch may hold at most " + limits.maxImages() + " images (srgan.upload.batch.max-images); "
+                    + "this one has " + count);
+        }
+    }
+
+    /** The checks over the whole batch: each image's output at the scale, and the pixels of all. */
+    private void check(int scale, Limits limits, String field) {
+        long pixels = 0;
+        for (Image image : images) {
+            ImageInspector.ImageInfo info = image.info();
+            long output = info.pixels() * scale * scale;
+            if (output > limits.maxOutputPixels()) {
+                throw ApiException.tooLarge(field, "'" + image.name() + "' is " + info.width() + "x" + info.height() + ": at " + scale + "x it would be "
+                        + info.width() * scale + "x" + info.height() * scale + " = " + ImageInspector.megapixels(output)
+                        + " megapixels; the output limit is " + ImageInspector.megapixels(limits.maxOutputPixels()) + " megapixels");
+            }
+            pixels += info.pixels();
+            if (pixels > limits.maxTotalPixels()) {
+                throw ApiException.tooLarge(field, "the images add up to more than " + ImageInspector.megapixels(limits.maxTotalPixels())
+                        + " megapixels (at '" + image.name() + "'); a batch may hold at most " + ImageInspector.megapixels(limits.maxTotalPixels())
+                        + " megapixels (srgan.upload.batch.max-total-pixels)");
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Path p : temporary) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                // a leftover temporary file harms nothing; the OS cleans its temp dir
+            }
+        }
+    }
+}
