@@ -1,6 +1,17 @@
 package dev.srgan.systemtests;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.srgan.client.ApiClient;
+import dev.srgan.client.ApiException;
+import dev.srgan.client.ApiResponse;
+import dev.srgan.client.api.JobsApi;
+import dev.srgan.client.api.ModelsApi;
+import dev.srgan.client.api.UpscaleApi;
+import dev.srgan.client.model.ApiError;
+import dev.srgan.client.model.JobDetail;
+import dev.srgan.client.model.JobPage;
+import dev.srgan.client.model.ModelView;
+import dev.srgan.client.model.UpscaleSubmitted;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -23,6 +34,7 @@ import java.util.Map;
 import static dev.srgan.systemtests.Cluster.form;
 import static dev.srgan.systemtests.Cluster.status;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The job pipeline end to end: api -> outbox -> Kafka -> two worker processes -> PostgreSQL. */
@@ -199,5 +211,55 @@ class PipelineSystemTest {
             }
         }
         assertEquals(Map.of("one-x2.png", 64, "three-x2.png", 96), widths);
+    }
+
+    /**
+     * The API description is one a client can trust: the Java client that openapi-generator made
+     * from the api's OpenAPI document at build time (this module's pom) upscales an image, follows
+     * the job to its result, lists jobs, and reads the API's errors as the document describes them.
+     */
+    @Test
+    @Order(6)
+    void theClientGeneratedFromTheOpenApiDocumentUpscalesAndFollowsTheJob() throws Exception {
+        ApiClient client = new ApiClient();
+        client.updateBaseUri(cluster.url("").toString());
+        client.setRequestInterceptor(request -> request.header("Authorization", "Bearer " + Cluster.ADMIN_TOKEN));
+        ModelView model = new ModelsApi(client).listModels().stream()
+                .filter(m -> m.getScale() == 2 && Boolean.TRUE.equals(m.getIsDefault())).findFirst().orElseThrow();
+        Path image = Files.createTempFile(cluster.dataDir, "client", ".png");
+        Files.write(image, Images.png(40, 30, 4242));
+
+        ApiResponse<UpscaleSubmitted> submitted = new UpscaleApi(client).upscaleWithHttpInfo(null, image.toFile(), "2", model.getId());
+        assertEquals(202, submitted.getStatusCode());
+        assertEquals("/api/jobs/" + submitted.getData().getId(), submitted.getData().getUrl());
+
+        String id = submitted.getData().getId().toString();
+        JobsApi jobs = new JobsApi(client);
+        JobDetail job = jobs.getJob(id);
+        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+        while (!List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(job.getStatus()) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            job = jobs.getJob(id);
+        }
+        assertEquals("SUCCEEDED", job.getStatus(), job.toString());
+        assertEquals("UPSCALE", job.getType());
+        assertEquals(model.getId(), job.getModelId());
+        assertEquals(2, ((Map<?, ?>) job.getParams()).get("scale"));
+        assertEquals(80, (int) job.getResult().getWidth());
+        assertEquals(60, (int) job.getResult().getHeight());
+        assertEquals(80, Images.read(Files.readAllBytes(jobs.getJobResult(id, false).toPath())).getWidth());
+
+        JobPage page = jobs.listJobs(0, 200, "SUCCEEDED", "UPSCALE");
+        assertTrue(page.getItems().stream().anyMatch(j -> j.getId().equals(submitted.getData().getId())), page.toString());
+
+        ApiException refused = assertThrows(ApiException.class, () -> new UpscaleApi(client).upscale(null, image.toFile(), "3", model.getId()));
+        assertEquals(400, refused.getCode());
+        ApiError error = client.getObjectMapper().readValue(refused.getResponseBody(), ApiError.class);
+        assertEquals("scale", error.getField());
+        assertTrue(error.getError().startsWith("scale must be 2, 4 or 8"), error.getError());
+
+        ApiClient anonymous = new ApiClient();
+        anonymous.updateBaseUri(cluster.url("").toString());
+        assertEquals(401, assertThrows(ApiException.class, () -> new JobsApi(anonymous).getJob(id)).getCode());
     }
 }

@@ -12,6 +12,12 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
 import java.sql.SQLException;
 import java.util.List;
 import java.util.UUID;
@@ -20,6 +26,8 @@ import java.util.UUID;
 @Path("/api/tokens")
 @Produces(MediaType.APPLICATION_JSON)
 @Requires(Role.ADMIN)
+@Tag(name = "Tokens", description = "API tokens (admin)")
+@APIResponse(responseCode = "403", description = "the token's role is below ADMIN")
 public class TokenResource {
     @Inject
     TokenStore tokens;
@@ -29,6 +37,8 @@ public class TokenResource {
     }
 
     @GET
+    @Operation(operationId = "listTokens", summary = "The tokens: id, name, role, created and revoked (never the token)")
+    @APIResponse(responseCode = "200", description = "tokens")
     public List<TokenStore.TokenView> list() throws SQLException {
         return tokens.list();
     }
@@ -36,6 +46,10 @@ public class TokenResource {
     /** 201 with the raw token: the only time it is shown. */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "createToken", summary = "Create a token with a name and a role; the answer is the only time the token is shown")
+    @APIResponse(responseCode = "201", description = "the token",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TokenStore.NewToken.class)))
+    @APIResponse(responseCode = "400", description = "a body that is not JSON, no name or one over 100 characters, a role not VIEWER, OPERATOR or ADMIN")
     public Response create(TokenRequest request) throws SQLException {
         if (request == null) {
             throw ApiException.badRequest(null, "send a JSON body: {\"name\": \"ci\", \"role\": \"OPERATOR\"}");
@@ -45,12 +59,18 @@ public class TokenResource {
 
     @POST
     @Path("/{id}/revoke")
+    @Operation(operationId = "revokeToken", summary = "Revoke a token: its next request gets 401")
+    @APIResponse(responseCode = "200", description = "the token, revoked")
+    @APIResponse(responseCode = "404", description = "no such token")
     public TokenStore.TokenView revoke(@PathParam("id") String id) throws SQLException {
         return tokens.revoke(id(id));
     }
 
     @DELETE
     @Path("/{id}")
+    @Operation(operationId = "deleteToken", summary = "Revoke a token, as POST /api/tokens/{id}/revoke")
+    @APIResponse(responseCode = "200", description = "the token, revoked")
+    @APIResponse(responseCode = "404", description = "no such token")
     public TokenStore.TokenView delete(@PathParam("id") String id) throws SQLException {
         return tokens.revoke(id(id));
     }

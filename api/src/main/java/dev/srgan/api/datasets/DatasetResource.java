@@ -22,7 +22,14 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import dev.srgan.api.ApiDocument;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
@@ -46,6 +53,7 @@ import java.util.zip.ZipOutputStream;
 /** Training datasets: a zip of images, or several images uploaded at once (zipped here). */
 @Path("/api/datasets")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Datasets", description = "Image sets to train and evaluate on")
 public class DatasetResource {
     @Inject
     DatasetStore store;
@@ -77,6 +85,8 @@ public class DatasetResource {
 
 
     @GET
+    @Operation(operationId = "listDatasets", summary = "The uploaded datasets")
+    @APIResponse(responseCode = "200", description = "datasets")
     public List<DatasetView> list() throws SQLException {
         return store.list();
     }
@@ -84,8 +94,21 @@ public class DatasetResource {
     @Requires(Role.OPERATOR)
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    public Response upload(@RestForm("name") String name, @RestForm("file") FileUpload zip,
-                           @RestForm("images") List<FileUpload> images, @HeaderParam(IdempotencyKeys.HEADER) String idempotencyKey,
+    @Operation(operationId = "uploadDataset", summary = "Store a dataset: one zip of PNG/JPEG images, or several image parts")
+    @APIResponse(responseCode = "201", description = "stored (or, with a known Idempotency-Key, the dataset it stored)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = DatasetView.class)))
+    @APIResponse(responseCode = "400", description = "neither or both of file and images, a zip that is not one or has an unsafe path, an entry "
+            + "named like an image that is not PNG/JPEG or is damaged (named), name over 200 characters, an Idempotency-Key over 255 characters")
+    @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
+    @APIResponse(responseCode = "409", description = "the Idempotency-Key belongs to a request still in progress; send it again")
+    @APIResponse(responseCode = "413", description = "over srgan.upload.max-bytes, srgan.dataset.max-entries or srgan.dataset.max-uncompressed-bytes, "
+            + "an image over srgan.upscale.max-input-pixels, or images adding up to more than srgan.dataset.max-total-pixels")
+    @APIResponse(responseCode = "415", description = "an images part that is not PNG or JPEG")
+    @APIResponse(responseCode = "422", description = "a zip without images, or an Idempotency-Key used for another request")
+    public Response upload(@RestForm("name") String name,
+                           @RestForm("file") @Schema(description = "a zip of PNG/JPEG images, folders allowed (or images)") FileUpload zip,
+                           @RestForm("images") @Schema(description = "the images, one part each (or file)") List<FileUpload> images,
+                           @HeaderParam(IdempotencyKeys.HEADER) @Parameter(description = ApiDocument.IDEMPOTENCY_KEY) String idempotencyKey,
                            @Context ContainerRequestContext http) throws SQLException, IOException {
         DatasetView created = create(name, zip, images, idempotencyKey, (Caller) http.getProperty(Caller.PROPERTY));
         return Response.status(201).entity(created).build();

@@ -15,6 +15,12 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
 import java.time.Duration;
@@ -27,6 +33,7 @@ import java.time.Duration;
  * {@link #TOKEN_CHECK} of its token's revocation.
  */
 @Path("/api/events")
+@Tag(name = "Events", description = "Live changes as server-sent events")
 public class EventResource {
     /** How often an open stream checks that its token still stands. */
     static final Duration TOKEN_CHECK = Duration.ofSeconds(2);
@@ -41,6 +48,10 @@ public class EventResource {
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.TEXT_PLAIN)
+    @Operation(operationId = "streamEvents", summary = "Server-sent events of job changes, progress, loss points, checkpoints, validations and workers (jobId: one job's)")
+    @APIResponse(responseCode = "200", description = "an open stream; each event's data is one JSON object, {\"kind\": \"job\" | \"losses\" | "
+            + "\"checkpoint\" | \"validation\" | \"worker\" | \"ping\" | \"revoked\", ...}; it ends after \"revoked\" once its token is revoked",
+            content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING)))
     public Multi<String> stream(@QueryParam("jobId") String jobId, @Context ContainerRequestContext request) {
         Caller caller = (Caller) request.getProperty(Caller.PROPERTY);
         Multi<String> events = hub.events();

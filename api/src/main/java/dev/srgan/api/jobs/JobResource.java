@@ -19,9 +19,12 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -35,6 +38,7 @@ import java.util.UUID;
 /** Jobs of every type: list, inspect, cancel, retry, and download an upscale's result. */
 @Path("/api/jobs")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Jobs", description = "Jobs of every type: follow, cancel, retry, and their results")
 public class JobResource {
     static final int MAX_PAGE_SIZE = 200;
 
@@ -58,6 +62,9 @@ public class JobResource {
 
     /** Jobs newest first; {@code type} and {@code status} filter, {@code page} (from 0) and {@code size} page. */
     @GET
+    @Operation(operationId = "listJobs", summary = "Jobs newest first (a batch's images are listed under their batch)")
+    @APIResponse(responseCode = "200", description = "a page of jobs")
+    @APIResponse(responseCode = "400", description = "page below 0, size outside 1-200, an unknown type or status")
     public JobStore.Page list(@QueryParam("type") String type, @QueryParam("status") String status,
                               @QueryParam("page") Integer page, @QueryParam("size") Integer size) throws SQLException {
         int p = page == null ? 0 : page;
@@ -74,8 +81,10 @@ public class JobResource {
     /** The job; a batch upscale also lists its images ({@link BatchStore.BatchJobView}). */
     @GET
     @Path("/{id}")
-    @APIResponse(responseCode = "200", description = "the job; a BATCH job also has its images",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(oneOf = {JobView.class, BatchStore.BatchJobView.class})))
+    @Operation(operationId = "getJob", summary = "One job: its state, progress, parameters and result")
+    @APIResponse(responseCode = "200", description = "the job; a BATCH job also has batch, its images",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = BatchStore.BatchJobView.class)))
+    @APIResponse(responseCode = "404", description = "no such job")
     public Object get(@PathParam("id") String id) throws SQLException {
         JobView job = jobs.require(uuid(id));
         // batch upscale hook: its counts and images
@@ -84,6 +93,9 @@ public class JobResource {
 
     @GET
     @Path("/{id}/events")
+    @Operation(operationId = "getJobEvents", summary = "The job's history: submitted, each attempt and on which worker, lease expiries, retries, the end")
+    @APIResponse(responseCode = "200", description = "its events, oldest first")
+    @APIResponse(responseCode = "404", description = "no such job")
     public List<JobStore.JobEvent> events(@PathParam("id") String id) throws SQLException {
         UUID jobId = uuid(id);
         jobs.require(jobId);
@@ -93,6 +105,11 @@ public class JobResource {
     @Requires(Role.OPERATOR)
     @POST
     @Path("/{id}/cancel")
+    @Operation(operationId = "cancelJob", summary = "Cancel a job: a QUEUED one at once, a RUNNING one at its next safe point")
+    @APIResponse(responseCode = "200", description = "the job: CANCELLED, or RUNNING with cancelRequested")
+    @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
+    @APIResponse(responseCode = "404", description = "no such job")
+    @APIResponse(responseCode = "409", description = "the job has already ended")
     public JobView cancel(@PathParam("id") String id) throws SQLException {
         UUID jobId = uuid(id);
         // batch upscale hook: a batch is cancelled with its images
@@ -102,6 +119,12 @@ public class JobResource {
     @Requires(Role.OPERATOR)
     @POST
     @Path("/{id}/retry")
+    @Operation(operationId = "retryJob", summary = "Queue a FAILED or CANCELLED job again with fresh attempts (a batch: its failed and cancelled images)")
+    @APIResponse(responseCode = "202", description = "the job, QUEUED again",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
+    @APIResponse(responseCode = "404", description = "no such job")
+    @APIResponse(responseCode = "409", description = "the job is neither FAILED nor CANCELLED")
     public Response retry(@PathParam("id") String id) throws SQLException {
         UUID jobId = uuid(id);
         // batch upscale hook: a batch retries its failed and cancelled images
@@ -111,6 +134,9 @@ public class JobResource {
     /** Loss points of a training job after {@code afterStep} (all when absent), in step order. */
     @GET
     @Path("/{id}/losses")
+    @Operation(operationId = "getJobLosses", summary = "A training job's loss points after afterStep, in step order")
+    @APIResponse(responseCode = "200", description = "loss points")
+    @APIResponse(responseCode = "404", description = "no such job")
     public List<TrainingStore.LossPoint> losses(@PathParam("id") String id, @QueryParam("afterStep") Integer afterStep,
                                                    @QueryParam("limit") Integer limit) throws SQLException {
         return training.losses(id, afterStep, limit);
@@ -119,6 +145,9 @@ public class JobResource {
     /** Validation PSNR/SSIM of G and of bicubic per validation step, with links to the sample images. */
     @GET
     @Path("/{id}/validation")
+    @Operation(operationId = "getJobValidation", summary = "A training job's validation metrics per validation step, with links to its sample images")
+    @APIResponse(responseCode = "200", description = "validation points")
+    @APIResponse(responseCode = "404", description = "no such job")
     public List<TrainingStore.ValidationPoint> validation(@PathParam("id") String id) throws SQLException {
         return training.validation(id);
     }
@@ -126,6 +155,10 @@ public class JobResource {
     @GET
     @Path("/{id}/samples/{step}/{idx}")
     @Produces({"image/png", MediaType.APPLICATION_JSON})
+    @Operation(operationId = "getJobSample", summary = "A validation sample image of a training job")
+    @APIResponse(responseCode = "200", description = "the PNG",
+            content = @Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @APIResponse(responseCode = "404", description = "no such job, step or sample")
     public Response sample(@PathParam("id") String id, @PathParam("step") int step, @PathParam("idx") int idx) throws SQLException {
         UUID blobId = training.sampleBlob(id, step, idx);
         StreamingOutput body = out -> blobs.copyTo(dataSource, blobId, out);
@@ -135,6 +168,9 @@ public class JobResource {
     /** The checkpoints a training job stored, oldest first, with download links. */
     @GET
     @Path("/{id}/checkpoints")
+    @Operation(operationId = "getJobCheckpoints", summary = "The checkpoints a training job stored, oldest first, with download links")
+    @APIResponse(responseCode = "200", description = "checkpoints")
+    @APIResponse(responseCode = "404", description = "no such job")
     public List<TrainingStore.CheckpointView> checkpoints(@PathParam("id") String id) throws SQLException {
         return training.checkpoints(id);
     }
@@ -143,6 +179,12 @@ public class JobResource {
     @GET
     @Path("/{id}/result")
     @Produces({"image/png", "application/zip", MediaType.APPLICATION_JSON})
+    @Operation(operationId = "getJobResult", summary = "An upscale's PNG, or a batch's zip of its images' PNGs (download=true: as an attachment)")
+    @APIResponse(responseCode = "200", description = "the PNG of an UPSCALE job, the zip of a BATCH job", content = {
+            @Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary")),
+            @Content(mediaType = "application/zip", schema = @Schema(type = SchemaType.STRING, format = "binary"))})
+    @APIResponse(responseCode = "404", description = "no such job, or an upscale that has not SUCCEEDED (its state named)")
+    @APIResponse(responseCode = "409", description = "a batch still QUEUED or RUNNING, or one that ended with no image upscaled")
     public Response result(@PathParam("id") String id, @QueryParam("download") boolean download) throws SQLException {
         UUID jobId = uuid(id);
         JobView job = jobs.require(jobId);

@@ -5,6 +5,7 @@ import dev.srgan.domain.jobs.JobStateMachine;
 import dev.srgan.domain.jobs.JobStatus;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.platform.jobs.JobTable;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -43,6 +44,7 @@ public class JobStore {
     JobTable table;
 
     /** A page of jobs, newest first. */
+    @Schema(name = "JobPage")
     public record Page(List<JobView> items, int page, int size, long total) {
     }
 

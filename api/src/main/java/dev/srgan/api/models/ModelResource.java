@@ -22,6 +22,13 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
@@ -46,6 +53,7 @@ import java.util.zip.ZipFile;
  */
 @Path("/api/models")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Models", description = "Upscale models: register, choose the default, evaluate, compare, export")
 public class ModelResource {
     @Inject
     DataSource dataSource;
@@ -76,12 +84,17 @@ public class ModelResource {
     }
 
     @GET
+    @Operation(operationId = "listModels", summary = "The registered upscale models with their latest evaluation")
+    @APIResponse(responseCode = "200", description = "models")
     public List<ModelView> list() throws SQLException {
         return catalog.list();
     }
 
     @GET
     @Path("/{id}")
+    @Operation(operationId = "getModel", summary = "One model: format, scale, source, default, evaluation, comparison crop")
+    @APIResponse(responseCode = "200", description = "the model")
+    @APIResponse(responseCode = "404", description = "no such model")
     public ModelView get(@PathParam("id") String id) throws SQLException {
         UUID modelId = uuid(id);
         return catalog.find(modelId).orElseThrow(() -> ApiException.notFound("no model " + id));
@@ -94,6 +107,12 @@ public class ModelResource {
     @GET
     @Path("/{id}/export")
     @Produces({"application/octet-stream", MediaType.APPLICATION_JSON})
+    @Operation(operationId = "exportModel", summary = "The model's generator as ONNX (opset 17, float32 NCHW RGB in [0, 1]; docs/onnx.md)")
+    @APIResponse(responseCode = "200", description = "the .onnx file, as an attachment",
+            content = @Content(mediaType = "application/octet-stream", schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @APIResponse(responseCode = "400", description = "format is not onnx")
+    @APIResponse(responseCode = "404", description = "no such model")
+    @APIResponse(responseCode = "422", description = "a TorchScript upload, or a model that cannot be exported")
     public Response export(@PathParam("id") String id, @QueryParam("format") String format) throws SQLException, IOException {
         ModelExports.Export export = exports.export(uuid(id), format);
         return Response.ok(export.bytes(), "application/octet-stream")
@@ -104,6 +123,9 @@ public class ModelResource {
     @GET
     @Path("/{id}/comparison")
     @Produces({"image/png", MediaType.APPLICATION_JSON})
+    @Operation(operationId = "getModelComparison", summary = "The model's crop of the comparison photo, the same window for every model")
+    @APIResponse(responseCode = "200", description = "the PNG", content = @Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @APIResponse(responseCode = "404", description = "no such model, or it has no crop yet (evaluate it)")
     public Response comparison(@PathParam("id") String id) throws SQLException {
         UUID modelId = uuid(id);
         UUID blobId;
@@ -119,6 +141,11 @@ public class ModelResource {
     @GET
     @Path("/comparison/{kind}")
     @Produces({"image/png", MediaType.APPLICATION_JSON})
+    @Operation(operationId = "getComparisonReference", summary = "The original's (kind original) or bicubic's (kind bicubic, at scale) crop of the comparison window")
+    @APIResponse(responseCode = "200", description = "the PNG", content = @Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary")),
+            headers = @Header(name = "X-Psnr-Y", description = "bicubic's PSNR on Y against the original", schema = @Schema(type = SchemaType.NUMBER)))
+    @APIResponse(responseCode = "400", description = "scale not 2, 4 or 8")
+    @APIResponse(responseCode = "404", description = "kind is neither original nor bicubic")
     public Response comparisonReference(@PathParam("kind") String kind, @QueryParam("scale") @DefaultValue("4") String scale) {
         int s;
         try {
@@ -133,6 +160,15 @@ public class ModelResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "registerModel", summary = "Register a model: a training checkpoint's generator (JSON), or an uploaded SRGAN zip or TorchScript file (multipart)")
+    @APIResponse(responseCode = "201", description = "the model",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ModelView.class)))
+    @APIResponse(responseCode = "400", description = "a body that is not JSON, checkpointId missing or not a UUID, no file, scale not 2/4/8 "
+            + "(required for TorchScript), name over 200 characters")
+    @APIResponse(responseCode = "403", description = "the token's role is below ADMIN")
+    @APIResponse(responseCode = "413", description = "the file over srgan.upload.max-bytes")
+    @APIResponse(responseCode = "415", description = "the file is neither an SRGAN model zip nor TorchScript")
+    @APIResponse(responseCode = "422", description = "no such checkpoint, a broken SRGAN zip, or a scale that does not match the zip's")
     public Response fromCheckpoint(FromCheckpoint request) throws SQLException, IOException {
         return Response.status(201).entity(registerCheckpoint(request)).build();
     }
@@ -183,6 +219,9 @@ public class ModelResource {
      */
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
+    // the same operation as fromCheckpoint (registerModel), which lists its other answers
+    @APIResponse(responseCode = "201", description = "the model",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ModelView.class)))
     public Response upload(@RestForm("file") FileUpload file, @RestForm("name") String name, @RestForm("scale") String scale,
                            @RestForm("makeDefault") boolean makeDefault) throws SQLException, IOException {
         if (file == null || file.uploadedFile() == null) {
@@ -272,6 +311,10 @@ public class ModelResource {
     /** Makes the model the default for its scale (what an upscale without modelId uses). */
     @POST
     @Path("/{id}/default")
+    @Operation(operationId = "setDefaultModel", summary = "Make the model the one an upscale without modelId uses for its scale")
+    @APIResponse(responseCode = "200", description = "the model")
+    @APIResponse(responseCode = "403", description = "the token's role is below ADMIN")
+    @APIResponse(responseCode = "404", description = "no such model")
     public ModelView setDefault(@PathParam("id") String id) throws SQLException {
         UUID modelId = uuid(id);
         ModelView m = get(id);
@@ -294,6 +337,13 @@ public class ModelResource {
     @POST
     @Path("/{id}/evaluate")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "evaluateModel", summary = "Queue an EVALUATE job: the model on every photo of a dataset (PSNR, SSIM, NIQE, and the comparison crop)")
+    @APIResponse(responseCode = "202", description = "queued",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Submitted.class)))
+    @APIResponse(responseCode = "400", description = "a body that is not JSON, datasetId not a UUID")
+    @APIResponse(responseCode = "403", description = "the token's role is below ADMIN")
+    @APIResponse(responseCode = "404", description = "no such model")
+    @APIResponse(responseCode = "422", description = "no such dataset")
     public Response evaluate(@PathParam("id") String id, EvaluateRequest request) throws SQLException {
         ModelView model = get(id);
         UUID datasetId;
@@ -321,6 +371,7 @@ public class ModelResource {
     }
 
     /** What a submission answers. */
+    @Schema(name = "EvaluationSubmitted")
     public record Submitted(UUID id, String status, String url) {
     }
 

@@ -25,7 +25,14 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import dev.srgan.api.ApiDocument;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -44,6 +51,7 @@ import java.util.UUID;
  */
 @Path("/api/training/sweeps")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Sweeps", description = "Hyperparameter sweeps: one training run per point of a grid, followed and handled together")
 public class SweepResource {
     static final int MAX_PAGE_SIZE = 200;
     static final String ENDPOINT = "POST /api/training/sweeps";
@@ -84,13 +92,25 @@ public class SweepResource {
     }
 
     /** What a sweep submission answers: the sweep and its jobs in grid order. */
+    @Schema(name = "SweepSubmitted")
     public record Submitted(UUID id, String name, List<UUID> jobIds, String url) {
     }
 
     @Requires(Role.OPERATOR)
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response submit(SweepRequest request, @HeaderParam(IdempotencyKeys.HEADER) String idempotencyKey,
+    @Operation(operationId = "submitSweep", summary = "Queue a sweep: one TRAINING job per point of the grid, all or none")
+    @APIResponse(responseCode = "202", description = "queued (or, with a known Idempotency-Key, the sweep it created)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Submitted.class)))
+    @APIResponse(responseCode = "400", description = "a body that is not JSON; no grid, an empty one, an unknown hyperparameter in it, a value list "
+            + "that is empty, not a list or repeats a value; more points than srgan.training.sweep.max-runs; a grid point that fails the "
+            + "hyperparameter checks (named); datasetId not a UUID; name over 200 characters; an Idempotency-Key over 255 characters")
+    @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
+    @APIResponse(responseCode = "409", description = "the Idempotency-Key belongs to a request still in progress; send it again")
+    @APIResponse(responseCode = "422", description = "no such dataset, contentLoss vgg19 on a cluster without the extractor, "
+            + "or an Idempotency-Key used for another request")
+    public Response submit(SweepRequest request,
+                           @HeaderParam(IdempotencyKeys.HEADER) @Parameter(description = ApiDocument.IDEMPOTENCY_KEY) String idempotencyKey,
                            @Context ContainerRequestContext http) throws SQLException {
         return Response.accepted(submitSweep(request, idempotencyKey, (Caller) http.getProperty(Caller.PROPERTY))).build();
     }
@@ -173,6 +193,9 @@ public class SweepResource {
 
     /** Sweeps newest first, each with its runs counted by state and its best validation PSNR. */
     @GET
+    @Operation(operationId = "listSweeps", summary = "Sweeps newest first, each with its runs counted by state and its best validation PSNR")
+    @APIResponse(responseCode = "200", description = "a page of sweeps")
+    @APIResponse(responseCode = "400", description = "page below 0, size outside 1-200")
     public SweepStore.Page list(@QueryParam("page") Integer page, @QueryParam("size") Integer size) throws SQLException {
         int p = page == null ? 0 : page;
         int s = size == null ? 25 : size;
@@ -188,6 +211,9 @@ public class SweepResource {
     /** The sweep: its base and grid, and each run's state, grid point and best PSNR/SSIM/NIQE with their steps. */
     @GET
     @Path("/{id}")
+    @Operation(operationId = "getSweep", summary = "A sweep: its base and grid, and each run's state, grid point and best metrics")
+    @APIResponse(responseCode = "200", description = "the sweep")
+    @APIResponse(responseCode = "404", description = "no such sweep")
     public SweepStore.SweepView get(@PathParam("id") String id) throws SQLException {
         return sweeps.require(SweepStore.id(id));
     }
@@ -200,6 +226,11 @@ public class SweepResource {
     @Requires(Role.OPERATOR)
     @POST
     @Path("/{id}/cancel")
+    @Operation(operationId = "cancelSweep", summary = "Cancel every QUEUED or RUNNING run of a sweep")
+    @APIResponse(responseCode = "200", description = "the sweep")
+    @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
+    @APIResponse(responseCode = "404", description = "no such sweep")
+    @APIResponse(responseCode = "409", description = "no run of the sweep is QUEUED or RUNNING")
     public SweepStore.SweepView cancel(@PathParam("id") String id) throws SQLException {
         SweepStore.SweepView sweep = sweeps.require(SweepStore.id(id));
         if (jobs.cancelEach(sweep.runs().stream().map(SweepStore.SweepRun::jobId).toList()) == 0) {
@@ -215,6 +246,12 @@ public class SweepResource {
     @Requires(Role.OPERATOR)
     @POST
     @Path("/{id}/retry")
+    @Operation(operationId = "retrySweep", summary = "Queue every FAILED or CANCELLED run of a sweep again (each resumes from its last checkpoint)")
+    @APIResponse(responseCode = "202", description = "the sweep",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SweepStore.SweepView.class)))
+    @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
+    @APIResponse(responseCode = "404", description = "no such sweep")
+    @APIResponse(responseCode = "409", description = "no run of the sweep FAILED or was CANCELLED")
     public Response retry(@PathParam("id") String id) throws SQLException {
         SweepStore.SweepView sweep = sweeps.require(SweepStore.id(id));
         if (jobs.retryEach(sweep.runs().stream().map(SweepStore.SweepRun::jobId).toList()) == 0) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.api.errors.ApiException;
 import dev.srgan.domain.jobs.JobStatus;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -102,6 +103,7 @@ public class SweepStore {
     }
 
     /** A page of sweeps, newest first. */
+    @Schema(name = "SweepPage")
     public record Page(List<SweepSummary> items, int page, int size, long total) {
     }
 

@@ -25,7 +25,15 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
+import dev.srgan.api.ApiDocument;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -41,6 +49,7 @@ import java.util.UUID;
 /** Training runs: submit, follow losses, validation metrics, samples and checkpoints. */
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Training", description = "Training runs and their checkpoints (a run's losses, validation and samples: Jobs)")
 public class TrainingResource {
     @Inject
     IdempotencyKeys keys;
@@ -70,6 +79,7 @@ public class TrainingResource {
     }
 
     /** What the submission answers. */
+    @Schema(name = "TrainingSubmitted")
     public record Submitted(UUID id, String status, String url, int totalSteps) {
     }
 
@@ -77,7 +87,17 @@ public class TrainingResource {
     @POST
     @Path("/training")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response submit(TrainingRequest request, @HeaderParam(IdempotencyKeys.HEADER) String idempotencyKey,
+    @Operation(operationId = "submitTraining", summary = "Queue a TRAINING job: a dataset and hyperparameters (absent ones take their defaults)")
+    @APIResponse(responseCode = "202", description = "queued (or, with a known Idempotency-Key, the run it created)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Submitted.class)))
+    @APIResponse(responseCode = "400", description = "a body that is not JSON, datasetId not a UUID, a hyperparameter out of range (named in field), "
+            + "name over 200 characters, an Idempotency-Key over 255 characters")
+    @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
+    @APIResponse(responseCode = "409", description = "the Idempotency-Key belongs to a request still in progress; send it again")
+    @APIResponse(responseCode = "422", description = "no such dataset, contentLoss vgg19 on a cluster without the extractor, "
+            + "or an Idempotency-Key used for another request")
+    public Response submit(TrainingRequest request,
+                           @HeaderParam(IdempotencyKeys.HEADER) @Parameter(description = ApiDocument.IDEMPOTENCY_KEY) String idempotencyKey,
                            @Context ContainerRequestContext http) throws SQLException {
         Submitted s = submitRun(request, idempotencyKey, (Caller) http.getProperty(Caller.PROPERTY));
         return Response.accepted(s).build();
@@ -167,6 +187,11 @@ public class TrainingResource {
     @GET
     @Path("/checkpoints/{id}/download")
     @Produces({"application/zip", MediaType.APPLICATION_JSON})
+    @Operation(operationId = "downloadCheckpoint", summary = "A checkpoint file (a zip, networks/CHECKPOINT-FORMAT.md)")
+    @APIResponse(responseCode = "200", description = "the checkpoint zip, as an attachment",
+            content = @Content(mediaType = "application/zip", schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
+    @APIResponse(responseCode = "404", description = "no such checkpoint")
     public Response download(@PathParam("id") String id) throws SQLException {
         UUID checkpointId;
         try {

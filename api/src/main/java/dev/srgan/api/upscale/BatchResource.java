@@ -22,6 +22,13 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import dev.srgan.api.ApiDocument;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
@@ -42,6 +49,7 @@ import java.util.UUID;
  * written in one transaction, so a refused batch stores nothing.
  */
 @Path("/api/upscale/batch")
+@Tag(name = "Upscale")
 public class BatchResource {
     @Inject
     DataSource dataSource;
@@ -74,6 +82,7 @@ public class BatchResource {
     long maxOutputPixels;
 
     /** What a batch submission answers: the batch's id, state, where to follow it and how many images it holds. */
+    @Schema(name = "BatchSubmitted")
     public record Submitted(UUID id, String status, String url, int count) {
     }
 
@@ -81,9 +90,23 @@ public class BatchResource {
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response submit(@RestForm("images") List<FileUpload> images, @RestForm("file") FileUpload zip,
-                           @RestForm("scale") String scale, @RestForm("modelId") String modelId,
-                           @HeaderParam(IdempotencyKeys.HEADER) String idempotencyKey,
+    @Operation(operationId = "upscaleBatch", summary = "Queue a BATCH job: several images (parts, or one zip), one UPSCALE job each")
+    @APIResponse(responseCode = "202", description = "queued (or, with a known Idempotency-Key, the batch it created)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Submitted.class)))
+    @APIResponse(responseCode = "400", description = "no images, both images and file, a zip that is not one or has an unsafe path, "
+            + "a damaged or truncated image (named), scale not 2/4/8, modelId not a UUID, an Idempotency-Key over 255 characters")
+    @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
+    @APIResponse(responseCode = "409", description = "the Idempotency-Key belongs to a request still in progress; send it again")
+    @APIResponse(responseCode = "413", description = "more than srgan.upload.batch.max-images images, more than "
+            + "srgan.upload.batch.max-total-pixels input pixels or srgan.upload.max-bytes in all, or one image over the single upscale's limits")
+    @APIResponse(responseCode = "415", description = "an image that is not PNG or JPEG (named)")
+    @APIResponse(responseCode = "422", description = "a zip without images, no such model, a model of another scale, no model for the scale, "
+            + "or an Idempotency-Key used for another request")
+    public Response submit(@RestForm("images") @Schema(description = "the images, one part each (or file)") List<FileUpload> images,
+                           @RestForm("file") @Schema(description = "a zip of PNG/JPEG images (or images)") FileUpload zip,
+                           @RestForm("scale") @Schema(description = "2, 4 or 8; default 4") String scale,
+                           @RestForm("modelId") @Schema(format = "uuid", description = "default: the default model of the scale") String modelId,
+                           @HeaderParam(IdempotencyKeys.HEADER) @Parameter(description = ApiDocument.IDEMPOTENCY_KEY) String idempotencyKey,
                            @Context ContainerRequestContext request) throws SQLException, IOException {
         UUID id = submit(images, zip, scale, modelId, idempotencyKey, (Caller) request.getProperty(Caller.PROPERTY));
         return Response.accepted(new Submitted(id, jobs.require(id).status(), "/api/jobs/" + id, batches.count(id))).build();

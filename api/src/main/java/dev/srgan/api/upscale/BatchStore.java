@@ -10,6 +10,7 @@ import dev.srgan.api.jobs.JobView;
 import dev.srgan.domain.jobs.JobStateMachine;
 import dev.srgan.domain.jobs.JobStatus;
 import dev.srgan.domain.jobs.JobType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -51,6 +52,7 @@ public class BatchStore {
     ObjectMapper json;
 
     /** A batch as {@code GET /api/jobs/{id}} shows it: the job's fields, and its images. */
+    @Schema(name = "JobDetail", description = "A job as GET /api/jobs/{id} shows it: batch only for a BATCH job")
     public record BatchJobView(@JsonUnwrapped JobView job, BatchView batch) {
     }
 

@@ -24,6 +24,13 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import dev.srgan.api.ApiDocument;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
@@ -38,6 +45,7 @@ import java.util.UUID;
 
 /** {@code POST /api/upscale}: one image in, a queued UPSCALE job out. */
 @Path("/api/upscale")
+@Tag(name = "Upscale", description = "Upscale images: one, or a batch")
 public class UpscaleResource {
     static final Set<Integer> SCALES = Set.of(2, 4, 8);
 
@@ -69,6 +77,7 @@ public class UpscaleResource {
     long maxOutputPixels;
 
     /** What a submission answers: the job's id, state and where to follow it. */
+    @Schema(name = "UpscaleSubmitted")
     public record Submitted(UUID id, String status, String url) {
     }
 
@@ -76,8 +85,22 @@ public class UpscaleResource {
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response submit(@RestForm("image") FileUpload image, @RestForm("scale") String scale,
-                           @RestForm("modelId") String modelId, @HeaderParam(IdempotencyKeys.HEADER) String idempotencyKey,
+    @Operation(operationId = "upscale", summary = "Queue an UPSCALE job for one PNG or JPEG image")
+    @APIResponse(responseCode = "202", description = "queued (or, with a known Idempotency-Key, the job it created)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Submitted.class)))
+    @APIResponse(responseCode = "400", description = "no image, scale not 2/4/8, modelId not a UUID, an unreadable, truncated or damaged image, "
+            + "an Idempotency-Key over 255 characters")
+    @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
+    @APIResponse(responseCode = "409", description = "the Idempotency-Key belongs to a request still in progress; send it again")
+    @APIResponse(responseCode = "413", description = "the file over srgan.upload.max-bytes, the image over srgan.upscale.max-input-pixels, "
+            + "or its output over srgan.upscale.max-output-pixels")
+    @APIResponse(responseCode = "415", description = "the image is not PNG or JPEG")
+    @APIResponse(responseCode = "422", description = "no such model, a model of another scale, no model for the scale, "
+            + "or an Idempotency-Key used for another request")
+    public Response submit(@RestForm("image") FileUpload image,
+                           @RestForm("scale") @Schema(description = "2, 4 or 8; default 4") String scale,
+                           @RestForm("modelId") @Schema(format = "uuid", description = "default: the default model of the scale") String modelId,
+                           @HeaderParam(IdempotencyKeys.HEADER) @Parameter(description = ApiDocument.IDEMPOTENCY_KEY) String idempotencyKey,
                            @Context ContainerRequestContext request) throws SQLException, IOException {
         UUID id = submit(image, scale, modelId, null, idempotencyKey, (Caller) request.getProperty(Caller.PROPERTY));
         return Response.accepted(new Submitted(id, jobs.require(id).status(), "/api/jobs/" + id)).build();
