@@ -16,10 +16,11 @@ import org.eclipse.microprofile.openapi.models.responses.APIResponses;
  * resource repeats it: every operation needs the bearer token (see {@code package-info.java};
  * health and the document itself are open and no operations here), so it can answer 401; one
  * that takes a body answers 415 to a body of another Content-Type; and every 4xx answer has the
- * body that {@code ApiExceptionMapper} and {@code AuthFilter} write, {@link ApiError}. Each resource lists its own answers with {@code @APIResponse}. Runs at build
- * time, so the document stored in {@code api/target/openapi}, from which the system tests
- * generate a client, is the one served. The dashboard's pages are left out by
- * {@code mp.openapi.scan.exclude.packages} (application.properties).
+ * body that {@code ApiExceptionMapper} and {@code AuthFilter} write, {@link ApiError}. Each
+ * resource lists its own answers with {@code @APIResponse}. Runs at build time, so the document
+ * stored in {@code api/target/openapi}, from which the system tests generate a client, is the one
+ * served. The dashboard's pages are left out by {@code mp.openapi.scan.exclude.packages}
+ * (application.properties).
  */
 @OpenApiFilter(stages = OpenApiFilter.RunStage.BUILD)
 public class ApiDocument implements OASFilter {
