@@ -1,5 +1,6 @@
 package dev.srgan.worker.upscale;
 
+import dev.srgan.worker.config.WorkerConfig;
 import dev.srgan.networks.inference.Upscaler;
 import dev.srgan.worker.blobs.BlobInputStream;
 import dev.srgan.worker.jobs.ScratchSpace;
@@ -7,7 +8,6 @@ import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
@@ -38,6 +38,9 @@ import java.util.concurrent.Semaphore;
 public class ModelCache {
     private static final Logger LOG = Logger.getLogger(ModelCache.class);
 
+    @Inject
+    WorkerConfig config;
+
     /** A model row, as the api stored it. */
     public record Model(UUID id, String format, int scale, Integer residualBlocks, UUID blobId) {
     }
@@ -53,16 +56,10 @@ public class ModelCache {
     @Inject
     DataSource dataSource;
 
-    @ConfigProperty(name = "srgan.worker.model-cache-size", defaultValue = "2")
-    int capacity;
 
     /** Unset: the model kind's default (512 for checkpoints, 192 for TorchScript). */
-    @ConfigProperty(name = "srgan.worker.tile-size")
-    Optional<Integer> tileSize;
 
     /** Unset: the model kind's default (1 for checkpoints, 2 for TorchScript). */
-    @ConfigProperty(name = "srgan.worker.tiles-per-batch")
-    Optional<Integer> tilesPerBatch;
 
     @Inject
     ScratchSpace scratch;
@@ -100,7 +97,7 @@ public class ModelCache {
         synchronized (entries) {
             entry = entries.computeIfAbsent(model.id(), id -> new Entry());
             Iterator<Map.Entry<UUID, Entry>> it = entries.entrySet().iterator();
-            while (entries.size() > Math.max(1, capacity) && it.hasNext()) {
+            while (entries.size() > Math.max(1, config.modelCacheSize()) && it.hasNext()) {
                 Map.Entry<UUID, Entry> eldest = it.next();
                 if (eldest.getValue() != entry) {
                     it.remove();
@@ -114,8 +111,8 @@ public class ModelCache {
             if (entry.base == null) {
                 long start = System.nanoTime();
                 entry.base = load(model);
-                int size = tileSize.orElse(entry.base.tileSize());
-                int perBatch = tilesPerBatch.orElse(entry.base.tilesPerBatch());
+                int size = config.tileSize().orElse(entry.base.tileSize());
+                int perBatch = config.tilesPerBatch().orElse(entry.base.tilesPerBatch());
                 entry.tiled = size == entry.base.tileSize() && perBatch == entry.base.tilesPerBatch()
                         ? entry.base
                         : entry.base.withTiling(size, perBatch, entry.base.context());
