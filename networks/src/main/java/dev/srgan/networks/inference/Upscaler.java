@@ -119,12 +119,12 @@ public final class Upscaler implements AutoCloseable {
      * Like {@link #of(Block, int, int, NDManager)}, computing in {@code precision}. Bfloat16 applies
      * only with an {@code owner} (the parameters then cannot change under the upscaler).
      *
-     * @throws IllegalStateException for BFLOAT16 on a CPU without bfloat16 instructions
+     * @throws IllegalStateException for BFLOAT16 on a GPU or on a CPU without bfloat16 instructions
      */
     public static Upscaler of(Block generator, int scale, int residualBlocks, NDManager owner, Precision precision) {
         Device device = owner != null ? owner.getDevice() : Engine.getInstance().defaultDevice();
         return new Upscaler(
-                new DjlGeneratorModel(generator, owner, device, precision.resolve()),
+                new DjlGeneratorModel(generator, owner, device, precision.resolve(device)),
                 scale,
                 Generator.receptiveRadius(residualBlocks),
                 DEFAULT_TILE_SIZE,
@@ -146,10 +146,10 @@ public final class Upscaler implements AutoCloseable {
     /**
      * Like {@link #fromCheckpoint(Checkpoint)}, computing in {@code precision}.
      *
-     * @throws IllegalStateException for BFLOAT16 on a CPU without bfloat16 instructions
+     * @throws IllegalStateException for BFLOAT16 on a GPU or on a CPU without bfloat16 instructions
      */
     public static Upscaler fromCheckpoint(Checkpoint checkpoint, Precision precision) throws IOException {
-        Precision resolved = precision.resolve();
+        Precision resolved = precision.resolve(Engine.getInstance().defaultDevice());
         TrainingConfig config = checkpoint.config();
         NDManager manager = NDManager.newBaseManager(Engine.getInstance().defaultDevice(), "PyTorch");
         try {
