@@ -50,8 +50,12 @@ class Bf16Generator(torch.nn.Module):
         if blocks < 1 or upsamples < 1 or len(weights) != 7 + 5 * blocks + 3 * upsamples:
             raise RuntimeError("weights do not fit " + str(blocks) + " residual blocks")
         self.dtype = torch.bfloat16 if bfloat16 else torch.float32
+        slopes = [2] + [3 + 5 * b + 2 for b in range(blocks)] + [5 + 5 * blocks + 3 * u + 2 for u in range(upsamples)]
         kept: List[Tensor] = []
-        for w in weights:
+        for i, w in enumerate(weights):
+            if i in slopes:
+                # FoldedGenerator's slopes minus one, (1, C, 1, 1), back to PReLU's (C,) slopes
+                w = w.flatten() + 1
             w = w.to(self.dtype)
             if w.dim() == 4:
                 w = w.contiguous(memory_format=torch.channels_last)
@@ -66,9 +70,9 @@ class Bf16Generator(torch.nn.Module):
         return F.conv2d(x, w, self.weights[i + 1], 1, w.size(2) // 2)
 
     @staticmethod
-    def _prelu(x: Tensor, slopes_minus_one: Tensor) -> Tensor:
-        # x + (a - 1) * min(x, 0), in place as FoldedGenerator does it
-        return x.add_(x.clamp_max(0).mul_(slopes_minus_one))
+    def _prelu(x: Tensor, slopes: Tensor) -> Tensor:
+        # one pass over x (FoldedGenerator's three-step in-place form makes four in bfloat16)
+        return F.prelu(x, slopes)
 
     @torch.jit.export
     def features(self, x: Tensor) -> Tensor:

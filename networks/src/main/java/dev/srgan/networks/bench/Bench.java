@@ -95,7 +95,7 @@ public final class Bench {
                 }
                 if (Precision.cpuHasBfloat16()) {
                     report.put("bfloat16", bfloat16Rows(g, upscaler, blocks, quick ? new int[] {32} : new int[] {128, 256},
-                            quick ? 2 : 9, ceiling, rows));
+                            quick ? 48 : 512, quick ? 2 : 9, ceiling, rows));
                 }
                 // the generator's own blocks (Networks.inferenceForward), for comparison with the folded copy
                 int s = quick ? 32 : 128;
@@ -163,11 +163,11 @@ public final class Bench {
     /**
      * The generator in bfloat16 against float32 on whole-image tiles, the two timed alternately (one
      * float32 call, one bfloat16 call, {@code repeats} times) so that a shared machine's drift hits
-     * both alike: adds a "bf16" row per size (its ratio is to the float32 ceiling) and returns the
-     * medians and the speed-up.
+     * both alike: adds a "bf16" row per size (its ratio is to the float32 ceiling), and one for a
+     * {@code tiledSize} image through the default tiling, and returns the medians and speed-ups.
      */
-    static List<Map<String, Object>> bfloat16Rows(Block g, Upscaler float32, int blocks, int[] sizes, int repeats, double ceiling,
-            List<Row> rows) {
+    static List<Map<String, Object>> bfloat16Rows(Block g, Upscaler float32, int blocks, int[] sizes, int tiledSize, int repeats,
+            double ceiling, List<Row> rows) {
         List<Map<String, Object>> result = new ArrayList<>();
         // the owner manager only ties the bfloat16 weights' lifetime to the upscaler's
         try (Upscaler bfloat16 = Upscaler.of(g, 4, blocks, NDManager.newBaseManager(), Precision.BFLOAT16)) {
@@ -195,6 +195,22 @@ public final class Bench {
                                 + " float32 median %.1f ms)", speedUp, repeats, f32)));
                 result.add(Map.of("size", s, "float32Ms", f32, "bfloat16Ms", bf16, "speedUp", speedUp));
             }
+            // the worker's path: default tiles, upsampling in pieces (each piece a call into the module)
+            int s = tiledSize;
+            BufferedImage in = noise(s, s, 11);
+            int pairs = Math.max(1, repeats / 3);
+            double[][] ms = new double[2][pairs];
+            double[] ratio = new double[pairs];
+            for (int r = 0; r < pairs; r++) {
+                ms[0][r] = median(1, () -> float32.upscale(in));
+                ms[1][r] = median(1, () -> bfloat16.upscale(in));
+                ratio[r] = ms[0][r] / ms[1][r];
+            }
+            double bf16 = median(ms[1]);
+            rows.add(row("generator 4x " + s + "x" + s + " tiled bf16", bf16, Flops.generator(s, s, 4, blocks) / 1e9, ceiling,
+                    String.format(Locale.ROOT, "default tiles (%d px), upsampled piece by piece: %.2fx float32 (median ratio of %d pairs;"
+                            + " float32 median %.1f ms)", float32.tileSize(), median(ratio), pairs, median(ms[0]))));
+            result.add(Map.of("size", s, "tiled", true, "float32Ms", median(ms[0]), "bfloat16Ms", bf16, "speedUp", median(ratio)));
         }
         return result;
     }

@@ -51,8 +51,18 @@ final class Bf16Generator implements SplitGenerator {
     static Bf16Generator of(FoldedGenerator folded, NDManager manager) {
         try (InputStream in = Bf16Generator.class.getResourceAsStream(MODULE)) {
             if (in == null) {
+                manager.close();
                 throw new IllegalStateException(MODULE + " is missing from the class path");
             }
+            return of(folded, manager, in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Like {@link #of(FoldedGenerator, NDManager)} with another build of the module (to compare two). */
+    static Bf16Generator of(FoldedGenerator folded, NDManager manager, InputStream in) {
+        try {
             PtSymbolBlock module = JniUtils.loadModule((PtNDManager) manager, in, true, false);
             List<NDArray> weights = folded.weights();
             PtNDArray[] arrays = weights.toArray(new PtNDArray[0]);

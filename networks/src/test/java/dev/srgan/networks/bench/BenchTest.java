@@ -28,8 +28,8 @@ class BenchTest {
         assertTrue(ceiling > 0);
         List<Bench.Row> rows = (List<Bench.Row>) report.get("rows");
         boolean bfloat16 = Precision.cpuHasBfloat16();
-        // a bfloat16 row per size (32 in a quick run) where the CPU has bfloat16
-        assertEquals(bfloat16 ? 5 : 4, rows.size(), rows.toString());
+        // where the CPU has bfloat16: a bfloat16 row per whole-image size (32 in a quick run) and one tiled
+        assertEquals(bfloat16 ? 6 : 4, rows.size(), rows.toString());
         for (Bench.Row r : rows) {
             assertTrue(r.medianMs() > 0 && r.gflops() > 0, r.toString());
             assertEquals(r.gflops() / ceiling, r.ratio(), 1e-9);
@@ -51,6 +51,7 @@ class BenchTest {
             Map<String, Object> speed = ((List<Map<String, Object>>) report.get("bfloat16")).get(0);
             assertTrue((double) speed.get("speedUp") > 0, speed.toString());
             assertTrue(rows.stream().anyMatch(r -> r.name().equals("generator 4x 32x32 bf16")), rows.toString());
+            assertTrue(rows.stream().anyMatch(r -> r.name().equals("generator 4x 48x48 tiled bf16")), rows.toString());
             List<Map<String, Object>> perLayer = (List<Map<String, Object>>) report.get("profileBfloat16");
             assertEquals(5, perLayer.size(), perLayer.toString());
             assertTrue(Bench.table(report).contains("float32 vs bfloat16"));

@@ -40,7 +40,8 @@ public final class BenchReport {
         }
         for (JsonNode b : r.path("compute").path("bfloat16")) {
             double speedUp = b.path("speedUp").asDouble();
-            t.add(new Target("bfloat16 inference " + b.path("size").asInt() + "x" + b.path("size").asInt() + " (CPU with bfloat16)",
+            t.add(new Target("bfloat16 inference " + b.path("size").asInt() + "x" + b.path("size").asInt()
+                    + (b.path("tiled").asBoolean() ? " tiled" : "") + " (CPU with bfloat16)",
                     ">= 2x float32", String.format(Locale.ROOT, "%.2fx", speedUp), speedUp >= 2));
         }
         JsonNode train = BenchCommand.row(r, "training");

@@ -121,7 +121,7 @@ public final class EvaluateCommand {
     /** Like {@link #load(Path, int)}; a checkpoint's generator computes in {@code precision}. */
     public static Upscaler load(Path model, int scale, Precision precision) throws IOException {
         if (model.getFileName().toString().endsWith(".pt")) {
-            if (precision.resolve() != Precision.FLOAT32) {
+            if (precision == Precision.BFLOAT16) {
                 throw new IllegalArgumentException("--precision " + precision + " needs a checkpoint; a TorchScript file runs as saved");
             }
             return Upscaler.fromTorchScript(model, scale);
