@@ -58,6 +58,14 @@ public interface WorkerConfig {
     @WithDefault("90s")
     Duration shutdownGrace();
 
+    /**
+     * Number format of checkpoint generators (upscale and evaluate jobs): {@code auto} (bfloat16
+     * where the CPU has avx512_bf16 or amx_bf16, else float32), {@code float32} or {@code
+     * bfloat16} (refused at startup on a CPU without it).
+     */
+    @WithDefault("auto")
+    String precision();
+
     /** Loaded models kept in memory. */
     @WithDefault("2")
     int modelCacheSize();
