@@ -106,12 +106,49 @@ final class Repo {
                     env.add(m.group(1));
                 }
             }
+            env.addAll(documentedVariables(module));
             return new AppConfig(module, p, env);
+        }
+
+        /**
+         * The environment variables of the properties docs/configuration.md lists for an app (the
+         * apps' settings live in @ConfigMapping interfaces with their defaults, not in
+         * application.properties; ConfigurationDocsTest holds the document to them): each row's
+         * property in Quarkus' environment form, and the variables its environment column names.
+         * The worker also reads the shared {@code srgan.kafka.*} and {@code kafka.*} rows.
+         */
+        static Set<String> documentedVariables(String module) {
+            Set<String> env = new LinkedHashSet<>();
+            Pattern row = Pattern.compile("^\\| `([a-z0-9.\\-]+)` \\|([^|]*)\\|");
+            String section = "";
+            for (String line : read("docs/configuration.md").split("\n")) {
+                if (line.startsWith("## ")) {
+                    section = line.substring(3);
+                    continue;
+                }
+                Matcher m = row.matcher(line);
+                if (!m.find()) {
+                    continue;
+                }
+                String key = m.group(1);
+                boolean shared = key.startsWith("srgan.kafka.") || key.startsWith("kafka.");
+                if (section.startsWith(module) || (module.equals("worker") && shared)) {
+                    env.add(key.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT));
+                    Matcher named = Pattern.compile("[A-Z][A-Z0-9_]{3,}").matcher(m.group(2));
+                    while (named.find()) {
+                        env.add(named.group());
+                    }
+                }
+            }
+            return env;
         }
 
         /** The value of a property as the app sees it without overrides: {@code ${VAR:default}} gives the default. */
         String value(String key) {
-            String raw = Objects.requireNonNull(properties.getProperty(key), module + " does not set " + key);
+            if (properties.getProperty(key) == null) {
+                return Objects.requireNonNull(codeDefault(key), module + " does not set " + key + " and no @ConfigMapping gives it a default");
+            }
+            String raw = properties.getProperty(key);
             Matcher m = Pattern.compile("^\\$\\{[A-Z0-9_]+:(.*)}$").matcher(raw);
             return m.matches() ? m.group(1) : raw;
         }
@@ -125,15 +162,38 @@ final class Repo {
         }
     }
 
+    /**
+     * The default a {@code @ConfigMapping} interface gives a {@code srgan.kafka.*} or {@code
+     * srgan.worker.*} key ({@code @WithDefault} on the method named after the key's last part),
+     * or null.
+     */
+    static String codeDefault(String key) {
+        String file;
+        if (key.startsWith("srgan.kafka.")) {
+            file = "platform/src/main/java/dev/srgan/platform/KafkaConfig.java";
+        } else if (key.startsWith("srgan.worker.")) {
+            file = "worker/src/main/java/dev/srgan/worker/config/WorkerConfig.java";
+        } else {
+            return null;
+        }
+        String[] words = key.substring(key.lastIndexOf('.') + 1).split("-");
+        StringBuilder method = new StringBuilder(words[0]);
+        for (int i = 1; i < words.length; i++) {
+            method.append(Character.toUpperCase(words[i].charAt(0))).append(words[i].substring(1));
+        }
+        Matcher m = Pattern.compile("@WithDefault\\(\"([^\"]*)\"\\)\\s+[\\w<>.]+ " + method + "\\(\\)").matcher(read(file));
+        return m.find() ? m.group(1) : null;
+    }
+
     /** The worker's shutdown grace in seconds: the default in the code, unless the properties set it. */
     static int workerShutdownGraceSeconds() {
         AppConfig worker = AppConfig.of("worker");
         String value = worker.properties().getProperty("srgan.worker.shutdown-grace");
         if (value == null) {
-            Matcher m = Pattern.compile("\"srgan\\.worker\\.shutdown-grace\", defaultValue = \"(\\d+)s\"")
-                    .matcher(read("worker/src/main/java/dev/srgan/worker/jobs/JobConsumers.java"));
+            Matcher m = Pattern.compile("@WithDefault\\(\"(\\d+)s\"\\)\\s+Duration shutdownGrace\\(\\)")
+                    .matcher(read("worker/src/main/java/dev/srgan/worker/config/WorkerConfig.java"));
             if (!m.find()) {
-                throw new AssertionError("srgan.worker.shutdown-grace default not found in JobConsumers");
+                throw new AssertionError("srgan.worker.shutdown-grace default not found in WorkerConfig");
             }
             value = m.group(1) + "s";
         }

@@ -2,6 +2,7 @@ package dev.srgan.platform;
 
 import dev.srgan.domain.jobs.JobType;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -11,25 +12,16 @@ import java.util.Map;
 /** Where Kafka is and how our topics are named; one place, read from configuration. */
 @ApplicationScoped
 public class KafkaSettings {
+    /** Kafka's own key (the clients and SmallRye read it too), so it stays a plain property. */
     @ConfigProperty(name = "kafka.bootstrap.servers", defaultValue = "localhost:9092")
     String bootstrapServers;
 
-    @ConfigProperty(name = "srgan.kafka.topic-prefix", defaultValue = "srgan.jobs")
-    String topicPrefix;
+    @Inject
+    KafkaConfig config;
 
-    @ConfigProperty(name = "srgan.kafka.partitions", defaultValue = "12")
-    int partitions;
-
-    /**
-     * How long the broker waits for a silent consumer (a crashed or frozen worker) before it gives
-     * the worker's partitions to the others; Kafka's own default is 45 s.
-     */
-    @ConfigProperty(name = "srgan.kafka.session-timeout", defaultValue = "45s")
-    java.time.Duration sessionTimeout;
-
-    /** The consumers' session timeout in milliseconds (see the field). */
+    /** The consumers' session timeout in milliseconds ({@link KafkaConfig#sessionTimeout()}). */
     public int sessionTimeoutMs() {
-        return (int) sessionTimeout.toMillis();
+        return (int) config.sessionTimeout().toMillis();
     }
 
     public String bootstrapServers() {
@@ -37,21 +29,21 @@ public class KafkaSettings {
     }
 
     public int partitions() {
-        return partitions;
+        return config.partitions();
     }
 
     public String topicPrefix() {
-        return topicPrefix;
+        return config.topicPrefix();
     }
 
     /** The topic of a job type, e.g. {@code srgan.jobs.upscale}. */
     public String topic(JobType type) {
-        return type.topic(topicPrefix);
+        return type.topic(config.topicPrefix());
     }
 
     /** The dead-letter topic for messages no worker can parse. */
     public String deadLetterTopic() {
-        return topicPrefix + ".dead-letter";
+        return config.topicPrefix() + ".dead-letter";
     }
 
     /** The consumer group of the workers for a job type. */

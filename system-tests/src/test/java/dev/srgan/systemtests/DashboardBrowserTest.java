@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.net.http.HttpResponse;
@@ -39,6 +40,10 @@ class DashboardBrowserTest {
     static final double LONG_WAIT_MS = 240_000;
 
     static Cluster cluster;
+
+    @RegisterExtension
+    static final ClusterExtension CLUSTER = new ClusterExtension(1, c -> cluster = c);
+
     static Playwright playwright;
     static BrowserContext browser;
     static Page page;
@@ -47,7 +52,6 @@ class DashboardBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = Cluster.start(1);
         Path model = cluster.home.resolve("networks/src/test/resources/torchscript/seed-generator-x2.pt");
         HttpResponse<String> r = cluster.postMultipart("/api/models", form(
                 "file", new Cluster.FilePart("seed-generator-x2.pt", Files.readAllBytes(model), "application/octet-stream"),
@@ -85,9 +89,6 @@ class DashboardBrowserTest {
         }
         if (playwright != null) {
             playwright.close();
-        }
-        if (cluster != null) {
-            cluster.close();
         }
         if (profile != null) {
             try (var files = Files.walk(profile)) {

@@ -1,9 +1,8 @@
 package dev.srgan.systemtests;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -18,17 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GracefulShutdownSystemTest {
     static Cluster cluster;
 
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = Cluster.start(1);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ClusterExtension CLUSTER = new ClusterExtension(1, c -> cluster = c);
 
     @Test
     void stoppedWorkerCheckpointsAndTheRunContinuesOnAnotherWorker() throws Exception {

@@ -5,9 +5,9 @@ import dev.srgan.tools.TrivialModel;
 import dev.srgan.tools.bench.QueueBench;
 import dev.srgan.tools.load.LoadReport;
 import dev.srgan.tools.load.LoadTest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.Map;
@@ -23,19 +23,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LoadSystemTest {
     static Cluster cluster;
+
+    @RegisterExtension
+    static final ClusterExtension CLUSTER = new ClusterExtension(2, c -> cluster = c);
+
     static Api api;
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = Cluster.start(2);
         api = new Api(cluster.url("/"), Cluster.ADMIN_TOKEN, null);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test

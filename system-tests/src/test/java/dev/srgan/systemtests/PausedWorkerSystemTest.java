@@ -15,9 +15,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A worker frozen past its lease (SIGSTOP, as a long GC pause, a frozen VM or a throttled container
@@ -28,17 +27,8 @@ import org.junit.jupiter.api.Test;
 class PausedWorkerSystemTest {
     static Cluster cluster;
 
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = Cluster.start(2);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final ClusterExtension CLUSTER = new ClusterExtension(2, c -> cluster = c);
 
     private static void signal(String signal, long pid) throws Exception {
         Process p = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();

@@ -12,11 +12,11 @@ import dev.srgan.client.model.JobDetail;
 import dev.srgan.client.model.JobPage;
 import dev.srgan.client.model.ModelView;
 import dev.srgan.client.model.UpscaleSubmitted;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.net.http.HttpResponse;
@@ -42,22 +42,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PipelineSystemTest {
     static Cluster cluster;
 
+    @RegisterExtension
+    static final ClusterExtension CLUSTER = new ClusterExtension(2, c -> cluster = c);
+
     @BeforeAll
     static void start() throws Exception {
-        cluster = Cluster.start(2);
         // The seed's generator at 2x, traced with torch.jit.trace (networks/src/test/python/make_torchscript_fixtures.py).
         Path model = cluster.home.resolve("networks/src/test/resources/torchscript/seed-generator-x2.pt");
         HttpResponse<String> r = cluster.postMultipart("/api/models", form(
                 "file", new Cluster.FilePart("seed-generator-x2.pt", Files.readAllBytes(model), "application/octet-stream"),
                 "name", "seed x2", "scale", "2", "makeDefault", "true"));
         assertEquals(201, r.statusCode(), r.body());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     static String submit(byte[] png, String name) throws Exception {

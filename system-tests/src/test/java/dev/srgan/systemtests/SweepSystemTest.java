@@ -10,6 +10,7 @@ import com.microsoft.playwright.options.WaitForSelectorState;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -33,6 +34,10 @@ class SweepSystemTest {
     static final double LONG_WAIT_MS = 300_000;
 
     static Cluster cluster;
+
+    @RegisterExtension
+    static final ClusterExtension CLUSTER = new ClusterExtension(2, c -> cluster = c);
+
     static Playwright playwright;
     static BrowserContext browser;
     static Page page;
@@ -40,7 +45,6 @@ class SweepSystemTest {
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = Cluster.start(2);
         playwright = Playwright.create(new Playwright.CreateOptions().setEnv(java.util.Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
         profile = Files.createTempDirectory("srgan-chromium");
         browser = playwright.chromium().launchPersistentContext(profile, new BrowserType.LaunchPersistentContextOptions()
@@ -63,9 +67,6 @@ class SweepSystemTest {
         }
         if (playwright != null) {
             playwright.close();
-        }
-        if (cluster != null) {
-            cluster.close();
         }
         if (profile != null) {
             try (var files = Files.walk(profile)) {

@@ -5,6 +5,8 @@ import dev.srgan.networks.training.TrainingConfig;
 import dev.srgan.networks.training.TrainingRun;
 import dev.srgan.platform.KafkaSettings;
 import dev.srgan.platform.blobs.BlobStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -38,20 +40,21 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Sets up jobs the way the api does (blobs through BlobStore, rows with SQL, a pointer message on
- * the job type's topic) and waits for the worker's outcome in PostgreSQL.
+ * the job type's topic) and waits for the worker's outcome in PostgreSQL. A test bean: tests
+ * {@code @Inject} it.
  */
-public final class JobFixtures {
+@ApplicationScoped
+public class JobFixtures {
     private static final List<String> FINAL = List.of("SUCCEEDED", "FAILED", "CANCELLED");
 
-    private final DataSource dataSource;
-    private final BlobStore blobs;
-    private final KafkaSettings kafka;
+    @Inject
+    DataSource dataSource;
 
-    public JobFixtures(DataSource dataSource, BlobStore blobs, KafkaSettings kafka) {
-        this.dataSource = dataSource;
-        this.blobs = blobs;
-        this.kafka = kafka;
-    }
+    @Inject
+    BlobStore blobs;
+
+    @Inject
+    KafkaSettings kafka;
 
     public UUID blob(byte[] bytes, String contentType) throws Exception {
         try (Connection c = dataSource.getConnection()) {

@@ -1,5 +1,6 @@
 package dev.srgan.api.auth;
 
+import dev.srgan.api.config.ApiConfig;
 import dev.srgan.api.errors.ApiError;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.HttpMethod;
@@ -10,7 +11,6 @@ import jakarta.ws.rs.core.Cookie;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import java.lang.reflect.Method;
@@ -33,6 +33,9 @@ import java.util.Set;
  * and {@code /q/metrics} ({@link MetricsGuard}).
  */
 public class AuthFilter {
+    @Inject
+    ApiConfig config;
+
     public static final String SESSION_COOKIE = "srgan_session";
     public static final String CSRF_COOKIE = "srgan_csrf";
     public static final String CSRF_HEADER = "X-CSRF-Token";
@@ -41,9 +44,6 @@ public class AuthFilter {
     @Inject
     TokenStore tokens;
 
-    @ConfigProperty(name = "srgan.auth.enabled", defaultValue = "true")
-    boolean enabled;
-
     @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
     public Optional<Response> authorize(ContainerRequestContext request, ResourceInfo resource) throws SQLException {
         Method method = resource.getResourceMethod();
@@ -51,7 +51,7 @@ public class AuthFilter {
         if (method == null || method.isAnnotationPresent(PublicEndpoint.class) || (type != null && type.isAnnotationPresent(PublicEndpoint.class))) {
             return Optional.empty();
         }
-        if (!enabled) {
+        if (!config.auth().enabled()) {
             request.setProperty(Caller.PROPERTY, new Caller(null, "anyone (srgan.auth.enabled=false)", Role.ADMIN, false));
             return Optional.empty();
         }

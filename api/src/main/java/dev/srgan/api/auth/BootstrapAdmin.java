@@ -1,10 +1,10 @@
 package dev.srgan.api.auth;
 
+import dev.srgan.api.config.ApiConfig;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.sql.SQLException;
@@ -20,26 +20,23 @@ public class BootstrapAdmin {
     private static final Logger LOG = Logger.getLogger(BootstrapAdmin.class);
 
     @Inject
+    ApiConfig config;
+
+    @Inject
     TokenStore tokens;
 
-    @ConfigProperty(name = "srgan.bootstrap-admin-token")
-    Optional<String> token;
-
-    @ConfigProperty(name = "srgan.auth.enabled", defaultValue = "true")
-    boolean enabled;
-
     void onStart(@Observes StartupEvent event) throws SQLException {
-        if (!enabled) {
+        if (!config.auth().enabled()) {
             LOG.warn("srgan.auth.enabled=false: the api and the dashboard accept every request without a token");
             return;
         }
-        if (token.isEmpty() || token.get().isBlank()) {
+        if (config.bootstrapAdminToken().isEmpty() || config.bootstrapAdminToken().get().isBlank()) {
             return;
         }
-        if (token.get().trim().length() < 20) {
+        if (config.bootstrapAdminToken().get().trim().length() < 20) {
             throw new IllegalStateException("SRGAN_BOOTSTRAP_ADMIN_TOKEN is too short (at least 20 characters; ./srgan up generates 256-bit ones)");
         }
-        if (tokens.bootstrapAdmin(token.get())) {
+        if (tokens.bootstrapAdmin(config.bootstrapAdminToken().get())) {
             LOG.info("registered the bootstrap admin token from SRGAN_BOOTSTRAP_ADMIN_TOKEN");
         }
     }

@@ -1,5 +1,6 @@
 package dev.srgan.api.auth;
 
+import dev.srgan.api.config.ApiConfig;
 import dev.srgan.api.errors.ApiError;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -7,7 +8,6 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.Optional;
 
@@ -19,16 +19,13 @@ import java.util.Optional;
 @ApplicationScoped
 public class MetricsGuard {
     @Inject
+    ApiConfig config;
+
+    @Inject
     TokenStore tokens;
 
-    @ConfigProperty(name = "srgan.auth.enabled", defaultValue = "true")
-    boolean enabled;
-
-    @ConfigProperty(name = "srgan.auth.metrics-public", defaultValue = "true")
-    boolean metricsPublic;
-
     void install(@Observes Router router) {
-        if (!enabled || metricsPublic) {
+        if (!config.auth().enabled() || config.auth().metricsPublic()) {
             return;
         }
         router.route("/q/metrics*").order(-10).blockingHandler(this::check, false);

@@ -1,6 +1,6 @@
 package dev.srgan.api.datasets;
 
-import dev.srgan.api.upload.UploadConfig;
+import dev.srgan.api.config.ApiConfig;
 import dev.srgan.api.auth.Caller;
 import dev.srgan.api.idempotency.IdempotencyKeys;
 import jakarta.ws.rs.HeaderParam;
@@ -22,7 +22,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
@@ -57,6 +56,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Datasets", description = "Image sets to train and evaluate on")
 public class DatasetResource {
     @Inject
+    ApiConfig config;
+
+    @Inject
     DatasetStore store;
 
     @Inject
@@ -68,22 +70,7 @@ public class DatasetResource {
     @Inject
     BlobStore blobs;
 
-    @Inject
-    UploadConfig upload;
-
-    @ConfigProperty(name = "srgan.dataset.max-entries", defaultValue = "10000")
-    int maxEntries;
-
-    @ConfigProperty(name = "srgan.dataset.max-uncompressed-bytes", defaultValue = "2147483648")
-    long maxUncompressed;
-
-    @ConfigProperty(name = "srgan.upscale.max-input-pixels", defaultValue = "16000000")
-    long maxPixels;
-
     /** What one training run decodes into a worker's memory (4 bytes a pixel): the sum over a dataset's images. */
-    @ConfigProperty(name = "srgan.dataset.max-total-pixels", defaultValue = "400000000")
-    long maxTotalPixels;
-
 
     @GET
     @Operation(operationId = "listDatasets", summary = "The uploaded datasets")
@@ -137,18 +124,18 @@ public class DatasetResource {
         if (hasZip) {
             zipFile = zip.uploadedFile();
             label = zip.fileName() == null ? "dataset.zip" : zip.fileName();
-            if (zip.size() > upload.maxBytes()) {
-                throw ApiException.tooLarge("file", "'" + label + "' is " + zip.size() + " bytes; the limit is " + upload.maxBytes() + " bytes");
+            if (zip.size() > config.upload().maxBytes()) {
+                throw ApiException.tooLarge("file", "'" + label + "' is " + zip.size() + " bytes; the limit is " + config.upload().maxBytes() + " bytes");
             }
         } else {
             label = imgs.size() + " images";
             long total = 0;
             for (FileUpload f : imgs) {
                 total += f.size();
-                ImageInspector.inspect(f.uploadedFile(), "images", f.fileName(), maxPixels);
+                ImageInspector.inspect(f.uploadedFile(), "images", f.fileName(), config.upscale().maxInputPixels());
             }
-            if (total > upload.maxBytes()) {
-                throw ApiException.tooLarge("images", "the images add up to " + total + " bytes; the limit is " + upload.maxBytes() + " bytes");
+            if (total > config.upload().maxBytes()) {
+                throw ApiException.tooLarge("images", "the images add up to " + total + " bytes; the limit is " + config.upload().maxBytes() + " bytes");
             }
             zipFile = Files.createTempFile("srgan-dataset", ".zip");
             temporary = true;
@@ -168,7 +155,7 @@ public class DatasetResource {
             }
         }
         try {
-            DatasetInspector.Contents contents = DatasetInspector.inspectZip(zipFile, label, maxEntries, maxUncompressed, maxPixels, maxTotalPixels);
+            DatasetInspector.Contents contents = DatasetInspector.inspectZip(zipFile, label, config.dataset().maxEntries(), config.dataset().maxUncompressedBytes(), config.upscale().maxInputPixels(), config.dataset().maxTotalPixels());
             String datasetName = name == null || name.isBlank() ? label.replaceAll("\\.zip$", "") : name.trim();
             if (datasetName.length() > 200) {
                 throw ApiException.badRequest("name", "name must be at most 200 characters");
@@ -193,7 +180,7 @@ public class DatasetResource {
                     return store.find(c, earlier.get());
                 }
                 try (InputStream in = Files.newInputStream(zipFile)) {
-                    BlobStore.Blob blob = blobs.write(c, in, "application/zip", upload.maxBytes());
+                    BlobStore.Blob blob = blobs.write(c, in, "application/zip", config.upload().maxBytes());
                     UUID id = UUID.randomUUID();
                     OffsetDateTime now;
                     try (PreparedStatement ps = c.prepareStatement(
@@ -216,7 +203,7 @@ public class DatasetResource {
                 } catch (SQLException | IOException | RuntimeException e) {
                     c.rollback();
                     if (e instanceof BlobStore.TooLargeException) {
-                        throw ApiException.tooLarge("file", "the dataset is larger than the limit of " + upload.maxBytes() + " bytes");
+                        throw ApiException.tooLarge("file", "the dataset is larger than the limit of " + config.upload().maxBytes() + " bytes");
                     }
                     throw e;
                 }

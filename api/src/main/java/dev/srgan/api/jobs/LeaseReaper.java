@@ -21,7 +21,7 @@ public class LeaseReaper {
     @Inject
     JobTable jobs;
 
-    @Scheduled(every = "${srgan.reaper.interval:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${srgan.reaper.interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void reap() {
         try {
             int n = reapExpired();

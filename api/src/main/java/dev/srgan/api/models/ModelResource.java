@@ -1,6 +1,6 @@
 package dev.srgan.api.models;
 
-import dev.srgan.api.upload.UploadConfig;
+import dev.srgan.api.config.ApiConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.api.errors.ApiException;
@@ -21,7 +21,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
@@ -57,6 +56,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Models", description = "Upscale models: register, choose the default, evaluate, compare, export")
 public class ModelResource {
     @Inject
+    ApiConfig config;
+
+    @Inject
     DataSource dataSource;
 
     @Inject
@@ -76,9 +78,6 @@ public class ModelResource {
 
     @Inject
     ModelExports exports;
-
-    @Inject
-    UploadConfig upload;
 
     /** Registration from a checkpoint. */
     public record FromCheckpoint(String checkpointId, String name, String description, Boolean makeDefault) {
@@ -228,8 +227,8 @@ public class ModelResource {
         if (file == null || file.uploadedFile() == null) {
             throw ApiException.badRequest("file", "choose a model file to upload (multipart field 'file'): an SRGAN .srgan.zip or a TorchScript .pt");
         }
-        if (file.size() > upload.maxBytes()) {
-            throw ApiException.tooLarge("file", "the file is " + file.size() + " bytes; the limit is " + upload.maxBytes() + " bytes");
+        if (file.size() > config.upload().maxBytes()) {
+            throw ApiException.tooLarge("file", "the file is " + file.size() + " bytes; the limit is " + config.upload().maxBytes() + " bytes");
         }
         String label = file.fileName() == null ? "model" : file.fileName();
         Integer givenScale = null;
@@ -275,7 +274,7 @@ public class ModelResource {
             c.setAutoCommit(false);
             UUID id = UUID.randomUUID();
             try (InputStream in = Files.newInputStream(file.uploadedFile())) {
-                BlobStore.Blob blob = blobs.write(c, in, contentType, upload.maxBytes());
+                BlobStore.Blob blob = blobs.write(c, in, contentType, config.upload().maxBytes());
                 String modelName = name == null || name.isBlank() ? label.replaceAll("(\\.srgan)?\\.(pt|zip)$", "") : name.trim();
                 insert(c, id, modelName, format, s, blocks, source, null, null, blob.id(), null);
                 if (makeDefault) {

@@ -1,5 +1,6 @@
 package dev.srgan.api.models;
 
+import dev.srgan.api.config.ApiConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.platform.blobs.BlobStore;
@@ -7,7 +8,6 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
@@ -38,6 +38,9 @@ public class ShippedModels {
     private static final Logger LOG = Logger.getLogger(ShippedModels.class);
     static final String INDEX = "shipped-models/shipped.json";
     private static final long LOCK = 0x5352_4741_4E4D_4F44L; // "SRGANMOD"
+    @Inject
+    ApiConfig config;
+
     /** How a shipped model's {@code source} begins. */
     static final String SOURCE_PREFIX = "shipped with SRGAN Cluster: models/";
 
@@ -53,11 +56,8 @@ public class ShippedModels {
     @Inject
     ModelComparisons comparisons;
 
-    @ConfigProperty(name = "srgan.models.register-shipped", defaultValue = "true")
-    boolean enabled;
-
     void onStart(@Observes StartupEvent event) {
-        if (enabled) {
+        if (config.models().registerShipped()) {
             registerAll();
         }
     }

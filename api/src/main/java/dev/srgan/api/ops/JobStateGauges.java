@@ -1,5 +1,6 @@
 package dev.srgan.api.ops;
 
+import dev.srgan.api.config.ApiConfig;
 import dev.srgan.domain.jobs.JobStatus;
 import dev.srgan.domain.jobs.JobType;
 import io.micrometer.core.instrument.Gauge;
@@ -8,7 +9,6 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
@@ -32,13 +32,13 @@ public class JobStateGauges {
     private static final Logger LOG = Logger.getLogger(JobStateGauges.class);
 
     @Inject
+    ApiConfig config;
+
+    @Inject
     DataSource dataSource;
 
     @Inject
     MeterRegistry registry;
-
-    @ConfigProperty(name = "srgan.metrics.cache", defaultValue = "10s")
-    Duration cacheFor;
 
     private Map<JobType, Map<JobStatus, Long>> counts;
     private long countedAt;
@@ -58,7 +58,7 @@ public class JobStateGauges {
 
     /** The number of jobs of {@code type} in {@code state}; NaN while the database does not answer. */
     synchronized double count(JobType type, JobStatus state) {
-        if (counts == null || System.nanoTime() - countedAt >= cacheFor.toNanos()) {
+        if (counts == null || System.nanoTime() - countedAt >= config.metrics().cache().toNanos()) {
             try {
                 counts = query();
             } catch (SQLException e) {

@@ -1,5 +1,6 @@
 package dev.srgan.api.outbox;
 
+import dev.srgan.api.config.ApiConfig;
 import dev.srgan.platform.KafkaSettings;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -11,7 +12,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.postgresql.PGConnection;
 
@@ -42,13 +42,13 @@ public class OutboxRelay {
     static final int BATCH = 500;
 
     @Inject
+    ApiConfig config;
+
+    @Inject
     DataSource dataSource;
 
     @Inject
     KafkaSettings kafka;
-
-    @ConfigProperty(name = "srgan.outbox.enabled", defaultValue = "true")
-    boolean enabled;
 
     private volatile boolean running;
     private Thread thread;
@@ -56,7 +56,7 @@ public class OutboxRelay {
     private volatile long publishedTotal;
 
     void onStart(@Observes StartupEvent event) {
-        if (!enabled) {
+        if (!config.outbox().enabled()) {
             return;
         }
         Map<String, Object> config = kafka.clientConfig("srgan-outbox-relay");

@@ -1,5 +1,6 @@
 package dev.srgan.api.pages;
 
+import dev.srgan.api.config.ApiConfig;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.platform.KafkaSettings;
 import io.quarkus.runtime.ShutdownEvent;
@@ -12,7 +13,6 @@ import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -33,13 +33,10 @@ public class ConsumerLag {
     private static final Logger LOG = Logger.getLogger(ConsumerLag.class);
 
     @Inject
+    ApiConfig config;
+
+    @Inject
     KafkaSettings kafka;
-
-    @ConfigProperty(name = "srgan.dashboard.lag-timeout", defaultValue = "1500ms")
-    Duration timeout;
-
-    @ConfigProperty(name = "srgan.dashboard.lag-cache", defaultValue = "5s")
-    Duration cacheFor;
 
     private Admin admin;
     private Map<JobType, Optional<Long>> cached;
@@ -47,11 +44,11 @@ public class ConsumerLag {
 
     /** Lag per job type; empty where Kafka did not answer in time. */
     public synchronized Map<JobType, Optional<Long>> lagByType() {
-        if (cached != null && System.nanoTime() - cachedAt < cacheFor.toNanos()) {
+        if (cached != null && System.nanoTime() - cachedAt < config.dashboard().lagCache().toNanos()) {
             return cached;
         }
         Map<JobType, Optional<Long>> result = new LinkedHashMap<>();
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = System.nanoTime() + config.dashboard().lagTimeout().toNanos();
         for (JobType type : JobType.queued()) {
             result.put(type, lag(type, deadline));
         }
@@ -97,12 +94,12 @@ public class ConsumerLag {
 
     private Admin admin() {
         if (admin == null) {
-            Map<String, Object> config = kafka.clientConfig("srgan-api-dashboard");
-            int ms = (int) timeout.toMillis();
-            config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms);
-            config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms);
-            config.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 5000);
-            admin = Admin.create(config);
+            Map<String, Object> client = kafka.clientConfig("srgan-api-dashboard");
+            int ms = (int) config.dashboard().lagTimeout().toMillis();
+            client.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms);
+            client.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms);
+            client.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 5000);
+            admin = Admin.create(client);
         }
         return admin;
     }

@@ -1,9 +1,9 @@
 package dev.srgan.api.pages;
 
+import dev.srgan.api.config.ApiConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.api.datasets.DatasetStore;
-import dev.srgan.api.training.SweepConfig;
 import dev.srgan.api.training.SweepStore;
 import dev.srgan.networks.training.TrainingConfig;
 import io.quarkus.qute.CheckedTemplate;
@@ -15,7 +15,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.io.IOException;
 import java.sql.SQLException;
@@ -42,13 +41,10 @@ public class SweepPage {
     DatasetStore datasets;
 
     @Inject
-    SweepConfig config;
+    ApiConfig config;
 
     @Inject
     ObjectMapper json;
-
-    @ConfigProperty(name = "srgan.training.vgg19-path")
-    Optional<String> vgg19Path;
 
     @CheckedTemplate(basePath = "dashboard")
     static class Templates {
@@ -65,7 +61,7 @@ public class SweepPage {
         int p = page == null || page < 1 ? 0 : page - 1;
         SweepStore.Page list = sweeps.list(p, SWEEPS_PER_PAGE);
         long pages = Math.max(1, (list.total() + SWEEPS_PER_PAGE - 1) / SWEEPS_PER_PAGE);
-        return Templates.sweeps(list, pages, datasets.list(), hyperparameters(), vgg19Path.isPresent(), config.maxRuns());
+        return Templates.sweeps(list, pages, datasets.list(), hyperparameters(), config.training().vgg19Path().isPresent(), config.training().sweep().maxRuns());
     }
 
     @GET

@@ -1,6 +1,6 @@
 package dev.srgan.api.pages;
 
-import dev.srgan.api.upload.UploadConfig;
+import dev.srgan.api.config.ApiConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.api.datasets.DatasetStore;
@@ -20,7 +20,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.io.IOException;
 import java.net.URI;
@@ -47,6 +46,9 @@ public class TrainingPage {
     static final int SWEEPS_SHOWN = 5;
 
     @Inject
+    ApiConfig config;
+
+    @Inject
     JobStore jobs;
 
     @Inject
@@ -59,13 +61,7 @@ public class TrainingPage {
     ObjectMapper json;
 
     @Inject
-    UploadConfig upload;
-
-    @Inject
     SweepStore sweeps;
-
-    @ConfigProperty(name = "srgan.training.vgg19-path")
-    Optional<String> vgg19Path;
 
     @CheckedTemplate(basePath = "dashboard")
     static class Templates {
@@ -139,7 +135,7 @@ public class TrainingPage {
         int p = page == null || page < 1 ? 0 : page - 1;
         JobStore.Page runs = jobs.list(JobType.TRAINING, null, p, RUNS_PER_PAGE);
         long pages = Math.max(1, (runs.total() + RUNS_PER_PAGE - 1) / RUNS_PER_PAGE);
-        return Templates.training(runs, pages, datasets.list(), hyperparameters(), vgg19Path.isPresent(), upload.maxBytes(),
+        return Templates.training(runs, pages, datasets.list(), hyperparameters(), config.training().vgg19Path().isPresent(), config.upload().maxBytes(),
                 sweeps.list(0, SWEEPS_SHOWN));
     }
 

@@ -1,6 +1,6 @@
 package dev.srgan.api.pages;
 
-import dev.srgan.api.upload.UploadConfig;
+import dev.srgan.api.config.ApiConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.api.errors.ApiException;
@@ -20,7 +20,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import javax.imageio.ImageIO;
 import javax.sql.DataSource;
@@ -45,6 +44,9 @@ import java.util.UUID;
 @Path("/upscale")
 @Produces(MediaType.TEXT_HTML)
 public class UpscalePage {
+    @Inject
+    ApiConfig config;
+
     /** Above this many output pixels the bicubic comparison is left to the browser's own scaling. */
     static final long MAX_BICUBIC_PIXELS = 16_000_000;
 
@@ -62,9 +64,6 @@ public class UpscalePage {
 
     @Inject
     ObjectMapper json;
-
-    @Inject
-    UploadConfig upload;
 
     @Inject
     BatchStore batches;
@@ -91,7 +90,7 @@ public class UpscalePage {
 
     @GET
     public TemplateInstance form() throws SQLException {
-        return Templates.upscale(models.list(), upload.maxBytes(), null, null);
+        return Templates.upscale(models.list(), config.upload().maxBytes(), null, null);
     }
 
     /** The result page of one upscale job: the form to submit another, and this job's panel. */
@@ -100,12 +99,12 @@ public class UpscalePage {
     public Response job(@PathParam("id") String id) throws SQLException {
         JobView job = jobs.require(JobStore.id(id));
         if (job.type().equals("BATCH")) {
-            return Response.ok(Templates.upscale(models.list(), upload.maxBytes(), null, batchPanel(job))).build();
+            return Response.ok(Templates.upscale(models.list(), config.upload().maxBytes(), null, batchPanel(job))).build();
         }
         if (!job.type().equals("UPSCALE")) {
             return Response.seeOther(java.net.URI.create(Formats.href(job))).build();
         }
-        return Response.ok(Templates.upscale(models.list(), upload.maxBytes(), panel(job), null)).build();
+        return Response.ok(Templates.upscale(models.list(), config.upload().maxBytes(), panel(job), null)).build();
     }
 
     /** A batch's panel alone: its progress and its grid of images, re-rendered as its events arrive. */

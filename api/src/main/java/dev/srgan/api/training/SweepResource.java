@@ -1,5 +1,6 @@
 package dev.srgan.api.training;
 
+import dev.srgan.api.config.ApiConfig;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,7 +26,6 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -76,13 +76,10 @@ public class SweepResource {
     IdempotencyKeys keys;
 
     @Inject
-    SweepConfig config;
+    ApiConfig config;
 
     @Inject
     ObjectMapper json;
-
-    @ConfigProperty(name = "srgan.training.vgg19-path")
-    Optional<String> vgg19Path;
 
     /**
      * A sweep: the dataset, an optional name, the base hyperparameters (as {@code POST
@@ -139,14 +136,14 @@ public class SweepResource {
         if (!base.isObject()) {
             throw ApiException.badRequest("hyperparameters", "hyperparameters must be a JSON object");
         }
-        SweepGrid grid = SweepGrid.parse(request.grid(), config.maxRuns());
+        SweepGrid grid = SweepGrid.parse(request.grid(), config.training().sweep().maxRuns());
         List<SweepGrid.Point> points = grid.points(json);
         List<TrainingConfig> configs = new ArrayList<>();
         for (SweepGrid.Point point : points) {
             ObjectNode hyperparameters = ((ObjectNode) base).deepCopy();
             hyperparameters.setAll(point.values());
             try {
-                configs.add(TrainingLimits.parse(hyperparameters, request.contentLoss(), vgg19Path.orElse(null), json));
+                configs.add(TrainingLimits.parse(hyperparameters, request.contentLoss(), config.training().vgg19Path().orElse(null), json));
             } catch (ApiException e) {
                 String where = points.size() == 1 ? "the grid point " : "grid point " + (point.index() + 1) + " of " + points.size() + " ";
                 throw new ApiException(e.status(), where + "(" + point.label() + "): " + e.getMessage(), e.field());

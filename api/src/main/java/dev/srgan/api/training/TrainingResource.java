@@ -1,5 +1,6 @@
 package dev.srgan.api.training;
 
+import dev.srgan.api.config.ApiConfig;
 import dev.srgan.api.auth.Caller;
 import dev.srgan.api.idempotency.IdempotencyKeys;
 import jakarta.ws.rs.HeaderParam;
@@ -25,7 +26,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -53,6 +53,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Training", description = "Training runs and their checkpoints (a run's losses, validation and samples: Jobs)")
 public class TrainingResource {
     @Inject
+    ApiConfig settings;
+
+    @Inject
     IdempotencyKeys keys;
 
     @Inject
@@ -68,8 +71,6 @@ public class TrainingResource {
     ObjectMapper json;
 
     /** TorchScript file of a VGG19 feature extractor on the workers (see README); unset = pixel MSE only. */
-    @ConfigProperty(name = "srgan.training.vgg19-path")
-    Optional<String> vgg19Path;
 
     /**
      * A training submission: the dataset, an optional run name, and hyperparameters (any field of
@@ -123,7 +124,7 @@ public class TrainingResource {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("datasetId", "datasetId must be the id of an uploaded dataset (POST /api/datasets)");
         }
-        TrainingConfig config = TrainingLimits.parse(request.hyperparameters(), request.contentLoss(), vgg19Path.orElse(null), json);
+        TrainingConfig config = TrainingLimits.parse(request.hyperparameters(), request.contentLoss(), settings.training().vgg19Path().orElse(null), json);
         String name = request.name() == null || request.name().isBlank() ? null : request.name().trim();
         if (name != null && name.length() > 200) {
             throw ApiException.badRequest("name", "name must be at most 200 characters");
@@ -222,6 +223,5 @@ public class TrainingResource {
     private StreamingOutput stream(UUID blobId) {
         return out -> blobs.copyTo(dataSource, blobId, out);
     }
-
 
 }

@@ -1,5 +1,6 @@
 package dev.srgan.api.upload;
 
+import dev.srgan.api.config.ApiConfig;
 import jakarta.inject.Inject;
 import dev.srgan.api.errors.ApiError;
 import io.quarkus.runtime.configuration.MemorySize;
@@ -18,11 +19,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ApplicationScoped
 public class BodyLimit {
+    @Inject
+    ApiConfig config;
+
     @ConfigProperty(name = "quarkus.http.limits.max-body-size")
     MemorySize maxBody;
-
-    @Inject
-    UploadConfig upload;
 
     void install(@Observes Router router) {
         long limit = maxBody.asLongValue();
@@ -36,7 +37,7 @@ public class BodyLimit {
             }
             if (declared > limit) {
                 String body = JsonObject.mapFrom(new ApiError("the request is " + declared + " bytes; uploads may be at most "
-                        + upload.maxBytes() + " bytes (srgan.upload.max-bytes)", null)).encode();
+                        + config.upload().maxBytes() + " bytes (srgan.upload.max-bytes)", null)).encode();
                 // the client may still be sending: close the connection once the answer is out, as Quarkus does
                 ctx.response().setStatusCode(413).putHeader("Content-Type", "application/json")
                         .putHeader("Connection", "close").endHandler(v -> ctx.request().connection().close());

@@ -1,5 +1,6 @@
 package dev.srgan.api.upload;
 
+import dev.srgan.api.config.ApiConfig;
 import io.smallrye.config.ConfigSourceInterceptor;
 import io.smallrye.config.ConfigSourceInterceptorContext;
 import io.smallrye.config.ConfigValue;
@@ -27,7 +28,7 @@ public class UploadBodyLimit implements ConfigSourceInterceptor {
             return value;
         }
         ConfigValue upload = context.proceed(UPLOAD);
-        long bytes = Long.parseLong(UploadConfig.DEFAULT_MAX_BYTES);
+        long bytes = Long.parseLong(ApiConfig.Upload.DEFAULT_MAX_BYTES);
         if (upload != null && upload.getValue() != null) {
             try {
                 bytes = Long.parseLong(upload.getValue().trim());

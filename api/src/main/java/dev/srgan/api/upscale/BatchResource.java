@@ -1,5 +1,6 @@
 package dev.srgan.api.upscale;
 
+import dev.srgan.api.config.ApiConfig;
 import dev.srgan.api.auth.Caller;
 import dev.srgan.api.auth.Requires;
 import dev.srgan.api.auth.Role;
@@ -7,7 +8,6 @@ import dev.srgan.api.errors.ApiException;
 import dev.srgan.api.idempotency.IdempotencyKeys;
 import dev.srgan.api.jobs.JobStore;
 import dev.srgan.api.models.ModelStore;
-import dev.srgan.api.upload.UploadConfig;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.platform.blobs.BlobStore;
 import dev.srgan.platform.jobs.JobTable;
@@ -21,7 +21,6 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
@@ -53,6 +52,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Upscale")
 public class BatchResource {
     @Inject
+    ApiConfig config;
+
+    @Inject
     DataSource dataSource;
 
     @Inject
@@ -72,15 +74,6 @@ public class BatchResource {
 
     @Inject
     IdempotencyKeys keys;
-
-    @Inject
-    UploadConfig upload;
-
-    @ConfigProperty(name = "srgan.upscale.max-input-pixels", defaultValue = "16000000")
-    long maxInputPixels;
-
-    @ConfigProperty(name = "srgan.upscale.max-output-pixels", defaultValue = "67108864")
-    long maxOutputPixels;
 
     /** What a batch submission answers: the batch's id, state, where to follow it and how many images it holds. */
     @Schema(name = "BatchSubmitted")
@@ -121,8 +114,8 @@ public class BatchResource {
             throws SQLException, IOException {
         int scale = UpscaleResource.parseScale(scaleText);
         UUID modelId = UpscaleResource.parseModelId(modelIdText);
-        BatchUpload.Limits limits = new BatchUpload.Limits(upload.batch().maxImages(), upload.batch().maxTotalPixels(),
-                upload.maxBytes(), maxInputPixels, maxOutputPixels);
+        BatchUpload.Limits limits = new BatchUpload.Limits(config.upload().batch().maxImages(), config.upload().batch().maxTotalPixels(),
+                config.upload().maxBytes(), config.upscale().maxInputPixels(), config.upscale().maxOutputPixels());
         try (BatchUpload batch = BatchUpload.read(parts, zip, scale, limits)) {
             List<BatchUpload.Image> images = batch.images();
             Optional<IdempotencyKeys.Key> key = Optional.empty();
@@ -151,7 +144,7 @@ public class BatchResource {
                         BatchUpload.Image image = images.get(i);
                         BlobStore.Blob blob;
                         try (InputStream in = Files.newInputStream(image.file())) {
-                            blob = blobs.write(c, in, image.info().contentType(), upload.maxBytes());
+                            blob = blobs.write(c, in, image.info().contentType(), config.upload().maxBytes());
                         }
                         String params = "{\"scale\":" + scale + ",\"inputWidth\":" + image.info().width()
                                 + ",\"inputHeight\":" + image.info().height() + "}";
@@ -166,7 +159,7 @@ public class BatchResource {
                 } catch (SQLException | IOException | RuntimeException e) {
                     c.rollback();
                     if (e instanceof BlobStore.TooLargeException) {
-                        throw ApiException.tooLarge("images", "an image is larger than the limit of " + upload.maxBytes() + " bytes");
+                        throw ApiException.tooLarge("images", "an image is larger than the limit of " + config.upload().maxBytes() + " bytes");
                     }
                     throw e;
                 }

@@ -1,6 +1,6 @@
 package dev.srgan.api.upscale;
 
-import dev.srgan.api.upload.UploadConfig;
+import dev.srgan.api.config.ApiConfig;
 import dev.srgan.api.auth.Caller;
 import dev.srgan.api.idempotency.IdempotencyKeys;
 import jakarta.ws.rs.HeaderParam;
@@ -23,7 +23,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
@@ -51,6 +50,9 @@ public class UpscaleResource {
     static final Set<Integer> SCALES = Set.of(2, 4, 8);
 
     @Inject
+    ApiConfig config;
+
+    @Inject
     DataSource dataSource;
 
     @Inject
@@ -67,15 +69,6 @@ public class UpscaleResource {
 
     @Inject
     IdempotencyKeys keys;
-
-    @Inject
-    UploadConfig upload;
-
-    @ConfigProperty(name = "srgan.upscale.max-input-pixels", defaultValue = "16000000")
-    long maxInputPixels;
-
-    @ConfigProperty(name = "srgan.upscale.max-output-pixels", defaultValue = "67108864")
-    long maxOutputPixels;
 
     /** What a submission answers: the job's id, state and where to follow it. */
     @Schema(name = "UpscaleSubmitted")
@@ -124,15 +117,15 @@ public class UpscaleResource {
         int scale = parseScale(scaleText);
         UUID modelId = parseModelId(modelIdText);
         String fileName = image.fileName() == null || image.fileName().isBlank() ? "image" : image.fileName();
-        if (image.size() > upload.maxBytes()) {
-            throw ApiException.tooLarge("image", "'" + fileName + "' is " + image.size() + " bytes; the limit is " + upload.maxBytes() + " bytes");
+        if (image.size() > config.upload().maxBytes()) {
+            throw ApiException.tooLarge("image", "'" + fileName + "' is " + image.size() + " bytes; the limit is " + config.upload().maxBytes() + " bytes");
         }
-        ImageInspector.ImageInfo info = ImageInspector.inspect(image.uploadedFile(), "image", fileName, maxInputPixels);
+        ImageInspector.ImageInfo info = ImageInspector.inspect(image.uploadedFile(), "image", fileName, config.upscale().maxInputPixels());
         long outputPixels = info.pixels() * scale * scale;
-        if (outputPixels > maxOutputPixels) {
+        if (outputPixels > config.upscale().maxOutputPixels()) {
             throw ApiException.tooLarge("scale", info.width() + "x" + info.height() + " at " + scale + "x would be "
                     + info.width() * scale + "x" + info.height() * scale + " = " + ImageInspector.megapixels(outputPixels)
-                    + " megapixels; the output limit is " + ImageInspector.megapixels(maxOutputPixels) + " megapixels");
+                    + " megapixels; the output limit is " + ImageInspector.megapixels(config.upscale().maxOutputPixels()) + " megapixels");
         }
         Optional<IdempotencyKeys.Key> key = idempotencyKey == null ? Optional.empty() : IdempotencyKeys.of(idempotencyKey, caller,
                 "POST /api/upscale", new IdempotencyKeys.Fingerprint().text(String.valueOf(scale)).text(modelId == null ? null : modelId.toString())
@@ -148,7 +141,7 @@ public class UpscaleResource {
                 UUID model = models.resolveForUpscale(c, modelId, scale);
                 BlobStore.Blob blob;
                 try (InputStream in = Files.newInputStream(image.uploadedFile())) {
-                    blob = blobs.write(c, in, info.contentType(), upload.maxBytes());
+                    blob = blobs.write(c, in, info.contentType(), config.upload().maxBytes());
                 }
                 String params = "{\"scale\":" + scale + ",\"inputWidth\":" + info.width() + ",\"inputHeight\":" + info.height() + "}";
                 UUID id = jobTable.insert(c, new JobTable.NewJob(JobType.UPSCALE, name == null ? fileName : name, params, blob.id(), fileName, model, null));
@@ -160,7 +153,7 @@ public class UpscaleResource {
             } catch (SQLException | IOException | RuntimeException e) {
                 c.rollback();
                 if (e instanceof BlobStore.TooLargeException) {
-                    throw ApiException.tooLarge("image", "'" + fileName + "' is larger than the limit of " + upload.maxBytes() + " bytes");
+                    throw ApiException.tooLarge("image", "'" + fileName + "' is larger than the limit of " + config.upload().maxBytes() + " bytes");
                 }
                 throw e;
             }

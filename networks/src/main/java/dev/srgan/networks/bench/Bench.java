@@ -8,6 +8,8 @@ import ai.djl.nn.Block;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
+import dev.srgan.networks.inference.Precision;
+import dev.srgan.networks.inference.PrecisionProfile;
 import dev.srgan.networks.inference.Upscaler;
 import dev.srgan.networks.model.Generator;
 import dev.srgan.networks.model.Networks;
@@ -28,7 +30,9 @@ import java.util.Random;
  * {@code ./srgan bench}: the machine's own compute ceiling (a large float32 matrix product through
  * the same engine) and, in the same run, the generator's inference and a full D+G training step,
  * each as median time, achieved GFLOP/s and ratio to the ceiling. Prints a table and writes JSON.
- * Options: {@code --json FILE}, {@code --quick} (small sizes, a smoke run).
+ * Options: {@code --json FILE}, {@code --quick} (small sizes, a smoke run). On a CPU with bfloat16
+ * instructions it also runs the generator in bfloat16, alternately with float32 so that both see
+ * the same machine ({@code "bfloat16"} in the report).
  */
 public final class Bench {
     private Bench() {
@@ -89,6 +93,10 @@ public final class Bench {
                     rows.add(row("generator 4x " + s + "x" + s, ms, gflop, ceiling,
                             "whole image in one tile: BatchNorm folded, channels-last, no gradients"));
                 }
+                if (Precision.cpuHasBfloat16()) {
+                    report.put("bfloat16", bfloat16Rows(g, upscaler, blocks, quick ? new int[] {32} : new int[] {128, 256},
+                            quick ? 48 : 512, quick ? 2 : 9, ceiling, rows));
+                }
                 // the generator's own blocks (Networks.inferenceForward), for comparison with the folded copy
                 int s = quick ? 32 : 128;
                 try (NDManager reference = manager.newSubManager()) {
@@ -123,6 +131,9 @@ public final class Bench {
             rows.add(r);
         }
         List<Layer> layers = profile ? profile(quick ? 32 : 128, blocks, quick ? 3 : 7) : null;
+        if (profile && Precision.cpuHasBfloat16()) {
+            report.put("profileBfloat16", profileBfloat16(quick ? 32 : 128, blocks, quick ? 3 : 7));
+        }
         double matmulEnd = matmulCeiling(n, repeats);
         double convEnd = convGemmCeiling(gemmChannels, gemmSide, repeats);
         double finalCeiling = Math.max(ceiling, Math.max(matmulEnd, convEnd));
@@ -150,6 +161,103 @@ public final class Bench {
     }
 
     /**
+     * The generator in bfloat16 against float32 on whole-image tiles, the two timed alternately (one
+     * float32 call, one bfloat16 call, {@code repeats} times) so that a shared machine's drift hits
+     * both alike: adds a "bf16" row per size (its ratio is to the float32 ceiling), and one for a
+     * {@code tiledSize} image through the default tiling, and returns the medians and speed-ups.
+     */
+    static List<Map<String, Object>> bfloat16Rows(Block g, Upscaler float32, int blocks, int[] sizes, int tiledSize, int repeats,
+            double ceiling, List<Row> rows) {
+        List<Map<String, Object>> result = new ArrayList<>();
+        // the owner manager only ties the bfloat16 weights' lifetime to the upscaler's
+        try (Upscaler bfloat16 = Upscaler.of(g, 4, blocks, NDManager.newBaseManager(), Precision.BFLOAT16)) {
+            for (int s : sizes) {
+                BufferedImage in = noise(s, s, s);
+                Upscaler f = float32.withTiling(s, 1, float32.context());
+                Upscaler b = bfloat16.withTiling(s, 1, bfloat16.context());
+                b.upscale(in);
+                double[][] ms = new double[2][repeats];
+                for (int r = 0; r < repeats; r++) {
+                    ms[0][r] = median(1, () -> f.upscale(in));
+                    ms[1][r] = median(1, () -> b.upscale(in));
+                }
+                double f32 = median(ms[0]);
+                double bf16 = median(ms[1]);
+                // the median of each pair's ratio: a pair's two calls see the same machine
+                double[] pairs = new double[repeats];
+                for (int r = 0; r < repeats; r++) {
+                    pairs[r] = ms[0][r] / ms[1][r];
+                }
+                double speedUp = median(pairs);
+                double gflop = Flops.generator(s, s, 4, blocks) / 1e9;
+                rows.add(row("generator 4x " + s + "x" + s + " bf16", bf16, gflop, ceiling, String.format(Locale.ROOT,
+                        "bfloat16 convolutions, float32 in and out: %.2fx float32 (median ratio of %d float32/bfloat16 pairs;"
+                                + " float32 median %.1f ms)", speedUp, repeats, f32)));
+                result.add(Map.of("size", s, "float32Ms", f32, "bfloat16Ms", bf16, "speedUp", speedUp));
+            }
+            // the worker's path: default tiles, upsampling in pieces (each piece a call into the module)
+            int s = tiledSize;
+            BufferedImage in = noise(s, s, 11);
+            int pairs = Math.max(1, repeats / 3);
+            double[][] ms = new double[2][pairs];
+            double[] ratio = new double[pairs];
+            for (int r = 0; r < pairs; r++) {
+                ms[0][r] = median(1, () -> float32.upscale(in));
+                ms[1][r] = median(1, () -> bfloat16.upscale(in));
+                ratio[r] = ms[0][r] / ms[1][r];
+            }
+            double bf16 = median(ms[1]);
+            rows.add(row("generator 4x " + s + "x" + s + " tiled bf16", bf16, Flops.generator(s, s, 4, blocks) / 1e9, ceiling,
+                    String.format(Locale.ROOT, "default tiles (%d px), upsampled piece by piece: %.2fx float32 (median ratio of %d pairs;"
+                            + " float32 median %.1f ms)", float32.tileSize(), median(ratio), pairs, median(ms[0]))));
+            result.add(Map.of("size", s, "tiled", true, "float32Ms", median(ms[0]), "bfloat16Ms", bf16, "speedUp", median(ratio)));
+        }
+        return result;
+    }
+
+    /** Each convolution shape of the 4x generator at an s x s input, in float32 and in bfloat16 (see {@link PrecisionProfile}). */
+    static List<Map<String, Object>> profileBfloat16(int s, int blocks, int repeats) {
+        List<Map<String, Object>> result = new ArrayList<>();
+        try (PrecisionProfile p = PrecisionProfile.open()) {
+            for (LayerShape l : layerShapes(s, blocks)) {
+                PrecisionProfile.ConvTimes t = p.conv(l.in(), l.out(), l.kernel(), l.side(), repeats);
+                double gflop = 2.0 * l.in() * l.out() * l.kernel() * l.kernel() * l.side() * l.side() / 1e9;
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("name", l.name() + " at " + l.side() + "x" + l.side());
+                row.put("count", l.count());
+                row.put("float32Ms", t.float32Ms());
+                row.put("bfloat16Ms", t.bfloat16Ms());
+                row.put("float32Gflops", gflop / (t.float32Ms() / 1000.0));
+                row.put("bfloat16Gflops", gflop / (t.bfloat16Ms() / 1000.0));
+                row.put("speedUp", t.speedUp());
+                result.add(row);
+            }
+        }
+        return result;
+    }
+
+    /** A convolution shape of the generator: how often the 4x generator runs it, and where. */
+    record LayerShape(String name, int count, int in, int out, int kernel, int side) {
+    }
+
+    /** The 4x generator's convolutions at an s x s input, as {@code FoldedGenerator} runs them. */
+    static List<LayerShape> layerShapes(int s, int blocks) {
+        return List.of(
+                new LayerShape("conv 9x9 3->64", 1, 3, 64, 9, s),
+                new LayerShape("conv 3x3 64->64 (residual blocks, trunk)", 2 * blocks + 1, 64, 64, 3, s),
+                new LayerShape("conv 3x3 64->256 (upsample 1)", 1, 64, 256, 3, s),
+                new LayerShape("conv 3x3 64->256 (upsample 2)", 1, 64, 256, 3, 2 * s),
+                // FoldedGenerator runs the output conv9x9 64->3 at 4s as this conv on the sub-pixel grid
+                new LayerShape("conv 5x5 256->12 (the output conv9x9, sub-pixel)", 1, 256, 12, 5, 2 * s));
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    /**
      * The 4x generator's layers at an s x s input, each timed on its own as {@code FoldedGenerator}
      * runs them (BatchNorm folded, channels-last float32, the output conv9x9 rewritten as a conv5x5
      * on the sub-pixel grid): the convolutions by shape, then what the whole forward pass spends
@@ -157,19 +265,11 @@ public final class Bench {
      * conversion in and out).
      */
     static List<Layer> profile(int s, int blocks, int repeats) throws Exception {
-        record Shape2(String name, int count, int in, int out, int kernel, int side) {
-        }
-        List<Shape2> shapes = List.of(
-                new Shape2("conv 9x9 3->64", 1, 3, 64, 9, s),
-                new Shape2("conv 3x3 64->64 (residual blocks, trunk)", 2 * blocks + 1, 64, 64, 3, s),
-                new Shape2("conv 3x3 64->256 (upsample 1)", 1, 64, 256, 3, s),
-                new Shape2("conv 3x3 64->256 (upsample 2)", 1, 64, 256, 3, 2 * s),
-                // FoldedGenerator runs the output conv9x9 64->3 at 4s as this conv on the sub-pixel grid
-                new Shape2("conv 5x5 256->12 (the output conv9x9, sub-pixel)", 1, 256, 12, 5, 2 * s));
+        List<LayerShape> shapes = layerShapes(s, blocks);
         List<Layer> layers = new ArrayList<>();
         double convMs = 0;
         try (NDManager m = NDManager.newBaseManager()) {
-            for (Shape2 l : shapes) {
+            for (LayerShape l : shapes) {
                 NDArray x = Networks.channelsLast(m.randomUniform(-1, 1, new Shape(1, l.in(), l.side(), l.side())));
                 NDArray w = Networks.channelsLast(m.randomUniform(-0.1f, 0.1f, new Shape(l.out(), l.in(), l.kernel(), l.kernel())));
                 NDArray b = m.zeros(new Shape(l.out()));
@@ -325,11 +425,24 @@ public final class Bench {
             s.append(String.format(Locale.ROOT, "%-46s %11.1f %9.2f %9.1f %7.0f%% %7.0f MB  %s%n",
                     r.name(), r.medianMs(), r.gflop(), r.gflops(), 100 * r.ratio(), r.peakRssMb(), r.note()));
         }
+        if (report.get("bfloat16") != null) {
+            for (Map<String, Object> b : (List<Map<String, Object>>) report.get("bfloat16")) {
+                s.append(String.format(Locale.ROOT, "bfloat16 at %sx%s: %.1f ms against float32's %.1f ms, %.2fx%n", b.get("size"), b.get("size"),
+                        (double) b.get("bfloat16Ms"), (double) b.get("float32Ms"), (double) b.get("speedUp")));
+            }
+        }
         if (report.get("profile") != null) {
             s.append(String.format(Locale.ROOT, "%n%-70s %5s %9s %9s %8s %7s%n", "layer (profile)", "count", "ms each", "GFLOP/s", "ceiling", "share"));
             for (Layer l : (List<Layer>) report.get("profile")) {
                 s.append(String.format(Locale.ROOT, "%-70s %5d %9.2f %9.1f %7.0f%% %6.0f%%%n", l.name(), l.count(), l.medianMs(),
                         l.gflops(), 100 * l.ratio(), 100 * l.share()));
+            }
+        }
+        if (report.get("profileBfloat16") != null) {
+            s.append(String.format(Locale.ROOT, "%n%-70s %5s %10s %10s %8s%n", "layer (profile, float32 vs bfloat16)", "count", "f32 ms", "bf16 ms", "speed-up"));
+            for (Map<String, Object> l : (List<Map<String, Object>>) report.get("profileBfloat16")) {
+                s.append(String.format(Locale.ROOT, "%-70s %5d %10.2f %10.2f %7.2fx%n", l.get("name"), (int) l.get("count"),
+                        (double) l.get("float32Ms"), (double) l.get("bfloat16Ms"), (double) l.get("speedUp")));
             }
         }
         return s.toString();

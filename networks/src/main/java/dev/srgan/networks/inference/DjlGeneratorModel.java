@@ -9,45 +9,60 @@ import dev.srgan.networks.model.Networks;
 
 /**
  * A DJL-built generator in eval mode (BatchNorm uses its running statistics), run as a {@link
- * FoldedGenerator}. When this model owns the parameters it folds them once; when the caller keeps
- * them (validation during training, where they change between calls) it folds them again for
- * every batch, which costs a few milliseconds.
+ * FoldedGenerator}. When this model owns the parameters it folds them once, and runs them in
+ * bfloat16 ({@link Bf16Generator}) if asked to; when the caller keeps them (validation during
+ * training, where they change between calls) it folds them again for every batch, which costs a
+ * few milliseconds, and runs in float32.
  */
 final class DjlGeneratorModel implements GeneratorModel {
 
     private final Block block;
     private final NDManager owner;
     private final Device device;
+    private final Precision precision;
     private boolean foldable;
-    private FoldedGenerator folded;
+    private SplitGenerator folded;
 
     /**
      * @param block the initialized generator
      * @param owner the manager holding its parameters, closed with this model; null if the caller
      *     keeps ownership (e.g. validation during training)
+     * @param precision FLOAT32 or BFLOAT16 (resolved); BFLOAT16 applies only when this model owns
+     *     the parameters and the generator folds
      */
-    DjlGeneratorModel(Block block, NDManager owner, Device device) {
+    DjlGeneratorModel(Block block, NDManager owner, Device device, Precision precision) {
         this.block = block;
         this.owner = owner;
         this.device = device;
         Networks.withoutGradientTracking();
+        FoldedGenerator f;
         try {
-            folded = FoldedGenerator.fold(block, NDManager.newBaseManager(device, "PyTorch"));
+            f = FoldedGenerator.fold(block, NDManager.newBaseManager(device, "PyTorch"));
             foldable = true;
-            if (owner == null) {
-                // folded again at each use: the caller may change the parameters in between
-                folded.close();
-                folded = null;
-            }
         } catch (IllegalArgumentException e) {
             // another layout than Generator's: run the block itself
             foldable = false;
+            this.precision = Precision.FLOAT32;
+            return;
+        }
+        if (owner == null) {
+            // folded again at each use: the caller may change the parameters in between
+            f.close();
+            this.precision = Precision.FLOAT32;
+        } else if (precision == Precision.BFLOAT16) {
+            try (f) {
+                folded = Bf16Generator.of(f, NDManager.newBaseManager(device, "PyTorch"));
+            }
+            this.precision = Precision.BFLOAT16;
+        } else {
+            folded = f;
+            this.precision = Precision.FLOAT32;
         }
     }
 
     @Override
     public NDArray forward(NDArray lowRes) {
-        FoldedGenerator g = folded();
+        SplitGenerator g = folded();
         if (g != null) {
             return g.forward(lowRes);
         }
@@ -56,7 +71,7 @@ final class DjlGeneratorModel implements GeneratorModel {
     }
 
     @Override
-    public FoldedGenerator folded() {
+    public SplitGenerator folded() {
         Networks.withoutGradientTracking();
         if (!foldable) {
             return null;
@@ -68,6 +83,11 @@ final class DjlGeneratorModel implements GeneratorModel {
             folded = FoldedGenerator.fold(block, NDManager.newBaseManager(device, "PyTorch"));
         }
         return folded;
+    }
+
+    @Override
+    public Precision precision() {
+        return precision;
     }
 
     @Override

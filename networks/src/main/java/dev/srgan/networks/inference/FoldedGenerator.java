@@ -46,7 +46,7 @@ import java.util.Map;
  * <p>The folded weights are a snapshot: rebuild it after the generator's parameters change. It
  * must run with autograd off.
  */
-final class FoldedGenerator implements AutoCloseable {
+final class FoldedGenerator implements SplitGenerator {
 
     /**
      * Features pixels around a piece that its upsampled output depends on: 1 (conv3x3 at 1x) + 1/2
@@ -245,9 +245,34 @@ final class FoldedGenerator implements AutoCloseable {
         return result;
     }
 
-    /** Returns the upscale factor. */
-    int scale() {
+    @Override
+    public int scale() {
         return scale;
+    }
+
+    /** Returns the number of residual blocks. */
+    int residualBlocks() {
+        return blocks.size();
+    }
+
+    /**
+     * Returns the folded weights, still owned by this object, in the order {@link Bf16Generator}'s
+     * module takes them: head (weight, bias, PReLU slopes minus one), each residual block (weight,
+     * bias, slopes minus one, weight, bias), the trunk's last conv (weight, bias), each upsampling
+     * block (weight, bias, slopes minus one, repeated per sub-pixel), the sub-pixel output conv
+     * (weight, bias).
+     */
+    List<NDArray> weights() {
+        List<NDArray> w = new ArrayList<>(List.of(head.weight, head.bias, headAlpha));
+        for (ResidualWeights b : blocks) {
+            w.addAll(List.of(b.first.weight, b.first.bias, b.alphaMinusOne, b.second.weight, b.second.bias));
+        }
+        w.addAll(List.of(trunkOut.weight, trunkOut.bias));
+        for (int i = 0; i < upsampleConvs.size(); i++) {
+            w.addAll(List.of(upsampleConvs.get(i).weight, upsampleConvs.get(i).bias, upsampleAlphas.get(i)));
+        }
+        w.addAll(List.of(output.weight, output.bias));
+        return w;
     }
 
     /**
@@ -256,7 +281,8 @@ final class FoldedGenerator implements AutoCloseable {
      * @param lowRes (N, 3, H, W) in [0, 1]; not closed
      * @return (N, 64, H, W) features, in the input's manager
      */
-    NDArray features(NDArray lowRes) {
+    @Override
+    public NDArray features(NDArray lowRes) {
         NDArray in = Networks.channelsLast(lowRes);
         NDArray x0 = head.apply(in);
         in.close();
@@ -288,7 +314,8 @@ final class FoldedGenerator implements AutoCloseable {
      * @param features (N, 64, H, W) from {@link #features}; not closed
      * @return (N, 3, H * scale, W * scale) in [-1, 1], in the input's manager
      */
-    NDArray upsample(NDArray features) {
+    @Override
+    public NDArray upsample(NDArray features) {
         NDArray x = features;
         for (int i = 0; i < upsampleConvs.size(); i++) {
             NDArray y = upsampleConvs.get(i).apply(x);
@@ -315,7 +342,8 @@ final class FoldedGenerator implements AutoCloseable {
     }
 
     /** The whole generator: {@code upsample(features(lowRes))}. */
-    NDArray forward(NDArray lowRes) {
+    @Override
+    public NDArray forward(NDArray lowRes) {
         NDArray f = features(lowRes);
         NDArray y = upsample(f);
         f.close();

@@ -10,12 +10,17 @@ interface GeneratorModel extends AutoCloseable {
     NDArray forward(NDArray lowRes);
 
     /**
-     * Returns the generator as a {@link FoldedGenerator} (features, then upsampling piece by
-     * piece), current with the generator's parameters, or null where the model is opaque. Called
-     * under the model's lock before each batch, on the thread that runs it.
+     * Returns the generator split in features and upsampling ({@link FoldedGenerator} or {@link
+     * Bf16Generator}), current with the generator's parameters, or null where the model is opaque.
+     * Called under the model's lock before each batch, on the thread that runs it.
      */
-    default FoldedGenerator folded() {
+    default SplitGenerator folded() {
         return null;
+    }
+
+    /** Returns the precision the generator computes in (FLOAT32 or BFLOAT16). */
+    default Precision precision() {
+        return Precision.FLOAT32;
     }
 
     /** Returns the device the parameters live on. */

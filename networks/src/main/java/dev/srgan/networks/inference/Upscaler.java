@@ -33,7 +33,9 @@ import java.util.concurrent.CancellationException;
  * (BatchNorm folded into the convolutions, channels-last, no autograd): its residual blocks run
  * on the whole window, its upsampling only on the tile's core, in pieces of at most {@link
  * #PIECE_SIZE} pixels read with the few pixels of features around them that they depend on. The
- * output is the same as the generator's (within 1e-4 on [0, 1] pixels).
+ * output is the same as the generator's (within 1e-4 on [0, 1] pixels). With {@link
+ * Precision#BFLOAT16} (or AUTO on a CPU with bfloat16 instructions) the same folded network runs
+ * as a {@link Bf16Generator}, whose output differs from float32's by a few 8-bit levels.
  *
  * <p>Thread-safety: the tiling keeps no state between calls; forward passes through one instance
  * are serialized. For parallel upscales use one instance per thread.
@@ -110,9 +112,19 @@ public final class Upscaler implements AutoCloseable {
      * generator's parameters) when this upscaler is closed.
      */
     public static Upscaler of(Block generator, int scale, int residualBlocks, NDManager owner) {
+        return of(generator, scale, residualBlocks, owner, Precision.FLOAT32);
+    }
+
+    /**
+     * Like {@link #of(Block, int, int, NDManager)}, computing in {@code precision}. Bfloat16 applies
+     * only with an {@code owner} (the parameters then cannot change under the upscaler).
+     *
+     * @throws IllegalStateException for BFLOAT16 on a GPU or on a CPU without bfloat16 instructions
+     */
+    public static Upscaler of(Block generator, int scale, int residualBlocks, NDManager owner, Precision precision) {
         Device device = owner != null ? owner.getDevice() : Engine.getInstance().defaultDevice();
         return new Upscaler(
-                new DjlGeneratorModel(generator, owner, device),
+                new DjlGeneratorModel(generator, owner, device, precision.resolve(device)),
                 scale,
                 Generator.receptiveRadius(residualBlocks),
                 DEFAULT_TILE_SIZE,
@@ -128,13 +140,23 @@ public final class Upscaler implements AutoCloseable {
      * @throws IOException if the checkpoint's parameters do not fit its config
      */
     public static Upscaler fromCheckpoint(Checkpoint checkpoint) throws IOException {
+        return fromCheckpoint(checkpoint, Precision.FLOAT32);
+    }
+
+    /**
+     * Like {@link #fromCheckpoint(Checkpoint)}, computing in {@code precision}.
+     *
+     * @throws IllegalStateException for BFLOAT16 on a GPU or on a CPU without bfloat16 instructions
+     */
+    public static Upscaler fromCheckpoint(Checkpoint checkpoint, Precision precision) throws IOException {
+        Precision resolved = precision.resolve(Engine.getInstance().defaultDevice());
         TrainingConfig config = checkpoint.config();
         NDManager manager = NDManager.newBaseManager(Engine.getInstance().defaultDevice(), "PyTorch");
         try {
             Block g = Generator.builder().scale(config.scale()).residualBlocks(config.residualBlocks()).build();
             Networks.loadParameters(g, manager, checkpoint.inferenceGeneratorParameters());
             g.freezeParameters(true);
-            return of(g, config.scale(), config.residualBlocks(), manager);
+            return of(g, config.scale(), config.residualBlocks(), manager, resolved);
         } catch (MalformedModelException | RuntimeException e) {
             manager.close();
             throw new IOException("checkpoint generator cannot be loaded: " + e.getMessage(), e);
@@ -150,6 +172,11 @@ public final class Upscaler implements AutoCloseable {
      */
     public static Upscaler fromCheckpoint(InputStream in) throws IOException {
         return fromCheckpoint(Checkpoint.read(in));
+    }
+
+    /** Like {@link #fromCheckpoint(InputStream)}, computing in {@code precision}. */
+    public static Upscaler fromCheckpoint(InputStream in, Precision precision) throws IOException {
+        return fromCheckpoint(Checkpoint.read(in), precision);
     }
 
     /**
@@ -189,6 +216,11 @@ public final class Upscaler implements AutoCloseable {
     /** Returns the upscale factor. */
     public int scale() {
         return scale;
+    }
+
+    /** Returns the precision the generator computes in: FLOAT32 or BFLOAT16. */
+    public Precision precision() {
+        return model.precision();
     }
 
     /** Returns the context in input pixels read around each tile. */
@@ -263,7 +295,7 @@ public final class Upscaler implements AutoCloseable {
         synchronized (model) {
             try (NDManager manager = root.newSubManager()) {
                 NDArray x = manager.create(input, new Shape(batch.size(), 3, wh, ww));
-                FoldedGenerator folded = model.folded();
+                SplitGenerator folded = model.folded();
                 if (folded == null) {
                     float[] result = model.forward(x).toFloatArray();
                     int rw = ww * scale;
@@ -290,7 +322,7 @@ public final class Upscaler implements AutoCloseable {
      * the window has them: the context was only needed for the features.
      */
     private void upsampleCore(
-            FoldedGenerator folded, NDArray features, int b, TileGrid.Tile t, int ww, int wh, float[] out, int ow, int oh) {
+            SplitGenerator folded, NDArray features, int b, TileGrid.Tile t, int ww, int wh, float[] out, int ow, int oh) {
         int radius = FoldedGenerator.UPSAMPLE_RADIUS;
         int coreX = t.coreX() - t.windowX();
         int coreY = t.coreY() - t.windowY();

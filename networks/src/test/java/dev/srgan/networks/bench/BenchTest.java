@@ -1,5 +1,6 @@
 package dev.srgan.networks.bench;
 
+import dev.srgan.networks.inference.Precision;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -26,7 +27,9 @@ class BenchTest {
         double ceiling = (double) report.get("ceilingGflops");
         assertTrue(ceiling > 0);
         List<Bench.Row> rows = (List<Bench.Row>) report.get("rows");
-        assertEquals(4, rows.size(), rows.toString());
+        boolean bfloat16 = Precision.cpuHasBfloat16();
+        // where the CPU has bfloat16: a bfloat16 row per whole-image size (32 in a quick run) and one tiled
+        assertEquals(bfloat16 ? 6 : 4, rows.size(), rows.toString());
         for (Bench.Row r : rows) {
             assertTrue(r.medianMs() > 0 && r.gflops() > 0, r.toString());
             assertEquals(r.gflops() / ceiling, r.ratio(), 1e-9);
@@ -44,5 +47,16 @@ class BenchTest {
         assertTrue(shares >= 0.99, "the layers and the rest add up to the whole: " + shares);
         assertTrue(Bench.table(report).contains("conv 3x3 64->64"));
         assertTrue(report.get("cpu") instanceof String && report.get("cpuFlags") instanceof List, "the CPU is recorded");
+        if (bfloat16) {
+            Map<String, Object> speed = ((List<Map<String, Object>>) report.get("bfloat16")).get(0);
+            assertTrue((double) speed.get("speedUp") > 0, speed.toString());
+            assertTrue(rows.stream().anyMatch(r -> r.name().equals("generator 4x 32x32 bf16")), rows.toString());
+            assertTrue(rows.stream().anyMatch(r -> r.name().equals("generator 4x 48x48 tiled bf16")), rows.toString());
+            List<Map<String, Object>> perLayer = (List<Map<String, Object>>) report.get("profileBfloat16");
+            assertEquals(5, perLayer.size(), perLayer.toString());
+            assertTrue(Bench.table(report).contains("float32 vs bfloat16"));
+        } else {
+            assertEquals(null, report.get("bfloat16"), "no bfloat16 rows without bfloat16 instructions");
+        }
     }
 }

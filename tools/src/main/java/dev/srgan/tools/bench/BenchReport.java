@@ -38,6 +38,12 @@ public final class BenchReport {
                 t.add(new Target("generator inference " + size, ">= 50% of ceiling", pct(ratio), ratio >= 0.5));
             }
         }
+        for (JsonNode b : r.path("compute").path("bfloat16")) {
+            double speedUp = b.path("speedUp").asDouble();
+            t.add(new Target("bfloat16 inference " + b.path("size").asInt() + "x" + b.path("size").asInt()
+                    + (b.path("tiled").asBoolean() ? " tiled" : "") + " (CPU with bfloat16)",
+                    ">= 2x float32", String.format(Locale.ROOT, "%.2fx", speedUp), speedUp >= 2));
+        }
         JsonNode train = BenchCommand.row(r, "training");
         if (train != null) {
             double ratio = train.path("ratio").asDouble();
@@ -92,6 +98,15 @@ public final class BenchReport {
                 s.append(String.format(Locale.ROOT, "| %s | %d | %.2f | %s | %s | %.0f%% |%n", l.path("name").asText(), l.path("count").asInt(),
                         l.path("medianMs").asDouble(), rate ? String.format(Locale.ROOT, "%.1f", l.path("gflops").asDouble()) : "-",
                         rate ? String.format(Locale.ROOT, "%.0f%%", 100 * l.path("ratio").asDouble()) : "-", 100 * l.path("share").asDouble()));
+            }
+        }
+        if (c.has("profileBfloat16")) {
+            s.append("\n| layer (`--profile`), float32 against bfloat16 | count | float32 ms | bfloat16 ms | float32 GFLOP/s | bfloat16 GFLOP/s | speed-up |\n"
+                    + "|---|---:|---:|---:|---:|---:|---:|\n");
+            for (JsonNode l : c.path("profileBfloat16")) {
+                s.append(String.format(Locale.ROOT, "| %s | %d | %.2f | %.2f | %.1f | %.1f | %.2fx |%n", l.path("name").asText(),
+                        l.path("count").asInt(), l.path("float32Ms").asDouble(), l.path("bfloat16Ms").asDouble(),
+                        l.path("float32Gflops").asDouble(), l.path("bfloat16Gflops").asDouble(), l.path("speedUp").asDouble()));
             }
         }
         JsonNode q = r.path("queue");

@@ -42,7 +42,7 @@ public final class QueueBench {
             cluster.addWorker();
             throughput(api, trivial, Math.min(n, 200), log);
             out.put("trivial2Workers", withCpu(cluster, n, () -> throughput(api, trivial, n, log), log));
-            out.put("sharedHost", sharedHost(cluster, quick ? 2 : 6, log));
+            out.put("sharedHost", sharedHost(cluster, quick ? 4 : 24, log));
         }
         return out;
     }

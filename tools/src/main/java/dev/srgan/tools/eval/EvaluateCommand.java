@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.srgan.networks.evaluation.Comparison;
 import dev.srgan.networks.evaluation.Evaluator;
 import dev.srgan.networks.image.Images;
+import dev.srgan.networks.inference.Precision;
 import dev.srgan.networks.inference.Upscaler;
 
 import java.awt.image.BufferedImage;
@@ -18,11 +19,12 @@ import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
- * {@code ./srgan eval --model FILE --images DIR [--scale 4] [--json OUT] [--comparison CROP.png]}: evaluates a model file
- * (a checkpoint zip, or a TorchScript generator {@code .pt}) on every PNG/JPEG in a folder and
+ * {@code ./srgan eval --model FILE --images DIR [--scale 4] [--precision float32] [--json OUT] [--comparison CROP.png]}:
+ * evaluates a model file (a checkpoint zip, or a TorchScript generator {@code .pt}) on every PNG/JPEG in a folder and
  * prints PSNR/SSIM of the model and of bicubic, NIQE of the model's output, of bicubic and of the
  * original ({@code niqe}, {@code bicubicNiqe}, {@code hrNiqe} in the JSON report; null for an image
- * under 192x192 after the border crop), per image and mean, and the time per image.
+ * under 192x192 after the border crop), per image and mean, and the time per image. {@code --precision} (checkpoints
+ * only; default float32, the reference) runs the generator in bfloat16 to measure what that costs.
  */
 public final class EvaluateCommand {
     private EvaluateCommand() {
@@ -46,6 +48,7 @@ public final class EvaluateCommand {
         Path json = null;
         Path comparison = null;
         int scale = 4;
+        Precision precision = Precision.FLOAT32;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String v = i + 1 < args.length ? args[i + 1] : null;
@@ -54,6 +57,7 @@ public final class EvaluateCommand {
                 case "--images" -> { images = Path.of(require(a, v)); i++; }
                 case "--json" -> { json = Path.of(require(a, v)); i++; }
                 case "--comparison" -> { comparison = Path.of(require(a, v)); i++; }
+                case "--precision" -> { precision = Precision.parse(require(a, v)); i++; }
                 case "--scale" -> {
                     try {
                         scale = Integer.parseInt(require(a, v));
@@ -63,11 +67,11 @@ public final class EvaluateCommand {
                     i++;
                 }
                 default -> throw new IllegalArgumentException("unknown option " + a
-                        + "; usage: ./srgan eval --model FILE --images DIR [--scale 4] [--json OUT] [--comparison CROP.png]");
+                        + "; usage: ./srgan eval --model FILE --images DIR [--scale 4] [--precision auto|float32|bfloat16] [--json OUT] [--comparison CROP.png]");
             }
         }
         if (model == null || images == null) {
-            throw new IllegalArgumentException("usage: ./srgan eval --model FILE --images DIR [--scale 4] [--json OUT] [--comparison CROP.png]");
+            throw new IllegalArgumentException("usage: ./srgan eval --model FILE --images DIR [--scale 4] [--precision auto|float32|bfloat16] [--json OUT] [--comparison CROP.png]");
         }
         if (!Files.isRegularFile(model)) {
             throw new IllegalArgumentException("no model file " + model);
@@ -87,11 +91,12 @@ public final class EvaluateCommand {
         if (list.isEmpty()) {
             throw new IllegalArgumentException("no PNG or JPEG images in " + images);
         }
-        try (Upscaler upscaler = load(model, scale)) {
+        try (Upscaler upscaler = load(model, scale, precision)) {
             if (upscaler.scale() != scale) {
                 throw new IllegalArgumentException(model + " is a " + upscaler.scale() + "x model; pass --scale " + upscaler.scale());
             }
-            System.out.println("evaluating " + model.getFileName() + " on " + list.size() + " images from " + images);
+            System.out.println("evaluating " + model.getFileName() + " (" + upscaler.precision() + ") on " + list.size()
+                    + " images from " + images);
             Evaluator.Report report = Evaluator.evaluate(upscaler, list, r -> { }, null);
             System.out.print(report.table());
             if (comparison != null) {
@@ -110,11 +115,21 @@ public final class EvaluateCommand {
 
     /** A checkpoint zip, or a TorchScript file ({@code .pt}) of the given scale. */
     public static Upscaler load(Path model, int scale) throws IOException {
+        return load(model, scale, Precision.FLOAT32);
+    }
+
+    /** Like {@link #load(Path, int)}; a checkpoint's generator computes in {@code precision}. */
+    public static Upscaler load(Path model, int scale, Precision precision) throws IOException {
         if (model.getFileName().toString().endsWith(".pt")) {
+            if (precision == Precision.BFLOAT16) {
+                throw new IllegalArgumentException("--precision " + precision + " needs a checkpoint; a TorchScript file runs as saved");
+            }
             return Upscaler.fromTorchScript(model, scale);
         }
         try (InputStream in = Files.newInputStream(model)) {
-            return Upscaler.fromCheckpoint(in);
+            return Upscaler.fromCheckpoint(in, precision);
+        } catch (IllegalStateException e) {
+            throw new IllegalArgumentException(e.getMessage());
         }
     }
 

@@ -64,5 +64,13 @@ class EvaluateCommandTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> EvaluateCommand.run(new String[] {"--model", model.toString(), "--images", dir.resolve("missing").toString()}));
         assertTrue(e.getMessage().contains("no image folder"), e.getMessage());
+
+        // --precision: a readable refusal of an unknown value, and of bfloat16 for a TorchScript file (it runs as saved)
+        e = assertThrows(IllegalArgumentException.class, () -> EvaluateCommand.run(new String[] {"--model", model.toString(),
+                "--images", dir.toString(), "--scale", "2", "--precision", "fp8"}));
+        assertTrue(e.getMessage().contains("auto, float32 or bfloat16"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> EvaluateCommand.run(new String[] {"--model", model.toString(),
+                "--images", dir.toString(), "--scale", "2", "--precision", "bfloat16"}));
+        assertTrue(e.getMessage().contains("bfloat16") && e.getMessage().contains(" "), e.getMessage());
     }
 }

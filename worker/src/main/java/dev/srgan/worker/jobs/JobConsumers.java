@@ -1,5 +1,6 @@
 package dev.srgan.worker.jobs;
 
+import dev.srgan.worker.config.WorkerConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.platform.KafkaSettings;
@@ -11,7 +12,6 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
@@ -25,6 +25,9 @@ import java.util.concurrent.Semaphore;
 @ApplicationScoped
 public class JobConsumers {
     private static final Logger LOG = Logger.getLogger(JobConsumers.class);
+
+    @Inject
+    WorkerConfig config;
 
     @Inject
     KafkaSettings settings;
@@ -41,14 +44,8 @@ public class JobConsumers {
     @Inject
     ObjectMapper json;
 
-    @ConfigProperty(name = "srgan.worker.job-types")
-    List<JobType> jobTypes;
 
-    @ConfigProperty(name = "srgan.worker.concurrency", defaultValue = "1")
-    int concurrency;
 
-    @ConfigProperty(name = "srgan.worker.shutdown-grace", defaultValue = "90s")
-    java.time.Duration shutdownGrace;
 
     private final List<JobConsumer> consumers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
@@ -60,9 +57,9 @@ public class JobConsumers {
             } catch (Exception e) {
                 LOG.warnf("could not ensure topics (%s); subscribing anyway", e.getMessage());
             }
-            Semaphore slots = new Semaphore(Math.max(1, concurrency));
+            Semaphore slots = new Semaphore(Math.max(1, config.concurrency()));
             synchronized (consumers) {
-                for (JobType type : jobTypes) {
+                for (JobType type : config.jobTypes()) {
                     JobConsumer consumer = new JobConsumer(type, settings, identity, runner, slots, json);
                     Thread t = new Thread(consumer, "srgan-consumer-" + type.name().toLowerCase());
                     consumers.add(consumer);
@@ -81,7 +78,7 @@ public class JobConsumers {
      */
     void onStop(@Observes @Priority(1) ShutdownEvent event) {
         // finish or checkpoint the job in hand first, then leave the consumer groups
-        runner.shutdown(shutdownGrace);
+        runner.shutdown(config.shutdownGrace());
         synchronized (consumers) {
             consumers.forEach(JobConsumer::stop);
         }

@@ -1,11 +1,11 @@
 package dev.srgan.worker.jobs;
 
+import dev.srgan.worker.config.WorkerConfig;
 import dev.srgan.platform.blobs.BlobStore;
 import dev.srgan.worker.training.DatasetArchive;
 import dev.srgan.worker.upscale.ModelCache;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import javax.sql.DataSource;
 import java.io.IOException;
@@ -23,13 +23,14 @@ import java.util.UUID;
 @ApplicationScoped
 public class JobInputs {
     @Inject
+    WorkerConfig config;
+
+    @Inject
     DataSource dataSource;
 
     @Inject
     BlobStore blobs;
 
-    @ConfigProperty(name = "srgan.worker.max-dataset-bytes", defaultValue = "4294967296")
-    long maxDatasetBytes;
 
     /** The model row a job names; a permanent failure when it is gone. */
     public ModelCache.Model model(UUID modelId) throws SQLException, JobFailure {
@@ -73,7 +74,7 @@ public class JobInputs {
         }
         Path images = Files.createDirectory(dir.resolve("images"));
         try {
-            return DatasetArchive.extract(zip, images, maxDatasetBytes);
+            return DatasetArchive.extract(zip, images, config.maxDatasetBytes());
         } finally {
             Files.deleteIfExists(zip);
         }

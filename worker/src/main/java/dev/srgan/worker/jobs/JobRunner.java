@@ -1,5 +1,6 @@
 package dev.srgan.worker.jobs;
 
+import dev.srgan.worker.config.WorkerConfig;
 import dev.srgan.domain.jobs.JobMessage;
 import dev.srgan.domain.jobs.JobStateMachine;
 import dev.srgan.domain.jobs.JobStatus;
@@ -14,7 +15,6 @@ import dev.srgan.worker.workers.WorkerRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
@@ -55,6 +55,9 @@ public class JobRunner {
     private static final Logger LOG = Logger.getLogger(JobRunner.class);
 
     @Inject
+    WorkerConfig config;
+
+    @Inject
     DataSource dataSource;
 
     @Inject
@@ -72,13 +75,9 @@ public class JobRunner {
     @Inject
     WorkerMeters meters;
 
-    @ConfigProperty(name = "srgan.worker.lease", defaultValue = "30s")
-    Duration lease;
 
-    @ConfigProperty(name = "srgan.worker.retry-backoff", defaultValue = "2s")
-    Duration retryBackoff;
 
-    @ConfigProperty(name = "srgan.worker.stall-timeout", defaultValue = "10m")
+    /** {@code srgan.worker.stall-timeout}, read at start; tests shorten it. */
     volatile Duration stallTimeout;
 
     private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
@@ -99,6 +98,9 @@ public class JobRunner {
             t.setDaemon(true);
             return t;
         });
+        if (stallTimeout == null) {
+            stallTimeout = config.stallTimeout();
+        }
         long ms = Math.max(100, Math.min(stallTimeout.toMillis() / 4, 5_000));
         watchdog.scheduleWithFixedDelay(this::giveUpStalled, ms, ms, TimeUnit.MILLISECONDS);
     }
@@ -130,7 +132,7 @@ public class JobRunner {
 
     Optional<ClaimedJob> claim(JobMessage message) {
         try {
-            Optional<ClaimedJob> claimed = jobs.claim(message.jobId(), identity.id(), lease);
+            Optional<ClaimedJob> claimed = jobs.claim(message.jobId(), identity.id(), config.lease());
             if (claimed.isEmpty()) {
                 LOG.debugf("job %s is not queued any more; message skipped", message.jobId());
             }
@@ -265,7 +267,7 @@ public class JobRunner {
     }
 
     private Duration backoff(int attempt) {
-        return retryBackoff.multipliedBy(1L << Math.min(attempt - 1, 6));
+        return config.retryBackoff().multipliedBy(1L << Math.min(attempt - 1, 6));
     }
 
     private Map<JobType, JobExecutor> executors() {

@@ -1,7 +1,8 @@
 package dev.srgan.worker.jobs;
 
+import jakarta.inject.Inject;
+import dev.srgan.worker.config.WorkerConfig;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -21,11 +22,12 @@ import java.util.stream.Stream;
 public class ScratchSpace {
     private static final Logger LOG = Logger.getLogger(ScratchSpace.class);
 
-    @ConfigProperty(name = "srgan.worker.temp-dir")
-    Optional<Path> configured;
+    @Inject
+    WorkerConfig config;
+
 
     private Path root() throws IOException {
-        return configured.isPresent() ? Files.createDirectories(configured.get()) : Path.of(System.getProperty("java.io.tmpdir"));
+        return config.tempDir().isPresent() ? Files.createDirectories(config.tempDir().get()) : Path.of(System.getProperty("java.io.tmpdir"));
     }
 
     /** Creates a new empty directory; the caller deletes it with {@link #delete(Path)}. */

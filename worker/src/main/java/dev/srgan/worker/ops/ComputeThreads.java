@@ -1,10 +1,11 @@
 package dev.srgan.worker.ops;
 
+import jakarta.inject.Inject;
+import dev.srgan.worker.config.WorkerConfig;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.util.Optional;
@@ -22,15 +23,14 @@ public class ComputeThreads {
     static final String NUM_THREADS = "ai.djl.pytorch.num_threads";
     static final String INTEROP_THREADS = "ai.djl.pytorch.num_interop_threads";
 
-    @ConfigProperty(name = "srgan.worker.threads")
-    Optional<Integer> threads;
+    @Inject
+    WorkerConfig config;
 
-    @ConfigProperty(name = "srgan.worker.workers-on-host", defaultValue = "1")
-    int workersOnHost;
+
 
     void onStart(@Observes @Priority(1) StartupEvent event) {
         int cores = Runtime.getRuntime().availableProcessors();
-        int n = resolve(threads, cores, workersOnHost);
+        int n = resolve(config.threads(), cores, config.workersOnHost());
         if (System.getProperty(NUM_THREADS) == null) {
             System.setProperty(NUM_THREADS, Integer.toString(n));
         }
@@ -39,7 +39,7 @@ public class ComputeThreads {
             System.setProperty(INTEROP_THREADS, "1");
         }
         LOG.infof("compute threads: %s (%d cores, %d worker(s) on this host%s)", System.getProperty(NUM_THREADS), cores,
-                workersOnHost, threads.isPresent() ? ", set by srgan.worker.threads" : "");
+                config.workersOnHost(), config.threads().isPresent() ? ", set by srgan.worker.threads" : "");
     }
 
     /**

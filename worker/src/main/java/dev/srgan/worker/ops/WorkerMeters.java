@@ -1,5 +1,6 @@
 package dev.srgan.worker.ops;
 
+import dev.srgan.worker.config.WorkerConfig;
 import dev.srgan.domain.jobs.JobStatus;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.networks.training.LossRecord;
@@ -14,7 +15,6 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
 import java.util.List;
@@ -39,6 +39,9 @@ import java.util.concurrent.TimeUnit;
 public class WorkerMeters {
     static final String JOB_DURATION = "srgan.job.duration";
     static final String TRAINING_STEP = "srgan.training.step";
+    @Inject
+    WorkerConfig config;
+
     /** Outcome of an attempt that ended without a final state: retried later, or handed on at shutdown. */
     static final String REQUEUED = "requeued";
 
@@ -50,14 +53,8 @@ public class WorkerMeters {
     @Inject
     MeterRegistry registry;
 
-    @ConfigProperty(name = "srgan.worker.job-types")
-    List<JobType> jobTypes;
 
-    @ConfigProperty(name = "srgan.worker.concurrency", defaultValue = "1")
-    int concurrency;
 
-    @ConfigProperty(name = "srgan.worker.device", defaultValue = "cpu")
-    String device;
 
     private final Map<UUID, Attempt> running = new ConcurrentHashMap<>();
     private long finishedBusyNanos;
@@ -70,23 +67,23 @@ public class WorkerMeters {
     void register(@Observes StartupEvent event) {
         Gauge.builder("srgan.worker.busy.ratio", this, WorkerMeters::busyRatio)
                 .description("Fraction of this worker's job slots running a job now")
-                .tag("device", device)
+                .tag("device", config.device())
                 .strongReference(true)
                 .register(registry);
         FunctionCounter.builder("srgan.worker.busy.seconds", this, WorkerMeters::busySeconds)
                 .description("Seconds this worker spent running jobs, per job slot; rate() is the busy fraction")
-                .tag("device", device)
+                .tag("device", config.device())
                 .register(registry);
         // present from the first scrape, so a dashboard shows 0 instead of "no data"
-        for (JobType type : jobTypes) {
+        for (JobType type : config.jobTypes()) {
             for (String outcome : List.of("succeeded", "failed", "cancelled", REQUEUED)) {
                 jobTimer(type, outcome);
             }
         }
-        for (JobType type : jobTypes) {
+        for (JobType type : config.jobTypes()) {
             fencedWrites(type);
         }
-        if (jobTypes.contains(JobType.TRAINING)) {
+        if (config.jobTypes().contains(JobType.TRAINING)) {
             trainingStepTimer(LossRecord.PRETRAIN);
             trainingStepTimer(LossRecord.GAN);
         }
@@ -164,7 +161,7 @@ public class WorkerMeters {
     }
 
     double busyRatio() {
-        return Math.min(1.0, running.size() / (double) Math.max(1, concurrency));
+        return Math.min(1.0, running.size() / (double) Math.max(1, config.concurrency()));
     }
 
     synchronized double busySeconds() {
@@ -173,6 +170,6 @@ public class WorkerMeters {
         for (Attempt a : running.values()) {
             nanos += now - a.startNanos;
         }
-        return nanos / 1e9 / Math.max(1, concurrency);
+        return nanos / 1e9 / Math.max(1, config.concurrency());
     }
 }

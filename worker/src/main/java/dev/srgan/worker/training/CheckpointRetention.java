@@ -1,5 +1,6 @@
 package dev.srgan.worker.training;
 
+import dev.srgan.worker.config.WorkerConfig;
 import dev.srgan.networks.checkpoint.Checkpoint;
 import dev.srgan.platform.blobs.BlobStore;
 import dev.srgan.platform.jobs.LeaseLost;
@@ -7,7 +8,6 @@ import dev.srgan.worker.jobs.JobContext;
 import dev.srgan.worker.blobs.BlobInputStream;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
@@ -33,6 +33,9 @@ import java.util.UUID;
 @ApplicationScoped
 public class CheckpointRetention {
     private static final Logger LOG = Logger.getLogger(CheckpointRetention.class);
+    @Inject
+    WorkerConfig config;
+
     /** Content type of a checkpoint reduced to its generator. */
     public static final String MODEL_ONLY = "application/vnd.srgan.model+zip";
 
@@ -42,8 +45,6 @@ public class CheckpointRetention {
     @Inject
     BlobStore blobs;
 
-    @ConfigProperty(name = "srgan.worker.full-checkpoints", defaultValue = "2")
-    int keepFull;
 
     private record Stored(UUID id, long step, UUID blobId) {
     }
@@ -60,7 +61,7 @@ public class CheckpointRetention {
                 WHERE k.job_id = ? AND b.content_type <> ? ORDER BY k.step DESC OFFSET ?""")) {
             ps.setObject(1, jobId);
             ps.setString(2, MODEL_ONLY);
-            ps.setInt(3, Math.max(1, keepFull));
+            ps.setInt(3, Math.max(1, config.fullCheckpoints()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     older.add(new Stored(rs.getObject(1, UUID.class), rs.getLong(2), rs.getObject(3, UUID.class)));

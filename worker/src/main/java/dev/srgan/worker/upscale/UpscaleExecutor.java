@@ -1,5 +1,6 @@
 package dev.srgan.worker.upscale;
 
+import dev.srgan.worker.config.WorkerConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.domain.jobs.JobType;
@@ -18,7 +19,6 @@ import dev.srgan.worker.jobs.ThrottledContext;
 import dev.srgan.worker.jobs.WorkerStopping;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import javax.imageio.ImageIO;
@@ -52,6 +52,9 @@ public class UpscaleExecutor implements JobExecutor {
     static final String UNREADABLE = "the input is not a readable PNG or JPEG image";
 
     @Inject
+    WorkerConfig config;
+
+    @Inject
     DataSource dataSource;
 
     @Inject
@@ -67,8 +70,6 @@ public class UpscaleExecutor implements JobExecutor {
     ObjectMapper json;
 
     /** Bounds the result's memory (about 16 bytes per output pixel while it is assembled and encoded). */
-    @ConfigProperty(name = "srgan.worker.max-output-pixels", defaultValue = "67108864")
-    long maxOutputPixels;
 
     @Override
     public JobType type() {
@@ -180,9 +181,9 @@ public class UpscaleExecutor implements JobExecutor {
                 }
                 reader.setInput(in, true, true);
                 long outputPixels = (long) reader.getWidth(0) * reader.getHeight(0) * scale * scale;
-                if (outputPixels > maxOutputPixels) {
+                if (outputPixels > config.maxOutputPixels()) {
                     throw JobFailure.permanent("the image is " + reader.getWidth(0) + "x" + reader.getHeight(0) + "; upscaled by " + scale
-                            + " it would exceed this worker's limit of " + maxOutputPixels + " output pixels");
+                            + " it would exceed this worker's limit of " + config.maxOutputPixels() + " output pixels");
                 }
                 return reader.read(0);
             } catch (IOException | RuntimeException e) {

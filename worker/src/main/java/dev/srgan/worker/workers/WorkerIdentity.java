@@ -1,7 +1,7 @@
 package dev.srgan.worker.workers;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import dev.srgan.worker.config.WorkerConfig;
 
 import java.net.InetAddress;
 import java.util.UUID;
@@ -14,10 +14,11 @@ public class WorkerIdentity {
     private final long pid;
     private final String device;
 
-    public WorkerIdentity(@ConfigProperty(name = "srgan.worker.device", defaultValue = "cpu") String device) {
+    @jakarta.inject.Inject
+    public WorkerIdentity(WorkerConfig config) {
         this.host = hostName();
         this.pid = ProcessHandle.current().pid();
-        this.device = device;
+        this.device = config.device();
         this.id = host + "-" + pid + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 

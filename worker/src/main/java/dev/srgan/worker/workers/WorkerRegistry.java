@@ -1,5 +1,6 @@
 package dev.srgan.worker.workers;
 
+import dev.srgan.worker.config.WorkerConfig;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.platform.jobs.JobLease;
 import dev.srgan.platform.jobs.JobTable;
@@ -9,7 +10,6 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
@@ -45,6 +45,9 @@ public class WorkerRegistry {
     private static final Logger LOG = Logger.getLogger(WorkerRegistry.class);
 
     @Inject
+    WorkerConfig config;
+
+    @Inject
     DataSource dataSource;
 
     @Inject
@@ -53,14 +56,8 @@ public class WorkerRegistry {
     @Inject
     JobTable jobTable;
 
-    @ConfigProperty(name = "srgan.worker.job-types")
-    List<JobType> jobTypes;
 
-    @ConfigProperty(name = "srgan.worker.heartbeat-interval", defaultValue = "5s")
-    Duration heartbeatInterval;
 
-    @ConfigProperty(name = "srgan.worker.lease", defaultValue = "30s")
-    Duration lease;
 
     private ScheduledExecutorService heartbeat;
     /** Attempts running now, oldest first; with srgan.worker.concurrency > 1 there can be several. */
@@ -70,9 +67,9 @@ public class WorkerRegistry {
     }
 
     void onStart(@Observes @Priority(10) StartupEvent event) throws SQLException {
-        if (lease.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
+        if (config.lease().compareTo(config.heartbeatInterval().multipliedBy(2)) < 0) {
             LOG.warnf("srgan.worker.lease (%s) is less than two heartbeats (%s): one late heartbeat lets a running job be taken away",
-                    lease, heartbeatInterval);
+                    config.lease(), config.heartbeatInterval());
         }
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("""
@@ -81,7 +78,7 @@ public class WorkerRegistry {
             ps.setString(2, identity.host());
             ps.setLong(3, identity.pid());
             ps.setString(4, identity.device());
-            ps.setString(5, jobTypes.stream().map(Enum::name).collect(Collectors.joining(",")));
+            ps.setString(5, config.jobTypes().stream().map(Enum::name).collect(Collectors.joining(",")));
             ps.executeUpdate();
         }
         heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -89,9 +86,9 @@ public class WorkerRegistry {
             t.setDaemon(true);
             return t;
         });
-        long ms = heartbeatInterval.toMillis();
+        long ms = config.heartbeatInterval().toMillis();
         heartbeat.scheduleWithFixedDelay(this::beat, ms, ms, TimeUnit.MILLISECONDS);
-        LOG.infof("worker %s registered (device %s, job types %s)", identity.id(), identity.device(), jobTypes);
+        LOG.infof("worker %s registered (device %s, job types %s)", identity.id(), identity.device(), config.jobTypes());
     }
 
     /**
@@ -145,7 +142,7 @@ public class WorkerRegistry {
         for (Running job : jobs) {
             leases.add(job.lease());
         }
-        Set<UUID> renewed = jobTable.renewLeases(c, leases, lease);
+        Set<UUID> renewed = jobTable.renewLeases(c, leases, config.lease());
         for (Running job : jobs) {
             // a job that has just ended (its outcome committed, not yet removed here) is not lost
             if (!renewed.contains(job.lease().jobId()) && runningJobs.get(job.lease().jobId()) == job) {

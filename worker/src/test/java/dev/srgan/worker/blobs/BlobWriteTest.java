@@ -29,6 +29,9 @@ class BlobWriteTest {
     DataSource dataSource;
 
     @Inject
+    JobFixtures fixtures;
+
+    @Inject
     BlobStore blobs;
 
     @Inject
@@ -36,7 +39,6 @@ class BlobWriteTest {
 
     @Test
     void aWriterAndAStreamStoreTheSameChunksAndDigest() throws Exception {
-        JobFixtures fixtures = new JobFixtures(dataSource, blobs, kafka);
         byte[] bytes = new byte[2 * BlobStore.CHUNK + 12345];
         new Random(3).nextBytes(bytes);
         String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
@@ -66,7 +68,6 @@ class BlobWriteTest {
 
     @Test
     void blobsOfAtMostOneChunkAndOfWholeChunksReadBackWhole() throws Exception {
-        JobFixtures fixtures = new JobFixtures(dataSource, blobs, kafka);
         for (int size : new int[] {0, 1, 8 * 1024, BlobStore.CHUNK - 1, BlobStore.CHUNK, 2 * BlobStore.CHUNK}) {
             byte[] bytes = new byte[size];
             new Random(size).nextBytes(bytes);
@@ -88,7 +89,6 @@ class BlobWriteTest {
 
     @Test
     void aWriterPastTheLimitStopsAndLeavesNothingOnceRolledBack() throws Exception {
-        JobFixtures fixtures = new JobFixtures(dataSource, blobs, kafka);
         long before = fixtures.number("SELECT count(*) FROM blobs");
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -111,7 +111,6 @@ class BlobWriteTest {
 
     @Test
     void aMissingOrShortChunkFailsLoudlyInsteadOfEndingTheFile() throws Exception {
-        JobFixtures fixtures = new JobFixtures(dataSource, blobs, kafka);
         byte[] bytes = new byte[2 * BlobStore.CHUNK + 100];
         new Random(11).nextBytes(bytes);
         BlobStore.Blob missing = stored(bytes);

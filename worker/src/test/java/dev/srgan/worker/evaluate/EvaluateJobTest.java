@@ -10,7 +10,6 @@ import dev.srgan.worker.JobFixtures;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import javax.sql.DataSource;
@@ -37,12 +36,8 @@ class EvaluateJobTest {
     @Inject
     KafkaSettings kafka;
 
+    @Inject
     JobFixtures fixtures;
-
-    @BeforeEach
-    void setUp() {
-        fixtures = new JobFixtures(dataSource, blobs, kafka);
-    }
 
     /** The first photo is large enough for NIQE (192x192 after a 2-pixel border at 2x), the others are not. */
     static byte[] photos(int count) throws Exception {

@@ -30,7 +30,6 @@ import java.util.UUID;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -60,12 +59,8 @@ class FencingTest {
     @Inject
     MeterRegistry meters;
 
+    @Inject
     JobFixtures fixtures;
-
-    @BeforeEach
-    void setUp() {
-        fixtures = new JobFixtures(dataSource, blobs, kafka);
-    }
 
     private UUID trainingJob(int steps) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

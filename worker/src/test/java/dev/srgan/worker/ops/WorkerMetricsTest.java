@@ -31,6 +31,9 @@ class WorkerMetricsTest {
     DataSource dataSource;
 
     @Inject
+    JobFixtures fixtures;
+
+    @Inject
     BlobStore blobs;
 
     @Inject
@@ -49,7 +52,6 @@ class WorkerMetricsTest {
     @Test
     void aFinishedJobIsTimedWithItsOutcome() throws Exception {
         double before = failedUpscales();
-        JobFixtures fixtures = new JobFixtures(dataSource, blobs, kafka);
         UUID model = fixtures.model("CHECKPOINT", 4, 1, JobFixtures.randomCheckpoint(4, 1));
         // a corrupt image fails at once, without retries: the quickest job with a known outcome
         UUID job = fixtures.upscaleJob(model, 4, "not an image".getBytes(), "notes.png");

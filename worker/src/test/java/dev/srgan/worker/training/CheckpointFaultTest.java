@@ -57,11 +57,11 @@ class CheckpointFaultTest {
     @Inject
     KafkaSettings kafka;
 
+    @Inject
     JobFixtures fixtures;
 
     @BeforeEach
     void setUp() throws Exception {
-        fixtures = new JobFixtures(dataSource, blobs, kafka);
         fixtures.exec("""
                 CREATE OR REPLACE FUNCTION srgan_test_disk_full() RETURNS trigger AS $$
                 BEGIN

@@ -11,7 +11,6 @@ import dev.srgan.worker.JobFixtures;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import javax.sql.DataSource;
@@ -43,12 +42,8 @@ class TrainingJobTest {
     @Inject
     KafkaSettings kafka;
 
+    @Inject
     JobFixtures fixtures;
-
-    @BeforeEach
-    void setUp() {
-        fixtures = new JobFixtures(dataSource, blobs, kafka);
-    }
 
     /** Scale 2, one residual block, 24 px crops: a few milliseconds a step on two cores. */
     private static TrainingConfig.Builder tiny() {

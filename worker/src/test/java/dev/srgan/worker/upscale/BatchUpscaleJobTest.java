@@ -48,12 +48,12 @@ class BatchUpscaleJobTest {
     @Inject
     KafkaSettings kafka;
 
+    @Inject
     JobFixtures fixtures;
     UUID modelX2;
 
     @BeforeEach
     void setUp() throws Exception {
-        fixtures = new JobFixtures(dataSource, blobs, kafka);
         if (checkpointX2 == null) {
             checkpointX2 = JobFixtures.randomCheckpoint(2, 1);
         }

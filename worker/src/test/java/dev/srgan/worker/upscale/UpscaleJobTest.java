@@ -40,12 +40,12 @@ class UpscaleJobTest {
     @Inject
     KafkaSettings kafka;
 
+    @Inject
     JobFixtures fixtures;
     UUID modelX4;
 
     @BeforeEach
     void setUp() throws Exception {
-        fixtures = new JobFixtures(dataSource, blobs, kafka);
         if (checkpointX4 == null) {
             checkpointX4 = JobFixtures.randomCheckpoint(4, 1);
         }
