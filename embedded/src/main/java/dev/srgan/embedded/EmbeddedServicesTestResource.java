@@ -1,7 +1,6 @@
 package dev.srgan.embedded;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

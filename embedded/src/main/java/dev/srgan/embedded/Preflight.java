@@ -10,8 +10,7 @@ import java.util.UUID;
 
 /** Checks that turn the usual start-up failures into one readable line before anything starts. */
 public final class Preflight {
-    private Preflight() {
-    }
+    private Preflight() {}
 
     /** Fails with a {@link LaunchException} naming the port and the option to change it when it is taken. */
     public static void requirePortFree(int port, String what, String option) {
@@ -21,7 +20,8 @@ public final class Preflight {
             socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         } catch (IOException e) {
-            throw new LaunchException("port " + port + " (" + what + ") is already in use; stop what uses it or choose another with " + option);
+            throw new LaunchException("port " + port + " (" + what
+                    + ") is already in use; stop what uses it or choose another with " + option);
         }
     }
 
@@ -34,7 +34,8 @@ public final class Preflight {
             Files.delete(probe);
             return dir.toAbsolutePath().normalize();
         } catch (IOException | RuntimeException e) {
-            throw new LaunchException(what + " " + dir.toAbsolutePath() + " is not writable (" + describe(e) + "); choose another with --data-dir or SRGAN_DATA_DIR");
+            throw new LaunchException(what + " " + dir.toAbsolutePath() + " is not writable (" + describe(e)
+                    + "); choose another with --data-dir or SRGAN_DATA_DIR");
         }
     }
 

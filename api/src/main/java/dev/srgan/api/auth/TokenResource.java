@@ -11,7 +11,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
 import java.sql.SQLException;
 import java.util.List;
 import java.util.UUID;
@@ -25,8 +24,7 @@ public class TokenResource {
     TokenStore tokens;
 
     /** What {@code POST /api/tokens} takes. */
-    public record TokenRequest(String name, String role) {
-    }
+    public record TokenRequest(String name, String role) {}
 
     @GET
     public List<TokenStore.TokenView> list() throws SQLException {
@@ -40,7 +38,9 @@ public class TokenResource {
         if (request == null) {
             throw ApiException.badRequest(null, "send a JSON body: {\"name\": \"ci\", \"role\": \"OPERATOR\"}");
         }
-        return Response.status(201).entity(tokens.create(request.name(), request.role())).build();
+        return Response.status(201)
+                .entity(tokens.create(request.name(), request.role()))
+                .build();
     }
 
     @POST

@@ -1,31 +1,25 @@
 package dev.srgan.api.datasets;
 
-import dev.srgan.api.config.ApiConfig;
 import dev.srgan.api.auth.Caller;
-import dev.srgan.api.idempotency.IdempotencyKeys;
-import jakarta.ws.rs.HeaderParam;
-import jakarta.ws.rs.container.ContainerRequestContext;
-import jakarta.ws.rs.core.Context;
-import java.util.Optional;
-
 import dev.srgan.api.auth.Requires;
 import dev.srgan.api.auth.Role;
+import dev.srgan.api.config.ApiConfig;
 import dev.srgan.api.datasets.DatasetStore.DatasetView;
 import dev.srgan.api.errors.ApiException;
+import dev.srgan.api.idempotency.IdempotencyKeys;
 import dev.srgan.api.upscale.ImageInspector;
 import dev.srgan.platform.blobs.BlobStore;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.jboss.resteasy.reactive.RestForm;
-import org.jboss.resteasy.reactive.multipart.FileUpload;
-
-import javax.sql.DataSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -34,13 +28,16 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import javax.sql.DataSource;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 /** Training datasets: a zip of images, or several images uploaded at once (zipped here). */
 @Path("/api/datasets")
@@ -62,7 +59,6 @@ public class DatasetResource {
     BlobStore blobs;
 
     /** What one training run decodes into a worker's memory (4 bytes a pixel): the sum over a dataset's images. */
-
     @GET
     public List<DatasetView> list() throws SQLException {
         return store.list();
@@ -71,9 +67,13 @@ public class DatasetResource {
     @Requires(Role.OPERATOR)
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    public Response upload(@RestForm("name") String name, @RestForm("file") FileUpload zip,
-                           @RestForm("images") List<FileUpload> images, @HeaderParam(IdempotencyKeys.HEADER) String idempotencyKey,
-                           @Context ContainerRequestContext http) throws SQLException, IOException {
+    public Response upload(
+            @RestForm("name") String name,
+            @RestForm("file") FileUpload zip,
+            @RestForm("images") List<FileUpload> images,
+            @HeaderParam(IdempotencyKeys.HEADER) String idempotencyKey,
+            @Context ContainerRequestContext http)
+            throws SQLException, IOException {
         DatasetView created = create(name, zip, images, idempotencyKey, (Caller) http.getProperty(Caller.PROPERTY));
         return Response.status(201).entity(created).build();
     }
@@ -87,12 +87,16 @@ public class DatasetResource {
      * Validates and stores a dataset. With an idempotency key, the same key and upload return the
      * first dataset and store nothing (see {@link IdempotencyKeys}).
      */
-    public DatasetView create(String name, FileUpload zip, List<FileUpload> images, String idempotencyKey, Caller caller)
+    public DatasetView create(
+            String name, FileUpload zip, List<FileUpload> images, String idempotencyKey, Caller caller)
             throws SQLException, IOException {
         boolean hasZip = zip != null && zip.uploadedFile() != null;
-        List<FileUpload> imgs = images == null ? List.of() : images.stream().filter(f -> f.uploadedFile() != null).toList();
+        List<FileUpload> imgs = images == null
+                ? List.of()
+                : images.stream().filter(f -> f.uploadedFile() != null).toList();
         if (hasZip == !imgs.isEmpty()) {
-            throw ApiException.badRequest("file", "upload either one zip of images (field 'file') or several images (field 'images')");
+            throw ApiException.badRequest(
+                    "file", "upload either one zip of images (field 'file') or several images (field 'images')");
         }
         java.nio.file.Path zipFile;
         String label;
@@ -101,17 +105,27 @@ public class DatasetResource {
             zipFile = zip.uploadedFile();
             label = zip.fileName() == null ? "dataset.zip" : zip.fileName();
             if (zip.size() > config.upload().maxBytes()) {
-                throw ApiException.tooLarge("file", "'" + label + "' is " + zip.size() + " bytes; the limit is " + config.upload().maxBytes() + " bytes");
+                throw ApiException.tooLarge(
+                        "file",
+                        "'" + label + "' is " + zip.size() + " bytes; the limit is "
+                                + config.upload().maxBytes() + " bytes");
             }
         } else {
             label = imgs.size() + " images";
             long total = 0;
             for (FileUpload f : imgs) {
                 total += f.size();
-                ImageInspector.inspect(f.uploadedFile(), "images", f.fileName(), config.upscale().maxInputPixels());
+                ImageInspector.inspect(
+                        f.uploadedFile(),
+                        "images",
+                        f.fileName(),
+                        config.upscale().maxInputPixels());
             }
             if (total > config.upload().maxBytes()) {
-                throw ApiException.tooLarge("images", "the images add up to " + total + " bytes; the limit is " + config.upload().maxBytes() + " bytes");
+                throw ApiException.tooLarge(
+                        "images",
+                        "the images add up to " + total + " bytes; the limit is "
+                                + config.upload().maxBytes() + " bytes");
             }
             zipFile = Files.createTempFile("srgan-dataset", ".zip");
             temporary = true;
@@ -131,7 +145,13 @@ public class DatasetResource {
             }
         }
         try {
-            DatasetInspector.Contents contents = DatasetInspector.inspectZip(zipFile, label, config.dataset().maxEntries(), config.dataset().maxUncompressedBytes(), config.upscale().maxInputPixels(), config.dataset().maxTotalPixels());
+            DatasetInspector.Contents contents = DatasetInspector.inspectZip(
+                    zipFile,
+                    label,
+                    config.dataset().maxEntries(),
+                    config.dataset().maxUncompressedBytes(),
+                    config.upscale().maxInputPixels(),
+                    config.dataset().maxTotalPixels());
             String datasetName = name == null || name.isBlank() ? label.replaceAll("\\.zip$", "") : name.trim();
             if (datasetName.length() > 200) {
                 throw ApiException.badRequest("name", "name must be at most 200 characters");
@@ -156,7 +176,8 @@ public class DatasetResource {
                     return store.find(c, earlier.get());
                 }
                 try (InputStream in = Files.newInputStream(zipFile)) {
-                    BlobStore.Blob blob = blobs.write(c, in, "application/zip", config.upload().maxBytes());
+                    BlobStore.Blob blob = blobs.write(
+                            c, in, "application/zip", config.upload().maxBytes());
                     UUID id = UUID.randomUUID();
                     OffsetDateTime now;
                     try (PreparedStatement ps = c.prepareStatement(
@@ -179,7 +200,10 @@ public class DatasetResource {
                 } catch (SQLException | IOException | RuntimeException e) {
                     c.rollback();
                     if (e instanceof BlobStore.TooLargeException) {
-                        throw ApiException.tooLarge("file", "the dataset is larger than the limit of " + config.upload().maxBytes() + " bytes");
+                        throw ApiException.tooLarge(
+                                "file",
+                                "the dataset is larger than the limit of "
+                                        + config.upload().maxBytes() + " bytes");
                     }
                     throw e;
                 }
@@ -190,5 +214,4 @@ public class DatasetResource {
             }
         }
     }
-
 }

@@ -2,22 +2,20 @@ package dev.srgan.api.events;
 
 import dev.srgan.api.auth.Caller;
 import dev.srgan.api.auth.TokenStore;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
-import jakarta.ws.rs.container.ContainerRequestContext;
-import jakarta.ws.rs.core.Context;
-import java.util.UUID;
-
-import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import org.jboss.resteasy.reactive.RestStreamElementType;
-
 import java.time.Duration;
+import java.util.UUID;
+import org.jboss.resteasy.reactive.RestStreamElementType;
 
 /**
  * {@code GET /api/events}: server-sent events of job changes, progress, new loss points,
@@ -30,6 +28,7 @@ import java.time.Duration;
 public class EventResource {
     /** How often an open stream checks that its token still stands. */
     static final Duration TOKEN_CHECK = Duration.ofSeconds(2);
+
     private static final String REVOKED = "{\"kind\":\"revoked\"}";
 
     @Inject
@@ -49,16 +48,22 @@ public class EventResource {
             String compact = "\"jobId\":\"" + jobId.trim() + "\"";
             events = events.filter(e -> e.contains(needle) || e.contains(compact));
         }
-        Multi<String> keepAlive = Multi.createFrom().ticks().every(Duration.ofSeconds(15)).map(t -> "{\"kind\":\"ping\"}");
+        Multi<String> keepAlive =
+                Multi.createFrom().ticks().every(Duration.ofSeconds(15)).map(t -> "{\"kind\":\"ping\"}");
         if (caller == null || caller.tokenId() == null) {
             return Multi.createBy().merging().streams(events, keepAlive);
         }
         // a stream lives only as long as its token: once it is revoked, one last event and the end
         UUID token = caller.tokenId();
-        Multi<String> revoked = Multi.createFrom().ticks().every(TOKEN_CHECK)
-                .onItem().transformToUniAndConcatenate(t -> Uni.createFrom().item(() -> active(token))
+        Multi<String> revoked = Multi.createFrom()
+                .ticks()
+                .every(TOKEN_CHECK)
+                .onItem()
+                .transformToUniAndConcatenate(t -> Uni.createFrom()
+                        .item(() -> active(token))
                         .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
-                .select().where(active -> !active)
+                .select()
+                .where(active -> !active)
                 .map(x -> REVOKED);
         Multi<String> all = Multi.createBy().merging().streams(events, keepAlive, revoked);
         return all.select().first(e -> !e.equals(REVOKED)).onCompletion().continueWith(REVOKED);

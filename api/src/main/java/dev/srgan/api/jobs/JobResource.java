@@ -19,11 +19,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -31,6 +26,10 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import javax.sql.DataSource;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** Jobs of every type: list, inspect, cancel, retry, and download an upscale's result. */
 @Path("/api/jobs")
@@ -58,8 +57,12 @@ public class JobResource {
 
     /** Jobs newest first; {@code type} and {@code status} filter, {@code page} (from 0) and {@code size} page. */
     @GET
-    public JobStore.Page list(@QueryParam("type") String type, @QueryParam("status") String status,
-                              @QueryParam("page") Integer page, @QueryParam("size") Integer size) throws SQLException {
+    public JobStore.Page list(
+            @QueryParam("type") String type,
+            @QueryParam("status") String status,
+            @QueryParam("page") Integer page,
+            @QueryParam("size") Integer size)
+            throws SQLException {
         int p = page == null ? 0 : page;
         int s = size == null ? 25 : size;
         if (p < 0) {
@@ -74,8 +77,13 @@ public class JobResource {
     /** The job; a batch upscale also lists its images ({@link BatchStore.BatchJobView}). */
     @GET
     @Path("/{id}")
-    @APIResponse(responseCode = "200", description = "the job; a BATCH job also has its images",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(oneOf = {JobView.class, BatchStore.BatchJobView.class})))
+    @APIResponse(
+            responseCode = "200",
+            description = "the job; a BATCH job also has its images",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(oneOf = {JobView.class, BatchStore.BatchJobView.class})))
     public Object get(@PathParam("id") String id) throws SQLException {
         JobView job = jobs.require(uuid(id));
         // batch upscale hook: its counts and images
@@ -105,14 +113,17 @@ public class JobResource {
     public Response retry(@PathParam("id") String id) throws SQLException {
         UUID jobId = uuid(id);
         // batch upscale hook: a batch retries its failed and cancelled images
-        return Response.status(202).entity(batches.isBatch(jobId) ? batches.retry(jobId) : jobs.retry(jobId)).build();
+        return Response.status(202)
+                .entity(batches.isBatch(jobId) ? batches.retry(jobId) : jobs.retry(jobId))
+                .build();
     }
 
     /** Loss points of a training job after {@code afterStep} (all when absent), in step order. */
     @GET
     @Path("/{id}/losses")
-    public List<TrainingStore.LossPoint> losses(@PathParam("id") String id, @QueryParam("afterStep") Integer afterStep,
-                                                   @QueryParam("limit") Integer limit) throws SQLException {
+    public List<TrainingStore.LossPoint> losses(
+            @PathParam("id") String id, @QueryParam("afterStep") Integer afterStep, @QueryParam("limit") Integer limit)
+            throws SQLException {
         return training.losses(id, afterStep, limit);
     }
 
@@ -126,7 +137,8 @@ public class JobResource {
     @GET
     @Path("/{id}/samples/{step}/{idx}")
     @Produces({"image/png", MediaType.APPLICATION_JSON})
-    public Response sample(@PathParam("id") String id, @PathParam("step") int step, @PathParam("idx") int idx) throws SQLException {
+    public Response sample(@PathParam("id") String id, @PathParam("step") int step, @PathParam("idx") int idx)
+            throws SQLException {
         UUID blobId = training.sampleBlob(id, step, idx);
         StreamingOutput body = out -> blobs.copyTo(dataSource, blobId, out);
         return Response.ok(body, "image/png").build();
@@ -154,9 +166,10 @@ public class JobResource {
         String contentType;
         long size;
         try (Connection c = dataSource.getConnection();
-             // only a SUCCEEDED job serves a result (the worker writes both in one transaction)
-             PreparedStatement ps = c.prepareStatement("SELECT r.blob_id, r.content_type, b.size_bytes FROM results r JOIN blobs b ON b.id = r.blob_id "
-                     + "JOIN jobs j ON j.id = r.job_id WHERE r.job_id = ? AND j.status = 'SUCCEEDED'")) {
+                // only a SUCCEEDED job serves a result (the worker writes both in one transaction)
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT r.blob_id, r.content_type, b.size_bytes FROM results r JOIN blobs b ON b.id = r.blob_id "
+                                + "JOIN jobs j ON j.id = r.job_id WHERE r.job_id = ? AND j.status = 'SUCCEEDED'")) {
             ps.setObject(1, jobId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -168,10 +181,13 @@ public class JobResource {
             }
         }
         StreamingOutput body = out -> blobs.copyTo(dataSource, blobId, out);
-        String base = job.inputName() == null ? jobId.toString() : job.inputName().replaceAll("\\.[A-Za-z0-9]+$", "");
+        String base =
+                job.inputName() == null ? jobId.toString() : job.inputName().replaceAll("\\.[A-Za-z0-9]+$", "");
         String filename = base.replaceAll("[^A-Za-z0-9._-]", "_") + "-upscaled.png";
-        return Response.ok(body, contentType).header("Content-Length", size)
-                .header("Content-Disposition", (download ? "attachment" : "inline") + "; filename=\"" + filename + "\"").build();
+        return Response.ok(body, contentType)
+                .header("Content-Length", size)
+                .header("Content-Disposition", (download ? "attachment" : "inline") + "; filename=\"" + filename + "\"")
+                .build();
     }
 
     /** Parses a UUID path parameter or answers 404 (a malformed id names no job). */
@@ -186,7 +202,10 @@ public class JobResource {
         try {
             return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(field, field + " must be one of " + java.util.Arrays.toString(type.getEnumConstants()) + ", got '" + value + "'");
+            throw ApiException.badRequest(
+                    field,
+                    field + " must be one of " + java.util.Arrays.toString(type.getEnumConstants()) + ", got '" + value
+                            + "'");
         }
     }
 }

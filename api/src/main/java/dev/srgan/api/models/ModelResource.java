@@ -1,14 +1,14 @@
 package dev.srgan.api.models;
 
-import dev.srgan.api.config.ApiConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.srgan.api.config.ApiConfig;
 import dev.srgan.api.errors.ApiException;
 import dev.srgan.api.models.ModelCatalog.ModelView;
 import dev.srgan.domain.jobs.JobType;
-import dev.srgan.platform.jobs.JobTable;
 import dev.srgan.networks.checkpoint.Checkpoint;
 import dev.srgan.platform.blobs.BlobStore;
+import dev.srgan.platform.jobs.JobTable;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
@@ -16,15 +16,11 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
-import org.jboss.resteasy.reactive.RestForm;
-import org.jboss.resteasy.reactive.multipart.FileUpload;
-
-import javax.sql.DataSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -32,11 +28,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.zip.ZipFile;
+import javax.sql.DataSource;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 /**
  * Registered upscale models: from a training checkpoint ("use as upscale model"), an uploaded
@@ -71,8 +68,7 @@ public class ModelResource {
     ModelExports exports;
 
     /** Registration from a checkpoint. */
-    public record FromCheckpoint(String checkpointId, String name, String description, Boolean makeDefault) {
-    }
+    public record FromCheckpoint(String checkpointId, String name, String description, Boolean makeDefault) {}
 
     @GET
     public List<ModelView> list() throws SQLException {
@@ -93,10 +89,12 @@ public class ModelResource {
     @GET
     @Path("/{id}/export")
     @Produces({"application/octet-stream", MediaType.APPLICATION_JSON})
-    public Response export(@PathParam("id") String id, @QueryParam("format") String format) throws SQLException, IOException {
+    public Response export(@PathParam("id") String id, @QueryParam("format") String format)
+            throws SQLException, IOException {
         ModelExports.Export export = exports.export(uuid(id), format);
         return Response.ok(export.bytes(), "application/octet-stream")
-                .header("Content-Disposition", "attachment; filename=\"" + export.filename() + "\"").build();
+                .header("Content-Disposition", "attachment; filename=\"" + export.filename() + "\"")
+                .build();
     }
 
     /** The model's comparison crop (PNG), 404 until it has one. */
@@ -107,18 +105,24 @@ public class ModelResource {
         UUID modelId = uuid(id);
         UUID blobId;
         try (Connection c = dataSource.getConnection()) {
-            blobId = comparisons.find(c, modelId).map(ModelComparisons.Crop::blobId)
-                    .orElseThrow(() -> ApiException.notFound("model " + id + " has no comparison crop (evaluate it first)"));
+            blobId = comparisons
+                    .find(c, modelId)
+                    .map(ModelComparisons.Crop::blobId)
+                    .orElseThrow(
+                            () -> ApiException.notFound("model " + id + " has no comparison crop (evaluate it first)"));
         }
         StreamingOutput body = out -> blobs.copyTo(dataSource, blobId, out);
-        return Response.ok(body, "image/png").header("Cache-Control", "private, max-age=60").build();
+        return Response.ok(body, "image/png")
+                .header("Cache-Control", "private, max-age=60")
+                .build();
     }
 
     /** The original's crop ({@code kind} original) or bicubic's at {@code scale} (kind bicubic), PNG. */
     @GET
     @Path("/comparison/{kind}")
     @Produces({"image/png", MediaType.APPLICATION_JSON})
-    public Response comparisonReference(@PathParam("kind") String kind, @QueryParam("scale") @DefaultValue("4") String scale) {
+    public Response comparisonReference(
+            @PathParam("kind") String kind, @QueryParam("scale") @DefaultValue("4") String scale) {
         int s;
         try {
             s = Integer.parseInt(scale);
@@ -126,8 +130,12 @@ public class ModelResource {
             throw ApiException.badRequest("scale", "scale must be 2, 4 or 8, got '" + scale + "'");
         }
         ModelComparisons.Reference r = comparisons.reference(kind, s);
-        Response.ResponseBuilder ok = Response.ok(r.png(), "image/png").header("Cache-Control", "private, max-age=3600");
-        return r.psnr() == null ? ok.build() : ok.header("X-Psnr-Y", String.format(java.util.Locale.ROOT, "%.4f", r.psnr())).build();
+        Response.ResponseBuilder ok =
+                Response.ok(r.png(), "image/png").header("Cache-Control", "private, max-age=3600");
+        return r.psnr() == null
+                ? ok.build()
+                : ok.header("X-Psnr-Y", String.format(java.util.Locale.ROOT, "%.4f", r.psnr()))
+                        .build();
     }
 
     @POST
@@ -139,7 +147,8 @@ public class ModelResource {
     /** Registers a training checkpoint's generator as a model; used by the API and the dashboard. */
     public ModelView registerCheckpoint(FromCheckpoint request) throws SQLException, IOException {
         if (request == null || request.checkpointId() == null) {
-            throw ApiException.badRequest("checkpointId", "checkpointId is required (or upload a TorchScript file as multipart)");
+            throw ApiException.badRequest(
+                    "checkpointId", "checkpointId is required (or upload a TorchScript file as multipart)");
         }
         UUID checkpointId;
         try {
@@ -162,9 +171,20 @@ public class ModelResource {
                     int scale = config.path("scale").asInt(4);
                     int blocks = config.path("residualBlocks").asInt(16);
                     String name = request.name() == null || request.name().isBlank()
-                            ? rs.getString(5) + " @ step " + rs.getInt(3) : request.name().trim();
-                    insert(c, id, name, "CHECKPOINT", scale, blocks, "checkpoint of training job " + rs.getObject(1) + " at step " + rs.getInt(3),
-                            rs.getObject(1, UUID.class), checkpointId, rs.getObject(2, UUID.class), request.description());
+                            ? rs.getString(5) + " @ step " + rs.getInt(3)
+                            : request.name().trim();
+                    insert(
+                            c,
+                            id,
+                            name,
+                            "CHECKPOINT",
+                            scale,
+                            blocks,
+                            "checkpoint of training job " + rs.getObject(1) + " at step " + rs.getInt(3),
+                            rs.getObject(1, UUID.class),
+                            checkpointId,
+                            rs.getObject(2, UUID.class),
+                            request.description());
                     if (Boolean.TRUE.equals(request.makeDefault())) {
                         makeDefault(c, id, scale);
                     }
@@ -182,13 +202,22 @@ public class ModelResource {
      */
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    public Response upload(@RestForm("file") FileUpload file, @RestForm("name") String name, @RestForm("scale") String scale,
-                           @RestForm("makeDefault") boolean makeDefault) throws SQLException, IOException {
+    public Response upload(
+            @RestForm("file") FileUpload file,
+            @RestForm("name") String name,
+            @RestForm("scale") String scale,
+            @RestForm("makeDefault") boolean makeDefault)
+            throws SQLException, IOException {
         if (file == null || file.uploadedFile() == null) {
-            throw ApiException.badRequest("file", "choose a model file to upload (multipart field 'file'): an SRGAN .srgan.zip or a TorchScript .pt");
+            throw ApiException.badRequest(
+                    "file",
+                    "choose a model file to upload (multipart field 'file'): an SRGAN .srgan.zip or a TorchScript .pt");
         }
         if (file.size() > config.upload().maxBytes()) {
-            throw ApiException.tooLarge("file", "the file is " + file.size() + " bytes; the limit is " + config.upload().maxBytes() + " bytes");
+            throw ApiException.tooLarge(
+                    "file",
+                    "the file is " + file.size() + " bytes; the limit is "
+                            + config.upload().maxBytes() + " bytes");
         }
         String label = file.fileName() == null ? "model" : file.fileName();
         Integer givenScale = null;
@@ -211,7 +240,8 @@ public class ModelResource {
         if (srgan != null) {
             s = srgan.config().scale();
             if (givenScale != null && givenScale != s) {
-                throw ApiException.unprocessable("scale", "'" + label + "' is a " + s + "x model; scale says " + givenScale);
+                throw ApiException.unprocessable(
+                        "scale", "'" + label + "' is a " + s + "x model; scale says " + givenScale);
             }
             format = "CHECKPOINT";
             blocks = srgan.config().residualBlocks();
@@ -219,7 +249,8 @@ public class ModelResource {
             contentType = "application/vnd.srgan.model+zip";
         } else if (isTorchScript(file.uploadedFile())) {
             if (givenScale == null) {
-                throw ApiException.badRequest("scale", "scale must be 2, 4 or 8: the factor the traced generator upscales by");
+                throw ApiException.badRequest(
+                        "scale", "scale must be 2, 4 or 8: the factor the traced generator upscales by");
             }
             s = givenScale;
             format = "TORCHSCRIPT";
@@ -227,15 +258,19 @@ public class ModelResource {
             source = "TorchScript upload '" + label + "'";
             contentType = "application/octet-stream";
         } else {
-            throw ApiException.unsupportedType("file", "'" + label + "' is neither an SRGAN model (.srgan.zip with manifest.json) "
-                    + "nor a TorchScript file (torch.jit.save writes a zip with data.pkl)");
+            throw ApiException.unsupportedType(
+                    "file",
+                    "'" + label + "' is neither an SRGAN model (.srgan.zip with manifest.json) "
+                            + "nor a TorchScript file (torch.jit.save writes a zip with data.pkl)");
         }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             UUID id = UUID.randomUUID();
             try (InputStream in = Files.newInputStream(file.uploadedFile())) {
-                BlobStore.Blob blob = blobs.write(c, in, contentType, config.upload().maxBytes());
-                String modelName = name == null || name.isBlank() ? label.replaceAll("(\\.srgan)?\\.(pt|zip)$", "") : name.trim();
+                BlobStore.Blob blob =
+                        blobs.write(c, in, contentType, config.upload().maxBytes());
+                String modelName =
+                        name == null || name.isBlank() ? label.replaceAll("(\\.srgan)?\\.(pt|zip)$", "") : name.trim();
                 insert(c, id, modelName, format, s, blocks, source, null, null, blob.id(), null);
                 if (makeDefault) {
                     makeDefault(c, id, s);
@@ -283,8 +318,7 @@ public class ModelResource {
     }
 
     /** An evaluation request: the dataset of photos to measure the model on. */
-    public record EvaluateRequest(String datasetId) {
-    }
+    public record EvaluateRequest(String datasetId) {}
 
     /**
      * Queues an EVALUATE job: the model on every photo of a dataset, each shrunk by bicubic and
@@ -297,7 +331,8 @@ public class ModelResource {
         ModelView model = get(id);
         UUID datasetId;
         try {
-            datasetId = UUID.fromString(request == null ? "" : String.valueOf(request.datasetId()).trim());
+            datasetId = UUID.fromString(
+                    request == null ? "" : String.valueOf(request.datasetId()).trim());
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("datasetId", "datasetId must be the id of an uploaded dataset of photos");
         }
@@ -310,18 +345,26 @@ public class ModelResource {
                         c.rollback();
                         throw ApiException.unprocessable("datasetId", "no dataset " + datasetId);
                     }
-                    UUID jobId = jobs.insert(c, new JobTable.NewJob(JobType.EVALUATE, "evaluate " + model.name() + " on " + rs.getString(1),
-                            "{\"scale\":" + model.scale() + "}", null, null, model.id(), datasetId));
+                    UUID jobId = jobs.insert(
+                            c,
+                            new JobTable.NewJob(
+                                    JobType.EVALUATE,
+                                    "evaluate " + model.name() + " on " + rs.getString(1),
+                                    "{\"scale\":" + model.scale() + "}",
+                                    null,
+                                    null,
+                                    model.id(),
+                                    datasetId));
                     c.commit();
-                    return Response.accepted(new Submitted(jobId, "QUEUED", "/api/jobs/" + jobId)).build();
+                    return Response.accepted(new Submitted(jobId, "QUEUED", "/api/jobs/" + jobId))
+                            .build();
                 }
             }
         }
     }
 
     /** What a submission answers. */
-    public record Submitted(UUID id, String status, String url) {
-    }
+    public record Submitted(UUID id, String status, String url) {}
 
     static boolean isTorchScript(java.nio.file.Path file) {
         try (ZipFile zip = new ZipFile(file.toFile())) {
@@ -332,8 +375,9 @@ public class ModelResource {
     }
 
     private static void makeDefault(Connection c, UUID id, int scale) throws SQLException {
-        try (PreparedStatement clear = c.prepareStatement("UPDATE models SET is_default = false WHERE scale = ? AND is_default");
-             PreparedStatement set = c.prepareStatement("UPDATE models SET is_default = true WHERE id = ?")) {
+        try (PreparedStatement clear =
+                        c.prepareStatement("UPDATE models SET is_default = false WHERE scale = ? AND is_default");
+                PreparedStatement set = c.prepareStatement("UPDATE models SET is_default = true WHERE id = ?")) {
             clear.setInt(1, scale);
             clear.executeUpdate();
             set.setObject(1, id);
@@ -341,8 +385,19 @@ public class ModelResource {
         }
     }
 
-    private static void insert(Connection c, UUID id, String name, String format, int scale, Integer blocks, String source,
-                               UUID jobId, UUID checkpointId, UUID blobId, String description) throws SQLException {
+    private static void insert(
+            Connection c,
+            UUID id,
+            String name,
+            String format,
+            int scale,
+            Integer blocks,
+            String source,
+            UUID jobId,
+            UUID checkpointId,
+            UUID blobId,
+            String description)
+            throws SQLException {
         if (name.length() > 200) {
             throw ApiException.badRequest("name", "name must be at most 200 characters");
         }

@@ -2,7 +2,6 @@ package dev.srgan.api.models;
 
 import dev.srgan.api.errors.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,8 +22,10 @@ public class ModelStore {
                         throw ApiException.unprocessable("modelId", "no model " + requested);
                     }
                     if (rs.getInt(1) != scale) {
-                        throw ApiException.unprocessable("modelId", "model '" + rs.getString(2) + "' upscales " + rs.getInt(1)
-                                + "x, not " + scale + "x; choose scale " + rs.getInt(1) + " or another model");
+                        throw ApiException.unprocessable(
+                                "modelId",
+                                "model '" + rs.getString(2) + "' upscales " + rs.getInt(1) + "x, not " + scale
+                                        + "x; choose scale " + rs.getInt(1) + " or another model");
                     }
                     return requested;
                 }
@@ -35,7 +36,10 @@ public class ModelStore {
             ps.setInt(1, scale);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    throw ApiException.unprocessable("scale", "no " + scale + "x model is registered; register one (POST /api/models) or choose another scale");
+                    throw ApiException.unprocessable(
+                            "scale",
+                            "no " + scale
+                                    + "x model is registered; register one (POST /api/models) or choose another scale");
                 }
                 return rs.getObject(1, UUID.class);
             }

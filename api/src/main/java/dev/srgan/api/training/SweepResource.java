@@ -1,6 +1,5 @@
 package dev.srgan.api.training;
 
-import dev.srgan.api.config.ApiConfig;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.srgan.api.auth.Caller;
 import dev.srgan.api.auth.Requires;
 import dev.srgan.api.auth.Role;
+import dev.srgan.api.config.ApiConfig;
 import dev.srgan.api.datasets.DatasetStore;
 import dev.srgan.api.errors.ApiException;
 import dev.srgan.api.idempotency.IdempotencyKeys;
@@ -26,14 +26,13 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import javax.sql.DataSource;
 
 /**
  * Hyperparameter sweeps: base hyperparameters and a grid of values, one training job per grid
@@ -77,19 +76,22 @@ public class SweepResource {
      * /api/training} takes them; absent ones take their defaults) and the grid, each swept
      * hyperparameter with its list of values. A grid value overrides the base.
      */
-    public record SweepRequest(String datasetId, String name, String contentLoss, JsonNode hyperparameters, JsonNode grid) {
-    }
+    public record SweepRequest(
+            String datasetId, String name, String contentLoss, JsonNode hyperparameters, JsonNode grid) {}
 
     /** What a sweep submission answers: the sweep and its jobs in grid order. */
-    public record Submitted(UUID id, String name, List<UUID> jobIds, String url) {
-    }
+    public record Submitted(UUID id, String name, List<UUID> jobIds, String url) {}
 
     @Requires(Role.OPERATOR)
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response submit(SweepRequest request, @HeaderParam(IdempotencyKeys.HEADER) String idempotencyKey,
-                           @Context ContainerRequestContext http) throws SQLException {
-        return Response.accepted(submitSweep(request, idempotencyKey, (Caller) http.getProperty(Caller.PROPERTY))).build();
+    public Response submit(
+            SweepRequest request,
+            @HeaderParam(IdempotencyKeys.HEADER) String idempotencyKey,
+            @Context ContainerRequestContext http)
+            throws SQLException {
+        return Response.accepted(submitSweep(request, idempotencyKey, (Caller) http.getProperty(Caller.PROPERTY)))
+                .build();
     }
 
     /**
@@ -98,40 +100,67 @@ public class SweepResource {
      */
     Submitted submitSweep(SweepRequest request, String idempotencyKey, Caller caller) throws SQLException {
         if (request == null) {
-            throw ApiException.badRequest(null, "send a JSON body: {\"datasetId\": \"...\", \"hyperparameters\": {...}, "
-                    + "\"grid\": {\"learningRateG\": [0.0001, 0.001]}}");
+            throw ApiException.badRequest(
+                    null,
+                    "send a JSON body: {\"datasetId\": \"...\", \"hyperparameters\": {...}, "
+                            + "\"grid\": {\"learningRateG\": [0.0001, 0.001]}}");
         }
         UUID datasetId;
         try {
             datasetId = UUID.fromString(String.valueOf(request.datasetId()).trim());
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("datasetId", "datasetId must be the id of an uploaded dataset (POST /api/datasets)");
+            throw ApiException.badRequest(
+                    "datasetId", "datasetId must be the id of an uploaded dataset (POST /api/datasets)");
         }
-        String name = request.name() == null || request.name().isBlank() ? null : request.name().trim();
+        String name = request.name() == null || request.name().isBlank()
+                ? null
+                : request.name().trim();
         if (name != null && name.length() > 200) {
             throw ApiException.badRequest("name", "name must be at most 200 characters");
         }
-        JsonNode base = request.hyperparameters() == null || request.hyperparameters().isNull() ? json.createObjectNode() : request.hyperparameters();
+        JsonNode base =
+                request.hyperparameters() == null || request.hyperparameters().isNull()
+                        ? json.createObjectNode()
+                        : request.hyperparameters();
         if (!base.isObject()) {
             throw ApiException.badRequest("hyperparameters", "hyperparameters must be a JSON object");
         }
-        SweepGrid grid = SweepGrid.parse(request.grid(), config.training().sweep().maxRuns());
+        SweepGrid grid =
+                SweepGrid.parse(request.grid(), config.training().sweep().maxRuns());
         List<SweepGrid.Point> points = grid.points(json);
         List<TrainingConfig> configs = new ArrayList<>();
         for (SweepGrid.Point point : points) {
             ObjectNode hyperparameters = ((ObjectNode) base).deepCopy();
             hyperparameters.setAll(point.values());
             try {
-                configs.add(TrainingLimits.parse(hyperparameters, request.contentLoss(), config.training().vgg19Path().orElse(null), json));
+                configs.add(TrainingLimits.parse(
+                        hyperparameters,
+                        request.contentLoss(),
+                        config.training().vgg19Path().orElse(null),
+                        json));
             } catch (ApiException e) {
-                String where = points.size() == 1 ? "the grid point " : "grid point " + (point.index() + 1) + " of " + points.size() + " ";
+                String where = points.size() == 1
+                        ? "the grid point "
+                        : "grid point " + (point.index() + 1) + " of " + points.size() + " ";
                 throw new ApiException(e.status(), where + "(" + point.label() + "): " + e.getMessage(), e.field());
             }
         }
-        String contentLoss = configs.get(0).featureExtractorPath() == null ? "pixel-mse" : configs.get(0).featureExtractorName();
-        Optional<IdempotencyKeys.Key> key = idempotencyKey == null ? Optional.empty() : IdempotencyKeys.of(idempotencyKey, caller, ENDPOINT,
-                new IdempotencyKeys.Fingerprint().text(datasetId.toString()).text(name).text(request.contentLoss())
-                        .text(write(base)).text(write(request.grid())).hex());
+        String contentLoss = configs.get(0).featureExtractorPath() == null
+                ? "pixel-mse"
+                : configs.get(0).featureExtractorName();
+        Optional<IdempotencyKeys.Key> key = idempotencyKey == null
+                ? Optional.empty()
+                : IdempotencyKeys.of(
+                        idempotencyKey,
+                        caller,
+                        ENDPOINT,
+                        new IdempotencyKeys.Fingerprint()
+                                .text(datasetId.toString())
+                                .text(name)
+                                .text(request.contentLoss())
+                                .text(write(base))
+                                .text(write(request.grid()))
+                                .hex());
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -139,7 +168,11 @@ public class SweepResource {
                 if (earlier.isPresent()) {
                     List<UUID> jobIds = sweeps.jobIds(c, earlier.get());
                     c.rollback();
-                    return new Submitted(earlier.get(), sweeps.require(earlier.get()).name(), jobIds, "/api/training/sweeps/" + earlier.get());
+                    return new Submitted(
+                            earlier.get(),
+                            sweeps.require(earlier.get()).name(),
+                            jobIds,
+                            "/api/training/sweeps/" + earlier.get());
                 }
                 String datasetName;
                 try {
@@ -149,10 +182,14 @@ public class SweepResource {
                 }
                 String sweepName = name != null ? name : "sweep on " + datasetName;
                 UUID id = UUID.randomUUID();
-                sweeps.insert(c, new SweepStore.NewSweep(id, sweepName, datasetId, contentLoss, base, request.grid(), grid.parameters()));
+                sweeps.insert(
+                        c,
+                        new SweepStore.NewSweep(
+                                id, sweepName, datasetId, contentLoss, base, request.grid(), grid.parameters()));
                 List<UUID> jobIds = new ArrayList<>();
                 for (SweepGrid.Point point : points) {
-                    UUID jobId = training.insertRun(c, datasetId, sweepName + " [" + point.label() + "]", configs.get(point.index()));
+                    UUID jobId = training.insertRun(
+                            c, datasetId, sweepName + " [" + point.label() + "]", configs.get(point.index()));
                     sweeps.insertRun(c, id, point.index(), jobId, point.values());
                     jobIds.add(jobId);
                 }
@@ -170,7 +207,8 @@ public class SweepResource {
 
     /** Sweeps newest first, each with its runs counted by state and its best validation PSNR. */
     @GET
-    public SweepStore.Page list(@QueryParam("page") Integer page, @QueryParam("size") Integer size) throws SQLException {
+    public SweepStore.Page list(@QueryParam("page") Integer page, @QueryParam("size") Integer size)
+            throws SQLException {
         int p = page == null ? 0 : page;
         int s = size == null ? 25 : size;
         if (p < 0) {
@@ -199,7 +237,9 @@ public class SweepResource {
     @Path("/{id}/cancel")
     public SweepStore.SweepView cancel(@PathParam("id") String id) throws SQLException {
         SweepStore.SweepView sweep = sweeps.require(SweepStore.id(id));
-        if (jobs.cancelEach(sweep.runs().stream().map(SweepStore.SweepRun::jobId).toList()) == 0) {
+        if (jobs.cancelEach(
+                        sweep.runs().stream().map(SweepStore.SweepRun::jobId).toList())
+                == 0) {
             throw ApiException.conflict("no run of the sweep is QUEUED or RUNNING; nothing to cancel");
         }
         return sweeps.require(sweep.id());

@@ -1,42 +1,35 @@
 package dev.srgan.api.training;
 
-import dev.srgan.api.config.ApiConfig;
-import dev.srgan.api.auth.Caller;
-import dev.srgan.api.idempotency.IdempotencyKeys;
-import jakarta.ws.rs.HeaderParam;
-import jakarta.ws.rs.container.ContainerRequestContext;
-import jakarta.ws.rs.core.Context;
-import java.util.Optional;
-
-import dev.srgan.api.auth.Requires;
-import dev.srgan.api.auth.Role;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.srgan.api.auth.Caller;
+import dev.srgan.api.auth.Requires;
+import dev.srgan.api.auth.Role;
+import dev.srgan.api.config.ApiConfig;
 import dev.srgan.api.errors.ApiException;
+import dev.srgan.api.idempotency.IdempotencyKeys;
 import dev.srgan.networks.training.TrainingConfig;
 import dev.srgan.platform.blobs.BlobStore;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.OffsetDateTime;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import javax.sql.DataSource;
 
 /** Training runs: submit, follow losses, validation metrics, samples and checkpoints. */
 @Path("/api")
@@ -67,19 +60,20 @@ public class TrainingResource {
      * the training config; absent ones take the seed's defaults). {@code contentLoss} is
      * {@code pixel-mse} (default) or {@code vgg19} when the workers have the extractor.
      */
-    public record TrainingRequest(String datasetId, String name, String contentLoss, JsonNode hyperparameters) {
-    }
+    public record TrainingRequest(String datasetId, String name, String contentLoss, JsonNode hyperparameters) {}
 
     /** What the submission answers. */
-    public record Submitted(UUID id, String status, String url, int totalSteps) {
-    }
+    public record Submitted(UUID id, String status, String url, int totalSteps) {}
 
     @Requires(Role.OPERATOR)
     @POST
     @Path("/training")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response submit(TrainingRequest request, @HeaderParam(IdempotencyKeys.HEADER) String idempotencyKey,
-                           @Context ContainerRequestContext http) throws SQLException {
+    public Response submit(
+            TrainingRequest request,
+            @HeaderParam(IdempotencyKeys.HEADER) String idempotencyKey,
+            @Context ContainerRequestContext http)
+            throws SQLException {
         Submitted s = submitRun(request, idempotencyKey, (Caller) http.getProperty(Caller.PROPERTY));
         return Response.accepted(s).build();
     }
@@ -95,25 +89,42 @@ public class TrainingResource {
      */
     public Submitted submitRun(TrainingRequest request, String idempotencyKey, Caller caller) throws SQLException {
         if (request == null) {
-            throw ApiException.badRequest(null, "send a JSON body: {\"datasetId\": \"...\", \"hyperparameters\": {...}}");
+            throw ApiException.badRequest(
+                    null, "send a JSON body: {\"datasetId\": \"...\", \"hyperparameters\": {...}}");
         }
         UUID datasetId;
         try {
             datasetId = UUID.fromString(String.valueOf(request.datasetId()).trim());
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("datasetId", "datasetId must be the id of an uploaded dataset (POST /api/datasets)");
+            throw ApiException.badRequest(
+                    "datasetId", "datasetId must be the id of an uploaded dataset (POST /api/datasets)");
         }
-        TrainingConfig config = TrainingLimits.parse(request.hyperparameters(), request.contentLoss(), settings.training().vgg19Path().orElse(null), json);
-        String name = request.name() == null || request.name().isBlank() ? null : request.name().trim();
+        TrainingConfig config = TrainingLimits.parse(
+                request.hyperparameters(),
+                request.contentLoss(),
+                settings.training().vgg19Path().orElse(null),
+                json);
+        String name = request.name() == null || request.name().isBlank()
+                ? null
+                : request.name().trim();
         if (name != null && name.length() > 200) {
             throw ApiException.badRequest("name", "name must be at most 200 characters");
         }
         int totalSteps = config.pretrainSteps() + config.ganSteps();
         Optional<IdempotencyKeys.Key> key;
         try {
-            key = idempotencyKey == null ? Optional.empty() : IdempotencyKeys.of(idempotencyKey, caller, "POST /api/training",
-                    new IdempotencyKeys.Fingerprint().text(datasetId.toString()).text(name).text(config.toJson())
-                            .text(request.contentLoss()).hex());
+            key = idempotencyKey == null
+                    ? Optional.empty()
+                    : IdempotencyKeys.of(
+                            idempotencyKey,
+                            caller,
+                            "POST /api/training",
+                            new IdempotencyKeys.Fingerprint()
+                                    .text(datasetId.toString())
+                                    .text(name)
+                                    .text(config.toJson())
+                                    .text(request.contentLoss())
+                                    .hex());
         } catch (RuntimeException e) {
             throw e;
         }
@@ -151,8 +162,9 @@ public class TrainingResource {
 
     /** What a submission of the run {@code id} answers, as it stands now (an idempotent replay). */
     private Submitted submitted(UUID id) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT j.status, t.total_steps FROM jobs j JOIN training_runs t ON t.job_id = j.id WHERE j.id = ?")) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT j.status, t.total_steps FROM jobs j JOIN training_runs t ON t.job_id = j.id WHERE j.id = ?")) {
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -178,7 +190,8 @@ public class TrainingResource {
         UUID blobId;
         long size;
         String fileName;
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("""
                 SELECT k.blob_id, k.size_bytes, k.step, coalesce(j.name, j.id::text) FROM checkpoints k JOIN jobs j ON j.id = k.job_id WHERE k.id = ?""")) {
             ps.setObject(1, checkpointId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -190,12 +203,13 @@ public class TrainingResource {
                 fileName = rs.getString(4).replaceAll("[^A-Za-z0-9._-]", "_") + "-step" + rs.getInt(3) + ".srgan.zip";
             }
         }
-        return Response.ok(stream(blobId), "application/zip").header("Content-Length", size)
-                .header("Content-Disposition", "attachment; filename=\"" + fileName + "\"").build();
+        return Response.ok(stream(blobId), "application/zip")
+                .header("Content-Length", size)
+                .header("Content-Disposition", "attachment; filename=\"" + fileName + "\"")
+                .build();
     }
 
     private StreamingOutput stream(UUID blobId) {
         return out -> blobs.copyTo(dataSource, blobId, out);
     }
-
 }

@@ -1,9 +1,9 @@
 package dev.srgan.api.upscale;
 
-import dev.srgan.api.config.ApiConfig;
 import dev.srgan.api.auth.Caller;
 import dev.srgan.api.auth.Requires;
 import dev.srgan.api.auth.Role;
+import dev.srgan.api.config.ApiConfig;
 import dev.srgan.api.errors.ApiException;
 import dev.srgan.api.idempotency.IdempotencyKeys;
 import dev.srgan.api.jobs.JobStore;
@@ -21,10 +21,6 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.jboss.resteasy.reactive.RestForm;
-import org.jboss.resteasy.reactive.multipart.FileUpload;
-
-import javax.sql.DataSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -33,6 +29,9 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import javax.sql.DataSource;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 /**
  * {@code POST /api/upscale/batch}: several images (parts, or one zip) in, one BATCH job out, with
@@ -67,43 +66,60 @@ public class BatchResource {
     IdempotencyKeys keys;
 
     /** What a batch submission answers: the batch's id, state, where to follow it and how many images it holds. */
-    public record Submitted(UUID id, String status, String url, int count) {
-    }
+    public record Submitted(UUID id, String status, String url, int count) {}
 
     @Requires(Role.OPERATOR)
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response submit(@RestForm("images") List<FileUpload> images, @RestForm("file") FileUpload zip,
-                           @RestForm("scale") String scale, @RestForm("modelId") String modelId,
-                           @HeaderParam(IdempotencyKeys.HEADER) String idempotencyKey,
-                           @Context ContainerRequestContext request) throws SQLException, IOException {
+    public Response submit(
+            @RestForm("images") List<FileUpload> images,
+            @RestForm("file") FileUpload zip,
+            @RestForm("scale") String scale,
+            @RestForm("modelId") String modelId,
+            @HeaderParam(IdempotencyKeys.HEADER) String idempotencyKey,
+            @Context ContainerRequestContext request)
+            throws SQLException, IOException {
         UUID id = submit(images, zip, scale, modelId, idempotencyKey, (Caller) request.getProperty(Caller.PROPERTY));
-        return Response.accepted(new Submitted(id, jobs.require(id).status(), "/api/jobs/" + id, batches.count(id))).build();
+        return Response.accepted(new Submitted(id, jobs.require(id).status(), "/api/jobs/" + id, batches.count(id)))
+                .build();
     }
 
     /**
      * Checks and stores a batch in one transaction. With an idempotency key, the same key and
      * request return the first batch's id and store nothing (see {@link IdempotencyKeys}).
      */
-    UUID submit(List<FileUpload> parts, FileUpload zip, String scaleText, String modelIdText, String idempotencyKey, Caller caller)
+    UUID submit(
+            List<FileUpload> parts,
+            FileUpload zip,
+            String scaleText,
+            String modelIdText,
+            String idempotencyKey,
+            Caller caller)
             throws SQLException, IOException {
         int scale = UpscaleResource.parseScale(scaleText);
         UUID modelId = UpscaleResource.parseModelId(modelIdText);
-        BatchUpload.Limits limits = new BatchUpload.Limits(config.upload().batch().maxImages(), config.upload().batch().maxTotalPixels(),
-                config.upload().maxBytes(), config.upscale().maxInputPixels(), config.upscale().maxOutputPixels());
+        BatchUpload.Limits limits = new BatchUpload.Limits(
+                config.upload().batch().maxImages(),
+                config.upload().batch().maxTotalPixels(),
+                config.upload().maxBytes(),
+                config.upscale().maxInputPixels(),
+                config.upscale().maxOutputPixels());
         try (BatchUpload batch = BatchUpload.read(parts, zip, scale, limits)) {
             List<BatchUpload.Image> images = batch.images();
             Optional<IdempotencyKeys.Key> key = Optional.empty();
             if (idempotencyKey != null) {
                 IdempotencyKeys.Fingerprint fingerprint = new IdempotencyKeys.Fingerprint()
-                        .text(String.valueOf(scale)).text(modelId == null ? null : modelId.toString()).text(batch.zipName());
+                        .text(String.valueOf(scale))
+                        .text(modelId == null ? null : modelId.toString())
+                        .text(batch.zipName());
                 for (BatchUpload.Image image : images) {
                     fingerprint.text(image.name()).file(image.file());
                 }
                 key = IdempotencyKeys.of(idempotencyKey, caller, "POST /api/upscale/batch", fingerprint.hex());
             }
-            String name = batch.zipName() != null ? batch.zipName() + " (" + images.size() + " images)"
+            String name = batch.zipName() != null
+                    ? batch.zipName() + " (" + images.size() + " images)"
                     : images.size() == 1 ? images.get(0).name() : images.size() + " images";
             try (Connection c = dataSource.getConnection()) {
                 c.setAutoCommit(false);
@@ -114,18 +130,32 @@ public class BatchResource {
                         return earlier.get();
                     }
                     UUID model = models.resolveForUpscale(c, modelId, scale);
-                    UUID id = jobTable.insertBatch(c, name, batch.zipName(), "{\"scale\":" + scale + ",\"count\":" + images.size() + "}",
-                            model, images.size());
+                    UUID id = jobTable.insertBatch(
+                            c,
+                            name,
+                            batch.zipName(),
+                            "{\"scale\":" + scale + ",\"count\":" + images.size() + "}",
+                            model,
+                            images.size());
                     for (int i = 0; i < images.size(); i++) {
                         BatchUpload.Image image = images.get(i);
                         BlobStore.Blob blob;
                         try (InputStream in = Files.newInputStream(image.file())) {
-                            blob = blobs.write(c, in, image.info().contentType(), config.upload().maxBytes());
+                            blob = blobs.write(
+                                    c,
+                                    in,
+                                    image.info().contentType(),
+                                    config.upload().maxBytes());
                         }
-                        String params = "{\"scale\":" + scale + ",\"inputWidth\":" + image.info().width()
-                                + ",\"inputHeight\":" + image.info().height() + "}";
-                        jobTable.insertImage(c, new JobTable.NewJob(JobType.UPSCALE, image.name(), params, blob.id(), image.name(), model, null),
-                                id, i);
+                        String params = "{\"scale\":" + scale + ",\"inputWidth\":"
+                                + image.info().width() + ",\"inputHeight\":"
+                                + image.info().height() + "}";
+                        jobTable.insertImage(
+                                c,
+                                new JobTable.NewJob(
+                                        JobType.UPSCALE, image.name(), params, blob.id(), image.name(), model, null),
+                                id,
+                                i);
                     }
                     if (key.isPresent()) {
                         keys.complete(c, key.get(), id);
@@ -135,7 +165,10 @@ public class BatchResource {
                 } catch (SQLException | IOException | RuntimeException e) {
                     c.rollback();
                     if (e instanceof BlobStore.TooLargeException) {
-                        throw ApiException.tooLarge("images", "an image is larger than the limit of " + config.upload().maxBytes() + " bytes");
+                        throw ApiException.tooLarge(
+                                "images",
+                                "an image is larger than the limit of "
+                                        + config.upload().maxBytes() + " bytes");
                     }
                     throw e;
                 }
