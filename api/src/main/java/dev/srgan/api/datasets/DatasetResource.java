@@ -24,10 +24,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.OffsetDateTime;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -178,25 +175,12 @@ public class DatasetResource {
                 try (InputStream in = Files.newInputStream(zipFile)) {
                     BlobStore.Blob blob = blobs.write(
                             c, in, "application/zip", config.upload().maxBytes());
-                    UUID id = UUID.randomUUID();
-                    OffsetDateTime now;
-                    try (PreparedStatement ps = c.prepareStatement(
-                            "INSERT INTO datasets (id, name, image_count, size_bytes, blob_id) VALUES (?, ?, ?, ?, ?) RETURNING created_at")) {
-                        ps.setObject(1, id);
-                        ps.setString(2, datasetName);
-                        ps.setInt(3, contents.images());
-                        ps.setLong(4, blob.sizeBytes());
-                        ps.setObject(5, blob.id());
-                        try (ResultSet rs = ps.executeQuery()) {
-                            rs.next();
-                            now = rs.getObject(1, OffsetDateTime.class);
-                        }
-                    }
+                    DatasetView view = store.insert(c, datasetName, contents.images(), blob.sizeBytes(), blob.id());
                     if (key.isPresent()) {
-                        keys.complete(c, key.get(), id);
+                        keys.complete(c, key.get(), view.id());
                     }
                     c.commit();
-                    return new DatasetView(id, datasetName, contents.images(), blob.sizeBytes(), now);
+                    return view;
                 } catch (SQLException | IOException | RuntimeException e) {
                     c.rollback();
                     if (e instanceof BlobStore.TooLargeException) {

@@ -60,4 +60,34 @@ public class DatasetStore {
             }
         }
     }
+
+    /** Inserts a dataset row for a stored zip blob on the caller's transaction; returns its view. */
+    public DatasetView insert(Connection c, String name, int images, long sizeBytes, UUID blobId) throws SQLException {
+        UUID id = UUID.randomUUID();
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO datasets (id, name, image_count, size_bytes, blob_id) VALUES (?, ?, ?, ?, ?) RETURNING created_at")) {
+            ps.setObject(1, id);
+            ps.setString(2, name);
+            ps.setInt(3, images);
+            ps.setLong(4, sizeBytes);
+            ps.setObject(5, blobId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new DatasetView(id, name, images, sizeBytes, rs.getObject(1, OffsetDateTime.class));
+            }
+        }
+    }
+
+    /** A dataset's name, on the caller's transaction; 422 naming {@code field} when there is no such dataset. */
+    public String requireName(Connection c, UUID id, String field) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT name FROM datasets WHERE id = ?")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw ApiException.unprocessable(field, "no dataset " + id);
+                }
+                return rs.getString(1);
+            }
+        }
+    }
 }

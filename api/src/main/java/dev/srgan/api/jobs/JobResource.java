@@ -19,9 +19,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Locale;
@@ -162,30 +159,15 @@ public class JobResource {
             // batch upscale hook: a zip of its images' PNGs
             return batchZip.response(job, download);
         }
-        UUID blobId;
-        String contentType;
-        long size;
-        try (Connection c = dataSource.getConnection();
-                // only a SUCCEEDED job serves a result (the worker writes both in one transaction)
-                PreparedStatement ps = c.prepareStatement(
-                        "SELECT r.blob_id, r.content_type, b.size_bytes FROM results r JOIN blobs b ON b.id = r.blob_id "
-                                + "JOIN jobs j ON j.id = r.job_id WHERE r.job_id = ? AND j.status = 'SUCCEEDED'")) {
-            ps.setObject(1, jobId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw ApiException.notFound("job " + jobId + " has no result (it is " + job.status() + ")");
-                }
-                blobId = rs.getObject(1, UUID.class);
-                contentType = rs.getString(2);
-                size = rs.getLong(3);
-            }
-        }
-        StreamingOutput body = out -> blobs.copyTo(dataSource, blobId, out);
+        JobStore.Result result = jobs.result(jobId)
+                .orElseThrow(
+                        () -> ApiException.notFound("job " + jobId + " has no result (it is " + job.status() + ")"));
+        StreamingOutput body = out -> blobs.copyTo(dataSource, result.blobId(), out);
         String base =
                 job.inputName() == null ? jobId.toString() : job.inputName().replaceAll("\\.[A-Za-z0-9]+$", "");
         String filename = base.replaceAll("[^A-Za-z0-9._-]", "_") + "-upscaled.png";
-        return Response.ok(body, contentType)
-                .header("Content-Length", size)
+        return Response.ok(body, result.contentType())
+                .header("Content-Length", result.sizeBytes())
                 .header("Content-Disposition", (download ? "attachment" : "inline") + "; filename=\"" + filename + "\"")
                 .build();
     }

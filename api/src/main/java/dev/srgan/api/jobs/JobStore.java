@@ -308,4 +308,22 @@ public class JobStore {
                 rs.getObject("finished_at", OffsetDateTime.class),
                 result);
     }
+
+    /** A stored upscale result: its blob, type and size. */
+    public record Result(UUID blobId, String contentType, long sizeBytes) {}
+
+    /** The job's result; empty unless the job SUCCEEDED (the worker writes both in one transaction). */
+    public Optional<Result> result(UUID id) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT r.blob_id, r.content_type, b.size_bytes FROM results r JOIN blobs b ON b.id = r.blob_id "
+                                + "JOIN jobs j ON j.id = r.job_id WHERE r.job_id = ? AND j.status = 'SUCCEEDED'")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next()
+                        ? Optional.of(new Result(rs.getObject(1, UUID.class), rs.getString(2), rs.getLong(3)))
+                        : Optional.empty();
+            }
+        }
+    }
 }

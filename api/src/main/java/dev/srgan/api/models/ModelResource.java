@@ -3,8 +3,10 @@ package dev.srgan.api.models;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.api.config.ApiConfig;
+import dev.srgan.api.datasets.DatasetStore;
 import dev.srgan.api.errors.ApiException;
 import dev.srgan.api.models.ModelCatalog.ModelView;
+import dev.srgan.api.training.TrainingStore;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.networks.checkpoint.Checkpoint;
 import dev.srgan.platform.blobs.BlobStore;
@@ -25,8 +27,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.UUID;
@@ -57,6 +57,12 @@ public class ModelResource {
 
     @Inject
     JobTable jobs;
+
+    @Inject
+    TrainingStore training;
+
+    @Inject
+    DatasetStore datasets;
 
     @Inject
     ModelComparisons comparisons;
@@ -159,36 +165,28 @@ public class ModelResource {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             UUID id = UUID.randomUUID();
-            try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT k.job_id, k.blob_id, k.step, t.config::text, coalesce(j.name, 'run ' || j.id::text)
-                    FROM checkpoints k JOIN jobs j ON j.id = k.job_id JOIN training_runs t ON t.job_id = k.job_id WHERE k.id = ?""")) {
-                ps.setObject(1, checkpointId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw ApiException.unprocessable("checkpointId", "no checkpoint " + checkpointId);
-                    }
-                    JsonNode config = json.readTree(rs.getString(4));
-                    int scale = config.path("scale").asInt(4);
-                    int blocks = config.path("residualBlocks").asInt(16);
-                    String name = request.name() == null || request.name().isBlank()
-                            ? rs.getString(5) + " @ step " + rs.getInt(3)
-                            : request.name().trim();
-                    insert(
-                            c,
-                            id,
-                            name,
-                            "CHECKPOINT",
-                            scale,
-                            blocks,
-                            "checkpoint of training job " + rs.getObject(1) + " at step " + rs.getInt(3),
-                            rs.getObject(1, UUID.class),
-                            checkpointId,
-                            rs.getObject(2, UUID.class),
-                            request.description());
-                    if (Boolean.TRUE.equals(request.makeDefault())) {
-                        makeDefault(c, id, scale);
-                    }
-                }
+            TrainingStore.CheckpointSource source = training.checkpointSource(c, checkpointId)
+                    .orElseThrow(() -> ApiException.unprocessable("checkpointId", "no checkpoint " + checkpointId));
+            JsonNode config = json.readTree(source.configJson());
+            int scale = config.path("scale").asInt(4);
+            int blocks = config.path("residualBlocks").asInt(16);
+            String name = request.name() == null || request.name().isBlank()
+                    ? source.runName() + " @ step " + source.step()
+                    : request.name().trim();
+            ModelStore.insert(
+                    c,
+                    id,
+                    name,
+                    "CHECKPOINT",
+                    scale,
+                    blocks,
+                    "checkpoint of training job " + source.jobId() + " at step " + source.step(),
+                    source.jobId(),
+                    checkpointId,
+                    source.blobId(),
+                    request.description());
+            if (Boolean.TRUE.equals(request.makeDefault())) {
+                ModelStore.makeDefault(c, id, scale);
             }
             c.commit();
             return get(id.toString());
@@ -271,9 +269,9 @@ public class ModelResource {
                         blobs.write(c, in, contentType, config.upload().maxBytes());
                 String modelName =
                         name == null || name.isBlank() ? label.replaceAll("(\\.srgan)?\\.(pt|zip)$", "") : name.trim();
-                insert(c, id, modelName, format, s, blocks, source, null, null, blob.id(), null);
+                ModelStore.insert(c, id, modelName, format, s, blocks, source, null, null, blob.id(), null);
                 if (makeDefault) {
-                    makeDefault(c, id, s);
+                    ModelStore.makeDefault(c, id, s);
                 }
             } catch (SQLException | IOException | RuntimeException e) {
                 c.rollback();
@@ -311,7 +309,7 @@ public class ModelResource {
         ModelView m = get(id);
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            makeDefault(c, modelId, m.scale());
+            ModelStore.makeDefault(c, modelId, m.scale());
             c.commit();
         }
         return get(id);
@@ -338,28 +336,20 @@ public class ModelResource {
         }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("SELECT name FROM datasets WHERE id = ?")) {
-                ps.setObject(1, datasetId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        c.rollback();
-                        throw ApiException.unprocessable("datasetId", "no dataset " + datasetId);
-                    }
-                    UUID jobId = jobs.insert(
-                            c,
-                            new JobTable.NewJob(
-                                    JobType.EVALUATE,
-                                    "evaluate " + model.name() + " on " + rs.getString(1),
-                                    "{\"scale\":" + model.scale() + "}",
-                                    null,
-                                    null,
-                                    model.id(),
-                                    datasetId));
-                    c.commit();
-                    return Response.accepted(new Submitted(jobId, "QUEUED", "/api/jobs/" + jobId))
-                            .build();
-                }
-            }
+            String datasetName = datasets.requireName(c, datasetId, "datasetId");
+            UUID jobId = jobs.insert(
+                    c,
+                    new JobTable.NewJob(
+                            JobType.EVALUATE,
+                            "evaluate " + model.name() + " on " + datasetName,
+                            "{\"scale\":" + model.scale() + "}",
+                            null,
+                            null,
+                            model.id(),
+                            datasetId));
+            c.commit();
+            return Response.accepted(new Submitted(jobId, "QUEUED", "/api/jobs/" + jobId))
+                    .build();
         }
     }
 
@@ -371,50 +361,6 @@ public class ModelResource {
             return zip.stream().anyMatch(e -> e.getName().endsWith("data.pkl"));
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static void makeDefault(Connection c, UUID id, int scale) throws SQLException {
-        try (PreparedStatement clear =
-                        c.prepareStatement("UPDATE models SET is_default = false WHERE scale = ? AND is_default");
-                PreparedStatement set = c.prepareStatement("UPDATE models SET is_default = true WHERE id = ?")) {
-            clear.setInt(1, scale);
-            clear.executeUpdate();
-            set.setObject(1, id);
-            set.executeUpdate();
-        }
-    }
-
-    private static void insert(
-            Connection c,
-            UUID id,
-            String name,
-            String format,
-            int scale,
-            Integer blocks,
-            String source,
-            UUID jobId,
-            UUID checkpointId,
-            UUID blobId,
-            String description)
-            throws SQLException {
-        if (name.length() > 200) {
-            throw ApiException.badRequest("name", "name must be at most 200 characters");
-        }
-        try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO models (id, name, format, scale, residual_blocks, source, source_job_id, source_checkpoint_id, blob_id, description)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
-            ps.setObject(1, id);
-            ps.setString(2, name);
-            ps.setString(3, format);
-            ps.setInt(4, scale);
-            ps.setObject(5, blocks);
-            ps.setString(6, source);
-            ps.setObject(7, jobId);
-            ps.setObject(8, checkpointId);
-            ps.setObject(9, blobId);
-            ps.setString(10, description);
-            ps.executeUpdate();
         }
     }
 

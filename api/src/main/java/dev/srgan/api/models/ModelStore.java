@@ -45,4 +45,50 @@ public class ModelStore {
             }
         }
     }
+
+    /** Makes the model the default for its scale (the one default per scale), on the caller's transaction. */
+    public static void makeDefault(Connection c, UUID id, int scale) throws SQLException {
+        try (PreparedStatement clear =
+                        c.prepareStatement("UPDATE models SET is_default = false WHERE scale = ? AND is_default");
+                PreparedStatement set = c.prepareStatement("UPDATE models SET is_default = true WHERE id = ?")) {
+            clear.setInt(1, scale);
+            clear.executeUpdate();
+            set.setObject(1, id);
+            set.executeUpdate();
+        }
+    }
+
+    /** Inserts a model row on the caller's transaction; 400 when the name is too long. */
+    public static void insert(
+            Connection c,
+            UUID id,
+            String name,
+            String format,
+            int scale,
+            Integer blocks,
+            String source,
+            UUID jobId,
+            UUID checkpointId,
+            UUID blobId,
+            String description)
+            throws SQLException {
+        if (name.length() > 200) {
+            throw ApiException.badRequest("name", "name must be at most 200 characters");
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO models (id, name, format, scale, residual_blocks, source, source_job_id, source_checkpoint_id, blob_id, description)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+            ps.setObject(1, id);
+            ps.setString(2, name);
+            ps.setString(3, format);
+            ps.setInt(4, scale);
+            ps.setObject(5, blocks);
+            ps.setString(6, source);
+            ps.setObject(7, jobId);
+            ps.setObject(8, checkpointId);
+            ps.setObject(9, blobId);
+            ps.setString(10, description);
+            ps.executeUpdate();
+        }
+    }
 }

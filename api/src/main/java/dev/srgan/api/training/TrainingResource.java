@@ -6,6 +6,7 @@ import dev.srgan.api.auth.Caller;
 import dev.srgan.api.auth.Requires;
 import dev.srgan.api.auth.Role;
 import dev.srgan.api.config.ApiConfig;
+import dev.srgan.api.datasets.DatasetStore;
 import dev.srgan.api.errors.ApiException;
 import dev.srgan.api.idempotency.IdempotencyKeys;
 import dev.srgan.networks.training.TrainingConfig;
@@ -24,8 +25,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Optional;
 import java.util.UUID;
@@ -49,6 +48,9 @@ public class TrainingResource {
 
     @Inject
     TrainingStore training;
+
+    @Inject
+    DatasetStore datasets;
 
     @Inject
     ObjectMapper json;
@@ -136,16 +138,7 @@ public class TrainingResource {
                     c.rollback();
                     return submitted(earlier.get());
                 }
-                String datasetName;
-                try (PreparedStatement ps = c.prepareStatement("SELECT name FROM datasets WHERE id = ?")) {
-                    ps.setObject(1, datasetId);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (!rs.next()) {
-                            throw ApiException.unprocessable("datasetId", "no dataset " + datasetId);
-                        }
-                        datasetName = rs.getString(1);
-                    }
-                }
+                String datasetName = datasets.requireName(c, datasetId, "datasetId");
                 String runName = name != null ? name : "x" + config.scale() + " on " + datasetName;
                 UUID id = training.insertRun(c, datasetId, runName, config);
                 if (key.isPresent()) {
@@ -162,17 +155,9 @@ public class TrainingResource {
 
     /** What a submission of the run {@code id} answers, as it stands now (an idempotent replay). */
     private Submitted submitted(UUID id) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(
-                        "SELECT j.status, t.total_steps FROM jobs j JOIN training_runs t ON t.job_id = j.id WHERE j.id = ?")) {
-            ps.setObject(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw ApiException.notFound("no training run " + id);
-                }
-                return new Submitted(id, rs.getString(1), "/api/jobs/" + id, rs.getInt(2));
-            }
-        }
+        TrainingStore.RunState run =
+                training.state(id).orElseThrow(() -> ApiException.notFound("no training run " + id));
+        return new Submitted(id, run.status(), "/api/jobs/" + id, run.totalSteps());
     }
 
     /** The checkpoint file (a zip, see networks/CHECKPOINT-FORMAT.md), streamed. */
@@ -187,25 +172,10 @@ public class TrainingResource {
         } catch (IllegalArgumentException e) {
             throw ApiException.notFound("no checkpoint " + id);
         }
-        UUID blobId;
-        long size;
-        String fileName;
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("""
-                SELECT k.blob_id, k.size_bytes, k.step, coalesce(j.name, j.id::text) FROM checkpoints k JOIN jobs j ON j.id = k.job_id WHERE k.id = ?""")) {
-            ps.setObject(1, checkpointId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw ApiException.notFound("no checkpoint " + id);
-                }
-                blobId = rs.getObject(1, UUID.class);
-                size = rs.getLong(2);
-                fileName = rs.getString(4).replaceAll("[^A-Za-z0-9._-]", "_") + "-step" + rs.getInt(3) + ".srgan.zip";
-            }
-        }
-        return Response.ok(stream(blobId), "application/zip")
-                .header("Content-Length", size)
-                .header("Content-Disposition", "attachment; filename=\"" + fileName + "\"")
+        TrainingStore.CheckpointFile file = training.checkpointFile(checkpointId);
+        return Response.ok(stream(file.blobId()), "application/zip")
+                .header("Content-Length", file.sizeBytes())
+                .header("Content-Disposition", "attachment; filename=\"" + file.fileName() + "\"")
                 .build();
     }
 

@@ -197,4 +197,64 @@ public class TrainingStore {
         double v = rs.getDouble(col);
         return rs.wasNull() || Double.isNaN(v) ? null : v;
     }
+
+    /** A training run's state and its total steps, or empty when there is no such run. */
+    public record RunState(String status, int totalSteps) {}
+
+    /** {@link RunState} of the run {@code id}. */
+    public java.util.Optional<RunState> state(UUID id) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT j.status, t.total_steps FROM jobs j JOIN training_runs t ON t.job_id = j.id WHERE j.id = ?")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next()
+                        ? java.util.Optional.of(new RunState(rs.getString(1), rs.getInt(2)))
+                        : java.util.Optional.empty();
+            }
+        }
+    }
+
+    /** A stored checkpoint's file: its blob, size, and the file name it downloads as. */
+    public record CheckpointFile(UUID blobId, long sizeBytes, String fileName) {}
+
+    /** The checkpoint {@code id}'s file; 404 when there is none. */
+    public CheckpointFile checkpointFile(UUID id) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("""
+                SELECT k.blob_id, k.size_bytes, k.step, coalesce(j.name, j.id::text) FROM checkpoints k JOIN jobs j ON j.id = k.job_id WHERE k.id = ?""")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw ApiException.notFound("no checkpoint " + id);
+                }
+                return new CheckpointFile(
+                        rs.getObject(1, UUID.class),
+                        rs.getLong(2),
+                        rs.getString(4).replaceAll("[^A-Za-z0-9._-]", "_") + "-step" + rs.getInt(3) + ".srgan.zip");
+            }
+        }
+    }
+
+    /** What a model registered from a checkpoint takes from it: its run, blob, step, config and the run's name. */
+    public record CheckpointSource(UUID jobId, UUID blobId, int step, String configJson, String runName) {}
+
+    /** The checkpoint {@code id}'s source, on the caller's transaction; empty when there is none. */
+    public java.util.Optional<CheckpointSource> checkpointSource(Connection c, UUID id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT k.job_id, k.blob_id, k.step, t.config::text, coalesce(j.name, 'run ' || j.id::text)
+                FROM checkpoints k JOIN jobs j ON j.id = k.job_id JOIN training_runs t ON t.job_id = k.job_id WHERE k.id = ?""")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next()
+                        ? java.util.Optional.of(new CheckpointSource(
+                                rs.getObject(1, UUID.class),
+                                rs.getObject(2, UUID.class),
+                                rs.getInt(3),
+                                rs.getString(4),
+                                rs.getString(5)))
+                        : java.util.Optional.empty();
+            }
+        }
+    }
 }
