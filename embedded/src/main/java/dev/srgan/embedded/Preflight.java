@@ -48,6 +48,27 @@ public final class Preflight {
         }
     }
 
+    /**
+     * A free port on loopback for a service that must keep its port across restarts (tests restart
+     * PostgreSQL and Kafka on the same port and data), with the port after it free too (Kafka's
+     * controller takes it by default). Chosen below the kernel's ephemeral range (32768 and up on
+     * Linux), where the operating system never hands out ports to outgoing connections, so a
+     * client socket of another process cannot take it between the pick and the bind.
+     */
+    public static int freeServicePort() {
+        java.util.Random random = new java.util.Random();
+        for (int attempt = 0; attempt < 500; attempt++) {
+            int port = 20_000 + random.nextInt(12_000);
+            try (ServerSocket a = new ServerSocket(port, 0, InetAddress.getLoopbackAddress());
+                    ServerSocket b = new ServerSocket(port + 1, 0, InetAddress.getLoopbackAddress())) {
+                return port;
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        return freePort();
+    }
+
     static String describe(Throwable e) {
         String name = e.getClass().getSimpleName();
         return e.getMessage() == null ? name : name + ": " + e.getMessage();

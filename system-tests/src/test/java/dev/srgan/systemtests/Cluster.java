@@ -37,8 +37,8 @@ final class Cluster implements AutoCloseable {
             Path.of(System.getProperty("srgan.home", "..")).toAbsolutePath().normalize();
     final Path dataDir;
     final Path logs = home.resolve("system-tests/target/logs");
-    private final int kafkaPort = freePort();
-    private final int pgPort = freePort();
+    private final int kafkaPort = dev.srgan.embedded.Preflight.freeServicePort();
+    private final int pgPort = dev.srgan.embedded.Preflight.freeServicePort();
     private ServicesProcess postgres;
     private ServicesProcess kafka;
     private App api;

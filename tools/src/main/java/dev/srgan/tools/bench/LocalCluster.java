@@ -1,5 +1,6 @@
 package dev.srgan.tools.bench;
 
+import dev.srgan.embedded.Preflight;
 import dev.srgan.embedded.ServicesProcess;
 import dev.srgan.tools.Api;
 import java.io.IOException;
@@ -73,8 +74,8 @@ public final class LocalCluster implements AutoCloseable {
         c.extraEnv.putAll(env);
         try {
             if (separate) {
-                c.pgPort = freePort();
-                c.kafkaPort = freePort();
+                c.pgPort = Preflight.freeServicePort();
+                c.kafkaPort = Preflight.freeServicePort();
                 c.postgres = ServicesProcess.startOnly("postgres", c.dataDir.resolve("pg"), c.pgPort);
                 c.kafka = ServicesProcess.startOnly("kafka", c.dataDir.resolve("kafka"), c.kafkaPort);
             } else {
