@@ -299,5 +299,6 @@ final class Cluster implements AutoCloseable {
         if (postgres != null) {
             postgres.close();
         }
+        ServicesProcess.deleteDataDir(dataDir);
     }
 }
