@@ -27,9 +27,10 @@ public class ApiDocument implements OASFilter {
     public static final String BEARER = "bearer";
     public static final String ERROR = "ApiError";
     /** The Idempotency-Key header of the submissions that take one. */
-    public static final String IDEMPOTENCY_KEY = "1 to 255 characters: the same key with the same request answers with what the first "
-            + "created and stores nothing; with another request, 422. Keys belong to the token and are kept "
-            + IdempotencyKeys.KEEP + ".";
+    public static final String IDEMPOTENCY_KEY =
+            "1 to 255 characters: the same key with the same request answers with what the first "
+                    + "created and stores nothing; with another request, 422. Keys belong to the token and are kept "
+                    + IdempotencyKeys.KEEP + ".";
 
     @Override
     public Operation filterOperation(Operation operation) {
@@ -37,15 +38,20 @@ public class ApiDocument implements OASFilter {
         if (responses == null) {
             return operation;
         }
-        boolean open = operation.getSecurity() != null && operation.getSecurity().isEmpty();
+        boolean open =
+                operation.getSecurity() != null && operation.getSecurity().isEmpty();
         if (!open && !responses.hasAPIResponse("401")) {
-            responses.addAPIResponse("401", OASFactory.createAPIResponse()
-                    .description("no token, or an unknown or revoked one (WWW-Authenticate: Bearer)"));
+            responses.addAPIResponse(
+                    "401",
+                    OASFactory.createAPIResponse()
+                            .description("no token, or an unknown or revoked one (WWW-Authenticate: Bearer)"));
         }
         if (operation.getRequestBody() != null && !responses.hasAPIResponse("415")) {
             // answered before the token is checked: the request matches no operation
-            responses.addAPIResponse("415", OASFactory.createAPIResponse()
-                    .description("the body's Content-Type is not one this operation takes"));
+            responses.addAPIResponse(
+                    "415",
+                    OASFactory.createAPIResponse()
+                            .description("the body's Content-Type is not one this operation takes"));
         }
         for (var entry : responses.getAPIResponses().entrySet()) {
             APIResponse response = entry.getValue();
@@ -57,8 +63,8 @@ public class ApiDocument implements OASFilter {
     }
 
     private static Content errorBody() {
-        MediaType json = OASFactory.createMediaType()
-                .schema(OASFactory.createSchema().ref(ERROR));
+        MediaType json =
+                OASFactory.createMediaType().schema(OASFactory.createSchema().ref(ERROR));
         return OASFactory.createContent().addMediaType(jakarta.ws.rs.core.MediaType.APPLICATION_JSON, json);
     }
 }

@@ -19,23 +19,27 @@ public class ApiStartup {
     TopicSetup topics;
 
     void onStart(@Observes StartupEvent event) {
-        Thread t = new Thread(() -> {
-            long backoff = 1000;
-            while (!Thread.currentThread().isInterrupted()) {
-                try {
-                    topics.ensureTopics(15_000);
-                    return;
-                } catch (Exception e) {
-                    LOG.warnf("Kafka topics not ready yet (%s); retrying in %d s", e.getMessage(), backoff / 1000);
-                    try {
-                        Thread.sleep(backoff);
-                    } catch (InterruptedException ie) {
-                        return;
+        Thread t = new Thread(
+                () -> {
+                    long backoff = 1000;
+                    while (!Thread.currentThread().isInterrupted()) {
+                        try {
+                            topics.ensureTopics(15_000);
+                            return;
+                        } catch (Exception e) {
+                            LOG.warnf(
+                                    "Kafka topics not ready yet (%s); retrying in %d s",
+                                    e.getMessage(), backoff / 1000);
+                            try {
+                                Thread.sleep(backoff);
+                            } catch (InterruptedException ie) {
+                                return;
+                            }
+                            backoff = Math.min(backoff * 2, 30_000);
+                        }
                     }
-                    backoff = Math.min(backoff * 2, 30_000);
-                }
-            }
-        }, "srgan-topic-setup");
+                },
+                "srgan-topic-setup");
         t.setDaemon(true);
         t.start();
     }

@@ -7,16 +7,25 @@
  */
 @OpenAPIDefinition(
         // the build replaces the version with its own (quarkus.smallrye-openapi.info-version)
-        info = @Info(title = "SRGAN Cluster API", version = "0.1.0",
-                description = "Upscale images, train, sweep and compare SRGAN models on a cluster of workers. "
-                        + "Every endpoint with its status codes: docs/api.md."),
+        info =
+                @Info(
+                        title = "SRGAN Cluster API",
+                        version = "0.1.0",
+                        description = "Upscale images, train, sweep and compare SRGAN models on a cluster of workers. "
+                                + "Every endpoint with its status codes: docs/api.md."),
         servers = @Server(url = "http://localhost:8080", description = "the api as ./srgan up starts it"),
         security = @SecurityRequirement(name = ApiDocument.BEARER),
-        components = @Components(
-                securitySchemes = @SecurityScheme(securitySchemeName = ApiDocument.BEARER, type = SecuritySchemeType.HTTP, scheme = "bearer",
-                        description = "Authorization: Bearer <token>: an API token (POST /api/tokens; ./srgan up writes the admin's to "
-                                + "data/admin-token). VIEWER may read, OPERATOR also submit, cancel and retry, ADMIN also manage models and tokens."),
-                schemas = @Schema(name = ApiDocument.ERROR, implementation = ApiError.class)))
+        components =
+                @Components(
+                        securitySchemes =
+                                @SecurityScheme(
+                                        securitySchemeName = ApiDocument.BEARER,
+                                        type = SecuritySchemeType.HTTP,
+                                        scheme = "bearer",
+                                        description =
+                                                "Authorization: Bearer <token>: an API token (POST /api/tokens; ./srgan up writes the admin's to "
+                                                        + "data/admin-token). VIEWER may read, OPERATOR also submit, cancel and retry, ADMIN also manage models and tokens."),
+                        schemas = @Schema(name = ApiDocument.ERROR, implementation = ApiError.class)))
 package dev.srgan.api;
 
 import dev.srgan.api.errors.ApiError;

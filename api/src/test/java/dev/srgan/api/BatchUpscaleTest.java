@@ -1,42 +1,5 @@
 package dev.srgan.api;
 
-import dev.srgan.embedded.EmbeddedServicesTestResource;
-import dev.srgan.domain.jobs.JobType;
-import dev.srgan.platform.KafkaSettings;
-import dev.srgan.platform.blobs.BlobStore;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import java.time.Duration;
-import java.util.HashMap;
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
-import io.restassured.path.json.JsonPath;
-import io.restassured.specification.RequestSpecification;
-import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
-import javax.imageio.ImageIO;
-import javax.sql.DataSource;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import java.util.zip.CRC32;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
-import java.util.zip.ZipOutputStream;
-
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -45,6 +8,42 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.srgan.domain.jobs.JobType;
+import dev.srgan.embedded.EmbeddedServicesTestResource;
+import dev.srgan.platform.KafkaSettings;
+import dev.srgan.platform.blobs.BlobStore;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
+import jakarta.inject.Inject;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+import javax.imageio.ImageIO;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@code POST /api/upscale/batch}: several images or a zip become one BATCH job with one UPSCALE
@@ -80,52 +79,115 @@ class BatchUpscaleTest {
                 .multiPart("images", "b.jpg", jpeg(20, 20), "image/jpeg")
                 .multiPart("images", "a.png", TestData.png(16, 16), "image/png")
                 .multiPart("scale", "4")
-                .when().post("/api/upscale/batch")
-                .then().statusCode(202).contentType(ContentType.JSON)
-                .body("status", equalTo("QUEUED")).body("count", equalTo(3)).body("url", startsWith("/api/jobs/"))
-                .extract().jsonPath();
+                .when()
+                .post("/api/upscale/batch")
+                .then()
+                .statusCode(202)
+                .contentType(ContentType.JSON)
+                .body("status", equalTo("QUEUED"))
+                .body("count", equalTo(3))
+                .body("url", startsWith("/api/jobs/"))
+                .extract()
+                .jsonPath();
         String id = submitted.getString("id");
 
-        JsonPath batch = given().when().get("/api/jobs/" + id).then().statusCode(200)
-                .body("type", equalTo("BATCH")).body("status", equalTo("QUEUED")).body("params.scale", equalTo(4))
-                .body("batch.count", equalTo(3)).body("batch.succeeded", equalTo(0)).body("batch.failed", equalTo(0))
+        JsonPath batch = given().when()
+                .get("/api/jobs/" + id)
+                .then()
+                .statusCode(200)
+                .body("type", equalTo("BATCH"))
+                .body("status", equalTo("QUEUED"))
+                .body("params.scale", equalTo(4))
+                .body("batch.count", equalTo(3))
+                .body("batch.succeeded", equalTo(0))
+                .body("batch.failed", equalTo(0))
                 .body("batch.resultUrl", equalTo(null))
-                .extract().jsonPath();
+                .extract()
+                .jsonPath();
         assertEquals(List.of("a.png", "b.jpg", "a.png"), batch.getList("batch.images.name"));
-        assertEquals(List.of("a-x4.png", "b-x4.png", "a-x4-2.png"), batch.getList("batch.images.output"), "clashing names are told apart");
+        assertEquals(
+                List.of("a-x4.png", "b-x4.png", "a-x4-2.png"),
+                batch.getList("batch.images.output"),
+                "clashing names are told apart");
         assertEquals(List.of("QUEUED", "QUEUED", "QUEUED"), batch.getList("batch.images.status"));
         List<String> images = batch.getList("batch.images.jobId");
         for (String image : images) {
-            given().when().get("/api/jobs/" + image).then().statusCode(200).body("type", equalTo("UPSCALE"))
-                    .body("status", equalTo("QUEUED")).body("params.scale", equalTo(4));
+            given().when()
+                    .get("/api/jobs/" + image)
+                    .then()
+                    .statusCode(200)
+                    .body("type", equalTo("UPSCALE"))
+                    .body("status", equalTo("QUEUED"))
+                    .body("params.scale", equalTo(4));
         }
-        given().when().get("/api/jobs/" + images.get(1)).then().body("params.inputWidth", equalTo(20)).body("inputName", equalTo("b.jpg"));
+        given().when()
+                .get("/api/jobs/" + images.get(1))
+                .then()
+                .body("params.inputWidth", equalTo(20))
+                .body("inputName", equalTo("b.jpg"));
         Map<String, Integer> messages = upscaleMessages(images, 1);
         for (String image : images) {
             assertEquals(1, messages.get(image), "each image is its own message on the upscale topic");
         }
-        assertEquals(0, count("SELECT count(*) FROM job_events WHERE job_id = ?::uuid AND message LIKE 'attempt%'", id));
+        assertEquals(
+                0, count("SELECT count(*) FROM job_events WHERE job_id = ?::uuid AND message LIKE 'attempt%'", id));
 
         // the Jobs list shows the batch, not its images
-        List<String> listed = given().queryParam("size", 200).when().get("/api/jobs").then().statusCode(200).extract().jsonPath().getList("items.id");
+        List<String> listed = given().queryParam("size", 200)
+                .when()
+                .get("/api/jobs")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("items.id");
         assertTrue(listed.contains(id), "the batch is listed");
         assertTrue(images.stream().noneMatch(listed::contains), "its images are not");
-        given().queryParam("type", "BATCH").when().get("/api/jobs").then().statusCode(200).body("items[0].id", equalTo(id));
+        given().queryParam("type", "BATCH")
+                .when()
+                .get("/api/jobs")
+                .then()
+                .statusCode(200)
+                .body("items[0].id", equalTo(id));
 
         // nothing to download yet
-        given().when().get("/api/jobs/" + id + "/result").then().statusCode(409)
+        given().when()
+                .get("/api/jobs/" + id + "/result")
+                .then()
+                .statusCode(409)
                 .body("error", containsString("its zip can be downloaded when every image has finished"));
     }
 
     @Test
     void aZipBecomesABatchOfItsImageEntries() throws Exception {
-        byte[] zip = zip(Map.of("trip/beach.png", TestData.png(24, 24), "trip/dune.jpg", jpeg(24, 16), "notes.txt", "hello".getBytes(),
-                "__MACOSX/trip/._beach.png", "junk".getBytes(), "trip/", new byte[0]));
-        String id = given().multiPart("file", "trip.zip", zip, "application/zip").multiPart("scale", "2")
-                .when().post("/api/upscale/batch")
-                .then().statusCode(202).body("count", equalTo(2)).extract().path("id");
-        JsonPath batch = given().when().get("/api/jobs/" + id).then().statusCode(200)
-                .body("inputName", equalTo("trip.zip")).body("name", equalTo("trip.zip (2 images)")).extract().jsonPath();
+        byte[] zip = zip(Map.of(
+                "trip/beach.png",
+                TestData.png(24, 24),
+                "trip/dune.jpg",
+                jpeg(24, 16),
+                "notes.txt",
+                "hello".getBytes(),
+                "__MACOSX/trip/._beach.png",
+                "junk".getBytes(),
+                "trip/",
+                new byte[0]));
+        String id = given().multiPart("file", "trip.zip", zip, "application/zip")
+                .multiPart("scale", "2")
+                .when()
+                .post("/api/upscale/batch")
+                .then()
+                .statusCode(202)
+                .body("count", equalTo(2))
+                .extract()
+                .path("id");
+        JsonPath batch = given().when()
+                .get("/api/jobs/" + id)
+                .then()
+                .statusCode(200)
+                .body("inputName", equalTo("trip.zip"))
+                .body("name", equalTo("trip.zip (2 images)"))
+                .extract()
+                .jsonPath();
         assertEquals(List.of("trip/beach.png", "trip/dune.jpg"), batch.getList("batch.images.name"));
         assertEquals(List.of("beach-x2.png", "dune-x2.png"), batch.getList("batch.images.output"));
     }
@@ -137,16 +199,34 @@ class BatchUpscaleTest {
         byte[] png = TestData.png(16, 16);
 
         // nothing, or both kinds at once
-        given().multiPart("scale", "4").when().post("/api/upscale/batch").then().statusCode(400).body("field", equalTo("images"))
+        given().multiPart("scale", "4")
+                .when()
+                .post("/api/upscale/batch")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("images"))
                 .body("error", containsString("choose the images"));
-        given().multiPart("images", "a.png", png, "image/png").multiPart("file", "b.zip", zip(Map.of("b.png", png)), "application/zip")
-                .when().post("/api/upscale/batch").then().statusCode(400).body("error", containsString("not both"));
+        given().multiPart("images", "a.png", png, "image/png")
+                .multiPart("file", "b.zip", zip(Map.of("b.png", png)), "application/zip")
+                .when()
+                .post("/api/upscale/batch")
+                .then()
+                .statusCode(400)
+                .body("error", containsString("not both"));
         // a zip without images, and one that is no zip
         given().multiPart("file", "empty.zip", zip(Map.of("readme.txt", "x".getBytes())), "application/zip")
-                .when().post("/api/upscale/batch").then().statusCode(422).body("field", equalTo("file"))
+                .when()
+                .post("/api/upscale/batch")
+                .then()
+                .statusCode(422)
+                .body("field", equalTo("file"))
                 .body("error", containsString("'empty.zip' holds no PNG or JPEG images"));
         given().multiPart("file", "fake.zip", "not a zip".getBytes(), "application/zip")
-                .when().post("/api/upscale/batch").then().statusCode(400).body("error", containsString("not a readable zip"));
+                .when()
+                .post("/api/upscale/batch")
+                .then()
+                .statusCode(400)
+                .body("error", containsString("not a readable zip"));
 
         // too many images, as parts and in a zip
         RequestSpecification many = given();
@@ -155,25 +235,63 @@ class BatchUpscaleTest {
             many.multiPart("images", "p" + i + ".png", png, "image/png");
             entries.put("p" + i + ".png", png);
         }
-        many.multiPart("scale", "4").when().post("/api/upscale/batch").then().statusCode(413).body("field", equalTo("images"))
-                .body("error", equalTo("a batch may hold at most 100 images (srgan.upload.batch.max-images); this one has 101"));
-        given().multiPart("file", "many.zip", zip(entries), "application/zip").when().post("/api/upscale/batch")
-                .then().statusCode(413).body("error", containsString("this one has 101"));
+        many.multiPart("scale", "4")
+                .when()
+                .post("/api/upscale/batch")
+                .then()
+                .statusCode(413)
+                .body("field", equalTo("images"))
+                .body(
+                        "error",
+                        equalTo(
+                                "a batch may hold at most 100 images (srgan.upload.batch.max-images); this one has 101"));
+        given().multiPart("file", "many.zip", zip(entries), "application/zip")
+                .when()
+                .post("/api/upscale/batch")
+                .then()
+                .statusCode(413)
+                .body("error", containsString("this one has 101"));
 
         // one bad image among good ones is named: truncated, another format, a decompression bomb, a zip entry
         byte[] cut = Arrays.copyOf(png, png.length - 20);
-        given().multiPart("images", "good.png", png, "image/png").multiPart("images", "cut.png", cut, "image/png")
-                .when().post("/api/upscale/batch").then().statusCode(400).body("field", equalTo("images"))
+        given().multiPart("images", "good.png", png, "image/png")
+                .multiPart("images", "cut.png", cut, "image/png")
+                .when()
+                .post("/api/upscale/batch")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("images"))
                 .body("error", containsString("'cut.png' is not a whole PNG image: it is truncated"));
-        given().multiPart("images", "good.png", png, "image/png").multiPart("images", "anim.gif", TestData.gif(), "image/gif")
-                .when().post("/api/upscale/batch").then().statusCode(415).body("error", containsString("'anim.gif' is a GIF image"));
-        given().multiPart("images", "good.png", png, "image/png").multiPart("images", "bomb.png", TestData.pngHeaderOnly(30000, 30000), "image/png")
-                .when().post("/api/upscale/batch").then().statusCode(413).body("error", containsString("'bomb.png' is 30000x30000"));
-        given().multiPart("file", "set.zip", zip(Map.of("ok.png", png, "photos/disguised.png", TestData.gif())), "application/zip")
-                .when().post("/api/upscale/batch").then().statusCode(415).body("field", equalTo("file"))
+        given().multiPart("images", "good.png", png, "image/png")
+                .multiPart("images", "anim.gif", TestData.gif(), "image/gif")
+                .when()
+                .post("/api/upscale/batch")
+                .then()
+                .statusCode(415)
+                .body("error", containsString("'anim.gif' is a GIF image"));
+        given().multiPart("images", "good.png", png, "image/png")
+                .multiPart("images", "bomb.png", TestData.pngHeaderOnly(30000, 30000), "image/png")
+                .when()
+                .post("/api/upscale/batch")
+                .then()
+                .statusCode(413)
+                .body("error", containsString("'bomb.png' is 30000x30000"));
+        given().multiPart(
+                        "file",
+                        "set.zip",
+                        zip(Map.of("ok.png", png, "photos/disguised.png", TestData.gif())),
+                        "application/zip")
+                .when()
+                .post("/api/upscale/batch")
+                .then()
+                .statusCode(415)
+                .body("field", equalTo("file"))
                 .body("error", containsString("'photos/disguised.png' is a GIF image"));
         given().multiPart("file", "set.zip", zip(Map.of("ok.png", png, "photos/cut.png", cut)), "application/zip")
-                .when().post("/api/upscale/batch").then().statusCode(400)
+                .when()
+                .post("/api/upscale/batch")
+                .then()
+                .statusCode(400)
                 .body("error", containsString("'photos/cut.png' is not a whole PNG image"));
 
         // each image fits, all of them together are too many pixels (7 x 16 MP > 100 MP); and one output too large
@@ -182,24 +300,57 @@ class BatchUpscaleTest {
         for (int i = 1; i <= 7; i++) {
             large.multiPart("images", "big" + i + ".png", sixteen, "image/png");
         }
-        large.when().post("/api/upscale/batch").then().statusCode(413).body("field", equalTo("images"))
-                .body("error", equalTo("the images add up to more than 100.0 megapixels (at 'big7.png'); a batch may hold at most "
-                        + "100.0 megapixels (srgan.upload.batch.max-total-pixels)"));
-        given().multiPart("images", "good.png", png, "image/png").multiPart("images", "big.png", sixteen, "image/png").multiPart("scale", "4")
-                .when().post("/api/upscale/batch").then().statusCode(413)
+        large.when()
+                .post("/api/upscale/batch")
+                .then()
+                .statusCode(413)
+                .body("field", equalTo("images"))
+                .body(
+                        "error",
+                        equalTo(
+                                "the images add up to more than 100.0 megapixels (at 'big7.png'); a batch may hold at most "
+                                        + "100.0 megapixels (srgan.upload.batch.max-total-pixels)"));
+        given().multiPart("images", "good.png", png, "image/png")
+                .multiPart("images", "big.png", sixteen, "image/png")
+                .multiPart("scale", "4")
+                .when()
+                .post("/api/upscale/batch")
+                .then()
+                .statusCode(413)
                 .body("error", containsString("'big.png' is 4000x4000: at 4x it would be 16000x16000"));
 
         // scale and model as for a single upscale
-        given().multiPart("images", "a.png", png, "image/png").multiPart("scale", "3")
-                .when().post("/api/upscale/batch").then().statusCode(400).body("field", equalTo("scale"))
+        given().multiPart("images", "a.png", png, "image/png")
+                .multiPart("scale", "3")
+                .when()
+                .post("/api/upscale/batch")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("scale"))
                 .body("error", equalTo("scale must be 2, 4 or 8, got '3'"));
-        given().multiPart("images", "a.png", png, "image/png").multiPart("modelId", "nope")
-                .when().post("/api/upscale/batch").then().statusCode(400).body("field", equalTo("modelId"));
-        given().multiPart("images", "a.png", png, "image/png").multiPart("images", "b.png", png, "image/png")
+        given().multiPart("images", "a.png", png, "image/png")
+                .multiPart("modelId", "nope")
+                .when()
+                .post("/api/upscale/batch")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("modelId"));
+        given().multiPart("images", "a.png", png, "image/png")
+                .multiPart("images", "b.png", png, "image/png")
                 .multiPart("modelId", UUID.randomUUID().toString())
-                .when().post("/api/upscale/batch").then().statusCode(422).body("field", equalTo("modelId"));
-        given().multiPart("images", "a.png", png, "image/png").multiPart("modelId", x2.toString()).multiPart("scale", "4")
-                .when().post("/api/upscale/batch").then().statusCode(422).body("field", equalTo("modelId"));
+                .when()
+                .post("/api/upscale/batch")
+                .then()
+                .statusCode(422)
+                .body("field", equalTo("modelId"));
+        given().multiPart("images", "a.png", png, "image/png")
+                .multiPart("modelId", x2.toString())
+                .multiPart("scale", "4")
+                .when()
+                .post("/api/upscale/batch")
+                .then()
+                .statusCode(422)
+                .body("field", equalTo("modelId"));
 
         assertEquals(before, counts(), "no refused batch stored anything");
     }
@@ -208,84 +359,201 @@ class BatchUpscaleTest {
     void theSameBatchSentTwiceWithAnIdempotencyKeyIsOneBatch() throws Exception {
         byte[] png = TestData.png(12, 12);
         String key = "batch-" + UUID.randomUUID();
-        String first = given().header("Idempotency-Key", key).multiPart("images", "a.png", png, "image/png").multiPart("images", "b.png", png, "image/png")
-                .when().post("/api/upscale/batch").then().statusCode(202).extract().path("id");
+        String first = given().header("Idempotency-Key", key)
+                .multiPart("images", "a.png", png, "image/png")
+                .multiPart("images", "b.png", png, "image/png")
+                .when()
+                .post("/api/upscale/batch")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
         Map<String, Long> after = counts();
-        given().header("Idempotency-Key", key).multiPart("images", "a.png", png, "image/png").multiPart("images", "b.png", png, "image/png")
-                .when().post("/api/upscale/batch").then().statusCode(202).body("id", equalTo(first)).body("count", equalTo(2));
-        given().header("Idempotency-Key", key).multiPart("images", "a.png", png, "image/png")
-                .when().post("/api/upscale/batch").then().statusCode(422).body("field", equalTo("Idempotency-Key"));
+        given().header("Idempotency-Key", key)
+                .multiPart("images", "a.png", png, "image/png")
+                .multiPart("images", "b.png", png, "image/png")
+                .when()
+                .post("/api/upscale/batch")
+                .then()
+                .statusCode(202)
+                .body("id", equalTo(first))
+                .body("count", equalTo(2));
+        given().header("Idempotency-Key", key)
+                .multiPart("images", "a.png", png, "image/png")
+                .when()
+                .post("/api/upscale/batch")
+                .then()
+                .statusCode(422)
+                .body("field", equalTo("Idempotency-Key"));
         assertEquals(after, counts(), "the retry stored nothing");
     }
 
     @Test
     void theBatchFollowsItsImagesIsRetriedAndCancelledWithThemAndZipsWhatSucceeded() throws Exception {
-        String id = given().multiPart("images", "photo.jpg", jpeg(10, 8), "image/jpeg").multiPart("images", "photo.png", TestData.png(6, 6), "image/png")
-                .multiPart("images", "c.png", TestData.png(5, 5), "image/png").multiPart("scale", "4")
-                .when().post("/api/upscale/batch").then().statusCode(202).extract().path("id");
-        List<String> images = given().when().get("/api/jobs/" + id).then().extract().jsonPath().getList("batch.images.jobId");
+        String id = given().multiPart("images", "photo.jpg", jpeg(10, 8), "image/jpeg")
+                .multiPart("images", "photo.png", TestData.png(6, 6), "image/png")
+                .multiPart("images", "c.png", TestData.png(5, 5), "image/png")
+                .multiPart("scale", "4")
+                .when()
+                .post("/api/upscale/batch")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
+        List<String> images = given().when()
+                .get("/api/jobs/" + id)
+                .then()
+                .extract()
+                .jsonPath()
+                .getList("batch.images.jobId");
 
         // a worker claims the first image: the batch runs
         status(images.get(0), "RUNNING");
-        given().when().get("/api/jobs/" + id).then().body("status", equalTo("RUNNING")).body("startedAt", org.hamcrest.Matchers.notNullValue());
+        given().when()
+                .get("/api/jobs/" + id)
+                .then()
+                .body("status", equalTo("RUNNING"))
+                .body("startedAt", org.hamcrest.Matchers.notNullValue());
         succeed(images.get(0), 40, 32);
         status(images.get(1), "RUNNING");
         succeed(images.get(1), 24, 24);
-        given().when().get("/api/jobs/" + id).then().body("status", equalTo("RUNNING")).body("progress", equalTo(2 / 3f))
-                .body("progressMessage", equalTo("2 of 3 images done")).body("batch.succeeded", equalTo(2))
-                .body("batch.images[0].url", equalTo("/api/jobs/" + images.get(0) + "/result")).body("batch.images[0].width", equalTo(40));
+        given().when()
+                .get("/api/jobs/" + id)
+                .then()
+                .body("status", equalTo("RUNNING"))
+                .body("progress", equalTo(2 / 3f))
+                .body("progressMessage", equalTo("2 of 3 images done"))
+                .body("batch.succeeded", equalTo(2))
+                .body("batch.images[0].url", equalTo("/api/jobs/" + images.get(0) + "/result"))
+                .body("batch.images[0].width", equalTo(40));
         given().when().get("/api/jobs/" + id + "/result").then().statusCode(409);
 
         // the last one fails: the batch ends FAILED naming it, and the others' PNGs download as a zip
         status(images.get(2), "RUNNING");
         fail(images.get(2), "the input is not a readable PNG or JPEG image");
-        given().when().get("/api/jobs/" + id).then().body("status", equalTo("FAILED"))
+        given().when()
+                .get("/api/jobs/" + id)
+                .then()
+                .body("status", equalTo("FAILED"))
                 .body("error", equalTo("1 of 3 images failed: c.png: the input is not a readable PNG or JPEG image"))
-                .body("progress", equalTo(1f)).body("batch.succeeded", equalTo(2)).body("batch.failed", equalTo(1))
-                .body("batch.images[2].status", equalTo("FAILED")).body("batch.images[2].error", containsString("not a readable"))
+                .body("progress", equalTo(1f))
+                .body("batch.succeeded", equalTo(2))
+                .body("batch.failed", equalTo(1))
+                .body("batch.images[2].status", equalTo("FAILED"))
+                .body("batch.images[2].error", containsString("not a readable"))
                 .body("batch.resultUrl", equalTo("/api/jobs/" + id + "/result"));
-        Map<String, byte[]> zip = unzip(given().queryParam("download", true).when().get("/api/jobs/" + id + "/result")
-                .then().statusCode(200).contentType("application/zip")
-                .header("Content-Disposition", equalTo("attachment; filename=\"batch-" + id.substring(0, 8) + "-x4.zip\""))
-                .extract().asByteArray());
+        Map<String, byte[]> zip = unzip(given().queryParam("download", true)
+                .when()
+                .get("/api/jobs/" + id + "/result")
+                .then()
+                .statusCode(200)
+                .contentType("application/zip")
+                .header(
+                        "Content-Disposition",
+                        equalTo("attachment; filename=\"batch-" + id.substring(0, 8) + "-x4.zip\""))
+                .extract()
+                .asByteArray());
         assertEquals(List.of("photo-x4.png", "photo-x4-2.png"), new ArrayList<>(zip.keySet()));
-        assertEquals(40, ImageIO.read(new ByteArrayInputStream(zip.get("photo-x4.png"))).getWidth());
-        List<String> events = given().when().get("/api/jobs/" + id + "/events").then().extract().jsonPath().getList("message");
+        assertEquals(
+                40,
+                ImageIO.read(new ByteArrayInputStream(zip.get("photo-x4.png"))).getWidth());
+        List<String> events = given().when()
+                .get("/api/jobs/" + id + "/events")
+                .then()
+                .extract()
+                .jsonPath()
+                .getList("message");
         assertTrue(events.contains("its first image started: photo.jpg"), events.toString());
         assertTrue(events.contains("c.png: the input is not a readable PNG or JPEG image"), events.toString());
 
         // retry: only the failed image is queued again; the batch is QUEUED, then cancelled with it
         given().when().post("/api/jobs/" + id + "/retry").then().statusCode(202).body("status", equalTo("QUEUED"));
-        given().when().get("/api/jobs/" + images.get(2)).then().body("status", equalTo("QUEUED")).body("attempts", equalTo(0));
+        given().when()
+                .get("/api/jobs/" + images.get(2))
+                .then()
+                .body("status", equalTo("QUEUED"))
+                .body("attempts", equalTo(0));
         given().when().get("/api/jobs/" + images.get(0)).then().body("status", equalTo("SUCCEEDED"));
-        assertEquals(2, upscaleMessages(List.of(images.get(2)), 2).get(images.get(2)), "its first message and the retry's");
-        given().when().get("/api/jobs/" + id).then().body("error", equalTo(null)).body("progressMessage", equalTo("2 of 3 images done"));
+        assertEquals(
+                2, upscaleMessages(List.of(images.get(2)), 2).get(images.get(2)), "its first message and the retry's");
+        given().when()
+                .get("/api/jobs/" + id)
+                .then()
+                .body("error", equalTo(null))
+                .body("progressMessage", equalTo("2 of 3 images done"));
         given().when().post("/api/jobs/" + id + "/cancel").then().statusCode(200);
-        given().when().get("/api/jobs/" + id).then().body("status", equalTo("CANCELLED"))
-                .body("progressMessage", equalTo("cancelled: 3 of 3 images done (1 cancelled)")).body("batch.cancelled", equalTo(1));
+        given().when()
+                .get("/api/jobs/" + id)
+                .then()
+                .body("status", equalTo("CANCELLED"))
+                .body("progressMessage", equalTo("cancelled: 3 of 3 images done (1 cancelled)"))
+                .body("batch.cancelled", equalTo(1));
         given().when().get("/api/jobs/" + images.get(2)).then().body("status", equalTo("CANCELLED"));
-        assertEquals(2, unzip(given().when().get("/api/jobs/" + id + "/result").then().statusCode(200).extract().asByteArray()).size());
-        given().when().post("/api/jobs/" + id + "/cancel").then().statusCode(409).body("error", containsString("already CANCELLED"));
+        assertEquals(
+                2,
+                unzip(given().when()
+                                .get("/api/jobs/" + id + "/result")
+                                .then()
+                                .statusCode(200)
+                                .extract()
+                                .asByteArray())
+                        .size());
+        given().when()
+                .post("/api/jobs/" + id + "/cancel")
+                .then()
+                .statusCode(409)
+                .body("error", containsString("already CANCELLED"));
         given().when().post("/api/jobs/" + images.get(0) + "/retry").then().statusCode(409);
     }
 
     @Test
     void cancellingARunningBatchCancelsItsQueuedImagesAndStopsItsRunningOnes() throws Exception {
-        String id = given().multiPart("images", "a.png", TestData.png(8, 8), "image/png").multiPart("images", "b.png", TestData.png(8, 8), "image/png")
-                .when().post("/api/upscale/batch").then().statusCode(202).extract().path("id");
-        List<String> images = given().when().get("/api/jobs/" + id).then().extract().jsonPath().getList("batch.images.jobId");
+        String id = given().multiPart("images", "a.png", TestData.png(8, 8), "image/png")
+                .multiPart("images", "b.png", TestData.png(8, 8), "image/png")
+                .when()
+                .post("/api/upscale/batch")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
+        List<String> images = given().when()
+                .get("/api/jobs/" + id)
+                .then()
+                .extract()
+                .jsonPath()
+                .getList("batch.images.jobId");
         status(images.get(0), "RUNNING");
-        given().when().post("/api/jobs/" + id + "/cancel").then().statusCode(200).body("cancelRequested", equalTo(true));
+        given().when()
+                .post("/api/jobs/" + id + "/cancel")
+                .then()
+                .statusCode(200)
+                .body("cancelRequested", equalTo(true));
         given().when().get("/api/jobs/" + images.get(1)).then().body("status", equalTo("CANCELLED"));
-        given().when().get("/api/jobs/" + images.get(0)).then().body("status", equalTo("RUNNING")).body("cancelRequested", equalTo(true));
+        given().when()
+                .get("/api/jobs/" + images.get(0))
+                .then()
+                .body("status", equalTo("RUNNING"))
+                .body("cancelRequested", equalTo(true));
         given().when().get("/api/jobs/" + id).then().body("status", equalTo("RUNNING"));
         // the worker stops the running image at its next tile batch
         status(images.get(0), "CANCELLED");
-        given().when().get("/api/jobs/" + id).then().body("status", equalTo("CANCELLED")).body("error", equalTo(null));
-        given().when().get("/api/jobs/" + id + "/result").then().statusCode(409).body("error", containsString("nothing to download"));
+        given().when()
+                .get("/api/jobs/" + id)
+                .then()
+                .body("status", equalTo("CANCELLED"))
+                .body("error", equalTo(null));
+        given().when()
+                .get("/api/jobs/" + id + "/result")
+                .then()
+                .statusCode(409)
+                .body("error", containsString("nothing to download"));
         // retried, both images run again
         given().when().post("/api/jobs/" + id + "/retry").then().statusCode(202);
-        given().when().get("/api/jobs/" + id).then().body("status", equalTo("QUEUED")).body("cancelRequested", equalTo(false))
+        given().when()
+                .get("/api/jobs/" + id)
+                .then()
+                .body("status", equalTo("QUEUED"))
+                .body("cancelRequested", equalTo(false))
                 .body("batch.images.status", equalTo(List.of("QUEUED", "QUEUED")));
     }
 
@@ -295,7 +563,8 @@ class BatchUpscaleTest {
         config.put(ConsumerConfig.GROUP_ID_CONFIG, "test-observer-" + UUID.randomUUID());
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         Map<String, Integer> seen = new HashMap<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
+        try (KafkaConsumer<String, String> consumer =
+                new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
             consumer.subscribe(List.of(kafka.topic(JobType.UPSCALE)));
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (jobs.stream().anyMatch(j -> seen.getOrDefault(j, 0) < atLeast) && System.nanoTime() < deadline) {
@@ -316,23 +585,32 @@ class BatchUpscaleTest {
     }
 
     private void status(String job, String status) throws Exception {
-        exec("UPDATE jobs SET status = ?, worker_id = 'test-worker', finished_at = CASE WHEN ? IN ('SUCCEEDED', 'FAILED', 'CANCELLED') THEN now() END,"
-                + " attempts = attempts + CASE WHEN ? = 'RUNNING' THEN 1 ELSE 0 END WHERE id = ?::uuid", status, status, status, job);
+        exec(
+                "UPDATE jobs SET status = ?, worker_id = 'test-worker', finished_at = CASE WHEN ? IN ('SUCCEEDED', 'FAILED', 'CANCELLED') THEN now() END,"
+                        + " attempts = attempts + CASE WHEN ? = 'RUNNING' THEN 1 ELSE 0 END WHERE id = ?::uuid",
+                status,
+                status,
+                status,
+                job);
     }
 
     /** Writes the image's result and SUCCEEDED in one transaction, as a worker does. */
     private void succeed(String job, int width, int height) throws Exception {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            UUID blob = blobs.write(c, new ByteArrayInputStream(TestData.png(width, height)), "image/png", Long.MAX_VALUE).id();
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO results (job_id, blob_id, width, height, content_type) VALUES (?::uuid, ?, ?, ?, 'image/png')")) {
+            UUID blob = blobs.write(
+                            c, new ByteArrayInputStream(TestData.png(width, height)), "image/png", Long.MAX_VALUE)
+                    .id();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO results (job_id, blob_id, width, height, content_type) VALUES (?::uuid, ?, ?, ?, 'image/png')")) {
                 ps.setString(1, job);
                 ps.setObject(2, blob);
                 ps.setInt(3, width);
                 ps.setInt(4, height);
                 ps.executeUpdate();
             }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET status = 'SUCCEEDED', progress = 1, finished_at = now() WHERE id = ?::uuid")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE jobs SET status = 'SUCCEEDED', progress = 1, finished_at = now() WHERE id = ?::uuid")) {
                 ps.setString(1, job);
                 ps.executeUpdate();
             }
@@ -345,7 +623,8 @@ class BatchUpscaleTest {
     }
 
     private void exec(String sql, Object... params) throws Exception {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
                 ps.setObject(i + 1, params[i]);
             }
@@ -354,7 +633,8 @@ class BatchUpscaleTest {
     }
 
     private long count(String sql, String param) throws Exception {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, param);
             try (var rs = ps.executeQuery()) {
                 rs.next();

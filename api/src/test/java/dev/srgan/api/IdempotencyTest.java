@@ -33,8 +33,15 @@ class IdempotencyTest {
     }
 
     private String upscale(String key, byte[] png) {
-        return given().header("Idempotency-Key", key).multiPart("image", "x.png", png, "image/png").multiPart("scale", "2")
-                .when().post("/api/upscale").then().statusCode(202).extract().path("id");
+        return given().header("Idempotency-Key", key)
+                .multiPart("image", "x.png", png, "image/png")
+                .multiPart("scale", "2")
+                .when()
+                .post("/api/upscale")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
     }
 
     @Test
@@ -50,16 +57,32 @@ class IdempotencyTest {
         assertEquals(blobs + 1, TestData.count(dataSource, "blobs"));
 
         // the same key with another image: 422, nothing stored
-        given().header("Idempotency-Key", key).multiPart("image", "x.png", TestData.png(17, 16), "image/png").multiPart("scale", "2")
-                .when().post("/api/upscale").then().statusCode(422).body("field", equalTo("Idempotency-Key"))
+        given().header("Idempotency-Key", key)
+                .multiPart("image", "x.png", TestData.png(17, 16), "image/png")
+                .multiPart("scale", "2")
+                .when()
+                .post("/api/upscale")
+                .then()
+                .statusCode(422)
+                .body("field", equalTo("Idempotency-Key"))
                 .body("error", containsString("already used for a different request"));
         // the same key with another scale
-        given().header("Idempotency-Key", key).multiPart("image", "x.png", png, "image/png").multiPart("scale", "4")
-                .when().post("/api/upscale").then().statusCode(422);
+        given().header("Idempotency-Key", key)
+                .multiPart("image", "x.png", png, "image/png")
+                .multiPart("scale", "4")
+                .when()
+                .post("/api/upscale")
+                .then()
+                .statusCode(422);
         assertEquals(jobs + 1, TestData.count(dataSource, "jobs"));
         assertEquals(blobs + 1, TestData.count(dataSource, "blobs"));
         // without a key, the same request is a new job
-        given().multiPart("image", "x.png", png, "image/png").multiPart("scale", "2").when().post("/api/upscale").then().statusCode(202);
+        given().multiPart("image", "x.png", png, "image/png")
+                .multiPart("scale", "2")
+                .when()
+                .post("/api/upscale")
+                .then()
+                .statusCode(202);
         assertEquals(jobs + 2, TestData.count(dataSource, "jobs"));
     }
 
@@ -82,27 +105,73 @@ class IdempotencyTest {
         String key = "dataset-" + UUID.randomUUID();
         byte[] zip = TestData.zip("a.png", "b.png");
         long datasets = TestData.count(dataSource, "datasets");
-        String ds = given().header("Idempotency-Key", key).multiPart("file", "p.zip", zip, "application/zip").multiPart("name", "p")
-                .when().post("/api/datasets").then().statusCode(201).extract().path("id");
-        given().header("Idempotency-Key", key).multiPart("file", "p.zip", zip, "application/zip").multiPart("name", "p")
-                .when().post("/api/datasets").then().statusCode(201).body("id", equalTo(ds)).body("imageCount", equalTo(2));
+        String ds = given().header("Idempotency-Key", key)
+                .multiPart("file", "p.zip", zip, "application/zip")
+                .multiPart("name", "p")
+                .when()
+                .post("/api/datasets")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+        given().header("Idempotency-Key", key)
+                .multiPart("file", "p.zip", zip, "application/zip")
+                .multiPart("name", "p")
+                .when()
+                .post("/api/datasets")
+                .then()
+                .statusCode(201)
+                .body("id", equalTo(ds))
+                .body("imageCount", equalTo(2));
         assertEquals(datasets + 1, TestData.count(dataSource, "datasets"));
 
-        String body = "{\"datasetId\":\"" + ds + "\",\"hyperparameters\":{\"scale\":2,\"residualBlocks\":1,\"pretrainSteps\":10,\"ganSteps\":0}}";
+        String body = "{\"datasetId\":\"" + ds
+                + "\",\"hyperparameters\":{\"scale\":2,\"residualBlocks\":1,\"pretrainSteps\":10,\"ganSteps\":0}}";
         String runKey = "run-" + UUID.randomUUID();
         long runs = TestData.count(dataSource, "training_runs");
-        String run = given().header("Idempotency-Key", runKey).contentType(ContentType.JSON).body(body)
-                .when().post("/api/training").then().statusCode(202).extract().path("id");
-        given().header("Idempotency-Key", runKey).contentType(ContentType.JSON).body(body.replace(":", ": "))
-                .when().post("/api/training").then().statusCode(202).body("id", equalTo(run)).body("totalSteps", equalTo(10));
-        given().header("Idempotency-Key", runKey).contentType(ContentType.JSON).body(body.replace("\"pretrainSteps\":10", "\"pretrainSteps\":11"))
-                .when().post("/api/training").then().statusCode(422).body("error", containsString(runKey));
+        String run = given().header("Idempotency-Key", runKey)
+                .contentType(ContentType.JSON)
+                .body(body)
+                .when()
+                .post("/api/training")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
+        given().header("Idempotency-Key", runKey)
+                .contentType(ContentType.JSON)
+                .body(body.replace(":", ": "))
+                .when()
+                .post("/api/training")
+                .then()
+                .statusCode(202)
+                .body("id", equalTo(run))
+                .body("totalSteps", equalTo(10));
+        given().header("Idempotency-Key", runKey)
+                .contentType(ContentType.JSON)
+                .body(body.replace("\"pretrainSteps\":10", "\"pretrainSteps\":11"))
+                .when()
+                .post("/api/training")
+                .then()
+                .statusCode(422)
+                .body("error", containsString(runKey));
         // a key is the caller's: used on another endpoint it is another request
-        given().header("Idempotency-Key", key).contentType(ContentType.JSON).body(body)
-                .when().post("/api/training").then().statusCode(422);
+        given().header("Idempotency-Key", key)
+                .contentType(ContentType.JSON)
+                .body(body)
+                .when()
+                .post("/api/training")
+                .then()
+                .statusCode(422);
         assertEquals(runs + 1, TestData.count(dataSource, "training_runs"));
-        given().header("Idempotency-Key", "k".repeat(256)).contentType(ContentType.JSON).body(body)
-                .when().post("/api/training").then().statusCode(400).body("error", containsString("1 to 255 characters"));
+        given().header("Idempotency-Key", "k".repeat(256))
+                .contentType(ContentType.JSON)
+                .body(body)
+                .when()
+                .post("/api/training")
+                .then()
+                .statusCode(400)
+                .body("error", containsString("1 to 255 characters"));
     }
 
     @Test
@@ -110,8 +179,9 @@ class IdempotencyTest {
         byte[] png = TestData.png(18, 18);
         String key = "old-" + UUID.randomUUID();
         String first = upscale(key, png);
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = ?")) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = ?")) {
             ps.setString(1, key);
             assertEquals(1, ps.executeUpdate());
         }

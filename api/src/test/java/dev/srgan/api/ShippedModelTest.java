@@ -1,5 +1,10 @@
 package dev.srgan.api;
 
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.api.models.ShippedModels;
@@ -7,21 +12,14 @@ import dev.srgan.embedded.EmbeddedServicesTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
-import javax.sql.DataSource;
 import java.io.InputStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.util.List;
 import java.util.Map;
-
-import static io.restassured.RestAssured.given;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The models in models/ are registered at first start, once, with the numbers of their evaluation:
@@ -44,17 +42,25 @@ class ShippedModelTest {
     }
 
     private static JsonNode index() throws Exception {
-        try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream("shipped-models/shipped.json")) {
+        try (InputStream in =
+                Thread.currentThread().getContextClassLoader().getResourceAsStream("shipped-models/shipped.json")) {
             return new ObjectMapper().readTree(in).path("models");
         }
     }
 
     private static List<Map<String, Object>> shippedModels() {
-        return given().get("/api/models").then().statusCode(200).extract().jsonPath().getList(SHIPPED);
+        return given().get("/api/models")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList(SHIPPED);
     }
 
     private static Map<String, Object> byName(List<Map<String, Object>> models, String name) {
-        return models.stream().filter(m -> name.equals(m.get("name"))).findFirst()
+        return models.stream()
+                .filter(m -> name.equals(m.get("name")))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError(name + " is not registered: " + models));
     }
 
@@ -74,27 +80,44 @@ class ShippedModelTest {
             @SuppressWarnings("unchecked")
             Map<String, Object> ev = (Map<String, Object>) m.get("evaluation");
             assertEquals(7, ev.get("imageCount"));
-            for (String field : new String[] {"psnr", "ssim", "bicubicPsnr", "bicubicSsim", "niqe", "bicubicNiqe", "hrNiqe"}) {
-                assertEquals(entry.path("evaluation").path(field).asDouble(), ((Number) ev.get(field)).doubleValue(), 1e-4,
+            for (String field :
+                    new String[] {"psnr", "ssim", "bicubicPsnr", "bicubicSsim", "niqe", "bicubicNiqe", "hrNiqe"}) {
+                assertEquals(
+                        entry.path("evaluation").path(field).asDouble(),
+                        ((Number) ev.get(field)).doubleValue(),
+                        1e-4,
                         entry.path("name").asText() + " " + field);
             }
         }
         // one default per scale: the shipped SRResNet, unless a test (as a user would) made its own model the default
-        List<Map<String, Object>> all = given().get("/api/models").then().statusCode(200).extract().jsonPath().getList("$");
+        List<Map<String, Object>> all = given().get("/api/models")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("$");
         for (int scale : new int[] {2, 4, 8}) {
-            List<Map<String, Object>> defaults = all.stream().filter(m -> scale == (Integer) m.get("scale") && (Boolean) m.get("isDefault")).toList();
+            List<Map<String, Object>> defaults = all.stream()
+                    .filter(m -> scale == (Integer) m.get("scale") && (Boolean) m.get("isDefault"))
+                    .toList();
             assertEquals(1, defaults.size(), "one default at " + scale + "x: " + defaults);
             if (((String) defaults.get(0).get("source")).startsWith("shipped with SRGAN Cluster")) {
-                assertTrue(((String) defaults.get(0).get("name")).startsWith("SRResNet"), "the shipped default is SRResNet: " + defaults);
+                assertTrue(
+                        ((String) defaults.get(0).get("name")).startsWith("SRResNet"),
+                        "the shipped default is SRResNet: " + defaults);
             }
         }
         @SuppressWarnings("unchecked")
-        Map<String, Object> gan = (Map<String, Object>) byName(models, "SRGAN-MSE 4x").get("evaluation");
+        Map<String, Object> gan =
+                (Map<String, Object>) byName(models, "SRGAN-MSE 4x").get("evaluation");
         @SuppressWarnings("unchecked")
-        Map<String, Object> srresnet = (Map<String, Object>) byName(models, "SRResNet 4x").get("evaluation");
-        assertTrue(((Number) gan.get("niqe")).doubleValue() < ((Number) srresnet.get("niqe")).doubleValue(),
+        Map<String, Object> srresnet =
+                (Map<String, Object>) byName(models, "SRResNet 4x").get("evaluation");
+        assertTrue(
+                ((Number) gan.get("niqe")).doubleValue() < ((Number) srresnet.get("niqe")).doubleValue(),
                 "SRGAN-MSE is the more natural by NIQE: " + gan + " vs " + srresnet);
-        assertTrue(((String) byName(models, "SRGAN-MSE 4x").get("description")).contains("Sharper texture, lower PSNR"));
+        assertTrue(
+                ((String) byName(models, "SRGAN-MSE 4x").get("description")).contains("Sharper texture, lower PSNR"));
 
         shipped.registerAll();
         assertEquals(index.size(), shippedModels().size(), "a second start registers nothing");
@@ -104,32 +127,50 @@ class ShippedModelTest {
     void aNewShippedVersionTakesTheDefaultFromAnOlderShippedOneButNotFromTheUsersChoice() throws Exception {
         shipped.registerAll();
         try (Connection c = dataSource.getConnection();
-             // other tests may have made their own models the defaults: start from the shipped ones
-             PreparedStatement clear = c.prepareStatement("UPDATE models SET is_default = false WHERE scale IN (2, 8) AND is_default");
-             PreparedStatement shippedDefaults = c.prepareStatement("UPDATE models SET is_default = true WHERE source LIKE "
-                     + "'shipped with SRGAN Cluster: models/srresnet-x2.srgan.zip%' OR source LIKE 'shipped with SRGAN Cluster: models/srresnet-x8.srgan.zip%'")) {
+                // other tests may have made their own models the defaults: start from the shipped ones
+                PreparedStatement clear = c.prepareStatement(
+                        "UPDATE models SET is_default = false WHERE scale IN (2, 8) AND is_default");
+                PreparedStatement shippedDefaults = c.prepareStatement(
+                        "UPDATE models SET is_default = true WHERE source LIKE "
+                                + "'shipped with SRGAN Cluster: models/srresnet-x2.srgan.zip%' OR source LIKE 'shipped with SRGAN Cluster: models/srresnet-x8.srgan.zip%'")) {
             clear.executeUpdate();
             assertEquals(2, shippedDefaults.executeUpdate());
         }
         try (Connection c = dataSource.getConnection();
-             // the 2x default becomes "an older shipped version"; the 8x default "the user's own model"
-             PreparedStatement older = c.prepareStatement("UPDATE models SET source = 'shipped with SRGAN Cluster: models/srresnet-x2.srgan.zip (sha256 0000000000000000)' WHERE scale = 2 AND is_default");
-             PreparedStatement own = c.prepareStatement("UPDATE models SET source = 'upload ''mine''' WHERE scale = 8 AND is_default")) {
+                // the 2x default becomes "an older shipped version"; the 8x default "the user's own model"
+                PreparedStatement older = c.prepareStatement(
+                        "UPDATE models SET source = 'shipped with SRGAN Cluster: models/srresnet-x2.srgan.zip (sha256 0000000000000000)' WHERE scale = 2 AND is_default");
+                PreparedStatement own = c.prepareStatement(
+                        "UPDATE models SET source = 'upload ''mine''' WHERE scale = 8 AND is_default")) {
             assertEquals(1, older.executeUpdate());
             assertEquals(1, own.executeUpdate());
         }
         shipped.registerAll();
-        List<Map<String, Object>> all = given().get("/api/models").then().statusCode(200).extract().jsonPath().getList("$");
-        Map<String, Object> x2 = all.stream().filter(m -> (Integer) m.get("scale") == 2 && (Boolean) m.get("isDefault")).findFirst().orElseThrow();
-        assertFalse(((String) x2.get("source")).contains("0000000000000000"), "the new 2x version is the default: " + x2);
-        Map<String, Object> x8 = all.stream().filter(m -> (Integer) m.get("scale") == 8 && (Boolean) m.get("isDefault")).findFirst().orElseThrow();
+        List<Map<String, Object>> all = given().get("/api/models")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("$");
+        Map<String, Object> x2 = all.stream()
+                .filter(m -> (Integer) m.get("scale") == 2 && (Boolean) m.get("isDefault"))
+                .findFirst()
+                .orElseThrow();
+        assertFalse(
+                ((String) x2.get("source")).contains("0000000000000000"), "the new 2x version is the default: " + x2);
+        Map<String, Object> x8 = all.stream()
+                .filter(m -> (Integer) m.get("scale") == 8 && (Boolean) m.get("isDefault"))
+                .findFirst()
+                .orElseThrow();
         assertEquals("upload 'mine'", x8.get("source"), "the user's 8x default stays");
         try (Connection c = dataSource.getConnection();
-             PreparedStatement undo = c.prepareStatement("DELETE FROM models WHERE source LIKE '%0000000000000000%' OR source = 'upload ''mine'''")) {
+                PreparedStatement undo = c.prepareStatement(
+                        "DELETE FROM models WHERE source LIKE '%0000000000000000%' OR source = 'upload ''mine'''")) {
             assertEquals(2, undo.executeUpdate());
         }
         try (Connection c = dataSource.getConnection();
-             PreparedStatement restore = c.prepareStatement("UPDATE models SET is_default = true WHERE scale = 8 AND source LIKE 'shipped with SRGAN Cluster%'")) {
+                PreparedStatement restore = c.prepareStatement(
+                        "UPDATE models SET is_default = true WHERE scale = 8 AND source LIKE 'shipped with SRGAN Cluster%'")) {
             assertEquals(1, restore.executeUpdate());
         }
     }
@@ -140,26 +181,52 @@ class ShippedModelTest {
         for (Map<String, Object> m : shippedModels()) {
             @SuppressWarnings("unchecked")
             Map<String, Object> crop = (Map<String, Object>) m.get("comparison");
-            assertTrue(crop != null && "matplotlib-grace_hopper.jpg".equals(crop.get("photo")), m.get("name") + ": " + crop);
-            byte[] png = given().get((String) crop.get("url")).then().statusCode(200).contentType("image/png").extract().asByteArray();
+            assertTrue(
+                    crop != null && "matplotlib-grace_hopper.jpg".equals(crop.get("photo")),
+                    m.get("name") + ": " + crop);
+            byte[] png = given().get((String) crop.get("url"))
+                    .then()
+                    .statusCode(200)
+                    .contentType("image/png")
+                    .extract()
+                    .asByteArray();
             java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png));
             assertEquals(176, image.getWidth());
             assertEquals(176, image.getHeight());
             assertEquals("/api/models/comparison/bicubic?scale=" + m.get("scale"), crop.get("bicubicUrl"));
         }
-        byte[] original = given().get("/api/models/comparison/original").then().statusCode(200).contentType("image/png")
-                .extract().asByteArray();
-        assertEquals(176, javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(original)).getWidth());
-        String psnr = given().get("/api/models/comparison/bicubic?scale=4").then().statusCode(200).contentType("image/png")
-                .extract().header("X-Psnr-Y");
+        byte[] original = given().get("/api/models/comparison/original")
+                .then()
+                .statusCode(200)
+                .contentType("image/png")
+                .extract()
+                .asByteArray();
+        assertEquals(
+                176,
+                javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(original))
+                        .getWidth());
+        String psnr = given().get("/api/models/comparison/bicubic?scale=4")
+                .then()
+                .statusCode(200)
+                .contentType("image/png")
+                .extract()
+                .header("X-Psnr-Y");
         assertTrue(Double.parseDouble(psnr) > 20 && Double.parseDouble(psnr) < 30, "bicubic 4x of the window: " + psnr);
-        given().get("/api/models/comparison/bicubic?scale=3").then().statusCode(400).body("field", org.hamcrest.Matchers.equalTo("scale"));
+        given().get("/api/models/comparison/bicubic?scale=3")
+                .then()
+                .statusCode(400)
+                .body("field", org.hamcrest.Matchers.equalTo("scale"));
         given().get("/api/models/comparison/sharpened").then().statusCode(404);
         // a model that was never evaluated has no crop yet, and says so
         java.util.UUID unevaluated = TestData.model(dataSource, 2, false);
-        given().get("/api/models/" + unevaluated + "/comparison").then().statusCode(404)
+        given().get("/api/models/" + unevaluated + "/comparison")
+                .then()
+                .statusCode(404)
                 .body("error", org.hamcrest.Matchers.containsString("no comparison crop"));
-        given().get("/models").then().statusCode(200).body(org.hamcrest.Matchers.containsString("Compare by eye"))
+        given().get("/models")
+                .then()
+                .statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("Compare by eye"))
                 .body(org.hamcrest.Matchers.containsString("/api/models/comparison/original"));
     }
 
@@ -168,25 +235,39 @@ class ShippedModelTest {
         shipped.registerAll();
         Map<String, Object> x2 = byName(shippedModels(), "SRResNet 2x");
         io.restassured.response.Response r = given().get("/api/models/" + x2.get("id") + "/export?format=onnx");
-        r.then().statusCode(200).contentType("application/octet-stream")
+        r.then()
+                .statusCode(200)
+                .contentType("application/octet-stream")
                 .header("Content-Disposition", org.hamcrest.Matchers.containsString("srresnet-2x-x2.onnx"));
         byte[] expected;
-        try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream("shipped-models/srresnet-x2.srgan.zip")) {
+        try (InputStream in = Thread.currentThread()
+                .getContextClassLoader()
+                .getResourceAsStream("shipped-models/srresnet-x2.srgan.zip")) {
             dev.srgan.networks.checkpoint.Checkpoint cp = dev.srgan.networks.checkpoint.Checkpoint.read(in);
             expected = dev.srgan.networks.export.OnnxExport.generator(
-                    dev.srgan.networks.export.DjlParameters.read(cp.inferenceGeneratorParameters()), 2, 16, "SRResNet 2x");
+                    dev.srgan.networks.export.DjlParameters.read(cp.inferenceGeneratorParameters()),
+                    2,
+                    16,
+                    "SRResNet 2x");
         }
-        org.junit.jupiter.api.Assertions.assertArrayEquals(expected, r.asByteArray(), "the generator of the stored model, as ONNX");
-        given().get("/api/models/" + x2.get("id") + "/export?format=tflite").then().statusCode(400)
+        org.junit.jupiter.api.Assertions.assertArrayEquals(
+                expected, r.asByteArray(), "the generator of the stored model, as ONNX");
+        given().get("/api/models/" + x2.get("id") + "/export?format=tflite")
+                .then()
+                .statusCode(400)
                 .body("field", org.hamcrest.Matchers.equalTo("format"));
-        given().get("/api/models/" + java.util.UUID.randomUUID() + "/export?format=onnx").then().statusCode(404);
+        given().get("/api/models/" + java.util.UUID.randomUUID() + "/export?format=onnx")
+                .then()
+                .statusCode(404);
         java.util.UUID torchScript = TestData.model(dataSource, 4, false);
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("UPDATE models SET format = 'TORCHSCRIPT' WHERE id = ?")) {
+                PreparedStatement ps = c.prepareStatement("UPDATE models SET format = 'TORCHSCRIPT' WHERE id = ?")) {
             ps.setObject(1, torchScript);
             ps.executeUpdate();
         }
-        given().get("/api/models/" + torchScript + "/export?format=onnx").then().statusCode(422)
+        given().get("/api/models/" + torchScript + "/export?format=onnx")
+                .then()
+                .statusCode(422)
                 .body("error", org.hamcrest.Matchers.containsString("TorchScript"));
     }
 }

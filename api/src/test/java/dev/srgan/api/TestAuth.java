@@ -11,12 +11,13 @@ import io.restassured.builder.RequestSpecBuilder;
 final class TestAuth {
     static final String ADMIN_TOKEN = "srgan_test-admin-token-for-the-api-tests-only";
 
-    private TestAuth() {
-    }
+    private TestAuth() {}
 
     /** Every following RestAssured request of this test sends the admin token. */
     static void asAdmin() {
-        RestAssured.requestSpecification = new RequestSpecBuilder().addHeader("Authorization", "Bearer " + ADMIN_TOKEN).build();
+        RestAssured.requestSpecification = new RequestSpecBuilder()
+                .addHeader("Authorization", "Bearer " + ADMIN_TOKEN)
+                .build();
     }
 
     /** Requests carry only what the test adds itself. */

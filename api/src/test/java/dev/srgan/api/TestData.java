@@ -1,7 +1,5 @@
 package dev.srgan.api;
 
-import javax.imageio.ImageIO;
-import javax.sql.DataSource;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -17,11 +15,12 @@ import java.util.UUID;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import javax.imageio.ImageIO;
+import javax.sql.DataSource;
 
 /** Inputs the API tests make themselves: images, zips, a model row. */
 final class TestData {
-    private TestData() {
-    }
+    private TestData() {}
 
     static byte[] png(int w, int h) throws IOException {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
@@ -80,12 +79,14 @@ final class TestData {
         UUID blob = UUID.randomUUID();
         UUID model = UUID.randomUUID();
         try (Connection c = ds.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO blobs (id, content_type, size_bytes, complete) VALUES (?, 'application/zip', 0, true)")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO blobs (id, content_type, size_bytes, complete) VALUES (?, 'application/zip', 0, true)")) {
                 ps.setObject(1, blob);
                 ps.executeUpdate();
             }
             if (isDefault) {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE models SET is_default = false WHERE scale = ?")) {
+                try (PreparedStatement ps =
+                        c.prepareStatement("UPDATE models SET is_default = false WHERE scale = ?")) {
                     ps.setInt(1, scale);
                     ps.executeUpdate();
                 }
@@ -105,7 +106,9 @@ final class TestData {
     }
 
     static long count(DataSource ds, String table) throws SQLException {
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
+        try (Connection c = ds.getConnection();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
             rs.next();
             return rs.getLong(1);
         }

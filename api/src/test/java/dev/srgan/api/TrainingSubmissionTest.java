@@ -1,23 +1,22 @@
 package dev.srgan.api;
 
-import dev.srgan.embedded.EmbeddedServicesTestResource;
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
-import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
-import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.srgan.embedded.EmbeddedServicesTestResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @WithTestResource(EmbeddedServicesTestResource.class)
@@ -27,27 +26,46 @@ class TrainingSubmissionTest {
         TestAuth.asAdmin();
     }
 
-
     @Inject
     DataSource dataSource;
 
     String dataset() throws Exception {
         return given().multiPart("file", "photos.zip", TestData.zip("a.png", "b/c.png", "notes.txt"), "application/zip")
-                .multiPart("name", "photos").when().post("/api/datasets")
-                .then().statusCode(201).body("imageCount", equalTo(2)).body("name", equalTo("photos")).extract().path("id");
+                .multiPart("name", "photos")
+                .when()
+                .post("/api/datasets")
+                .then()
+                .statusCode(201)
+                .body("imageCount", equalTo(2))
+                .body("name", equalTo("photos"))
+                .extract()
+                .path("id");
     }
 
     @Test
     void trainingRunIsQueuedWithItsFullConfig() throws Exception {
         String datasetId = dataset();
         String id = given().contentType(ContentType.JSON)
-                .body("{\"datasetId\":\"" + datasetId + "\",\"name\":\"tiny\",\"hyperparameters\":{\"scale\":2,\"residualBlocks\":2,"
+                .body("{\"datasetId\":\"" + datasetId
+                        + "\",\"name\":\"tiny\",\"hyperparameters\":{\"scale\":2,\"residualBlocks\":2,"
                         + "\"batchSize\":4,\"hrCropSize\":32,\"pretrainSteps\":10,\"ganSteps\":5}}")
-                .when().post("/api/training").then().statusCode(202).body("totalSteps", equalTo(15)).extract().path("id");
-        given().get("/api/jobs/" + id).then().body("type", equalTo("TRAINING")).body("name", equalTo("tiny"))
-                .body("params.scale", equalTo(2)).body("params.learningRateG", equalTo(1.0E-4f)).body("datasetId", equalTo(datasetId));
+                .when()
+                .post("/api/training")
+                .then()
+                .statusCode(202)
+                .body("totalSteps", equalTo(15))
+                .extract()
+                .path("id");
+        given().get("/api/jobs/" + id)
+                .then()
+                .body("type", equalTo("TRAINING"))
+                .body("name", equalTo("tiny"))
+                .body("params.scale", equalTo(2))
+                .body("params.learningRateG", equalTo(1.0E-4f))
+                .body("datasetId", equalTo(datasetId));
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT total_steps, content_loss FROM training_runs WHERE job_id = ?::uuid")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT total_steps, content_loss FROM training_runs WHERE job_id = ?::uuid")) {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 assertTrue(rs.next());
@@ -55,7 +73,10 @@ class TrainingSubmissionTest {
                 assertEquals("pixel-mse", rs.getString(2));
             }
         }
-        given().get("/api/jobs/" + id + "/losses?afterStep=0").then().statusCode(200).body("size()", equalTo(0));
+        given().get("/api/jobs/" + id + "/losses?afterStep=0")
+                .then()
+                .statusCode(200)
+                .body("size()", equalTo(0));
         given().get("/api/jobs/" + id + "/checkpoints").then().statusCode(200).body("size()", equalTo(0));
     }
 
@@ -63,33 +84,81 @@ class TrainingSubmissionTest {
     void outOfRangeHyperparametersNameTheirField() throws Exception {
         String datasetId = dataset();
         long jobs = TestData.count(dataSource, "jobs");
-        given().contentType(ContentType.JSON).body("{\"datasetId\":\"" + datasetId + "\",\"hyperparameters\":{\"batchSize\":1000}}")
-                .when().post("/api/training").then().statusCode(400).body("field", equalTo("batchSize"))
+        given().contentType(ContentType.JSON)
+                .body("{\"datasetId\":\"" + datasetId + "\",\"hyperparameters\":{\"batchSize\":1000}}")
+                .when()
+                .post("/api/training")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("batchSize"))
                 .body("error", containsString("batchSize must be from 1 to 64"));
-        given().contentType(ContentType.JSON).body("{\"datasetId\":\"" + datasetId + "\",\"hyperparameters\":{\"scale\":3}}")
-                .when().post("/api/training").then().statusCode(400).body("field", equalTo("scale"));
-        given().contentType(ContentType.JSON).body("{\"datasetId\":\"" + datasetId + "\",\"hyperparameters\":{\"learningRateG\":-1}}")
-                .when().post("/api/training").then().statusCode(400).body("field", equalTo("learningRateG"));
-        given().contentType(ContentType.JSON).body("{\"datasetId\":\"" + datasetId + "\",\"hyperparameters\":{\"featureExtractorPath\":\"/etc/passwd\"}}")
-                .when().post("/api/training").then().statusCode(400).body("field", equalTo("featureExtractorPath"));
-        given().contentType(ContentType.JSON).body("{\"datasetId\":\"" + datasetId + "\",\"contentLoss\":\"vgg19\"}")
-                .when().post("/api/training").then().statusCode(422).body("field", equalTo("contentLoss"));
-        given().contentType(ContentType.JSON).body("{\"datasetId\":\"" + java.util.UUID.randomUUID() + "\"}")
-                .when().post("/api/training").then().statusCode(422).body("field", equalTo("datasetId"));
-        given().contentType(ContentType.JSON).body("{not json")
-                .when().post("/api/training").then().statusCode(400).body("error", containsString("JSON"));
+        given().contentType(ContentType.JSON)
+                .body("{\"datasetId\":\"" + datasetId + "\",\"hyperparameters\":{\"scale\":3}}")
+                .when()
+                .post("/api/training")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("scale"));
+        given().contentType(ContentType.JSON)
+                .body("{\"datasetId\":\"" + datasetId + "\",\"hyperparameters\":{\"learningRateG\":-1}}")
+                .when()
+                .post("/api/training")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("learningRateG"));
+        given().contentType(ContentType.JSON)
+                .body("{\"datasetId\":\"" + datasetId
+                        + "\",\"hyperparameters\":{\"featureExtractorPath\":\"/etc/passwd\"}}")
+                .when()
+                .post("/api/training")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("featureExtractorPath"));
+        given().contentType(ContentType.JSON)
+                .body("{\"datasetId\":\"" + datasetId + "\",\"contentLoss\":\"vgg19\"}")
+                .when()
+                .post("/api/training")
+                .then()
+                .statusCode(422)
+                .body("field", equalTo("contentLoss"));
+        given().contentType(ContentType.JSON)
+                .body("{\"datasetId\":\"" + java.util.UUID.randomUUID() + "\"}")
+                .when()
+                .post("/api/training")
+                .then()
+                .statusCode(422)
+                .body("field", equalTo("datasetId"));
+        given().contentType(ContentType.JSON)
+                .body("{not json")
+                .when()
+                .post("/api/training")
+                .then()
+                .statusCode(400)
+                .body("error", containsString("JSON"));
         assertEquals(jobs, TestData.count(dataSource, "jobs"), "no job for a rejected submission");
     }
 
     @Test
     void unsafeOrEmptyDatasetsAreRefusedAndNothingStored() throws Exception {
         long blobs = TestData.count(dataSource, "blobs");
-        given().multiPart("file", "evil.zip", TestData.zip("../../etc/x.png"), "application/zip").when().post("/api/datasets")
-                .then().statusCode(400).body("error", containsString("unsafe path"));
-        given().multiPart("file", "text.zip", TestData.zip("readme.txt"), "application/zip").when().post("/api/datasets")
-                .then().statusCode(422).body("error", containsString("no PNG or JPEG"));
-        given().multiPart("file", "junk.zip", "not a zip".getBytes(), "application/zip").when().post("/api/datasets")
-                .then().statusCode(400).body("error", containsString("not a readable zip"));
+        given().multiPart("file", "evil.zip", TestData.zip("../../etc/x.png"), "application/zip")
+                .when()
+                .post("/api/datasets")
+                .then()
+                .statusCode(400)
+                .body("error", containsString("unsafe path"));
+        given().multiPart("file", "text.zip", TestData.zip("readme.txt"), "application/zip")
+                .when()
+                .post("/api/datasets")
+                .then()
+                .statusCode(422)
+                .body("error", containsString("no PNG or JPEG"));
+        given().multiPart("file", "junk.zip", "not a zip".getBytes(), "application/zip")
+                .when()
+                .post("/api/datasets")
+                .then()
+                .statusCode(400)
+                .body("error", containsString("not a readable zip"));
         assertEquals(blobs, TestData.count(dataSource, "blobs"));
     }
 
@@ -111,18 +180,41 @@ class TrainingSubmissionTest {
         long datasets = TestData.count(dataSource, "datasets");
         byte[] good = TestData.png(48, 48);
         // a decompression bomb inside the zip: 30000x30000 from the header alone
-        given().multiPart("file", "bomb.zip", zipOf(new String[] {"ok.png", "photos/bomb.png"},
-                        new byte[][] {good, TestData.pngHeaderOnly(30000, 30000)}), "application/zip")
-                .when().post("/api/datasets").then().statusCode(413)
+        given().multiPart(
+                        "file",
+                        "bomb.zip",
+                        zipOf(
+                                new String[] {"ok.png", "photos/bomb.png"},
+                                new byte[][] {good, TestData.pngHeaderOnly(30000, 30000)}),
+                        "application/zip")
+                .when()
+                .post("/api/datasets")
+                .then()
+                .statusCode(413)
                 .body("error", containsString("'photos/bomb.png' in 'bomb.zip' is 30000x30000"));
         // a truncated image
-        given().multiPart("file", "cut.zip", zipOf(new String[] {"ok.png", "cut.png"},
-                        new byte[][] {good, java.util.Arrays.copyOf(good, good.length - 20)}), "application/zip")
-                .when().post("/api/datasets").then().statusCode(400)
+        given().multiPart(
+                        "file",
+                        "cut.zip",
+                        zipOf(
+                                new String[] {"ok.png", "cut.png"},
+                                new byte[][] {good, java.util.Arrays.copyOf(good, good.length - 20)}),
+                        "application/zip")
+                .when()
+                .post("/api/datasets")
+                .then()
+                .statusCode(400)
                 .body("error", containsString("'cut.png' in 'cut.zip' is not a whole PNG image: it is truncated"));
         // a text file named like an image
-        given().multiPart("file", "fake.zip", zipOf(new String[] {"fake.jpg"}, new byte[][] {"hello".getBytes()}), "application/zip")
-                .when().post("/api/datasets").then().statusCode(400)
+        given().multiPart(
+                        "file",
+                        "fake.zip",
+                        zipOf(new String[] {"fake.jpg"}, new byte[][] {"hello".getBytes()}),
+                        "application/zip")
+                .when()
+                .post("/api/datasets")
+                .then()
+                .statusCode(400)
                 .body("error", containsString("'fake.jpg' in 'fake.zip' is named as an image but is"));
         // many images that each pass but together exceed what a run decodes (400 megapixels)
         byte[] bigWhole = TestData.png(4000, 4000);
@@ -133,7 +225,10 @@ class TrainingSubmissionTest {
             contents[i] = bigWhole;
         }
         given().multiPart("file", "many.zip", zipOf(names, contents), "application/zip")
-                .when().post("/api/datasets").then().statusCode(413)
+                .when()
+                .post("/api/datasets")
+                .then()
+                .statusCode(413)
                 .body("error", containsString("add up to more than 400.0 megapixels (at 'big-25.png')"));
         assertEquals(blobs, TestData.count(dataSource, "blobs"));
         assertEquals(datasets, TestData.count(dataSource, "datasets"));
@@ -143,7 +238,11 @@ class TrainingSubmissionTest {
     void severalImagesBecomeOneDataset() throws Exception {
         given().multiPart("images", "one.png", TestData.png(40, 40), "image/png")
                 .multiPart("images", "two.png", TestData.png(40, 40), "image/png")
-                .when().post("/api/datasets").then().statusCode(201).body("imageCount", equalTo(2));
+                .when()
+                .post("/api/datasets")
+                .then()
+                .statusCode(201)
+                .body("imageCount", equalTo(2));
         given().get("/api/datasets").then().statusCode(200);
     }
 }

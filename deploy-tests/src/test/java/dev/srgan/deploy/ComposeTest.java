@@ -1,19 +1,18 @@
 package dev.srgan.deploy;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
 import static dev.srgan.deploy.Repo.at;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 
 /** docker-compose.yml and its CPU override against the Dockerfiles and what the apps read. */
 class ComposeTest {
@@ -32,10 +31,14 @@ class ComposeTest {
         for (String app : List.of("api", "worker")) {
             Map<String, Object> dependsOn = at(services, app, "depends_on");
             for (String dependency : List.of("postgres", "kafka")) {
-                assertEquals("service_healthy", at(dependsOn, dependency, "condition"), app + " waits for " + dependency);
+                assertEquals(
+                        "service_healthy", at(dependsOn, dependency, "condition"), app + " waits for " + dependency);
             }
         }
-        assertEquals("service_healthy", at(services, "worker", "depends_on", "api", "condition"), "workers start on a migrated schema");
+        assertEquals(
+                "service_healthy",
+                at(services, "worker", "depends_on", "api", "condition"),
+                "workers start on a migrated schema");
     }
 
     @Test
@@ -45,10 +48,14 @@ class ComposeTest {
         assertNull(env.get("KAFKA_ZOOKEEPER_CONNECT"));
         String advertised = String.valueOf(env.get("KAFKA_ADVERTISED_LISTENERS"));
         for (String app : List.of("api", "worker")) {
-            String bootstrap = String.valueOf((Object) at(compose, "services", app, "environment", "SRGAN_KAFKA_BOOTSTRAP"));
-            assertTrue(advertised.contains("://" + bootstrap), app + " bootstrap " + bootstrap + " is advertised: " + advertised);
+            String bootstrap =
+                    String.valueOf((Object) at(compose, "services", app, "environment", "SRGAN_KAFKA_BOOTSTRAP"));
+            assertTrue(
+                    advertised.contains("://" + bootstrap),
+                    app + " bootstrap " + bootstrap + " is advertised: " + advertised);
         }
-        assertTrue(String.valueOf(env.get("KAFKA_CONTROLLER_QUORUM_VOTERS")).startsWith(env.get("KAFKA_NODE_ID") + "@kafka:"));
+        assertTrue(String.valueOf(env.get("KAFKA_CONTROLLER_QUORUM_VOTERS"))
+                .startsWith(env.get("KAFKA_NODE_ID") + "@kafka:"));
     }
 
     @Test
@@ -72,8 +79,10 @@ class ComposeTest {
                 }
                 Repo.AppConfig config = Repo.AppConfig.of(app);
                 for (String variable : env.keySet()) {
-                    assertTrue(config.reads(variable), app + " does not read " + variable + " (its application.properties reads "
-                            + config.environmentVariables() + ")");
+                    assertTrue(
+                            config.reads(variable),
+                            app + " does not read " + variable + " (its application.properties reads "
+                                    + config.environmentVariables() + ")");
                 }
             }
         }
@@ -87,7 +96,8 @@ class ComposeTest {
             assertEquals(String.valueOf(port), at(service, "environment", "QUARKUS_HTTP_PORT"));
             List<String> test = at(service, "healthcheck", "test");
             String check = String.join(" ", test);
-            Matcher url = Pattern.compile("http://localhost:(\\d+)(/q/health/\\w+)").matcher(check);
+            Matcher url =
+                    Pattern.compile("http://localhost:(\\d+)(/q/health/\\w+)").matcher(check);
             assertTrue(url.find(), check);
             assertEquals(String.valueOf(port), url.group(1), app + " health check port");
             assertTrue(List.of("/q/health/live", "/q/health/ready").contains(url.group(2)), url.group(2));
@@ -105,7 +115,9 @@ class ComposeTest {
         assertNull(worker.get("container_name"), "workers have no fixed container name");
         Matcher grace = Pattern.compile("(\\d+)s").matcher(String.valueOf(worker.get("stop_grace_period")));
         assertTrue(grace.matches(), "stop_grace_period in seconds");
-        assertTrue(Integer.parseInt(grace.group(1)) > Repo.workerShutdownGraceSeconds(), "longer than srgan.worker.shutdown-grace");
+        assertTrue(
+                Integer.parseInt(grace.group(1)) > Repo.workerShutdownGraceSeconds(),
+                "longer than srgan.worker.shutdown-grace");
         Map<String, Object> gpu = at(worker, "deploy", "resources", "reservations", "devices", 0);
         assertEquals("nvidia", gpu.get("driver"));
         assertEquals(List.of("gpu"), gpu.get("capabilities"));
@@ -132,8 +144,12 @@ class ComposeTest {
     }
 
     private static void assertImage(Map<String, Object> service, Dockerfile dockerfile) {
-        String image = String.valueOf(service.get("image")).replace("${SRGAN_VERSION:-", "").replace("}", "");
-        assertTrue(dockerfile.builds(image), image + " is what " + dockerfile.file() + " builds (" + dockerfile.image() + ")");
+        String image = String.valueOf(service.get("image"))
+                .replace("${SRGAN_VERSION:-", "")
+                .replace("}", "");
+        assertTrue(
+                dockerfile.builds(image),
+                image + " is what " + dockerfile.file() + " builds (" + dockerfile.image() + ")");
         assertEquals("deploy/docker/" + dockerfile.file(), at(service, "build", "dockerfile"));
         assertEquals(".", at(service, "build", "context"));
     }

@@ -13,14 +13,16 @@ record Dockerfile(String file, String module, String image, String buildCommand,
     /** The three images and the module each one packages. */
     static final List<String> FILES = List.of("api.Dockerfile", "worker.Dockerfile", "worker-cuda.Dockerfile");
 
-    record Instruction(String keyword, String args) {
-    }
+    record Instruction(String keyword, String args) {}
 
     static Dockerfile load(String file) {
         String text = Repo.read("deploy/docker/" + file);
-        Matcher build = Pattern.compile("(?m)^#\\s+(docker build -f deploy/docker/" + Pattern.quote(file) + " -t (\\S+):(\\S+) \\.)$").matcher(text);
+        Matcher build = Pattern.compile(
+                        "(?m)^#\\s+(docker build -f deploy/docker/" + Pattern.quote(file) + " -t (\\S+):(\\S+) \\.)$")
+                .matcher(text);
         if (!build.find()) {
-            throw new AssertionError(file + " documents no `docker build -f deploy/docker/" + file + " -t IMAGE:TAG .` command");
+            throw new AssertionError(
+                    file + " documents no `docker build -f deploy/docker/" + file + " -t IMAGE:TAG .` command");
         }
         List<Instruction> instructions = new ArrayList<>();
         StringBuilder line = new StringBuilder();
@@ -36,7 +38,9 @@ record Dockerfile(String file, String module, String image, String buildCommand,
             line.append(trimmed);
             String joined = line.toString().strip();
             int space = joined.indexOf(' ');
-            instructions.add(new Instruction(joined.substring(0, space).toUpperCase(), joined.substring(space + 1).strip()));
+            instructions.add(new Instruction(
+                    joined.substring(0, space).toUpperCase(),
+                    joined.substring(space + 1).strip()));
             line.setLength(0);
         }
         String module = file.startsWith("api") ? "api" : "worker";
@@ -44,7 +48,10 @@ record Dockerfile(String file, String module, String image, String buildCommand,
     }
 
     List<String> args(String keyword) {
-        return instructions.stream().filter(i -> i.keyword().equals(keyword)).map(Instruction::args).toList();
+        return instructions.stream()
+                .filter(i -> i.keyword().equals(keyword))
+                .map(Instruction::args)
+                .toList();
     }
 
     /** The image's name without a registry: srgan/api for ghcr.io/acme/srgan/api:1.0 as well. */

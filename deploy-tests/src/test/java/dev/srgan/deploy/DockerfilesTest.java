@@ -1,16 +1,15 @@
 package dev.srgan.deploy;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** The images are built from what Maven writes, listen where the apps listen, and never run as root. */
 class DockerfilesTest {
@@ -26,7 +25,10 @@ class DockerfilesTest {
                     .filter(a -> !a.contains("--from="))
                     .map(a -> a.replaceAll("--\\S+\\s+", "").split("\\s+")[0])
                     .toList();
-            assertEquals(FAST_JAR.stream().map(p -> prefix + p).toList(), sources, file + " copies the fast-jar folders, lib/ first");
+            assertEquals(
+                    FAST_JAR.stream().map(p -> prefix + p).toList(),
+                    sources,
+                    file + " copies the fast-jar folders, lib/ first");
             Path built = Repo.path(prefix);
             if (Files.isDirectory(built)) {
                 // built in this reactor (or before): the copied paths must be what Quarkus wrote
@@ -35,9 +37,13 @@ class DockerfilesTest {
                 }
                 assertTrue(Files.isRegularFile(built.resolve("quarkus-run.jar")), "quarkus-run.jar is built");
             }
-            assertTrue(d.args("ENTRYPOINT").get(0).contains("-jar /deployments/quarkus-run.jar"), file + " runs the fast-jar launcher");
+            assertTrue(
+                    d.args("ENTRYPOINT").get(0).contains("-jar /deployments/quarkus-run.jar"),
+                    file + " runs the fast-jar launcher");
             String ignore = Repo.read("deploy/docker/" + file + ".dockerignore");
-            assertTrue(ignore.contains("\n*\n") && ignore.contains("!" + prefix), file + ".dockerignore sends only " + prefix);
+            assertTrue(
+                    ignore.contains("\n*\n") && ignore.contains("!" + prefix),
+                    file + ".dockerignore sends only " + prefix);
         }
     }
 
@@ -46,10 +52,14 @@ class DockerfilesTest {
         for (String file : Dockerfile.FILES) {
             Dockerfile d = Dockerfile.load(file);
             int port = Repo.AppConfig.of(d.module()).httpPort();
-            assertEquals(List.of(String.valueOf(port)), d.args("EXPOSE"), file + " exposes quarkus.http.port of " + d.module());
+            assertEquals(
+                    List.of(String.valueOf(port)),
+                    d.args("EXPOSE"),
+                    file + " exposes quarkus.http.port of " + d.module());
             List<String> health = d.args("HEALTHCHECK");
             assertEquals(1, health.size(), file + " has a HEALTHCHECK");
-            Matcher url = Pattern.compile("http://localhost:\\$\\{QUARKUS_HTTP_PORT:-(\\d+)}(/q/health/\\w+)").matcher(health.get(0));
+            Matcher url = Pattern.compile("http://localhost:\\$\\{QUARKUS_HTTP_PORT:-(\\d+)}(/q/health/\\w+)")
+                    .matcher(health.get(0));
             assertTrue(url.find(), file + " checks a health endpoint: " + health.get(0));
             assertEquals(String.valueOf(port), url.group(1), file + " health check port");
             assertTrue(List.of("/q/health/live", "/q/health/ready").contains(url.group(2)), url.group(2));
@@ -69,7 +79,9 @@ class DockerfilesTest {
     @Test
     void workerFlavoursUseTheirBaseImageAndRefuseTheOtherBuild() {
         Dockerfile cpu = Dockerfile.load("worker.Dockerfile");
-        assertTrue(cpu.args("FROM").get(0).startsWith("eclipse-temurin:17-jre"), cpu.args("FROM").toString());
+        assertTrue(
+                cpu.args("FROM").get(0).startsWith("eclipse-temurin:17-jre"),
+                cpu.args("FROM").toString());
         assertTrue(String.join(" ", cpu.args("RUN")).contains("ai.djl.pytorch.pytorch-native-cpu-"));
 
         // the CUDA image: the CUDA 12.4 runtime last (it is what runs), a Java 17 runtime copied in,
@@ -78,12 +90,19 @@ class DockerfilesTest {
         List<String> from = cuda.args("FROM");
         assertTrue(from.get(from.size() - 1).startsWith("nvidia/cuda:12.4"), from.toString());
         assertTrue(from.get(0).startsWith("eclipse-temurin:17-jre"), from.toString());
-        assertTrue(cuda.args("COPY").stream().anyMatch(c -> c.startsWith("--from=jre /opt/java/openjdk")), "JRE copied in");
-        Matcher profile = Pattern.compile("(?s)<id>cuda</id>.*?<pytorch\\.native\\.artifact>([^<]+)</pytorch\\.native\\.artifact>")
+        assertTrue(
+                cuda.args("COPY").stream().anyMatch(c -> c.startsWith("--from=jre /opt/java/openjdk")),
+                "JRE copied in");
+        Matcher profile = Pattern.compile(
+                        "(?s)<id>cuda</id>.*?<pytorch\\.native\\.artifact>([^<]+)</pytorch\\.native\\.artifact>")
                 .matcher(Repo.read("pom.xml"));
         assertTrue(profile.find(), "root pom has the cuda profile");
-        assertTrue(String.join(" ", cuda.args("RUN")).contains("ai.djl.pytorch." + profile.group(1) + "-"), "checks for " + profile.group(1));
-        assertTrue(Repo.read("deploy/docker/worker-cuda.Dockerfile").contains("mvn -B -Pcuda package"), "documents the -Pcuda build");
+        assertTrue(
+                String.join(" ", cuda.args("RUN")).contains("ai.djl.pytorch." + profile.group(1) + "-"),
+                "checks for " + profile.group(1));
+        assertTrue(
+                Repo.read("deploy/docker/worker-cuda.Dockerfile").contains("mvn -B -Pcuda package"),
+                "documents the -Pcuda build");
     }
 
     @Test
@@ -91,7 +110,9 @@ class DockerfilesTest {
         String deployDoc = Repo.read("docs/deploy.md");
         for (String file : Dockerfile.FILES) {
             Dockerfile d = Dockerfile.load(file);
-            assertTrue(deployDoc.contains(d.buildCommand()), "docs/deploy.md builds " + file + " with: " + d.buildCommand());
+            assertTrue(
+                    deployDoc.contains(d.buildCommand()),
+                    "docs/deploy.md builds " + file + " with: " + d.buildCommand());
         }
     }
 }

@@ -19,23 +19,39 @@ import java.util.Set;
  * with kubectl in {@link KustomizeOverlaysTest} proves the extension.
  */
 final class KustomizeRenderer {
-    private static final Set<String> SUPPORTED = Set.of("apiVersion", "kind", "resources", "patches", "images", "namespace", "labels");
+    private static final Set<String> SUPPORTED =
+            Set.of("apiVersion", "kind", "resources", "patches", "images", "namespace", "labels");
     /** Strategic-merge keys of the built-in list fields k8s/ patches; other lists are replaced, as for custom resources. */
     private static final Map<String, String> MERGE_KEYS = Map.of(
-            "containers", "name", "initContainers", "name", "env", "name", "volumes", "name",
-            "volumeMounts", "mountPath", "ports", "containerPort", "imagePullSecrets", "name");
-    private static final Set<String> BUILT_IN_GROUPS = Set.of("v1", "apps/v1", "batch/v1", "policy/v1", "networking.k8s.io/v1");
+            "containers",
+            "name",
+            "initContainers",
+            "name",
+            "env",
+            "name",
+            "volumes",
+            "name",
+            "volumeMounts",
+            "mountPath",
+            "ports",
+            "containerPort",
+            "imagePullSecrets",
+            "name");
 
-    private KustomizeRenderer() {
-    }
+    private static final Set<String> BUILT_IN_GROUPS =
+            Set.of("v1", "apps/v1", "batch/v1", "policy/v1", "networking.k8s.io/v1");
+
+    private KustomizeRenderer() {}
 
     /** The resources the kustomization in {@code dir} produces. */
     @SuppressWarnings("unchecked")
     static List<Map<String, Object>> render(Path dir) {
-        Map<String, Object> k = (Map<String, Object>) load(dir.resolve("kustomization.yaml")).get(0);
+        Map<String, Object> k =
+                (Map<String, Object>) load(dir.resolve("kustomization.yaml")).get(0);
         for (String key : k.keySet()) {
             if (!SUPPORTED.contains(key)) {
-                throw new UnsupportedOperationException(dir + ": kustomization field '" + key + "' is not supported by this renderer (render with kubectl)");
+                throw new UnsupportedOperationException(dir + ": kustomization field '" + key
+                        + "' is not supported by this renderer (render with kubectl)");
             }
         }
         List<Map<String, Object>> resources = new ArrayList<>();
@@ -49,14 +65,16 @@ final class KustomizeRenderer {
         }
         for (Map<String, Object> patchEntry : (List<Map<String, Object>>) k.getOrDefault("patches", List.of())) {
             if (patchEntry.keySet().stream().anyMatch(key -> !key.equals("path"))) {
-                throw new UnsupportedOperationException(dir + ": only patches with a path are implemented: " + patchEntry);
+                throw new UnsupportedOperationException(
+                        dir + ": only patches with a path are implemented: " + patchEntry);
             }
             for (Object doc : load(dir.resolve((String) patchEntry.get("path")))) {
                 Map<String, Object> patch = (Map<String, Object>) doc;
                 Map<String, Object> target = resources.stream()
                         .filter(r -> r.get("kind").equals(patch.get("kind")) && name(r).equals(name(patch)))
                         .findFirst()
-                        .orElseThrow(() -> new IllegalStateException("patch target " + patch.get("kind") + "/" + name(patch) + " not found"));
+                        .orElseThrow(() -> new IllegalStateException(
+                                "patch target " + patch.get("kind") + "/" + name(patch) + " not found"));
                 merge(target, patch, BUILT_IN_GROUPS.contains(String.valueOf(target.get("apiVersion"))));
             }
         }
@@ -68,10 +86,13 @@ final class KustomizeRenderer {
         }
         for (Map<String, Object> label : (List<Map<String, Object>>) k.getOrDefault("labels", List.of())) {
             if (label.keySet().stream().anyMatch(key -> !key.equals("pairs"))) {
-                throw new UnsupportedOperationException(dir + ": only labels with pairs (metadata labels) are implemented: " + label);
+                throw new UnsupportedOperationException(
+                        dir + ": only labels with pairs (metadata labels) are implemented: " + label);
             }
             Map<String, Object> pairs = (Map<String, Object>) label.get("pairs");
-            resources.forEach(r -> ((Map<String, Object>) metadata(r).computeIfAbsent("labels", x -> new LinkedHashMap<>())).putAll(pairs));
+            resources.forEach(
+                    r -> ((Map<String, Object>) metadata(r).computeIfAbsent("labels", x -> new LinkedHashMap<>()))
+                            .putAll(pairs));
         }
         return resources;
     }
@@ -103,7 +124,10 @@ final class KustomizeRenderer {
                 target.remove(e.getKey());
             } else if (current instanceof Map && value instanceof Map) {
                 merge((Map<String, Object>) current, (Map<String, Object>) value, builtIn);
-            } else if (builtIn && current instanceof List && value instanceof List && MERGE_KEYS.containsKey(e.getKey())) {
+            } else if (builtIn
+                    && current instanceof List
+                    && value instanceof List
+                    && MERGE_KEYS.containsKey(e.getKey())) {
                 mergeList((List<Object>) current, (List<Object>) value, MERGE_KEYS.get(e.getKey()), builtIn);
             } else {
                 target.put(e.getKey(), value);
@@ -123,7 +147,8 @@ final class KustomizeRenderer {
             Map<String, Object> p = (Map<String, Object>) item;
             Map<String, Object> match = (Map<String, Object>) rest.stream()
                     .filter(t -> ((Map<String, Object>) t).get(key).equals(p.get(key)))
-                    .findFirst().orElse(null);
+                    .findFirst()
+                    .orElse(null);
             if (match != null) {
                 rest.remove(match);
                 merge(match, p, builtIn);
@@ -146,7 +171,10 @@ final class KustomizeRenderer {
                 m.put("image", retag(ref, image));
             }
             for (Map.Entry<String, Object> e : m.entrySet()) {
-                setImages(e.getValue(), image, e.getKey().equals("containers") || e.getKey().equals("initContainers"));
+                setImages(
+                        e.getValue(),
+                        image,
+                        e.getKey().equals("containers") || e.getKey().equals("initContainers"));
             }
         } else if (node instanceof List<?> list) {
             list.forEach(item -> setImages(item, image, inContainerList));
@@ -166,7 +194,9 @@ final class KustomizeRenderer {
         if (image.get("digest") != null) {
             return newName + "@" + image.get("digest");
         }
-        String tag = image.get("newTag") != null ? String.valueOf(image.get("newTag")) : hasTag ? withoutDigest.substring(colon + 1) : null;
+        String tag = image.get("newTag") != null
+                ? String.valueOf(image.get("newTag"))
+                : hasTag ? withoutDigest.substring(colon + 1) : null;
         String digest = at < 0 ? "" : ref.substring(at);
         return newName + (tag == null ? "" : ":" + tag) + digest;
     }

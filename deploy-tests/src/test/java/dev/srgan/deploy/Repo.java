@@ -1,14 +1,5 @@
 package dev.srgan.deploy;
 
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.AbstractConstruct;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.nodes.MappingNode;
-import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.ScalarNode;
-import org.yaml.snakeyaml.nodes.SequenceNode;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -24,13 +15,21 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.AbstractConstruct;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /** The repository the deployment files live in, and what the apps read from their configuration. */
 final class Repo {
-    static final Path HOME = Path.of(Objects.requireNonNull(System.getProperty("srgan.home"), "srgan.home")).toAbsolutePath();
+    static final Path HOME = Path.of(Objects.requireNonNull(System.getProperty("srgan.home"), "srgan.home"))
+            .toAbsolutePath();
 
-    private Repo() {
-    }
+    private Repo() {}
 
     static Path path(String relative) {
         return HOME.resolve(relative);
@@ -45,8 +44,7 @@ final class Repo {
     }
 
     /** A YAML value carrying a tag that is not YAML's own, such as Compose's {@code !reset}. */
-    record Tagged(String tag, Object value) {
-    }
+    record Tagged(String tag, Object value) {}
 
     /** Every document of a YAML file, maps and lists as plain Java collections; merge keys resolved. */
     static List<Object> yamlDocuments(String text) {
@@ -146,7 +144,9 @@ final class Repo {
         /** The value of a property as the app sees it without overrides: {@code ${VAR:default}} gives the default. */
         String value(String key) {
             if (properties.getProperty(key) == null) {
-                return Objects.requireNonNull(codeDefault(key), module + " does not set " + key + " and no @ConfigMapping gives it a default");
+                return Objects.requireNonNull(
+                        codeDefault(key),
+                        module + " does not set " + key + " and no @ConfigMapping gives it a default");
             }
             String raw = properties.getProperty(key);
             Matcher m = Pattern.compile("^\\$\\{[A-Z0-9_]+:(.*)}$").matcher(raw);
@@ -181,7 +181,8 @@ final class Repo {
         for (int i = 1; i < words.length; i++) {
             method.append(Character.toUpperCase(words[i].charAt(0))).append(words[i].substring(1));
         }
-        Matcher m = Pattern.compile("@WithDefault\\(\"([^\"]*)\"\\)\\s+[\\w<>.]+ " + method + "\\(\\)").matcher(read(file));
+        Matcher m = Pattern.compile("@WithDefault\\(\"([^\"]*)\"\\)\\s+[\\w<>.]+ " + method + "\\(\\)")
+                .matcher(read(file));
         return m.find() ? m.group(1) : null;
     }
 

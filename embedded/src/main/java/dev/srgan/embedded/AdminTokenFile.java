@@ -21,11 +21,9 @@ final class AdminTokenFile {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** The token and whether this call created it (then, and only then, the launcher prints it). */
-    record Token(String value, boolean created, Path file) {
-    }
+    record Token(String value, boolean created, Path file) {}
 
-    private AdminTokenFile() {
-    }
+    private AdminTokenFile() {}
 
     /** Reads the data dir's admin token, or creates one if there is none yet. */
     static Token loadOrCreate(Path dataDir) {
@@ -43,7 +41,8 @@ final class AdminTokenFile {
             Path tmp = dataDir.resolve(NAME + ".tmp");
             Files.deleteIfExists(tmp);
             try {
-                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                Files.createFile(
+                        tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } catch (UnsupportedOperationException notPosix) {
                 Files.createFile(tmp);
                 tmp.toFile().setReadable(false, false);

@@ -26,7 +26,8 @@ public final class DataDirLock implements AutoCloseable {
     public static DataDirLock acquire(Path dataDir) {
         Path file = dataDir.resolve("srgan.lock");
         try {
-            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileChannel channel = FileChannel.open(
+                    file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileLock lock = channel.tryLock();
             if (lock == null) {
                 String holder = Files.readString(file, StandardCharsets.UTF_8).trim();
@@ -36,7 +37,8 @@ public final class DataDirLock implements AutoCloseable {
                         + "; stop it first, or use another --data-dir");
             }
             channel.truncate(0);
-            channel.write(java.nio.ByteBuffer.wrap(String.valueOf(ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)));
+            channel.write(java.nio.ByteBuffer.wrap(
+                    String.valueOf(ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8)));
             channel.force(true);
             return new DataDirLock(channel, lock);
         } catch (IOException e) {

@@ -1,7 +1,6 @@
 package dev.srgan.embedded;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,11 +12,12 @@ import java.util.Map;
  */
 public class EmbeddedServicesTestResource implements QuarkusTestResourceLifecycleManager {
     private ServicesProcess services;
+    private Path dataDir;
 
     @Override
     public Map<String, String> start() {
         try {
-            Path dataDir = Files.createTempDirectory("srgan-test-services");
+            dataDir = Files.createTempDirectory("srgan-test-services");
             services = ServicesProcess.start(dataDir);
             return Map.of(
                     "quarkus.datasource.jdbc.url", services.jdbcUrl(),
@@ -33,5 +33,6 @@ public class EmbeddedServicesTestResource implements QuarkusTestResourceLifecycl
         if (services != null) {
             services.close();
         }
+        ServicesProcess.deleteDataDir(dataDir);
     }
 }

@@ -1,15 +1,6 @@
 package dev.srgan.embedded;
 
-import kafka.server.KafkaConfig;
-import kafka.server.KafkaRaftServer;
-import kafka.tools.StorageTool;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.utils.Time;
-
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +9,13 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
 
 /**
  * A real single-node Kafka broker in KRaft mode (broker and controller in one node), run from the
@@ -53,7 +51,10 @@ public final class KafkaBroker implements AutoCloseable {
         } catch (LaunchException e) {
             throw e;
         } catch (Exception e) {
-            throw new LaunchException("Kafka did not start on port " + port + " with data in " + dataDir + ": " + Preflight.describe(PostgresServer.rootCause(e)), e);
+            throw new LaunchException(
+                    "Kafka did not start on port " + port + " with data in " + dataDir + ": "
+                            + Preflight.describe(PostgresServer.rootCause(e)),
+                    e);
         }
     }
 
@@ -86,11 +87,12 @@ public final class KafkaBroker implements AutoCloseable {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         int rc;
         try (PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
-            rc = StorageTool.execute(new String[] {
-                "format", "-t", Uuid.randomUuid().toString(), "-c", propsFile.toString()}, out);
+            rc = StorageTool.execute(
+                    new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", propsFile.toString()}, out);
         }
         if (rc != 0) {
-            throw new LaunchException("formatting the Kafka log dir failed: " + buffer.toString(StandardCharsets.UTF_8).trim());
+            throw new LaunchException("formatting the Kafka log dir failed: "
+                    + buffer.toString(StandardCharsets.UTF_8).trim());
         }
     }
 
@@ -118,5 +120,4 @@ public final class KafkaBroker implements AutoCloseable {
         server.shutdown();
         server.awaitShutdown();
     }
-
 }

@@ -81,7 +81,8 @@ public final class Options {
             }
             return n;
         } catch (NumberFormatException e) {
-            throw new LaunchException("--" + name + " (" + ENV.get(name) + ") must be a whole number from " + min + " to " + max + ", got '" + v + "'");
+            throw new LaunchException("--" + name + " (" + ENV.get(name) + ") must be a whole number from " + min
+                    + " to " + max + ", got '" + v + "'");
         }
     }
 

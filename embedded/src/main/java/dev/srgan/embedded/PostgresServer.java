@@ -1,7 +1,6 @@
 package dev.srgan.embedded;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,13 +61,16 @@ public final class PostgresServer implements AutoCloseable {
             server.createDatabaseIfMissing();
             return server;
         } catch (IOException | SQLException | RuntimeException e) {
-            throw new LaunchException("PostgreSQL did not start on port " + port + " with data in " + dataDir + ": " + Preflight.describe(rootCause(e)), e);
+            throw new LaunchException(
+                    "PostgreSQL did not start on port " + port + " with data in " + dataDir + ": "
+                            + Preflight.describe(rootCause(e)),
+                    e);
         }
     }
 
     private void createDatabaseIfMissing() throws SQLException {
         try (Connection c = postgres.getPostgresDatabase().getConnection();
-             PreparedStatement exists = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+                PreparedStatement exists = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
             exists.setString(1, DATABASE);
             try (ResultSet rs = exists.executeQuery()) {
                 if (!rs.next()) {

@@ -62,10 +62,17 @@ public final class ServicesProcess implements AutoCloseable {
 
     private static ServicesProcess startOnce(Path dataDir, int pgPort, int kafkaPort, String only) {
         List<String> cmd = new ArrayList<>(command("services"));
-        cmd.addAll(List.of("--data-dir", dataDir.toString(), "--pg-port", String.valueOf(pgPort),
-                "--kafka-port", String.valueOf(kafkaPort), "--watch-stdin",
+        cmd.addAll(List.of(
+                "--data-dir",
+                dataDir.toString(),
+                "--pg-port",
+                String.valueOf(pgPort),
+                "--kafka-port",
+                String.valueOf(kafkaPort),
+                "--watch-stdin",
                 // tests: no fsync, asynchronous commits (nothing outlives the run); ./srgan up is durable
-                "--pg-durable", "false"));
+                "--pg-durable",
+                "false"));
         if (only != null) {
             cmd.addAll(List.of("--only", only));
         }
@@ -109,7 +116,11 @@ public final class ServicesProcess implements AutoCloseable {
 
     static String classpath() {
         try {
-            Path self = Path.of(ServicesProcess.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path self = Path.of(ServicesProcess.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             // self is target/classes or target/srgan-embedded.jar; copy-dependencies put the rest in target/lib
             Path lib = self.getParent().resolve("lib");
             if (!Files.isDirectory(lib) && System.getProperty("srgan.home") != null) {
@@ -119,7 +130,8 @@ public final class ServicesProcess implements AutoCloseable {
                 lib = target.resolve("lib");
             }
             if (!Files.isDirectory(lib)) {
-                throw new IllegalStateException("the embedded services' libraries are not built (" + lib + "); run mvn package -pl embedded");
+                throw new IllegalStateException(
+                        "the embedded services' libraries are not built (" + lib + "); run mvn package -pl embedded");
             }
             return self + File.pathSeparator + lib + File.separator + "*";
         } catch (URISyntaxException e) {
@@ -166,6 +178,22 @@ public final class ServicesProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
+        }
+    }
+
+    /**
+     * Deletes a stopped services' data directory with everything in it (tests start their services
+     * on a fresh temporary directory each time; PostgreSQL and Kafka leave about 2 GB there).
+     */
+    public static void deleteDataDir(Path dir) {
+        if (dir == null || !java.nio.file.Files.exists(dir)) {
+            return;
+        }
+        try (var files = java.nio.file.Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // what is left is only disk space; the next run uses a new directory
         }
     }
 }

@@ -44,7 +44,8 @@ public final class Stack {
             System.err.println("usage: Stack up|worker|services [options]");
             System.exit(2);
         }
-        Path home = Path.of(System.getProperty("srgan.home", ".")).toAbsolutePath().normalize();
+        Path home =
+                Path.of(System.getProperty("srgan.home", ".")).toAbsolutePath().normalize();
         String command = args[0];
         try {
             Options options = new Options(Arrays.asList(args).subList(1, args.length), System.getenv());
@@ -102,7 +103,8 @@ public final class Stack {
         started.add(DataDirLock.acquire(dataDir));
         Preflight.requirePortFree(apiPort, "api and dashboard", "--api-port or SRGAN_API_PORT");
         for (int i = 0; i < workers; i++) {
-            Preflight.requirePortFree(firstWorkerPort + i, "worker " + (i + 1) + " health", "--worker-port or SRGAN_WORKER_PORT");
+            Preflight.requirePortFree(
+                    firstWorkerPort + i, "worker " + (i + 1) + " health", "--worker-port or SRGAN_WORKER_PORT");
         }
         routeServiceLogs(dataDir);
         installStopHandlers();
@@ -124,27 +126,47 @@ public final class Stack {
         Map<String, String> workerEnv = new LinkedHashMap<>(env);
         workerEnv.put("SRGAN_WORKER_WORKERS_ON_HOST", Integer.toString(Math.max(1, workers)));
         for (int i = 0; i < workers; i++) {
-            Child w = startApp("worker-" + (i + 1), workerJar, firstWorkerPort + i, workerEnv, dataDir.resolve("logs/worker-" + (i + 1) + ".log"));
+            Child w = startApp(
+                    "worker-" + (i + 1),
+                    workerJar,
+                    firstWorkerPort + i,
+                    workerEnv,
+                    dataDir.resolve("logs/worker-" + (i + 1) + ".log"));
             awaitReady(w);
         }
 
         StringBuilder s = new StringBuilder("\nSRGAN Cluster is up\n");
-        s.append(String.format("  %-16s http://localhost:%d/   (REST API under /api, OpenAPI at /q/openapi)%n", "dashboard + API", apiPort));
+        s.append(String.format(
+                "  %-16s http://localhost:%d/   (REST API under /api, OpenAPI at /q/openapi)%n",
+                "dashboard + API", apiPort));
         for (Child c : children) {
             if (c.name.startsWith("worker")) {
-                s.append(String.format("  %-16s http://localhost:%d/q/health   log %s%n", c.name, c.port, dataDir.relativize(c.log)));
+                s.append(String.format(
+                        "  %-16s http://localhost:%d/q/health   log %s%n", c.name, c.port, dataDir.relativize(c.log)));
             }
         }
-        s.append(String.format("  %-16s %s%s%n", "PostgreSQL", endpoints.dbUrl(), endpoints.embeddedDb() ? "   (embedded, data " + dataDir.resolve("postgres") + ")" : "   (external)"));
-        s.append(String.format("  %-16s %s%s%n", "Kafka", endpoints.kafkaBootstrap(), endpoints.embeddedKafka() ? "   (embedded KRaft, data " + dataDir.resolve("kafka") + ")" : "   (external)"));
+        s.append(String.format(
+                "  %-16s %s%s%n",
+                "PostgreSQL",
+                endpoints.dbUrl(),
+                endpoints.embeddedDb() ? "   (embedded, data " + dataDir.resolve("postgres") + ")" : "   (external)"));
+        s.append(String.format(
+                "  %-16s %s%s%n",
+                "Kafka",
+                endpoints.kafkaBootstrap(),
+                endpoints.embeddedKafka()
+                        ? "   (embedded KRaft, data " + dataDir.resolve("kafka") + ")"
+                        : "   (external)"));
         s.append(String.format("  %-16s %s%n", "logs", dataDir.resolve("logs")));
         if (adminToken.created()) {
             // printed this once; it stays in the owner-only file for later
-            s.append(String.format("%n  admin token (shown once, kept in %s, mode 0600):%n    %s%n"
-                    + "  sign in to the dashboard with it; API: curl -H \"Authorization: Bearer $(cat %s)\" ...%n%n",
+            s.append(String.format(
+                    "%n  admin token (shown once, kept in %s, mode 0600):%n    %s%n"
+                            + "  sign in to the dashboard with it; API: curl -H \"Authorization: Bearer $(cat %s)\" ...%n%n",
                     adminToken.file(), adminToken.value(), adminToken.file()));
         } else {
-            s.append(String.format("  %-16s %s%n", "admin token", adminToken.file() + "   (Authorization: Bearer <token>)"));
+            s.append(String.format(
+                    "  %-16s %s%n", "admin token", adminToken.file() + "   (Authorization: Bearer <token>)"));
         }
         s.append("Add a worker: ./srgan worker      Stop everything: Ctrl-C\n");
         System.out.println(s);
@@ -177,7 +199,8 @@ public final class Stack {
         Preflight.requirePortFree(port, "worker health", "--worker-port or SRGAN_WORKER_PORT");
         installStopHandlers();
         Child w = startApp("worker", workerJar, port, env, null);
-        System.out.println("srgan: worker starting, health at http://localhost:" + port + "/q/health (Ctrl-C stops it)");
+        System.out.println(
+                "srgan: worker starting, health at http://localhost:" + port + "/q/health (Ctrl-C stops it)");
         try {
             int rc = w.process.waitFor();
             if (!stopping) {
@@ -188,9 +211,13 @@ public final class Stack {
         }
     }
 
-    private record Endpoints(String dbUrl, String dbUser, String dbPassword, String kafkaBootstrap,
-                             boolean embeddedDb, boolean embeddedKafka) {
-    }
+    private record Endpoints(
+            String dbUrl,
+            String dbUser,
+            String dbPassword,
+            String kafkaBootstrap,
+            boolean embeddedDb,
+            boolean embeddedKafka) {}
 
     private Endpoints startServices(Path dataDir, boolean announce) {
         String only = options.get("only");
@@ -214,7 +241,10 @@ public final class Stack {
             if (durable != null && !durable.equals("true") && !durable.equals("false")) {
                 throw new LaunchException("--pg-durable must be true or false, got '" + durable + "'");
             }
-            PostgresServer pg = PostgresServer.start(dataDir.resolve("postgres"), pgPort, dataDir.resolve("logs/postgres.log"),
+            PostgresServer pg = PostgresServer.start(
+                    dataDir.resolve("postgres"),
+                    pgPort,
+                    dataDir.resolve("logs/postgres.log"),
                     !"false".equals(durable));
             started.add(pg);
             dbUrl = pg.jdbcUrl();
@@ -228,12 +258,17 @@ public final class Stack {
             if (kafkaPort == 0) {
                 kafkaPort = Preflight.freePort();
             }
-            int controllerPort = options.intValue("kafka-controller-port", options.has("kafka-port") && kafkaPort != 0 ? kafkaPort + 1 : 9093, 0, 65535);
+            int controllerPort = options.intValue(
+                    "kafka-controller-port",
+                    options.has("kafka-port") && kafkaPort != 0 ? kafkaPort + 1 : 9093,
+                    0,
+                    65535);
             if (controllerPort == 0 || controllerPort == kafkaPort) {
                 controllerPort = Preflight.freePort();
             }
             Preflight.requirePortFree(kafkaPort, "Kafka", "--kafka-port or SRGAN_KAFKA_PORT");
-            Preflight.requirePortFree(controllerPort, "Kafka controller", "--kafka-controller-port or SRGAN_KAFKA_CONTROLLER_PORT");
+            Preflight.requirePortFree(
+                    controllerPort, "Kafka controller", "--kafka-controller-port or SRGAN_KAFKA_CONTROLLER_PORT");
             if (announce) {
                 System.out.println("srgan: starting Kafka (KRaft) on port " + kafkaPort);
             }
@@ -330,7 +365,8 @@ public final class Stack {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(home.toFile());
         pb.environment().putAll(env);
         pb.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
-        pb.environment().put("SRGAN_PARENT_PID", String.valueOf(ProcessHandle.current().pid()));
+        pb.environment()
+                .put("SRGAN_PARENT_PID", String.valueOf(ProcessHandle.current().pid()));
         if (log != null) {
             try {
                 Files.createDirectories(log.getParent());
@@ -355,16 +391,20 @@ public final class Stack {
 
     private void awaitReady(Child c) {
         System.out.println("srgan: starting " + c.name + " on port " + c.port + " ...");
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!c.process.isAlive()) {
-                throw new LaunchException(c.name + " exited with code " + c.process.exitValue() + " while starting; last lines of "
-                        + c.log + ":\n" + tail(c.log, 15));
+                throw new LaunchException(c.name + " exited with code " + c.process.exitValue()
+                        + " while starting; last lines of " + c.log + ":\n" + tail(c.log, 15));
             }
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + c.port + "/q/health/ready"))
-                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + c.port + "/q/health/ready"))
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return;
                 }
@@ -391,11 +431,13 @@ public final class Stack {
 
     /** When the launching shell dies without signalling us, stop everything rather than orphan it. */
     private void watchParent() {
-        ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> {
-            if (!stopping) {
-                System.exit(0);
-            }
-        }));
+        ProcessHandle.current()
+                .parent()
+                .ifPresent(parent -> parent.onExit().thenRun(() -> {
+                    if (!stopping) {
+                        System.exit(0);
+                    }
+                }));
     }
 
     /**
@@ -409,10 +451,12 @@ public final class Stack {
         for (String name : List.of("INT", "TERM")) {
             try {
                 sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
-                    Thread stopper = new Thread(() -> {
-                        stopAll();
-                        System.exit(0);
-                    }, "srgan-stop-" + name);
+                    Thread stopper = new Thread(
+                            () -> {
+                                stopAll();
+                                System.exit(0);
+                            },
+                            "srgan-stop-" + name);
                     stopper.start();
                 });
             } catch (IllegalArgumentException e) {
@@ -441,7 +485,8 @@ public final class Stack {
             try {
                 started.get(i).close();
             } catch (Exception e) {
-                System.err.println("srgan: stopping " + started.get(i).getClass().getSimpleName() + " failed: " + e.getMessage());
+                System.err.println(
+                        "srgan: stopping " + started.get(i).getClass().getSimpleName() + " failed: " + e.getMessage());
             }
         }
         started.clear();
@@ -477,7 +522,9 @@ public final class Stack {
         } catch (IOException e) {
             throw new LaunchException("cannot create " + dataDir.resolve("logs") + ": " + e.getMessage());
         }
-        System.setProperty("org.slf4j.simpleLogger.logFile", dataDir.resolve("logs/kafka.log").toString());
+        System.setProperty(
+                "org.slf4j.simpleLogger.logFile",
+                dataDir.resolve("logs/kafka.log").toString());
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
     }

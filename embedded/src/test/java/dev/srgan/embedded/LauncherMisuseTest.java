@@ -1,7 +1,7 @@
 package dev.srgan.embedded;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -12,9 +12,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The misuse cases of {@code ./srgan}: each is one readable line and exit code 1, never a stack trace. */
 class LauncherMisuseTest {
@@ -78,7 +77,16 @@ class LauncherMisuseTest {
 
     @Test
     void badDurabilityValueIsOneLine(@TempDir Path dataDir) throws Exception {
-        Outcome o = run("services", "--pg-durable", "maybe", "--pg-port", "0", "--only", "postgres", "--data-dir", dataDir.toString());
+        Outcome o = run(
+                "services",
+                "--pg-durable",
+                "maybe",
+                "--pg-port",
+                "0",
+                "--only",
+                "postgres",
+                "--data-dir",
+                dataDir.toString());
         assertOneLineError(o, "--pg-durable must be true or false, got 'maybe'");
     }
 

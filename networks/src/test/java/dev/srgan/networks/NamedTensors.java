@@ -23,7 +23,8 @@ public final class NamedTensors {
     /** Returns the path of a test resource on disk. */
     public static java.nio.file.Path resourcePath(String resource) {
         try {
-            return java.nio.file.Path.of(NamedTensors.class.getResource(resource).toURI());
+            return java.nio.file.Path.of(
+                    NamedTensors.class.getResource(resource).toURI());
         } catch (java.net.URISyntaxException e) {
             throw new IllegalStateException(e);
         }

@@ -34,7 +34,11 @@ public final class SyntheticImages {
                 case 1 -> g.fillRect(x - s / 2, y - s / 3, s, 2 * s / 3);
                 default -> {
                     g.setStroke(new BasicStroke(1 + random.nextInt(3)));
-                    g.drawLine(random.nextInt(width), random.nextInt(height), random.nextInt(width), random.nextInt(height));
+                    g.drawLine(
+                            random.nextInt(width),
+                            random.nextInt(height),
+                            random.nextInt(width),
+                            random.nextInt(height));
                 }
             }
         }
@@ -46,7 +50,12 @@ public final class SyntheticImages {
             for (int x = 0; x < width; x++) {
                 int p = image.getRGB(x, y);
                 int n = random.nextInt(7) - 3;
-                image.setRGB(x, y, clamp(((p >> 16) & 0xff) + n) << 16 | clamp(((p >> 8) & 0xff) + n) << 8 | clamp((p & 0xff) + n));
+                image.setRGB(
+                        x,
+                        y,
+                        clamp(((p >> 16) & 0xff) + n) << 16
+                                | clamp(((p >> 8) & 0xff) + n) << 8
+                                | clamp((p & 0xff) + n));
             }
         }
         return image;

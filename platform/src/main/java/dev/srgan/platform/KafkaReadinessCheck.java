@@ -2,14 +2,13 @@ package dev.srgan.platform;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
-
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /** Ready only while the Kafka cluster answers: {@code /q/health/ready} reports it as "kafka". */
 @Readiness
@@ -23,14 +22,21 @@ public class KafkaReadinessCheck implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         try {
-            int nodes = admin().describeCluster().nodes().get(3, TimeUnit.SECONDS).size();
-            return HealthCheckResponse.named("kafka").up()
+            int nodes =
+                    admin().describeCluster().nodes().get(3, TimeUnit.SECONDS).size();
+            return HealthCheckResponse.named("kafka")
+                    .up()
                     .withData("bootstrap", settings.bootstrapServers())
-                    .withData("nodes", nodes).build();
+                    .withData("nodes", nodes)
+                    .build();
         } catch (Exception e) {
-            return HealthCheckResponse.named("kafka").down()
+            return HealthCheckResponse.named("kafka")
+                    .down()
                     .withData("bootstrap", settings.bootstrapServers())
-                    .withData("error", String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage())).build();
+                    .withData(
+                            "error",
+                            String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage()))
+                    .build();
         }
     }
 

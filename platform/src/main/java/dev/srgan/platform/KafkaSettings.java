@@ -3,11 +3,10 @@ package dev.srgan.platform;
 import dev.srgan.domain.jobs.JobType;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.apache.kafka.clients.CommonClientConfigs;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Where Kafka is and how our topics are named; one place, read from configuration. */
 @ApplicationScoped

@@ -20,12 +20,13 @@ public class ParentWatchdog {
             return;
         }
         try {
-            ProcessHandle.of(Long.parseLong(pid.trim())).ifPresentOrElse(
-                    parent -> parent.onExit().thenRun(() -> {
-                        LOG.warn("the srgan launcher (pid " + pid + ") is gone; shutting down");
-                        Quarkus.asyncExit(0);
-                    }),
-                    () -> Quarkus.asyncExit(0));
+            ProcessHandle.of(Long.parseLong(pid.trim()))
+                    .ifPresentOrElse(
+                            parent -> parent.onExit().thenRun(() -> {
+                                LOG.warn("the srgan launcher (pid " + pid + ") is gone; shutting down");
+                                Quarkus.asyncExit(0);
+                            }),
+                            () -> Quarkus.asyncExit(0));
         } catch (NumberFormatException e) {
             LOG.warn("ignoring SRGAN_PARENT_PID=" + pid + ": not a process id");
         }

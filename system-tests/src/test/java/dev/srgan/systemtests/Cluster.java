@@ -3,7 +3,6 @@ package dev.srgan.systemtests;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.embedded.ServicesProcess;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -34,11 +33,12 @@ import java.util.function.Predicate;
 final class Cluster implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
 
-    final Path home = Path.of(System.getProperty("srgan.home", "..")).toAbsolutePath().normalize();
+    final Path home =
+            Path.of(System.getProperty("srgan.home", "..")).toAbsolutePath().normalize();
     final Path dataDir;
     final Path logs = home.resolve("system-tests/target/logs");
-    private final int kafkaPort = freePort();
-    private final int pgPort = freePort();
+    private final int kafkaPort = dev.srgan.embedded.Preflight.freeServicePort();
+    private final int pgPort = dev.srgan.embedded.Preflight.freeServicePort();
     private ServicesProcess postgres;
     private ServicesProcess kafka;
     private App api;
@@ -46,7 +46,8 @@ final class Cluster implements AutoCloseable {
     /** The admin token the harness gives the api at start; every HTTP helper sends it. */
     static final String ADMIN_TOKEN = "srgan_system-tests-" + UUID.randomUUID();
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** A running api or worker process. */
     static final class App {
@@ -118,7 +119,9 @@ final class Cluster implements AutoCloseable {
         int port = freePort();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx1g", "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(name + ".log").toFile()));
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        logs.resolve(name + ".log").toFile()));
         Map<String, String> env = pb.environment();
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
         env.put("SRGAN_DB_URL", postgres.jdbcUrl());
@@ -144,10 +147,13 @@ final class Cluster implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (System.nanoTime() < deadline) {
             if (!app.process.isAlive()) {
-                throw new IllegalStateException(app.name + " exited with " + app.process.exitValue() + "; see " + logs.resolve(app.name + ".log"));
+                throw new IllegalStateException(app.name + " exited with " + app.process.exitValue() + "; see "
+                        + logs.resolve(app.name + ".log"));
             }
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + app.port + "/q/health/ready")).build(),
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + app.port + "/q/health/ready"))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return;
@@ -190,17 +196,21 @@ final class Cluster implements AutoCloseable {
     }
 
     HttpResponse<String> postJson(String path, String body) throws Exception {
-        return http.send(request(path).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                request(path)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> post(String path) throws Exception {
-        return http.send(request(path).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                request(path).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** A multipart form: text fields as String, files as {@code new FilePart(name, bytes, type)}. */
-    record FilePart(String fileName, byte[] bytes, String contentType) {
-    }
+    record FilePart(String fileName, byte[] bytes, String contentType) {}
 
     HttpResponse<String> postMultipart(String path, Map<String, Object> fields) throws Exception {
         String boundary = "srgan" + UUID.randomUUID().toString().replace("-", "");
@@ -208,17 +218,23 @@ final class Cluster implements AutoCloseable {
         for (Map.Entry<String, Object> f : fields.entrySet()) {
             out.write(("--" + boundary + "\r\n").getBytes(StandardCharsets.UTF_8));
             if (f.getValue() instanceof FilePart p) {
-                out.write(("Content-Disposition: form-data; name=\"" + f.getKey() + "\"; filename=\"" + p.fileName() + "\"\r\n"
-                        + "Content-Type: " + p.contentType() + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+                out.write(("Content-Disposition: form-data; name=\"" + f.getKey() + "\"; filename=\"" + p.fileName()
+                                + "\"\r\n" + "Content-Type: " + p.contentType() + "\r\n\r\n")
+                        .getBytes(StandardCharsets.UTF_8));
                 out.write(p.bytes());
             } else {
-                out.write(("Content-Disposition: form-data; name=\"" + f.getKey() + "\"\r\n\r\n" + f.getValue()).getBytes(StandardCharsets.UTF_8));
+                out.write(("Content-Disposition: form-data; name=\"" + f.getKey() + "\"\r\n\r\n" + f.getValue())
+                        .getBytes(StandardCharsets.UTF_8));
             }
             out.write("\r\n".getBytes(StandardCharsets.UTF_8));
         }
         out.write(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        return http.send(request(path).header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(out.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                request(path)
+                        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(out.toByteArray()))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     static Map<String, Object> form(Object... kv) {
@@ -283,5 +299,6 @@ final class Cluster implements AutoCloseable {
         if (postgres != null) {
             postgres.close();
         }
+        ServicesProcess.deleteDataDir(dataDir);
     }
 }

@@ -33,8 +33,7 @@ class ConfigurationDocsTest {
     private static final List<Class<?>> MAPPINGS = List.of(ApiConfig.class, WorkerConfig.class, KafkaConfig.class);
 
     /** A setting: its full key, and its default (null when it has none: optional or required). */
-    record Setting(String key, String defaultValue, boolean optional) {
-    }
+    record Setting(String key, String defaultValue, boolean optional) {}
 
     static List<Setting> settings() {
         List<Setting> all = new ArrayList<>();
@@ -69,7 +68,10 @@ class ConfigurationDocsTest {
 
     /** The property rows of docs/configuration.md: key -> its default cell. */
     static Map<String, String> documented() throws IOException {
-        Path doc = Path.of(System.getProperty("srgan.home", "..")).toAbsolutePath().normalize().resolve("docs/configuration.md");
+        Path doc = Path.of(System.getProperty("srgan.home", ".."))
+                .toAbsolutePath()
+                .normalize()
+                .resolve("docs/configuration.md");
         Pattern row = Pattern.compile("^\\| `([a-z0-9.\\-]+)` \\|[^|]*\\|([^|]*)\\|");
         Map<String, String> rows = new LinkedHashMap<>();
         for (String line : Files.readAllLines(doc)) {
@@ -94,7 +96,8 @@ class ConfigurationDocsTest {
             } else if (s.defaultValue() != null && !cell.replace("`", "").startsWith(s.defaultValue())) {
                 problems.add(s.key() + ": the code's default is " + s.defaultValue() + ", the document says " + cell);
             } else if (s.defaultValue() == null && !cell.startsWith("unset")) {
-                problems.add(s.key() + " has no default in the code, the document says " + cell + " (say \"unset ...\")");
+                problems.add(
+                        s.key() + " has no default in the code, the document says " + cell + " (say \"unset ...\")");
             }
         }
         assertEquals(List.of(), problems);
@@ -103,7 +106,10 @@ class ConfigurationDocsTest {
     @Test
     void everyDocumentedSrganPropertyExists() throws IOException {
         List<String> keys = settings().stream().map(Setting::key).toList();
-        List<String> unknown = documented().keySet().stream().filter(k -> k.startsWith("srgan.")).filter(k -> !keys.contains(k)).toList();
+        List<String> unknown = documented().keySet().stream()
+                .filter(k -> k.startsWith("srgan."))
+                .filter(k -> !keys.contains(k))
+                .toList();
         assertEquals(List.of(), unknown, "documented in docs/configuration.md but read by no @ConfigMapping");
     }
 

@@ -1,5 +1,9 @@
 package dev.srgan.systemtests;
 
+import static dev.srgan.systemtests.Cluster.form;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Download;
@@ -8,23 +12,18 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.FilePayload;
 import com.microsoft.playwright.options.WaitForSelectorState;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.TestMethodOrder;
-
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
-import static dev.srgan.systemtests.Cluster.form;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The dashboard in a real browser (Debian's headless Chromium driven by Playwright) against the
@@ -53,19 +52,41 @@ class DashboardBrowserTest {
     @BeforeAll
     static void start() throws Exception {
         Path model = cluster.home.resolve("networks/src/test/resources/torchscript/seed-generator-x2.pt");
-        HttpResponse<String> r = cluster.postMultipart("/api/models", form(
-                "file", new Cluster.FilePart("seed-generator-x2.pt", Files.readAllBytes(model), "application/octet-stream"),
-                "name", "seed x2", "scale", "2", "makeDefault", "true"));
+        HttpResponse<String> r = cluster.postMultipart(
+                "/api/models",
+                form(
+                        "file",
+                        new Cluster.FilePart(
+                                "seed-generator-x2.pt", Files.readAllBytes(model), "application/octet-stream"),
+                        "name",
+                        "seed x2",
+                        "scale",
+                        "2",
+                        "makeDefault",
+                        "true"));
         assertEquals(201, r.statusCode(), r.body());
 
         screenshots = cluster.home.resolve("system-tests/target/screenshots");
         Files.createDirectories(screenshots);
-        playwright = Playwright.create(new Playwright.CreateOptions().setEnv(java.util.Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        playwright = Playwright.create(
+                new Playwright.CreateOptions().setEnv(java.util.Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
         profile = Files.createTempDirectory("srgan-chromium");
-        browser = playwright.chromium().launchPersistentContext(profile, new BrowserType.LaunchPersistentContextOptions()
-                .setExecutablePath(CHROMIUM).setHeadless(true).setAcceptDownloads(true).setViewportSize(1280, 900)
-                .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                        "--disable-sync", "--no-first-run")));
+        browser = playwright
+                .chromium()
+                .launchPersistentContext(
+                        profile,
+                        new BrowserType.LaunchPersistentContextOptions()
+                                .setExecutablePath(CHROMIUM)
+                                .setHeadless(true)
+                                .setAcceptDownloads(true)
+                                .setViewportSize(1280, 900)
+                                .setArgs(List.of(
+                                        "--no-sandbox",
+                                        "--disable-gpu",
+                                        "--disable-background-networking",
+                                        "--disable-component-update",
+                                        "--disable-sync",
+                                        "--no-first-run")));
         page = browser.pages().isEmpty() ? browser.newPage() : browser.pages().get(0);
         page.setDefaultTimeout(30_000);
         signIn();
@@ -78,7 +99,8 @@ class DashboardBrowserTest {
         page.fill("#token", Cluster.ADMIN_TOKEN);
         page.click("#sign-in");
         page.waitForURL("**/upscale");
-        assertTrue(browser.cookies().stream().anyMatch(c -> c.name.equals("srgan_session") && c.httpOnly),
+        assertTrue(
+                browser.cookies().stream().anyMatch(c -> c.name.equals("srgan_session") && c.httpOnly),
                 "an HttpOnly session cookie");
     }
 
@@ -92,7 +114,8 @@ class DashboardBrowserTest {
         }
         if (profile != null) {
             try (var files = Files.walk(profile)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(f -> f.toFile().delete());
             } catch (java.io.IOException e) {
                 // a leftover temporary profile harms nothing
             }
@@ -104,7 +127,9 @@ class DashboardBrowserTest {
     }
 
     static void screenshot(String name) {
-        page.screenshot(new Page.ScreenshotOptions().setPath(screenshots.resolve(name + ".png")).setFullPage(true));
+        page.screenshot(new Page.ScreenshotOptions()
+                .setPath(screenshots.resolve(name + ".png"))
+                .setFullPage(true));
     }
 
     static String fieldError(String field) {
@@ -118,19 +143,25 @@ class DashboardBrowserTest {
     void upscaleSubmittedInThePageRunsAndIsComparedWithoutAReload() throws Exception {
         open("/upscale");
         // picking SRGAN-MSE says what it trades: sharper texture, lower PSNR
-        String gan = (String) page.evaluate("() => [...document.querySelectorAll('#modelId option')].find(o => o.textContent.startsWith('SRGAN-MSE 4x')).value");
+        String gan = (String)
+                page.evaluate(
+                        "() => [...document.querySelectorAll('#modelId option')].find(o => o.textContent.startsWith('SRGAN-MSE 4x')).value");
         page.selectOption("#modelId", gan);
-        assertTrue(page.textContent("#model-note").startsWith("Sharper texture, lower PSNR"), page.textContent("#model-note"));
+        assertTrue(
+                page.textContent("#model-note").startsWith("Sharper texture, lower PSNR"),
+                page.textContent("#model-note"));
         page.selectOption("#modelId", "");
         assertEquals("", page.textContent("#model-note"), "the default for the scale needs no note");
         // the browser refuses what is not an image before uploading
-        page.setInputFiles("#image", new FilePayload("notes.txt", "text/plain", "hello".getBytes(StandardCharsets.UTF_8)));
+        page.setInputFiles(
+                "#image", new FilePayload("notes.txt", "text/plain", "hello".getBytes(StandardCharsets.UTF_8)));
         assertTrue(fieldError("image").contains("not a PNG or JPEG"), fieldError("image"));
         // the server refuses an image in another format, whatever its name says
         page.setInputFiles("#image", new FilePayload("disguised.png", "image/png", gif()));
         page.selectOption("#scale", "2");
         page.click("#submit");
-        page.waitForFunction("() => document.querySelector('.field[data-field=image] .error').textContent.includes('only PNG and JPEG')");
+        page.waitForFunction(
+                "() => document.querySelector('.field[data-field=image] .error').textContent.includes('only PNG and JPEG')");
         assertEquals("2", page.inputValue("#scale"), "the chosen scale is kept");
         screenshot("upscale-bad-input");
 
@@ -139,7 +170,8 @@ class DashboardBrowserTest {
         assertEquals("", page.locator(".field[data-field=image] .error").textContent());
         page.click("#submit");
         page.waitForSelector("#upscale-job", new Page.WaitForSelectorOptions().setTimeout(LONG_WAIT_MS));
-        page.waitForSelector("#upscale-job[data-status=SUCCEEDED]", new Page.WaitForSelectorOptions().setTimeout(LONG_WAIT_MS));
+        page.waitForSelector(
+                "#upscale-job[data-status=SUCCEEDED]", new Page.WaitForSelectorOptions().setTimeout(LONG_WAIT_MS));
         assertEquals(Boolean.TRUE, page.evaluate("() => window.noReload === true"), "the page was never reloaded");
         assertTrue(page.url().matches(".*/upscale/[0-9a-f-]{36}$"), page.url());
         page.waitForFunction("() => document.getElementById('output-image').naturalWidth === 96");
@@ -150,7 +182,8 @@ class DashboardBrowserTest {
         page.click("button[data-baseline=bicubic]");
         page.click("button[data-view=slider]");
         page.locator("#slider input[type=range]").fill("30");
-        page.waitForFunction("() => [...document.querySelectorAll('#slider img.baseline')].every(i => i.complete && i.naturalWidth === 96)");
+        page.waitForFunction(
+                "() => [...document.querySelectorAll('#slider img.baseline')].every(i => i.complete && i.naturalWidth === 96)");
         screenshot("upscale-slider");
 
         Download download = page.waitForDownload(() -> page.click("#download"));
@@ -176,7 +209,8 @@ class DashboardBrowserTest {
         page.click("#jobs-table tbody tr a");
         page.waitForURL("**/upscale/**");
         open("/jobs/" + page.url().substring(page.url().lastIndexOf('/') + 1));
-        assertTrue(page.textContent("#job-events").contains("SUCCEEDED") || page.textContent("#job-events").contains("Succeeded"));
+        assertTrue(page.textContent("#job-events").contains("SUCCEEDED")
+                || page.textContent("#job-events").contains("Succeeded"));
         screenshot("job");
     }
 
@@ -184,7 +218,8 @@ class DashboardBrowserTest {
     @Order(3)
     void trainingRunFromTheFormDrawsItsChartsAndItsCheckpointDownloads() throws Exception {
         open("/training");
-        page.setInputFiles("#dataset-file", new FilePayload("notes.txt", "text/plain", "x".getBytes(StandardCharsets.UTF_8)));
+        page.setInputFiles(
+                "#dataset-file", new FilePayload("notes.txt", "text/plain", "x".getBytes(StandardCharsets.UTF_8)));
         assertTrue(fieldError("file").contains("neither a zip nor"), fieldError("file"));
         page.setInputFiles("#dataset-file", new FilePayload("photos.zip", "application/zip", Images.datasetZip(4, 48)));
         page.fill("#run-name", "browser test run");
@@ -206,19 +241,27 @@ class DashboardBrowserTest {
         fill("residualBlocks", "1");
         page.click("#start-run");
         page.waitForURL("**/training/*-*-*-*-*");
-        page.waitForFunction("() => Number(document.getElementById('chart-status').dataset.points || 0) > 0", null,
+        page.waitForFunction(
+                "() => Number(document.getElementById('chart-status').dataset.points || 0) > 0",
+                null,
                 new Page.WaitForFunctionOptions().setTimeout(LONG_WAIT_MS));
-        page.waitForSelector("#run-summary[data-status=SUCCEEDED]", new Page.WaitForSelectorOptions().setTimeout(LONG_WAIT_MS));
-        page.waitForFunction("() => Number(document.getElementById('chart-status').dataset.points) === 40"
-                + " && window.srganCharts.gan.data.datasets[1].data.length > 0 && window.srganCharts.psnr.data.datasets[0].data.length > 0");
+        page.waitForSelector(
+                "#run-summary[data-status=SUCCEEDED]", new Page.WaitForSelectorOptions().setTimeout(LONG_WAIT_MS));
+        page.waitForFunction(
+                "() => Number(document.getElementById('chart-status').dataset.points) === 40"
+                        + " && window.srganCharts.gan.data.datasets[1].data.length > 0 && window.srganCharts.psnr.data.datasets[0].data.length > 0");
         page.waitForSelector("#checkpoints tr[data-step='40']");
 
-        Download download = page.waitForDownload(() -> page.locator("#checkpoints tr[data-step='40'] a").click());
+        Download download = page.waitForDownload(
+                () -> page.locator("#checkpoints tr[data-step='40'] a").click());
         byte[] checkpoint = Files.readAllBytes(download.path());
-        assertTrue(checkpoint.length > 1000 && checkpoint[0] == 'P' && checkpoint[1] == 'K', "a zip of " + checkpoint.length + " bytes");
+        assertTrue(
+                checkpoint.length > 1000 && checkpoint[0] == 'P' && checkpoint[1] == 'K',
+                "a zip of " + checkpoint.length + " bytes");
         assertTrue(download.suggestedFilename().endsWith("-step40.srgan.zip"), download.suggestedFilename());
 
-        page.locator("#checkpoints tr[data-step='40'] button[data-use-checkpoint]").click();
+        page.locator("#checkpoints tr[data-step='40'] button[data-use-checkpoint]")
+                .click();
         page.waitForFunction("() => document.getElementById('flash').textContent.includes('Registered')");
         page.waitForTimeout(300);
         screenshot("training-run");
@@ -245,20 +288,29 @@ class DashboardBrowserTest {
         assertTrue(models.contains("seed x2") && models.contains("browser test run @ step 40"), models);
         // compare by eye: the shipped models' crops of one photo, beside bicubic's and the original's, all loaded
         String compare = page.textContent("#compare");
-        assertTrue(compare.contains("SRResNet 4x") && compare.contains("SRGAN-MSE 4x") && compare.contains("Bicubic")
-                && compare.contains("Original"), compare);
+        assertTrue(
+                compare.contains("SRResNet 4x")
+                        && compare.contains("SRGAN-MSE 4x")
+                        && compare.contains("Bicubic")
+                        && compare.contains("Original"),
+                compare);
         for (int scale : new int[] {2, 4, 8}) {
-            assertTrue(page.locator(".comparison[data-scale='" + scale + "'] img").count() >= 3, scale + "x has bicubic, a model and the original");
+            assertTrue(
+                    page.locator(".comparison[data-scale='" + scale + "'] img").count() >= 3,
+                    scale + "x has bicubic, a model and the original");
         }
         page.locator("#compare img").last().scrollIntoViewIfNeeded();
-        page.waitForFunction("() => [...document.querySelectorAll('#compare img')].every(i => i.complete && i.naturalWidth === 176)");
+        page.waitForFunction(
+                "() => [...document.querySelectorAll('#compare img')].every(i => i.complete && i.naturalWidth === 176)");
         screenshot("models");
         // the ONNX download of a shipped model: an ONNX ModelProto (ir_version 8 first)
         com.microsoft.playwright.Download download = page.waitForDownload(
                 () -> page.locator("tr:has-text('SRResNet 8x') a.export-onnx").click());
         assertTrue(download.suggestedFilename().endsWith("-x8.onnx"), download.suggestedFilename());
         byte[] onnx = java.nio.file.Files.readAllBytes(download.path());
-        assertTrue(onnx.length > 1_000_000 && onnx[0] == 0x08 && onnx[1] == 0x08, "an ONNX model of " + onnx.length + " bytes");
+        assertTrue(
+                onnx.length > 1_000_000 && onnx[0] == 0x08 && onnx[1] == 0x08,
+                "an ONNX model of " + onnx.length + " bytes");
     }
 
     /**
@@ -273,14 +325,16 @@ class DashboardBrowserTest {
         page.evaluate("() => { window.noReload = true; }");
         page.selectOption("#scale", "2");
         page.setInputFiles("#image", new FilePayload[] {
-                new FilePayload("beach.png", "image/png", Images.png(40, 32, 21)),
-                new FilePayload("dune.jpg", "image/jpeg", jpeg(Images.png(36, 28, 22))),
-                new FilePayload("forest.png", "image/png", Images.png(32, 24, 23))});
+            new FilePayload("beach.png", "image/png", Images.png(40, 32, 21)),
+            new FilePayload("dune.jpg", "image/jpeg", jpeg(Images.png(36, 28, 22))),
+            new FilePayload("forest.png", "image/png", Images.png(32, 24, 23))
+        });
         assertTrue(page.textContent("#drop-text").contains("3 images"), page.textContent("#drop-text"));
         page.click("#submit");
         page.waitForSelector("#batch-job", new Page.WaitForSelectorOptions().setTimeout(LONG_WAIT_MS));
         assertTrue(page.url().matches(".*/upscale/[0-9a-f-]{36}$"), page.url());
-        page.waitForSelector("#batch-job[data-status=SUCCEEDED]", new Page.WaitForSelectorOptions().setTimeout(LONG_WAIT_MS));
+        page.waitForSelector(
+                "#batch-job[data-status=SUCCEEDED]", new Page.WaitForSelectorOptions().setTimeout(LONG_WAIT_MS));
         page.waitForFunction("() => [...document.querySelectorAll('#batch-grid img')].length === 3"
                 + " && [...document.querySelectorAll('#batch-grid img')].every(i => i.complete && i.naturalWidth > 0)");
         assertEquals(Boolean.TRUE, page.evaluate("() => window.noReload === true"), "the page was never reloaded");
@@ -290,7 +344,8 @@ class DashboardBrowserTest {
         Download download = page.waitForDownload(() -> page.click("#download-zip"));
         assertTrue(download.suggestedFilename().endsWith("-x2.zip"), download.suggestedFilename());
         java.util.Map<String, Integer> widths = new java.util.TreeMap<>();
-        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(Files.newInputStream(download.path()))) {
+        try (java.util.zip.ZipInputStream in =
+                new java.util.zip.ZipInputStream(Files.newInputStream(download.path()))) {
             for (java.util.zip.ZipEntry e; (e = in.getNextEntry()) != null; ) {
                 widths.put(e.getName(), Images.read(in.readAllBytes()).getWidth());
             }

@@ -1,17 +1,16 @@
 package dev.srgan.systemtests;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
-import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-
 import static dev.srgan.systemtests.Cluster.form;
 import static dev.srgan.systemtests.Cluster.status;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** SIGTERM to a worker in the middle of a training run: it checkpoints, and the run continues on another worker. */
 class GracefulShutdownSystemTest {
@@ -22,8 +21,13 @@ class GracefulShutdownSystemTest {
 
     @Test
     void stoppedWorkerCheckpointsAndTheRunContinuesOnAnotherWorker() throws Exception {
-        HttpResponse<String> ds = cluster.postMultipart("/api/datasets", form(
-                "file", new Cluster.FilePart("photos.zip", Images.datasetZip(4, 64), "application/zip"), "name", "photos"));
+        HttpResponse<String> ds = cluster.postMultipart(
+                "/api/datasets",
+                form(
+                        "file",
+                        new Cluster.FilePart("photos.zip", Images.datasetZip(4, 64), "application/zip"),
+                        "name",
+                        "photos"));
         assertEquals(201, ds.statusCode(), ds.body());
         String datasetId = Cluster.JSON.readTree(ds.body()).path("id").asText();
         HttpResponse<String> submitted = cluster.postJson("/api/training", """
@@ -38,7 +42,10 @@ class GracefulShutdownSystemTest {
         }
         JsonNode running = cluster.get("/api/jobs/" + id);
         assertEquals("RUNNING", running.path("status").asText());
-        assertEquals(0, cluster.get("/api/jobs/" + id + "/checkpoints").size(), "no checkpoint yet: the run checkpoints every 100000 steps");
+        assertEquals(
+                0,
+                cluster.get("/api/jobs/" + id + "/checkpoints").size(),
+                "no checkpoint yet: the run checkpoints every 100000 steps");
 
         // SIGTERM, as Kubernetes or Ctrl-C sends it: the worker stops at the next step, checkpoints, re-queues the job
         Cluster.App first = cluster.workers().get(0);
@@ -66,6 +73,10 @@ class GracefulShutdownSystemTest {
         assertTrue(losses.size() > checkpointStep, "the run went on after step " + checkpointStep);
         HttpResponse<String> cancel = cluster.post("/api/jobs/" + id + "/cancel");
         assertEquals(200, cancel.statusCode(), cancel.body());
-        assertEquals("CANCELLED", cluster.awaitJob(id, status("CANCELLED", "FAILED"), Duration.ofSeconds(120)).path("status").asText());
+        assertEquals(
+                "CANCELLED",
+                cluster.awaitJob(id, status("CANCELLED", "FAILED"), Duration.ofSeconds(120))
+                        .path("status")
+                        .asText());
     }
 }

@@ -1,6 +1,5 @@
 package dev.srgan.systemtests;
 
-import javax.imageio.ImageIO;
 import java.awt.Color;
 import java.awt.GradientPaint;
 import java.awt.Graphics2D;
@@ -11,17 +10,22 @@ import java.io.IOException;
 import java.util.Random;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import javax.imageio.ImageIO;
 
 /** Test images made here: smooth gradients, shapes and edges, a little like photos. */
 final class Images {
-    private Images() {
-    }
+    private Images() {}
 
     static byte[] png(int w, int h, long seed) throws IOException {
         Random r = new Random(seed);
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
-        g.setPaint(new GradientPaint(0, 0, new Color(r.nextInt(256), r.nextInt(256), r.nextInt(256)), w, h,
+        g.setPaint(new GradientPaint(
+                0,
+                0,
+                new Color(r.nextInt(256), r.nextInt(256), r.nextInt(256)),
+                w,
+                h,
                 new Color(r.nextInt(256), r.nextInt(256), r.nextInt(256))));
         g.fillRect(0, 0, w, h);
         for (int i = 0; i < 6; i++) {

@@ -1,19 +1,18 @@
 package dev.srgan.systemtests;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.srgan.tools.Api;
 import dev.srgan.tools.TrivialModel;
 import dev.srgan.tools.bench.QueueBench;
 import dev.srgan.tools.load.LoadReport;
 import dev.srgan.tools.load.LoadTest;
+import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-
-import java.time.Duration;
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The load script and the queue benchmark, bounded for the suite: {@code ./srgan load}'s code at
@@ -38,7 +37,8 @@ class LoadSystemTest {
     @SuppressWarnings("unchecked")
     void boundedLoadEveryJobSucceedsExactlyOnce() throws Exception {
         String model = TrivialModel.upload(api, "trivial 2x");
-        Map<String, Object> report = LoadTest.run(api, model, new LoadTest.Settings(25, 6, 8, Duration.ofMinutes(3)), System.out);
+        Map<String, Object> report =
+                LoadTest.run(api, model, new LoadTest.Settings(25, 6, 8, Duration.ofMinutes(3)), System.out);
         System.out.print(LoadReport.markdown(report));
         Map<String, Object> submissions = (Map<String, Object>) report.get("submissions");
         Map<String, Object> check = (Map<String, Object>) report.get("check");
@@ -57,7 +57,9 @@ class LoadSystemTest {
     void queueBenchMeasuresOverheadAndThroughput() throws Exception {
         Map<String, Object> latency = QueueBench.latency(api, 2, 32, System.out);
         assertTrue((double) latency.get("modelMs") > 0, "the worker reports the model time: " + latency);
-        assertTrue((double) latency.get("endToEndMs") >= (double) latency.get("modelMs"), "end to end includes the model: " + latency);
+        assertTrue(
+                (double) latency.get("endToEndMs") >= (double) latency.get("modelMs"),
+                "end to end includes the model: " + latency);
         String model = TrivialModel.upload(api, "trivial 2x (bench)");
         Map<String, Object> t = QueueBench.throughput(api, model, 40, System.out);
         assertEquals(0, t.get("failed"));
@@ -65,9 +67,11 @@ class LoadSystemTest {
     }
 
     private static long countResults() throws Exception {
-        try (var c = cluster.db(); var s = c.createStatement();
-             var rs = s.executeQuery("SELECT count(*) FROM results r JOIN jobs j ON j.id = r.job_id JOIN models m ON m.id = j.model_id "
-                     + "WHERE m.name = 'trivial 2x'")) {
+        try (var c = cluster.db();
+                var s = c.createStatement();
+                var rs = s.executeQuery(
+                        "SELECT count(*) FROM results r JOIN jobs j ON j.id = r.job_id JOIN models m ON m.id = j.model_id "
+                                + "WHERE m.name = 'trivial 2x'")) {
             rs.next();
             return rs.getLong(1);
         }

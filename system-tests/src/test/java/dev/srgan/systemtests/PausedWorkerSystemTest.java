@@ -31,12 +31,15 @@ class PausedWorkerSystemTest {
     static final ClusterExtension CLUSTER = new ClusterExtension(2, c -> cluster = c);
 
     private static void signal(String signal, long pid) throws Exception {
-        Process p = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+        Process p = new ProcessBuilder("kill", "-" + signal, Long.toString(pid))
+                .inheritIO()
+                .start();
         assertTrue(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0, "kill -" + signal + " " + pid);
     }
 
     private Object query(String sql, Object... params) throws Exception {
-        try (Connection c = cluster.db(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = cluster.db();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
                 ps.setObject(i + 1, params[i]);
             }
@@ -48,8 +51,13 @@ class PausedWorkerSystemTest {
 
     @Test
     void aWorkerWokenAfterItsJobWasTakenStopsItAndTheRunCompletesOnce() throws Exception {
-        HttpResponse<String> ds = cluster.postMultipart("/api/datasets", form(
-                "file", new Cluster.FilePart("photos.zip", Images.datasetZip(4, 64), "application/zip"), "name", "photos"));
+        HttpResponse<String> ds = cluster.postMultipart(
+                "/api/datasets",
+                form(
+                        "file",
+                        new Cluster.FilePart("photos.zip", Images.datasetZip(4, 64), "application/zip"),
+                        "name",
+                        "photos"));
         assertEquals(201, ds.statusCode(), ds.body());
         String datasetId = Cluster.JSON.readTree(ds.body()).path("id").asText();
         int steps = 300;
@@ -67,12 +75,18 @@ class PausedWorkerSystemTest {
         assertEquals("RUNNING", running.path("status").asText(), running.toString());
         String firstWorker = running.path("workerId").asText();
         long pid = ((Number) query("SELECT pid FROM workers WHERE id = ?", firstWorker)).longValue();
-        Cluster.App frozen = cluster.workers().stream().filter(w -> w.process.pid() == pid).findFirst().orElseThrow();
+        Cluster.App frozen = cluster.workers().stream()
+                .filter(w -> w.process.pid() == pid)
+                .findFirst()
+                .orElseThrow();
 
         signal("STOP", pid);
         try {
             // the lease (6 s here) expires, the reaper queues the job again, the other worker claims it
-            JsonNode taken = cluster.awaitJob(id, j -> j.path("status").asText().equals("RUNNING") && j.path("attempts").asInt() == 2,
+            JsonNode taken = cluster.awaitJob(
+                    id,
+                    j -> j.path("status").asText().equals("RUNNING")
+                            && j.path("attempts").asInt() == 2,
                     Duration.ofSeconds(150));
             assertNotEquals(firstWorker, taken.path("workerId").asText(), "the other worker runs it now");
             Thread.sleep(2_000);
@@ -86,11 +100,16 @@ class PausedWorkerSystemTest {
                 && System.nanoTime() - woke < Duration.ofSeconds(15).toNanos()) {
             Thread.sleep(100);
         }
-        assertEquals(null, query("SELECT current_job_id FROM workers WHERE id = ?", firstWorker), "the woken worker is idle");
+        assertEquals(
+                null,
+                query("SELECT current_job_id FROM workers WHERE id = ?", firstWorker),
+                "the woken worker is idle");
         double seconds = (System.nanoTime() - woke) / 1e9;
         assertTrue(seconds < 15, "idle " + seconds + " s after waking");
         Path log = cluster.logs.resolve(frozen.name + ".log");
-        assertTrue(Files.readString(log).contains("lost its job and stops, writing nothing more"), "the woken worker says why it stopped");
+        assertTrue(
+                Files.readString(log).contains("lost its job and stops, writing nothing more"),
+                "the woken worker says why it stopped");
 
         JsonNode done = cluster.awaitJob(id, status("SUCCEEDED", "FAILED", "CANCELLED"), Duration.ofSeconds(300));
         assertEquals("SUCCEEDED", done.path("status").asText(), done.toString());
@@ -100,6 +119,11 @@ class PausedWorkerSystemTest {
         for (int i = 0; i < losses.size(); i++) {
             assertEquals(i + 1, losses.get(i).path("step").asInt(), "each step once, in order");
         }
-        assertEquals(0L, ((Number) query("SELECT count(*) FROM workers WHERE id = ? AND current_job_id IS NOT NULL", firstWorker)).longValue());
+        assertEquals(
+                0L,
+                ((Number) query(
+                                "SELECT count(*) FROM workers WHERE id = ? AND current_job_id IS NOT NULL",
+                                firstWorker))
+                        .longValue());
     }
 }

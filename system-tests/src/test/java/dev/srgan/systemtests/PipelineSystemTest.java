@@ -1,5 +1,11 @@
 package dev.srgan.systemtests;
 
+import static dev.srgan.systemtests.Cluster.form;
+import static dev.srgan.systemtests.Cluster.status;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.srgan.client.ApiClient;
 import dev.srgan.client.ApiException;
@@ -12,13 +18,6 @@ import dev.srgan.client.model.JobDetail;
 import dev.srgan.client.model.JobPage;
 import dev.srgan.client.model.ModelView;
 import dev.srgan.client.model.UpscaleSubmitted;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.TestMethodOrder;
-
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,12 +29,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import static dev.srgan.systemtests.Cluster.form;
-import static dev.srgan.systemtests.Cluster.status;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The job pipeline end to end: api -> outbox -> Kafka -> two worker processes -> PostgreSQL. */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -47,16 +46,27 @@ class PipelineSystemTest {
 
     @BeforeAll
     static void start() throws Exception {
-        // The seed's generator at 2x, traced with torch.jit.trace (networks/src/test/python/make_torchscript_fixtures.py).
+        // The seed's generator at 2x, traced with torch.jit.trace
+        // (networks/src/test/python/make_torchscript_fixtures.py).
         Path model = cluster.home.resolve("networks/src/test/resources/torchscript/seed-generator-x2.pt");
-        HttpResponse<String> r = cluster.postMultipart("/api/models", form(
-                "file", new Cluster.FilePart("seed-generator-x2.pt", Files.readAllBytes(model), "application/octet-stream"),
-                "name", "seed x2", "scale", "2", "makeDefault", "true"));
+        HttpResponse<String> r = cluster.postMultipart(
+                "/api/models",
+                form(
+                        "file",
+                        new Cluster.FilePart(
+                                "seed-generator-x2.pt", Files.readAllBytes(model), "application/octet-stream"),
+                        "name",
+                        "seed x2",
+                        "scale",
+                        "2",
+                        "makeDefault",
+                        "true"));
         assertEquals(201, r.statusCode(), r.body());
     }
 
     static String submit(byte[] png, String name) throws Exception {
-        HttpResponse<String> r = cluster.postMultipart("/api/upscale", form("image", new Cluster.FilePart(name, png, "image/png"), "scale", "2"));
+        HttpResponse<String> r = cluster.postMultipart(
+                "/api/upscale", form("image", new Cluster.FilePart(name, png, "image/png"), "scale", "2"));
         assertEquals(202, r.statusCode(), r.body());
         return Cluster.JSON.readTree(r.body()).path("id").asText();
     }
@@ -77,7 +87,8 @@ class PipelineSystemTest {
             byWorker.merge(job.path("workerId").asText(), 1, Integer::sum);
         }
         assertEquals(2, byWorker.size(), "both workers took jobs: " + byWorker);
-        try (Connection c = cluster.db(); PreparedStatement ps = c.prepareStatement("""
+        try (Connection c = cluster.db();
+                PreparedStatement ps = c.prepareStatement("""
                 SELECT count(*), count(DISTINCT r.job_id) FROM results r WHERE r.job_id = ANY (?::uuid[])""")) {
             ps.setArray(1, c.createArrayOf("text", ids.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
@@ -95,7 +106,8 @@ class PipelineSystemTest {
     @Order(2)
     void killedWorkerJobCompletesOnTheOtherWorker() throws Exception {
         String id = submit(Images.png(512, 512, 7), "big.png");
-        JsonNode running = cluster.awaitJob(id, j -> j.path("status").asText().equals("RUNNING"), Duration.ofSeconds(60));
+        JsonNode running =
+                cluster.awaitJob(id, j -> j.path("status").asText().equals("RUNNING"), Duration.ofSeconds(60));
         String victim = running.path("workerId").asText();
         Cluster.App victimApp = null;
         for (Cluster.App w : cluster.workers()) {
@@ -149,8 +161,9 @@ class PipelineSystemTest {
             JsonNode job = cluster.awaitJob(id, status("SUCCEEDED", "FAILED"), Duration.ofSeconds(240));
             assertEquals("SUCCEEDED", job.path("status").asText(), job.toString());
         }
-        try (Connection c = cluster.db(); PreparedStatement ps = c.prepareStatement(
-                "SELECT count(*), count(DISTINCT job_id) FROM results WHERE job_id = ANY (?::uuid[])")) {
+        try (Connection c = cluster.db();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT count(*), count(DISTINCT job_id) FROM results WHERE job_id = ANY (?::uuid[])")) {
             ps.setArray(1, c.createArrayOf("text", ids.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -179,8 +192,9 @@ class PipelineSystemTest {
                 z.closeEntry();
             }
         }
-        HttpResponse<String> r = cluster.postMultipart("/api/upscale/batch", form(
-                "file", new Cluster.FilePart("shots.zip", zip.toByteArray(), "application/zip"), "scale", "2"));
+        HttpResponse<String> r = cluster.postMultipart(
+                "/api/upscale/batch",
+                form("file", new Cluster.FilePart("shots.zip", zip.toByteArray(), "application/zip"), "scale", "2"));
         assertEquals(202, r.statusCode(), r.body());
         JsonNode submitted = Cluster.JSON.readTree(r.body());
         assertEquals(3, submitted.path("count").asInt());
@@ -188,14 +202,29 @@ class PipelineSystemTest {
 
         JsonNode batch = cluster.awaitJob(id, status("SUCCEEDED", "FAILED", "CANCELLED"), Duration.ofSeconds(180));
         assertEquals("FAILED", batch.path("status").asText(), batch.toString());
-        assertTrue(batch.path("error").asText().startsWith("1 of 3 images failed: shots/broken.png: the input is not a readable PNG or JPEG image"),
+        assertTrue(
+                batch.path("error")
+                        .asText()
+                        .startsWith(
+                                "1 of 3 images failed: shots/broken.png: the input is not a readable PNG or JPEG image"),
                 batch.path("error").asText());
         assertEquals(2, batch.path("batch").path("succeeded").asInt());
         assertEquals(1, batch.path("batch").path("failed").asInt());
         List<String> states = new ArrayList<>();
-        batch.path("batch").path("images").forEach(i -> states.add(i.path("status").asText()));
+        batch.path("batch")
+                .path("images")
+                .forEach(i -> states.add(i.path("status").asText()));
         assertEquals(List.of("SUCCEEDED", "FAILED", "SUCCEEDED"), states);
-        assertEquals(1, cluster.get("/api/jobs/" + batch.path("batch").path("images").get(1).path("jobId").asText()).path("attempts").asInt(),
+        assertEquals(
+                1,
+                cluster.get("/api/jobs/"
+                                + batch.path("batch")
+                                        .path("images")
+                                        .get(1)
+                                        .path("jobId")
+                                        .asText())
+                        .path("attempts")
+                        .asInt(),
                 "a broken image is not retried");
 
         Map<String, Integer> widths = new HashMap<>();
@@ -219,14 +248,19 @@ class PipelineSystemTest {
         ApiClient client = new ApiClient();
         client.updateBaseUri(cluster.url("").toString());
         client.setRequestInterceptor(request -> request.header("Authorization", "Bearer " + Cluster.ADMIN_TOKEN));
-        ModelView model = new ModelsApi(client).listModels().stream()
-                .filter(m -> m.getScale() == 2 && Boolean.TRUE.equals(m.getIsDefault())).findFirst().orElseThrow();
+        ModelView model = new ModelsApi(client)
+                .listModels().stream()
+                        .filter(m -> m.getScale() == 2 && Boolean.TRUE.equals(m.getIsDefault()))
+                        .findFirst()
+                        .orElseThrow();
         Path image = Files.createTempFile(cluster.dataDir, "client", ".png");
         Files.write(image, Images.png(40, 30, 4242));
 
-        ApiResponse<UpscaleSubmitted> submitted = new UpscaleApi(client).upscaleWithHttpInfo(null, image.toFile(), "2", model.getId());
+        ApiResponse<UpscaleSubmitted> submitted =
+                new UpscaleApi(client).upscaleWithHttpInfo(null, image.toFile(), "2", model.getId());
         assertEquals(202, submitted.getStatusCode());
-        assertEquals("/api/jobs/" + submitted.getData().getId(), submitted.getData().getUrl());
+        assertEquals(
+                "/api/jobs/" + submitted.getData().getId(), submitted.getData().getUrl());
 
         String id = submitted.getData().getId().toString();
         JobsApi jobs = new JobsApi(client);
@@ -242,12 +276,19 @@ class PipelineSystemTest {
         assertEquals(2, ((Map<?, ?>) job.getParams()).get("scale"));
         assertEquals(80, (int) job.getResult().getWidth());
         assertEquals(60, (int) job.getResult().getHeight());
-        assertEquals(80, Images.read(Files.readAllBytes(jobs.getJobResult(id, false).toPath())).getWidth());
+        assertEquals(
+                80,
+                Images.read(Files.readAllBytes(jobs.getJobResult(id, false).toPath()))
+                        .getWidth());
 
         JobPage page = jobs.listJobs(0, 200, "SUCCEEDED", "UPSCALE");
-        assertTrue(page.getItems().stream().anyMatch(j -> j.getId().equals(submitted.getData().getId())), page.toString());
+        assertTrue(
+                page.getItems().stream()
+                        .anyMatch(j -> j.getId().equals(submitted.getData().getId())),
+                page.toString());
 
-        ApiException refused = assertThrows(ApiException.class, () -> new UpscaleApi(client).upscale(null, image.toFile(), "3", model.getId()));
+        ApiException refused = assertThrows(
+                ApiException.class, () -> new UpscaleApi(client).upscale(null, image.toFile(), "3", model.getId()));
         assertEquals(400, refused.getCode());
         ApiError error = client.getObjectMapper().readValue(refused.getResponseBody(), ApiError.class);
         assertEquals("scale", error.getField());
@@ -255,6 +296,9 @@ class PipelineSystemTest {
 
         ApiClient anonymous = new ApiClient();
         anonymous.updateBaseUri(cluster.url("").toString());
-        assertEquals(401, assertThrows(ApiException.class, () -> new JobsApi(anonymous).getJob(id)).getCode());
+        assertEquals(
+                401,
+                assertThrows(ApiException.class, () -> new JobsApi(anonymous).getJob(id))
+                        .getCode());
     }
 }

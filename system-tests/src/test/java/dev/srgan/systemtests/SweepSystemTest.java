@@ -1,5 +1,9 @@
 package dev.srgan.systemtests;
 
+import static dev.srgan.systemtests.Cluster.form;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.BrowserType;
@@ -7,21 +11,16 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.WaitForSelectorState;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-
-import static dev.srgan.systemtests.Cluster.form;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A hyperparameter sweep through the whole system and the browser: two learning rates started from
@@ -45,12 +44,24 @@ class SweepSystemTest {
 
     @BeforeAll
     static void start() throws Exception {
-        playwright = Playwright.create(new Playwright.CreateOptions().setEnv(java.util.Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        playwright = Playwright.create(
+                new Playwright.CreateOptions().setEnv(java.util.Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
         profile = Files.createTempDirectory("srgan-chromium");
-        browser = playwright.chromium().launchPersistentContext(profile, new BrowserType.LaunchPersistentContextOptions()
-                .setExecutablePath(DashboardBrowserTest.CHROMIUM).setHeadless(true).setViewportSize(1280, 900)
-                .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                        "--disable-sync", "--no-first-run")));
+        browser = playwright
+                .chromium()
+                .launchPersistentContext(
+                        profile,
+                        new BrowserType.LaunchPersistentContextOptions()
+                                .setExecutablePath(DashboardBrowserTest.CHROMIUM)
+                                .setHeadless(true)
+                                .setViewportSize(1280, 900)
+                                .setArgs(List.of(
+                                        "--no-sandbox",
+                                        "--disable-gpu",
+                                        "--disable-background-networking",
+                                        "--disable-component-update",
+                                        "--disable-sync",
+                                        "--no-first-run")));
         page = browser.pages().isEmpty() ? browser.newPage() : browser.pages().get(0);
         page.setDefaultTimeout(30_000);
         page.navigate(cluster.url("/training/sweeps").toString());
@@ -70,7 +81,8 @@ class SweepSystemTest {
         }
         if (profile != null) {
             try (var files = Files.walk(profile)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(f -> f.toFile().delete());
             } catch (java.io.IOException e) {
                 // a leftover temporary profile harms nothing
             }
@@ -89,8 +101,13 @@ class SweepSystemTest {
 
     @Test
     void aSweepOfTwoLearningRatesRunsBothJobsAndItsPageComparesThem() throws Exception {
-        HttpResponse<String> ds = cluster.postMultipart("/api/datasets", form(
-                "file", new Cluster.FilePart("photos.zip", Images.datasetZip(4, 48), "application/zip"), "name", "sweep photos"));
+        HttpResponse<String> ds = cluster.postMultipart(
+                "/api/datasets",
+                form(
+                        "file",
+                        new Cluster.FilePart("photos.zip", Images.datasetZip(4, 48), "application/zip"),
+                        "name",
+                        "sweep photos"));
         assertEquals(201, ds.statusCode(), ds.body());
         String datasetId = Cluster.JSON.readTree(ds.body()).path("id").asText();
 
@@ -112,7 +129,8 @@ class SweepSystemTest {
         fill("learningRateG", "0.0001, 2");
         assertTrue(page.textContent("#sweep-count").contains("2 runs"), page.textContent("#sweep-count"));
         page.click("#start-sweep");
-        page.waitForFunction("() => document.querySelector('.field[data-field=learningRateG] .error').textContent.includes('grid point 2 of 2')");
+        page.waitForFunction(
+                "() => document.querySelector('.field[data-field=learningRateG] .error').textContent.includes('grid point 2 of 2')");
         assertTrue(fieldError("learningRateG").contains("learningRateG must be from"), fieldError("learningRateG"));
         assertEquals("0.0001, 2", page.inputValue("#sw-learningRateG"), "what the user typed stays");
         assertEquals("24", page.inputValue("#sw-hrCropSize"));
@@ -125,22 +143,28 @@ class SweepSystemTest {
 
         // both runs finish, and the live table shows each one's best metrics without a reload
         page.evaluate("() => { window.noReload = true; }");
-        page.waitForFunction("() => { const rows = [...document.querySelectorAll('#sweep-table tbody tr[data-run]')];"
-                + " return rows.length === 2 && rows.every(r => r.dataset.status === 'SUCCEEDED' && r.dataset.psnr !== ''); }", null,
+        page.waitForFunction(
+                "() => { const rows = [...document.querySelectorAll('#sweep-table tbody tr[data-run]')];"
+                        + " return rows.length === 2 && rows.every(r => r.dataset.status === 'SUCCEEDED' && r.dataset.psnr !== ''); }",
+                null,
                 new Page.WaitForFunctionOptions().setTimeout(LONG_WAIT_MS));
         assertEquals(Boolean.TRUE, page.evaluate("() => window.noReload === true"), "live updates, no reload");
         String table = page.textContent("#sweep-table");
         assertTrue(table.contains("learningRateG=0.0001") && table.contains("learningRateG=0.001"), table);
         // both curves overlaid (validation PSNR), both points in the scatter
-        page.waitForFunction("() => window.srganCharts.compare.data.datasets.length === 2"
-                + " && window.srganCharts.compare.data.datasets.every(d => d.data.length >= 3)", null,
+        page.waitForFunction(
+                "() => window.srganCharts.compare.data.datasets.length === 2"
+                        + " && window.srganCharts.compare.data.datasets.every(d => d.data.length >= 3)",
+                null,
                 new Page.WaitForFunctionOptions().setTimeout(60_000));
         page.waitForFunction("() => window.srganCharts.scatter.data.datasets.length === 2");
         // sorted by best PSNR, highest first
         page.click("#sweep-table th[data-sort=psnr]");
-        Object psnrs = page.evaluate("() => [...document.querySelectorAll('#sweep-table tbody tr[data-run]')].map(r => Number(r.dataset.psnr))");
+        Object psnrs = page.evaluate(
+                "() => [...document.querySelectorAll('#sweep-table tbody tr[data-run]')].map(r => Number(r.dataset.psnr))");
         List<?> sorted = (List<?>) psnrs;
-        assertTrue(((Number) sorted.get(0)).doubleValue() >= ((Number) sorted.get(1)).doubleValue(), "sorted: " + sorted);
+        assertTrue(
+                ((Number) sorted.get(0)).doubleValue() >= ((Number) sorted.get(1)).doubleValue(), "sorted: " + sorted);
         page.selectOption("#metric", "gLoss");
         page.waitForFunction("() => window.srganCharts.compare.data.datasets.every(d => d.data.length === 30)");
 
@@ -148,7 +172,9 @@ class SweepSystemTest {
         page.waitForFunction("() => document.getElementById('flash').textContent.includes('Registered')");
         Path screenshots = cluster.home.resolve("system-tests/target/screenshots");
         Files.createDirectories(screenshots);
-        page.screenshot(new Page.ScreenshotOptions().setPath(screenshots.resolve("sweep.png")).setFullPage(true));
+        page.screenshot(new Page.ScreenshotOptions()
+                .setPath(screenshots.resolve("sweep.png"))
+                .setFullPage(true));
 
         // the API says the same: both runs done, with their grid point and best metrics at a step
         JsonNode sweep = cluster.get("/api/training/sweeps/" + sweepId);
@@ -157,7 +183,10 @@ class SweepSystemTest {
         for (JsonNode run : sweep.path("runs")) {
             assertEquals("SUCCEEDED", run.path("status").asText(), run.toString());
             rates.add(run.path("parameters").path("learningRateG").asDouble());
-            assertTrue(run.path("bestPsnr").path("value").isNumber() && run.path("bestPsnr").path("step").asInt() % 10 == 0, run.toString());
+            assertTrue(
+                    run.path("bestPsnr").path("value").isNumber()
+                            && run.path("bestPsnr").path("step").asInt() % 10 == 0,
+                    run.toString());
             assertTrue(run.path("bestSsim").path("value").isNumber(), run.toString());
             assertTrue(run.path("bestCheckpoint").path("id").isTextual(), run.toString());
             assertEquals(30, run.path("lastValidationStep").asInt(), run.toString());
@@ -167,7 +196,9 @@ class SweepSystemTest {
         JsonNode models = cluster.get("/api/models");
         boolean registered = false;
         for (JsonNode m : models) {
-            registered |= m.path("sourceCheckpointId").asText().equals(sweep.path("bestCheckpoint").path("id").asText());
+            registered |= m.path("sourceCheckpointId")
+                    .asText()
+                    .equals(sweep.path("bestCheckpoint").path("id").asText());
         }
         assertTrue(registered, "the best checkpoint is a model: " + models);
     }

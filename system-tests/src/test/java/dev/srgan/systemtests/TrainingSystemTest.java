@@ -1,16 +1,15 @@
 package dev.srgan.systemtests;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
-import java.net.http.HttpResponse;
-import java.time.Duration;
-
 import static dev.srgan.systemtests.Cluster.form;
 import static dev.srgan.systemtests.Cluster.status;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A training run through the whole system: live losses, cancel keeps checkpoints, a checkpoint serves upscales. */
 class TrainingSystemTest {
@@ -21,8 +20,13 @@ class TrainingSystemTest {
 
     @Test
     void trainingRunIsVisibleWhileRunningKeepsItsCheckpointsWhenCancelledAndServesAsAModel() throws Exception {
-        HttpResponse<String> ds = cluster.postMultipart("/api/datasets", form(
-                "file", new Cluster.FilePart("photos.zip", Images.datasetZip(5, 64), "application/zip"), "name", "synthetic photos"));
+        HttpResponse<String> ds = cluster.postMultipart(
+                "/api/datasets",
+                form(
+                        "file",
+                        new Cluster.FilePart("photos.zip", Images.datasetZip(5, 64), "application/zip"),
+                        "name",
+                        "synthetic photos"));
         assertEquals(201, ds.statusCode(), ds.body());
         String datasetId = Cluster.JSON.readTree(ds.body()).path("id").asText();
 
@@ -38,7 +42,8 @@ class TrainingSystemTest {
         JsonNode losses = Cluster.JSON.createArrayNode();
         while (System.nanoTime() < deadline) {
             losses = cluster.get("/api/jobs/" + id + "/losses");
-            if (losses.size() >= 25 && cluster.get("/api/jobs/" + id + "/checkpoints").size() >= 2) {
+            if (losses.size() >= 25
+                    && cluster.get("/api/jobs/" + id + "/checkpoints").size() >= 2) {
                 break;
             }
             Thread.sleep(500);
@@ -63,16 +68,27 @@ class TrainingSystemTest {
         assertEquals(last.path("sizeBytes").asLong(), zip.length);
         assertTrue(zip[0] == 'P' && zip[1] == 'K', "a checkpoint is a zip");
 
-        HttpResponse<String> model = cluster.postJson("/api/models", "{\"checkpointId\": \"" + last.path("id").asText() + "\", \"name\": \"from run\"}");
+        HttpResponse<String> model = cluster.postJson(
+                "/api/models", "{\"checkpointId\": \"" + last.path("id").asText() + "\", \"name\": \"from run\"}");
         assertEquals(201, model.statusCode(), model.body());
         JsonNode m = Cluster.JSON.readTree(model.body());
         assertEquals(2, m.path("scale").asInt());
         assertEquals("CHECKPOINT", m.path("format").asText());
 
-        HttpResponse<String> up = cluster.postMultipart("/api/upscale", form(
-                "image", new Cluster.FilePart("photo.png", Images.png(40, 30, 5), "image/png"), "scale", "2", "modelId", m.path("id").asText()));
+        HttpResponse<String> up = cluster.postMultipart(
+                "/api/upscale",
+                form(
+                        "image",
+                        new Cluster.FilePart("photo.png", Images.png(40, 30, 5), "image/png"),
+                        "scale",
+                        "2",
+                        "modelId",
+                        m.path("id").asText()));
         assertEquals(202, up.statusCode(), up.body());
-        JsonNode done = cluster.awaitJob(Cluster.JSON.readTree(up.body()).path("id").asText(), status("SUCCEEDED", "FAILED"), Duration.ofSeconds(120));
+        JsonNode done = cluster.awaitJob(
+                Cluster.JSON.readTree(up.body()).path("id").asText(),
+                status("SUCCEEDED", "FAILED"),
+                Duration.ofSeconds(120));
         assertEquals("SUCCEEDED", done.path("status").asText(), done.toString());
         assertEquals(80, done.path("result").path("width").asInt());
         assertEquals(60, done.path("result").path("height").asInt());

@@ -2,7 +2,6 @@ package dev.srgan.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -35,7 +34,8 @@ public final class Api {
     public Api(URI base, String token, Executor executor) {
         this.base = base;
         this.token = token;
-        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5));
+        HttpClient.Builder b =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5));
         if (executor != null) {
             b.executor(executor);
         }
@@ -47,7 +47,8 @@ public final class Api {
         try {
             return Files.readString(file).trim();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the token file " + file + " (start the system with ./srgan up, or pass --token)", e);
+            throw new UncheckedIOException(
+                    "cannot read the token file " + file + " (start the system with ./srgan up, or pass --token)", e);
         }
     }
 
@@ -63,7 +64,9 @@ public final class Api {
 
     /** A request builder for a path, with the bearer token. */
     public HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + token);
+        return HttpRequest.newBuilder(base.resolve(path))
+                .timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + token);
     }
 
     /** GET a JSON answer; a non-2xx status is an exception with the body. */
@@ -91,8 +94,13 @@ public final class Api {
     /** GET without authentication, the status only (health checks); -1 when nothing answers. */
     public int status(String path) {
         try {
-            return http.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(5)).GET().build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            return http.send(
+                            HttpRequest.newBuilder(base.resolve(path))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {
@@ -107,7 +115,10 @@ public final class Api {
     }
 
     private HttpRequest multipart(String path, Multipart form) {
-        return request(path).header("Content-Type", form.contentType()).POST(HttpRequest.BodyPublishers.ofByteArray(form.body())).build();
+        return request(path)
+                .header("Content-Type", form.contentType())
+                .POST(HttpRequest.BodyPublishers.ofByteArray(form.body()))
+                .build();
     }
 
     private static JsonNode ok(String what, HttpResponse<String> r) throws IOException {

@@ -1,7 +1,6 @@
 package dev.srgan.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,8 +40,13 @@ public final class JobWatcher implements AutoCloseable {
 
     private void read(Api api) {
         try {
-            HttpResponse<InputStream> r = api.http().send(api.request("/api/events").timeout(java.time.Duration.ofDays(1)).GET().build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> r = api.http()
+                    .send(
+                            api.request("/api/events")
+                                    .timeout(java.time.Duration.ofDays(1))
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofInputStream());
             body = r.body();
             connected.countDown();
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {

@@ -6,8 +6,7 @@ import java.util.Map;
 
 /** Medians and percentiles (nearest rank) of measured values. */
 public final class Stats {
-    private Stats() {
-    }
+    private Stats() {}
 
     /** The p-th percentile (0-100, nearest rank) of the values; NaN when there are none. */
     public static double percentile(double[] values, double p) {

@@ -7,13 +7,12 @@ import dev.srgan.networks.checkpoint.Checkpoint;
 import dev.srgan.networks.model.Generator;
 import dev.srgan.networks.model.Networks;
 import dev.srgan.networks.training.TrainingConfig;
-
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Random;
+import javax.imageio.ImageIO;
 
 /**
  * What the load script and the queue benchmark submit: a "trivial" model, the seed's generator
@@ -21,16 +20,20 @@ import java.util.Random;
  * millisecond on an 8x8 input), so a job's time is the queue's time, and small noise PNGs.
  */
 public final class TrivialModel {
-    private TrivialModel() {
-    }
+    private TrivialModel() {}
 
     /** The model as an SRGAN model zip (what {@code POST /api/models} takes). */
     public static byte[] zip() throws IOException {
-        TrainingConfig config = TrainingConfig.builder().scale(2).residualBlocks(1).build();
+        TrainingConfig config =
+                TrainingConfig.builder().scale(2).residualBlocks(1).build();
         try (NDManager manager = NDManager.newBaseManager()) {
-            Block g = Generator.builder().scale(config.scale()).residualBlocks(config.residualBlocks()).build();
+            Block g = Generator.builder()
+                    .scale(config.scale())
+                    .residualBlocks(config.residualBlocks())
+                    .build();
             Networks.initialize(g, manager, new Shape(1, 3, 16, 16), 7);
-            Checkpoint model = new Checkpoint(config, 0, 0, "pixel-mse", Instant.now(), Networks.saveParameters(g), null, null, null, null);
+            Checkpoint model = new Checkpoint(
+                    config, 0, 0, "pixel-mse", Instant.now(), Networks.saveParameters(g), null, null, null, null);
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             model.write(out);
             return out.toByteArray();
@@ -39,8 +42,13 @@ public final class TrivialModel {
 
     /** Uploads the model (admin token) and returns its id. */
     public static String upload(Api api, String name) throws IOException, InterruptedException {
-        return api.post("/api/models", new Multipart().field("name", name)
-                .file("file", "trivial-x2.srgan.zip", "application/zip", zip())).path("id").asText();
+        return api.post(
+                        "/api/models",
+                        new Multipart()
+                                .field("name", name)
+                                .file("file", "trivial-x2.srgan.zip", "application/zip", zip()))
+                .path("id")
+                .asText();
     }
 
     /** A PNG of seeded noise. */

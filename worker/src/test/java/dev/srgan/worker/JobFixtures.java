@@ -1,5 +1,7 @@
 package dev.srgan.worker;
 
+import static org.junit.jupiter.api.Assertions.fail;
+
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.networks.training.TrainingConfig;
 import dev.srgan.networks.training.TrainingRun;
@@ -7,17 +9,6 @@ import dev.srgan.platform.KafkaSettings;
 import dev.srgan.platform.blobs.BlobStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringSerializer;
-
-import javax.imageio.ImageIO;
-import javax.sql.DataSource;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -35,8 +26,16 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.fail;
+import javax.imageio.ImageIO;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Sets up jobs the way the api does (blobs through BlobStore, rows with SQL, a pointer message on
@@ -59,7 +58,8 @@ public class JobFixtures {
     public UUID blob(byte[] bytes, String contentType) throws Exception {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            UUID id = blobs.write(c, new ByteArrayInputStream(bytes), contentType, Long.MAX_VALUE).id();
+            UUID id = blobs.write(c, new ByteArrayInputStream(bytes), contentType, Long.MAX_VALUE)
+                    .id();
             c.commit();
             return id;
         }
@@ -76,30 +76,54 @@ public class JobFixtures {
     public UUID model(String format, int scale, Integer residualBlocks, byte[] bytes) throws Exception {
         UUID blob = blob(bytes, "application/octet-stream");
         UUID id = UUID.randomUUID();
-        exec("INSERT INTO models (id, name, format, scale, residual_blocks, source, blob_id) VALUES (?, ?, ?, ?, ?, 'upload', ?)",
-                id, "test " + format.toLowerCase() + " x" + scale, format, scale, residualBlocks, blob);
+        exec(
+                "INSERT INTO models (id, name, format, scale, residual_blocks, source, blob_id) VALUES (?, ?, ?, ?, ?, 'upload', ?)",
+                id,
+                "test " + format.toLowerCase() + " x" + scale,
+                format,
+                scale,
+                residualBlocks,
+                blob);
         return id;
     }
 
     public UUID upscaleJob(UUID modelId, int scale, byte[] input, String inputName) throws Exception {
         UUID blob = blob(input, inputName.endsWith(".png") ? "image/png" : "image/jpeg");
         UUID id = UUID.randomUUID();
-        exec("INSERT INTO jobs (id, type, status, params, input_blob_id, input_name, model_id) VALUES (?, 'UPSCALE', 'QUEUED', ?::jsonb, ?, ?, ?)",
-                id, "{\"scale\": " + scale + "}", blob, inputName, modelId);
+        exec(
+                "INSERT INTO jobs (id, type, status, params, input_blob_id, input_name, model_id) VALUES (?, 'UPSCALE', 'QUEUED', ?::jsonb, ?, ?, ?)",
+                id,
+                "{\"scale\": " + scale + "}",
+                blob,
+                inputName,
+                modelId);
         return id;
     }
 
     public UUID dataset(byte[] zip, int imageCount) throws Exception {
         UUID blob = blob(zip, "application/zip");
         UUID id = UUID.randomUUID();
-        exec("INSERT INTO datasets (id, name, image_count, size_bytes, blob_id) VALUES (?, 'test set', ?, ?, ?)", id, imageCount, (long) zip.length, blob);
+        exec(
+                "INSERT INTO datasets (id, name, image_count, size_bytes, blob_id) VALUES (?, 'test set', ?, ?, ?)",
+                id,
+                imageCount,
+                (long) zip.length,
+                blob);
         return id;
     }
 
     public UUID trainingJob(TrainingConfig config, UUID datasetId) throws Exception {
         UUID id = UUID.randomUUID();
-        exec("INSERT INTO jobs (id, type, status, params, dataset_id) VALUES (?, 'TRAINING', 'QUEUED', ?::jsonb, ?)", id, config.toJson(), datasetId);
-        exec("INSERT INTO training_runs (job_id, config, total_steps) VALUES (?, ?::jsonb, ?)", id, config.toJson(), config.totalSteps());
+        exec(
+                "INSERT INTO jobs (id, type, status, params, dataset_id) VALUES (?, 'TRAINING', 'QUEUED', ?::jsonb, ?)",
+                id,
+                config.toJson(),
+                datasetId);
+        exec(
+                "INSERT INTO training_runs (job_id, config, total_steps) VALUES (?, ?::jsonb, ?)",
+                id,
+                config.toJson(),
+                config.totalSteps());
         return id;
     }
 
@@ -107,9 +131,11 @@ public class JobFixtures {
     public RecordMetadata publish(UUID jobId, JobType type, int attempt) throws Exception {
         Map<String, Object> config = kafka.clientConfig("worker-test-producer");
         config.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
+        try (KafkaProducer<String, String> producer =
+                new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
             String message = "{\"jobId\":\"" + jobId + "\",\"type\":\"" + type + "\",\"attempt\":" + attempt + "}";
-            return producer.send(new ProducerRecord<>(kafka.topic(type), jobId.toString(), message)).get(30, TimeUnit.SECONDS);
+            return producer.send(new ProducerRecord<>(kafka.topic(type), jobId.toString(), message))
+                    .get(30, TimeUnit.SECONDS);
         }
     }
 
@@ -120,7 +146,9 @@ public class JobFixtures {
         try (Admin admin = Admin.create(kafka.clientConfig("worker-test-admin"))) {
             while (System.nanoTime() < deadline) {
                 OffsetAndMetadata committed = admin.listConsumerGroupOffsets(kafka.consumerGroup(type))
-                        .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS).get(tp);
+                        .partitionsToOffsetAndMetadata()
+                        .get(10, TimeUnit.SECONDS)
+                        .get(tp);
                 if (committed != null && committed.offset() > record.offset()) {
                     return;
                 }
@@ -141,7 +169,8 @@ public class JobFixtures {
             }
             Thread.sleep(100);
         }
-        fail("job " + jobId + " still " + status + " after " + timeout + " (" + text("SELECT progress_message FROM jobs WHERE id = ?", jobId) + ")");
+        fail("job " + jobId + " still " + status + " after " + timeout + " ("
+                + text("SELECT progress_message FROM jobs WHERE id = ?", jobId) + ")");
         return status;
     }
 
@@ -158,13 +187,16 @@ public class JobFixtures {
     }
 
     public void exec(String sql, Object... params) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, params)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = prepare(c, sql, params)) {
             ps.executeUpdate();
         }
     }
 
     public Object value(String sql, Object... params) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, params); ResultSet rs = ps.executeQuery()) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = prepare(c, sql, params);
+                ResultSet rs = ps.executeQuery()) {
             return rs.next() ? rs.getObject(1) : null;
         }
     }
@@ -180,7 +212,9 @@ public class JobFixtures {
 
     public List<Long> numbers(String sql, Object... params) throws SQLException {
         List<Long> values = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = prepare(c, sql, params); ResultSet rs = ps.executeQuery()) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = prepare(c, sql, params);
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 values.add(rs.getLong(1));
             }
@@ -198,7 +232,8 @@ public class JobFixtures {
 
     /** A deterministic, textured image (smooth gradients plus noise), with an alpha ramp if asked. */
     public static BufferedImage image(int width, int height, boolean alpha, long seed) {
-        BufferedImage image = new BufferedImage(width, height, alpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
+        BufferedImage image =
+                new BufferedImage(width, height, alpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
         Random random = new Random(seed);
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
@@ -224,9 +259,18 @@ public class JobFixtures {
 
     /** A generator with random weights, saved as a checkpoint zip by the networks module's own code. */
     public static byte[] randomCheckpoint(int scale, int residualBlocks) throws IOException {
-        TrainingConfig config = TrainingConfig.builder().scale(scale).residualBlocks(residualBlocks).hrCropSize(16).batchSize(1)
-                .pretrainSteps(1).ganSteps(0).seed(11).build();
-        try (TrainingRun run = TrainingRun.builder(config).trainingImages(List.of(image(16, 16, false, 1))).build()) {
+        TrainingConfig config = TrainingConfig.builder()
+                .scale(scale)
+                .residualBlocks(residualBlocks)
+                .hrCropSize(16)
+                .batchSize(1)
+                .pretrainSteps(1)
+                .ganSteps(0)
+                .seed(11)
+                .build();
+        try (TrainingRun run = TrainingRun.builder(config)
+                .trainingImages(List.of(image(16, 16, false, 1)))
+                .build()) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             run.checkpoint().write(out);
             return out.toByteArray();

@@ -11,8 +11,6 @@ import jakarta.ws.rs.core.Cookie;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.jboss.resteasy.reactive.server.ServerRequestFilter;
-
 import java.lang.reflect.Method;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +18,7 @@ import java.security.MessageDigest;
 import java.sql.SQLException;
 import java.util.Optional;
 import java.util.Set;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
  * The one place that decides who may call what, for every REST endpoint and dashboard page.
@@ -48,11 +47,14 @@ public class AuthFilter {
     public Optional<Response> authorize(ContainerRequestContext request, ResourceInfo resource) throws SQLException {
         Method method = resource.getResourceMethod();
         Class<?> type = resource.getResourceClass();
-        if (method == null || method.isAnnotationPresent(PublicEndpoint.class) || (type != null && type.isAnnotationPresent(PublicEndpoint.class))) {
+        if (method == null
+                || method.isAnnotationPresent(PublicEndpoint.class)
+                || (type != null && type.isAnnotationPresent(PublicEndpoint.class))) {
             return Optional.empty();
         }
         if (!config.auth().enabled()) {
-            request.setProperty(Caller.PROPERTY, new Caller(null, "anyone (srgan.auth.enabled=false)", Role.ADMIN, false));
+            request.setProperty(
+                    Caller.PROPERTY, new Caller(null, "anyone (srgan.auth.enabled=false)", Role.ADMIN, false));
             return Optional.empty();
         }
         Role needed = needed(method, type, request.getMethod());
@@ -71,22 +73,33 @@ public class AuthFilter {
             if (isPage(request)) {
                 String next = request.getUriInfo().getRequestUri().getRawPath();
                 String query = request.getUriInfo().getRequestUri().getRawQuery();
-                String target = "/login?next=" + URLEncoder.encode(query == null ? next : next + "?" + query, StandardCharsets.UTF_8);
-                return Optional.of(Response.seeOther(java.net.URI.create(target)).build());
+                String target = "/login?next="
+                        + URLEncoder.encode(query == null ? next : next + "?" + query, StandardCharsets.UTF_8);
+                return Optional.of(
+                        Response.seeOther(java.net.URI.create(target)).build());
             }
             String why = bearer != null || session != null
                     ? "the token is not valid (unknown or revoked); ask an admin for a new one"
                     : "sign in: send 'Authorization: Bearer <token>' (./srgan up prints the admin token and writes it to data/admin-token)";
-            return Optional.of(error(401, why).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"srgan\"").build());
+            return Optional.of(error(401, why)
+                    .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"srgan\"")
+                    .build());
         }
         Caller who = caller.get();
         if (!who.role().includes(needed)) {
-            return Optional.of(error(403, "this needs the " + needed.name().toLowerCase() + " role; the token '" + who.name()
-                    + "' has the " + who.role().name().toLowerCase() + " role").build());
+            return Optional.of(error(
+                            403,
+                            "this needs the " + needed.name().toLowerCase() + " role; the token '" + who.name()
+                                    + "' has the " + who.role().name().toLowerCase() + " role")
+                    .build());
         }
-        if (who.viaSession() && !SAFE_METHODS.contains(request.getMethod()) && !csrfMatches(request, session.getValue())) {
-            return Optional.of(error(403, "missing or wrong CSRF token (" + CSRF_HEADER
-                    + " header); reload the page and try again").build());
+        if (who.viaSession()
+                && !SAFE_METHODS.contains(request.getMethod())
+                && !csrfMatches(request, session.getValue())) {
+            return Optional.of(error(
+                            403,
+                            "missing or wrong CSRF token (" + CSRF_HEADER + " header); reload the page and try again")
+                    .build());
         }
         request.setProperty(Caller.PROPERTY, who);
         return Optional.empty();
@@ -113,15 +126,19 @@ public class AuthFilter {
 
     private static boolean csrfMatches(ContainerRequestContext request, String sessionToken) {
         String sent = request.getHeaderString(CSRF_HEADER);
-        return sent != null && MessageDigest.isEqual(sent.trim().getBytes(StandardCharsets.UTF_8),
-                TokenStore.csrfFor(sessionToken).getBytes(StandardCharsets.UTF_8));
+        return sent != null
+                && MessageDigest.isEqual(
+                        sent.trim().getBytes(StandardCharsets.UTF_8),
+                        TokenStore.csrfFor(sessionToken).getBytes(StandardCharsets.UTF_8));
     }
 
     /** A browser asking for a dashboard page is sent to the login page; everything else gets JSON. */
     private static boolean isPage(ContainerRequestContext request) {
         String path = request.getUriInfo().getPath();
-        return HttpMethod.GET.equals(request.getMethod()) && !path.startsWith("/api/")
-                && request.getAcceptableMediaTypes().stream().anyMatch(m -> m.isCompatible(MediaType.TEXT_HTML_TYPE) && !m.isWildcardType());
+        return HttpMethod.GET.equals(request.getMethod())
+                && !path.startsWith("/api/")
+                && request.getAcceptableMediaTypes().stream()
+                        .anyMatch(m -> m.isCompatible(MediaType.TEXT_HTML_TYPE) && !m.isWildcardType());
     }
 
     private static Response.ResponseBuilder error(int status, String message) {

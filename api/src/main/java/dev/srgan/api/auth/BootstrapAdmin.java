@@ -5,10 +5,8 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.jboss.logging.Logger;
-
 import java.sql.SQLException;
-import java.util.Optional;
+import org.jboss.logging.Logger;
 
 /**
  * Registers the admin token that {@code ./srgan up} generated (or a deployment took from a
@@ -30,11 +28,13 @@ public class BootstrapAdmin {
             LOG.warn("srgan.auth.enabled=false: the api and the dashboard accept every request without a token");
             return;
         }
-        if (config.bootstrapAdminToken().isEmpty() || config.bootstrapAdminToken().get().isBlank()) {
+        if (config.bootstrapAdminToken().isEmpty()
+                || config.bootstrapAdminToken().get().isBlank()) {
             return;
         }
         if (config.bootstrapAdminToken().get().trim().length() < 20) {
-            throw new IllegalStateException("SRGAN_BOOTSTRAP_ADMIN_TOKEN is too short (at least 20 characters; ./srgan up generates 256-bit ones)");
+            throw new IllegalStateException(
+                    "SRGAN_BOOTSTRAP_ADMIN_TOKEN is too short (at least 20 characters; ./srgan up generates 256-bit ones)");
         }
         if (tokens.bootstrapAdmin(config.bootstrapAdminToken().get())) {
             LOG.info("registered the bootstrap admin token from SRGAN_BOOTSTRAP_ADMIN_TOKEN");

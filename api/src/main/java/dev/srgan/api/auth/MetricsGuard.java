@@ -8,7 +8,6 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-
 import java.util.Optional;
 
 /**
@@ -35,7 +34,8 @@ public class MetricsGuard {
         String header = ctx.request().getHeader("Authorization");
         try {
             Optional<Caller> caller = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-                    ? tokens.authenticate(header.substring(7).trim(), false) : Optional.empty();
+                    ? tokens.authenticate(header.substring(7).trim(), false)
+                    : Optional.empty();
             if (caller.isPresent()) {
                 ctx.next();
                 return;
@@ -44,8 +44,12 @@ public class MetricsGuard {
             ctx.fail(e);
             return;
         }
-        ctx.response().setStatusCode(401).putHeader("Content-Type", "application/json")
+        ctx.response()
+                .setStatusCode(401)
+                .putHeader("Content-Type", "application/json")
                 .putHeader("WWW-Authenticate", "Bearer realm=\"srgan\"")
-                .end(JsonObject.mapFrom(new ApiError("metrics need 'Authorization: Bearer <token>' (srgan.auth.metrics-public=false)", null)).encode());
+                .end(JsonObject.mapFrom(new ApiError(
+                                "metrics need 'Authorization: Bearer <token>' (srgan.auth.metrics-public=false)", null))
+                        .encode());
     }
 }

@@ -8,5 +8,4 @@ import java.lang.annotation.Target;
 /** An endpoint anyone may call without a token: only the login page. */
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.METHOD, ElementType.TYPE})
-public @interface PublicEndpoint {
-}
+public @interface PublicEndpoint {}

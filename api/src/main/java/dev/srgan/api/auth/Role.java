@@ -5,7 +5,9 @@ package dev.srgan.api.auth;
  * submits, cancels, retries and downloads checkpoints; an admin also manages models, workers and tokens.
  */
 public enum Role {
-    VIEWER, OPERATOR, ADMIN;
+    VIEWER,
+    OPERATOR,
+    ADMIN;
 
     /** Whether a token with this role may call an endpoint that needs {@code needed}. */
     public boolean includes(Role needed) {

@@ -11,16 +11,14 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
+import java.sql.SQLException;
+import java.util.List;
+import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-
-import java.sql.SQLException;
-import java.util.List;
-import java.util.UUID;
 
 /** {@code /api/tokens}: admins create (with a role and a name), list and revoke API tokens. */
 @Path("/api/tokens")
@@ -33,11 +31,12 @@ public class TokenResource {
     TokenStore tokens;
 
     /** What {@code POST /api/tokens} takes. */
-    public record TokenRequest(String name, String role) {
-    }
+    public record TokenRequest(String name, String role) {}
 
     @GET
-    @Operation(operationId = "listTokens", summary = "The tokens: id, name, role, created and revoked (never the token)")
+    @Operation(
+            operationId = "listTokens",
+            summary = "The tokens: id, name, role, created and revoked (never the token)")
     @APIResponse(responseCode = "200", description = "tokens")
     public List<TokenStore.TokenView> list() throws SQLException {
         return tokens.list();
@@ -46,15 +45,27 @@ public class TokenResource {
     /** 201 with the raw token: the only time it is shown. */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(operationId = "createToken", summary = "Create a token with a name and a role; the answer is the only time the token is shown")
-    @APIResponse(responseCode = "201", description = "the token",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TokenStore.NewToken.class)))
-    @APIResponse(responseCode = "400", description = "a body that is not JSON, no name or one over 100 characters, a role not VIEWER, OPERATOR or ADMIN")
+    @Operation(
+            operationId = "createToken",
+            summary = "Create a token with a name and a role; the answer is the only time the token is shown")
+    @APIResponse(
+            responseCode = "201",
+            description = "the token",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = TokenStore.NewToken.class)))
+    @APIResponse(
+            responseCode = "400",
+            description =
+                    "a body that is not JSON, no name or one over 100 characters, a role not VIEWER, OPERATOR or ADMIN")
     public Response create(TokenRequest request) throws SQLException {
         if (request == null) {
             throw ApiException.badRequest(null, "send a JSON body: {\"name\": \"ci\", \"role\": \"OPERATOR\"}");
         }
-        return Response.status(201).entity(tokens.create(request.name(), request.role())).build();
+        return Response.status(201)
+                .entity(tokens.create(request.name(), request.role()))
+                .build();
     }
 
     @POST

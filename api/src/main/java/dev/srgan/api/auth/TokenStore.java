@@ -3,8 +3,6 @@ package dev.srgan.api.auth;
 import dev.srgan.api.errors.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
-import javax.sql.DataSource;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -20,6 +18,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import javax.sql.DataSource;
 
 /**
  * API tokens in PostgreSQL. A token is 256 random bits (URL-safe base64, prefixed {@code srgan_}
@@ -43,8 +42,7 @@ public class TokenStore {
     }
 
     /** A new token: the only time the raw value exists outside the caller's hands. */
-    public record NewToken(UUID id, String name, String role, String token) {
-    }
+    public record NewToken(UUID id, String name, String role, String token) {}
 
     /** A fresh random token. */
     public static String generate() {
@@ -74,11 +72,13 @@ public class TokenStore {
         }
         byte[] presented = hash(token.trim());
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT id, name, role, token_hash FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT id, name, role, token_hash FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL")) {
             ps.setBytes(1, presented);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next() && MessageDigest.isEqual(presented, rs.getBytes(4))) {
-                    return Optional.of(new Caller(rs.getObject(1, UUID.class), rs.getString(2), Role.valueOf(rs.getString(3)), viaSession));
+                    return Optional.of(new Caller(
+                            rs.getObject(1, UUID.class), rs.getString(2), Role.valueOf(rs.getString(3)), viaSession));
                 }
             }
         }
@@ -88,7 +88,8 @@ public class TokenStore {
     /** Whether the token {@code id} exists and is not revoked. */
     public boolean isActive(UUID id) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT 1 FROM api_tokens WHERE id = ? AND revoked_at IS NULL")) {
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT 1 FROM api_tokens WHERE id = ? AND revoked_at IS NULL")) {
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
@@ -120,11 +121,16 @@ public class TokenStore {
     public List<TokenView> list() throws SQLException {
         List<TokenView> out = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT id, name, role, created_at, revoked_at FROM api_tokens ORDER BY created_at DESC");
-             ResultSet rs = ps.executeQuery()) {
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT id, name, role, created_at, revoked_at FROM api_tokens ORDER BY created_at DESC");
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                out.add(new TokenView(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
-                        rs.getObject(4, OffsetDateTime.class), rs.getObject(5, OffsetDateTime.class)));
+                out.add(new TokenView(
+                        rs.getObject(1, UUID.class),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getObject(4, OffsetDateTime.class),
+                        rs.getObject(5, OffsetDateTime.class)));
             }
         }
         return out;
@@ -133,7 +139,8 @@ public class TokenStore {
     /** Revokes a token at once: its next request gets 401. Revoking twice is harmless. */
     public TokenView revoke(UUID id) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = ?")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = ?")) {
             ps.setObject(1, id);
             if (ps.executeUpdate() == 0) {
                 throw ApiException.notFound("no token " + id);
@@ -158,7 +165,8 @@ public class TokenStore {
                     lock.execute();
                 }
                 boolean inserted = false;
-                try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM api_tokens WHERE (role = 'ADMIN' AND revoked_at IS NULL) OR token_hash = ?")) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT 1 FROM api_tokens WHERE (role = 'ADMIN' AND revoked_at IS NULL) OR token_hash = ?")) {
                     ps.setBytes(1, hash(token.trim()));
                     try (ResultSet rs = ps.executeQuery()) {
                         if (!rs.next()) {
@@ -177,7 +185,8 @@ public class TokenStore {
     }
 
     private static void insert(Connection c, UUID id, String name, Role role, byte[] hash) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO api_tokens (id, name, role, token_hash) VALUES (?, ?, ?, ?)")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("INSERT INTO api_tokens (id, name, role, token_hash) VALUES (?, ?, ?, ?)")) {
             ps.setObject(1, id);
             ps.setString(2, name);
             ps.setString(3, role.name());

@@ -1,10 +1,8 @@
 package dev.srgan.api.datasets;
 
+import dev.srgan.api.errors.ApiException;
 import dev.srgan.api.upscale.ImageInspector;
 import dev.srgan.api.upscale.ImageStructure;
-
-import dev.srgan.api.errors.ApiException;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -17,12 +15,10 @@ import java.util.zip.ZipFile;
  * reading, not trusted from the headers), no path traversal, and at least one PNG or JPEG image.
  */
 public final class DatasetInspector {
-    private DatasetInspector() {
-    }
+    private DatasetInspector() {}
 
     /** What the zip holds. */
-    public record Contents(int images, long uncompressedBytes, long pixels) {
-    }
+    public record Contents(int images, long uncompressedBytes, long pixels) {}
 
     /**
      * Inspects a dataset zip. Every image entry is checked from its structure without a decode
@@ -30,7 +26,8 @@ public final class DatasetInspector {
      * at most {@code maxPixels} (413), all of them together at most {@code maxTotalPixels} (413,
      * what a training run decodes into memory); each message names the entry.
      */
-    public static Contents inspectZip(Path zip, String name, int maxEntries, long maxUncompressed, long maxPixels, long maxTotalPixels) {
+    public static Contents inspectZip(
+            Path zip, String name, int maxEntries, long maxUncompressed, long maxPixels, long maxTotalPixels) {
         int images = 0;
         long total = 0;
         long pixels = 0;
@@ -55,7 +52,8 @@ public final class DatasetInspector {
                     while ((n = in.read(buf)) > 0) {
                         total += n;
                         if (total > maxUncompressed) {
-                            throw ApiException.tooLarge("file", "'" + name + "' unpacks to more than " + maxUncompressed + " bytes");
+                            throw ApiException.tooLarge(
+                                    "file", "'" + name + "' unpacks to more than " + maxUncompressed + " bytes");
                         }
                     }
                 }
@@ -63,9 +61,11 @@ public final class DatasetInspector {
                     images++;
                     pixels += checkImage(file, e, name, maxPixels);
                     if (pixels > maxTotalPixels) {
-                        throw ApiException.tooLarge("file", "the images of '" + name + "' add up to more than "
-                                + ImageInspector.megapixels(maxTotalPixels) + " megapixels (at '" + e.getName()
-                                + "'), the most one training run decodes; use fewer or smaller images");
+                        throw ApiException.tooLarge(
+                                "file",
+                                "the images of '" + name + "' add up to more than "
+                                        + ImageInspector.megapixels(maxTotalPixels) + " megapixels (at '" + e.getName()
+                                        + "'), the most one training run decodes; use fewer or smaller images");
                     }
                 }
             }
@@ -89,18 +89,25 @@ public final class DatasetInspector {
         }
         String format = ImageInspector.sniff(head);
         if (!format.equals("PNG") && !format.equals("JPEG")) {
-            throw ApiException.badRequest("file", entry + " is named as an image but is " + format + "; only PNG and JPEG are read");
+            throw ApiException.badRequest(
+                    "file", entry + " is named as an image but is " + format + "; only PNG and JPEG are read");
         }
         ImageStructure.Inspection found;
         try (InputStream in = file.getInputStream(e)) {
             found = ImageStructure.inspect(in, format);
         }
         if (found.width() > 0 && found.height() > 0 && found.pixels() > maxPixels) {
-            throw ApiException.tooLarge("file", entry + " is " + found.width() + "x" + found.height() + " = "
-                    + ImageInspector.megapixels(found.pixels()) + " megapixels; the limit is " + ImageInspector.megapixels(maxPixels) + " megapixels");
+            throw ApiException.tooLarge(
+                    "file",
+                    entry + " is " + found.width() + "x" + found.height() + " = "
+                            + ImageInspector.megapixels(found.pixels()) + " megapixels; the limit is "
+                            + ImageInspector.megapixels(maxPixels) + " megapixels");
         }
         if (found.defect().isPresent()) {
-            throw ApiException.badRequest("file", entry + " is not a whole " + format + " image: " + found.defect().get());
+            throw ApiException.badRequest(
+                    "file",
+                    entry + " is not a whole " + format + " image: "
+                            + found.defect().get());
         }
         if (found.width() <= 0 || found.height() <= 0) {
             throw ApiException.badRequest("file", entry + " has no pixels");
@@ -112,7 +119,8 @@ public final class DatasetInspector {
     public static boolean isImageName(String path) {
         String lower = path.toLowerCase(Locale.ROOT);
         String base = lower.substring(lower.lastIndexOf('/') + 1);
-        return !base.startsWith(".") && !lower.startsWith("__macosx/")
+        return !base.startsWith(".")
+                && !lower.startsWith("__macosx/")
                 && (lower.endsWith(".png") || lower.endsWith(".jpg") || lower.endsWith(".jpeg"));
     }
 }

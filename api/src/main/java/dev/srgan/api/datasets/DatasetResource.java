@@ -1,54 +1,47 @@
 package dev.srgan.api.datasets;
 
-import dev.srgan.api.config.ApiConfig;
+import dev.srgan.api.ApiDocument;
 import dev.srgan.api.auth.Caller;
-import dev.srgan.api.idempotency.IdempotencyKeys;
-import jakarta.ws.rs.HeaderParam;
-import jakarta.ws.rs.container.ContainerRequestContext;
-import jakarta.ws.rs.core.Context;
-import java.util.Optional;
-
 import dev.srgan.api.auth.Requires;
 import dev.srgan.api.auth.Role;
+import dev.srgan.api.config.ApiConfig;
 import dev.srgan.api.datasets.DatasetStore.DatasetView;
 import dev.srgan.api.errors.ApiException;
+import dev.srgan.api.idempotency.IdempotencyKeys;
 import dev.srgan.api.upscale.ImageInspector;
 import dev.srgan.platform.blobs.BlobStore;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.jboss.resteasy.reactive.RestForm;
-import org.jboss.resteasy.reactive.multipart.FileUpload;
-
-import javax.sql.DataSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-
-import dev.srgan.api.ApiDocument;
+import javax.sql.DataSource;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 /** Training datasets: a zip of images, or several images uploaded at once (zipped here). */
 @Path("/api/datasets")
@@ -71,7 +64,6 @@ public class DatasetResource {
     BlobStore blobs;
 
     /** What one training run decodes into a worker's memory (4 bytes a pixel): the sum over a dataset's images. */
-
     @GET
     @Operation(operationId = "listDatasets", summary = "The uploaded datasets")
     @APIResponse(responseCode = "200", description = "datasets")
@@ -82,22 +74,43 @@ public class DatasetResource {
     @Requires(Role.OPERATOR)
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    @Operation(operationId = "uploadDataset", summary = "Store a dataset: one zip of PNG/JPEG images, or several image parts")
-    @APIResponse(responseCode = "201", description = "stored (or, with a known Idempotency-Key, the dataset it stored)",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = DatasetView.class)))
-    @APIResponse(responseCode = "400", description = "neither or both of file and images, a zip that is not one or has an unsafe path, an entry "
-            + "named like an image that is not PNG/JPEG or is damaged (named), name over 200 characters, an Idempotency-Key over 255 characters")
+    @Operation(
+            operationId = "uploadDataset",
+            summary = "Store a dataset: one zip of PNG/JPEG images, or several image parts")
+    @APIResponse(
+            responseCode = "201",
+            description = "stored (or, with a known Idempotency-Key, the dataset it stored)",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = DatasetView.class)))
+    @APIResponse(
+            responseCode = "400",
+            description =
+                    "neither or both of file and images, a zip that is not one or has an unsafe path, an entry "
+                            + "named like an image that is not PNG/JPEG or is damaged (named), name over 200 characters, an Idempotency-Key over 255 characters")
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
-    @APIResponse(responseCode = "409", description = "the Idempotency-Key belongs to a request still in progress; send it again")
-    @APIResponse(responseCode = "413", description = "over srgan.upload.max-bytes, srgan.dataset.max-entries or srgan.dataset.max-uncompressed-bytes, "
-            + "an image over srgan.upscale.max-input-pixels, or images adding up to more than srgan.dataset.max-total-pixels")
+    @APIResponse(
+            responseCode = "409",
+            description = "the Idempotency-Key belongs to a request still in progress; send it again")
+    @APIResponse(
+            responseCode = "413",
+            description =
+                    "over srgan.upload.max-bytes, srgan.dataset.max-entries or srgan.dataset.max-uncompressed-bytes, "
+                            + "an image over srgan.upscale.max-input-pixels, or images adding up to more than srgan.dataset.max-total-pixels")
     @APIResponse(responseCode = "415", description = "an images part that is not PNG or JPEG")
-    @APIResponse(responseCode = "422", description = "a zip without images, or an Idempotency-Key used for another request")
-    public Response upload(@RestForm("name") String name,
-                           @RestForm("file") @Schema(description = "a zip of PNG/JPEG images, folders allowed (or images)") FileUpload zip,
-                           @RestForm("images") @Schema(description = "the images, one part each (or file)") List<FileUpload> images,
-                           @HeaderParam(IdempotencyKeys.HEADER) @Parameter(description = ApiDocument.IDEMPOTENCY_KEY) String idempotencyKey,
-                           @Context ContainerRequestContext http) throws SQLException, IOException {
+    @APIResponse(
+            responseCode = "422",
+            description = "a zip without images, or an Idempotency-Key used for another request")
+    public Response upload(
+            @RestForm("name") String name,
+            @RestForm("file") @Schema(description = "a zip of PNG/JPEG images, folders allowed (or images)")
+                    FileUpload zip,
+            @RestForm("images") @Schema(description = "the images, one part each (or file)") List<FileUpload> images,
+            @HeaderParam(IdempotencyKeys.HEADER) @Parameter(description = ApiDocument.IDEMPOTENCY_KEY)
+                    String idempotencyKey,
+            @Context ContainerRequestContext http)
+            throws SQLException, IOException {
         DatasetView created = create(name, zip, images, idempotencyKey, (Caller) http.getProperty(Caller.PROPERTY));
         return Response.status(201).entity(created).build();
     }
@@ -111,12 +124,16 @@ public class DatasetResource {
      * Validates and stores a dataset. With an idempotency key, the same key and upload return the
      * first dataset and store nothing (see {@link IdempotencyKeys}).
      */
-    public DatasetView create(String name, FileUpload zip, List<FileUpload> images, String idempotencyKey, Caller caller)
+    public DatasetView create(
+            String name, FileUpload zip, List<FileUpload> images, String idempotencyKey, Caller caller)
             throws SQLException, IOException {
         boolean hasZip = zip != null && zip.uploadedFile() != null;
-        List<FileUpload> imgs = images == null ? List.of() : images.stream().filter(f -> f.uploadedFile() != null).toList();
+        List<FileUpload> imgs = images == null
+                ? List.of()
+                : images.stream().filter(f -> f.uploadedFile() != null).toList();
         if (hasZip == !imgs.isEmpty()) {
-            throw ApiException.badRequest("file", "upload either one zip of images (field 'file') or several images (field 'images')");
+            throw ApiException.badRequest(
+                    "file", "upload either one zip of images (field 'file') or several images (field 'images')");
         }
         java.nio.file.Path zipFile;
         String label;
@@ -125,17 +142,27 @@ public class DatasetResource {
             zipFile = zip.uploadedFile();
             label = zip.fileName() == null ? "dataset.zip" : zip.fileName();
             if (zip.size() > config.upload().maxBytes()) {
-                throw ApiException.tooLarge("file", "'" + label + "' is " + zip.size() + " bytes; the limit is " + config.upload().maxBytes() + " bytes");
+                throw ApiException.tooLarge(
+                        "file",
+                        "'" + label + "' is " + zip.size() + " bytes; the limit is "
+                                + config.upload().maxBytes() + " bytes");
             }
         } else {
             label = imgs.size() + " images";
             long total = 0;
             for (FileUpload f : imgs) {
                 total += f.size();
-                ImageInspector.inspect(f.uploadedFile(), "images", f.fileName(), config.upscale().maxInputPixels());
+                ImageInspector.inspect(
+                        f.uploadedFile(),
+                        "images",
+                        f.fileName(),
+                        config.upscale().maxInputPixels());
             }
             if (total > config.upload().maxBytes()) {
-                throw ApiException.tooLarge("images", "the images add up to " + total + " bytes; the limit is " + config.upload().maxBytes() + " bytes");
+                throw ApiException.tooLarge(
+                        "images",
+                        "the images add up to " + total + " bytes; the limit is "
+                                + config.upload().maxBytes() + " bytes");
             }
             zipFile = Files.createTempFile("srgan-dataset", ".zip");
             temporary = true;
@@ -155,7 +182,13 @@ public class DatasetResource {
             }
         }
         try {
-            DatasetInspector.Contents contents = DatasetInspector.inspectZip(zipFile, label, config.dataset().maxEntries(), config.dataset().maxUncompressedBytes(), config.upscale().maxInputPixels(), config.dataset().maxTotalPixels());
+            DatasetInspector.Contents contents = DatasetInspector.inspectZip(
+                    zipFile,
+                    label,
+                    config.dataset().maxEntries(),
+                    config.dataset().maxUncompressedBytes(),
+                    config.upscale().maxInputPixels(),
+                    config.dataset().maxTotalPixels());
             String datasetName = name == null || name.isBlank() ? label.replaceAll("\\.zip$", "") : name.trim();
             if (datasetName.length() > 200) {
                 throw ApiException.badRequest("name", "name must be at most 200 characters");
@@ -180,30 +213,21 @@ public class DatasetResource {
                     return store.find(c, earlier.get());
                 }
                 try (InputStream in = Files.newInputStream(zipFile)) {
-                    BlobStore.Blob blob = blobs.write(c, in, "application/zip", config.upload().maxBytes());
-                    UUID id = UUID.randomUUID();
-                    OffsetDateTime now;
-                    try (PreparedStatement ps = c.prepareStatement(
-                            "INSERT INTO datasets (id, name, image_count, size_bytes, blob_id) VALUES (?, ?, ?, ?, ?) RETURNING created_at")) {
-                        ps.setObject(1, id);
-                        ps.setString(2, datasetName);
-                        ps.setInt(3, contents.images());
-                        ps.setLong(4, blob.sizeBytes());
-                        ps.setObject(5, blob.id());
-                        try (ResultSet rs = ps.executeQuery()) {
-                            rs.next();
-                            now = rs.getObject(1, OffsetDateTime.class);
-                        }
-                    }
+                    BlobStore.Blob blob = blobs.write(
+                            c, in, "application/zip", config.upload().maxBytes());
+                    DatasetView view = store.insert(c, datasetName, contents.images(), blob.sizeBytes(), blob.id());
                     if (key.isPresent()) {
-                        keys.complete(c, key.get(), id);
+                        keys.complete(c, key.get(), view.id());
                     }
                     c.commit();
-                    return new DatasetView(id, datasetName, contents.images(), blob.sizeBytes(), now);
+                    return view;
                 } catch (SQLException | IOException | RuntimeException e) {
                     c.rollback();
                     if (e instanceof BlobStore.TooLargeException) {
-                        throw ApiException.tooLarge("file", "the dataset is larger than the limit of " + config.upload().maxBytes() + " bytes");
+                        throw ApiException.tooLarge(
+                                "file",
+                                "the dataset is larger than the limit of "
+                                        + config.upload().maxBytes() + " bytes");
                     }
                     throw e;
                 }
@@ -214,5 +238,4 @@ public class DatasetResource {
             }
         }
     }
-
 }

@@ -31,7 +31,13 @@ public class ApiExceptionMapper {
     public Response web(WebApplicationException e) {
         int status = e.getResponse().getStatus();
         if (status == 400 && findCause(e, JsonProcessingException.class) != null) {
-            return json(400, new ApiError("the request body is not valid JSON: " + findCause(e, JsonProcessingException.class).getOriginalMessage(), null));
+            return json(
+                    400,
+                    new ApiError(
+                            "the request body is not valid JSON: "
+                                    + findCause(e, JsonProcessingException.class)
+                                            .getOriginalMessage(),
+                            null));
         }
         String message = switch (status) {
             case 400 -> "the request could not be read: " + e.getMessage();
@@ -62,6 +68,9 @@ public class ApiExceptionMapper {
     }
 
     static Response json(int status, ApiError error) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(error).build();
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(error)
+                .build();
     }
 }

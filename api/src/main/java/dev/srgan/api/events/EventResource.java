@@ -2,19 +2,19 @@ package dev.srgan.api.events;
 
 import dev.srgan.api.auth.Caller;
 import dev.srgan.api.auth.TokenStore;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
-import jakarta.ws.rs.container.ContainerRequestContext;
-import jakarta.ws.rs.core.Context;
-import java.util.UUID;
-
-import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import java.time.Duration;
+import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -22,8 +22,6 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestStreamElementType;
-
-import java.time.Duration;
 
 /**
  * {@code GET /api/events}: server-sent events of job changes, progress, new loss points,
@@ -37,6 +35,7 @@ import java.time.Duration;
 public class EventResource {
     /** How often an open stream checks that its token still stands. */
     static final Duration TOKEN_CHECK = Duration.ofSeconds(2);
+
     private static final String REVOKED = "{\"kind\":\"revoked\"}";
 
     @Inject
@@ -48,9 +47,15 @@ public class EventResource {
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.TEXT_PLAIN)
-    @Operation(operationId = "streamEvents", summary = "Server-sent events of job changes, progress, loss points, checkpoints, validations and workers (jobId: one job's)")
-    @APIResponse(responseCode = "200", description = "an open stream; each event's data is one JSON object, {\"kind\": \"job\" | \"losses\" | "
-            + "\"checkpoint\" | \"validation\" | \"worker\" | \"ping\" | \"revoked\", ...}; it ends after \"revoked\" once its token is revoked",
+    @Operation(
+            operationId = "streamEvents",
+            summary =
+                    "Server-sent events of job changes, progress, loss points, checkpoints, validations and workers (jobId: one job's)")
+    @APIResponse(
+            responseCode = "200",
+            description =
+                    "an open stream; each event's data is one JSON object, {\"kind\": \"job\" | \"losses\" | "
+                            + "\"checkpoint\" | \"validation\" | \"worker\" | \"ping\" | \"revoked\", ...}; it ends after \"revoked\" once its token is revoked",
             content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING)))
     public Multi<String> stream(@QueryParam("jobId") String jobId, @Context ContainerRequestContext request) {
         Caller caller = (Caller) request.getProperty(Caller.PROPERTY);
@@ -60,16 +65,22 @@ public class EventResource {
             String compact = "\"jobId\":\"" + jobId.trim() + "\"";
             events = events.filter(e -> e.contains(needle) || e.contains(compact));
         }
-        Multi<String> keepAlive = Multi.createFrom().ticks().every(Duration.ofSeconds(15)).map(t -> "{\"kind\":\"ping\"}");
+        Multi<String> keepAlive =
+                Multi.createFrom().ticks().every(Duration.ofSeconds(15)).map(t -> "{\"kind\":\"ping\"}");
         if (caller == null || caller.tokenId() == null) {
             return Multi.createBy().merging().streams(events, keepAlive);
         }
         // a stream lives only as long as its token: once it is revoked, one last event and the end
         UUID token = caller.tokenId();
-        Multi<String> revoked = Multi.createFrom().ticks().every(TOKEN_CHECK)
-                .onItem().transformToUniAndConcatenate(t -> Uni.createFrom().item(() -> active(token))
+        Multi<String> revoked = Multi.createFrom()
+                .ticks()
+                .every(TOKEN_CHECK)
+                .onItem()
+                .transformToUniAndConcatenate(t -> Uni.createFrom()
+                        .item(() -> active(token))
                         .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
-                .select().where(active -> !active)
+                .select()
+                .where(active -> !active)
                 .map(x -> REVOKED);
         Multi<String> all = Multi.createBy().merging().streams(events, keepAlive, revoked);
         return all.select().first(e -> !e.equals(REVOKED)).onCompletion().continueWith(REVOKED);

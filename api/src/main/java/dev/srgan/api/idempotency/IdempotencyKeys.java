@@ -5,9 +5,6 @@ import dev.srgan.api.errors.ApiException;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.jboss.logging.Logger;
-
-import javax.sql.DataSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +19,8 @@ import java.sql.SQLException;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.UUID;
+import javax.sql.DataSource;
+import org.jboss.logging.Logger;
 
 /**
  * {@code Idempotency-Key} on the submitting POSTs ({@code /api/upscale}, {@code /api/training},
@@ -45,8 +44,7 @@ public class IdempotencyKeys {
     DataSource dataSource;
 
     /** A key, whose it is, where it was used and a fingerprint of the request it stood for. */
-    public record Key(String owner, String key, String endpoint, String fingerprint) {
-    }
+    public record Key(String owner, String key, String endpoint, String fingerprint) {}
 
     /**
      * Builds the key of a request; empty when the request carries no {@code Idempotency-Key}.
@@ -65,7 +63,9 @@ public class IdempotencyKeys {
         if (key.isEmpty() || key.length() > 255) {
             throw ApiException.badRequest(HEADER, HEADER + " must be 1 to 255 characters");
         }
-        String owner = caller == null || caller.tokenId() == null ? "anonymous" : caller.tokenId().toString();
+        String owner = caller == null || caller.tokenId() == null
+                ? "anonymous"
+                : caller.tokenId().toString();
         return Optional.of(new Key(owner, key, endpoint, fingerprint));
     }
 
@@ -78,7 +78,8 @@ public class IdempotencyKeys {
      */
     public Optional<UUID> take(Connection c, Key k) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "DELETE FROM idempotency_keys WHERE owner = ? AND key = ? AND created_at < now() - interval '" + KEEP + "'")) {
+                "DELETE FROM idempotency_keys WHERE owner = ? AND key = ? AND created_at < now() - interval '" + KEEP
+                        + "'")) {
             ps.setString(1, k.owner());
             ps.setString(2, k.key());
             ps.executeUpdate();
@@ -101,11 +102,14 @@ public class IdempotencyKeys {
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next() || rs.getObject(3) == null) {
                     // deleted or unfinished meanwhile: a rare race; the client may simply send it again
-                    throw ApiException.conflict(HEADER + " '" + k.key() + "' is being used by a request in progress; send it again");
+                    throw ApiException.conflict(
+                            HEADER + " '" + k.key() + "' is being used by a request in progress; send it again");
                 }
                 if (!rs.getString(1).equals(k.endpoint()) || !rs.getString(2).equals(k.fingerprint())) {
-                    throw ApiException.unprocessable(HEADER, HEADER + " '" + k.key() + "' was already used for a different request ("
-                            + rs.getString(1) + "); use a new key for a new request");
+                    throw ApiException.unprocessable(
+                            HEADER,
+                            HEADER + " '" + k.key() + "' was already used for a different request (" + rs.getString(1)
+                                    + "); use a new key for a new request");
                 }
                 return Optional.of(rs.getObject(3, UUID.class));
             }
@@ -114,7 +118,8 @@ public class IdempotencyKeys {
 
     /** Records what the key's first request created, in the same transaction. */
     public void complete(Connection c, Key k, UUID resourceId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE idempotency_keys SET resource_id = ? WHERE owner = ? AND key = ?")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("UPDATE idempotency_keys SET resource_id = ? WHERE owner = ? AND key = ?")) {
             ps.setObject(1, resourceId);
             ps.setString(2, k.owner());
             ps.setString(3, k.key());
@@ -125,8 +130,9 @@ public class IdempotencyKeys {
     /** Forgets keys older than 24 hours, hourly. */
     @Scheduled(every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void expire() {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "DELETE FROM idempotency_keys WHERE created_at < now() - interval '" + KEEP + "'")) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "DELETE FROM idempotency_keys WHERE created_at < now() - interval '" + KEEP + "'")) {
             int n = ps.executeUpdate();
             if (n > 0) {
                 LOG.debugf("forgot %d idempotency keys older than %s", n, KEEP);

@@ -19,21 +19,17 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import javax.sql.DataSource;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-
-import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.List;
-import java.util.Locale;
-import java.util.UUID;
 
 /** Jobs of every type: list, inspect, cancel, retry, and download an upscale's result. */
 @Path("/api/jobs")
@@ -65,8 +61,12 @@ public class JobResource {
     @Operation(operationId = "listJobs", summary = "Jobs newest first (a batch's images are listed under their batch)")
     @APIResponse(responseCode = "200", description = "a page of jobs")
     @APIResponse(responseCode = "400", description = "page below 0, size outside 1-200, an unknown type or status")
-    public JobStore.Page list(@QueryParam("type") String type, @QueryParam("status") String status,
-                              @QueryParam("page") Integer page, @QueryParam("size") Integer size) throws SQLException {
+    public JobStore.Page list(
+            @QueryParam("type") String type,
+            @QueryParam("status") String status,
+            @QueryParam("page") Integer page,
+            @QueryParam("size") Integer size)
+            throws SQLException {
         int p = page == null ? 0 : page;
         int s = size == null ? 25 : size;
         if (p < 0) {
@@ -82,8 +82,13 @@ public class JobResource {
     @GET
     @Path("/{id}")
     @Operation(operationId = "getJob", summary = "One job: its state, progress, parameters and result")
-    @APIResponse(responseCode = "200", description = "the job; a BATCH job also has batch, its images",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = BatchStore.BatchJobView.class)))
+    @APIResponse(
+            responseCode = "200",
+            description = "the job; a BATCH job also has batch, its images",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = BatchStore.BatchJobView.class)))
     @APIResponse(responseCode = "404", description = "no such job")
     public Object get(@PathParam("id") String id) throws SQLException {
         JobView job = jobs.require(uuid(id));
@@ -93,7 +98,10 @@ public class JobResource {
 
     @GET
     @Path("/{id}/events")
-    @Operation(operationId = "getJobEvents", summary = "The job's history: submitted, each attempt and on which worker, lease expiries, retries, the end")
+    @Operation(
+            operationId = "getJobEvents",
+            summary =
+                    "The job's history: submitted, each attempt and on which worker, lease expiries, retries, the end")
     @APIResponse(responseCode = "200", description = "its events, oldest first")
     @APIResponse(responseCode = "404", description = "no such job")
     public List<JobStore.JobEvent> events(@PathParam("id") String id) throws SQLException {
@@ -105,7 +113,9 @@ public class JobResource {
     @Requires(Role.OPERATOR)
     @POST
     @Path("/{id}/cancel")
-    @Operation(operationId = "cancelJob", summary = "Cancel a job: a QUEUED one at once, a RUNNING one at its next safe point")
+    @Operation(
+            operationId = "cancelJob",
+            summary = "Cancel a job: a QUEUED one at once, a RUNNING one at its next safe point")
     @APIResponse(responseCode = "200", description = "the job: CANCELLED, or RUNNING with cancelRequested")
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
     @APIResponse(responseCode = "404", description = "no such job")
@@ -119,16 +129,24 @@ public class JobResource {
     @Requires(Role.OPERATOR)
     @POST
     @Path("/{id}/retry")
-    @Operation(operationId = "retryJob", summary = "Queue a FAILED or CANCELLED job again with fresh attempts (a batch: its failed and cancelled images)")
-    @APIResponse(responseCode = "202", description = "the job, QUEUED again",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobView.class)))
+    @Operation(
+            operationId = "retryJob",
+            summary =
+                    "Queue a FAILED or CANCELLED job again with fresh attempts (a batch: its failed and cancelled images)")
+    @APIResponse(
+            responseCode = "202",
+            description = "the job, QUEUED again",
+            content =
+                    @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobView.class)))
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
     @APIResponse(responseCode = "404", description = "no such job")
     @APIResponse(responseCode = "409", description = "the job is neither FAILED nor CANCELLED")
     public Response retry(@PathParam("id") String id) throws SQLException {
         UUID jobId = uuid(id);
         // batch upscale hook: a batch retries its failed and cancelled images
-        return Response.status(202).entity(batches.isBatch(jobId) ? batches.retry(jobId) : jobs.retry(jobId)).build();
+        return Response.status(202)
+                .entity(batches.isBatch(jobId) ? batches.retry(jobId) : jobs.retry(jobId))
+                .build();
     }
 
     /** Loss points of a training job after {@code afterStep} (all when absent), in step order. */
@@ -137,15 +155,18 @@ public class JobResource {
     @Operation(operationId = "getJobLosses", summary = "A training job's loss points after afterStep, in step order")
     @APIResponse(responseCode = "200", description = "loss points")
     @APIResponse(responseCode = "404", description = "no such job")
-    public List<TrainingStore.LossPoint> losses(@PathParam("id") String id, @QueryParam("afterStep") Integer afterStep,
-                                                   @QueryParam("limit") Integer limit) throws SQLException {
+    public List<TrainingStore.LossPoint> losses(
+            @PathParam("id") String id, @QueryParam("afterStep") Integer afterStep, @QueryParam("limit") Integer limit)
+            throws SQLException {
         return training.losses(id, afterStep, limit);
     }
 
     /** Validation PSNR/SSIM of G and of bicubic per validation step, with links to the sample images. */
     @GET
     @Path("/{id}/validation")
-    @Operation(operationId = "getJobValidation", summary = "A training job's validation metrics per validation step, with links to its sample images")
+    @Operation(
+            operationId = "getJobValidation",
+            summary = "A training job's validation metrics per validation step, with links to its sample images")
     @APIResponse(responseCode = "200", description = "validation points")
     @APIResponse(responseCode = "404", description = "no such job")
     public List<TrainingStore.ValidationPoint> validation(@PathParam("id") String id) throws SQLException {
@@ -156,10 +177,13 @@ public class JobResource {
     @Path("/{id}/samples/{step}/{idx}")
     @Produces({"image/png", MediaType.APPLICATION_JSON})
     @Operation(operationId = "getJobSample", summary = "A validation sample image of a training job")
-    @APIResponse(responseCode = "200", description = "the PNG",
+    @APIResponse(
+            responseCode = "200",
+            description = "the PNG",
             content = @Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary")))
     @APIResponse(responseCode = "404", description = "no such job, step or sample")
-    public Response sample(@PathParam("id") String id, @PathParam("step") int step, @PathParam("idx") int idx) throws SQLException {
+    public Response sample(@PathParam("id") String id, @PathParam("step") int step, @PathParam("idx") int idx)
+            throws SQLException {
         UUID blobId = training.sampleBlob(id, step, idx);
         StreamingOutput body = out -> blobs.copyTo(dataSource, blobId, out);
         return Response.ok(body, "image/png").build();
@@ -168,7 +192,9 @@ public class JobResource {
     /** The checkpoints a training job stored, oldest first, with download links. */
     @GET
     @Path("/{id}/checkpoints")
-    @Operation(operationId = "getJobCheckpoints", summary = "The checkpoints a training job stored, oldest first, with download links")
+    @Operation(
+            operationId = "getJobCheckpoints",
+            summary = "The checkpoints a training job stored, oldest first, with download links")
     @APIResponse(responseCode = "200", description = "checkpoints")
     @APIResponse(responseCode = "404", description = "no such job")
     public List<TrainingStore.CheckpointView> checkpoints(@PathParam("id") String id) throws SQLException {
@@ -179,12 +205,22 @@ public class JobResource {
     @GET
     @Path("/{id}/result")
     @Produces({"image/png", "application/zip", MediaType.APPLICATION_JSON})
-    @Operation(operationId = "getJobResult", summary = "An upscale's PNG, or a batch's zip of its images' PNGs (download=true: as an attachment)")
-    @APIResponse(responseCode = "200", description = "the PNG of an UPSCALE job, the zip of a BATCH job", content = {
-            @Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary")),
-            @Content(mediaType = "application/zip", schema = @Schema(type = SchemaType.STRING, format = "binary"))})
-    @APIResponse(responseCode = "404", description = "no such job, or an upscale that has not SUCCEEDED (its state named)")
-    @APIResponse(responseCode = "409", description = "a batch still QUEUED or RUNNING, or one that ended with no image upscaled")
+    @Operation(
+            operationId = "getJobResult",
+            summary = "An upscale's PNG, or a batch's zip of its images' PNGs (download=true: as an attachment)")
+    @APIResponse(
+            responseCode = "200",
+            description = "the PNG of an UPSCALE job, the zip of a BATCH job",
+            content = {
+                @Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary")),
+                @Content(mediaType = "application/zip", schema = @Schema(type = SchemaType.STRING, format = "binary"))
+            })
+    @APIResponse(
+            responseCode = "404",
+            description = "no such job, or an upscale that has not SUCCEEDED (its state named)")
+    @APIResponse(
+            responseCode = "409",
+            description = "a batch still QUEUED or RUNNING, or one that ended with no image upscaled")
     public Response result(@PathParam("id") String id, @QueryParam("download") boolean download) throws SQLException {
         UUID jobId = uuid(id);
         JobView job = jobs.require(jobId);
@@ -192,28 +228,17 @@ public class JobResource {
             // batch upscale hook: a zip of its images' PNGs
             return batchZip.response(job, download);
         }
-        UUID blobId;
-        String contentType;
-        long size;
-        try (Connection c = dataSource.getConnection();
-             // only a SUCCEEDED job serves a result (the worker writes both in one transaction)
-             PreparedStatement ps = c.prepareStatement("SELECT r.blob_id, r.content_type, b.size_bytes FROM results r JOIN blobs b ON b.id = r.blob_id "
-                     + "JOIN jobs j ON j.id = r.job_id WHERE r.job_id = ? AND j.status = 'SUCCEEDED'")) {
-            ps.setObject(1, jobId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw ApiException.notFound("job " + jobId + " has no result (it is " + job.status() + ")");
-                }
-                blobId = rs.getObject(1, UUID.class);
-                contentType = rs.getString(2);
-                size = rs.getLong(3);
-            }
-        }
-        StreamingOutput body = out -> blobs.copyTo(dataSource, blobId, out);
-        String base = job.inputName() == null ? jobId.toString() : job.inputName().replaceAll("\\.[A-Za-z0-9]+$", "");
+        JobStore.Result result = jobs.result(jobId)
+                .orElseThrow(
+                        () -> ApiException.notFound("job " + jobId + " has no result (it is " + job.status() + ")"));
+        StreamingOutput body = out -> blobs.copyTo(dataSource, result.blobId(), out);
+        String base =
+                job.inputName() == null ? jobId.toString() : job.inputName().replaceAll("\\.[A-Za-z0-9]+$", "");
         String filename = base.replaceAll("[^A-Za-z0-9._-]", "_") + "-upscaled.png";
-        return Response.ok(body, contentType).header("Content-Length", size)
-                .header("Content-Disposition", (download ? "attachment" : "inline") + "; filename=\"" + filename + "\"").build();
+        return Response.ok(body, result.contentType())
+                .header("Content-Length", result.sizeBytes())
+                .header("Content-Disposition", (download ? "attachment" : "inline") + "; filename=\"" + filename + "\"")
+                .build();
     }
 
     /** Parses a UUID path parameter or answers 404 (a malformed id names no job). */
@@ -228,7 +253,10 @@ public class JobResource {
         try {
             return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(field, field + " must be one of " + java.util.Arrays.toString(type.getEnumConstants()) + ", got '" + value + "'");
+            throw ApiException.badRequest(
+                    field,
+                    field + " must be one of " + java.util.Arrays.toString(type.getEnumConstants()) + ", got '" + value
+                            + "'");
         }
     }
 }

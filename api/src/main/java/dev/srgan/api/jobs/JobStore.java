@@ -5,11 +5,8 @@ import dev.srgan.domain.jobs.JobStateMachine;
 import dev.srgan.domain.jobs.JobStatus;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.platform.jobs.JobTable;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import javax.sql.DataSource;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * Jobs in PostgreSQL, as the api sees them: pages, views, events and counts. Every change of a
@@ -45,12 +44,10 @@ public class JobStore {
 
     /** A page of jobs, newest first. */
     @Schema(name = "JobPage")
-    public record Page(List<JobView> items, int page, int size, long total) {
-    }
+    public record Page(List<JobView> items, int page, int size, long total) {}
 
     /** One entry of a job's history. */
-    public record JobEvent(long id, OffsetDateTime at, String kind, String status, String message) {
-    }
+    public record JobEvent(long id, OffsetDateTime at, String kind, String status, String message) {}
 
     private static final String SELECT = """
             SELECT j.id, j.type, j.status, j.name, j.params::text AS params, j.input_name, j.model_id, j.dataset_id, j.attempts,
@@ -62,11 +59,13 @@ public class JobStore {
     /** A page of jobs, optionally of one type and/or status; the images of a batch upscale are not among them. */
     public Page list(JobType type, JobStatus status, int page, int size) throws SQLException {
         // batch upscale: the images of a batch are listed under their batch, not here
-        String where = " WHERE (?::text IS NULL OR j.type = ?) AND (?::text IS NULL OR j.status = ?) AND j.batch_id IS NULL";
+        String where =
+                " WHERE (?::text IS NULL OR j.type = ?) AND (?::text IS NULL OR j.status = ?) AND j.batch_id IS NULL";
         List<JobView> items = new ArrayList<>();
         long total;
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement(SELECT + where + " ORDER BY j.created_at DESC, j.id LIMIT ? OFFSET ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement(SELECT + where + " ORDER BY j.created_at DESC, j.id LIMIT ? OFFSET ?")) {
                 bindFilter(ps, type, status);
                 ps.setInt(5, size);
                 ps.setLong(6, (long) page * size);
@@ -98,7 +97,8 @@ public class JobStore {
 
     /** The job, or empty. */
     public Optional<JobView> find(UUID id) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(SELECT + " WHERE j.id = ?")) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(SELECT + " WHERE j.id = ?")) {
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(view(rs)) : Optional.empty();
@@ -115,11 +115,17 @@ public class JobStore {
     public List<JobEvent> events(UUID id) throws SQLException {
         List<JobEvent> events = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT id, at, kind, status, message FROM job_events WHERE job_id = ? ORDER BY id")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT id, at, kind, status, message FROM job_events WHERE job_id = ? ORDER BY id")) {
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    events.add(new JobEvent(rs.getLong(1), rs.getObject(2, OffsetDateTime.class), rs.getString(3), rs.getString(4), rs.getString(5)));
+                    events.add(new JobEvent(
+                            rs.getLong(1),
+                            rs.getObject(2, OffsetDateTime.class),
+                            rs.getString(3),
+                            rs.getString(4),
+                            rs.getString(5)));
                 }
             }
         }
@@ -133,7 +139,8 @@ public class JobStore {
     public JobView cancel(UUID id) throws SQLException {
         inTransaction(id, (c, status) -> {
             if (status.isFinal()) {
-                throw ApiException.conflict("the job is already " + status + "; only QUEUED or RUNNING jobs can be cancelled");
+                throw ApiException.conflict(
+                        "the job is already " + status + "; only QUEUED or RUNNING jobs can be cancelled");
             }
             table.cancel(c, id, status);
         });
@@ -234,8 +241,9 @@ public class JobStore {
             counts.put(type.name(), byStatus);
         }
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT type, status, count(*) FROM jobs GROUP BY type, status");
-             ResultSet rs = ps.executeQuery()) {
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT type, status, count(*) FROM jobs GROUP BY type, status");
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 counts.get(rs.getString(1)).put(rs.getString(2), rs.getLong(3));
             }
@@ -246,7 +254,8 @@ public class JobStore {
     /** How many jobs reached a final state in the last {@code window}. */
     public long finishedWithin(java.time.Duration window) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM jobs WHERE finished_at > now() - make_interval(secs => ?)")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT count(*) FROM jobs WHERE finished_at > now() - make_interval(secs => ?)")) {
             ps.setDouble(1, window.toMillis() / 1000.0);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -258,7 +267,8 @@ public class JobStore {
     /** The blob of a job's uploaded input (an upscale's image), or empty when it has none. */
     public Optional<UUID> inputBlobId(UUID id) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT input_blob_id FROM jobs WHERE id = ? AND input_blob_id IS NOT NULL")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT input_blob_id FROM jobs WHERE id = ? AND input_blob_id IS NOT NULL")) {
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(rs.getObject(1, UUID.class)) : Optional.empty();
@@ -270,14 +280,52 @@ public class JobStore {
         UUID id = rs.getObject("id", UUID.class);
         JobView.ResultView result = null;
         if (rs.getObject("width") != null) {
-            result = new JobView.ResultView(rs.getInt("width"), rs.getInt("height"), rs.getString("content_type"),
-                    (Long) rs.getObject("model_ms"), (Long) rs.getObject("total_ms"), rs.getLong("result_size"), "/api/jobs/" + id + "/result");
+            result = new JobView.ResultView(
+                    rs.getInt("width"),
+                    rs.getInt("height"),
+                    rs.getString("content_type"),
+                    (Long) rs.getObject("model_ms"),
+                    (Long) rs.getObject("total_ms"),
+                    rs.getLong("result_size"),
+                    "/api/jobs/" + id + "/result");
         }
-        return new JobView(id, rs.getString("type"), rs.getString("status"), rs.getString("name"), rs.getString("params"),
-                rs.getString("input_name"), rs.getObject("model_id", UUID.class), rs.getObject("dataset_id", UUID.class),
-                rs.getInt("attempts"), rs.getInt("max_attempts"), rs.getString("worker_id"), rs.getDouble("progress"),
-                rs.getString("progress_message"), rs.getBoolean("cancel_requested"), rs.getString("error"),
-                rs.getObject("created_at", OffsetDateTime.class), rs.getObject("started_at", OffsetDateTime.class),
-                rs.getObject("finished_at", OffsetDateTime.class), result);
+        return new JobView(
+                id,
+                rs.getString("type"),
+                rs.getString("status"),
+                rs.getString("name"),
+                rs.getString("params"),
+                rs.getString("input_name"),
+                rs.getObject("model_id", UUID.class),
+                rs.getObject("dataset_id", UUID.class),
+                rs.getInt("attempts"),
+                rs.getInt("max_attempts"),
+                rs.getString("worker_id"),
+                rs.getDouble("progress"),
+                rs.getString("progress_message"),
+                rs.getBoolean("cancel_requested"),
+                rs.getString("error"),
+                rs.getObject("created_at", OffsetDateTime.class),
+                rs.getObject("started_at", OffsetDateTime.class),
+                rs.getObject("finished_at", OffsetDateTime.class),
+                result);
+    }
+
+    /** A stored upscale result: its blob, type and size. */
+    public record Result(UUID blobId, String contentType, long sizeBytes) {}
+
+    /** The job's result; empty unless the job SUCCEEDED (the worker writes both in one transaction). */
+    public Optional<Result> result(UUID id) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT r.blob_id, r.content_type, b.size_bytes FROM results r JOIN blobs b ON b.id = r.blob_id "
+                                + "JOIN jobs j ON j.id = r.job_id WHERE r.job_id = ? AND j.status = 'SUCCEEDED'")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next()
+                        ? Optional.of(new Result(rs.getObject(1, UUID.class), rs.getString(2), rs.getLong(3)))
+                        : Optional.empty();
+            }
+        }
     }
 }

@@ -4,9 +4,8 @@ import dev.srgan.platform.jobs.JobTable;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.jboss.logging.Logger;
-
 import java.sql.SQLException;
+import org.jboss.logging.Logger;
 
 /**
  * Finds RUNNING jobs whose worker stopped renewing the lease (it died, or lost the database) and

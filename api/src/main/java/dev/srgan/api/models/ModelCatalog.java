@@ -2,8 +2,6 @@ package dev.srgan.api.models;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import javax.sql.DataSource;
 
 /**
  * The registered models as the API and the pages show them: where each came from, its latest
@@ -26,19 +25,29 @@ public class ModelCatalog {
     DataSource dataSource;
 
     /** A model with where it came from and its latest evaluation. */
-    public record ModelView(UUID id, String name, String format, int scale, Integer residualBlocks, String source,
-                            UUID sourceJobId, UUID sourceCheckpointId, boolean isDefault, String description,
-                            long sizeBytes, OffsetDateTime createdAt, Evaluation evaluation, ComparisonView comparison) {
-    }
+    public record ModelView(
+            UUID id,
+            String name,
+            String format,
+            int scale,
+            Integer residualBlocks,
+            String source,
+            UUID sourceJobId,
+            UUID sourceCheckpointId,
+            boolean isDefault,
+            String description,
+            long sizeBytes,
+            OffsetDateTime createdAt,
+            Evaluation evaluation,
+            ComparisonView comparison) {}
 
     /**
      * The model's crop of the comparison photo (the same window for every model; null until an
      * EVALUATE job or the shipping made it): its PSNR(Y) against the original's window, and where
      * to get it, the original's and bicubic's.
      */
-    public record ComparisonView(String photo, int x, int y, int size, double psnr, String url, String bicubicUrl,
-                                 String originalUrl) {
-    }
+    public record ComparisonView(
+            String photo, int x, int y, int size, double psnr, String url, String bicubicUrl, String originalUrl) {}
 
     /**
      * The newest evaluation of a model (EVALUATE jobs). {@code niqe}, {@code bicubicNiqe} and {@code
@@ -46,9 +55,17 @@ public class ModelCatalog {
      * bicubic and of the original photos; null when no photo was large enough to score, or the
      * evaluation predates NIQE.
      */
-    public record Evaluation(int imageCount, double psnr, double ssim, double bicubicPsnr, double bicubicSsim, double msPerImage,
-                             OffsetDateTime at, Double niqe, Double bicubicNiqe, Double hrNiqe) {
-    }
+    public record Evaluation(
+            int imageCount,
+            double psnr,
+            double ssim,
+            double bicubicPsnr,
+            double bicubicSsim,
+            double msPerImage,
+            OffsetDateTime at,
+            Double niqe,
+            Double bicubicNiqe,
+            Double hrNiqe) {}
 
     /** Every model, the defaults first, then the newest. */
     public List<ModelView> list() throws SQLException {
@@ -80,14 +97,34 @@ public class ModelCatalog {
             ps.setObject(2, only);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    Evaluation ev = rs.getObject("psnr") == null ? null : new Evaluation(rs.getInt("image_count"), rs.getDouble("psnr"),
-                            rs.getDouble("ssim"), rs.getDouble("bicubic_psnr"), rs.getDouble("bicubic_ssim"), rs.getDouble("ms_per_image"),
-                            rs.getObject("evaluated_at", OffsetDateTime.class),
-                            rs.getObject("niqe", Double.class), rs.getObject("bicubic_niqe", Double.class), rs.getObject("hr_niqe", Double.class));
-                    result.add(new ModelView(rs.getObject("id", UUID.class), rs.getString("name"), rs.getString("format"), rs.getInt("scale"),
-                            (Integer) rs.getObject("residual_blocks"), rs.getString("source"), rs.getObject("source_job_id", UUID.class),
-                            rs.getObject("source_checkpoint_id", UUID.class), rs.getBoolean("is_default"), rs.getString("description"),
-                            rs.getLong("size_bytes"), rs.getObject("created_at", OffsetDateTime.class), ev, comparison(rs)));
+                    Evaluation ev = rs.getObject("psnr") == null
+                            ? null
+                            : new Evaluation(
+                                    rs.getInt("image_count"),
+                                    rs.getDouble("psnr"),
+                                    rs.getDouble("ssim"),
+                                    rs.getDouble("bicubic_psnr"),
+                                    rs.getDouble("bicubic_ssim"),
+                                    rs.getDouble("ms_per_image"),
+                                    rs.getObject("evaluated_at", OffsetDateTime.class),
+                                    rs.getObject("niqe", Double.class),
+                                    rs.getObject("bicubic_niqe", Double.class),
+                                    rs.getObject("hr_niqe", Double.class));
+                    result.add(new ModelView(
+                            rs.getObject("id", UUID.class),
+                            rs.getString("name"),
+                            rs.getString("format"),
+                            rs.getInt("scale"),
+                            (Integer) rs.getObject("residual_blocks"),
+                            rs.getString("source"),
+                            rs.getObject("source_job_id", UUID.class),
+                            rs.getObject("source_checkpoint_id", UUID.class),
+                            rs.getBoolean("is_default"),
+                            rs.getString("description"),
+                            rs.getLong("size_bytes"),
+                            rs.getObject("created_at", OffsetDateTime.class),
+                            ev,
+                            comparison(rs)));
                 }
             }
         }
@@ -101,8 +138,14 @@ public class ModelCatalog {
         }
         UUID id = rs.getObject("id", UUID.class);
         int scale = rs.getInt("scale");
-        return new ComparisonView(photo, rs.getInt("crop_x"), rs.getInt("crop_y"), rs.getInt("crop_size"), rs.getDouble("crop_psnr"),
-                "/api/models/" + id + "/comparison", "/api/models/comparison/bicubic?scale=" + scale, "/api/models/comparison/original");
+        return new ComparisonView(
+                photo,
+                rs.getInt("crop_x"),
+                rs.getInt("crop_y"),
+                rs.getInt("crop_size"),
+                rs.getDouble("crop_psnr"),
+                "/api/models/" + id + "/comparison",
+                "/api/models/comparison/bicubic?scale=" + scale,
+                "/api/models/comparison/original");
     }
-
 }

@@ -6,8 +6,6 @@ import dev.srgan.networks.image.Images;
 import dev.srgan.platform.models.ModelComparisonStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
-import javax.sql.DataSource;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -17,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
 
 /**
  * The comparison crops of the Models page (networks {@link Comparison}): each model's crop, made
@@ -27,12 +26,10 @@ import java.util.concurrent.ConcurrentHashMap;
 public class ModelComparisons {
 
     /** A model's crop: where it was cut, and its PSNR(Y) against the original's. */
-    public record Crop(String photo, int x, int y, int size, double psnr, UUID blobId) {
-    }
+    public record Crop(String photo, int x, int y, int size, double psnr, UUID blobId) {}
 
     /** A reference crop (original or bicubic) as PNG, with its PSNR (null for the original). */
-    public record Reference(byte[] png, Double psnr) {
-    }
+    public record Reference(byte[] png, Double psnr) {}
 
     @Inject
     DataSource dataSource;
@@ -49,7 +46,13 @@ public class ModelComparisons {
             ps.setObject(1, modelId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next()
-                        ? Optional.of(new Crop(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getDouble(5), rs.getObject(6, UUID.class)))
+                        ? Optional.of(new Crop(
+                                rs.getString(1),
+                                rs.getInt(2),
+                                rs.getInt(3),
+                                rs.getInt(4),
+                                rs.getDouble(5),
+                                rs.getObject(6, UUID.class)))
                         : Optional.empty();
             }
         }
@@ -57,7 +60,12 @@ public class ModelComparisons {
 
     /** Stores a model's crop (a shipped model's, read from the api jar), replacing any earlier one. */
     public void store(Connection c, UUID modelId, byte[] png, double psnr) throws SQLException, IOException {
-        writer.store(c, modelId, new ModelComparisonStore.Window(Comparison.PHOTO, Comparison.X, Comparison.Y, Comparison.SIZE), png, psnr);
+        writer.store(
+                c,
+                modelId,
+                new ModelComparisonStore.Window(Comparison.PHOTO, Comparison.X, Comparison.Y, Comparison.SIZE),
+                png,
+                psnr);
     }
 
     /**

@@ -7,8 +7,6 @@ import dev.srgan.networks.export.OnnxExport;
 import dev.srgan.platform.blobs.BlobStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
-import javax.sql.DataSource;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Locale;
 import java.util.UUID;
+import javax.sql.DataSource;
 
 /**
  * A registered model's generator as an ONNX file (networks {@link OnnxExport}), made from its
@@ -28,8 +27,7 @@ import java.util.UUID;
 public class ModelExports {
 
     /** The file and the name to download it as. */
-    public record Export(byte[] bytes, String filename) {
-    }
+    public record Export(byte[] bytes, String filename) {}
 
     @Inject
     DataSource dataSource;
@@ -50,7 +48,8 @@ public class ModelExports {
         int scale;
         UUID blobId;
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT name, format, scale, blob_id FROM models WHERE id = ?")) {
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT name, format, scale, blob_id FROM models WHERE id = ?")) {
             ps.setObject(1, modelId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -63,20 +62,27 @@ public class ModelExports {
             }
         }
         if (!"CHECKPOINT".equals(modelFormat)) {
-            throw ApiException.unprocessable("format", "model " + modelId + " is a TorchScript upload; only SRGAN models "
-                    + "(.srgan.zip) export to ONNX here (export a PyTorch module with torch.onnx.export)");
+            throw ApiException.unprocessable(
+                    "format",
+                    "model " + modelId + " is a TorchScript upload; only SRGAN models "
+                            + "(.srgan.zip) export to ONNX here (export a PyTorch module with torch.onnx.export)");
         }
         ByteArrayOutputStream zip = new ByteArrayOutputStream();
         blobs.copyTo(dataSource, blobId, zip);
         byte[] onnx;
         try {
             Checkpoint cp = Checkpoint.read(new ByteArrayInputStream(zip.toByteArray()));
-            onnx = OnnxExport.generator(DjlParameters.read(cp.inferenceGeneratorParameters()), cp.config().scale(),
-                    cp.config().residualBlocks(), name);
+            onnx = OnnxExport.generator(
+                    DjlParameters.read(cp.inferenceGeneratorParameters()),
+                    cp.config().scale(),
+                    cp.config().residualBlocks(),
+                    name);
         } catch (IOException | IllegalArgumentException e) {
             throw ApiException.unprocessable("modelId", "model " + modelId + " cannot be exported: " + e.getMessage());
         }
-        String base = name.replaceAll("[^A-Za-z0-9._-]+", "-").replaceAll("(^-+|-+$)", "").toLowerCase(Locale.ROOT);
+        String base = name.replaceAll("[^A-Za-z0-9._-]+", "-")
+                .replaceAll("(^-+|-+$)", "")
+                .toLowerCase(Locale.ROOT);
         return new Export(onnx, (base.isEmpty() ? "model" : base) + "-x" + scale + ".onnx");
     }
 }

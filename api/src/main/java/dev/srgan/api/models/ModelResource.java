@@ -1,14 +1,16 @@
 package dev.srgan.api.models;
 
-import dev.srgan.api.config.ApiConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.srgan.api.config.ApiConfig;
+import dev.srgan.api.datasets.DatasetStore;
 import dev.srgan.api.errors.ApiException;
 import dev.srgan.api.models.ModelCatalog.ModelView;
+import dev.srgan.api.training.TrainingStore;
 import dev.srgan.domain.jobs.JobType;
-import dev.srgan.platform.jobs.JobTable;
 import dev.srgan.networks.checkpoint.Checkpoint;
 import dev.srgan.platform.blobs.BlobStore;
+import dev.srgan.platform.jobs.JobTable;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
@@ -16,28 +18,20 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
-import org.jboss.resteasy.reactive.RestForm;
-import org.jboss.resteasy.reactive.multipart.FileUpload;
-
-import javax.sql.DataSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.zip.ZipFile;
-
+import javax.sql.DataSource;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
@@ -45,6 +39,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 /**
  * Registered upscale models: from a training checkpoint ("use as upscale model"), an uploaded
@@ -71,6 +67,12 @@ public class ModelResource {
     JobTable jobs;
 
     @Inject
+    TrainingStore training;
+
+    @Inject
+    DatasetStore datasets;
+
+    @Inject
     ModelComparisons comparisons;
 
     @Inject
@@ -80,8 +82,7 @@ public class ModelResource {
     ModelExports exports;
 
     /** Registration from a checkpoint. */
-    public record FromCheckpoint(String checkpointId, String name, String description, Boolean makeDefault) {
-    }
+    public record FromCheckpoint(String checkpointId, String name, String description, Boolean makeDefault) {}
 
     @GET
     @Operation(operationId = "listModels", summary = "The registered upscale models with their latest evaluation")
@@ -92,7 +93,9 @@ public class ModelResource {
 
     @GET
     @Path("/{id}")
-    @Operation(operationId = "getModel", summary = "One model: format, scale, source, default, evaluation, comparison crop")
+    @Operation(
+            operationId = "getModel",
+            summary = "One model: format, scale, source, default, evaluation, comparison crop")
     @APIResponse(responseCode = "200", description = "the model")
     @APIResponse(responseCode = "404", description = "no such model")
     public ModelView get(@PathParam("id") String id) throws SQLException {
@@ -107,46 +110,76 @@ public class ModelResource {
     @GET
     @Path("/{id}/export")
     @Produces({"application/octet-stream", MediaType.APPLICATION_JSON})
-    @Operation(operationId = "exportModel", summary = "The model's generator as ONNX (opset 17, float32 NCHW RGB in [0, 1]; docs/onnx.md)")
-    @APIResponse(responseCode = "200", description = "the .onnx file, as an attachment",
-            content = @Content(mediaType = "application/octet-stream", schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @Operation(
+            operationId = "exportModel",
+            summary = "The model's generator as ONNX (opset 17, float32 NCHW RGB in [0, 1]; docs/onnx.md)")
+    @APIResponse(
+            responseCode = "200",
+            description = "the .onnx file, as an attachment",
+            content =
+                    @Content(
+                            mediaType = "application/octet-stream",
+                            schema = @Schema(type = SchemaType.STRING, format = "binary")))
     @APIResponse(responseCode = "400", description = "format is not onnx")
     @APIResponse(responseCode = "404", description = "no such model")
     @APIResponse(responseCode = "422", description = "a TorchScript upload, or a model that cannot be exported")
-    public Response export(@PathParam("id") String id, @QueryParam("format") String format) throws SQLException, IOException {
+    public Response export(@PathParam("id") String id, @QueryParam("format") String format)
+            throws SQLException, IOException {
         ModelExports.Export export = exports.export(uuid(id), format);
         return Response.ok(export.bytes(), "application/octet-stream")
-                .header("Content-Disposition", "attachment; filename=\"" + export.filename() + "\"").build();
+                .header("Content-Disposition", "attachment; filename=\"" + export.filename() + "\"")
+                .build();
     }
 
     /** The model's comparison crop (PNG), 404 until it has one. */
     @GET
     @Path("/{id}/comparison")
     @Produces({"image/png", MediaType.APPLICATION_JSON})
-    @Operation(operationId = "getModelComparison", summary = "The model's crop of the comparison photo, the same window for every model")
-    @APIResponse(responseCode = "200", description = "the PNG", content = @Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @Operation(
+            operationId = "getModelComparison",
+            summary = "The model's crop of the comparison photo, the same window for every model")
+    @APIResponse(
+            responseCode = "200",
+            description = "the PNG",
+            content = @Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary")))
     @APIResponse(responseCode = "404", description = "no such model, or it has no crop yet (evaluate it)")
     public Response comparison(@PathParam("id") String id) throws SQLException {
         UUID modelId = uuid(id);
         UUID blobId;
         try (Connection c = dataSource.getConnection()) {
-            blobId = comparisons.find(c, modelId).map(ModelComparisons.Crop::blobId)
-                    .orElseThrow(() -> ApiException.notFound("model " + id + " has no comparison crop (evaluate it first)"));
+            blobId = comparisons
+                    .find(c, modelId)
+                    .map(ModelComparisons.Crop::blobId)
+                    .orElseThrow(
+                            () -> ApiException.notFound("model " + id + " has no comparison crop (evaluate it first)"));
         }
         StreamingOutput body = out -> blobs.copyTo(dataSource, blobId, out);
-        return Response.ok(body, "image/png").header("Cache-Control", "private, max-age=60").build();
+        return Response.ok(body, "image/png")
+                .header("Cache-Control", "private, max-age=60")
+                .build();
     }
 
     /** The original's crop ({@code kind} original) or bicubic's at {@code scale} (kind bicubic), PNG. */
     @GET
     @Path("/comparison/{kind}")
     @Produces({"image/png", MediaType.APPLICATION_JSON})
-    @Operation(operationId = "getComparisonReference", summary = "The original's (kind original) or bicubic's (kind bicubic, at scale) crop of the comparison window")
-    @APIResponse(responseCode = "200", description = "the PNG", content = @Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary")),
-            headers = @Header(name = "X-Psnr-Y", description = "bicubic's PSNR on Y against the original", schema = @Schema(type = SchemaType.NUMBER)))
+    @Operation(
+            operationId = "getComparisonReference",
+            summary =
+                    "The original's (kind original) or bicubic's (kind bicubic, at scale) crop of the comparison window")
+    @APIResponse(
+            responseCode = "200",
+            description = "the PNG",
+            content = @Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary")),
+            headers =
+                    @Header(
+                            name = "X-Psnr-Y",
+                            description = "bicubic's PSNR on Y against the original",
+                            schema = @Schema(type = SchemaType.NUMBER)))
     @APIResponse(responseCode = "400", description = "scale not 2, 4 or 8")
     @APIResponse(responseCode = "404", description = "kind is neither original nor bicubic")
-    public Response comparisonReference(@PathParam("kind") String kind, @QueryParam("scale") @DefaultValue("4") String scale) {
+    public Response comparisonReference(
+            @PathParam("kind") String kind, @QueryParam("scale") @DefaultValue("4") String scale) {
         int s;
         try {
             s = Integer.parseInt(scale);
@@ -154,21 +187,37 @@ public class ModelResource {
             throw ApiException.badRequest("scale", "scale must be 2, 4 or 8, got '" + scale + "'");
         }
         ModelComparisons.Reference r = comparisons.reference(kind, s);
-        Response.ResponseBuilder ok = Response.ok(r.png(), "image/png").header("Cache-Control", "private, max-age=3600");
-        return r.psnr() == null ? ok.build() : ok.header("X-Psnr-Y", String.format(java.util.Locale.ROOT, "%.4f", r.psnr())).build();
+        Response.ResponseBuilder ok =
+                Response.ok(r.png(), "image/png").header("Cache-Control", "private, max-age=3600");
+        return r.psnr() == null
+                ? ok.build()
+                : ok.header("X-Psnr-Y", String.format(java.util.Locale.ROOT, "%.4f", r.psnr()))
+                        .build();
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(operationId = "registerModel", summary = "Register a model: a training checkpoint's generator (JSON), or an uploaded SRGAN zip or TorchScript file (multipart)")
-    @APIResponse(responseCode = "201", description = "the model",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ModelView.class)))
-    @APIResponse(responseCode = "400", description = "a body that is not JSON, checkpointId missing or not a UUID, no file, scale not 2/4/8 "
-            + "(required for TorchScript), name over 200 characters")
+    @Operation(
+            operationId = "registerModel",
+            summary =
+                    "Register a model: a training checkpoint's generator (JSON), or an uploaded SRGAN zip or TorchScript file (multipart)")
+    @APIResponse(
+            responseCode = "201",
+            description = "the model",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = ModelView.class)))
+    @APIResponse(
+            responseCode = "400",
+            description = "a body that is not JSON, checkpointId missing or not a UUID, no file, scale not 2/4/8 "
+                    + "(required for TorchScript), name over 200 characters")
     @APIResponse(responseCode = "403", description = "the token's role is below ADMIN")
     @APIResponse(responseCode = "413", description = "the file over srgan.upload.max-bytes")
     @APIResponse(responseCode = "415", description = "the file is neither an SRGAN model zip nor TorchScript")
-    @APIResponse(responseCode = "422", description = "no such checkpoint, a broken SRGAN zip, or a scale that does not match the zip's")
+    @APIResponse(
+            responseCode = "422",
+            description = "no such checkpoint, a broken SRGAN zip, or a scale that does not match the zip's")
     public Response fromCheckpoint(FromCheckpoint request) throws SQLException, IOException {
         return Response.status(201).entity(registerCheckpoint(request)).build();
     }
@@ -176,7 +225,8 @@ public class ModelResource {
     /** Registers a training checkpoint's generator as a model; used by the API and the dashboard. */
     public ModelView registerCheckpoint(FromCheckpoint request) throws SQLException, IOException {
         if (request == null || request.checkpointId() == null) {
-            throw ApiException.badRequest("checkpointId", "checkpointId is required (or upload a TorchScript file as multipart)");
+            throw ApiException.badRequest(
+                    "checkpointId", "checkpointId is required (or upload a TorchScript file as multipart)");
         }
         UUID checkpointId;
         try {
@@ -187,25 +237,28 @@ public class ModelResource {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             UUID id = UUID.randomUUID();
-            try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT k.job_id, k.blob_id, k.step, t.config::text, coalesce(j.name, 'run ' || j.id::text)
-                    FROM checkpoints k JOIN jobs j ON j.id = k.job_id JOIN training_runs t ON t.job_id = k.job_id WHERE k.id = ?""")) {
-                ps.setObject(1, checkpointId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw ApiException.unprocessable("checkpointId", "no checkpoint " + checkpointId);
-                    }
-                    JsonNode config = json.readTree(rs.getString(4));
-                    int scale = config.path("scale").asInt(4);
-                    int blocks = config.path("residualBlocks").asInt(16);
-                    String name = request.name() == null || request.name().isBlank()
-                            ? rs.getString(5) + " @ step " + rs.getInt(3) : request.name().trim();
-                    insert(c, id, name, "CHECKPOINT", scale, blocks, "checkpoint of training job " + rs.getObject(1) + " at step " + rs.getInt(3),
-                            rs.getObject(1, UUID.class), checkpointId, rs.getObject(2, UUID.class), request.description());
-                    if (Boolean.TRUE.equals(request.makeDefault())) {
-                        makeDefault(c, id, scale);
-                    }
-                }
+            TrainingStore.CheckpointSource source = training.checkpointSource(c, checkpointId)
+                    .orElseThrow(() -> ApiException.unprocessable("checkpointId", "no checkpoint " + checkpointId));
+            JsonNode config = json.readTree(source.configJson());
+            int scale = config.path("scale").asInt(4);
+            int blocks = config.path("residualBlocks").asInt(16);
+            String name = request.name() == null || request.name().isBlank()
+                    ? source.runName() + " @ step " + source.step()
+                    : request.name().trim();
+            ModelStore.insert(
+                    c,
+                    id,
+                    name,
+                    "CHECKPOINT",
+                    scale,
+                    blocks,
+                    "checkpoint of training job " + source.jobId() + " at step " + source.step(),
+                    source.jobId(),
+                    checkpointId,
+                    source.blobId(),
+                    request.description());
+            if (Boolean.TRUE.equals(request.makeDefault())) {
+                ModelStore.makeDefault(c, id, scale);
             }
             c.commit();
             return get(id.toString());
@@ -220,15 +273,29 @@ public class ModelResource {
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     // the same operation as fromCheckpoint (registerModel), which lists its other answers
-    @APIResponse(responseCode = "201", description = "the model",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ModelView.class)))
-    public Response upload(@RestForm("file") FileUpload file, @RestForm("name") String name, @RestForm("scale") String scale,
-                           @RestForm("makeDefault") boolean makeDefault) throws SQLException, IOException {
+    @APIResponse(
+            responseCode = "201",
+            description = "the model",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = ModelView.class)))
+    public Response upload(
+            @RestForm("file") FileUpload file,
+            @RestForm("name") String name,
+            @RestForm("scale") String scale,
+            @RestForm("makeDefault") boolean makeDefault)
+            throws SQLException, IOException {
         if (file == null || file.uploadedFile() == null) {
-            throw ApiException.badRequest("file", "choose a model file to upload (multipart field 'file'): an SRGAN .srgan.zip or a TorchScript .pt");
+            throw ApiException.badRequest(
+                    "file",
+                    "choose a model file to upload (multipart field 'file'): an SRGAN .srgan.zip or a TorchScript .pt");
         }
         if (file.size() > config.upload().maxBytes()) {
-            throw ApiException.tooLarge("file", "the file is " + file.size() + " bytes; the limit is " + config.upload().maxBytes() + " bytes");
+            throw ApiException.tooLarge(
+                    "file",
+                    "the file is " + file.size() + " bytes; the limit is "
+                            + config.upload().maxBytes() + " bytes");
         }
         String label = file.fileName() == null ? "model" : file.fileName();
         Integer givenScale = null;
@@ -251,7 +318,8 @@ public class ModelResource {
         if (srgan != null) {
             s = srgan.config().scale();
             if (givenScale != null && givenScale != s) {
-                throw ApiException.unprocessable("scale", "'" + label + "' is a " + s + "x model; scale says " + givenScale);
+                throw ApiException.unprocessable(
+                        "scale", "'" + label + "' is a " + s + "x model; scale says " + givenScale);
             }
             format = "CHECKPOINT";
             blocks = srgan.config().residualBlocks();
@@ -259,7 +327,8 @@ public class ModelResource {
             contentType = "application/vnd.srgan.model+zip";
         } else if (isTorchScript(file.uploadedFile())) {
             if (givenScale == null) {
-                throw ApiException.badRequest("scale", "scale must be 2, 4 or 8: the factor the traced generator upscales by");
+                throw ApiException.badRequest(
+                        "scale", "scale must be 2, 4 or 8: the factor the traced generator upscales by");
             }
             s = givenScale;
             format = "TORCHSCRIPT";
@@ -267,18 +336,22 @@ public class ModelResource {
             source = "TorchScript upload '" + label + "'";
             contentType = "application/octet-stream";
         } else {
-            throw ApiException.unsupportedType("file", "'" + label + "' is neither an SRGAN model (.srgan.zip with manifest.json) "
-                    + "nor a TorchScript file (torch.jit.save writes a zip with data.pkl)");
+            throw ApiException.unsupportedType(
+                    "file",
+                    "'" + label + "' is neither an SRGAN model (.srgan.zip with manifest.json) "
+                            + "nor a TorchScript file (torch.jit.save writes a zip with data.pkl)");
         }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             UUID id = UUID.randomUUID();
             try (InputStream in = Files.newInputStream(file.uploadedFile())) {
-                BlobStore.Blob blob = blobs.write(c, in, contentType, config.upload().maxBytes());
-                String modelName = name == null || name.isBlank() ? label.replaceAll("(\\.srgan)?\\.(pt|zip)$", "") : name.trim();
-                insert(c, id, modelName, format, s, blocks, source, null, null, blob.id(), null);
+                BlobStore.Blob blob =
+                        blobs.write(c, in, contentType, config.upload().maxBytes());
+                String modelName =
+                        name == null || name.isBlank() ? label.replaceAll("(\\.srgan)?\\.(pt|zip)$", "") : name.trim();
+                ModelStore.insert(c, id, modelName, format, s, blocks, source, null, null, blob.id(), null);
                 if (makeDefault) {
-                    makeDefault(c, id, s);
+                    ModelStore.makeDefault(c, id, s);
                 }
             } catch (SQLException | IOException | RuntimeException e) {
                 c.rollback();
@@ -311,7 +384,9 @@ public class ModelResource {
     /** Makes the model the default for its scale (what an upscale without modelId uses). */
     @POST
     @Path("/{id}/default")
-    @Operation(operationId = "setDefaultModel", summary = "Make the model the one an upscale without modelId uses for its scale")
+    @Operation(
+            operationId = "setDefaultModel",
+            summary = "Make the model the one an upscale without modelId uses for its scale")
     @APIResponse(responseCode = "200", description = "the model")
     @APIResponse(responseCode = "403", description = "the token's role is below ADMIN")
     @APIResponse(responseCode = "404", description = "no such model")
@@ -320,15 +395,14 @@ public class ModelResource {
         ModelView m = get(id);
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            makeDefault(c, modelId, m.scale());
+            ModelStore.makeDefault(c, modelId, m.scale());
             c.commit();
         }
         return get(id);
     }
 
     /** An evaluation request: the dataset of photos to measure the model on. */
-    public record EvaluateRequest(String datasetId) {
-    }
+    public record EvaluateRequest(String datasetId) {}
 
     /**
      * Queues an EVALUATE job: the model on every photo of a dataset, each shrunk by bicubic and
@@ -337,9 +411,17 @@ public class ModelResource {
     @POST
     @Path("/{id}/evaluate")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(operationId = "evaluateModel", summary = "Queue an EVALUATE job: the model on every photo of a dataset (PSNR, SSIM, NIQE, and the comparison crop)")
-    @APIResponse(responseCode = "202", description = "queued",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Submitted.class)))
+    @Operation(
+            operationId = "evaluateModel",
+            summary =
+                    "Queue an EVALUATE job: the model on every photo of a dataset (PSNR, SSIM, NIQE, and the comparison crop)")
+    @APIResponse(
+            responseCode = "202",
+            description = "queued",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = Submitted.class)))
     @APIResponse(responseCode = "400", description = "a body that is not JSON, datasetId not a UUID")
     @APIResponse(responseCode = "403", description = "the token's role is below ADMIN")
     @APIResponse(responseCode = "404", description = "no such model")
@@ -348,70 +430,39 @@ public class ModelResource {
         ModelView model = get(id);
         UUID datasetId;
         try {
-            datasetId = UUID.fromString(request == null ? "" : String.valueOf(request.datasetId()).trim());
+            datasetId = UUID.fromString(
+                    request == null ? "" : String.valueOf(request.datasetId()).trim());
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("datasetId", "datasetId must be the id of an uploaded dataset of photos");
         }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("SELECT name FROM datasets WHERE id = ?")) {
-                ps.setObject(1, datasetId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        c.rollback();
-                        throw ApiException.unprocessable("datasetId", "no dataset " + datasetId);
-                    }
-                    UUID jobId = jobs.insert(c, new JobTable.NewJob(JobType.EVALUATE, "evaluate " + model.name() + " on " + rs.getString(1),
-                            "{\"scale\":" + model.scale() + "}", null, null, model.id(), datasetId));
-                    c.commit();
-                    return Response.accepted(new Submitted(jobId, "QUEUED", "/api/jobs/" + jobId)).build();
-                }
-            }
+            String datasetName = datasets.requireName(c, datasetId, "datasetId");
+            UUID jobId = jobs.insert(
+                    c,
+                    new JobTable.NewJob(
+                            JobType.EVALUATE,
+                            "evaluate " + model.name() + " on " + datasetName,
+                            "{\"scale\":" + model.scale() + "}",
+                            null,
+                            null,
+                            model.id(),
+                            datasetId));
+            c.commit();
+            return Response.accepted(new Submitted(jobId, "QUEUED", "/api/jobs/" + jobId))
+                    .build();
         }
     }
 
     /** What a submission answers. */
     @Schema(name = "EvaluationSubmitted")
-    public record Submitted(UUID id, String status, String url) {
-    }
+    public record Submitted(UUID id, String status, String url) {}
 
     static boolean isTorchScript(java.nio.file.Path file) {
         try (ZipFile zip = new ZipFile(file.toFile())) {
             return zip.stream().anyMatch(e -> e.getName().endsWith("data.pkl"));
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static void makeDefault(Connection c, UUID id, int scale) throws SQLException {
-        try (PreparedStatement clear = c.prepareStatement("UPDATE models SET is_default = false WHERE scale = ? AND is_default");
-             PreparedStatement set = c.prepareStatement("UPDATE models SET is_default = true WHERE id = ?")) {
-            clear.setInt(1, scale);
-            clear.executeUpdate();
-            set.setObject(1, id);
-            set.executeUpdate();
-        }
-    }
-
-    private static void insert(Connection c, UUID id, String name, String format, int scale, Integer blocks, String source,
-                               UUID jobId, UUID checkpointId, UUID blobId, String description) throws SQLException {
-        if (name.length() > 200) {
-            throw ApiException.badRequest("name", "name must be at most 200 characters");
-        }
-        try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO models (id, name, format, scale, residual_blocks, source, source_job_id, source_checkpoint_id, blob_id, description)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
-            ps.setObject(1, id);
-            ps.setString(2, name);
-            ps.setString(3, format);
-            ps.setInt(4, scale);
-            ps.setObject(5, blocks);
-            ps.setString(6, source);
-            ps.setObject(7, jobId);
-            ps.setObject(8, checkpointId);
-            ps.setObject(9, blobId);
-            ps.setString(10, description);
-            ps.executeUpdate();
         }
     }
 

@@ -1,16 +1,13 @@
 package dev.srgan.api.models;
 
-import dev.srgan.api.config.ApiConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.srgan.api.config.ApiConfig;
 import dev.srgan.platform.blobs.BlobStore;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.jboss.logging.Logger;
-
-import javax.sql.DataSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.sql.Connection;
@@ -20,6 +17,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.UUID;
+import javax.sql.DataSource;
+import org.jboss.logging.Logger;
 
 /**
  * Registers the models that ship with the project ({@code models/*.srgan.zip}, listed in
@@ -38,6 +37,7 @@ public class ShippedModels {
     private static final Logger LOG = Logger.getLogger(ShippedModels.class);
     static final String INDEX = "shipped-models/shipped.json";
     private static final long LOCK = 0x5352_4741_4E4D_4F44L; // "SRGANMOD"
+
     @Inject
     ApiConfig config;
 
@@ -113,7 +113,8 @@ public class ShippedModels {
                     return;
                 }
             }
-            BlobStore.Blob blob = blobs.write(c, new java.io.ByteArrayInputStream(bytes), "application/zip", Long.MAX_VALUE);
+            BlobStore.Blob blob =
+                    blobs.write(c, new java.io.ByteArrayInputStream(bytes), "application/zip", Long.MAX_VALUE);
             UUID id = UUID.randomUUID();
             int scale = m.path("scale").asInt();
             boolean isDefault = false;
@@ -169,11 +170,15 @@ public class ShippedModels {
             }
             JsonNode crop = m.path("comparison");
             if (crop.isObject()) {
-                try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream("shipped-models/" + crop.path("file").asText())) {
+                try (InputStream in = Thread.currentThread()
+                        .getContextClassLoader()
+                        .getResourceAsStream(
+                                "shipped-models/" + crop.path("file").asText())) {
                     if (in == null) {
                         LOG.warnf("the comparison crop of %s is listed but not packaged", file);
                     } else {
-                        comparisons.store(c, id, in.readAllBytes(), crop.path("psnr").asDouble());
+                        comparisons.store(
+                                c, id, in.readAllBytes(), crop.path("psnr").asDouble());
                     }
                 }
             }
@@ -190,7 +195,8 @@ public class ShippedModels {
 
     /** A packaged model file, or null (logged) when shipped.json lists one that is not packaged. */
     private static byte[] read(String file) throws IOException {
-        try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream("shipped-models/" + file)) {
+        try (InputStream in =
+                Thread.currentThread().getContextClassLoader().getResourceAsStream("shipped-models/" + file)) {
             if (in == null) {
                 LOG.warnf("shipped model %s is listed but not packaged", file);
                 return null;
@@ -201,7 +207,9 @@ public class ShippedModels {
 
     private static String sha256(byte[] bytes) {
         try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+            return java.util.HexFormat.of()
+                    .formatHex(
+                            java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

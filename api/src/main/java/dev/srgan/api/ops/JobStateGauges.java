@@ -9,16 +9,14 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.jboss.logging.Logger;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import javax.sql.DataSource;
+import org.jboss.logging.Logger;
 
 /**
  * {@code srgan_jobs{type, state}}: how many jobs are in each state, counted in PostgreSQL (the one
@@ -58,7 +56,8 @@ public class JobStateGauges {
 
     /** The number of jobs of {@code type} in {@code state}; NaN while the database does not answer. */
     synchronized double count(JobType type, JobStatus state) {
-        if (counts == null || System.nanoTime() - countedAt >= config.metrics().cache().toNanos()) {
+        if (counts == null
+                || System.nanoTime() - countedAt >= config.metrics().cache().toNanos()) {
             try {
                 counts = query();
             } catch (SQLException e) {
@@ -77,7 +76,8 @@ public class JobStateGauges {
             result.put(type, new EnumMap<>(JobStatus.class));
         }
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT type, status, count(*) FROM jobs GROUP BY type, status")) {
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT type, status, count(*) FROM jobs GROUP BY type, status")) {
             ps.setQueryTimeout(5);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -1,11 +1,10 @@
 package dev.srgan.api.ops;
 
+import java.time.Duration;
+import java.util.Map;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.output.MigrateResult;
-
-import java.time.Duration;
-import java.util.Map;
 
 /**
  * Applies or awaits the database migrations outside the running app, for deployments that migrate
@@ -23,8 +22,7 @@ import java.util.Map;
  * SRGAN_DB_PASSWORD. Exit status 0 on success, 1 on failure or timeout, 2 on bad usage.
  */
 public final class MigrateCommand {
-    private MigrateCommand() {
-    }
+    private MigrateCommand() {}
 
     public static void main(String[] args) {
         if (args.length == 0 || !(args[0].equals("migrate") || args[0].equals("wait"))) {

@@ -9,7 +9,6 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-
 import java.util.Optional;
 
 /**
@@ -31,7 +30,13 @@ public class QueueLagGauges {
 
     void register(@Observes StartupEvent event) {
         for (JobType type : JobType.queued()) {
-            Gauge.builder("srgan.queue.lag", lag, l -> l.lagByType().getOrDefault(type, Optional.empty()).map(Long::doubleValue).orElse(Double.NaN))
+            Gauge.builder(
+                            "srgan.queue.lag",
+                            lag,
+                            l -> l.lagByType()
+                                    .getOrDefault(type, Optional.empty())
+                                    .map(Long::doubleValue)
+                                    .orElse(Double.NaN))
                     .description("Messages on the job topic not yet taken by the worker consumer group")
                     .tag("type", type.name())
                     .tag("topic", kafka.topic(type))

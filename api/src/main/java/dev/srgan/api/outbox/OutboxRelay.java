@@ -7,15 +7,6 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.jboss.logging.Logger;
-import org.postgresql.PGConnection;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -27,6 +18,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
+import org.postgresql.PGConnection;
 
 /**
  * Publishes the outbox to Kafka. Rows are taken {@code FOR UPDATE SKIP LOCKED} (several api
@@ -112,7 +111,8 @@ public class OutboxRelay {
                 // Sleep until an insert notifies us, or a second passes (retries with a later available_at).
                 listener.unwrap(PGConnection.class).getNotifications(1000);
             } catch (KafkaUnavailable e) {
-                LOG.warnf("Kafka is unavailable (%s); outbox messages wait, retrying in %d ms", e.getMessage(), backoff);
+                LOG.warnf(
+                        "Kafka is unavailable (%s); outbox messages wait, retrying in %d ms", e.getMessage(), backoff);
                 sleep(backoff);
                 backoff = Math.min(backoff * 2, 10_000);
             } catch (SQLException e) {
@@ -135,8 +135,7 @@ public class OutboxRelay {
         }
     }
 
-    private record Row(long id, String topic, String key, String payload) {
-    }
+    private record Row(long id, String topic, String key, String payload) {}
 
     private int publishBatch() throws SQLException, KafkaUnavailable {
         try (Connection c = dataSource.getConnection()) {
@@ -173,7 +172,8 @@ public class OutboxRelay {
             }
             // sent rows go: the table holds only what is still to be sent, however long the system runs
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM outbox WHERE id = ANY (?)")) {
-                ps.setArray(1, c.createArrayOf("bigint", rows.stream().map(Row::id).toArray()));
+                ps.setArray(
+                        1, c.createArrayOf("bigint", rows.stream().map(Row::id).toArray()));
                 ps.executeUpdate();
             }
             c.commit();

@@ -7,6 +7,12 @@ import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -14,13 +20,6 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
-
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Consumer lag per job type for the overview: messages on a job topic that its worker group has
@@ -44,7 +43,8 @@ public class ConsumerLag {
 
     /** Lag per job type; empty where Kafka did not answer in time. */
     public synchronized Map<JobType, Optional<Long>> lagByType() {
-        if (cached != null && System.nanoTime() - cachedAt < config.dashboard().lagCache().toNanos()) {
+        if (cached != null
+                && System.nanoTime() - cachedAt < config.dashboard().lagCache().toNanos()) {
             return cached;
         }
         Map<JobType, Optional<Long>> result = new LinkedHashMap<>();
@@ -61,17 +61,18 @@ public class ConsumerLag {
         try {
             Admin a = admin();
             Map<TopicPartition, OffsetAndMetadata> committed = a.listConsumerGroupOffsets(kafka.consumerGroup(type))
-                    .partitionsToOffsetAndMetadata().get(remaining(deadline), TimeUnit.NANOSECONDS);
+                    .partitionsToOffsetAndMetadata()
+                    .get(remaining(deadline), TimeUnit.NANOSECONDS);
             Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
             for (int p = 0; p < kafka.partitions(); p++) {
                 partitions.put(new TopicPartition(kafka.topic(type), p), OffsetSpec.latest());
             }
-            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = a.listOffsets(partitions).all()
-                    .get(remaining(deadline), TimeUnit.NANOSECONDS);
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
+                    a.listOffsets(partitions).all().get(remaining(deadline), TimeUnit.NANOSECONDS);
             Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
             partitions.keySet().forEach(tp -> earliest.put(tp, OffsetSpec.earliest()));
-            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> starts = a.listOffsets(earliest).all()
-                    .get(remaining(deadline), TimeUnit.NANOSECONDS);
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> starts =
+                    a.listOffsets(earliest).all().get(remaining(deadline), TimeUnit.NANOSECONDS);
             long lag = 0;
             for (var e : ends.entrySet()) {
                 OffsetAndMetadata c = committed.get(e.getKey());

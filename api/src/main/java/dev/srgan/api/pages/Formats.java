@@ -1,7 +1,6 @@
 package dev.srgan.api.pages;
 
 import io.quarkus.qute.TemplateExtension;
-
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
@@ -12,8 +11,7 @@ import java.util.Locale;
 public final class Formats {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
-    private Formats() {
-    }
+    private Formats() {}
 
     /** ISO-8601, for {@code <time datetime>} (the browser turns it into "12 s ago"). */
     static String iso(OffsetDateTime t) {
@@ -43,7 +41,9 @@ public final class Formats {
 
     /** A timestamp in the server's zone, to the second. */
     static String clock(OffsetDateTime t) {
-        return t == null ? "-" : t.atZoneSameInstant(java.time.ZoneId.systemDefault()).format(CLOCK);
+        return t == null
+                ? "-"
+                : t.atZoneSameInstant(java.time.ZoneId.systemDefault()).format(CLOCK);
     }
 
     /** 1536 -> "1.5 KiB". */

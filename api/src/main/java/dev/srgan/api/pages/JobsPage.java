@@ -13,7 +13,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-
 import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.List;
@@ -41,8 +40,17 @@ public class JobsPage {
     }
 
     /** One page of the table and the filter that made it; {@code query} rebuilds the filter in links. */
-    public record Listing(JobStore.Page page, String type, String status, List<String> types, List<String> statuses,
-                          String query, long pages, long from, long to, String notice) {
+    public record Listing(
+            JobStore.Page page,
+            String type,
+            String status,
+            List<String> types,
+            List<String> statuses,
+            String query,
+            long pages,
+            long from,
+            long to,
+            String notice) {
         public boolean hasPrevious() {
             return page.page() > 0;
         }
@@ -53,16 +61,18 @@ public class JobsPage {
     }
 
     @GET
-    public TemplateInstance list(@QueryParam("type") String type, @QueryParam("status") String status,
-                                 @QueryParam("page") String page) throws SQLException {
+    public TemplateInstance list(
+            @QueryParam("type") String type, @QueryParam("status") String status, @QueryParam("page") String page)
+            throws SQLException {
         return Templates.jobs(listing(type, status, page));
     }
 
     /** The table alone, re-rendered when jobs change. */
     @GET
     @Path("table")
-    public TemplateInstance table(@QueryParam("type") String type, @QueryParam("status") String status,
-                                  @QueryParam("page") String page) throws SQLException {
+    public TemplateInstance table(
+            @QueryParam("type") String type, @QueryParam("status") String status, @QueryParam("page") String page)
+            throws SQLException {
         return Templates.jobs$table(listing(type, status, page));
     }
 
@@ -86,12 +96,16 @@ public class JobsPage {
         JobStatus status = null;
         int page = 0;
         try {
-            type = typeText == null || typeText.isBlank() ? null : JobType.valueOf(typeText.trim().toUpperCase(Locale.ROOT));
+            type = typeText == null || typeText.isBlank()
+                    ? null
+                    : JobType.valueOf(typeText.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             notice = "There is no job type '" + typeText + "'; showing all types.";
         }
         try {
-            status = statusText == null || statusText.isBlank() ? null : JobStatus.valueOf(statusText.trim().toUpperCase(Locale.ROOT));
+            status = statusText == null || statusText.isBlank()
+                    ? null
+                    : JobStatus.valueOf(statusText.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             notice = "There is no state '" + statusText + "'; showing all states.";
         }
@@ -111,7 +125,16 @@ public class JobsPage {
         String query = "type=" + t + "&status=" + s;
         long from = result.total() == 0 ? 0 : (long) page * PAGE_SIZE + 1;
         long to = (long) page * PAGE_SIZE + result.items().size();
-        return new Listing(result, t, s, Arrays.stream(JobType.values()).map(Enum::name).toList(),
-                Arrays.stream(JobStatus.values()).map(Enum::name).toList(), query, pages, from, to, notice);
+        return new Listing(
+                result,
+                t,
+                s,
+                Arrays.stream(JobType.values()).map(Enum::name).toList(),
+                Arrays.stream(JobStatus.values()).map(Enum::name).toList(),
+                query,
+                pages,
+                from,
+                to,
+                notice);
     }
 }

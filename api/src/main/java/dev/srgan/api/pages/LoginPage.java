@@ -20,11 +20,10 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import org.jboss.resteasy.reactive.RestForm;
-
 import java.net.URI;
 import java.sql.SQLException;
 import java.util.Optional;
+import org.jboss.resteasy.reactive.RestForm;
 
 /**
  * Signing in to the dashboard: paste a token, get a session cookie. The cookie holds the token
@@ -55,15 +54,20 @@ public class LoginPage {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Produces(MediaType.TEXT_HTML)
     @PublicEndpoint
-    public Response login(@RestForm("token") String token, @RestForm("next") String next, @Context UriInfo uri) throws SQLException {
+    public Response login(@RestForm("token") String token, @RestForm("next") String next, @Context UriInfo uri)
+            throws SQLException {
         Optional<Caller> caller = token == null ? Optional.empty() : tokens.authenticate(token.trim(), true);
         if (caller.isEmpty()) {
-            return Response.status(401).entity(Templates.login(safeNext(next), "That token is not valid (unknown or revoked).")).build();
+            return Response.status(401)
+                    .entity(Templates.login(safeNext(next), "That token is not valid (unknown or revoked)."))
+                    .build();
         }
         boolean secure = "https".equals(uri.getRequestUri().getScheme());
         String t = token.trim();
         return Response.seeOther(URI.create(safeNext(next)))
-                .cookie(cookie(AuthFilter.SESSION_COOKIE, t, true, secure, -1), cookie(AuthFilter.CSRF_COOKIE, TokenStore.csrfFor(t), false, secure, -1))
+                .cookie(
+                        cookie(AuthFilter.SESSION_COOKIE, t, true, secure, -1),
+                        cookie(AuthFilter.CSRF_COOKIE, TokenStore.csrfFor(t), false, secure, -1))
                 .build();
     }
 
@@ -74,17 +78,31 @@ public class LoginPage {
     @Requires(Role.VIEWER)
     public Response logout(@Context UriInfo uri) {
         boolean secure = "https".equals(uri.getRequestUri().getScheme());
-        return Response.ok("{}").cookie(cookie(AuthFilter.SESSION_COOKIE, "", true, secure, 0), cookie(AuthFilter.CSRF_COOKIE, "", false, secure, 0)).build();
+        return Response.ok("{}")
+                .cookie(
+                        cookie(AuthFilter.SESSION_COOKIE, "", true, secure, 0),
+                        cookie(AuthFilter.CSRF_COOKIE, "", false, secure, 0))
+                .build();
     }
 
     private static NewCookie cookie(String name, String value, boolean httpOnly, boolean secure, int maxAge) {
-        return new NewCookie.Builder(name).value(value).path("/").httpOnly(httpOnly).secure(secure)
-                .sameSite(NewCookie.SameSite.STRICT).maxAge(maxAge).build();
+        return new NewCookie.Builder(name)
+                .value(value)
+                .path("/")
+                .httpOnly(httpOnly)
+                .secure(secure)
+                .sameSite(NewCookie.SameSite.STRICT)
+                .maxAge(maxAge)
+                .build();
     }
 
     /** Only a path on this site: a login link cannot send the user elsewhere. */
     static String safeNext(String next) {
-        if (next == null || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\") || next.startsWith("/login")) {
+        if (next == null
+                || !next.startsWith("/")
+                || next.startsWith("//")
+                || next.startsWith("/\\")
+                || next.startsWith("/login")) {
             return "/";
         }
         return next;

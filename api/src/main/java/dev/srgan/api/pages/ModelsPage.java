@@ -1,7 +1,7 @@
 package dev.srgan.api.pages;
 
-import dev.srgan.api.models.ModelComparisons;
 import dev.srgan.api.models.ModelCatalog;
+import dev.srgan.api.models.ModelComparisons;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.inject.Inject;
@@ -9,7 +9,6 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,9 +27,12 @@ public class ModelsPage {
     ModelComparisons comparisons;
 
     /** The crops of one scale: bicubic, each model that has one, the original. */
-    public record ScaleComparison(int scale, String bicubicUrl, double bicubicPsnr, String originalUrl,
-                                  List<ModelCatalog.ModelView> models) {
-    }
+    public record ScaleComparison(
+            int scale,
+            String bicubicUrl,
+            double bicubicPsnr,
+            String originalUrl,
+            List<ModelCatalog.ModelView> models) {}
 
     @CheckedTemplate(basePath = "dashboard")
     static class Templates {
@@ -43,10 +45,15 @@ public class ModelsPage {
         List<ScaleComparison> byScale = new ArrayList<>();
         for (int scale : new int[] {2, 4, 8}) {
             List<ModelCatalog.ModelView> withCrop = all.stream()
-                    .filter(m -> m.scale() == scale && m.comparison() != null).toList();
+                    .filter(m -> m.scale() == scale && m.comparison() != null)
+                    .toList();
             if (!withCrop.isEmpty()) {
-                byScale.add(new ScaleComparison(scale, withCrop.get(0).comparison().bicubicUrl(),
-                        comparisons.reference("bicubic", scale).psnr(), withCrop.get(0).comparison().originalUrl(), withCrop));
+                byScale.add(new ScaleComparison(
+                        scale,
+                        withCrop.get(0).comparison().bicubicUrl(),
+                        comparisons.reference("bicubic", scale).psnr(),
+                        withCrop.get(0).comparison().originalUrl(),
+                        withCrop));
             }
         }
         return Templates.models(all, byScale);

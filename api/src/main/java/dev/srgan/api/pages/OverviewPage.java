@@ -12,7 +12,6 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,13 +44,18 @@ public class OverviewPage {
     }
 
     /** One job type's queue: jobs waiting in PostgreSQL and messages not yet consumed from Kafka. */
-    public record QueueRow(String type, long queued, long running, long succeeded, long failed, String lag) {
-    }
+    public record QueueRow(String type, long queued, long running, long succeeded, long failed, String lag) {}
 
     /** Everything the overview shows. */
-    public record Overview(long workersOnline, long workersStale, List<WorkerStore.WorkerView> workers, List<QueueRow> queues,
-                           String jobsPerMinute, long totalJobs, List<JobView> recent, List<JobView> failures) {
-    }
+    public record Overview(
+            long workersOnline,
+            long workersStale,
+            List<WorkerStore.WorkerView> workers,
+            List<QueueRow> queues,
+            String jobsPerMinute,
+            long totalJobs,
+            List<JobView> recent,
+            List<JobView> failures) {}
 
     @GET
     public TemplateInstance overview() throws SQLException {
@@ -67,7 +71,8 @@ public class OverviewPage {
 
     Overview load() throws SQLException {
         List<WorkerStore.WorkerView> all = workers.list();
-        List<WorkerStore.WorkerView> shown = all.stream().filter(w -> !w.state().equals("STOPPED")).toList();
+        List<WorkerStore.WorkerView> shown =
+                all.stream().filter(w -> !w.state().equals("STOPPED")).toList();
         long online = all.stream().filter(w -> w.state().equals("ONLINE")).count();
         long stale = all.stream().filter(w -> w.state().equals("STALE")).count();
         Map<String, Map<String, Long>> counts = jobs.countsByTypeAndStatus();
@@ -77,11 +82,25 @@ public class OverviewPage {
         for (JobType type : JobType.values()) {
             Map<String, Long> c = counts.get(type.name());
             total += c.values().stream().mapToLong(Long::longValue).sum();
-            queues.add(new QueueRow(type.name(), c.get("QUEUED"), c.get("RUNNING"), c.get("SUCCEEDED"), c.get("FAILED"),
-                    lags.getOrDefault(type, Optional.empty()).map(String::valueOf).orElse(type.isQueued() ? "unknown" : "-")));
+            queues.add(new QueueRow(
+                    type.name(),
+                    c.get("QUEUED"),
+                    c.get("RUNNING"),
+                    c.get("SUCCEEDED"),
+                    c.get("FAILED"),
+                    lags.getOrDefault(type, Optional.empty())
+                            .map(String::valueOf)
+                            .orElse(type.isQueued() ? "unknown" : "-")));
         }
         double perMinute = jobs.finishedWithin(THROUGHPUT_WINDOW) / (double) THROUGHPUT_WINDOW.toMinutes();
-        return new Overview(online, stale, shown, queues, String.format(Locale.ROOT, "%.1f", perMinute), total,
-                jobs.list(null, null, 0, 8).items(), jobs.list(null, JobStatus.FAILED, 0, 5).items());
+        return new Overview(
+                online,
+                stale,
+                shown,
+                queues,
+                String.format(Locale.ROOT, "%.1f", perMinute),
+                total,
+                jobs.list(null, null, 0, 8).items(),
+                jobs.list(null, JobStatus.FAILED, 0, 5).items());
     }
 }

@@ -1,8 +1,8 @@
 package dev.srgan.api.pages;
 
-import dev.srgan.api.config.ApiConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.srgan.api.config.ApiConfig;
 import dev.srgan.api.datasets.DatasetStore;
 import dev.srgan.api.training.SweepStore;
 import dev.srgan.networks.training.TrainingConfig;
@@ -15,12 +15,10 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-
 import java.io.IOException;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Hyperparameter sweeps in the browser: the sweeps and a form for a new one (each hyperparameter
@@ -48,8 +46,13 @@ public class SweepPage {
 
     @CheckedTemplate(basePath = "dashboard")
     static class Templates {
-        static native TemplateInstance sweeps(SweepStore.Page sweeps, long pages, List<DatasetStore.DatasetView> datasets,
-                                              List<TrainingPage.Hyperparameter> hyperparameters, boolean vgg19, int maxRuns);
+        static native TemplateInstance sweeps(
+                SweepStore.Page sweeps,
+                long pages,
+                List<DatasetStore.DatasetView> datasets,
+                List<TrainingPage.Hyperparameter> hyperparameters,
+                boolean vgg19,
+                int maxRuns);
 
         static native TemplateInstance sweep(SweepStore.SweepView sweep);
 
@@ -61,7 +64,13 @@ public class SweepPage {
         int p = page == null || page < 1 ? 0 : page - 1;
         SweepStore.Page list = sweeps.list(p, SWEEPS_PER_PAGE);
         long pages = Math.max(1, (list.total() + SWEEPS_PER_PAGE - 1) / SWEEPS_PER_PAGE);
-        return Templates.sweeps(list, pages, datasets.list(), hyperparameters(), config.training().vgg19Path().isPresent(), config.training().sweep().maxRuns());
+        return Templates.sweeps(
+                list,
+                pages,
+                datasets.list(),
+                hyperparameters(),
+                config.training().vgg19Path().isPresent(),
+                config.training().sweep().maxRuns());
     }
 
     @GET

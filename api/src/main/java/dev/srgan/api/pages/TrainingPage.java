@@ -1,8 +1,8 @@
 package dev.srgan.api.pages;
 
-import dev.srgan.api.config.ApiConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.srgan.api.config.ApiConfig;
 import dev.srgan.api.datasets.DatasetStore;
 import dev.srgan.api.jobs.JobStore;
 import dev.srgan.api.jobs.JobView;
@@ -20,12 +20,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
 import java.io.IOException;
 import java.net.URI;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -65,9 +63,14 @@ public class TrainingPage {
 
     @CheckedTemplate(basePath = "dashboard")
     static class Templates {
-        static native TemplateInstance training(JobStore.Page runs, long pages, List<DatasetStore.DatasetView> datasets,
-                                                List<Hyperparameter> hyperparameters, boolean vgg19, long maxBytes,
-                                                SweepStore.Page sweeps);
+        static native TemplateInstance training(
+                JobStore.Page runs,
+                long pages,
+                List<DatasetStore.DatasetView> datasets,
+                List<Hyperparameter> hyperparameters,
+                boolean vgg19,
+                long maxBytes,
+                SweepStore.Page sweeps);
 
         static native TemplateInstance run(Run run);
 
@@ -82,12 +85,18 @@ public class TrainingPage {
      * One input of the form. {@code kind} is "scale", "int", "decimal", "optional" (blank = none)
      * or "list" (comma-separated steps); {@code value} is the default as the form shows it.
      */
-    public record Hyperparameter(String name, String label, String hint, String kind, String value, String min, String max) {
-    }
+    public record Hyperparameter(
+            String name, String label, String hint, String kind, String value, String min, String max) {}
 
     /** A run as its page shows it. */
-    public record Run(JobView job, Map<String, String> hyperparameters, int totalSteps, int currentStep, String datasetName,
-                      List<TrainingStore.CheckpointView> checkpoints, List<TrainingStore.ValidationPoint> validation) {
+    public record Run(
+            JobView job,
+            Map<String, String> hyperparameters,
+            int totalSteps,
+            int currentStep,
+            String datasetName,
+            List<TrainingStore.CheckpointView> checkpoints,
+            List<TrainingStore.ValidationPoint> validation) {
         /** Validations newest first, for the samples gallery. */
         public List<TrainingStore.ValidationPoint> samplesNewestFirst() {
             List<TrainingStore.ValidationPoint> l = new ArrayList<>(validation);
@@ -101,32 +110,62 @@ public class TrainingPage {
     }
 
     /** A run in the comparison, with the hyperparameters that set it apart from the others. */
-    public record Compared(JobView job, Map<String, String> settings) {
-    }
+    public record Compared(JobView job, Map<String, String> settings) {}
 
     /** Shown for a single run, where nothing differs. */
-    static final List<String> KEY_SETTINGS = List.of("scale", "residualBlocks", "batchSize", "hrCropSize", "pretrainSteps", "ganSteps",
-            "learningRateG", "adversarialWeight");
+    static final List<String> KEY_SETTINGS = List.of(
+            "scale",
+            "residualBlocks",
+            "batchSize",
+            "hrCropSize",
+            "pretrainSteps",
+            "ganSteps",
+            "learningRateG",
+            "adversarialWeight");
 
     /** The form's fields, in the order a user thinks about them. */
     static final List<String[]> FIELDS = List.of(
             new String[] {"scale", "Scale", "upscale factor of the generator", "scale", "", ""},
-            new String[] {"residualBlocks", "Residual blocks", "depth of the generator (the paper: 16)", "int", "1", "64"},
+            new String[] {
+                "residualBlocks", "Residual blocks", "depth of the generator (the paper: 16)", "int", "1", "64"
+            },
             new String[] {"batchSize", "Batch size", "HR crops per step", "int", "1", "64"},
-            new String[] {"hrCropSize", "HR crop size", "side of the random crops in pixels, a multiple of the scale", "int", "16", "512"},
-            new String[] {"pretrainSteps", "Pre-training steps", "generator only, pixel MSE (SRResNet)", "int", "0", "1000000"},
+            new String[] {
+                "hrCropSize",
+                "HR crop size",
+                "side of the random crops in pixels, a multiple of the scale",
+                "int",
+                "16",
+                "512"
+            },
+            new String[] {
+                "pretrainSteps", "Pre-training steps", "generator only, pixel MSE (SRResNet)", "int", "0", "1000000"
+            },
             new String[] {"ganSteps", "GAN steps", "adversarial steps after pre-training", "int", "0", "1000000"},
             new String[] {"learningRateG", "Learning rate G", "Adam, generator", "decimal", "1e-8", "1"},
             new String[] {"learningRateD", "Learning rate D", "Adam, discriminator", "decimal", "1e-8", "1"},
             new String[] {"beta1", "Adam β1", "", "decimal", "0", "0.999"},
             new String[] {"beta2", "Adam β2", "", "decimal", "0", "0.9999"},
-            new String[] {"adversarialWeight", "Adversarial weight", "w in content + w · adversarial", "decimal", "0", "10"},
+            new String[] {
+                "adversarialWeight", "Adversarial weight", "w in content + w · adversarial", "decimal", "0", "10"
+            },
             new String[] {"featureLossWeight", "Feature loss weight", "scales the VGG feature MSE", "decimal", "", ""},
-            new String[] {"validateEvery", "Validate every", "steps between PSNR/SSIM validations", "int", "1", "1000000"},
+            new String[] {
+                "validateEvery", "Validate every", "steps between PSNR/SSIM validations", "int", "1", "1000000"
+            },
             new String[] {"checkpointEvery", "Checkpoint every", "steps between checkpoints", "int", "1", "1000000"},
-            new String[] {"validationSamples", "Sample images", "validation images kept per validation", "int", "0", "16"},
+            new String[] {
+                "validationSamples", "Sample images", "validation images kept per validation", "int", "0", "16"
+            },
             new String[] {"emaDecay", "EMA decay", "e.g. 0.999; blank for no averaged generator", "optional", "0", "1"},
-            new String[] {"lrMilestones", "LR milestones", "steps after which the learning rates are multiplied by γ, e.g. 5000, 8000", "list", "", ""},
+            new String[] {
+                "lrMilestones",
+                "LR milestones",
+                "steps after which the learning rates are multiplied by γ, e.g. 5000, 8000",
+                "list",
+                "",
+                ""
+            },
             new String[] {"lrGamma", "LR factor γ", "", "decimal", "", ""},
             new String[] {"seed", "Seed", "initial weights and crop sampling", "int", "", ""});
 
@@ -135,7 +174,13 @@ public class TrainingPage {
         int p = page == null || page < 1 ? 0 : page - 1;
         JobStore.Page runs = jobs.list(JobType.TRAINING, null, p, RUNS_PER_PAGE);
         long pages = Math.max(1, (runs.total() + RUNS_PER_PAGE - 1) / RUNS_PER_PAGE);
-        return Templates.training(runs, pages, datasets.list(), hyperparameters(), config.training().vgg19Path().isPresent(), config.upload().maxBytes(),
+        return Templates.training(
+                runs,
+                pages,
+                datasets.list(),
+                hyperparameters(),
+                config.training().vgg19Path().isPresent(),
+                config.upload().maxBytes(),
                 sweeps.list(0, SWEEPS_SHOWN));
     }
 
@@ -180,7 +225,8 @@ public class TrainingPage {
         for (Run run : runs) {
             Map<String, String> settings = new java.util.LinkedHashMap<>();
             run.hyperparameters().forEach((key, value) -> {
-                boolean differs = runs.stream().anyMatch(other -> !value.equals(other.hyperparameters().get(key)));
+                boolean differs = runs.stream()
+                        .anyMatch(other -> !value.equals(other.hyperparameters().get(key)));
                 if (runs.size() == 1 ? KEY_SETTINGS.contains(key) : differs) {
                     settings.put(key, value);
                 }
@@ -202,8 +248,13 @@ public class TrainingPage {
                     hp.put(f[0], text(config.get(f[0])));
                 }
             }
-            hp.put("contentLoss", config.path("featureExtractorPath").isTextual() ? config.path("featureExtractorName").asText() : "pixel-mse");
-            totalSteps = config.path("pretrainSteps").asInt(0) + config.path("ganSteps").asInt(0);
+            hp.put(
+                    "contentLoss",
+                    config.path("featureExtractorPath").isTextual()
+                            ? config.path("featureExtractorName").asText()
+                            : "pixel-mse");
+            totalSteps = config.path("pretrainSteps").asInt(0)
+                    + config.path("ganSteps").asInt(0);
         } catch (IOException e) {
             hp.put("params", job.params());
         }
@@ -211,8 +262,11 @@ public class TrainingPage {
             return new Run(job, hp, 0, 0, null, List.of(), List.of());
         }
         int current = (int) Math.round(job.progress() * totalSteps);
-        String datasetName = datasets.list().stream().filter(d -> d.id().equals(job.datasetId())).map(DatasetStore.DatasetView::name)
-                .findFirst().orElse(null);
+        String datasetName = datasets.list().stream()
+                .filter(d -> d.id().equals(job.datasetId()))
+                .map(DatasetStore.DatasetView::name)
+                .findFirst()
+                .orElse(null);
         return new Run(job, hp, totalSteps, current, datasetName, training.checkpoints(id), training.validation(id));
     }
 

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.srgan.api.errors.ApiException;
 import dev.srgan.networks.training.TrainingConfig;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -56,13 +55,16 @@ public final class SweepGrid {
     public static SweepGrid parse(JsonNode grid, int maxRuns) {
         String example = "e.g. {\"learningRateG\": [0.0001, 0.001], \"batchSize\": [8, 16]}";
         if (grid == null || grid.isNull() || grid.isMissingNode()) {
-            throw ApiException.badRequest("grid", "grid is missing: give each hyperparameter to sweep a list of values, " + example);
+            throw ApiException.badRequest(
+                    "grid", "grid is missing: give each hyperparameter to sweep a list of values, " + example);
         }
         if (!grid.isObject()) {
-            throw ApiException.badRequest("grid", "grid must be a JSON object of hyperparameter -> list of values, " + example);
+            throw ApiException.badRequest(
+                    "grid", "grid must be a JSON object of hyperparameter -> list of values, " + example);
         }
         if (grid.isEmpty()) {
-            throw ApiException.badRequest("grid", "grid is empty: name at least one hyperparameter with its values, " + example);
+            throw ApiException.badRequest(
+                    "grid", "grid is empty: name at least one hyperparameter with its values, " + example);
         }
         List<String> parameters = new ArrayList<>();
         List<List<JsonNode>> values = new ArrayList<>();
@@ -70,26 +72,36 @@ public final class SweepGrid {
             Map.Entry<String, JsonNode> e = it.next();
             String name = e.getKey();
             if (name.startsWith("featureExtractor")) {
-                throw ApiException.badRequest(name, name + " cannot be set per run; choose contentLoss 'pixel-mse' or 'vgg19'");
+                throw ApiException.badRequest(
+                        name, name + " cannot be set per run; choose contentLoss 'pixel-mse' or 'vgg19'");
             }
             if (!PARAMETERS.contains(name)) {
-                throw ApiException.badRequest("grid", "grid names an unknown hyperparameter '" + name + "'; the known ones are "
-                        + String.join(", ", PARAMETERS));
+                throw ApiException.badRequest(
+                        "grid",
+                        "grid names an unknown hyperparameter '" + name + "'; the known ones are "
+                                + String.join(", ", PARAMETERS));
             }
             JsonNode list = e.getValue();
             if (!list.isArray() || list.isEmpty()) {
-                throw ApiException.badRequest(name, "grid." + name + " must be a non-empty list of values, e.g. [" + exampleValues(name) + "]");
+                throw ApiException.badRequest(
+                        name,
+                        "grid." + name + " must be a non-empty list of values, e.g. [" + exampleValues(name) + "]");
             }
             Set<JsonNode> seen = new HashSet<>();
             List<JsonNode> items = new ArrayList<>();
             for (JsonNode v : list) {
                 if (v.isObject()) {
-                    throw ApiException.badRequest(name, "grid." + name + " lists an object (" + v + "); list plain values");
+                    throw ApiException.badRequest(
+                            name, "grid." + name + " lists an object (" + v + "); list plain values");
                 }
                 // 0.001 and 1e-3 are the same value: compare numbers by value
-                JsonNode key = v.isNumber() ? com.fasterxml.jackson.databind.node.DecimalNode.valueOf(v.decimalValue().stripTrailingZeros()) : v;
+                JsonNode key = v.isNumber()
+                        ? com.fasterxml.jackson.databind.node.DecimalNode.valueOf(
+                                v.decimalValue().stripTrailingZeros())
+                        : v;
                 if (!seen.add(key)) {
-                    throw ApiException.badRequest(name, "grid." + name + " lists " + text(v) + " twice; list each value once");
+                    throw ApiException.badRequest(
+                            name, "grid." + name + " lists " + text(v) + " twice; list each value once");
                 }
                 items.add(v);
             }
@@ -102,8 +114,11 @@ public final class SweepGrid {
         }
         if (points > maxRuns) {
             String product = values.stream().map(v -> String.valueOf(v.size())).collect(Collectors.joining(" × "));
-            throw ApiException.badRequest("grid", "the grid has " + (values.size() > 1 ? product + " = " : "") + points
-                    + " points; a sweep runs at most " + maxRuns + " (srgan.training.sweep.max-runs): list fewer values");
+            throw ApiException.badRequest(
+                    "grid",
+                    "the grid has " + (values.size() > 1 ? product + " = " : "") + points
+                            + " points; a sweep runs at most " + maxRuns
+                            + " (srgan.training.sweep.max-runs): list fewer values");
         }
         return new SweepGrid(List.copyOf(parameters), List.copyOf(values));
     }

@@ -1,13 +1,14 @@
 package dev.srgan.api.training;
 
-import dev.srgan.api.config.ApiConfig;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.srgan.api.ApiDocument;
 import dev.srgan.api.auth.Caller;
 import dev.srgan.api.auth.Requires;
 import dev.srgan.api.auth.Role;
+import dev.srgan.api.config.ApiConfig;
 import dev.srgan.api.datasets.DatasetStore;
 import dev.srgan.api.errors.ApiException;
 import dev.srgan.api.idempotency.IdempotencyKeys;
@@ -26,16 +27,13 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-
-import dev.srgan.api.ApiDocument;
+import javax.sql.DataSource;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -52,7 +50,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
  */
 @Path("/api/training/sweeps")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "Sweeps", description = "Hyperparameter sweeps: one training run per point of a grid, followed and handled together")
+@Tag(
+        name = "Sweeps",
+        description = "Hyperparameter sweeps: one training run per point of a grid, followed and handled together")
 public class SweepResource {
     static final int MAX_PAGE_SIZE = 200;
     static final String ENDPOINT = "POST /api/training/sweeps";
@@ -86,31 +86,48 @@ public class SweepResource {
      * /api/training} takes them; absent ones take their defaults) and the grid, each swept
      * hyperparameter with its list of values. A grid value overrides the base.
      */
-    public record SweepRequest(String datasetId, String name, String contentLoss, JsonNode hyperparameters, JsonNode grid) {
-    }
+    public record SweepRequest(
+            String datasetId, String name, String contentLoss, JsonNode hyperparameters, JsonNode grid) {}
 
     /** What a sweep submission answers: the sweep and its jobs in grid order. */
     @Schema(name = "SweepSubmitted")
-    public record Submitted(UUID id, String name, List<UUID> jobIds, String url) {
-    }
+    public record Submitted(UUID id, String name, List<UUID> jobIds, String url) {}
 
     @Requires(Role.OPERATOR)
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(operationId = "submitSweep", summary = "Queue a sweep: one TRAINING job per point of the grid, all or none")
-    @APIResponse(responseCode = "202", description = "queued (or, with a known Idempotency-Key, the sweep it created)",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Submitted.class)))
-    @APIResponse(responseCode = "400", description = "a body that is not JSON; no grid, an empty one, an unknown hyperparameter in it, a value list "
-            + "that is empty, not a list or repeats a value; more points than srgan.training.sweep.max-runs; a grid point that fails the "
-            + "hyperparameter checks (named); datasetId not a UUID; name over 200 characters; an Idempotency-Key over 255 characters")
+    @Operation(
+            operationId = "submitSweep",
+            summary = "Queue a sweep: one TRAINING job per point of the grid, all or none")
+    @APIResponse(
+            responseCode = "202",
+            description = "queued (or, with a known Idempotency-Key, the sweep it created)",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = Submitted.class)))
+    @APIResponse(
+            responseCode = "400",
+            description =
+                    "a body that is not JSON; no grid, an empty one, an unknown hyperparameter in it, a value list "
+                            + "that is empty, not a list or repeats a value; more points than srgan.training.sweep.max-runs; a grid point that fails the "
+                            + "hyperparameter checks (named); datasetId not a UUID; name over 200 characters; an Idempotency-Key over 255 characters")
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
-    @APIResponse(responseCode = "409", description = "the Idempotency-Key belongs to a request still in progress; send it again")
-    @APIResponse(responseCode = "422", description = "no such dataset, contentLoss vgg19 on a cluster without the extractor, "
-            + "or an Idempotency-Key used for another request")
-    public Response submit(SweepRequest request,
-                           @HeaderParam(IdempotencyKeys.HEADER) @Parameter(description = ApiDocument.IDEMPOTENCY_KEY) String idempotencyKey,
-                           @Context ContainerRequestContext http) throws SQLException {
-        return Response.accepted(submitSweep(request, idempotencyKey, (Caller) http.getProperty(Caller.PROPERTY))).build();
+    @APIResponse(
+            responseCode = "409",
+            description = "the Idempotency-Key belongs to a request still in progress; send it again")
+    @APIResponse(
+            responseCode = "422",
+            description = "no such dataset, contentLoss vgg19 on a cluster without the extractor, "
+                    + "or an Idempotency-Key used for another request")
+    public Response submit(
+            SweepRequest request,
+            @HeaderParam(IdempotencyKeys.HEADER) @Parameter(description = ApiDocument.IDEMPOTENCY_KEY)
+                    String idempotencyKey,
+            @Context ContainerRequestContext http)
+            throws SQLException {
+        return Response.accepted(submitSweep(request, idempotencyKey, (Caller) http.getProperty(Caller.PROPERTY)))
+                .build();
     }
 
     /**
@@ -119,40 +136,67 @@ public class SweepResource {
      */
     Submitted submitSweep(SweepRequest request, String idempotencyKey, Caller caller) throws SQLException {
         if (request == null) {
-            throw ApiException.badRequest(null, "send a JSON body: {\"datasetId\": \"...\", \"hyperparameters\": {...}, "
-                    + "\"grid\": {\"learningRateG\": [0.0001, 0.001]}}");
+            throw ApiException.badRequest(
+                    null,
+                    "send a JSON body: {\"datasetId\": \"...\", \"hyperparameters\": {...}, "
+                            + "\"grid\": {\"learningRateG\": [0.0001, 0.001]}}");
         }
         UUID datasetId;
         try {
             datasetId = UUID.fromString(String.valueOf(request.datasetId()).trim());
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("datasetId", "datasetId must be the id of an uploaded dataset (POST /api/datasets)");
+            throw ApiException.badRequest(
+                    "datasetId", "datasetId must be the id of an uploaded dataset (POST /api/datasets)");
         }
-        String name = request.name() == null || request.name().isBlank() ? null : request.name().trim();
+        String name = request.name() == null || request.name().isBlank()
+                ? null
+                : request.name().trim();
         if (name != null && name.length() > 200) {
             throw ApiException.badRequest("name", "name must be at most 200 characters");
         }
-        JsonNode base = request.hyperparameters() == null || request.hyperparameters().isNull() ? json.createObjectNode() : request.hyperparameters();
+        JsonNode base =
+                request.hyperparameters() == null || request.hyperparameters().isNull()
+                        ? json.createObjectNode()
+                        : request.hyperparameters();
         if (!base.isObject()) {
             throw ApiException.badRequest("hyperparameters", "hyperparameters must be a JSON object");
         }
-        SweepGrid grid = SweepGrid.parse(request.grid(), config.training().sweep().maxRuns());
+        SweepGrid grid =
+                SweepGrid.parse(request.grid(), config.training().sweep().maxRuns());
         List<SweepGrid.Point> points = grid.points(json);
         List<TrainingConfig> configs = new ArrayList<>();
         for (SweepGrid.Point point : points) {
             ObjectNode hyperparameters = ((ObjectNode) base).deepCopy();
             hyperparameters.setAll(point.values());
             try {
-                configs.add(TrainingLimits.parse(hyperparameters, request.contentLoss(), config.training().vgg19Path().orElse(null), json));
+                configs.add(TrainingLimits.parse(
+                        hyperparameters,
+                        request.contentLoss(),
+                        config.training().vgg19Path().orElse(null),
+                        json));
             } catch (ApiException e) {
-                String where = points.size() == 1 ? "the grid point " : "grid point " + (point.index() + 1) + " of " + points.size() + " ";
+                String where = points.size() == 1
+                        ? "the grid point "
+                        : "grid point " + (point.index() + 1) + " of " + points.size() + " ";
                 throw new ApiException(e.status(), where + "(" + point.label() + "): " + e.getMessage(), e.field());
             }
         }
-        String contentLoss = configs.get(0).featureExtractorPath() == null ? "pixel-mse" : configs.get(0).featureExtractorName();
-        Optional<IdempotencyKeys.Key> key = idempotencyKey == null ? Optional.empty() : IdempotencyKeys.of(idempotencyKey, caller, ENDPOINT,
-                new IdempotencyKeys.Fingerprint().text(datasetId.toString()).text(name).text(request.contentLoss())
-                        .text(write(base)).text(write(request.grid())).hex());
+        String contentLoss = configs.get(0).featureExtractorPath() == null
+                ? "pixel-mse"
+                : configs.get(0).featureExtractorName();
+        Optional<IdempotencyKeys.Key> key = idempotencyKey == null
+                ? Optional.empty()
+                : IdempotencyKeys.of(
+                        idempotencyKey,
+                        caller,
+                        ENDPOINT,
+                        new IdempotencyKeys.Fingerprint()
+                                .text(datasetId.toString())
+                                .text(name)
+                                .text(request.contentLoss())
+                                .text(write(base))
+                                .text(write(request.grid()))
+                                .hex());
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -160,7 +204,11 @@ public class SweepResource {
                 if (earlier.isPresent()) {
                     List<UUID> jobIds = sweeps.jobIds(c, earlier.get());
                     c.rollback();
-                    return new Submitted(earlier.get(), sweeps.require(earlier.get()).name(), jobIds, "/api/training/sweeps/" + earlier.get());
+                    return new Submitted(
+                            earlier.get(),
+                            sweeps.require(earlier.get()).name(),
+                            jobIds,
+                            "/api/training/sweeps/" + earlier.get());
                 }
                 String datasetName;
                 try {
@@ -170,10 +218,14 @@ public class SweepResource {
                 }
                 String sweepName = name != null ? name : "sweep on " + datasetName;
                 UUID id = UUID.randomUUID();
-                sweeps.insert(c, new SweepStore.NewSweep(id, sweepName, datasetId, contentLoss, base, request.grid(), grid.parameters()));
+                sweeps.insert(
+                        c,
+                        new SweepStore.NewSweep(
+                                id, sweepName, datasetId, contentLoss, base, request.grid(), grid.parameters()));
                 List<UUID> jobIds = new ArrayList<>();
                 for (SweepGrid.Point point : points) {
-                    UUID jobId = training.insertRun(c, datasetId, sweepName + " [" + point.label() + "]", configs.get(point.index()));
+                    UUID jobId = training.insertRun(
+                            c, datasetId, sweepName + " [" + point.label() + "]", configs.get(point.index()));
                     sweeps.insertRun(c, id, point.index(), jobId, point.values());
                     jobIds.add(jobId);
                 }
@@ -191,10 +243,13 @@ public class SweepResource {
 
     /** Sweeps newest first, each with its runs counted by state and its best validation PSNR. */
     @GET
-    @Operation(operationId = "listSweeps", summary = "Sweeps newest first, each with its runs counted by state and its best validation PSNR")
+    @Operation(
+            operationId = "listSweeps",
+            summary = "Sweeps newest first, each with its runs counted by state and its best validation PSNR")
     @APIResponse(responseCode = "200", description = "a page of sweeps")
     @APIResponse(responseCode = "400", description = "page below 0, size outside 1-200")
-    public SweepStore.Page list(@QueryParam("page") Integer page, @QueryParam("size") Integer size) throws SQLException {
+    public SweepStore.Page list(@QueryParam("page") Integer page, @QueryParam("size") Integer size)
+            throws SQLException {
         int p = page == null ? 0 : page;
         int s = size == null ? 25 : size;
         if (p < 0) {
@@ -209,7 +264,9 @@ public class SweepResource {
     /** The sweep: its base and grid, and each run's state, grid point and best PSNR/SSIM/NIQE with their steps. */
     @GET
     @Path("/{id}")
-    @Operation(operationId = "getSweep", summary = "A sweep: its base and grid, and each run's state, grid point and best metrics")
+    @Operation(
+            operationId = "getSweep",
+            summary = "A sweep: its base and grid, and each run's state, grid point and best metrics")
     @APIResponse(responseCode = "200", description = "the sweep")
     @APIResponse(responseCode = "404", description = "no such sweep")
     public SweepStore.SweepView get(@PathParam("id") String id) throws SQLException {
@@ -231,7 +288,9 @@ public class SweepResource {
     @APIResponse(responseCode = "409", description = "no run of the sweep is QUEUED or RUNNING")
     public SweepStore.SweepView cancel(@PathParam("id") String id) throws SQLException {
         SweepStore.SweepView sweep = sweeps.require(SweepStore.id(id));
-        if (jobs.cancelEach(sweep.runs().stream().map(SweepStore.SweepRun::jobId).toList()) == 0) {
+        if (jobs.cancelEach(
+                        sweep.runs().stream().map(SweepStore.SweepRun::jobId).toList())
+                == 0) {
             throw ApiException.conflict("no run of the sweep is QUEUED or RUNNING; nothing to cancel");
         }
         return sweeps.require(sweep.id());
@@ -244,9 +303,16 @@ public class SweepResource {
     @Requires(Role.OPERATOR)
     @POST
     @Path("/{id}/retry")
-    @Operation(operationId = "retrySweep", summary = "Queue every FAILED or CANCELLED run of a sweep again (each resumes from its last checkpoint)")
-    @APIResponse(responseCode = "202", description = "the sweep",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SweepStore.SweepView.class)))
+    @Operation(
+            operationId = "retrySweep",
+            summary = "Queue every FAILED or CANCELLED run of a sweep again (each resumes from its last checkpoint)")
+    @APIResponse(
+            responseCode = "202",
+            description = "the sweep",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = SweepStore.SweepView.class)))
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
     @APIResponse(responseCode = "404", description = "no such sweep")
     @APIResponse(responseCode = "409", description = "no run of the sweep FAILED or was CANCELLED")

@@ -5,11 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.api.errors.ApiException;
 import dev.srgan.domain.jobs.JobStatus;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
-import javax.sql.DataSource;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import javax.sql.DataSource;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * Hyperparameter sweeps in PostgreSQL ({@code training_sweeps}, {@code training_sweep_runs}): which
@@ -41,21 +40,38 @@ public class SweepStore {
     ObjectMapper json;
 
     /** A sweep as it is submitted. */
-    public record NewSweep(UUID id, String name, UUID datasetId, String contentLoss, JsonNode base, JsonNode grid, List<String> parameters) {
-    }
+    public record NewSweep(
+            UUID id,
+            String name,
+            UUID datasetId,
+            String contentLoss,
+            JsonNode base,
+            JsonNode grid,
+            List<String> parameters) {}
 
     /** The best value of a validation metric over a run, and the step it was measured at. */
-    public record Best(double value, int step) {
-    }
+    public record Best(double value, int step) {}
 
     /** The checkpoint of a run stored at its best validated PSNR (a checkpoint at a validation step). */
-    public record BestCheckpoint(UUID id, UUID jobId, int step, double psnr) {
-    }
+    public record BestCheckpoint(UUID id, UUID jobId, int step, double psnr) {}
 
     /** One run of a sweep: its job, the values of its grid point, and its best validation metrics so far. */
-    public record SweepRun(int index, UUID jobId, String name, String status, double progress, String progressMessage,
-                           String error, String workerId, JsonNode parameters, Best bestPsnr, Best bestSsim, Best bestNiqe,
-                           Integer lastValidationStep, BestCheckpoint bestCheckpoint, String url) {
+    public record SweepRun(
+            int index,
+            UUID jobId,
+            String name,
+            String status,
+            double progress,
+            String progressMessage,
+            String error,
+            String workerId,
+            JsonNode parameters,
+            Best bestPsnr,
+            Best bestSsim,
+            Best bestNiqe,
+            Integer lastValidationStep,
+            BestCheckpoint bestCheckpoint,
+            String url) {
         /** The value of one swept parameter, as people write it. */
         public String value(String parameter) {
             return SweepGrid.text(parameters.get(parameter));
@@ -76,9 +92,20 @@ public class SweepStore {
     }
 
     /** A sweep with its runs in grid order; {@code states} counts the runs in each state. */
-    public record SweepView(UUID id, String name, UUID datasetId, String datasetName, String contentLoss, JsonNode hyperparameters,
-                            JsonNode grid, List<String> parameters, OffsetDateTime createdAt, Map<String, Integer> states,
-                            List<SweepRun> runs, BestCheckpoint bestCheckpoint, String url) {
+    public record SweepView(
+            UUID id,
+            String name,
+            UUID datasetId,
+            String datasetName,
+            String contentLoss,
+            JsonNode hyperparameters,
+            JsonNode grid,
+            List<String> parameters,
+            OffsetDateTime createdAt,
+            Map<String, Integer> states,
+            List<SweepRun> runs,
+            BestCheckpoint bestCheckpoint,
+            String url) {
         /** The base hyperparameters as people write them, in the order they were given. */
         public Map<String, String> base() {
             Map<String, String> base = new LinkedHashMap<>();
@@ -98,14 +125,21 @@ public class SweepStore {
     }
 
     /** A sweep in the list: how many runs are in each state, and its best validation PSNR so far. */
-    public record SweepSummary(UUID id, String name, UUID datasetId, String datasetName, List<String> parameters, OffsetDateTime createdAt,
-                               int runs, Map<String, Integer> states, Double bestPsnr, String url) {
-    }
+    public record SweepSummary(
+            UUID id,
+            String name,
+            UUID datasetId,
+            String datasetName,
+            List<String> parameters,
+            OffsetDateTime createdAt,
+            int runs,
+            Map<String, Integer> states,
+            Double bestPsnr,
+            String url) {}
 
     /** A page of sweeps, newest first. */
     @Schema(name = "SweepPage")
-    public record Page(List<SweepSummary> items, int page, int size, long total) {
-    }
+    public record Page(List<SweepSummary> items, int page, int size, long total) {}
 
     /** Inserts the sweep on {@code c} (the caller commits, with its runs). */
     public void insert(Connection c, NewSweep sweep) throws SQLException {
@@ -125,7 +159,8 @@ public class SweepStore {
 
     /** Records on {@code c} that the job {@code jobId} runs grid point {@code index} of the sweep. */
     public void insertRun(Connection c, UUID sweepId, int index, UUID jobId, JsonNode point) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO training_sweep_runs (sweep_id, idx, job_id, point) VALUES (?, ?, ?, ?::jsonb)")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO training_sweep_runs (sweep_id, idx, job_id, point) VALUES (?, ?, ?, ?::jsonb)")) {
             ps.setObject(1, sweepId);
             ps.setInt(2, index);
             ps.setObject(3, jobId);
@@ -137,7 +172,8 @@ public class SweepStore {
     /** The jobs of a sweep in grid order, on {@code c}. */
     public List<UUID> jobIds(Connection c, UUID sweepId) throws SQLException {
         List<UUID> ids = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT job_id FROM training_sweep_runs WHERE sweep_id = ? ORDER BY idx")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT job_id FROM training_sweep_runs WHERE sweep_id = ? ORDER BY idx")) {
             ps.setObject(1, sweepId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -192,10 +228,25 @@ public class SweepStore {
                 }
             }
             List<SweepRun> runs = runs(c, id, parameters);
-            BestCheckpoint best = runs.stream().map(SweepRun::bestCheckpoint).filter(b -> b != null)
-                    .max(Comparator.comparingDouble(BestCheckpoint::psnr)).orElse(null);
-            return Optional.of(new SweepView(id, name, datasetId, datasetName, contentLoss, base, ordered(grid, parameters), parameters,
-                    createdAt, states(runs.stream().map(SweepRun::status).toList()), runs, best, "/api/training/sweeps/" + id));
+            BestCheckpoint best = runs.stream()
+                    .map(SweepRun::bestCheckpoint)
+                    .filter(b -> b != null)
+                    .max(Comparator.comparingDouble(BestCheckpoint::psnr))
+                    .orElse(null);
+            return Optional.of(new SweepView(
+                    id,
+                    name,
+                    datasetId,
+                    datasetName,
+                    contentLoss,
+                    base,
+                    ordered(grid, parameters),
+                    parameters,
+                    createdAt,
+                    states(runs.stream().map(SweepRun::status).toList()),
+                    runs,
+                    best,
+                    "/api/training/sweeps/" + id));
         }
     }
 
@@ -225,10 +276,23 @@ public class SweepStore {
                 while (rs.next()) {
                     UUID jobId = rs.getObject(2, UUID.class);
                     UUID checkpoint = rs.getObject(17, UUID.class);
-                    runs.add(new SweepRun(rs.getInt(1), jobId, rs.getString(3), rs.getString(4), rs.getDouble(5), rs.getString(6),
-                            rs.getString(7), rs.getString(8), ordered(read(rs.getString(9)), parameters), best(rs, 10), best(rs, 12), best(rs, 14),
+                    runs.add(new SweepRun(
+                            rs.getInt(1),
+                            jobId,
+                            rs.getString(3),
+                            rs.getString(4),
+                            rs.getDouble(5),
+                            rs.getString(6),
+                            rs.getString(7),
+                            rs.getString(8),
+                            ordered(read(rs.getString(9)), parameters),
+                            best(rs, 10),
+                            best(rs, 12),
+                            best(rs, 14),
                             (Integer) rs.getObject(16),
-                            checkpoint == null ? null : new BestCheckpoint(checkpoint, jobId, rs.getInt(18), rs.getDouble(19)),
+                            checkpoint == null
+                                    ? null
+                                    : new BestCheckpoint(checkpoint, jobId, rs.getInt(18), rs.getDouble(19)),
                             "/api/jobs/" + jobId));
                 }
             }
@@ -256,13 +320,22 @@ public class SweepStore {
                         UUID id = rs.getObject(1, UUID.class);
                         List<String> statuses = rs.getArray(7) == null ? List.of() : strings(rs.getArray(7));
                         double best = rs.getDouble(8);
-                        items.add(new SweepSummary(id, rs.getString(2), rs.getObject(3, UUID.class), rs.getString(4), strings(rs.getArray(5)),
-                                rs.getObject(6, OffsetDateTime.class), statuses.size(), states(statuses), rs.wasNull() ? null : best,
+                        items.add(new SweepSummary(
+                                id,
+                                rs.getString(2),
+                                rs.getObject(3, UUID.class),
+                                rs.getString(4),
+                                strings(rs.getArray(5)),
+                                rs.getObject(6, OffsetDateTime.class),
+                                statuses.size(),
+                                states(statuses),
+                                rs.wasNull() ? null : best,
                                 "/api/training/sweeps/" + id));
                     }
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM training_sweeps"); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM training_sweeps");
+                    ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 total = rs.getLong(1);
             }

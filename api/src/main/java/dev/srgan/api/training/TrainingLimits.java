@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.srgan.api.errors.ApiException;
 import dev.srgan.networks.training.TrainingConfig;
-
 import java.util.Locale;
 
 /**
@@ -17,31 +16,39 @@ import java.util.Locale;
 public final class TrainingLimits {
     static final int MAX_STEPS = 1_000_000;
 
-    private TrainingLimits() {
-    }
+    private TrainingLimits() {}
 
-    public static TrainingConfig parse(JsonNode hyperparameters, String contentLoss, String vgg19Path, ObjectMapper json) {
-        ObjectNode node = hyperparameters == null || hyperparameters.isNull() ? json.createObjectNode()
+    public static TrainingConfig parse(
+            JsonNode hyperparameters, String contentLoss, String vgg19Path, ObjectMapper json) {
+        ObjectNode node = hyperparameters == null || hyperparameters.isNull()
+                ? json.createObjectNode()
                 : hyperparameters.isObject() ? ((ObjectNode) hyperparameters).deepCopy() : null;
         if (node == null) {
             throw ApiException.badRequest("hyperparameters", "hyperparameters must be a JSON object");
         }
         for (String forbidden : new String[] {"featureExtractorPath", "featureExtractorName"}) {
             if (node.has(forbidden)) {
-                throw ApiException.badRequest(forbidden, forbidden + " cannot be set per run; choose contentLoss 'pixel-mse' or 'vgg19'");
+                throw ApiException.badRequest(
+                        forbidden, forbidden + " cannot be set per run; choose contentLoss 'pixel-mse' or 'vgg19'");
             }
         }
-        String loss = contentLoss == null || contentLoss.isBlank() ? "pixel-mse" : contentLoss.trim().toLowerCase(Locale.ROOT);
+        String loss = contentLoss == null || contentLoss.isBlank()
+                ? "pixel-mse"
+                : contentLoss.trim().toLowerCase(Locale.ROOT);
         switch (loss) {
-            case "pixel-mse" -> { }
+            case "pixel-mse" -> {}
             case "vgg19" -> {
                 if (vgg19Path == null || vgg19Path.isBlank()) {
-                    throw ApiException.unprocessable("contentLoss", "the VGG19 perceptual loss is not set up on this cluster "
-                            + "(srgan.training.vgg19-path); use contentLoss 'pixel-mse' or see README, 'Perceptual loss'");
+                    throw ApiException.unprocessable(
+                            "contentLoss",
+                            "the VGG19 perceptual loss is not set up on this cluster "
+                                    + "(srgan.training.vgg19-path); use contentLoss 'pixel-mse' or see README, 'Perceptual loss'");
                 }
                 node.put("featureExtractorPath", vgg19Path);
             }
-            default -> throw ApiException.badRequest("contentLoss", "contentLoss must be 'pixel-mse' or 'vgg19', got '" + contentLoss + "'");
+            default ->
+                throw ApiException.badRequest(
+                        "contentLoss", "contentLoss must be 'pixel-mse' or 'vgg19', got '" + contentLoss + "'");
         }
         TrainingConfig config;
         try {

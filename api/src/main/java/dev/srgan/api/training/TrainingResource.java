@@ -1,44 +1,35 @@
 package dev.srgan.api.training;
 
-import dev.srgan.api.config.ApiConfig;
-import dev.srgan.api.auth.Caller;
-import dev.srgan.api.idempotency.IdempotencyKeys;
-import jakarta.ws.rs.HeaderParam;
-import jakarta.ws.rs.container.ContainerRequestContext;
-import jakarta.ws.rs.core.Context;
-import java.util.Optional;
-
-import dev.srgan.api.auth.Requires;
-import dev.srgan.api.auth.Role;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.srgan.api.ApiDocument;
+import dev.srgan.api.auth.Caller;
+import dev.srgan.api.auth.Requires;
+import dev.srgan.api.auth.Role;
+import dev.srgan.api.config.ApiConfig;
+import dev.srgan.api.datasets.DatasetStore;
 import dev.srgan.api.errors.ApiException;
+import dev.srgan.api.idempotency.IdempotencyKeys;
 import dev.srgan.networks.training.TrainingConfig;
 import dev.srgan.platform.blobs.BlobStore;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.OffsetDateTime;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-
-import dev.srgan.api.ApiDocument;
+import javax.sql.DataSource;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -50,7 +41,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /** Training runs: submit, follow losses, validation metrics, samples and checkpoints. */
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "Training", description = "Training runs and their checkpoints (a run's losses, validation and samples: Jobs)")
+@Tag(
+        name = "Training",
+        description = "Training runs and their checkpoints (a run's losses, validation and samples: Jobs)")
 public class TrainingResource {
     @Inject
     ApiConfig settings;
@@ -68,6 +61,9 @@ public class TrainingResource {
     TrainingStore training;
 
     @Inject
+    DatasetStore datasets;
+
+    @Inject
     ObjectMapper json;
 
     /** TorchScript file of a VGG19 feature extractor on the workers (see README); unset = pixel MSE only. */
@@ -77,30 +73,45 @@ public class TrainingResource {
      * the training config; absent ones take the seed's defaults). {@code contentLoss} is
      * {@code pixel-mse} (default) or {@code vgg19} when the workers have the extractor.
      */
-    public record TrainingRequest(String datasetId, String name, String contentLoss, JsonNode hyperparameters) {
-    }
+    public record TrainingRequest(String datasetId, String name, String contentLoss, JsonNode hyperparameters) {}
 
     /** What the submission answers. */
     @Schema(name = "TrainingSubmitted")
-    public record Submitted(UUID id, String status, String url, int totalSteps) {
-    }
+    public record Submitted(UUID id, String status, String url, int totalSteps) {}
 
     @Requires(Role.OPERATOR)
     @POST
     @Path("/training")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(operationId = "submitTraining", summary = "Queue a TRAINING job: a dataset and hyperparameters (absent ones take their defaults)")
-    @APIResponse(responseCode = "202", description = "queued (or, with a known Idempotency-Key, the run it created)",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Submitted.class)))
-    @APIResponse(responseCode = "400", description = "a body that is not JSON, datasetId not a UUID, a hyperparameter out of range (named in field), "
-            + "name over 200 characters, an Idempotency-Key over 255 characters")
+    @Operation(
+            operationId = "submitTraining",
+            summary = "Queue a TRAINING job: a dataset and hyperparameters (absent ones take their defaults)")
+    @APIResponse(
+            responseCode = "202",
+            description = "queued (or, with a known Idempotency-Key, the run it created)",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = Submitted.class)))
+    @APIResponse(
+            responseCode = "400",
+            description =
+                    "a body that is not JSON, datasetId not a UUID, a hyperparameter out of range (named in field), "
+                            + "name over 200 characters, an Idempotency-Key over 255 characters")
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
-    @APIResponse(responseCode = "409", description = "the Idempotency-Key belongs to a request still in progress; send it again")
-    @APIResponse(responseCode = "422", description = "no such dataset, contentLoss vgg19 on a cluster without the extractor, "
-            + "or an Idempotency-Key used for another request")
-    public Response submit(TrainingRequest request,
-                           @HeaderParam(IdempotencyKeys.HEADER) @Parameter(description = ApiDocument.IDEMPOTENCY_KEY) String idempotencyKey,
-                           @Context ContainerRequestContext http) throws SQLException {
+    @APIResponse(
+            responseCode = "409",
+            description = "the Idempotency-Key belongs to a request still in progress; send it again")
+    @APIResponse(
+            responseCode = "422",
+            description = "no such dataset, contentLoss vgg19 on a cluster without the extractor, "
+                    + "or an Idempotency-Key used for another request")
+    public Response submit(
+            TrainingRequest request,
+            @HeaderParam(IdempotencyKeys.HEADER) @Parameter(description = ApiDocument.IDEMPOTENCY_KEY)
+                    String idempotencyKey,
+            @Context ContainerRequestContext http)
+            throws SQLException {
         Submitted s = submitRun(request, idempotencyKey, (Caller) http.getProperty(Caller.PROPERTY));
         return Response.accepted(s).build();
     }
@@ -116,25 +127,42 @@ public class TrainingResource {
      */
     public Submitted submitRun(TrainingRequest request, String idempotencyKey, Caller caller) throws SQLException {
         if (request == null) {
-            throw ApiException.badRequest(null, "send a JSON body: {\"datasetId\": \"...\", \"hyperparameters\": {...}}");
+            throw ApiException.badRequest(
+                    null, "send a JSON body: {\"datasetId\": \"...\", \"hyperparameters\": {...}}");
         }
         UUID datasetId;
         try {
             datasetId = UUID.fromString(String.valueOf(request.datasetId()).trim());
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("datasetId", "datasetId must be the id of an uploaded dataset (POST /api/datasets)");
+            throw ApiException.badRequest(
+                    "datasetId", "datasetId must be the id of an uploaded dataset (POST /api/datasets)");
         }
-        TrainingConfig config = TrainingLimits.parse(request.hyperparameters(), request.contentLoss(), settings.training().vgg19Path().orElse(null), json);
-        String name = request.name() == null || request.name().isBlank() ? null : request.name().trim();
+        TrainingConfig config = TrainingLimits.parse(
+                request.hyperparameters(),
+                request.contentLoss(),
+                settings.training().vgg19Path().orElse(null),
+                json);
+        String name = request.name() == null || request.name().isBlank()
+                ? null
+                : request.name().trim();
         if (name != null && name.length() > 200) {
             throw ApiException.badRequest("name", "name must be at most 200 characters");
         }
         int totalSteps = config.pretrainSteps() + config.ganSteps();
         Optional<IdempotencyKeys.Key> key;
         try {
-            key = idempotencyKey == null ? Optional.empty() : IdempotencyKeys.of(idempotencyKey, caller, "POST /api/training",
-                    new IdempotencyKeys.Fingerprint().text(datasetId.toString()).text(name).text(config.toJson())
-                            .text(request.contentLoss()).hex());
+            key = idempotencyKey == null
+                    ? Optional.empty()
+                    : IdempotencyKeys.of(
+                            idempotencyKey,
+                            caller,
+                            "POST /api/training",
+                            new IdempotencyKeys.Fingerprint()
+                                    .text(datasetId.toString())
+                                    .text(name)
+                                    .text(config.toJson())
+                                    .text(request.contentLoss())
+                                    .hex());
         } catch (RuntimeException e) {
             throw e;
         }
@@ -146,16 +174,7 @@ public class TrainingResource {
                     c.rollback();
                     return submitted(earlier.get());
                 }
-                String datasetName;
-                try (PreparedStatement ps = c.prepareStatement("SELECT name FROM datasets WHERE id = ?")) {
-                    ps.setObject(1, datasetId);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (!rs.next()) {
-                            throw ApiException.unprocessable("datasetId", "no dataset " + datasetId);
-                        }
-                        datasetName = rs.getString(1);
-                    }
-                }
+                String datasetName = datasets.requireName(c, datasetId, "datasetId");
                 String runName = name != null ? name : "x" + config.scale() + " on " + datasetName;
                 UUID id = training.insertRun(c, datasetId, runName, config);
                 if (key.isPresent()) {
@@ -172,16 +191,9 @@ public class TrainingResource {
 
     /** What a submission of the run {@code id} answers, as it stands now (an idempotent replay). */
     private Submitted submitted(UUID id) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT j.status, t.total_steps FROM jobs j JOIN training_runs t ON t.job_id = j.id WHERE j.id = ?")) {
-            ps.setObject(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw ApiException.notFound("no training run " + id);
-                }
-                return new Submitted(id, rs.getString(1), "/api/jobs/" + id, rs.getInt(2));
-            }
-        }
+        TrainingStore.RunState run =
+                training.state(id).orElseThrow(() -> ApiException.notFound("no training run " + id));
+        return new Submitted(id, run.status(), "/api/jobs/" + id, run.totalSteps());
     }
 
     /** The checkpoint file (a zip, see networks/CHECKPOINT-FORMAT.md), streamed. */
@@ -190,8 +202,13 @@ public class TrainingResource {
     @Path("/checkpoints/{id}/download")
     @Produces({"application/zip", MediaType.APPLICATION_JSON})
     @Operation(operationId = "downloadCheckpoint", summary = "A checkpoint file (a zip, networks/CHECKPOINT-FORMAT.md)")
-    @APIResponse(responseCode = "200", description = "the checkpoint zip, as an attachment",
-            content = @Content(mediaType = "application/zip", schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @APIResponse(
+            responseCode = "200",
+            description = "the checkpoint zip, as an attachment",
+            content =
+                    @Content(
+                            mediaType = "application/zip",
+                            schema = @Schema(type = SchemaType.STRING, format = "binary")))
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
     @APIResponse(responseCode = "404", description = "no such checkpoint")
     public Response download(@PathParam("id") String id) throws SQLException {
@@ -201,27 +218,14 @@ public class TrainingResource {
         } catch (IllegalArgumentException e) {
             throw ApiException.notFound("no checkpoint " + id);
         }
-        UUID blobId;
-        long size;
-        String fileName;
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                SELECT k.blob_id, k.size_bytes, k.step, coalesce(j.name, j.id::text) FROM checkpoints k JOIN jobs j ON j.id = k.job_id WHERE k.id = ?""")) {
-            ps.setObject(1, checkpointId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw ApiException.notFound("no checkpoint " + id);
-                }
-                blobId = rs.getObject(1, UUID.class);
-                size = rs.getLong(2);
-                fileName = rs.getString(4).replaceAll("[^A-Za-z0-9._-]", "_") + "-step" + rs.getInt(3) + ".srgan.zip";
-            }
-        }
-        return Response.ok(stream(blobId), "application/zip").header("Content-Length", size)
-                .header("Content-Disposition", "attachment; filename=\"" + fileName + "\"").build();
+        TrainingStore.CheckpointFile file = training.checkpointFile(checkpointId);
+        return Response.ok(stream(file.blobId()), "application/zip")
+                .header("Content-Length", file.sizeBytes())
+                .header("Content-Disposition", "attachment; filename=\"" + file.fileName() + "\"")
+                .build();
     }
 
     private StreamingOutput stream(UUID blobId) {
         return out -> blobs.copyTo(dataSource, blobId, out);
     }
-
 }

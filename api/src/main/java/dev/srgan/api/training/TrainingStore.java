@@ -2,13 +2,11 @@ package dev.srgan.api.training;
 
 import dev.srgan.api.errors.ApiException;
 import dev.srgan.api.jobs.JobStore;
-import dev.srgan.platform.jobs.JobTable;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.networks.training.TrainingConfig;
+import dev.srgan.platform.jobs.JobTable;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,6 +15,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import javax.sql.DataSource;
 
 /**
  * What a training run recorded, as the API and the dashboard read it: loss points, validations
@@ -36,21 +35,35 @@ public class TrainingStore {
     JobTable jobTable;
 
     /** One step's losses. */
-    public record LossPoint(int step, String phase, Double dLoss, Double gLoss, Double contentLoss, Double adversarialLoss,
-                            Double dReal, Double dFake, Double lrG, Double lrD, Double secondsPerStep) {
-    }
+    public record LossPoint(
+            int step,
+            String phase,
+            Double dLoss,
+            Double gLoss,
+            Double contentLoss,
+            Double adversarialLoss,
+            Double dReal,
+            Double dFake,
+            Double lrG,
+            Double lrD,
+            Double secondsPerStep) {}
 
     /**
      * Validation of G and of bicubic at one step; NIQE (lower is more natural) null when no
      * validation image was large enough to score, or the step was recorded before NIQE.
      */
-    public record ValidationPoint(int step, double psnr, double ssim, double bicubicPsnr, double bicubicSsim, Double niqe, Double bicubicNiqe,
-                                  List<String> samples) {
-    }
+    public record ValidationPoint(
+            int step,
+            double psnr,
+            double ssim,
+            double bicubicPsnr,
+            double bicubicSsim,
+            Double niqe,
+            Double bicubicNiqe,
+            List<String> samples) {}
 
     /** A stored checkpoint. */
-    public record CheckpointView(UUID id, int step, long sizeBytes, OffsetDateTime createdAt, String downloadUrl) {
-    }
+    public record CheckpointView(UUID id, int step, long sizeBytes, OffsetDateTime createdAt, String downloadUrl) {}
 
     /**
      * Queues a training run on {@code c}, in the caller's transaction (the caller commits): its
@@ -58,7 +71,8 @@ public class TrainingStore {
      * /api/training} queues one run with it, a sweep one per grid point.
      */
     public UUID insertRun(Connection c, UUID datasetId, String runName, TrainingConfig config) throws SQLException {
-        UUID id = jobTable.insert(c, new JobTable.NewJob(JobType.TRAINING, runName, config.toJson(), null, null, null, datasetId));
+        UUID id = jobTable.insert(
+                c, new JobTable.NewJob(JobType.TRAINING, runName, config.toJson(), null, null, null, datasetId));
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO training_runs (job_id, config, total_steps, content_loss) VALUES (?, ?::jsonb, ?, ?)")) {
             ps.setObject(1, id);
@@ -76,7 +90,8 @@ public class TrainingStore {
         jobs.require(jobId);
         int max = limit == null ? 10_000 : Math.max(1, Math.min(limit, 100_000));
         List<LossPoint> points = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("""
                 SELECT step, phase, d_loss, g_loss, content_loss, adversarial_loss, d_real, d_fake, lr_g, lr_d, seconds_per_step
                 FROM loss_points WHERE job_id = ? AND step > ? ORDER BY step LIMIT ?""")) {
             ps.setObject(1, jobId);
@@ -84,8 +99,18 @@ public class TrainingStore {
             ps.setInt(3, max);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    points.add(new LossPoint(rs.getInt(1), rs.getString(2), num(rs, 3), num(rs, 4), num(rs, 5), num(rs, 6),
-                            num(rs, 7), num(rs, 8), num(rs, 9), num(rs, 10), num(rs, 11)));
+                    points.add(new LossPoint(
+                            rs.getInt(1),
+                            rs.getString(2),
+                            num(rs, 3),
+                            num(rs, 4),
+                            num(rs, 5),
+                            num(rs, 6),
+                            num(rs, 7),
+                            num(rs, 8),
+                            num(rs, 9),
+                            num(rs, 10),
+                            num(rs, 11)));
                 }
             }
         }
@@ -96,7 +121,8 @@ public class TrainingStore {
         UUID jobId = JobStore.id(id);
         jobs.require(jobId);
         List<ValidationPoint> points = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("""
                 SELECT v.step, v.psnr, v.ssim, v.bicubic_psnr, v.bicubic_ssim,
                        coalesce((SELECT array_agg(s.idx ORDER BY s.idx) FROM sample_images s WHERE s.job_id = v.job_id AND s.step = v.step), '{}'),
                        v.niqe, v.bicubic_niqe
@@ -109,8 +135,15 @@ public class TrainingStore {
                     for (Integer idx : (Integer[]) rs.getArray(6).getArray()) {
                         samples.add("/api/jobs/" + jobId + "/samples/" + step + "/" + idx);
                     }
-                    points.add(new ValidationPoint(step, rs.getDouble(2), rs.getDouble(3), rs.getDouble(4), rs.getDouble(5),
-                            num(rs, 7), num(rs, 8), samples));
+                    points.add(new ValidationPoint(
+                            step,
+                            rs.getDouble(2),
+                            rs.getDouble(3),
+                            rs.getDouble(4),
+                            rs.getDouble(5),
+                            num(rs, 7),
+                            num(rs, 8),
+                            samples));
                 }
             }
         }
@@ -122,7 +155,8 @@ public class TrainingStore {
         UUID jobId = JobStore.id(id);
         UUID blobId;
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT blob_id FROM sample_images WHERE job_id = ? AND step = ? AND idx = ?")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT blob_id FROM sample_images WHERE job_id = ? AND step = ? AND idx = ?")) {
             ps.setObject(1, jobId);
             ps.setInt(2, step);
             ps.setInt(3, idx);
@@ -141,12 +175,17 @@ public class TrainingStore {
         jobs.require(jobId);
         List<CheckpointView> list = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT id, step, size_bytes, created_at FROM checkpoints WHERE job_id = ? ORDER BY step")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT id, step, size_bytes, created_at FROM checkpoints WHERE job_id = ? ORDER BY step")) {
             ps.setObject(1, jobId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     UUID cid = rs.getObject(1, UUID.class);
-                    list.add(new CheckpointView(cid, rs.getInt(2), rs.getLong(3), rs.getObject(4, OffsetDateTime.class),
+                    list.add(new CheckpointView(
+                            cid,
+                            rs.getInt(2),
+                            rs.getLong(3),
+                            rs.getObject(4, OffsetDateTime.class),
                             "/api/checkpoints/" + cid + "/download"));
                 }
             }
@@ -157,5 +196,65 @@ public class TrainingStore {
     private static Double num(ResultSet rs, int col) throws SQLException {
         double v = rs.getDouble(col);
         return rs.wasNull() || Double.isNaN(v) ? null : v;
+    }
+
+    /** A training run's state and its total steps, or empty when there is no such run. */
+    public record RunState(String status, int totalSteps) {}
+
+    /** {@link RunState} of the run {@code id}. */
+    public java.util.Optional<RunState> state(UUID id) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT j.status, t.total_steps FROM jobs j JOIN training_runs t ON t.job_id = j.id WHERE j.id = ?")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next()
+                        ? java.util.Optional.of(new RunState(rs.getString(1), rs.getInt(2)))
+                        : java.util.Optional.empty();
+            }
+        }
+    }
+
+    /** A stored checkpoint's file: its blob, size, and the file name it downloads as. */
+    public record CheckpointFile(UUID blobId, long sizeBytes, String fileName) {}
+
+    /** The checkpoint {@code id}'s file; 404 when there is none. */
+    public CheckpointFile checkpointFile(UUID id) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("""
+                SELECT k.blob_id, k.size_bytes, k.step, coalesce(j.name, j.id::text) FROM checkpoints k JOIN jobs j ON j.id = k.job_id WHERE k.id = ?""")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw ApiException.notFound("no checkpoint " + id);
+                }
+                return new CheckpointFile(
+                        rs.getObject(1, UUID.class),
+                        rs.getLong(2),
+                        rs.getString(4).replaceAll("[^A-Za-z0-9._-]", "_") + "-step" + rs.getInt(3) + ".srgan.zip");
+            }
+        }
+    }
+
+    /** What a model registered from a checkpoint takes from it: its run, blob, step, config and the run's name. */
+    public record CheckpointSource(UUID jobId, UUID blobId, int step, String configJson, String runName) {}
+
+    /** The checkpoint {@code id}'s source, on the caller's transaction; empty when there is none. */
+    public java.util.Optional<CheckpointSource> checkpointSource(Connection c, UUID id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT k.job_id, k.blob_id, k.step, t.config::text, coalesce(j.name, 'run ' || j.id::text)
+                FROM checkpoints k JOIN jobs j ON j.id = k.job_id JOIN training_runs t ON t.job_id = k.job_id WHERE k.id = ?""")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next()
+                        ? java.util.Optional.of(new CheckpointSource(
+                                rs.getObject(1, UUID.class),
+                                rs.getObject(2, UUID.class),
+                                rs.getInt(3),
+                                rs.getString(4),
+                                rs.getString(5)))
+                        : java.util.Optional.empty();
+            }
+        }
     }
 }

@@ -1,13 +1,13 @@
 package dev.srgan.api.upload;
 
 import dev.srgan.api.config.ApiConfig;
-import jakarta.inject.Inject;
 import dev.srgan.api.errors.ApiError;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -36,11 +36,17 @@ public class BodyLimit {
                 declared = -1;
             }
             if (declared > limit) {
-                String body = JsonObject.mapFrom(new ApiError("the request is " + declared + " bytes; uploads may be at most "
-                        + config.upload().maxBytes() + " bytes (srgan.upload.max-bytes)", null)).encode();
+                String body = JsonObject.mapFrom(new ApiError(
+                                "the request is " + declared + " bytes; uploads may be at most "
+                                        + config.upload().maxBytes() + " bytes (srgan.upload.max-bytes)",
+                                null))
+                        .encode();
                 // the client may still be sending: close the connection once the answer is out, as Quarkus does
-                ctx.response().setStatusCode(413).putHeader("Content-Type", "application/json")
-                        .putHeader("Connection", "close").endHandler(v -> ctx.request().connection().close());
+                ctx.response()
+                        .setStatusCode(413)
+                        .putHeader("Content-Type", "application/json")
+                        .putHeader("Connection", "close")
+                        .endHandler(v -> ctx.request().connection().close());
                 ctx.response().end(body);
                 return;
             }

@@ -5,7 +5,6 @@ import io.smallrye.config.ConfigSourceInterceptor;
 import io.smallrye.config.ConfigSourceInterceptorContext;
 import io.smallrye.config.ConfigValue;
 import io.smallrye.config.Priorities;
-
 import jakarta.annotation.Priority;
 
 /**
@@ -37,7 +36,9 @@ public class UploadBodyLimit implements ConfigSourceInterceptor {
             }
         }
         String derived = String.valueOf(bytes + HEADROOM);
-        return value == null ? ConfigValue.builder().withName(BODY).withValue(derived).build() : value.withValue(derived);
+        return value == null
+                ? ConfigValue.builder().withName(BODY).withValue(derived).build()
+                : value.withValue(derived);
     }
 
     /** Quarkus' own default (10240K) comes from its defaults source, which is not an explicit setting. */

@@ -1,9 +1,10 @@
 package dev.srgan.api.upscale;
 
-import dev.srgan.api.config.ApiConfig;
+import dev.srgan.api.ApiDocument;
 import dev.srgan.api.auth.Caller;
 import dev.srgan.api.auth.Requires;
 import dev.srgan.api.auth.Role;
+import dev.srgan.api.config.ApiConfig;
 import dev.srgan.api.errors.ApiException;
 import dev.srgan.api.idempotency.IdempotencyKeys;
 import dev.srgan.api.jobs.JobStore;
@@ -21,10 +22,6 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.jboss.resteasy.reactive.RestForm;
-import org.jboss.resteasy.reactive.multipart.FileUpload;
-
-import javax.sql.DataSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -33,14 +30,15 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-
-import dev.srgan.api.ApiDocument;
+import javax.sql.DataSource;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 /**
  * {@code POST /api/upscale/batch}: several images (parts, or one zip) in, one BATCH job out, with
@@ -77,57 +75,91 @@ public class BatchResource {
 
     /** What a batch submission answers: the batch's id, state, where to follow it and how many images it holds. */
     @Schema(name = "BatchSubmitted")
-    public record Submitted(UUID id, String status, String url, int count) {
-    }
+    public record Submitted(UUID id, String status, String url, int count) {}
 
     @Requires(Role.OPERATOR)
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(operationId = "upscaleBatch", summary = "Queue a BATCH job: several images (parts, or one zip), one UPSCALE job each")
-    @APIResponse(responseCode = "202", description = "queued (or, with a known Idempotency-Key, the batch it created)",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Submitted.class)))
-    @APIResponse(responseCode = "400", description = "no images, both images and file, a zip that is not one or has an unsafe path, "
-            + "a damaged or truncated image (named), scale not 2/4/8, modelId not a UUID, an Idempotency-Key over 255 characters")
+    @Operation(
+            operationId = "upscaleBatch",
+            summary = "Queue a BATCH job: several images (parts, or one zip), one UPSCALE job each")
+    @APIResponse(
+            responseCode = "202",
+            description = "queued (or, with a known Idempotency-Key, the batch it created)",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = Submitted.class)))
+    @APIResponse(
+            responseCode = "400",
+            description =
+                    "no images, both images and file, a zip that is not one or has an unsafe path, "
+                            + "a damaged or truncated image (named), scale not 2/4/8, modelId not a UUID, an Idempotency-Key over 255 characters")
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
-    @APIResponse(responseCode = "409", description = "the Idempotency-Key belongs to a request still in progress; send it again")
-    @APIResponse(responseCode = "413", description = "more than srgan.upload.batch.max-images images, more than "
-            + "srgan.upload.batch.max-total-pixels input pixels or srgan.upload.max-bytes in all, or one image over the single upscale's limits")
+    @APIResponse(
+            responseCode = "409",
+            description = "the Idempotency-Key belongs to a request still in progress; send it again")
+    @APIResponse(
+            responseCode = "413",
+            description =
+                    "more than srgan.upload.batch.max-images images, more than "
+                            + "srgan.upload.batch.max-total-pixels input pixels or srgan.upload.max-bytes in all, or one image over the single upscale's limits")
     @APIResponse(responseCode = "415", description = "an image that is not PNG or JPEG (named)")
-    @APIResponse(responseCode = "422", description = "a zip without images, no such model, a model of another scale, no model for the scale, "
-            + "or an Idempotency-Key used for another request")
-    public Response submit(@RestForm("images") @Schema(description = "the images, one part each (or file)") List<FileUpload> images,
-                           @RestForm("file") @Schema(description = "a zip of PNG/JPEG images (or images)") FileUpload zip,
-                           @RestForm("scale") @Schema(description = "2, 4 or 8; default 4") String scale,
-                           @RestForm("modelId") @Schema(format = "uuid", description = "default: the default model of the scale") String modelId,
-                           @HeaderParam(IdempotencyKeys.HEADER) @Parameter(description = ApiDocument.IDEMPOTENCY_KEY) String idempotencyKey,
-                           @Context ContainerRequestContext request) throws SQLException, IOException {
+    @APIResponse(
+            responseCode = "422",
+            description = "a zip without images, no such model, a model of another scale, no model for the scale, "
+                    + "or an Idempotency-Key used for another request")
+    public Response submit(
+            @RestForm("images") @Schema(description = "the images, one part each (or file)") List<FileUpload> images,
+            @RestForm("file") @Schema(description = "a zip of PNG/JPEG images (or images)") FileUpload zip,
+            @RestForm("scale") @Schema(description = "2, 4 or 8; default 4") String scale,
+            @RestForm("modelId") @Schema(format = "uuid", description = "default: the default model of the scale")
+                    String modelId,
+            @HeaderParam(IdempotencyKeys.HEADER) @Parameter(description = ApiDocument.IDEMPOTENCY_KEY)
+                    String idempotencyKey,
+            @Context ContainerRequestContext request)
+            throws SQLException, IOException {
         UUID id = submit(images, zip, scale, modelId, idempotencyKey, (Caller) request.getProperty(Caller.PROPERTY));
-        return Response.accepted(new Submitted(id, jobs.require(id).status(), "/api/jobs/" + id, batches.count(id))).build();
+        return Response.accepted(new Submitted(id, jobs.require(id).status(), "/api/jobs/" + id, batches.count(id)))
+                .build();
     }
 
     /**
      * Checks and stores a batch in one transaction. With an idempotency key, the same key and
      * request return the first batch's id and store nothing (see {@link IdempotencyKeys}).
      */
-    UUID submit(List<FileUpload> parts, FileUpload zip, String scaleText, String modelIdText, String idempotencyKey, Caller caller)
+    UUID submit(
+            List<FileUpload> parts,
+            FileUpload zip,
+            String scaleText,
+            String modelIdText,
+            String idempotencyKey,
+            Caller caller)
             throws SQLException, IOException {
         int scale = UpscaleResource.parseScale(scaleText);
         UUID modelId = UpscaleResource.parseModelId(modelIdText);
-        BatchUpload.Limits limits = new BatchUpload.Limits(config.upload().batch().maxImages(), config.upload().batch().maxTotalPixels(),
-                config.upload().maxBytes(), config.upscale().maxInputPixels(), config.upscale().maxOutputPixels());
+        BatchUpload.Limits limits = new BatchUpload.Limits(
+                config.upload().batch().maxImages(),
+                config.upload().batch().maxTotalPixels(),
+                config.upload().maxBytes(),
+                config.upscale().maxInputPixels(),
+                config.upscale().maxOutputPixels());
         try (BatchUpload batch = BatchUpload.read(parts, zip, scale, limits)) {
             List<BatchUpload.Image> images = batch.images();
             Optional<IdempotencyKeys.Key> key = Optional.empty();
             if (idempotencyKey != null) {
                 IdempotencyKeys.Fingerprint fingerprint = new IdempotencyKeys.Fingerprint()
-                        .text(String.valueOf(scale)).text(modelId == null ? null : modelId.toString()).text(batch.zipName());
+                        .text(String.valueOf(scale))
+                        .text(modelId == null ? null : modelId.toString())
+                        .text(batch.zipName());
                 for (BatchUpload.Image image : images) {
                     fingerprint.text(image.name()).file(image.file());
                 }
                 key = IdempotencyKeys.of(idempotencyKey, caller, "POST /api/upscale/batch", fingerprint.hex());
             }
-            String name = batch.zipName() != null ? batch.zipName() + " (" + images.size() + " images)"
+            String name = batch.zipName() != null
+                    ? batch.zipName() + " (" + images.size() + " images)"
                     : images.size() == 1 ? images.get(0).name() : images.size() + " images";
             try (Connection c = dataSource.getConnection()) {
                 c.setAutoCommit(false);
@@ -138,18 +170,32 @@ public class BatchResource {
                         return earlier.get();
                     }
                     UUID model = models.resolveForUpscale(c, modelId, scale);
-                    UUID id = jobTable.insertBatch(c, name, batch.zipName(), "{\"scale\":" + scale + ",\"count\":" + images.size() + "}",
-                            model, images.size());
+                    UUID id = jobTable.insertBatch(
+                            c,
+                            name,
+                            batch.zipName(),
+                            "{\"scale\":" + scale + ",\"count\":" + images.size() + "}",
+                            model,
+                            images.size());
                     for (int i = 0; i < images.size(); i++) {
                         BatchUpload.Image image = images.get(i);
                         BlobStore.Blob blob;
                         try (InputStream in = Files.newInputStream(image.file())) {
-                            blob = blobs.write(c, in, image.info().contentType(), config.upload().maxBytes());
+                            blob = blobs.write(
+                                    c,
+                                    in,
+                                    image.info().contentType(),
+                                    config.upload().maxBytes());
                         }
-                        String params = "{\"scale\":" + scale + ",\"inputWidth\":" + image.info().width()
-                                + ",\"inputHeight\":" + image.info().height() + "}";
-                        jobTable.insertImage(c, new JobTable.NewJob(JobType.UPSCALE, image.name(), params, blob.id(), image.name(), model, null),
-                                id, i);
+                        String params = "{\"scale\":" + scale + ",\"inputWidth\":"
+                                + image.info().width() + ",\"inputHeight\":"
+                                + image.info().height() + "}";
+                        jobTable.insertImage(
+                                c,
+                                new JobTable.NewJob(
+                                        JobType.UPSCALE, image.name(), params, blob.id(), image.name(), model, null),
+                                id,
+                                i);
                     }
                     if (key.isPresent()) {
                         keys.complete(c, key.get(), id);
@@ -159,7 +205,10 @@ public class BatchResource {
                 } catch (SQLException | IOException | RuntimeException e) {
                     c.rollback();
                     if (e instanceof BlobStore.TooLargeException) {
-                        throw ApiException.tooLarge("images", "an image is larger than the limit of " + config.upload().maxBytes() + " bytes");
+                        throw ApiException.tooLarge(
+                                "images",
+                                "an image is larger than the limit of "
+                                        + config.upload().maxBytes() + " bytes");
                     }
                     throw e;
                 }

@@ -5,16 +5,12 @@ import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.api.errors.ApiException;
 import dev.srgan.api.jobs.JobStore;
-import dev.srgan.platform.jobs.JobTable;
 import dev.srgan.api.jobs.JobView;
 import dev.srgan.domain.jobs.JobStateMachine;
 import dev.srgan.domain.jobs.JobStatus;
-import dev.srgan.domain.jobs.JobType;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import dev.srgan.platform.jobs.JobTable;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
-import javax.sql.DataSource;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -22,8 +18,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
+import javax.sql.DataSource;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * Batch upscales in PostgreSQL: a BATCH job, its counts (table {@code batches}) and its images,
@@ -53,12 +50,12 @@ public class BatchStore {
 
     /** A batch as {@code GET /api/jobs/{id}} shows it: the job's fields, and its images. */
     @Schema(name = "JobDetail", description = "A job as GET /api/jobs/{id} shows it: batch only for a BATCH job")
-    public record BatchJobView(@JsonUnwrapped JobView job, BatchView batch) {
-    }
+    public record BatchJobView(@JsonUnwrapped JobView job, BatchView batch) {}
 
     /** The batch's counts and images; {@code resultUrl} is the zip, once there is one. */
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record BatchView(int count, int succeeded, int failed, int cancelled, int scale, String resultUrl, List<ImageView> images) {
+    public record BatchView(
+            int count, int succeeded, int failed, int cancelled, int scale, String resultUrl, List<ImageView> images) {
         /** Images that reached a final state. */
         public int done() {
             return succeeded + failed + cancelled;
@@ -67,18 +64,25 @@ public class BatchStore {
 
     /** One image of a batch: its name as uploaded, its name in the zip, its job and how it ended. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record ImageView(int index, String name, String output, UUID jobId, String status, double progress, String error,
-                            Integer width, Integer height, String url) {
-    }
+    public record ImageView(
+            int index,
+            String name,
+            String output,
+            UUID jobId,
+            String status,
+            double progress,
+            String error,
+            Integer width,
+            Integer height,
+            String url) {}
 
     /** A stored result of an image: its name in the zip and its blob. */
-    public record Result(String output, UUID blobId) {
-    }
+    public record Result(String output, UUID blobId) {}
 
     /** Whether the job is a batch (false also for no such job: the caller's own lookup says 404). */
     public boolean isBatch(UUID id) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT 1 FROM jobs WHERE id = ? AND type = 'BATCH'")) {
+                PreparedStatement ps = c.prepareStatement("SELECT 1 FROM jobs WHERE id = ? AND type = 'BATCH'")) {
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
@@ -89,7 +93,7 @@ public class BatchStore {
     /** The image count of a batch, or 0 when there is no such batch. */
     public int count(UUID id) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT image_count FROM batches WHERE job_id = ?")) {
+                PreparedStatement ps = c.prepareStatement("SELECT image_count FROM batches WHERE job_id = ?")) {
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getInt(1) : 0;
@@ -111,7 +115,8 @@ public class BatchStore {
         int cancelled = 0;
         List<ImageView> images = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT image_count, succeeded, failed, cancelled FROM batches WHERE job_id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT image_count, succeeded, failed, cancelled FROM batches WHERE job_id = ?")) {
                 ps.setObject(1, job.id());
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
@@ -132,8 +137,16 @@ public class BatchStore {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         names.add(rs.getString(2));
-                        rows.add(new Object[] {rs.getInt(1), rs.getString(2), rs.getObject(3, UUID.class), rs.getString(4), rs.getDouble(5),
-                                rs.getString(6), rs.getObject(7), rs.getObject(8)});
+                        rows.add(new Object[] {
+                            rs.getInt(1),
+                            rs.getString(2),
+                            rs.getObject(3, UUID.class),
+                            rs.getString(4),
+                            rs.getDouble(5),
+                            rs.getString(6),
+                            rs.getObject(7),
+                            rs.getObject(8)
+                        });
                     }
                 }
             }
@@ -142,19 +155,30 @@ public class BatchStore {
                 Object[] r = rows.get(i);
                 UUID imageJob = (UUID) r[2];
                 boolean done = r[6] != null;
-                images.add(new ImageView((Integer) r[0], (String) r[1], outputs.get(i), imageJob, (String) r[3], (Double) r[4], (String) r[5],
-                        (Integer) r[6], (Integer) r[7], done ? "/api/jobs/" + imageJob + "/result" : null));
+                images.add(new ImageView(
+                        (Integer) r[0],
+                        (String) r[1],
+                        outputs.get(i),
+                        imageJob,
+                        (String) r[3],
+                        (Double) r[4],
+                        (String) r[5],
+                        (Integer) r[6],
+                        (Integer) r[7],
+                        done ? "/api/jobs/" + imageJob + "/result" : null));
             }
         }
         boolean zip = JobStatus.valueOf(job.status()).isFinal() && succeeded > 0;
-        return new BatchView(count, succeeded, failed, cancelled, scale, zip ? "/api/jobs/" + job.id() + "/result" : null, images);
+        return new BatchView(
+                count, succeeded, failed, cancelled, scale, zip ? "/api/jobs/" + job.id() + "/result" : null, images);
     }
 
     /** The stored results of a batch's images that succeeded, in upload order, with their names in the zip. */
     public List<Result> results(JobView job) throws SQLException {
         List<String> names = new ArrayList<>();
         List<UUID> blobs = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("""
                 SELECT j.input_name, r.blob_id FROM jobs j LEFT JOIN results r ON r.job_id = j.id AND j.status = 'SUCCEEDED'
                 WHERE j.batch_id = ? ORDER BY j.batch_index""")) {
             ps.setObject(1, job.id());
@@ -188,7 +212,8 @@ public class BatchStore {
                 lockImages(c, id);
                 JobStatus status = lockStatus(c, id);
                 if (status.isFinal()) {
-                    throw ApiException.conflict("the batch is already " + status + "; only a QUEUED or RUNNING batch can be cancelled");
+                    throw ApiException.conflict(
+                            "the batch is already " + status + "; only a QUEUED or RUNNING batch can be cancelled");
                 }
                 table.cancelBatch(c, id, status);
                 c.commit();
@@ -211,7 +236,8 @@ public class BatchStore {
                 lockImages(c, id);
                 JobStatus status = lockStatus(c, id);
                 if (!JobStateMachine.isAllowed(status, JobStatus.QUEUED) || status == JobStatus.RUNNING) {
-                    throw ApiException.conflict("the batch is " + status + "; only a FAILED or CANCELLED batch can be retried");
+                    throw ApiException.conflict(
+                            "the batch is " + status + "; only a FAILED or CANCELLED batch can be retried");
                 }
                 table.retryBatch(c, id, status);
                 c.commit();
@@ -225,21 +251,25 @@ public class BatchStore {
 
     private int scale(JobView job) {
         try {
-            return json.readTree(job.params() == null ? "{}" : job.params()).path("scale").asInt(4);
+            return json.readTree(job.params() == null ? "{}" : job.params())
+                    .path("scale")
+                    .asInt(4);
         } catch (IOException e) {
             return 4;
         }
     }
 
     private static void lockImages(Connection c, UUID batchId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM jobs WHERE batch_id = ? ORDER BY id FOR UPDATE")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT id FROM jobs WHERE batch_id = ? ORDER BY id FOR UPDATE")) {
             ps.setObject(1, batchId);
             ps.executeQuery().close();
         }
     }
 
     private static JobStatus lockStatus(Connection c, UUID id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT status FROM jobs WHERE id = ? AND type = 'BATCH' FOR UPDATE")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT status FROM jobs WHERE id = ? AND type = 'BATCH' FOR UPDATE")) {
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -249,5 +279,4 @@ public class BatchStore {
             }
         }
     }
-
 }

@@ -2,8 +2,6 @@ package dev.srgan.api.upscale;
 
 import dev.srgan.api.datasets.DatasetInspector;
 import dev.srgan.api.errors.ApiException;
-import org.jboss.resteasy.reactive.multipart.FileUpload;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,6 +12,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 /**
  * The images of one batch submission, every one checked before anything is stored: several
@@ -26,12 +25,10 @@ import java.util.zip.ZipFile;
 final class BatchUpload implements AutoCloseable {
 
     /** The limits a batch is held to. */
-    record Limits(int maxImages, long maxTotalPixels, long maxBytes, long maxInputPixels, long maxOutputPixels) {
-    }
+    record Limits(int maxImages, long maxTotalPixels, long maxBytes, long maxInputPixels, long maxOutputPixels) {}
 
     /** One checked image: its name as uploaded (a zip entry keeps its folder), its bytes and its header. */
-    record Image(String name, Path file, ImageInspector.ImageInfo info) {
-    }
+    record Image(String name, Path file, ImageInspector.ImageInfo info) {}
 
     private final List<Image> images;
     private final List<Path> temporary;
@@ -61,13 +58,20 @@ final class BatchUpload implements AutoCloseable {
      *     without images; each names the image
      */
     static BatchUpload read(List<FileUpload> parts, FileUpload zip, int scale, Limits limits) throws IOException {
-        List<FileUpload> files = parts == null ? List.of() : parts.stream().filter(f -> f != null && f.uploadedFile() != null).toList();
+        List<FileUpload> files = parts == null
+                ? List.of()
+                : parts.stream()
+                        .filter(f -> f != null && f.uploadedFile() != null)
+                        .toList();
         boolean hasZip = zip != null && zip.uploadedFile() != null;
         if (hasZip && !files.isEmpty()) {
-            throw ApiException.badRequest("images", "send either several images (field 'images') or one zip of images (field 'file'), not both");
+            throw ApiException.badRequest(
+                    "images",
+                    "send either several images (field 'images') or one zip of images (field 'file'), not both");
         }
         if (!hasZip && files.isEmpty()) {
-            throw ApiException.badRequest("images", "choose the images to upscale (multipart fields 'images', or one zip in 'file')");
+            throw ApiException.badRequest(
+                    "images", "choose the images to upscale (multipart fields 'images', or one zip in 'file')");
         }
         BatchUpload upload = hasZip ? unzip(zip, limits) : fromParts(files, limits);
         try {
@@ -88,10 +92,16 @@ final class BatchUpload implements AutoCloseable {
             String name = f.fileName() == null || f.fileName().isBlank() ? "image " + (i + 1) : f.fileName();
             bytes += f.size();
             if (f.size() > limits.maxBytes() || bytes > limits.maxBytes()) {
-                throw ApiException.tooLarge("images", "the images add up to more than " + limits.maxBytes() + " bytes (at '" + name
-                        + "'); a batch may upload at most " + limits.maxBytes() + " bytes (srgan.upload.max-bytes)");
+                throw ApiException.tooLarge(
+                        "images",
+                        "the images add up to more than " + limits.maxBytes() + " bytes (at '" + name
+                                + "'); a batch may upload at most " + limits.maxBytes()
+                                + " bytes (srgan.upload.max-bytes)");
             }
-            images.add(new Image(name, f.uploadedFile(), ImageInspector.inspect(f.uploadedFile(), "images", name, limits.maxInputPixels())));
+            images.add(new Image(
+                    name,
+                    f.uploadedFile(),
+                    ImageInspector.inspect(f.uploadedFile(), "images", name, limits.maxInputPixels())));
         }
         return new BatchUpload(images, List.of(), null);
     }
@@ -99,7 +109,9 @@ final class BatchUpload implements AutoCloseable {
     private static BatchUpload unzip(FileUpload zip, Limits limits) throws IOException {
         String zipName = zip.fileName() == null || zip.fileName().isBlank() ? "images.zip" : zip.fileName();
         if (zip.size() > limits.maxBytes()) {
-            throw ApiException.tooLarge("file", "'" + zipName + "' is " + zip.size() + " bytes; the limit is " + limits.maxBytes() + " bytes");
+            throw ApiException.tooLarge(
+                    "file",
+                    "'" + zipName + "' is " + zip.size() + " bytes; the limit is " + limits.maxBytes() + " bytes");
         }
         List<Path> temporary = new ArrayList<>();
         BatchUpload upload = new BatchUpload(new ArrayList<>(), temporary, zipName);
@@ -119,26 +131,34 @@ final class BatchUpload implements AutoCloseable {
             }
             requireCount(entries.size(), limits, "file");
             if (entries.isEmpty()) {
-                throw ApiException.unprocessable("file", "'" + zipName + "' holds no PNG or JPEG images (.png, .jpg, .jpeg)");
+                throw ApiException.unprocessable(
+                        "file", "'" + zipName + "' holds no PNG or JPEG images (.png, .jpg, .jpeg)");
             }
             long bytes = 0;
             for (ZipEntry e : entries) {
                 Path to = Files.createTempFile("srgan-batch", ".img");
                 temporary.add(to);
-                try (InputStream in = file.getInputStream(e); OutputStream out = Files.newOutputStream(to)) {
+                try (InputStream in = file.getInputStream(e);
+                        OutputStream out = Files.newOutputStream(to)) {
                     byte[] buffer = new byte[64 * 1024];
                     for (int n; (n = in.read(buffer)) > 0; ) {
                         bytes += n;
                         if (bytes > limits.maxBytes()) {
-                            throw ApiException.tooLarge("file", "the images of '" + zipName + "' unpack to more than " + limits.maxBytes()
-                                    + " bytes (at '" + e.getName() + "'); a batch may hold at most " + limits.maxBytes() + " bytes (srgan.upload.max-bytes)");
+                            throw ApiException.tooLarge(
+                                    "file",
+                                    "the images of '" + zipName + "' unpack to more than " + limits.maxBytes()
+                                            + " bytes (at '" + e.getName() + "'); a batch may hold at most "
+                                            + limits.maxBytes() + " bytes (srgan.upload.max-bytes)");
                         }
                         out.write(buffer, 0, n);
                     }
                 } catch (IOException ex) {
-                    throw ApiException.badRequest("file", "'" + e.getName() + "' in '" + zipName + "' could not be unpacked: " + ex.getMessage());
+                    throw ApiException.badRequest(
+                            "file",
+                            "'" + e.getName() + "' in '" + zipName + "' could not be unpacked: " + ex.getMessage());
                 }
-                upload.images.add(new Image(e.getName(), to, ImageInspector.inspect(to, "file", e.getName(), limits.maxInputPixels())));
+                upload.images.add(new Image(
+                        e.getName(), to, ImageInspector.inspect(to, "file", e.getName(), limits.maxInputPixels())));
             }
             return upload;
         } catch (RuntimeException | IOException e) {
@@ -157,8 +177,10 @@ final class BatchUpload implements AutoCloseable {
 
     private static void requireCount(int count, Limits limits, String field) {
         if (count > limits.maxImages()) {
-            throw ApiException.tooLarge(field, "a batch may hold at most " + limits.maxImages() + " images (srgan.upload.batch.max-images); "
-                    + "this one has " + count);
+            throw ApiException.tooLarge(
+                    field,
+                    "a batch may hold at most " + limits.maxImages() + " images (srgan.upload.batch.max-images); "
+                            + "this one has " + count);
         }
     }
 
@@ -169,15 +191,23 @@ final class BatchUpload implements AutoCloseable {
             ImageInspector.ImageInfo info = image.info();
             long output = info.pixels() * scale * scale;
             if (output > limits.maxOutputPixels()) {
-                throw ApiException.tooLarge(field, "'" + image.name() + "' is " + info.width() + "x" + info.height() + ": at " + scale + "x it would be "
-                        + info.width() * scale + "x" + info.height() * scale + " = " + ImageInspector.megapixels(output)
-                        + " megapixels; the output limit is " + ImageInspector.megapixels(limits.maxOutputPixels()) + " megapixels");
+                throw ApiException.tooLarge(
+                        field,
+                        "'" + image.name() + "' is " + info.width() + "x" + info.height() + ": at " + scale
+                                + "x it would be "
+                                + info.width() * scale + "x" + info.height() * scale + " = "
+                                + ImageInspector.megapixels(output)
+                                + " megapixels; the output limit is "
+                                + ImageInspector.megapixels(limits.maxOutputPixels()) + " megapixels");
             }
             pixels += info.pixels();
             if (pixels > limits.maxTotalPixels()) {
-                throw ApiException.tooLarge(field, "the images add up to more than " + ImageInspector.megapixels(limits.maxTotalPixels())
-                        + " megapixels (at '" + image.name() + "'); a batch may hold at most " + ImageInspector.megapixels(limits.maxTotalPixels())
-                        + " megapixels (srgan.upload.batch.max-total-pixels)");
+                throw ApiException.tooLarge(
+                        field,
+                        "the images add up to more than " + ImageInspector.megapixels(limits.maxTotalPixels())
+                                + " megapixels (at '" + image.name() + "'); a batch may hold at most "
+                                + ImageInspector.megapixels(limits.maxTotalPixels())
+                                + " megapixels (srgan.upload.batch.max-total-pixels)");
             }
         }
     }

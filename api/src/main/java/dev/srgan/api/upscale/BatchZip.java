@@ -8,8 +8,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -20,6 +18,7 @@ import java.util.Set;
 import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import javax.sql.DataSource;
 
 /**
  * A batch's result: one zip of the PNGs of its images that succeeded, named after their inputs
@@ -60,15 +59,19 @@ public class BatchZip {
                     zip.closeEntry();
                 }
             } catch (SQLException e) {
-                throw new java.io.IOException("reading the results of batch " + job.id() + " failed: " + e.getMessage(), e);
+                throw new java.io.IOException(
+                        "reading the results of batch " + job.id() + " failed: " + e.getMessage(), e);
             }
             zip.finish();
             zip.flush();
         };
-        String base = job.inputName() != null ? stem(job.inputName()) : "batch-" + job.id().toString().substring(0, 8);
+        String base = job.inputName() != null
+                ? stem(job.inputName())
+                : "batch-" + job.id().toString().substring(0, 8);
         String filename = base.replaceAll("[^A-Za-z0-9._-]", "_") + "-x" + batch.scale() + ".zip";
         return Response.ok(body, "application/zip")
-                .header("Content-Disposition", (download ? "attachment" : "inline") + "; filename=\"" + filename + "\"").build();
+                .header("Content-Disposition", (download ? "attachment" : "inline") + "; filename=\"" + filename + "\"")
+                .build();
     }
 
     /**

@@ -1,16 +1,15 @@
 package dev.srgan.api.upscale;
 
 import dev.srgan.api.errors.ApiException;
-
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Iterator;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Checks an uploaded image before anything is stored: the format from its first bytes (only PNG
@@ -19,8 +18,7 @@ import java.util.Iterator;
  * CRCs up to IEND, JPEG markers up to EOI), so a truncated upload is refused at once (400).
  */
 public final class ImageInspector {
-    private ImageInspector() {
-    }
+    private ImageInspector() {}
 
     /** The format and size read from an image's header. */
     public record ImageInfo(String format, String contentType, int width, int height) {
@@ -43,7 +41,8 @@ public final class ImageInspector {
         }
         String format = sniff(Arrays.copyOf(head, n));
         if (!format.equals("PNG") && !format.equals("JPEG")) {
-            throw ApiException.unsupportedType(field, "only PNG and JPEG images are supported; '" + name + "' is " + format);
+            throw ApiException.unsupportedType(
+                    field, "only PNG and JPEG images are supported; '" + name + "' is " + format);
         }
         try (ImageInputStream iis = ImageIO.createImageInputStream(file.toFile())) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(iis);
@@ -60,8 +59,10 @@ public final class ImageInspector {
                 }
                 ImageInfo info = new ImageInfo(format, format.equals("PNG") ? "image/png" : "image/jpeg", w, h);
                 if (info.pixels() > maxPixels) {
-                    throw ApiException.tooLarge(field, "'" + name + "' is " + w + "x" + h + " = " + megapixels(info.pixels())
-                            + " megapixels; the limit is " + megapixels(maxPixels) + " megapixels");
+                    throw ApiException.tooLarge(
+                            field,
+                            "'" + name + "' is " + w + "x" + h + " = " + megapixels(info.pixels())
+                                    + " megapixels; the limit is " + megapixels(maxPixels) + " megapixels");
                 }
                 requireWhole(file, format, field, name);
                 return info;
@@ -72,7 +73,8 @@ public final class ImageInspector {
             if (e instanceof ApiException api) {
                 throw api;
             }
-            throw ApiException.badRequest(field, "'" + name + "' is not a readable " + format + " image (its header is damaged)");
+            throw ApiException.badRequest(
+                    field, "'" + name + "' is not a readable " + format + " image (its header is damaged)");
         }
     }
 
@@ -101,10 +103,19 @@ public final class ImageInspector {
         if (b.length >= 2 && b[0] == 'B' && b[1] == 'M') {
             return "a BMP image";
         }
-        if (b.length >= 12 && b[0] == 'R' && b[1] == 'I' && b[2] == 'F' && b[3] == 'F' && b[8] == 'W' && b[9] == 'E' && b[10] == 'B' && b[11] == 'P') {
+        if (b.length >= 12
+                && b[0] == 'R'
+                && b[1] == 'I'
+                && b[2] == 'F'
+                && b[3] == 'F'
+                && b[8] == 'W'
+                && b[9] == 'E'
+                && b[10] == 'B'
+                && b[11] == 'P') {
             return "a WebP image";
         }
-        if (b.length >= 4 && ((b[0] == 'I' && b[1] == 'I' && b[2] == 42) || (b[0] == 'M' && b[1] == 'M' && b[3] == 42))) {
+        if (b.length >= 4
+                && ((b[0] == 'I' && b[1] == 'I' && b[2] == 42) || (b[0] == 'M' && b[1] == 'M' && b[3] == 42))) {
             return "a TIFF image";
         }
         if (b.length >= 4 && b[0] == '%' && b[1] == 'P' && b[2] == 'D' && b[3] == 'F') {

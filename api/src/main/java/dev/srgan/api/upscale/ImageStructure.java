@@ -79,7 +79,8 @@ public final class ImageStructure {
             byte[] type = s.bytes(4);
             String name = new String(type, StandardCharsets.ISO_8859_1);
             if (length > PNG_MAX_CHUNK || !name.chars().allMatch(Character::isLetter)) {
-                return Optional.of("the chunk at byte " + at + " is damaged (type '" + printable(name) + "', length " + length + ")");
+                return Optional.of("the chunk at byte " + at + " is damaged (type '" + printable(name) + "', length "
+                        + length + ")");
             }
             if (first && !name.equals("IHDR")) {
                 return Optional.of("its first chunk is " + name + ", not IHDR");
@@ -144,7 +145,8 @@ public final class ImageStructure {
             s.expecting = "inside the length of the marker FF" + hex(marker) + " at byte " + at;
             int length = (s.next() << 8) | s.next();
             if (length < 2) {
-                return Optional.of("the marker FF" + hex(marker) + " at byte " + at + " has an impossible length " + length);
+                return Optional.of(
+                        "the marker FF" + hex(marker) + " at byte " + at + " has an impossible length " + length);
             }
             s.expecting = "inside the marker segment FF" + hex(marker) + " at byte " + at;
             if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) {
@@ -185,7 +187,10 @@ public final class ImageStructure {
     }
 
     private static long u32(byte[] b, int at) {
-        return ((long) (b[at] & 0xff) << 24) | ((b[at + 1] & 0xff) << 16) | ((b[at + 2] & 0xff) << 8) | (b[at + 3] & 0xff);
+        return ((long) (b[at] & 0xff) << 24)
+                | ((b[at + 1] & 0xff) << 16)
+                | ((b[at + 2] & 0xff) << 8)
+                | (b[at + 3] & 0xff);
     }
 
     private static String hex(int b) {

@@ -16,15 +16,16 @@ public final class JobStateMachine {
     static {
         // RUNNING -> QUEUED: the worker's lease expired (it died) or it stopped gracefully mid-job.
         ALLOWED.put(JobStatus.QUEUED, EnumSet.of(JobStatus.RUNNING, JobStatus.CANCELLED));
-        ALLOWED.put(JobStatus.RUNNING, EnumSet.of(JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.QUEUED));
+        ALLOWED.put(
+                JobStatus.RUNNING,
+                EnumSet.of(JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.QUEUED));
         // Retry: a finished job that failed or was cancelled is queued again as a new attempt.
         ALLOWED.put(JobStatus.FAILED, EnumSet.of(JobStatus.QUEUED));
         ALLOWED.put(JobStatus.CANCELLED, EnumSet.of(JobStatus.QUEUED));
         ALLOWED.put(JobStatus.SUCCEEDED, EnumSet.noneOf(JobStatus.class));
     }
 
-    private JobStateMachine() {
-    }
+    private JobStateMachine() {}
 
     /** Whether a job in state {@code from} may move to {@code to}. */
     public static boolean isAllowed(JobStatus from, JobStatus to) {

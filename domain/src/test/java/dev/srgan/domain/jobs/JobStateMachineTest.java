@@ -1,13 +1,12 @@
 package dev.srgan.domain.jobs;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.EnumSet;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.EnumSet;
+import org.junit.jupiter.api.Test;
 
 class JobStateMachineTest {
 
@@ -24,7 +23,8 @@ class JobStateMachineTest {
         for (JobStatus to : JobStatus.values()) {
             assertFalse(JobStateMachine.isAllowed(JobStatus.SUCCEEDED, to), "SUCCEEDED -> " + to);
         }
-        IllegalJobTransitionException e = assertThrows(IllegalJobTransitionException.class,
+        IllegalJobTransitionException e = assertThrows(
+                IllegalJobTransitionException.class,
                 () -> JobStateMachine.requireAllowed(JobStatus.SUCCEEDED, JobStatus.CANCELLED));
         assertEquals("a SUCCEEDED job cannot become CANCELLED", e.getMessage());
     }
@@ -37,13 +37,18 @@ class JobStateMachineTest {
 
     @Test
     void retryRequeuesFailedAndCancelledJobsOnly() {
-        assertEquals(EnumSet.of(JobStatus.RUNNING, JobStatus.FAILED, JobStatus.CANCELLED), JobStateMachine.allowedSources(JobStatus.QUEUED));
+        assertEquals(
+                EnumSet.of(JobStatus.RUNNING, JobStatus.FAILED, JobStatus.CANCELLED),
+                JobStateMachine.allowedSources(JobStatus.QUEUED));
     }
 
     @Test
     void finalStatesAreTheThreeEnds() {
-        assertEquals(EnumSet.of(JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED),
-                EnumSet.copyOf(java.util.Arrays.stream(JobStatus.values()).filter(JobStatus::isFinal).toList()));
+        assertEquals(
+                EnumSet.of(JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED),
+                EnumSet.copyOf(java.util.Arrays.stream(JobStatus.values())
+                        .filter(JobStatus::isFinal)
+                        .toList()));
     }
 
     @Test

@@ -15,7 +15,6 @@ import dev.srgan.networks.model.Generator;
 import dev.srgan.networks.model.Networks;
 import dev.srgan.networks.training.TrainingConfig;
 import dev.srgan.networks.training.TrainingRun;
-
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,16 +34,15 @@ import java.util.Random;
  * the same machine ({@code "bfloat16"} in the report).
  */
 public final class Bench {
-    private Bench() {
-    }
+    private Bench() {}
 
     /** One measured row. */
-    public record Row(String name, double medianMs, double gflop, double gflops, double ratio, double peakRssMb, String note) {
-    }
+    public record Row(
+            String name, double medianMs, double gflop, double gflops, double ratio, double peakRssMb, String note) {}
 
     /** One layer of the generator's profile: its shape, how often the 4x generator runs it, and its time. */
-    public record Layer(String name, int count, double medianMs, double gflop, double gflops, double ratio, double share) {
-    }
+    public record Layer(
+            String name, int count, double medianMs, double gflop, double gflops, double ratio, double share) {}
 
     /** Runs every measurement and returns the report (ceiling, rows, environment). */
     public static Map<String, Object> run(boolean quick) throws Exception {
@@ -60,7 +58,10 @@ public final class Bench {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("cpu", cpuModel());
         report.put("cpuFlags", cpuFlags());
-        report.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
+        report.put(
+                "engine",
+                Engine.getInstance().getEngineName() + " "
+                        + Engine.getInstance().getVersion());
         report.put("device", Engine.getInstance().defaultDevice().toString());
         report.put("cores", Runtime.getRuntime().availableProcessors());
         Networks.withoutGradientTracking();
@@ -90,12 +91,25 @@ public final class Bench {
                     Upscaler whole = upscaler.withTiling(s, 1, upscaler.context());
                     double ms = median(quick ? 2 : 5, () -> whole.upscale(in));
                     double gflop = Flops.generator(s, s, 4, blocks) / 1e9;
-                    rows.add(row("generator 4x " + s + "x" + s, ms, gflop, ceiling,
+                    rows.add(row(
+                            "generator 4x " + s + "x" + s,
+                            ms,
+                            gflop,
+                            ceiling,
                             "whole image in one tile: BatchNorm folded, channels-last, no gradients"));
                 }
                 if (Precision.cpuHasBfloat16()) {
-                    report.put("bfloat16", bfloat16Rows(g, upscaler, blocks, quick ? new int[] {32} : new int[] {128, 256},
-                            quick ? 48 : 512, quick ? 2 : 9, ceiling, rows));
+                    report.put(
+                            "bfloat16",
+                            bfloat16Rows(
+                                    g,
+                                    upscaler,
+                                    blocks,
+                                    quick ? new int[] {32} : new int[] {128, 256},
+                                    quick ? 48 : 512,
+                                    quick ? 2 : 9,
+                                    ceiling,
+                                    rows));
                 }
                 // the generator's own blocks (Networks.inferenceForward), for comparison with the folded copy
                 int s = quick ? 32 : 128;
@@ -103,30 +117,55 @@ public final class Bench {
                     NDArray x = reference.randomUniform(0, 1, new Shape(1, 3, s, s));
                     double ms = median(3, () -> {
                         try (NDManager pass = reference.newSubManager()) {
-                            Networks.inferenceForward(g, x, new ParameterStore(pass, false)).toFloatArray();
+                            Networks.inferenceForward(g, x, new ParameterStore(pass, false))
+                                    .toFloatArray();
                         }
                     });
-                    rows.add(row("generator 4x " + s + "x" + s + " reference", ms, Flops.generator(s, s, 4, blocks) / 1e9, ceiling,
+                    rows.add(row(
+                            "generator 4x " + s + "x" + s + " reference",
+                            ms,
+                            Flops.generator(s, s, 4, blocks) / 1e9,
+                            ceiling,
                             "the generator's own DJL blocks, BatchNorm not folded, no tiling"));
                 }
                 int big = quick ? 96 : 1024;
                 BufferedImage in = noise(big, big, 7);
                 double ms = median(1, () -> upscaler.upscale(in));
                 double gflop = Flops.generator(big, big, 4, blocks) / 1e9;
-                rows.add(row("generator 4x " + big + "x" + big + " tiled", ms, gflop, ceiling,
-                        "tiles of " + Upscaler.DEFAULT_TILE_SIZE + " + context " + upscaler.context() + " (GFLOP counts the output only)"));
+                rows.add(row(
+                        "generator 4x " + big + "x" + big + " tiled",
+                        ms,
+                        gflop,
+                        ceiling,
+                        "tiles of " + Upscaler.DEFAULT_TILE_SIZE + " + context " + upscaler.context()
+                                + " (GFLOP counts the output only)"));
             }
         }
         int batch = quick ? 2 : 16;
         int crop = quick ? 32 : 96;
-        TrainingConfig config = TrainingConfig.builder().scale(4).residualBlocks(blocks).batchSize(batch).hrCropSize(crop)
-                .pretrainSteps(0).ganSteps(1000).validateEvery(1_000_000).checkpointEvery(1_000_000).build();
+        TrainingConfig config = TrainingConfig.builder()
+                .scale(4)
+                .residualBlocks(blocks)
+                .batchSize(batch)
+                .hrCropSize(crop)
+                .pretrainSteps(0)
+                .ganSteps(1000)
+                .validateEvery(1_000_000)
+                .checkpointEvery(1_000_000)
+                .build();
         List<BufferedImage> images = List.of(noise(crop * 2, crop * 2, 1), noise(crop * 2, crop * 2, 2));
-        try (TrainingRun run = TrainingRun.builder(config).trainingImages(images).validationImages(images.subList(0, 1)).build()) {
+        try (TrainingRun run = TrainingRun.builder(config)
+                .trainingImages(images)
+                .validationImages(images.subList(0, 1))
+                .build()) {
             run.step();
             double ms = median(quick ? 2 : 5, run::step);
             double gflop = Flops.ganStep(batch, crop, 4, blocks) / 1e9;
-            Row r = row("training D+G step, batch " + batch + ", " + crop + "x" + crop + " HR", ms, gflop, ceiling,
+            Row r = row(
+                    "training D+G step, batch " + batch + ", " + crop + "x" + crop + " HR",
+                    ms,
+                    gflop,
+                    ceiling,
                     String.format(Locale.ROOT, "%.1f samples/s", batch * 1000.0 / ms));
             rows.add(r);
         }
@@ -138,22 +177,41 @@ public final class Bench {
         double convEnd = convGemmCeiling(gemmChannels, gemmSide, repeats);
         double finalCeiling = Math.max(ceiling, Math.max(matmulEnd, convEnd));
         report.put("ceilingGflops", finalCeiling);
-        report.put("ceilingRuns", Map.of(
-                "matmulStart", matmul, "matmulEnd", matmulEnd, "convGemmStart", conv, "convGemmEnd", convEnd));
-        report.put("ceilingNote", String.format(Locale.ROOT,
-                "float32 matrix product, the fastest median of: %dx%d matmul %.0f / %.0f GFLOP/s (start / end of the run),"
-                        + " the same product as a 1x1 convolution (%d channels, %dx%d) %.0f / %.0f",
-                n, n, matmul, matmulEnd, gemmChannels, gemmSide, gemmSide, conv, convEnd));
+        report.put(
+                "ceilingRuns",
+                Map.of("matmulStart", matmul, "matmulEnd", matmulEnd, "convGemmStart", conv, "convGemmEnd", convEnd));
+        report.put(
+                "ceilingNote",
+                String.format(
+                        Locale.ROOT,
+                        "float32 matrix product, the fastest median of: %dx%d matmul %.0f / %.0f GFLOP/s (start / end of the run),"
+                                + " the same product as a 1x1 convolution (%d channels, %dx%d) %.0f / %.0f",
+                        n,
+                        n,
+                        matmul,
+                        matmulEnd,
+                        gemmChannels,
+                        gemmSide,
+                        gemmSide,
+                        conv,
+                        convEnd));
         List<Row> rescaled = new ArrayList<>();
         for (Row r : rows) {
-            rescaled.add(new Row(r.name(), r.medianMs(), r.gflop(), r.gflops(), r.gflops() / finalCeiling, r.peakRssMb(), r.note()));
+            rescaled.add(new Row(
+                    r.name(), r.medianMs(), r.gflop(), r.gflops(), r.gflops() / finalCeiling, r.peakRssMb(), r.note()));
         }
         report.put("rows", rescaled);
         if (layers != null) {
             List<Layer> measured = new ArrayList<>();
             for (Layer l : layers) {
-                measured.add(new Layer(l.name(), l.count(), l.medianMs(), l.gflop(), l.gflops(),
-                        l.gflops() / finalCeiling, l.share()));
+                measured.add(new Layer(
+                        l.name(),
+                        l.count(),
+                        l.medianMs(),
+                        l.gflop(),
+                        l.gflops(),
+                        l.gflops() / finalCeiling,
+                        l.share()));
             }
             report.put("profile", measured);
         }
@@ -166,8 +224,15 @@ public final class Bench {
      * both alike: adds a "bf16" row per size (its ratio is to the float32 ceiling), and one for a
      * {@code tiledSize} image through the default tiling, and returns the medians and speed-ups.
      */
-    static List<Map<String, Object>> bfloat16Rows(Block g, Upscaler float32, int blocks, int[] sizes, int tiledSize, int repeats,
-            double ceiling, List<Row> rows) {
+    static List<Map<String, Object>> bfloat16Rows(
+            Block g,
+            Upscaler float32,
+            int blocks,
+            int[] sizes,
+            int tiledSize,
+            int repeats,
+            double ceiling,
+            List<Row> rows) {
         List<Map<String, Object>> result = new ArrayList<>();
         // the owner manager only ties the bfloat16 weights' lifetime to the upscaler's
         try (Upscaler bfloat16 = Upscaler.of(g, 4, blocks, NDManager.newBaseManager(), Precision.BFLOAT16)) {
@@ -190,9 +255,18 @@ public final class Bench {
                 }
                 double speedUp = median(pairs);
                 double gflop = Flops.generator(s, s, 4, blocks) / 1e9;
-                rows.add(row("generator 4x " + s + "x" + s + " bf16", bf16, gflop, ceiling, String.format(Locale.ROOT,
-                        "bfloat16 convolutions, float32 in and out: %.2fx float32 (median ratio of %d float32/bfloat16 pairs;"
-                                + " float32 median %.1f ms)", speedUp, repeats, f32)));
+                rows.add(row(
+                        "generator 4x " + s + "x" + s + " bf16",
+                        bf16,
+                        gflop,
+                        ceiling,
+                        String.format(
+                                Locale.ROOT,
+                                "bfloat16 convolutions, float32 in and out: %.2fx float32 (median ratio of %d float32/bfloat16 pairs;"
+                                        + " float32 median %.1f ms)",
+                                speedUp,
+                                repeats,
+                                f32)));
                 result.add(Map.of("size", s, "float32Ms", f32, "bfloat16Ms", bf16, "speedUp", speedUp));
             }
             // the worker's path: default tiles, upsampling in pieces (each piece a call into the module)
@@ -207,10 +281,30 @@ public final class Bench {
                 ratio[r] = ms[0][r] / ms[1][r];
             }
             double bf16 = median(ms[1]);
-            rows.add(row("generator 4x " + s + "x" + s + " tiled bf16", bf16, Flops.generator(s, s, 4, blocks) / 1e9, ceiling,
-                    String.format(Locale.ROOT, "default tiles (%d px), upsampled piece by piece: %.2fx float32 (median ratio of %d pairs;"
-                            + " float32 median %.1f ms)", float32.tileSize(), median(ratio), pairs, median(ms[0]))));
-            result.add(Map.of("size", s, "tiled", true, "float32Ms", median(ms[0]), "bfloat16Ms", bf16, "speedUp", median(ratio)));
+            rows.add(row(
+                    "generator 4x " + s + "x" + s + " tiled bf16",
+                    bf16,
+                    Flops.generator(s, s, 4, blocks) / 1e9,
+                    ceiling,
+                    String.format(
+                            Locale.ROOT,
+                            "default tiles (%d px), upsampled piece by piece: %.2fx float32 (median ratio of %d pairs;"
+                                    + " float32 median %.1f ms)",
+                            float32.tileSize(),
+                            median(ratio),
+                            pairs,
+                            median(ms[0]))));
+            result.add(Map.of(
+                    "size",
+                    s,
+                    "tiled",
+                    true,
+                    "float32Ms",
+                    median(ms[0]),
+                    "bfloat16Ms",
+                    bf16,
+                    "speedUp",
+                    median(ratio)));
         }
         return result;
     }
@@ -237,8 +331,7 @@ public final class Bench {
     }
 
     /** A convolution shape of the generator: how often the 4x generator runs it, and where. */
-    record LayerShape(String name, int count, int in, int out, int kernel, int side) {
-    }
+    record LayerShape(String name, int count, int in, int out, int kernel, int side) {}
 
     /** The 4x generator's convolutions at an s x s input, as {@code FoldedGenerator} runs them. */
     static List<LayerShape> layerShapes(int s, int blocks) {
@@ -271,11 +364,13 @@ public final class Bench {
         try (NDManager m = NDManager.newBaseManager()) {
             for (LayerShape l : shapes) {
                 NDArray x = Networks.channelsLast(m.randomUniform(-1, 1, new Shape(1, l.in(), l.side(), l.side())));
-                NDArray w = Networks.channelsLast(m.randomUniform(-0.1f, 0.1f, new Shape(l.out(), l.in(), l.kernel(), l.kernel())));
+                NDArray w = Networks.channelsLast(
+                        m.randomUniform(-0.1f, 0.1f, new Shape(l.out(), l.in(), l.kernel(), l.kernel())));
                 NDArray b = m.zeros(new Shape(l.out()));
                 int pad = l.kernel() / 2;
                 Work conv = () -> {
-                    try (NDArray y = Conv2d.conv2d(x, w, b, new Shape(1, 1), new Shape(pad, pad), new Shape(1, 1), 1).singletonOrThrow()) {
+                    try (NDArray y = Conv2d.conv2d(x, w, b, new Shape(1, 1), new Shape(pad, pad), new Shape(1, 1), 1)
+                            .singletonOrThrow()) {
                         y.toFloatArray();
                     }
                 };
@@ -283,7 +378,14 @@ public final class Bench {
                 double ms = median(repeats, conv);
                 double gflop = 2.0 * l.in() * l.out() * l.kernel() * l.kernel() * l.side() * l.side() / 1e9;
                 convMs += ms * l.count();
-                layers.add(new Layer(l.name() + " at " + l.side() + "x" + l.side(), l.count(), ms, gflop * l.count(), gflop / (ms / 1000.0), 0, 0));
+                layers.add(new Layer(
+                        l.name() + " at " + l.side() + "x" + l.side(),
+                        l.count(),
+                        ms,
+                        gflop * l.count(),
+                        gflop / (ms / 1000.0),
+                        0,
+                        0));
             }
             Block g = Generator.builder().scale(4).residualBlocks(blocks).build();
             Networks.initialize(g, m, new Shape(1, 3, 16, 16), 1);
@@ -294,12 +396,31 @@ public final class Bench {
                 double totalMs = median(repeats, () -> whole.upscale(in));
                 List<Layer> shared = new ArrayList<>();
                 for (Layer l : layers) {
-                    shared.add(new Layer(l.name(), l.count(), l.medianMs(), l.gflop(), l.gflops(), 0, l.medianMs() * l.count() / totalMs));
+                    shared.add(new Layer(
+                            l.name(),
+                            l.count(),
+                            l.medianMs(),
+                            l.gflop(),
+                            l.gflops(),
+                            0,
+                            l.medianMs() * l.count() / totalMs));
                 }
-                shared.add(new Layer("everything else (PReLU, adds, pixel shuffle, tanh, copies, image in and out)", 1,
-                        Math.max(0, totalMs - convMs), 0, 0, 0, Math.max(0, totalMs - convMs) / totalMs));
-                shared.add(new Layer("the whole generator, one tile", 1, totalMs, Flops.generator(s, s, 4, blocks) / 1e9,
-                        Flops.generator(s, s, 4, blocks) / 1e9 / (totalMs / 1000.0), 0, 1));
+                shared.add(new Layer(
+                        "everything else (PReLU, adds, pixel shuffle, tanh, copies, image in and out)",
+                        1,
+                        Math.max(0, totalMs - convMs),
+                        0,
+                        0,
+                        0,
+                        Math.max(0, totalMs - convMs) / totalMs));
+                shared.add(new Layer(
+                        "the whole generator, one tile",
+                        1,
+                        totalMs,
+                        Flops.generator(s, s, 4, blocks) / 1e9,
+                        Flops.generator(s, s, 4, blocks) / 1e9 / (totalMs / 1000.0),
+                        0,
+                        1));
                 return shared;
             }
         }
@@ -312,16 +433,24 @@ public final class Bench {
 
     /** The CPU flags that decide the convolution paths: AVX2, FMA, AVX-512 and its BF16/VNNI, AMX. */
     static List<String> cpuFlags() {
-        return cpuInfo("flags").map(f -> Arrays.stream(f.split("\\s+"))
-                .filter(x -> x.equals("avx2") || x.equals("fma") || x.startsWith("avx512") || x.startsWith("amx") || x.equals("avx_vnni"))
-                .sorted().toList()).orElse(List.of());
+        return cpuInfo("flags")
+                .map(f -> Arrays.stream(f.split("\\s+"))
+                        .filter(x -> x.equals("avx2")
+                                || x.equals("fma")
+                                || x.startsWith("avx512")
+                                || x.startsWith("amx")
+                                || x.equals("avx_vnni"))
+                        .sorted()
+                        .toList())
+                .orElse(List.of());
     }
 
     private static java.util.Optional<String> cpuInfo(String key) {
         try {
             for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/cpuinfo"))) {
                 if (line.startsWith(key) && line.contains(":")) {
-                    return java.util.Optional.of(line.substring(line.indexOf(':') + 1).trim());
+                    return java.util.Optional.of(
+                            line.substring(line.indexOf(':') + 1).trim());
                 }
             }
         } catch (Exception ignored) {
@@ -359,7 +488,8 @@ public final class Bench {
             NDArray x = Networks.channelsLast(m.randomUniform(-1, 1, new Shape(1, c, s, s)));
             NDArray w = Networks.channelsLast(m.randomUniform(-1, 1, new Shape(c, c, 1, 1)));
             Work product = () -> {
-                try (NDArray y = Conv2d.conv2d(x, w, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), 1).singletonOrThrow()) {
+                try (NDArray y = Conv2d.conv2d(x, w, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), 1)
+                        .singletonOrThrow()) {
                     y.toFloatArray();
                 }
             };
@@ -418,34 +548,90 @@ public final class Bench {
     @SuppressWarnings("unchecked")
     static String table(Map<String, Object> report) {
         StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "engine %s on %s, %s cores; ceiling %.1f GFLOP/s (%s)%n",
-                report.get("engine"), report.get("device"), report.get("cores"), (double) report.get("ceilingGflops"), report.get("ceilingNote")));
-        s.append(String.format(Locale.ROOT, "%-46s %11s %9s %9s %8s %9s  %s%n", "measurement", "median ms", "GFLOP", "GFLOP/s", "ceiling", "peak RSS", "note"));
+        s.append(String.format(
+                Locale.ROOT,
+                "engine %s on %s, %s cores; ceiling %.1f GFLOP/s (%s)%n",
+                report.get("engine"),
+                report.get("device"),
+                report.get("cores"),
+                (double) report.get("ceilingGflops"),
+                report.get("ceilingNote")));
+        s.append(String.format(
+                Locale.ROOT,
+                "%-46s %11s %9s %9s %8s %9s  %s%n",
+                "measurement",
+                "median ms",
+                "GFLOP",
+                "GFLOP/s",
+                "ceiling",
+                "peak RSS",
+                "note"));
         for (Row r : (List<Row>) report.get("rows")) {
-            s.append(String.format(Locale.ROOT, "%-46s %11.1f %9.2f %9.1f %7.0f%% %7.0f MB  %s%n",
-                    r.name(), r.medianMs(), r.gflop(), r.gflops(), 100 * r.ratio(), r.peakRssMb(), r.note()));
+            s.append(String.format(
+                    Locale.ROOT,
+                    "%-46s %11.1f %9.2f %9.1f %7.0f%% %7.0f MB  %s%n",
+                    r.name(),
+                    r.medianMs(),
+                    r.gflop(),
+                    r.gflops(),
+                    100 * r.ratio(),
+                    r.peakRssMb(),
+                    r.note()));
         }
         if (report.get("bfloat16") != null) {
             for (Map<String, Object> b : (List<Map<String, Object>>) report.get("bfloat16")) {
-                s.append(String.format(Locale.ROOT, "bfloat16 at %sx%s: %.1f ms against float32's %.1f ms, %.2fx%n", b.get("size"), b.get("size"),
-                        (double) b.get("bfloat16Ms"), (double) b.get("float32Ms"), (double) b.get("speedUp")));
+                s.append(String.format(
+                        Locale.ROOT,
+                        "bfloat16 at %sx%s: %.1f ms against float32's %.1f ms, %.2fx%n",
+                        b.get("size"),
+                        b.get("size"),
+                        (double) b.get("bfloat16Ms"),
+                        (double) b.get("float32Ms"),
+                        (double) b.get("speedUp")));
             }
         }
         if (report.get("profile") != null) {
-            s.append(String.format(Locale.ROOT, "%n%-70s %5s %9s %9s %8s %7s%n", "layer (profile)", "count", "ms each", "GFLOP/s", "ceiling", "share"));
+            s.append(String.format(
+                    Locale.ROOT,
+                    "%n%-70s %5s %9s %9s %8s %7s%n",
+                    "layer (profile)",
+                    "count",
+                    "ms each",
+                    "GFLOP/s",
+                    "ceiling",
+                    "share"));
             for (Layer l : (List<Layer>) report.get("profile")) {
-                s.append(String.format(Locale.ROOT, "%-70s %5d %9.2f %9.1f %7.0f%% %6.0f%%%n", l.name(), l.count(), l.medianMs(),
-                        l.gflops(), 100 * l.ratio(), 100 * l.share()));
+                s.append(String.format(
+                        Locale.ROOT,
+                        "%-70s %5d %9.2f %9.1f %7.0f%% %6.0f%%%n",
+                        l.name(),
+                        l.count(),
+                        l.medianMs(),
+                        l.gflops(),
+                        100 * l.ratio(),
+                        100 * l.share()));
             }
         }
         if (report.get("profileBfloat16") != null) {
-            s.append(String.format(Locale.ROOT, "%n%-70s %5s %10s %10s %8s%n", "layer (profile, float32 vs bfloat16)", "count", "f32 ms", "bf16 ms", "speed-up"));
+            s.append(String.format(
+                    Locale.ROOT,
+                    "%n%-70s %5s %10s %10s %8s%n",
+                    "layer (profile, float32 vs bfloat16)",
+                    "count",
+                    "f32 ms",
+                    "bf16 ms",
+                    "speed-up"));
             for (Map<String, Object> l : (List<Map<String, Object>>) report.get("profileBfloat16")) {
-                s.append(String.format(Locale.ROOT, "%-70s %5d %10.2f %10.2f %7.2fx%n", l.get("name"), (int) l.get("count"),
-                        (double) l.get("float32Ms"), (double) l.get("bfloat16Ms"), (double) l.get("speedUp")));
+                s.append(String.format(
+                        Locale.ROOT,
+                        "%-70s %5d %10.2f %10.2f %7.2fx%n",
+                        l.get("name"),
+                        (int) l.get("count"),
+                        (double) l.get("float32Ms"),
+                        (double) l.get("bfloat16Ms"),
+                        (double) l.get("speedUp")));
             }
         }
         return s.toString();
     }
-
 }

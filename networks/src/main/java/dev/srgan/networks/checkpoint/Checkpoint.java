@@ -141,7 +141,8 @@ public final class Checkpoint {
      * discriminator and the optimizer states, about a quarter of the size.
      */
     public Checkpoint generatorOnly() {
-        return new Checkpoint(config, step, rngState, contentLoss, createdAt, inferenceGeneratorParameters(), null, null, null, null);
+        return new Checkpoint(
+                config, step, rngState, contentLoss, createdAt, inferenceGeneratorParameters(), null, null, null, null);
     }
 
     /** Returns the parameters inference should use: the EMA generator's if present. */
@@ -254,7 +255,8 @@ public final class Checkpoint {
         }
         JsonNode m = JSON.readTree(manifestBytes);
         if (!FORMAT.equals(m.path("format").asText())) {
-            throw new IOException("not an SRGAN checkpoint: format is '" + m.path("format").asText() + "'");
+            throw new IOException(
+                    "not an SRGAN checkpoint: format is '" + m.path("format").asText() + "'");
         }
         int version = m.path("formatVersion").asInt();
         if (version != FORMAT_VERSION) {
@@ -286,6 +288,7 @@ public final class Checkpoint {
     static final long MAX_ENTRY_BYTES = 512L << 20;
     /** The most a whole checkpoint may unpack to. */
     static final long MAX_TOTAL_BYTES = 1L << 30;
+
     private static final java.util.Set<String> KNOWN_ENTRIES =
             java.util.Set.of(MANIFEST, GENERATOR, DISCRIMINATOR, GENERATOR_EMA, OPTIMIZER_G, OPTIMIZER_D);
 
@@ -300,8 +303,9 @@ public final class Checkpoint {
         for (int n; (n = zip.read(buffer)) > 0; ) {
             read += n;
             if (read > limit) {
-                throw new IOException("not a valid SRGAN checkpoint: the entry " + name + " unpacks to more than " + limit
-                        + " bytes (the limit for a checkpoint is " + MAX_ENTRY_BYTES + " per entry and " + MAX_TOTAL_BYTES + " in all)");
+                throw new IOException("not a valid SRGAN checkpoint: the entry " + name + " unpacks to more than "
+                        + limit + " bytes (the limit for a checkpoint is " + MAX_ENTRY_BYTES + " per entry and "
+                        + MAX_TOTAL_BYTES + " in all)");
             }
             if (out != null) {
                 out.write(buffer, 0, n);

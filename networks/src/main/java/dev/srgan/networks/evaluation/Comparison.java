@@ -41,7 +41,8 @@ public final class Comparison {
                     throw new IllegalStateException("the comparison photo is not packaged");
                 }
                 RgbImage full = RgbImage.from(Images.decode(in)).withoutAlpha();
-                photo = full.crop(0, 0, full.width() - full.width() % 8, full.height() - full.height() % 8).quantized();
+                photo = full.crop(0, 0, full.width() - full.width() % 8, full.height() - full.height() % 8)
+                        .quantized();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -5,7 +5,6 @@ import dev.srgan.networks.image.RgbImage;
 import dev.srgan.networks.inference.Upscaler;
 import dev.srgan.networks.metrics.Metrics;
 import dev.srgan.networks.metrics.Niqe;
-
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,27 +27,41 @@ import java.util.function.ToDoubleFunction;
  * and the NIQE means are over the images that have one (null if none).
  */
 public final class Evaluator {
-    private Evaluator() {
-    }
+    private Evaluator() {}
 
     /** An image to evaluate on, with a name for the report. */
-    public record NamedImage(String name, BufferedImage image) {
-    }
+    public record NamedImage(String name, BufferedImage image) {}
 
     /**
      * One image's numbers; {@code millis} is the model's upscale time alone. {@code niqe}, {@code
      * bicubicNiqe} and {@code hrNiqe} are the NIQE of the model's output, of bicubic and of the
      * original, null for an image too small (or too flat) to score.
      */
-    public record ImageResult(String name, int width, int height, double psnr, double ssim,
-                              double bicubicPsnr, double bicubicSsim, double millis,
-                              Double niqe, Double bicubicNiqe, Double hrNiqe) {
-    }
+    public record ImageResult(
+            String name,
+            int width,
+            int height,
+            double psnr,
+            double ssim,
+            double bicubicPsnr,
+            double bicubicSsim,
+            double millis,
+            Double niqe,
+            Double bicubicNiqe,
+            Double hrNiqe) {}
 
     /** Per-image results and their means (NIQE means over the images that have one, else null). */
-    public record Report(int scale, List<ImageResult> images, double psnr, double ssim,
-                         double bicubicPsnr, double bicubicSsim, double msPerImage,
-                         Double niqe, Double bicubicNiqe, Double hrNiqe) {
+    public record Report(
+            int scale,
+            List<ImageResult> images,
+            double psnr,
+            double ssim,
+            double bicubicPsnr,
+            double bicubicSsim,
+            double msPerImage,
+            Double niqe,
+            Double bicubicNiqe,
+            Double hrNiqe) {
 
         /** PSNR gain of the model over bicubic, in dB. */
         public double psnrGain() {
@@ -58,18 +71,49 @@ public final class Evaluator {
         /** A plain-text table: one row per image, then the mean. */
         public String table() {
             StringBuilder s = new StringBuilder();
-            s.append(String.format(Locale.ROOT, "%-28s %11s %9s %8s %12s %12s %9s %6s %12s %7s%n",
-                    "image (" + scale + "x)", "size", "PSNR", "SSIM", "bicubic PSNR", "bicubic SSIM", "ms",
-                    "NIQE", "bicubic NIQE", "HR NIQE"));
+            s.append(String.format(
+                    Locale.ROOT,
+                    "%-28s %11s %9s %8s %12s %12s %9s %6s %12s %7s%n",
+                    "image (" + scale + "x)",
+                    "size",
+                    "PSNR",
+                    "SSIM",
+                    "bicubic PSNR",
+                    "bicubic SSIM",
+                    "ms",
+                    "NIQE",
+                    "bicubic NIQE",
+                    "HR NIQE"));
             for (ImageResult r : images) {
-                s.append(String.format(Locale.ROOT, "%-28s %11s %9.2f %8.4f %12.2f %12.4f %9.0f %6s %12s %7s%n",
-                        r.name(), r.width() + "x" + r.height(), r.psnr(), r.ssim(), r.bicubicPsnr(), r.bicubicSsim(), r.millis(),
-                        niqeText(r.niqe()), niqeText(r.bicubicNiqe()), niqeText(r.hrNiqe())));
+                s.append(String.format(
+                        Locale.ROOT,
+                        "%-28s %11s %9.2f %8.4f %12.2f %12.4f %9.0f %6s %12s %7s%n",
+                        r.name(),
+                        r.width() + "x" + r.height(),
+                        r.psnr(),
+                        r.ssim(),
+                        r.bicubicPsnr(),
+                        r.bicubicSsim(),
+                        r.millis(),
+                        niqeText(r.niqe()),
+                        niqeText(r.bicubicNiqe()),
+                        niqeText(r.hrNiqe())));
             }
-            s.append(String.format(Locale.ROOT, "%-28s %11s %9.2f %8.4f %12.2f %12.4f %9.0f %6s %12s %7s%n",
-                    "mean of " + images.size(), "", psnr, ssim, bicubicPsnr, bicubicSsim, msPerImage,
-                    niqeText(niqe), niqeText(bicubicNiqe), niqeText(hrNiqe)));
-            s.append(String.format(Locale.ROOT, "model - bicubic: %+.2f dB PSNR, %+.4f SSIM", psnrGain(), ssim - bicubicSsim));
+            s.append(String.format(
+                    Locale.ROOT,
+                    "%-28s %11s %9.2f %8.4f %12.2f %12.4f %9.0f %6s %12s %7s%n",
+                    "mean of " + images.size(),
+                    "",
+                    psnr,
+                    ssim,
+                    bicubicPsnr,
+                    bicubicSsim,
+                    msPerImage,
+                    niqeText(niqe),
+                    niqeText(bicubicNiqe),
+                    niqeText(hrNiqe)));
+            s.append(String.format(
+                    Locale.ROOT, "model - bicubic: %+.2f dB PSNR, %+.4f SSIM", psnrGain(), ssim - bicubicSsim));
             if (niqe != null && bicubicNiqe != null) {
                 s.append(String.format(Locale.ROOT, ", %+.2f NIQE (lower is more natural)", niqe - bicubicNiqe));
             }
@@ -82,7 +126,8 @@ public final class Evaluator {
      * Evaluates {@code upscaler} on {@code images}; {@code onImage} sees each result as it is
      * made, {@code cancelled} is asked between images.
      */
-    public static Report evaluate(Upscaler upscaler, List<NamedImage> images, Consumer<ImageResult> onImage, BooleanSupplier cancelled) {
+    public static Report evaluate(
+            Upscaler upscaler, List<NamedImage> images, Consumer<ImageResult> onImage, BooleanSupplier cancelled) {
         int scale = upscaler.scale();
         if (images.isEmpty()) {
             throw new IllegalArgumentException("no images to evaluate on");
@@ -105,20 +150,33 @@ public final class Evaluator {
             BufferedImage sr = upscaler.upscale(lr.toBufferedImage());
             double ms = (System.nanoTime() - t0) / 1e6;
             BufferedImage bicubic = Bicubic.upscale(lr, scale).toBufferedImage();
-            ImageResult r = new ImageResult(named.name(), w, h,
-                    Metrics.psnrY(hrImage, sr, scale), Metrics.ssimY(hrImage, sr, scale),
-                    Metrics.psnrY(hrImage, bicubic, scale), Metrics.ssimY(hrImage, bicubic, scale), ms,
-                    niqe(sr, scale), niqe(bicubic, scale), niqe(hrImage, scale));
+            ImageResult r = new ImageResult(
+                    named.name(),
+                    w,
+                    h,
+                    Metrics.psnrY(hrImage, sr, scale),
+                    Metrics.ssimY(hrImage, sr, scale),
+                    Metrics.psnrY(hrImage, bicubic, scale),
+                    Metrics.ssimY(hrImage, bicubic, scale),
+                    ms,
+                    niqe(sr, scale),
+                    niqe(bicubic, scale),
+                    niqe(hrImage, scale));
             results.add(r);
             if (onImage != null) {
                 onImage.accept(r);
             }
         }
-        return new Report(scale, List.copyOf(results),
-                mean(results, ImageResult::psnr), mean(results, ImageResult::ssim),
-                mean(results, ImageResult::bicubicPsnr), mean(results, ImageResult::bicubicSsim),
+        return new Report(
+                scale,
+                List.copyOf(results),
+                mean(results, ImageResult::psnr),
+                mean(results, ImageResult::ssim),
+                mean(results, ImageResult::bicubicPsnr),
+                mean(results, ImageResult::bicubicSsim),
                 mean(results, ImageResult::millis),
-                meanOfPresent(results, ImageResult::niqe), meanOfPresent(results, ImageResult::bicubicNiqe),
+                meanOfPresent(results, ImageResult::niqe),
+                meanOfPresent(results, ImageResult::bicubicNiqe),
                 meanOfPresent(results, ImageResult::hrNiqe));
     }
 
@@ -145,7 +203,11 @@ public final class Evaluator {
     }
 
     private static Double meanOfPresent(List<ImageResult> rs, Function<ImageResult, Double> f) {
-        OptionalDouble m = rs.stream().map(f).filter(Objects::nonNull).mapToDouble(Double::doubleValue).average();
+        OptionalDouble m = rs.stream()
+                .map(f)
+                .filter(Objects::nonNull)
+                .mapToDouble(Double::doubleValue)
+                .average();
         return m.isPresent() ? m.getAsDouble() : null;
     }
 
@@ -162,6 +224,7 @@ public final class Evaluator {
      */
     public static BufferedImage comparisonCrop(Upscaler upscaler) {
         RgbImage lr = Comparison.lowRes(upscaler.scale());
-        return Comparison.window(RgbImage.from(upscaler.upscale(lr.toBufferedImage())).withoutAlpha());
+        return Comparison.window(
+                RgbImage.from(upscaler.upscale(lr.toBufferedImage())).withoutAlpha());
     }
 }

@@ -96,7 +96,12 @@ public final class DjlParameters {
             if (len < 1 || len > 64 || ndar + 6 > b.length) {
                 continue;
             }
-            if (b[ndar] == 0 && b[ndar + 1] == 4 && b[ndar + 2] == 'N' && b[ndar + 3] == 'D' && b[ndar + 4] == 'A' && b[ndar + 5] == 'R') {
+            if (b[ndar] == 0
+                    && b[ndar + 1] == 4
+                    && b[ndar + 2] == 'N'
+                    && b[ndar + 3] == 'D'
+                    && b[ndar + 4] == 'A'
+                    && b[ndar + 5] == 'R') {
                 return i;
             }
         }

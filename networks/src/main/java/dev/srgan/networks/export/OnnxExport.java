@@ -26,6 +26,7 @@ public final class OnnxExport {
 
     /** The opset the graph declares. */
     public static final int OPSET = 17;
+
     private static final int IR_VERSION = 8;
     private static final int FLOAT = 1;
 
@@ -59,8 +60,9 @@ public final class OnnxExport {
         String half = g.constant("half", 0.5f);
         String out = g.node("Mul", List.of(g.node("Add", List.of(y, one), List.of()), half), List.of(), "upscaled");
         if (g.next != parameters.size()) {
-            throw new IllegalArgumentException("the parameters hold " + parameters.size() + " tensors, a " + scale + "x generator of "
-                    + residualBlocks + " residual blocks uses " + g.next + ": another architecture?");
+            throw new IllegalArgumentException(
+                    "the parameters hold " + parameters.size() + " tensors, a " + scale + "x generator of "
+                            + residualBlocks + " residual blocks uses " + g.next + ": another architecture?");
         }
         Msg graph = new Msg();
         for (Msg node : g.nodes) {
@@ -70,7 +72,10 @@ public final class OnnxExport {
         for (Msg init : g.initializers) {
             graph.msg(5, init);
         }
-        graph.str(10, "SRGAN generator, " + scale + "x, " + residualBlocks + " residual blocks; input and output RGB in [0, 1], NCHW");
+        graph.str(
+                10,
+                "SRGAN generator, " + scale + "x, " + residualBlocks
+                        + " residual blocks; input and output RGB in [0, 1], NCHW");
         graph.msg(11, valueInfo("image", "height", "width"));
         graph.msg(12, valueInfo(out, "height*" + scale, "width*" + scale));
         Msg model = new Msg()
@@ -106,7 +111,8 @@ public final class OnnxExport {
 
         DjlParameters.Tensor take(String expected) {
             if (next >= parameters.size()) {
-                throw new IllegalArgumentException("the parameters end before the generator does (" + expected + " expected)");
+                throw new IllegalArgumentException(
+                        "the parameters end before the generator does (" + expected + " expected)");
             }
             DjlParameters.Tensor t = parameters.get(next++);
             if (!t.name().equals(expected)) {
@@ -154,13 +160,15 @@ public final class OnnxExport {
             DjlParameters.Tensor w = take("weight");
             DjlParameters.Tensor b = take("bias");
             if (w.shape().length != 4 || w.shape()[2] != 2L * pad + 1) {
-                throw new IllegalArgumentException("a " + (2 * pad + 1) + "x" + (2 * pad + 1) + " convolution expected, its weight is "
-                        + Arrays.toString(w.shape()) + ": another architecture?");
+                throw new IllegalArgumentException(
+                        "a " + (2 * pad + 1) + "x" + (2 * pad + 1) + " convolution expected, its weight is "
+                                + Arrays.toString(w.shape()) + ": another architecture?");
             }
             String wn = initializer("conv_w", w.shape(), w.data());
             String bn = initializer("conv_b", b.shape(), b.data());
             int k = (int) w.shape()[2];
-            return node("Conv", List.of(x, wn, bn), List.of(ints("kernel_shape", k, k), ints("pads", pad, pad, pad, pad)));
+            return node(
+                    "Conv", List.of(x, wn, bn), List.of(ints("kernel_shape", k, k), ints("pads", pad, pad, pad, pad)));
         }
 
         String batchNorm(String x) {
@@ -168,16 +176,24 @@ public final class OnnxExport {
             DjlParameters.Tensor beta = take("beta");
             DjlParameters.Tensor mean = take("runningMean");
             DjlParameters.Tensor var = take("runningVar");
-            return node("BatchNormalization", List.of(x,
-                    initializer("bn_scale", gamma.shape(), gamma.data()), initializer("bn_bias", beta.shape(), beta.data()),
-                    initializer("bn_mean", mean.shape(), mean.data()), initializer("bn_var", var.shape(), var.data())),
+            return node(
+                    "BatchNormalization",
+                    List.of(
+                            x,
+                            initializer("bn_scale", gamma.shape(), gamma.data()),
+                            initializer("bn_bias", beta.shape(), beta.data()),
+                            initializer("bn_mean", mean.shape(), mean.data()),
+                            initializer("bn_var", var.shape(), var.data())),
                     List.of(new Msg().str(1, "epsilon").f32(2, 1e-5f).i64(20, 1)));
         }
 
         String prelu(String x, String where) {
             DjlParameters.Tensor alpha = take("alpha");
             // one slope per channel, broadcast over H and W
-            return node("PRelu", List.of(x, initializer("prelu_" + where, new long[] {alpha.size(), 1, 1}, alpha.data())), List.of());
+            return node(
+                    "PRelu",
+                    List.of(x, initializer("prelu_" + where, new long[] {alpha.size(), 1, 1}, alpha.data())),
+                    List.of());
         }
 
         String add(String a, String b) {
@@ -185,9 +201,15 @@ public final class OnnxExport {
         }
 
         String depthToSpace(String x) {
-            return node("DepthToSpace", List.of(x), List.of(
-                    new Msg().str(1, "blocksize").i64(3, 2).i64(20, 2),
-                    new Msg().str(1, "mode").bytes(4, "CRD".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).i64(20, 3)));
+            return node(
+                    "DepthToSpace",
+                    List.of(x),
+                    List.of(
+                            new Msg().str(1, "blocksize").i64(3, 2).i64(20, 2),
+                            new Msg()
+                                    .str(1, "mode")
+                                    .bytes(4, "CRD".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                                    .i64(20, 3)));
         }
 
         static Msg ints(String name, long... values) {

@@ -139,8 +139,7 @@ public final class Bicubic {
      */
     public static RgbImage downscale(RgbImage hr, int factor) {
         if (hr.width() % factor != 0 || hr.height() % factor != 0) {
-            throw new IllegalArgumentException(
-                    hr.width() + "x" + hr.height() + " is not a multiple of " + factor);
+            throw new IllegalArgumentException(hr.width() + "x" + hr.height() + " is not a multiple of " + factor);
         }
         return resize(hr, hr.width() / factor, hr.height() / factor).quantized();
     }

@@ -27,8 +27,7 @@ public final class PngWriter {
     private static final int FILTER_SUB = 1;
     private static final int IDAT_CHUNK = 1 << 16;
 
-    private PngWriter() {
-    }
+    private PngWriter() {}
 
     /**
      * Writes the image as PNG; alpha is kept when the image has it.
@@ -47,8 +46,8 @@ public final class PngWriter {
         byte[] header = new byte[13];
         putInt(header, 0, w);
         putInt(header, 4, h);
-        header[8] = 8;                                // bits per channel
-        header[9] = (byte) (alpha ? 6 : 2);           // RGBA or RGB
+        header[8] = 8; // bits per channel
+        header[9] = (byte) (alpha ? 6 : 2); // RGBA or RGB
         chunk(data, "IHDR", header, header.length);
 
         int[] argb = directPixels(image);

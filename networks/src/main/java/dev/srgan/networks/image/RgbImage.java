@@ -75,8 +75,8 @@ public record RgbImage(int width, int height, float[] data, float[] alpha) {
             int a = alpha == null ? 255 : to8(alpha[i]);
             argb[i] = (a << 24) | (to8(data[i]) << 16) | (to8(data[plane + i]) << 8) | to8(data[2 * plane + i]);
         }
-        BufferedImage image =
-                new BufferedImage(width, height, alpha == null ? BufferedImage.TYPE_INT_RGB : BufferedImage.TYPE_INT_ARGB);
+        BufferedImage image = new BufferedImage(
+                width, height, alpha == null ? BufferedImage.TYPE_INT_RGB : BufferedImage.TYPE_INT_ARGB);
         image.setRGB(0, 0, width, height, argb, 0, width);
         return image;
     }

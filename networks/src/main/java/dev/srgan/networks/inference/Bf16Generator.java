@@ -71,7 +71,8 @@ final class Bf16Generator implements SplitGenerator {
                     IValue bfloat16 = IValue.from(true);
                     IValue upsamples = IValueUtils.runMethod(module, "load_weights", list, blocks, bfloat16)) {
                 if (1 << upsamples.toLong() != folded.scale()) {
-                    throw new IllegalStateException("bfloat16 module read " + upsamples.toLong() + " upsampling blocks");
+                    throw new IllegalStateException(
+                            "bfloat16 module read " + upsamples.toLong() + " upsampling blocks");
                 }
             }
             return new Bf16Generator(manager, module, folded.scale());

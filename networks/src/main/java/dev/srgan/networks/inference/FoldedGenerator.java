@@ -137,7 +137,8 @@ final class FoldedGenerator implements SplitGenerator {
 
     private static <T extends Block> T as(Block block, Class<T> type) {
         if (!type.isInstance(block)) {
-            throw notAGenerator("expected " + type.getSimpleName() + ", found " + block.getClass().getSimpleName());
+            throw notAGenerator("expected " + type.getSimpleName() + ", found "
+                    + block.getClass().getSimpleName());
         }
         return type.cast(block);
     }

@@ -71,8 +71,8 @@ public enum Precision {
             case FLOAT32 -> FLOAT32;
             case BFLOAT16 -> {
                 if (!hasBfloat16(flags)) {
-                    throw new IllegalStateException(
-                            "bfloat16 needs a CPU with one of " + BFLOAT16_FLAGS + " in /proc/cpuinfo; this one has none");
+                    throw new IllegalStateException("bfloat16 needs a CPU with one of " + BFLOAT16_FLAGS
+                            + " in /proc/cpuinfo; this one has none");
                 }
                 yield BFLOAT16;
             }
@@ -100,7 +100,8 @@ public enum Precision {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
                 if (line.startsWith("flags") && line.contains(":")) {
-                    return Arrays.asList(line.substring(line.indexOf(':') + 1).trim().split("\\s+"));
+                    return Arrays.asList(
+                            line.substring(line.indexOf(':') + 1).trim().split("\\s+"));
                 }
             }
         } catch (IOException e) {

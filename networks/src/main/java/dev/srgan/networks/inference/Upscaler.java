@@ -80,8 +80,7 @@ public final class Upscaler implements AutoCloseable {
         this(model, scale, context, tileSize, tilesPerBatch, true);
     }
 
-    private Upscaler(
-            GeneratorModel model, int scale, int context, int tileSize, int tilesPerBatch, boolean ownsModel) {
+    private Upscaler(GeneratorModel model, int scale, int context, int tileSize, int tilesPerBatch, boolean ownsModel) {
         if (tileSize < 1 || tilesPerBatch < 1 || context < 0) {
             throw new IllegalArgumentException("tileSize and tilesPerBatch must be >= 1, context >= 0");
         }
@@ -153,7 +152,10 @@ public final class Upscaler implements AutoCloseable {
         TrainingConfig config = checkpoint.config();
         NDManager manager = NDManager.newBaseManager(Engine.getInstance().defaultDevice(), "PyTorch");
         try {
-            Block g = Generator.builder().scale(config.scale()).residualBlocks(config.residualBlocks()).build();
+            Block g = Generator.builder()
+                    .scale(config.scale())
+                    .residualBlocks(config.residualBlocks())
+                    .build();
             Networks.loadParameters(g, manager, checkpoint.inferenceGeneratorParameters());
             g.freezeParameters(true);
             return of(g, config.scale(), config.residualBlocks(), manager, resolved);
@@ -302,8 +304,20 @@ public final class Upscaler implements AutoCloseable {
                     int rh = wh * scale;
                     for (int b = 0; b < batch.size(); b++) {
                         TileGrid.Tile t = batch.get(b);
-                        paste(result, b * 3 * rw * rh, rw, rh, (t.coreX() - t.windowX()) * scale, (t.coreY() - t.windowY()) * scale,
-                                t.coreWidth() * scale, t.coreHeight() * scale, out, ow, oh, t.coreX() * scale, t.coreY() * scale);
+                        paste(
+                                result,
+                                b * 3 * rw * rh,
+                                rw,
+                                rh,
+                                (t.coreX() - t.windowX()) * scale,
+                                (t.coreY() - t.windowY()) * scale,
+                                t.coreWidth() * scale,
+                                t.coreHeight() * scale,
+                                out,
+                                ow,
+                                oh,
+                                t.coreX() * scale,
+                                t.coreY() * scale);
                     }
                     return;
                 }
@@ -322,7 +336,15 @@ public final class Upscaler implements AutoCloseable {
      * the window has them: the context was only needed for the features.
      */
     private void upsampleCore(
-            SplitGenerator folded, NDArray features, int b, TileGrid.Tile t, int ww, int wh, float[] out, int ow, int oh) {
+            SplitGenerator folded,
+            NDArray features,
+            int b,
+            TileGrid.Tile t,
+            int ww,
+            int wh,
+            float[] out,
+            int ow,
+            int oh) {
         int radius = FoldedGenerator.UPSAMPLE_RADIUS;
         int coreX = t.coreX() - t.windowX();
         int coreY = t.coreY() - t.windowY();
@@ -343,8 +365,20 @@ public final class Upscaler implements AutoCloseable {
                 }
                 int rw = (x1 - x0) * scale;
                 int rh = (y1 - y0) * scale;
-                paste(result, 0, rw, rh, (px - x0) * scale, (py - y0) * scale, pw * scale, ph * scale,
-                        out, ow, oh, (t.windowX() + px) * scale, (t.windowY() + py) * scale);
+                paste(
+                        result,
+                        0,
+                        rw,
+                        rh,
+                        (px - x0) * scale,
+                        (py - y0) * scale,
+                        pw * scale,
+                        ph * scale,
+                        out,
+                        ow,
+                        oh,
+                        (t.windowX() + px) * scale,
+                        (t.windowY() + py) * scale);
             }
         }
     }
@@ -365,7 +399,19 @@ public final class Upscaler implements AutoCloseable {
      * output at (dx, dy).
      */
     private static void paste(
-            float[] result, int offset, int rw, int rh, int sx, int sy, int w, int h, float[] out, int ow, int oh, int dx, int dy) {
+            float[] result,
+            int offset,
+            int rw,
+            int rh,
+            int sx,
+            int sy,
+            int w,
+            int h,
+            float[] out,
+            int ow,
+            int oh,
+            int dx,
+            int dy) {
         for (int c = 0; c < 3; c++) {
             for (int y = 0; y < h; y++) {
                 int src = offset + (c * rh + sy + y) * rw + sx;

@@ -39,7 +39,8 @@ public final class Losses {
      */
     public static NDArray featureMse(FeatureExtractor extractor, NDArray generated, NDArray target) {
         NDArray fakeFeatures = extractor.features(generated.add(1f).div(2f));
-        NDArray realFeatures = extractor.features(target.stopGradient().add(1f).div(2f)).stopGradient();
+        NDArray realFeatures =
+                extractor.features(target.stopGradient().add(1f).div(2f)).stopGradient();
         return mse(fakeFeatures, realFeatures);
     }
 

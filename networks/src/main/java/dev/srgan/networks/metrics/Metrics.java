@@ -90,9 +90,7 @@ public final class Metrics {
             double varX = sxx[i] - mux * mux;
             double varY = syy[i] - muy * muy;
             double cov = sxy[i] - mux * muy;
-            total +=
-                    ((2 * mux * muy + c1) * (2 * cov + c2))
-                            / ((mux * mux + muy * muy + c1) * (varX + varY + c2));
+            total += ((2 * mux * muy + c1) * (2 * cov + c2)) / ((mux * mux + muy * muy + c1) * (varX + varY + c2));
         }
         return total / mx.length;
     }

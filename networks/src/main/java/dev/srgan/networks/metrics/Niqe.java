@@ -155,8 +155,8 @@ public final class Niqe {
     static double score(double[] gray, int w, int h, PristineModel model) {
         int patch = model.patchSize();
         if (w < 2 * patch || h < 2 * patch) {
-            throw new IllegalArgumentException("NIQE needs at least 2x2 patches of " + patch + "x" + patch
-                    + " pixels (" + 2 * patch + "x" + 2 * patch + "), got " + w + "x" + h);
+            throw new IllegalArgumentException("NIQE needs at least 2x2 patches of " + patch + "x" + patch + " pixels ("
+                    + 2 * patch + "x" + 2 * patch + "), got " + w + "x" + h);
         }
         double[][] rows = NiqeFeatures.patches(gray, w, h, patch).rows();
         return distance(model.mean(), model.covariance(), nanMean(rows), nanCovariance(rows));
@@ -218,8 +218,15 @@ public final class Niqe {
             }
         }
         double[][] rows = kept.toArray(new double[0][]);
-        return new PristineModel(PATCH_SIZE, SHARPNESS_THRESHOLD, LUMINANCE, "", List.of(), rows.length,
-                nanMean(rows), nanCovariance(rows));
+        return new PristineModel(
+                PATCH_SIZE,
+                SHARPNESS_THRESHOLD,
+                LUMINANCE,
+                "",
+                List.of(),
+                rows.length,
+                nanMean(rows),
+                nanCovariance(rows));
     }
 
     /** Per column, the mean of the non-NaN values (NaN if there are none): MATLAB's {@code nanmean}. */

@@ -20,8 +20,14 @@ final class NiqeFeatures {
 
     /** Lanczos coefficients (g = 7) for {@link #gamma}; declared before the tables that use it. */
     private static final double[] LANCZOS = {
-        0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
-        -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
+        0.99999999999980993,
+        676.5203681218851,
+        -1259.1392167224028,
+        771.32342877765313,
+        -176.61502916214059,
+        12.507343278686905,
+        -0.13857109526572012,
+        9.9843695780195716e-6,
         1.5056327351493116e-7
     };
 
@@ -83,7 +89,8 @@ final class NiqeFeatures {
         int cols = w / patch;
         int rowsOfPatches = h / patch;
         if (cols < 1 || rowsOfPatches < 1) {
-            throw new IllegalArgumentException("NIQE needs at least one " + patch + "x" + patch + " patch, got " + w + "x" + h);
+            throw new IllegalArgumentException(
+                    "NIQE needs at least one " + patch + "x" + patch + " patch, got " + w + "x" + h);
         }
         int cw = cols * patch;
         int ch = rowsOfPatches * patch;

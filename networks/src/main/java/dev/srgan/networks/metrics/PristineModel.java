@@ -26,8 +26,15 @@ import java.util.List;
  * @param mean the {@value NiqeFeatures#COUNT} feature means
  * @param covariance their {@value NiqeFeatures#COUNT}x{@value NiqeFeatures#COUNT} covariance
  */
-public record PristineModel(int patchSize, double sharpnessThreshold, String luminance, String source,
-                            List<String> photos, int patches, double[] mean, double[][] covariance) {
+public record PristineModel(
+        int patchSize,
+        double sharpnessThreshold,
+        String luminance,
+        String source,
+        List<String> photos,
+        int patches,
+        double[] mean,
+        double[][] covariance) {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
@@ -46,7 +53,8 @@ public record PristineModel(int patchSize, double sharpnessThreshold, String lum
         }
         for (double[] row : covariance) {
             if (row == null || row.length != NiqeFeatures.COUNT) {
-                throw new IllegalArgumentException("covariance must be " + NiqeFeatures.COUNT + "x" + NiqeFeatures.COUNT);
+                throw new IllegalArgumentException(
+                        "covariance must be " + NiqeFeatures.COUNT + "x" + NiqeFeatures.COUNT);
             }
         }
         photos = photos == null ? List.of() : List.copyOf(photos);

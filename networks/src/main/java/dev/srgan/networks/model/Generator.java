@@ -62,13 +62,12 @@ public final class Generator {
     }
 
     static Block residualBlock() {
-        SequentialBlock body =
-                new SequentialBlock()
-                        .add(conv(CHANNELS, 3))
-                        .add(batchNorm())
-                        .add(new PRelu(CHANNELS))
-                        .add(conv(CHANNELS, 3))
-                        .add(batchNorm());
+        SequentialBlock body = new SequentialBlock()
+                .add(conv(CHANNELS, 3))
+                .add(batchNorm())
+                .add(new PRelu(CHANNELS))
+                .add(conv(CHANNELS, 3))
+                .add(batchNorm());
         return skip(body);
     }
 
@@ -124,10 +123,10 @@ public final class Generator {
                 throw new IllegalArgumentException("scale must be 2, 4 or 8, got " + scale);
             }
             if (residualBlocks < 1) {
-                throw new IllegalArgumentException(
-                        "residualBlocks must be >= 1, got " + residualBlocks);
+                throw new IllegalArgumentException("residualBlocks must be >= 1, got " + residualBlocks);
             }
-            SequentialBlock blockIn = new SequentialBlock().add(conv(CHANNELS, 9)).add(new PRelu(CHANNELS));
+            SequentialBlock blockIn =
+                    new SequentialBlock().add(conv(CHANNELS, 9)).add(new PRelu(CHANNELS));
             SequentialBlock trunk = new SequentialBlock();
             for (int i = 0; i < residualBlocks; i++) {
                 trunk.add(residualBlock());

@@ -40,8 +40,8 @@ public final class GeneratorGrowth {
         int targetBlocks = targetTrunk.size() - 2;
         int trainedBlocks = trainedTrunk.size() - 2;
         if (trainedBlocks > targetBlocks) {
-            throw new IllegalArgumentException("cannot grow a generator of " + trainedBlocks
-                    + " residual blocks into one of " + targetBlocks);
+            throw new IllegalArgumentException(
+                    "cannot grow a generator of " + trainedBlocks + " residual blocks into one of " + targetBlocks);
         }
         for (int i = 0; i < trainedBlocks; i++) {
             copy(targetTrunk.get(i), trainedTrunk.get(i), "residual block " + i);
@@ -72,14 +72,16 @@ public final class GeneratorGrowth {
         target.getParameters().forEach(p -> to.add(p.getValue()));
         source.getParameters().forEach(p -> from.add(p.getValue()));
         if (to.size() != from.size()) {
-            throw new IllegalArgumentException(what + " does not fit: " + to.size() + " vs " + from.size() + " parameters");
+            throw new IllegalArgumentException(
+                    what + " does not fit: " + to.size() + " vs " + from.size() + " parameters");
         }
         for (int i = 0; i < to.size(); i++) {
             NDArray dst = to.get(i).getArray();
             NDArray src = from.get(i).getArray();
             if (!dst.getShape().equals(src.getShape())) {
-                throw new IllegalArgumentException(what + " does not fit: " + to.get(i).getName() + " is "
-                        + dst.getShape() + " here and " + src.getShape() + " in the trained generator");
+                throw new IllegalArgumentException(
+                        what + " does not fit: " + to.get(i).getName() + " is " + dst.getShape() + " here and "
+                                + src.getShape() + " in the trained generator");
             }
             dst.set(FloatBuffer.wrap(src.toFloatArray()));
         }

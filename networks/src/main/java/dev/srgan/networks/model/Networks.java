@@ -3,16 +3,16 @@ package dev.srgan.networks.model;
 import ai.djl.MalformedModelException;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
-import ai.djl.nn.SequentialBlock;
-import ai.djl.training.ParameterStore;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -53,7 +53,8 @@ public final class Networks {
             if (p.getName().equals("weight") && shape.dimension() == 4) {
                 double bound = 1.0 / Math.sqrt((double) shape.size() / shape.get(0));
                 fillUniform(array, bound, random);
-                if (i + 1 < params.size() && params.get(i + 1).getValue().getName().equals("bias")) {
+                if (i + 1 < params.size()
+                        && params.get(i + 1).getValue().getName().equals("bias")) {
                     fillUniform(params.get(i + 1).getValue().getArray(), bound, random);
                 }
             }

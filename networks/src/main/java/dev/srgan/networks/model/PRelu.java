@@ -38,14 +38,12 @@ public final class PRelu extends AbstractBlock {
             throw new IllegalArgumentException("channels must be >= 1, got " + channels);
         }
         this.channels = channels;
-        alpha =
-                addParameter(
-                        Parameter.builder()
-                                .setName("alpha")
-                                .setType(Parameter.Type.OTHER)
-                                .optShape(new Shape(channels))
-                                .optInitializer(new ConstantInitializer(0.25f))
-                                .build());
+        alpha = addParameter(Parameter.builder()
+                .setName("alpha")
+                .setType(Parameter.Type.OTHER)
+                .optShape(new Shape(channels))
+                .optInitializer(new ConstantInitializer(0.25f))
+                .build());
     }
 
     /** Returns the number of channels this block has one slope for. */
@@ -55,10 +53,7 @@ public final class PRelu extends AbstractBlock {
 
     @Override
     protected NDList forwardInternal(
-            ParameterStore parameterStore,
-            NDList inputs,
-            boolean training,
-            PairList<String, Object> params) {
+            ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         NDArray a = parameterStore.getValue(alpha, x.getDevice(), training);
         return new NDList(apply(x, a));
@@ -99,8 +94,7 @@ public final class PRelu extends AbstractBlock {
     protected void beforeInitialize(Shape... inputShapes) {
         super.beforeInitialize(inputShapes);
         if (inputShapes[0].get(1) != channels) {
-            throw new IllegalArgumentException(
-                    "PRelu of " + channels + " channels got input " + inputShapes[0]);
+            throw new IllegalArgumentException("PRelu of " + channels + " channels got input " + inputShapes[0]);
         }
     }
 
@@ -110,8 +104,7 @@ public final class PRelu extends AbstractBlock {
     }
 
     @Override
-    public void loadMetadata(byte loadVersion, DataInputStream is)
-            throws IOException, MalformedModelException {
+    public void loadMetadata(byte loadVersion, DataInputStream is) throws IOException, MalformedModelException {
         if (loadVersion != VERSION) {
             throw new MalformedModelException("Unsupported PRelu version: " + loadVersion);
         }

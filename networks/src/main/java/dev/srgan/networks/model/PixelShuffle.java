@@ -42,10 +42,7 @@ public final class PixelShuffle extends AbstractBlock {
 
     @Override
     protected NDList forwardInternal(
-            ParameterStore parameterStore,
-            NDList inputs,
-            boolean training,
-            PairList<String, Object> params) {
+            ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
         return new NDList(apply(inputs.singletonOrThrow(), factor));
     }
 
@@ -65,8 +62,7 @@ public final class PixelShuffle extends AbstractBlock {
         long h = s.get(2);
         long w = s.get(3);
         if (c * r * r != s.get(1)) {
-            throw new IllegalArgumentException(
-                    "channels " + s.get(1) + " are not a multiple of " + (r * r));
+            throw new IllegalArgumentException("channels " + s.get(1) + " are not a multiple of " + (r * r));
         }
         // in N, H, W, C order: (n, h, w, c, i, j) -> (n, h, i, w, j, c)
         NDArray nhwc = x.transpose(0, 2, 3, 1);
@@ -96,8 +92,7 @@ public final class PixelShuffle extends AbstractBlock {
     }
 
     @Override
-    public void loadMetadata(byte loadVersion, DataInputStream is)
-            throws IOException, MalformedModelException {
+    public void loadMetadata(byte loadVersion, DataInputStream is) throws IOException, MalformedModelException {
         if (loadVersion != VERSION) {
             throw new MalformedModelException("Unsupported PixelShuffle version: " + loadVersion);
         }

@@ -1,9 +1,9 @@
 package dev.srgan.networks.model;
 
+import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,9 +28,8 @@ public final class TorchScriptModules {
             throw new IOException("TorchScript file not found: " + file);
         }
         try {
-            PtSymbolBlock block =
-                    JniUtils.loadModule(
-                            (PtNDManager) manager, file, true, new String[0], new String[0], differentiable);
+            PtSymbolBlock block = JniUtils.loadModule(
+                    (PtNDManager) manager, file, true, new String[0], new String[0], differentiable);
             block.freezeParameters(true);
             return block;
         } catch (RuntimeException e) {

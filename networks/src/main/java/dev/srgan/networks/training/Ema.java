@@ -37,7 +37,8 @@ final class Ema {
      * @return the average
      * @throws MalformedModelException if {@code saved} does not fit the architecture
      */
-    static Ema of(Block source, Block copy, byte[] saved, double decay, NDManager manager) throws MalformedModelException {
+    static Ema of(Block source, Block copy, byte[] saved, double decay, NDManager manager)
+            throws MalformedModelException {
         Networks.loadParameters(copy, manager, saved != null ? saved : Networks.saveParameters(source));
         return new Ema(source, copy, decay, manager);
     }

@@ -24,6 +24,7 @@ final class GanNetworks implements AutoCloseable {
     final Block discriminator;
     /** The EMA of the generator's weights, or null when the config keeps none. */
     private final Ema ema;
+
     final AdamOptimizer adamG;
     final AdamOptimizer adamD;
 
@@ -31,13 +32,20 @@ final class GanNetworks implements AutoCloseable {
             throws MalformedModelException {
         this.generator = generator;
         this.discriminator = discriminator;
-        this.ema = config.emaDecay() == null ? null : Ema.of(generator, newGenerator(config), savedEma, config.emaDecay(), root);
-        this.adamG = new AdamOptimizer(Networks.trainableParameters(generator), config.beta1(), config.beta2(), 1e-8, root);
-        this.adamD = new AdamOptimizer(Networks.trainableParameters(discriminator), config.beta1(), config.beta2(), 1e-8, root);
+        this.ema = config.emaDecay() == null
+                ? null
+                : Ema.of(generator, newGenerator(config), savedEma, config.emaDecay(), root);
+        this.adamG =
+                new AdamOptimizer(Networks.trainableParameters(generator), config.beta1(), config.beta2(), 1e-8, root);
+        this.adamD = new AdamOptimizer(
+                Networks.trainableParameters(discriminator), config.beta1(), config.beta2(), 1e-8, root);
     }
 
     private static Block newGenerator(TrainingConfig config) {
-        return Generator.builder().scale(config.scale()).residualBlocks(config.residualBlocks()).build();
+        return Generator.builder()
+                .scale(config.scale())
+                .residualBlocks(config.residualBlocks())
+                .build();
     }
 
     /**
@@ -47,12 +55,14 @@ final class GanNetworks implements AutoCloseable {
      *     {@link GeneratorGrowth}), or null
      * @param root holds the parameters and optimizer state
      */
-    static GanNetworks initialize(TrainingConfig config, Checkpoint initialGenerator, NDManager root) throws MalformedModelException {
+    static GanNetworks initialize(TrainingConfig config, Checkpoint initialGenerator, NDManager root)
+            throws MalformedModelException {
         int lrSide = config.hrCropSize() / config.scale();
         Block generator = newGenerator(config);
         Block discriminator = Discriminator.builder().build();
         Networks.initialize(generator, root, new Shape(1, 3, lrSide, lrSide), config.seed());
-        Networks.initialize(discriminator, root, new Shape(1, 3, config.hrCropSize(), config.hrCropSize()), config.seed() + 1);
+        Networks.initialize(
+                discriminator, root, new Shape(1, 3, config.hrCropSize(), config.hrCropSize()), config.seed() + 1);
         if (initialGenerator != null) {
             growFrom(generator, initialGenerator, config, root);
         }
@@ -63,7 +73,8 @@ final class GanNetworks implements AutoCloseable {
             throws MalformedModelException {
         TrainingConfig c = trained.config();
         if (c.scale() != config.scale()) {
-            throw new IllegalArgumentException("the initial generator is a " + c.scale() + "x model; this run trains " + config.scale() + "x");
+            throw new IllegalArgumentException(
+                    "the initial generator is a " + c.scale() + "x model; this run trains " + config.scale() + "x");
         }
         Block smaller = newGenerator(c);
         try (NDManager scratch = root.newSubManager()) {

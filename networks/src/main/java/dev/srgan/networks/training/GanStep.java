@@ -90,7 +90,8 @@ final class GanStep {
     }
 
     private static NDArray forward(Block block, NDArray x, boolean training) {
-        return block.forward(new ParameterStore(x.getManager(), false), new NDList(x), training).singletonOrThrow();
+        return block.forward(new ParameterStore(x.getManager(), false), new NDList(x), training)
+                .singletonOrThrow();
     }
 
     /** G(LR) in training mode, recorded for autograd. */

@@ -40,9 +40,20 @@ public record LossRecord(
         GanStep.GeneratorStep g = losses.generator();
         GanStep.DiscriminatorStep d = losses.discriminator();
         if (d == null) {
-            return new LossRecord(step, phase.storedName(), null, g.loss(), g.content(), null, null, null, lrG, null, seconds);
+            return new LossRecord(
+                    step, phase.storedName(), null, g.loss(), g.content(), null, null, null, lrG, null, seconds);
         }
         return new LossRecord(
-                step, phase.storedName(), d.loss(), g.loss(), g.content(), g.adversarial(), d.real(), d.fake(), lrG, lrD, seconds);
+                step,
+                phase.storedName(),
+                d.loss(),
+                g.loss(),
+                g.content(),
+                g.adversarial(),
+                d.real(),
+                d.fake(),
+                lrG,
+                lrD,
+                seconds);
     }
 }

@@ -170,8 +170,27 @@ public record TrainingConfig(
     /** Returns the defaults (see the class comment). */
     public static TrainingConfig defaults() {
         return new TrainingConfig(
-                4, 16, 16, 96, 1e-4, 1e-4, 0.9, 0.999, 1e-3, 1.0 / (12.75 * 12.75), 10_000, 20_000, 500, 1_000, 0L,
-                null, List.of(), 0.1, null, null, 3);
+                4,
+                16,
+                16,
+                96,
+                1e-4,
+                1e-4,
+                0.9,
+                0.999,
+                1e-3,
+                1.0 / (12.75 * 12.75),
+                10_000,
+                20_000,
+                500,
+                1_000,
+                0L,
+                null,
+                List.of(),
+                0.1,
+                null,
+                null,
+                3);
     }
 
     /** Returns a builder starting from the defaults. */
@@ -268,56 +287,140 @@ public record TrainingConfig(
         }
 
         /** Sets the scale. */
-        public Builder scale(int v) { scale = v; return this; }
+        public Builder scale(int v) {
+            scale = v;
+            return this;
+        }
         /** Sets the residual blocks. */
-        public Builder residualBlocks(int v) { residualBlocks = v; return this; }
+        public Builder residualBlocks(int v) {
+            residualBlocks = v;
+            return this;
+        }
         /** Sets the batch size. */
-        public Builder batchSize(int v) { batchSize = v; return this; }
+        public Builder batchSize(int v) {
+            batchSize = v;
+            return this;
+        }
         /** Sets the HR crop size. */
-        public Builder hrCropSize(int v) { hrCropSize = v; return this; }
+        public Builder hrCropSize(int v) {
+            hrCropSize = v;
+            return this;
+        }
         /** Sets both learning rates. */
-        public Builder learningRate(double v) { learningRateG = v; learningRateD = v; return this; }
+        public Builder learningRate(double v) {
+            learningRateG = v;
+            learningRateD = v;
+            return this;
+        }
         /** Sets the generator's learning rate. */
-        public Builder learningRateG(double v) { learningRateG = v; return this; }
+        public Builder learningRateG(double v) {
+            learningRateG = v;
+            return this;
+        }
         /** Sets the discriminator's learning rate. */
-        public Builder learningRateD(double v) { learningRateD = v; return this; }
+        public Builder learningRateD(double v) {
+            learningRateD = v;
+            return this;
+        }
         /** Sets Adam's beta1. */
-        public Builder beta1(double v) { beta1 = v; return this; }
+        public Builder beta1(double v) {
+            beta1 = v;
+            return this;
+        }
         /** Sets Adam's beta2. */
-        public Builder beta2(double v) { beta2 = v; return this; }
+        public Builder beta2(double v) {
+            beta2 = v;
+            return this;
+        }
         /** Sets the adversarial weight. */
-        public Builder adversarialWeight(double v) { adversarialWeight = v; return this; }
+        public Builder adversarialWeight(double v) {
+            adversarialWeight = v;
+            return this;
+        }
         /** Sets the feature-loss weight. */
-        public Builder featureLossWeight(double v) { featureLossWeight = v; return this; }
+        public Builder featureLossWeight(double v) {
+            featureLossWeight = v;
+            return this;
+        }
         /** Sets the pre-training steps. */
-        public Builder pretrainSteps(int v) { pretrainSteps = v; return this; }
+        public Builder pretrainSteps(int v) {
+            pretrainSteps = v;
+            return this;
+        }
         /** Sets the GAN steps. */
-        public Builder ganSteps(int v) { ganSteps = v; return this; }
+        public Builder ganSteps(int v) {
+            ganSteps = v;
+            return this;
+        }
         /** Sets the validation interval. */
-        public Builder validateEvery(int v) { validateEvery = v; return this; }
+        public Builder validateEvery(int v) {
+            validateEvery = v;
+            return this;
+        }
         /** Sets the checkpoint interval. */
-        public Builder checkpointEvery(int v) { checkpointEvery = v; return this; }
+        public Builder checkpointEvery(int v) {
+            checkpointEvery = v;
+            return this;
+        }
         /** Sets the seed. */
-        public Builder seed(long v) { seed = v; return this; }
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
         /** Sets the EMA decay, or null for none. */
-        public Builder emaDecay(Double v) { emaDecay = v; return this; }
+        public Builder emaDecay(Double v) {
+            emaDecay = v;
+            return this;
+        }
         /** Sets the learning-rate milestones. */
-        public Builder lrMilestones(List<Integer> v) { lrMilestones = v; return this; }
+        public Builder lrMilestones(List<Integer> v) {
+            lrMilestones = v;
+            return this;
+        }
         /** Sets the learning-rate factor. */
-        public Builder lrGamma(double v) { lrGamma = v; return this; }
+        public Builder lrGamma(double v) {
+            lrGamma = v;
+            return this;
+        }
         /** Sets the TorchScript feature extractor file. */
-        public Builder featureExtractorPath(String v) { featureExtractorPath = v; return this; }
+        public Builder featureExtractorPath(String v) {
+            featureExtractorPath = v;
+            return this;
+        }
         /** Sets the recorded feature extractor name. */
-        public Builder featureExtractorName(String v) { featureExtractorName = v; return this; }
+        public Builder featureExtractorName(String v) {
+            featureExtractorName = v;
+            return this;
+        }
         /** Sets the number of validation samples returned. */
-        public Builder validationSamples(int v) { validationSamples = v; return this; }
+        public Builder validationSamples(int v) {
+            validationSamples = v;
+            return this;
+        }
 
         /** Builds and validates the config. */
         public TrainingConfig build() {
             return new TrainingConfig(
-                    scale, residualBlocks, batchSize, hrCropSize, learningRateG, learningRateD, beta1, beta2,
-                    adversarialWeight, featureLossWeight, pretrainSteps, ganSteps, validateEvery, checkpointEvery,
-                    seed, emaDecay, lrMilestones, lrGamma, featureExtractorPath, featureExtractorName,
+                    scale,
+                    residualBlocks,
+                    batchSize,
+                    hrCropSize,
+                    learningRateG,
+                    learningRateD,
+                    beta1,
+                    beta2,
+                    adversarialWeight,
+                    featureLossWeight,
+                    pretrainSteps,
+                    ganSteps,
+                    validateEvery,
+                    checkpointEvery,
+                    seed,
+                    emaDecay,
+                    lrMilestones,
+                    lrGamma,
+                    featureExtractorPath,
+                    featureExtractorName,
                     validationSamples);
         }
     }

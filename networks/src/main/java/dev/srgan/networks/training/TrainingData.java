@@ -28,9 +28,8 @@ final class TrainingData {
         for (int i = 0; i < images.size(); i++) {
             BufferedImage image = images.get(i);
             if (image.getWidth() < cropSize || image.getHeight() < cropSize) {
-                throw new IllegalArgumentException(
-                        "training image " + i + " is " + image.getWidth() + "x" + image.getHeight()
-                                + ", smaller than hrCropSize " + cropSize);
+                throw new IllegalArgumentException("training image " + i + " is " + image.getWidth() + "x"
+                        + image.getHeight() + ", smaller than hrCropSize " + cropSize);
             }
             this.images.add(RgbImage.from(image).withoutAlpha());
         }

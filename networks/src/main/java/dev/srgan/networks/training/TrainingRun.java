@@ -77,7 +77,8 @@ public final class TrainingRun implements AutoCloseable {
             return new FeatureContentLoss(given, config.featureLossWeight());
         }
         if (config.featureExtractorPath() != null) {
-            FeatureExtractor loaded = TorchScriptFeatureExtractor.load(Path.of(config.featureExtractorPath()), config.featureExtractorName());
+            FeatureExtractor loaded = TorchScriptFeatureExtractor.load(
+                    Path.of(config.featureExtractorPath()), config.featureExtractorName());
             return new FeatureContentLoss(loaded, config.featureLossWeight());
         }
         return new PixelContentLoss();
@@ -166,7 +167,8 @@ public final class TrainingRun implements AutoCloseable {
         double lrD = learningRate(config.learningRateD(), current);
         try (NDManager manager = root.newSubManager()) {
             NDArray lowRes = manager.create(batch.lowRes(), new Shape(batch.size(), 3, batch.lrSide(), batch.lrSide()));
-            NDArray highRes = manager.create(batch.highRes(), new Shape(batch.size(), 3, batch.hrSide(), batch.hrSide()));
+            NDArray highRes =
+                    manager.create(batch.highRes(), new Shape(batch.size(), 3, batch.hrSide(), batch.hrSide()));
             // channels-last: the convolutions of both networks run faster on it, forward and backward
             lowRes = Networks.channelsLast(lowRes);
             highRes = Networks.channelsLast(highRes);
@@ -200,7 +202,8 @@ public final class TrainingRun implements AutoCloseable {
      * @return the record for the current step
      */
     public ValidationRecord validate() {
-        return validation.measure(networks.servedGenerator(), step, Phase.ofStep(step, config.pretrainSteps()), contentLoss());
+        return validation.measure(
+                networks.servedGenerator(), step, Phase.ofStep(step, config.pretrainSteps()), contentLoss());
     }
 
     /** Returns a checkpoint of the current state (after {@link #currentStep()}). */
@@ -273,7 +276,8 @@ public final class TrainingRun implements AutoCloseable {
          */
         public Builder initialGenerator(Checkpoint trained) {
             if (checkpoint != null) {
-                throw new IllegalArgumentException("a resumed run continues its own generator; an initial generator is for new runs");
+                throw new IllegalArgumentException(
+                        "a resumed run continues its own generator; an initial generator is for new runs");
             }
             this.initialGenerator = trained;
             return this;

@@ -19,7 +19,13 @@ final class Validation implements AutoCloseable {
 
     /** A held-out image with bicubic's numbers; {@code niqe} is bicubic's, null if not measurable. */
     private record Image(
-            String name, BufferedImage lowRes, BufferedImage bicubic, BufferedImage highRes, double psnr, double ssim, Double niqe) {}
+            String name,
+            BufferedImage lowRes,
+            BufferedImage bicubic,
+            BufferedImage highRes,
+            double psnr,
+            double ssim,
+            Double niqe) {}
 
     private final TrainingConfig config;
     private final List<Image> images;
@@ -45,9 +51,8 @@ final class Validation implements AutoCloseable {
             int w = hr.width() - hr.width() % scale;
             int h = hr.height() - hr.height() % scale;
             if (w < minimum || h < minimum) {
-                throw new IllegalArgumentException(
-                        "validation image " + i + " is " + hr.width() + "x" + hr.height() + ", needs at least "
-                                + minimum + "x" + minimum + " for SSIM at scale " + scale);
+                throw new IllegalArgumentException("validation image " + i + " is " + hr.width() + "x" + hr.height()
+                        + ", needs at least " + minimum + "x" + minimum + " for SSIM at scale " + scale);
             }
             hr = hr.crop(0, 0, w, h);
             RgbImage lr = Bicubic.downscale(hr, scale);
@@ -109,13 +114,23 @@ final class Validation implements AutoCloseable {
             bicubicPsnr += image.psnr();
             bicubicSsim += image.ssim();
             if (samples.size() < config.validationSamples()) {
-                samples.add(new ValidationSample(image.name(), image.lowRes(), image.bicubic(), generated, image.highRes()));
+                samples.add(new ValidationSample(
+                        image.name(), image.lowRes(), image.bicubic(), generated, image.highRes()));
             }
         }
         int n = Math.max(1, images.size());
         return new ValidationRecord(
-                step, phase.storedName(), contentLoss, psnr / n, ssim / n, bicubicPsnr / n, bicubicSsim / n, samples,
-                (System.nanoTime() - start) / 1e9, meanOfPresent(niqe), bicubicNiqe);
+                step,
+                phase.storedName(),
+                contentLoss,
+                psnr / n,
+                ssim / n,
+                bicubicPsnr / n,
+                bicubicSsim / n,
+                samples,
+                (System.nanoTime() - start) / 1e9,
+                meanOfPresent(niqe),
+                bicubicNiqe);
     }
 
     @Override

@@ -1,13 +1,12 @@
 package dev.srgan.networks.bench;
 
-import dev.srgan.networks.inference.Precision;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.srgan.networks.inference.Precision;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 class BenchTest {
 
@@ -17,7 +16,8 @@ class BenchTest {
         assertEquals(72.685, Flops.generator(128, 128, 4, 16) / 1e9, 0.001);
         // doubling the side quadruples the work
         assertEquals(4 * Flops.generator(64, 64, 4, 16), Flops.generator(128, 128, 4, 16), 1e-3);
-        assertTrue(Flops.discriminator(96) > 0 && Flops.ganStep(16, 96, 4, 16) > 16 * Flops.generator(24, 24, 4, 16) * 3);
+        assertTrue(
+                Flops.discriminator(96) > 0 && Flops.ganStep(16, 96, 4, 16) > 16 * Flops.generator(24, 24, 4, 16) * 3);
     }
 
     @Test
@@ -43,10 +43,12 @@ class BenchTest {
             assertTrue(l.medianMs() > 0 && l.gflops() > 0 && l.share() > 0, l.toString());
             assertEquals(l.gflops() / ceiling, l.ratio(), 1e-9);
         }
-        double shares = layers.subList(0, 6).stream().mapToDouble(Bench.Layer::share).sum();
+        double shares =
+                layers.subList(0, 6).stream().mapToDouble(Bench.Layer::share).sum();
         assertTrue(shares >= 0.99, "the layers and the rest add up to the whole: " + shares);
         assertTrue(Bench.table(report).contains("conv 3x3 64->64"));
-        assertTrue(report.get("cpu") instanceof String && report.get("cpuFlags") instanceof List, "the CPU is recorded");
+        assertTrue(
+                report.get("cpu") instanceof String && report.get("cpuFlags") instanceof List, "the CPU is recorded");
         if (bfloat16) {
             Map<String, Object> speed = ((List<Map<String, Object>>) report.get("bfloat16")).get(0);
             assertTrue((double) speed.get("speedUp") > 0, speed.toString());

@@ -30,11 +30,22 @@ public final class UpscaleBenchmark {
         try (Upscaler upscaler = Upscaler.of(g, scale, 16, manager)) {
             Upscaler tiled = upscaler.withTiling(tile, batch, upscaler.context());
             long start = System.nanoTime();
-            BufferedImage out = tiled.upscale(input, (done, total) -> System.out.printf("  %d/%d tiles %.1f s%n", done, total, (System.nanoTime() - start) / 1e9));
+            BufferedImage out = tiled.upscale(
+                    input,
+                    (done, total) -> System.out.printf(
+                            "  %d/%d tiles %.1f s%n", done, total, (System.nanoTime() - start) / 1e9));
             double seconds = (System.nanoTime() - start) / 1e9;
             Runtime rt = Runtime.getRuntime();
-            System.out.printf("%dx%d -> %dx%d, tile %d batch %d context %d: %.1f s (heap used %d MB)%n",
-                    side, side, out.getWidth(), out.getHeight(), tile, batch, upscaler.context(), seconds,
+            System.out.printf(
+                    "%dx%d -> %dx%d, tile %d batch %d context %d: %.1f s (heap used %d MB)%n",
+                    side,
+                    side,
+                    out.getWidth(),
+                    out.getHeight(),
+                    tile,
+                    batch,
+                    upscaler.context(),
+                    seconds,
                     (rt.totalMemory() - rt.freeMemory()) >> 20);
         }
     }

@@ -23,13 +23,22 @@ import org.junit.jupiter.api.Test;
 class CheckpointTest {
 
     private static TrainingConfig config() {
-        return TrainingConfig.builder().scale(2).residualBlocks(1).batchSize(2).hrCropSize(16)
-                .pretrainSteps(1).ganSteps(1).seed(3).emaDecay(0.5).build();
+        return TrainingConfig.builder()
+                .scale(2)
+                .residualBlocks(1)
+                .batchSize(2)
+                .hrCropSize(16)
+                .pretrainSteps(1)
+                .ganSteps(1)
+                .seed(3)
+                .emaDecay(0.5)
+                .build();
     }
 
     private static Checkpoint trainedCheckpoint() throws Exception {
         try (TrainingRun run = TrainingRun.builder(config())
-                .trainingImages(SyntheticImages.images(2, 32, 32, 9)).build()) {
+                .trainingImages(SyntheticImages.images(2, 32, 32, 9))
+                .build()) {
             run.step();
             run.step();
             return run.checkpoint();
@@ -45,9 +54,16 @@ class CheckpointTest {
                 entries.put(e.getName(), zip.readAllBytes());
             }
         }
-        assertTrue(entries.keySet().containsAll(java.util.List.of(
-                "manifest.json", "generator.params", "discriminator.params", "generator-ema.params",
-                "optimizer-generator.bin", "optimizer-discriminator.bin")), entries.keySet().toString());
+        assertTrue(
+                entries.keySet()
+                        .containsAll(java.util.List.of(
+                                "manifest.json",
+                                "generator.params",
+                                "discriminator.params",
+                                "generator-ema.params",
+                                "optimizer-generator.bin",
+                                "optimizer-discriminator.bin")),
+                entries.keySet().toString());
         JsonNode manifest = new ObjectMapper().readTree(entries.get("manifest.json"));
         assertEquals("srgan-checkpoint", manifest.get("format").asText());
         assertEquals(1, manifest.get("formatVersion").asInt());
@@ -76,8 +92,8 @@ class CheckpointTest {
 
     @Test
     void otherBytesAreRejectedWithAClearMessage() {
-        Exception e = assertThrows(java.io.IOException.class,
-                () -> Checkpoint.read(new ByteArrayInputStream("not a zip".getBytes())));
+        Exception e = assertThrows(
+                java.io.IOException.class, () -> Checkpoint.read(new ByteArrayInputStream("not a zip".getBytes())));
         assertTrue(e.getMessage().contains("not an SRGAN checkpoint"), e.getMessage());
     }
 
@@ -110,7 +126,8 @@ class CheckpointTest {
     @Test
     void entriesAreReadWithBoundsSoABombEndsWithAMessage() throws Exception {
         byte[] manifest = zipOfZeros("manifest.json", 2L << 20);
-        java.io.IOException e = assertThrows(java.io.IOException.class, () -> Checkpoint.read(new ByteArrayInputStream(manifest)));
+        java.io.IOException e =
+                assertThrows(java.io.IOException.class, () -> Checkpoint.read(new ByteArrayInputStream(manifest)));
         assertTrue(e.getMessage().contains("manifest.json unpacks to more than 1048576 bytes"), e.getMessage());
         byte[] params = zipOfZeros("generator.params", (512L << 20) + 1);
         assertTrue(params.length < 2 << 20, "deflated it is small: " + params.length);

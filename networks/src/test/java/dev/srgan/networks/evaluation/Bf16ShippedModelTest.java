@@ -31,7 +31,8 @@ class Bf16ShippedModelTest {
         BufferedImage photo = photo();
         Evaluator.ImageResult f32 = evaluate(Precision.FLOAT32, photo);
         Evaluator.ImageResult bf16 = evaluate(Precision.BFLOAT16, photo);
-        System.out.printf("%s 4x: PSNR(Y) float32 %.4f, bfloat16 %.4f (%+.4f dB); SSIM %.5f, %.5f%n",
+        System.out.printf(
+                "%s 4x: PSNR(Y) float32 %.4f, bfloat16 %.4f (%+.4f dB); SSIM %.5f, %.5f%n",
                 PHOTO, f32.psnr(), bf16.psnr(), bf16.psnr() - f32.psnr(), f32.ssim(), bf16.ssim());
         assertTrue(Math.abs(bf16.psnr() - f32.psnr()) <= 0.05, "PSNR moved by " + (bf16.psnr() - f32.psnr()) + " dB");
         assertEquals(f32.ssim(), bf16.ssim(), 1e-3, "SSIM");
@@ -47,7 +48,8 @@ class Bf16ShippedModelTest {
             worst = Math.max(worst, levels);
             moved += levels > 0 ? 1 : 0;
         }
-        System.out.printf("bfloat16 moves %.2f%% of the output values, by at most %d levels%n", 100.0 * moved / a.length, worst);
+        System.out.printf(
+                "bfloat16 moves %.2f%% of the output values, by at most %d levels%n", 100.0 * moved / a.length, worst);
         assertTrue(worst <= MAX_LEVELS, "an output value moved by " + worst + " levels");
     }
 
@@ -64,15 +66,18 @@ class Bf16ShippedModelTest {
     }
 
     private static Evaluator.ImageResult evaluate(Precision precision, BufferedImage photo) throws Exception {
-        try (InputStream in = Files.newInputStream(MODEL); Upscaler upscaler = Upscaler.fromCheckpoint(in, precision)) {
+        try (InputStream in = Files.newInputStream(MODEL);
+                Upscaler upscaler = Upscaler.fromCheckpoint(in, precision)) {
             assertEquals(precision, upscaler.precision());
-            return Evaluator.evaluate(upscaler, List.of(new Evaluator.NamedImage(PHOTO, photo)), r -> { }, () -> false)
-                    .images().get(0);
+            return Evaluator.evaluate(upscaler, List.of(new Evaluator.NamedImage(PHOTO, photo)), r -> {}, () -> false)
+                    .images()
+                    .get(0);
         }
     }
 
     private static float[] upscale(Precision precision, RgbImage lr) throws Exception {
-        try (InputStream in = Files.newInputStream(MODEL); Upscaler upscaler = Upscaler.fromCheckpoint(in, precision)) {
+        try (InputStream in = Files.newInputStream(MODEL);
+                Upscaler upscaler = Upscaler.fromCheckpoint(in, precision)) {
             return upscaler.upscale(lr, UpscaleListener.NONE).data();
         }
     }

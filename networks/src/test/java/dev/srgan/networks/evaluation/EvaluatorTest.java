@@ -1,10 +1,12 @@
 package dev.srgan.networks.evaluation;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.networks.SyntheticImages;
 import dev.srgan.networks.image.Bicubic;
 import dev.srgan.networks.image.RgbImage;
@@ -13,20 +15,9 @@ import dev.srgan.networks.metrics.Metrics;
 import dev.srgan.networks.metrics.Niqe;
 import dev.srgan.networks.model.Generator;
 import dev.srgan.networks.model.Networks;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class EvaluatorTest {
 
@@ -37,7 +28,8 @@ class EvaluatorTest {
         Networks.initialize(g, manager, new Shape(1, 3, 16, 16), 3);
         BufferedImage img = SyntheticImages.image(67, 50, 11);
         try (Upscaler upscaler = Upscaler.of(g, 2, 1, manager)) {
-            Evaluator.Report report = Evaluator.evaluate(upscaler, List.of(new Evaluator.NamedImage("a", img)), null, null);
+            Evaluator.Report report =
+                    Evaluator.evaluate(upscaler, List.of(new Evaluator.NamedImage("a", img)), null, null);
             // cropped to a multiple of the scale, shrunk and enlarged by bicubic, border of 2 px
             RgbImage hr = RgbImage.from(img).crop(0, 0, 66, 50).quantized();
             RgbImage bicubic = Bicubic.upscale(Bicubic.downscale(hr, 2), 2);
@@ -56,8 +48,11 @@ class EvaluatorTest {
         BufferedImage big = SyntheticImages.image(201, 198, 4);
         BufferedImage small = SyntheticImages.image(64, 48, 5);
         try (Upscaler upscaler = Upscaler.of(g, 2, 1, manager)) {
-            Evaluator.Report report = Evaluator.evaluate(upscaler,
-                    List.of(new Evaluator.NamedImage("big", big), new Evaluator.NamedImage("small", small)), null, null);
+            Evaluator.Report report = Evaluator.evaluate(
+                    upscaler,
+                    List.of(new Evaluator.NamedImage("big", big), new Evaluator.NamedImage("small", small)),
+                    null,
+                    null);
             Evaluator.ImageResult r = report.images().get(0);
             RgbImage hr = RgbImage.from(big).crop(0, 0, 200, 198).quantized();
             RgbImage bicubic = Bicubic.upscale(Bicubic.downscale(hr, 2), 2);
@@ -71,7 +66,9 @@ class EvaluatorTest {
             assertEquals(r.niqe(), report.niqe(), 1e-12);
             assertEquals(r.bicubicNiqe(), report.bicubicNiqe(), 1e-12);
             assertEquals(r.hrNiqe(), report.hrNiqe(), 1e-12);
-            assertTrue(report.table().contains("bicubic NIQE") && report.table().contains("NIQE (lower is more natural)"), report.table());
+            assertTrue(
+                    report.table().contains("bicubic NIQE") && report.table().contains("NIQE (lower is more natural)"),
+                    report.table());
         }
     }
 }

@@ -27,7 +27,10 @@ class ShippedModelQualityTest {
 
     static List<JsonNode> shippedModels() throws IOException {
         List<JsonNode> models = new ArrayList<>();
-        new ObjectMapper().readTree(MODELS.resolve("shipped.json").toFile()).path("models").forEach(models::add);
+        new ObjectMapper()
+                .readTree(MODELS.resolve("shipped.json").toFile())
+                .path("models")
+                .forEach(models::add);
         return models;
     }
 
@@ -42,15 +45,18 @@ class ShippedModelQualityTest {
         }
         assertTrue(published != null, PHOTO + " is among the published evaluation images");
         Evaluator.Report report;
-        try (InputStream in = Files.newInputStream(MODELS.resolve(model.path("file").asText()));
+        try (InputStream in =
+                        Files.newInputStream(MODELS.resolve(model.path("file").asText()));
                 Upscaler upscaler = Upscaler.fromCheckpoint(in);
                 InputStream photo = getClass().getResourceAsStream("/photos/" + PHOTO)) {
             assertEquals(model.path("scale").asInt(), upscaler.scale(), "the file's scale is the listed one");
-            report = Evaluator.evaluate(upscaler, List.of(new Evaluator.NamedImage(PHOTO, Images.decode(photo))), r -> { }, () -> false);
+            report = Evaluator.evaluate(
+                    upscaler, List.of(new Evaluator.NamedImage(PHOTO, Images.decode(photo))), r -> {}, () -> false);
         }
         Evaluator.ImageResult r = report.images().get(0);
         String name = model.path("name").asText();
-        assertEquals(published.path("bicubicPsnr").asDouble(), r.bicubicPsnr(), 1e-6, "the bicubic baseline is unchanged");
+        assertEquals(
+                published.path("bicubicPsnr").asDouble(), r.bicubicPsnr(), 1e-6, "the bicubic baseline is unchanged");
         assertEquals(published.path("psnr").asDouble(), r.psnr(), 0.01, name + ": PSNR as published");
         assertEquals(published.path("ssim").asDouble(), r.ssim(), 1e-4, name + ": SSIM as published");
         assertEquals(published.path("niqe").asDouble(), r.niqe(), 0.01, name + ": NIQE as published");

@@ -23,8 +23,10 @@ import org.junit.jupiter.api.Test;
 class Bf16GeneratorTest {
 
     private static void assumeBfloat16Cpu() {
-        assumeTrue(Precision.cpuHasBfloat16(),
-                "this CPU lists none of " + Precision.BFLOAT16_FLAGS + " in /proc/cpuinfo: no bfloat16 kernels to test");
+        assumeTrue(
+                Precision.cpuHasBfloat16(),
+                "this CPU lists none of " + Precision.BFLOAT16_FLAGS
+                        + " in /proc/cpuinfo: no bfloat16 kernels to test");
     }
 
     private static float[] pixelDifferences(NDArray a, NDArray b) {
@@ -77,7 +79,8 @@ class Bf16GeneratorTest {
                 NDArray features = bf16.features(manager.randomUniform(0, 1, new Shape(1, 3, 20, 20)));
                 NDArray whole = bf16.upsample(features);
                 int r = FoldedGenerator.UPSAMPLE_RADIUS;
-                NDArray piece = bf16.upsample(features.get(new NDIndex(":, :, {}:{}, {}:{}", 5 - r, 12 + r, 6 - r, 15 + r)));
+                NDArray piece =
+                        bf16.upsample(features.get(new NDIndex(":, :, {}:{}, {}:{}", 5 - r, 12 + r, 6 - r, 15 + r)));
                 NDArray core = piece.get(new NDIndex(":, :, {}:{}, {}:{}", r * 4, (r + 7) * 4, r * 4, (r + 9) * 4));
                 NDArray reference = whole.get(new NDIndex(":, :, 20:48, 24:60"));
                 float[] d = pixelDifferences(reference, core);
@@ -101,8 +104,12 @@ class Bf16GeneratorTest {
                     data[i] = random.nextFloat();
                 }
                 RgbImage image = new RgbImage(40, 30, data, null);
-                float[] whole = upscaler.withTiling(40, 1, upscaler.context()).upscale(image, UpscaleListener.NONE).data();
-                float[] tiled = upscaler.withTiling(16, 2, upscaler.context()).upscale(image, UpscaleListener.NONE).data();
+                float[] whole = upscaler.withTiling(40, 1, upscaler.context())
+                        .upscale(image, UpscaleListener.NONE)
+                        .data();
+                float[] tiled = upscaler.withTiling(16, 2, upscaler.context())
+                        .upscale(image, UpscaleListener.NONE)
+                        .data();
                 int worst = 0;
                 for (int i = 0; i < whole.length; i++) {
                     worst = Math.max(worst, Math.round(Math.abs(whole[i] - tiled[i]) * 255));
@@ -127,7 +134,8 @@ class Bf16GeneratorTest {
         assertEquals(Precision.BFLOAT16, Precision.AUTO.resolve(sapphireRapids));
         assertEquals(Precision.FLOAT32, Precision.AUTO.resolve(avx2Only));
         assertEquals(Precision.FLOAT32, Precision.FLOAT32.resolve(zen4));
-        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> Precision.BFLOAT16.resolve(avx2Only));
+        IllegalStateException refused =
+                assertThrows(IllegalStateException.class, () -> Precision.BFLOAT16.resolve(avx2Only));
         assertTrue(refused.getMessage().contains("avx512_bf16"), refused.getMessage());
     }
 

@@ -13,10 +13,10 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.srgan.networks.NamedTensors;
-import dev.srgan.networks.model.TorchWeights;
 import dev.srgan.networks.model.Discriminator;
 import dev.srgan.networks.model.Generator;
 import dev.srgan.networks.model.Networks;
+import dev.srgan.networks.model.TorchWeights;
 import java.nio.FloatBuffer;
 import java.util.Iterator;
 import java.util.Map;
@@ -39,12 +39,29 @@ class FoldedGeneratorTest {
             float low;
             float high;
             switch (p.getValue().getName()) {
-                case "gamma" -> { low = 0.5f; high = 1.5f; }
-                case "beta" -> { low = -0.2f; high = 0.2f; }
-                case "runningMean" -> { low = -0.3f; high = 0.3f; }
-                case "runningVar" -> { low = 0.3f; high = 2f; }
-                case "alpha" -> { low = -0.3f; high = 1.3f; }
-                default -> { continue; }
+                case "gamma" -> {
+                    low = 0.5f;
+                    high = 1.5f;
+                }
+                case "beta" -> {
+                    low = -0.2f;
+                    high = 0.2f;
+                }
+                case "runningMean" -> {
+                    low = -0.3f;
+                    high = 0.3f;
+                }
+                case "runningVar" -> {
+                    low = 0.3f;
+                    high = 2f;
+                }
+                case "alpha" -> {
+                    low = -0.3f;
+                    high = 1.3f;
+                }
+                default -> {
+                    continue;
+                }
             }
             for (int i = 0; i < v.length; i++) {
                 v[i] = low + (high - low) * random.nextFloat();
@@ -106,9 +123,12 @@ class FoldedGeneratorTest {
                     NDArray whole = folded.upsample(features);
                     // the piece [5, 12) x [6, 15) read with the radius around it
                     int r = FoldedGenerator.UPSAMPLE_RADIUS;
-                    NDArray piece = folded.upsample(features.get(new NDIndex(":, :, {}:{}, {}:{}", 5 - r, 12 + r, 6 - r, 15 + r)));
-                    NDArray core = piece.get(new NDIndex(":, :, {}:{}, {}:{}", r * scale, (r + 7) * scale, r * scale, (r + 9) * scale));
-                    NDArray reference = whole.get(new NDIndex(":, :, {}:{}, {}:{}", 5 * scale, 12 * scale, 6 * scale, 15 * scale));
+                    NDArray piece = folded.upsample(
+                            features.get(new NDIndex(":, :, {}:{}, {}:{}", 5 - r, 12 + r, 6 - r, 15 + r)));
+                    NDArray core = piece.get(
+                            new NDIndex(":, :, {}:{}, {}:{}", r * scale, (r + 7) * scale, r * scale, (r + 9) * scale));
+                    NDArray reference =
+                            whole.get(new NDIndex(":, :, {}:{}, {}:{}", 5 * scale, 12 * scale, 6 * scale, 15 * scale));
                     float diff = maxPixelDifference(reference, core);
                     assertTrue(diff <= 1e-5f, "scale " + scale + ": max difference " + diff);
                 }
@@ -119,7 +139,8 @@ class FoldedGeneratorTest {
     @Test
     void foldedSeedGeneratorReproducesPyTorchsOutput() throws Exception {
         // the seed article's PyTorch Generator (scale 2, 2 blocks, randomized BatchNorm statistics)
-        Map<String, TorchWeights.Tensor> ref = NamedTensors.readResource("/torchscript/seed-generator-x2-reference.bin");
+        Map<String, TorchWeights.Tensor> ref =
+                NamedTensors.readResource("/torchscript/seed-generator-x2-reference.bin");
         Networks.withoutGradientTracking();
         try (NDManager manager = NDManager.newBaseManager()) {
             Block g = Generator.builder().scale(2).residualBlocks(2).build();
@@ -133,7 +154,8 @@ class FoldedGeneratorTest {
             }
             TorchWeights.Tensor input = ref.get("input");
             try (FoldedGenerator folded = FoldedGenerator.fold(g, manager.newSubManager())) {
-                float[] actual = folded.forward(manager.create(input.data(), new Shape(input.shape()))).toFloatArray();
+                float[] actual = folded.forward(manager.create(input.data(), new Shape(input.shape())))
+                        .toFloatArray();
                 float[] expected = ref.get("output").data();
                 float max = 0;
                 for (int i = 0; i < expected.length; i++) {

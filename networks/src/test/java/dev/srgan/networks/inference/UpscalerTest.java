@@ -8,12 +8,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import dev.srgan.networks.NamedTensors;
-import dev.srgan.networks.model.TorchWeights;
 import dev.srgan.networks.SyntheticImages;
 import dev.srgan.networks.image.Images;
 import dev.srgan.networks.image.RgbImage;
 import dev.srgan.networks.model.Generator;
 import dev.srgan.networks.model.Networks;
+import dev.srgan.networks.model.TorchWeights;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -57,8 +57,8 @@ class UpscalerTest {
         try (Upscaler upscaler = randomGenerator(4, 2, 11)) {
             BufferedImage whole = upscaler.withTiling(256, 1, 0).upscale(input);
             List<int[]> progress = new ArrayList<>();
-            BufferedImage tiled =
-                    upscaler.withTiling(64, 3, upscaler.context()).upscale(input, (done, total) -> progress.add(new int[] {done, total}));
+            BufferedImage tiled = upscaler.withTiling(64, 3, upscaler.context())
+                    .upscale(input, (done, total) -> progress.add(new int[] {done, total}));
             assertEquals(1024, tiled.getWidth());
             assertTrue(maxChannelDifference(whole, tiled) <= 1, "tiles must not show");
             assertEquals(16, progress.get(progress.size() - 1)[0]);
@@ -78,7 +78,8 @@ class UpscalerTest {
 
     @Test
     void torchScriptSeedGeneratorUpscalesLikePyTorch() throws Exception {
-        Map<String, TorchWeights.Tensor> ref = NamedTensors.readResource("/torchscript/seed-generator-x2-reference.bin");
+        Map<String, TorchWeights.Tensor> ref =
+                NamedTensors.readResource("/torchscript/seed-generator-x2-reference.bin");
         TorchWeights.Tensor input = ref.get("input");
         float[] expected = ref.get("output").data();
         try (Upscaler upscaler =
@@ -129,19 +130,20 @@ class UpscalerTest {
         BufferedImage input = SyntheticImages.image(64, 64, 7);
         try (Upscaler upscaler = randomGenerator(2, 1, 15)) {
             int[] calls = {0};
-            UpscaleListener cancelAfterFirst =
-                    new UpscaleListener() {
-                        @Override
-                        public void onProgress(int done, int total) {
-                            calls[0]++;
-                        }
+            UpscaleListener cancelAfterFirst = new UpscaleListener() {
+                @Override
+                public void onProgress(int done, int total) {
+                    calls[0]++;
+                }
 
-                        @Override
-                        public boolean isCancelled() {
-                            return calls[0] >= 1;
-                        }
-                    };
-            assertThrows(CancellationException.class, () -> upscaler.withTiling(16, 1, 4).upscale(input, cancelAfterFirst));
+                @Override
+                public boolean isCancelled() {
+                    return calls[0] >= 1;
+                }
+            };
+            assertThrows(
+                    CancellationException.class,
+                    () -> upscaler.withTiling(16, 1, 4).upscale(input, cancelAfterFirst));
             assertEquals(1, calls[0]);
         }
     }

@@ -16,9 +16,9 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.GradientCollector;
 import dev.srgan.networks.NamedTensors;
-import dev.srgan.networks.model.TorchWeights;
 import dev.srgan.networks.SyntheticImages;
 import dev.srgan.networks.model.Networks;
+import dev.srgan.networks.model.TorchWeights;
 import dev.srgan.networks.training.LossRecord;
 import dev.srgan.networks.training.TrainingConfig;
 import dev.srgan.networks.training.TrainingRun;
@@ -50,7 +50,8 @@ class FeatureExtractorTest {
 
     @Test
     void gradientsFlowThroughTheFrozenTorchScriptExtractorToItsInput() throws Exception {
-        try (TorchScriptFeatureExtractor extractor = TorchScriptFeatureExtractor.load(NamedTensors.resourcePath(TINY), "tiny");
+        try (TorchScriptFeatureExtractor extractor =
+                        TorchScriptFeatureExtractor.load(NamedTensors.resourcePath(TINY), "tiny");
                 NDManager manager = NDManager.newBaseManager()) {
             Networks.withoutGradientTracking();
             NDArray generated = manager.randomUniform(-1, 1, new Shape(1, 3, 16, 16));
@@ -67,18 +68,27 @@ class FeatureExtractorTest {
 
     @Test
     void missingTorchScriptFileIsAClearError() {
-        IOException e = assertThrows(IOException.class,
+        IOException e = assertThrows(
+                IOException.class,
                 () -> TorchScriptFeatureExtractor.load(Path.of("/nonexistent/vgg19.pt"), "vgg19:relu5_4"));
         assertTrue(e.getMessage().contains("not found"), e.getMessage());
     }
 
     @Test
     void configuredTorchScriptExtractorDrivesTheGanContentLoss() throws Exception {
-        TrainingConfig config = TrainingConfig.builder().scale(2).residualBlocks(1).batchSize(2).hrCropSize(16)
-                .pretrainSteps(1).ganSteps(1)
+        TrainingConfig config = TrainingConfig.builder()
+                .scale(2)
+                .residualBlocks(1)
+                .batchSize(2)
+                .hrCropSize(16)
+                .pretrainSteps(1)
+                .ganSteps(1)
                 .featureExtractorPath(NamedTensors.resourcePath(TINY).toString())
-                .featureExtractorName("tiny:relu3").build();
-        try (TrainingRun run = TrainingRun.builder(config).trainingImages(SyntheticImages.images(2, 32, 32, 1)).build()) {
+                .featureExtractorName("tiny:relu3")
+                .build();
+        try (TrainingRun run = TrainingRun.builder(config)
+                .trainingImages(SyntheticImages.images(2, 32, 32, 1))
+                .build()) {
             run.step();
             LossRecord gan = run.step();
             assertEquals("tiny:relu3", run.contentLoss());
@@ -90,11 +100,22 @@ class FeatureExtractorTest {
     void ganPhaseUsesTheFeatureExtractorAndRecordsItsName() throws Exception {
         NDManager owner = NDManager.newBaseManager();
         Block convNet = new SequentialBlock()
-                .add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1)).setFilters(8).build())
+                .add(Conv2d.builder()
+                        .setKernelShape(new Shape(3, 3))
+                        .optPadding(new Shape(1, 1))
+                        .setFilters(8)
+                        .build())
                 .add(Activation::relu);
         Networks.initialize(convNet, owner, new Shape(1, 3, 16, 16), 5);
-        TrainingConfig config = TrainingConfig.builder().scale(2).residualBlocks(1).batchSize(2).hrCropSize(16)
-                .pretrainSteps(1).ganSteps(2).validateEvery(100).build();
+        TrainingConfig config = TrainingConfig.builder()
+                .scale(2)
+                .residualBlocks(1)
+                .batchSize(2)
+                .hrCropSize(16)
+                .pretrainSteps(1)
+                .ganSteps(2)
+                .validateEvery(100)
+                .build();
         try (TrainingRun run = TrainingRun.builder(config)
                 .trainingImages(SyntheticImages.images(2, 32, 32, 1))
                 .validationImages(SyntheticImages.images(1, 32, 32, 2))

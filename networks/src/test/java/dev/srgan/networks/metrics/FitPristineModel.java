@@ -51,7 +51,8 @@ public final class FitPristineModel {
                 if (Files.isRegularFile(f) && (n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg"))) {
                     BufferedImage photo = Images.read(f);
                     if (photo.getWidth() < Niqe.PATCH_SIZE || photo.getHeight() < Niqe.PATCH_SIZE) {
-                        System.err.println("skipped " + f.getFileName() + ": smaller than one " + Niqe.PATCH_SIZE + "px patch");
+                        System.err.println(
+                                "skipped " + f.getFileName() + ": smaller than one " + Niqe.PATCH_SIZE + "px patch");
                         continue;
                     }
                     names.add(f.getFileName().toString());
@@ -62,7 +63,12 @@ public final class FitPristineModel {
         long t0 = System.nanoTime();
         PristineModel model = Niqe.fit(photos).withProvenance(names, source);
         Files.writeString(out, model.toJson());
-        System.out.printf(Locale.ROOT, "fitted on %d photos, %d patches, in %.1f s: wrote %s%n",
-                photos.size(), model.patches(), (System.nanoTime() - t0) / 1e9, out);
+        System.out.printf(
+                Locale.ROOT,
+                "fitted on %d photos, %d patches, in %.1f s: wrote %s%n",
+                photos.size(),
+                model.patches(),
+                (System.nanoTime() - t0) / 1e9,
+                out);
     }
 }

@@ -22,8 +22,13 @@ class NiqeTest {
 
     /** The seven evaluation photos of the shipped model (models/recipes/srresnet-x4/fetch-photos.sh). */
     private static final List<String> EVAL_PHOTOS = List.of(
-            "matplotlib-grace_hopper.jpg", "skimage-astronaut.png", "skimage-chelsea.png", "skimage-coffee.png",
-            "skimage-rocket.jpg", "sklearn-china.jpg", "sklearn-flower.jpg");
+            "matplotlib-grace_hopper.jpg",
+            "skimage-astronaut.png",
+            "skimage-chelsea.png",
+            "skimage-coffee.png",
+            "skimage-rocket.jpg",
+            "sklearn-china.jpg",
+            "sklearn-flower.jpg");
 
     private static BufferedImage photo(String name) throws IOException {
         try (InputStream in = NiqeTest.class.getResourceAsStream("/photos/" + name)) {
@@ -136,7 +141,8 @@ class NiqeTest {
         double bicubicSum = 0;
         for (String name : EVAL_PHOTOS) {
             RgbImage full = RgbImage.from(photo(name)).withoutAlpha();
-            RgbImage hr = full.crop(0, 0, full.width() - full.width() % 4, full.height() - full.height() % 4).quantized();
+            RgbImage hr = full.crop(0, 0, full.width() - full.width() % 4, full.height() - full.height() % 4)
+                    .quantized();
             RgbImage bicubic = Bicubic.upscale(Bicubic.downscale(hr, 4), 4);
             double hrScore = Niqe.score(hr.toBufferedImage());
             double bicubicScore = Niqe.score(bicubic.toBufferedImage());
@@ -161,8 +167,8 @@ class NiqeTest {
 
     @Test
     void tooSmallImagesAreRefusedClearly() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Niqe.score(SyntheticImages.image(300, 191, 1)));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Niqe.score(SyntheticImages.image(300, 191, 1)));
         assertTrue(e.getMessage().contains("192x192") && e.getMessage().contains("300x191"), e.getMessage());
         assertFalse(Niqe.measurable(191, 400));
         assertTrue(Niqe.measurable(192, 192));
@@ -217,7 +223,8 @@ class NiqeTest {
             assertEquals(json, back.toJson());
         }
         assertTrue(fitted.toJson().contains("\"photos\" : [\n    \"a.png\","), fitted.toJson());
-        assertThrows(IllegalArgumentException.class, () -> PristineModel.fromJson("{\"patchSize\": 96, \"mean\": [1, 2]}"));
+        assertThrows(
+                IllegalArgumentException.class, () -> PristineModel.fromJson("{\"patchSize\": 96, \"mean\": [1, 2]}"));
     }
 
     @Test

@@ -15,27 +15,44 @@ import org.junit.jupiter.api.Test;
 class GeneratorGrowthTest {
 
     private static NDArray run(Block g, NDArray x, boolean training) {
-        return g.forward(new ParameterStore(x.getManager(), false), new NDList(x), training).singletonOrThrow();
+        return g.forward(new ParameterStore(x.getManager(), false), new NDList(x), training)
+                .singletonOrThrow();
     }
 
     @Test
     void aGrownGeneratorComputesWhatTheTrainedOneDid() {
         for (int scale : new int[] {2, 4}) {
             try (NDManager manager = NDManager.newBaseManager()) {
-                Block trained = Generator.builder().scale(scale).residualBlocks(2).build();
+                Block trained =
+                        Generator.builder().scale(scale).residualBlocks(2).build();
                 Networks.initialize(trained, manager, new Shape(1, 3, 12, 12), 3);
                 Block grown = Generator.builder().scale(scale).residualBlocks(5).build();
                 Networks.initialize(grown, manager, new Shape(1, 3, 12, 12), 4);
                 NDArray x = manager.randomUniform(0, 1, new Shape(2, 3, 12, 10));
                 NDArray before = run(grown, x, false);
-                assertTrue(before.sub(run(trained, x, false)).abs().max().getFloat() > 1e-3,
+                assertTrue(
+                        before.sub(run(trained, x, false)).abs().max().getFloat() > 1e-3,
                         "a differently seeded generator differs before growing");
 
                 GeneratorGrowth.grow(grown, trained);
 
                 // eval mode (running statistics) and training mode (batch statistics) alike
-                assertEquals(0f, run(grown, x, false).sub(run(trained, x, false)).abs().max().getFloat(), 1e-5f);
-                assertEquals(0f, run(grown, x, true).sub(run(trained, x, true)).abs().max().getFloat(), 1e-5f);
+                assertEquals(
+                        0f,
+                        run(grown, x, false)
+                                .sub(run(trained, x, false))
+                                .abs()
+                                .max()
+                                .getFloat(),
+                        1e-5f);
+                assertEquals(
+                        0f,
+                        run(grown, x, true)
+                                .sub(run(trained, x, true))
+                                .abs()
+                                .max()
+                                .getFloat(),
+                        1e-5f);
             }
         }
     }
@@ -50,8 +67,11 @@ class GeneratorGrowthTest {
             Block x4Deep = Generator.builder().scale(4).residualBlocks(4).build();
             Networks.initialize(x4Deep, manager, new Shape(1, 3, 8, 8), 1);
             assertThrows(IllegalArgumentException.class, () -> GeneratorGrowth.grow(x4, x2));
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GeneratorGrowth.grow(x4, x4Deep));
-            assertTrue(e.getMessage().contains("cannot grow a generator of 4 residual blocks into one of 3"), e.getMessage());
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> GeneratorGrowth.grow(x4, x4Deep));
+            assertTrue(
+                    e.getMessage().contains("cannot grow a generator of 4 residual blocks into one of 3"),
+                    e.getMessage());
         }
     }
 }

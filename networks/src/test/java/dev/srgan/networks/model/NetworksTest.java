@@ -1,8 +1,8 @@
 package dev.srgan.networks.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -40,7 +40,8 @@ class NetworksTest {
                 Block g = Generator.builder().scale(scale).residualBlocks(1).build();
                 Networks.initialize(g, manager, new Shape(1, 3, 6, 5), 7);
                 NDArray x = manager.randomUniform(0, 1, new Shape(2, 3, 6, 5));
-                NDArray y = g.forward(new ParameterStore(manager, false), new NDList(x), false).singletonOrThrow();
+                NDArray y = g.forward(new ParameterStore(manager, false), new NDList(x), false)
+                        .singletonOrThrow();
                 assertEquals(new Shape(2, 3, 6 * scale, 5 * scale), y.getShape());
                 float max = y.abs().max().getFloat();
                 assertTrue(max <= 1f, "tanh keeps the output in [-1, 1]: " + max);
@@ -55,15 +56,20 @@ class NetworksTest {
             Block d = Discriminator.builder().build();
             Networks.initialize(d, manager, new Shape(1, 3, 24, 24), 3);
             NDArray x = manager.randomUniform(-1, 1, new Shape(3, 3, 24, 24));
-            NDArray y = d.forward(new ParameterStore(manager, false), new NDList(x), true).singletonOrThrow();
+            NDArray y = d.forward(new ParameterStore(manager, false), new NDList(x), true)
+                    .singletonOrThrow();
             assertEquals(new Shape(3), y.getShape());
         }
     }
 
     @Test
     void builderRejectsUnsupportedSettings() {
-        assertThrows(IllegalArgumentException.class, () -> Generator.builder().scale(3).build());
-        assertThrows(IllegalArgumentException.class, () -> Generator.builder().residualBlocks(0).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Generator.builder().scale(3).build());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Generator.builder().residualBlocks(0).build());
     }
 
     @Test
@@ -91,7 +97,8 @@ class NetworksTest {
         }
         float[] alpha = {0.25f, -0.5f, 0.1f, 2f};
         try (NDManager manager = NDManager.newBaseManager()) {
-            float[] y = PRelu.apply(manager.create(x, new Shape(n, c, h, w)), manager.create(alpha)).toFloatArray();
+            float[] y = PRelu.apply(manager.create(x, new Shape(n, c, h, w)), manager.create(alpha))
+                    .toFloatArray();
             for (int i = 0; i < x.length; i++) {
                 int channel = (i / (h * w)) % c;
                 float expected = x[i] >= 0 ? x[i] : alpha[channel] * x[i];

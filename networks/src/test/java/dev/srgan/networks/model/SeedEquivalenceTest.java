@@ -40,7 +40,8 @@ class SeedEquivalenceTest {
             TorchWeights.load(g, weights);
             TorchWeights.Tensor input = ref.get("input");
             NDArray x = manager.create(input.data(), new Shape(input.shape()));
-            NDArray y = g.forward(new ParameterStore(manager, false), new NDList(x), false).singletonOrThrow();
+            NDArray y = g.forward(new ParameterStore(manager, false), new NDList(x), false)
+                    .singletonOrThrow();
             float[] expected = ref.get("output").data();
             float[] actual = y.toFloatArray();
             assertArrayEquals(ref.get("output").shape(), y.getShape().getShape());
@@ -61,7 +62,8 @@ class SeedEquivalenceTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             Block deeper = Generator.builder().scale(2).residualBlocks(3).build();
             Networks.initialize(deeper, manager, new Shape(1, 3, 20, 20), 0);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TorchWeights.load(deeper, weights));
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> TorchWeights.load(deeper, weights));
             assertTrue(e.getMessage().contains("another architecture"), e.getMessage());
         }
     }
@@ -104,7 +106,8 @@ class SeedEquivalenceTest {
      */
     @Test
     void djlDiscriminatorReproducesTheSeedsPyTorchDiscriminator() throws Exception {
-        Map<String, TorchWeights.Tensor> ref = NamedTensors.readResource("/torchscript/seed-discriminator-reference.bin");
+        Map<String, TorchWeights.Tensor> ref =
+                NamedTensors.readResource("/torchscript/seed-discriminator-reference.bin");
         try (NDManager manager = NDManager.newBaseManager()) {
             Block d = Discriminator.builder().build();
             Networks.initialize(d, manager, new Shape(1, 3, 32, 32), 0);
@@ -113,8 +116,10 @@ class SeedEquivalenceTest {
             NDArray x = manager.create(input.data(), new Shape(input.shape()));
             for (String[] mode : new String[][] {{"output", "false"}, {"output-training", "true"}}) {
                 float[] expected = ref.get(mode[0]).data();
-                float[] actual = d.forward(new ParameterStore(manager, false), new NDList(x), Boolean.parseBoolean(mode[1]))
-                        .singletonOrThrow().toFloatArray();
+                float[] actual = d.forward(
+                                new ParameterStore(manager, false), new NDList(x), Boolean.parseBoolean(mode[1]))
+                        .singletonOrThrow()
+                        .toFloatArray();
                 assertEquals(expected.length, actual.length);
                 for (int i = 0; i < expected.length; i++) {
                     assertEquals(expected[i], actual[i], 1e-4f, mode[0] + " of image " + i);

@@ -22,8 +22,11 @@ class GanStepTest {
 
     /** A tiny run in its GAN phase, on two synthetic 48x48 images. */
     private static TrainingRun tinyGanRun() throws Exception {
-        TrainingConfig config = TrainingRunTest.tiny().pretrainSteps(0).ganSteps(2).build();
-        return TrainingRun.builder(config).trainingImages(SyntheticImages.images(2, 48, 48, 1)).build();
+        TrainingConfig config =
+                TrainingRunTest.tiny().pretrainSteps(0).ganSteps(2).build();
+        return TrainingRun.builder(config)
+                .trainingImages(SyntheticImages.images(2, 48, 48, 1))
+                .build();
     }
 
     private static List<float[]> gradients(List<Parameter> parameters) {
@@ -99,7 +102,8 @@ class GanStepTest {
                         .forward(new ParameterStore(manager, false), new NDList(fake), true)
                         .singletonOrThrow();
                 NDArray loss = Losses.pixelMse(fake, highRes)
-                        .add(Losses.bceWithLogits(logits, 1f).mul((float) run.config().adversarialWeight()));
+                        .add(Losses.bceWithLogits(logits, 1f)
+                                .mul((float) run.config().adversarialWeight()));
                 collector.backward(loss);
             }
             List<float[]> full = gradients(g);

@@ -36,15 +36,21 @@ class ResumeTest {
 
     @Test
     void resumedRunContinuesWithTheSameLossesAsAnUninterruptedOne() throws Exception {
-        TrainingConfig config = TrainingRunTest.tiny().pretrainSteps(2).ganSteps(4).emaDecay(0.9).build();
+        TrainingConfig config = TrainingRunTest.tiny()
+                .pretrainSteps(2)
+                .ganSteps(4)
+                .emaDecay(0.9)
+                .build();
         TrainingRunTest.Recorder uninterrupted = new TrainingRunTest.Recorder();
-        try (TrainingRun run = TrainingRun.builder(config).trainingImages(TRAINING).build()) {
+        try (TrainingRun run =
+                TrainingRun.builder(config).trainingImages(TRAINING).build()) {
             run.run(uninterrupted);
         }
 
         TrainingRunTest.Recorder first = new TrainingRunTest.Recorder();
         first.cancelAfter = 3;
-        try (TrainingRun run = TrainingRun.builder(config).trainingImages(TRAINING).build()) {
+        try (TrainingRun run =
+                TrainingRun.builder(config).trainingImages(TRAINING).build()) {
             TrainingResult result = run.run(first);
             assertTrue(result.cancelled());
             assertEquals(3, result.lastStep());
@@ -56,7 +62,8 @@ class ResumeTest {
         Checkpoint restored = Checkpoint.read(new ByteArrayInputStream(bytes.toByteArray()));
 
         TrainingRunTest.Recorder second = new TrainingRunTest.Recorder();
-        try (TrainingRun run = TrainingRun.resume(restored).trainingImages(TRAINING).build()) {
+        try (TrainingRun run =
+                TrainingRun.resume(restored).trainingImages(TRAINING).build()) {
             assertEquals(3, run.currentStep());
             run.run(second);
         }
@@ -71,14 +78,21 @@ class ResumeTest {
 
     @Test
     void cancelledRunStopsBeforeItsNextStepAndWritesACheckpoint() throws Exception {
-        TrainingConfig config = TrainingRunTest.tiny().pretrainSteps(10).ganSteps(0).checkpointEvery(4).build();
+        TrainingConfig config = TrainingRunTest.tiny()
+                .pretrainSteps(10)
+                .ganSteps(0)
+                .checkpointEvery(4)
+                .build();
         TrainingRunTest.Recorder recorder = new TrainingRunTest.Recorder();
         recorder.cancelAfter = 5;
-        try (TrainingRun run = TrainingRun.builder(config).trainingImages(TRAINING).build()) {
+        try (TrainingRun run =
+                TrainingRun.builder(config).trainingImages(TRAINING).build()) {
             TrainingResult result = run.run(recorder);
             assertTrue(result.cancelled());
         }
         assertEquals(5, recorder.steps.size());
-        assertEquals(List.of(4L, 5L), recorder.checkpoints.stream().map(Checkpoint::step).toList());
+        assertEquals(
+                List.of(4L, 5L),
+                recorder.checkpoints.stream().map(Checkpoint::step).toList());
     }
 }

@@ -25,8 +25,14 @@ class TrainingConfigTest {
     @Test
     void jsonRoundTripKeepsEveryField() {
         TrainingConfig c = TrainingConfig.builder()
-                .scale(2).residualBlocks(3).emaDecay(0.999).lrMilestones(List.of(100, 200)).seed(-5)
-                .featureExtractorPath("/models/vgg.pt").featureExtractorName("vgg19:relu2_2").build();
+                .scale(2)
+                .residualBlocks(3)
+                .emaDecay(0.999)
+                .lrMilestones(List.of(100, 200))
+                .seed(-5)
+                .featureExtractorPath("/models/vgg.pt")
+                .featureExtractorName("vgg19:relu2_2")
+                .build();
         assertEquals(c, TrainingConfig.fromJson(c.toJson()));
     }
 
@@ -44,7 +50,8 @@ class TrainingConfigTest {
         TrainingConfig.InvalidConfigException e = assertThrows(
                 TrainingConfig.InvalidConfigException.class, () -> TrainingConfig.fromJson("{\"scale\": 3}"));
         assertEquals("scale", e.field());
-        e = assertThrows(TrainingConfig.InvalidConfigException.class,
+        e = assertThrows(
+                TrainingConfig.InvalidConfigException.class,
                 () -> TrainingConfig.fromJson("{\"scale\": 4, \"hrCropSize\": 30}"));
         assertEquals("hrCropSize", e.field());
     }

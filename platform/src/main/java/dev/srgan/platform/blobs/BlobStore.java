@@ -1,7 +1,6 @@
 package dev.srgan.platform.blobs;
 
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,8 +26,7 @@ public class BlobStore {
     public static final int CHUNK = 1 << 20;
 
     /** What was stored. */
-    public record Blob(UUID id, String contentType, long sizeBytes, String sha256) {
-    }
+    public record Blob(UUID id, String contentType, long sizeBytes, String sha256) {}
 
     /** Thrown when a stream is longer than the caller allows; nothing of it is kept once the transaction rolls back. */
     public static class TooLargeException extends IOException {
@@ -54,7 +52,8 @@ public class BlobStore {
      * Streams {@code in} into a new blob on connection {@code c} (in the caller's transaction).
      * Stops with {@link TooLargeException} as soon as more than {@code maxBytes} arrive.
      */
-    public Blob write(Connection c, InputStream in, String contentType, long maxBytes) throws IOException, SQLException {
+    public Blob write(Connection c, InputStream in, String contentType, long maxBytes)
+            throws IOException, SQLException {
         return write(c, contentType, maxBytes, in::transferTo);
     }
 
@@ -64,10 +63,12 @@ public class BlobStore {
      * Stops with {@link TooLargeException} as soon as more than {@code maxBytes} arrive; a database
      * error while a chunk is stored comes out as that {@link SQLException}.
      */
-    public Blob write(Connection c, String contentType, long maxBytes, Content content) throws IOException, SQLException {
+    public Blob write(Connection c, String contentType, long maxBytes, Content content)
+            throws IOException, SQLException {
         UUID id = UUID.randomUUID();
         ChunkWriter chunks;
-        try (PreparedStatement insert = c.prepareStatement("INSERT INTO blob_chunks (blob_id, seq, data) VALUES (?, ?, ?)")) {
+        try (PreparedStatement insert =
+                c.prepareStatement("INSERT INTO blob_chunks (blob_id, seq, data) VALUES (?, ?, ?)")) {
             // the blob's row goes in before its first full chunk; a blob of one chunk is written whole below
             chunks = new ChunkWriter(id, insert, maxBytes, () -> insertHead(c, id, contentType));
             content.writeTo(chunks);
@@ -99,7 +100,8 @@ public class BlobStore {
             }
             return new Blob(id, contentType, chunks.total, digest);
         }
-        try (PreparedStatement done = c.prepareStatement("UPDATE blobs SET size_bytes = ?, sha256 = ?, complete = true WHERE id = ?")) {
+        try (PreparedStatement done =
+                c.prepareStatement("UPDATE blobs SET size_bytes = ?, sha256 = ?, complete = true WHERE id = ?")) {
             done.setLong(1, chunks.total);
             done.setString(2, digest);
             done.setObject(3, id);
@@ -118,10 +120,13 @@ public class BlobStore {
 
     /** The blob's metadata, if it exists and was written completely. */
     public Optional<Blob> find(Connection c, UUID id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT content_type, size_bytes, sha256 FROM blobs WHERE id = ? AND complete")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT content_type, size_bytes, sha256 FROM blobs WHERE id = ? AND complete")) {
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new Blob(id, rs.getString(1), rs.getLong(2), rs.getString(3))) : Optional.empty();
+                return rs.next()
+                        ? Optional.of(new Blob(id, rs.getString(1), rs.getLong(2), rs.getString(3)))
+                        : Optional.empty();
             }
         }
     }
@@ -144,7 +149,8 @@ public class BlobStore {
         try {
             long size = lockForReading(c, id);
             long total = 0;
-            try (PreparedStatement ps = c.prepareStatement("SELECT data FROM blob_chunks WHERE blob_id = ? AND seq = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT data FROM blob_chunks WHERE blob_id = ? AND seq = ?")) {
                 for (int seq = 0; total < size; seq++) {
                     ps.setObject(1, id);
                     ps.setInt(2, seq);
@@ -172,7 +178,8 @@ public class BlobStore {
      * @throws IOException when the blob does not exist or was never written completely
      */
     public static long lockForReading(Connection c, UUID id) throws SQLException, IOException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT size_bytes FROM blobs WHERE id = ? AND complete FOR KEY SHARE")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT size_bytes FROM blobs WHERE id = ? AND complete FOR KEY SHARE")) {
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -192,11 +199,12 @@ public class BlobStore {
     public static void checkChunk(UUID id, int seq, byte[] data, long size, long before) throws IOException {
         long expected = Math.min(CHUNK, size - before);
         if (data == null) {
-            throw new IOException("blob " + id + " is damaged: chunk " + seq + " is missing (" + before + " of its " + size + " bytes read)");
+            throw new IOException("blob " + id + " is damaged: chunk " + seq + " is missing (" + before + " of its "
+                    + size + " bytes read)");
         }
         if (data.length != expected) {
-            throw new IOException("blob " + id + " is damaged: chunk " + seq + " holds " + data.length + " bytes where " + expected
-                    + " were stored (" + before + " of its " + size + " bytes read before it)");
+            throw new IOException("blob " + id + " is damaged: chunk " + seq + " holds " + data.length + " bytes where "
+                    + expected + " were stored (" + before + " of its " + size + " bytes read before it)");
         }
     }
 

@@ -8,8 +8,6 @@ import dev.srgan.domain.jobs.JobType;
 import dev.srgan.platform.KafkaSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import javax.sql.DataSource;
 
 /**
  * The one gateway for the {@code jobs} table's state: the api (submission, cancel, retry, the
@@ -44,8 +43,14 @@ import java.util.UUID;
 public class JobTable {
 
     /** What a submission creates. */
-    public record NewJob(JobType type, String name, String paramsJson, UUID inputBlobId, String inputName, UUID modelId, UUID datasetId) {
-    }
+    public record NewJob(
+            JobType type,
+            String name,
+            String paramsJson,
+            UUID inputBlobId,
+            String inputName,
+            UUID modelId,
+            UUID datasetId) {}
 
     /** What {@link #cancel} did. */
     public enum Cancel {
@@ -144,7 +149,8 @@ public class JobTable {
      */
     public void retry(Connection c, UUID id, JobStatus current) throws SQLException {
         if (!current.isFinal()) {
-            throw new IllegalJobTransitionException(current, JobStatus.QUEUED); // a RUNNING job is retried by its own attempts
+            throw new IllegalJobTransitionException(
+                    current, JobStatus.QUEUED); // a RUNNING job is retried by its own attempts
         }
         JobType type = JobType.valueOf(transition(c, id, current, JobStatus.QUEUED, """
                 attempts = 0, error = NULL, cancel_requested = false, worker_id = NULL, finished_at = NULL,
@@ -163,7 +169,8 @@ public class JobTable {
      * the transitions {@link JobStateMachine} allows, so every path that changes an image (this
      * class's methods, nothing else writes job states) keeps its batch right.
      */
-    public UUID insertBatch(Connection c, String name, String inputName, String paramsJson, UUID modelId, int count) throws SQLException {
+    public UUID insertBatch(Connection c, String name, String inputName, String paramsJson, UUID modelId, int count)
+            throws SQLException {
         UUID id = UUID.randomUUID();
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO jobs (id, type, status, name, params, input_name, model_id) VALUES (?, 'BATCH', 'QUEUED', ?, ?::jsonb, ?, ?)""")) {
@@ -191,11 +198,16 @@ public class JobTable {
     public void cancelBatch(Connection c, UUID id, JobStatus current) throws SQLException {
         JobStateMachine.requireAllowed(current, JobStatus.CANCELLED);
         JobStateMachine.requireAllowed(JobStatus.QUEUED, JobStatus.CANCELLED);
-        try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET cancel_requested = true, updated_at = now() WHERE id = ?")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("UPDATE jobs SET cancel_requested = true, updated_at = now() WHERE id = ?")) {
             ps.setObject(1, id);
             ps.executeUpdate();
         }
-        event(c, id, current.name(), "cancel requested: its queued images are cancelled, its running ones stop at their next step");
+        event(
+                c,
+                id,
+                current.name(),
+                "cancel requested: its queued images are cancelled, its running ones stop at their next step");
         for (UUID image : ids(c, """
                 UPDATE jobs SET status = 'CANCELLED', cancel_requested = true, finished_at = now(), updated_at = now()
                 WHERE batch_id = ? AND status = 'QUEUED' RETURNING id""", id)) {
@@ -204,7 +216,11 @@ public class JobTable {
         for (UUID image : ids(c, """
                 UPDATE jobs SET cancel_requested = true, updated_at = now()
                 WHERE batch_id = ? AND status = 'RUNNING' RETURNING id""", id)) {
-            event(c, image, JobStatus.RUNNING.name(), "cancel requested with its batch; the job stops at its next step");
+            event(
+                    c,
+                    image,
+                    JobStatus.RUNNING.name(),
+                    "cancel requested with its batch; the job stops at its next step");
         }
     }
 
@@ -225,7 +241,11 @@ public class JobTable {
                 UPDATE jobs SET status = 'QUEUED', attempts = 0, error = NULL, cancel_requested = false, worker_id = NULL,
                        finished_at = NULL, progress = 0, progress_message = NULL, updated_at = now()
                 WHERE batch_id = ? AND status IN ('FAILED', 'CANCELLED') RETURNING id""", id);
-        event(c, id, JobStatus.QUEUED.name(), "retried: " + again.size() + (again.size() == 1 ? " image" : " images") + " queued again");
+        event(
+                c,
+                id,
+                JobStatus.QUEUED.name(),
+                "retried: " + again.size() + (again.size() == 1 ? " image" : " images") + " queued again");
         for (UUID image : again) {
             event(c, image, JobStatus.QUEUED.name(), "retried with its batch");
             enqueue(c, image, JobType.UPSCALE, 1, Duration.ZERO);
@@ -269,7 +289,8 @@ public class JobTable {
                     UPDATE workers SET current_job_id = (SELECT id FROM claimed), last_heartbeat = now()
                     WHERE id = ? AND EXISTS (SELECT 1 FROM claimed))
                 SELECT * FROM claimed""";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, workerId);
             ps.setDouble(2, seconds(lease));
             ps.setObject(3, jobId);
@@ -279,8 +300,16 @@ public class JobTable {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                return Optional.of(new ClaimedJob(rs.getObject(1, UUID.class), JobType.valueOf(rs.getString(2)), rs.getInt(3), rs.getInt(4),
-                        rs.getString(5), rs.getObject(6, UUID.class), rs.getObject(7, UUID.class), rs.getObject(8, UUID.class), rs.getLong(9)));
+                return Optional.of(new ClaimedJob(
+                        rs.getObject(1, UUID.class),
+                        JobType.valueOf(rs.getString(2)),
+                        rs.getInt(3),
+                        rs.getInt(4),
+                        rs.getString(5),
+                        rs.getObject(6, UUID.class),
+                        rs.getObject(7, UUID.class),
+                        rs.getObject(8, UUID.class),
+                        rs.getLong(9)));
             }
         }
     }
@@ -319,8 +348,8 @@ public class JobTable {
      * not count the attempt (a worker that stopped, not a failure). Returns the job's new state, or
      * empty, having changed nothing, when the job was taken from the attempt.
      */
-    public Optional<JobStatus> handBack(Connection c, ClaimedJob job, String reason, Duration delay, boolean refundAttempt)
-            throws SQLException {
+    public Optional<JobStatus> handBack(
+            Connection c, ClaimedJob job, String reason, Duration delay, boolean refundAttempt) throws SQLException {
         JobStateMachine.requireAllowed(JobStatus.RUNNING, JobStatus.QUEUED);
         JobStateMachine.requireAllowed(JobStatus.RUNNING, JobStatus.CANCELLED);
         JobStatus status;
@@ -343,7 +372,11 @@ public class JobTable {
             }
         }
         if (status == JobStatus.CANCELLED) {
-            event(c, job.id(), status.name(), "cancelled by the user while attempt " + job.attempt() + " ended (" + reason + ")");
+            event(
+                    c,
+                    job.id(),
+                    status.name(),
+                    "cancelled by the user while attempt " + job.attempt() + " ended (" + reason + ")");
         } else {
             event(c, job.id(), status.name(), reason);
             enqueue(c, job.id(), job.type(), job.attempt() + 1, delay);
@@ -353,8 +386,9 @@ public class JobTable {
 
     /** Records an attempt's progress, fenced by its lease; false when the job was taken from it. */
     public boolean progress(JobLease lease, double fraction, String message) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "UPDATE jobs SET progress = ?, progress_message = ?, updated_at = now() WHERE id = ? AND lease_epoch = ? AND status = 'RUNNING'")) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "UPDATE jobs SET progress = ?, progress_message = ?, updated_at = now() WHERE id = ? AND lease_epoch = ? AND status = 'RUNNING'")) {
             ps.setDouble(1, Math.max(0, Math.min(1, fraction)));
             ps.setString(2, message);
             ps.setObject(3, lease.jobId());
@@ -366,7 +400,7 @@ public class JobTable {
     /** Whether a cancel of the job was requested. */
     public boolean cancelRequested(UUID id) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT cancel_requested FROM jobs WHERE id = ?")) {
+                PreparedStatement ps = c.prepareStatement("SELECT cancel_requested FROM jobs WHERE id = ?")) {
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() && rs.getBoolean(1);
@@ -406,8 +440,8 @@ public class JobTable {
 
     // ------------------------------------------------------------------ the lease reaper
 
-    private record Expired(UUID id, JobType type, int attempts, int maxAttempts, boolean cancelRequested, String workerId) {
-    }
+    private record Expired(
+            UUID id, JobType type, int attempts, int maxAttempts, boolean cancelRequested, String workerId) {}
 
     /**
      * Ends every expired lease (up to 100 per call) in one transaction: the job is queued again,
@@ -423,14 +457,20 @@ public class JobTable {
                         SELECT id, type, attempts, max_attempts, cancel_requested, worker_id FROM jobs
                         WHERE status = 'RUNNING' AND lease_expires_at < now()
                         ORDER BY lease_expires_at LIMIT 100 FOR UPDATE SKIP LOCKED""");
-                     ResultSet rs = ps.executeQuery()) {
+                        ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        expired.add(new Expired(rs.getObject(1, UUID.class), JobType.valueOf(rs.getString(2)), rs.getInt(3), rs.getInt(4),
-                                rs.getBoolean(5), rs.getString(6)));
+                        expired.add(new Expired(
+                                rs.getObject(1, UUID.class),
+                                JobType.valueOf(rs.getString(2)),
+                                rs.getInt(3),
+                                rs.getInt(4),
+                                rs.getBoolean(5),
+                                rs.getString(6)));
                     }
                 }
                 for (Expired job : expired) {
-                    JobStatus target = job.cancelRequested() ? JobStatus.CANCELLED
+                    JobStatus target = job.cancelRequested()
+                            ? JobStatus.CANCELLED
                             : job.attempts() >= job.maxAttempts() ? JobStatus.FAILED : JobStatus.QUEUED;
                     JobStateMachine.requireAllowed(JobStatus.RUNNING, target);
                     String why = "worker " + job.workerId() + " stopped heartbeating";
@@ -440,7 +480,11 @@ public class JobTable {
                             WHERE id = ? AND status = 'RUNNING'""")) {
                         ps.setString(1, target.name());
                         ps.setBoolean(2, target.isFinal());
-                        ps.setString(3, target == JobStatus.FAILED ? why + " on the last of " + job.maxAttempts() + " attempts" : null);
+                        ps.setString(
+                                3,
+                                target == JobStatus.FAILED
+                                        ? why + " on the last of " + job.maxAttempts() + " attempts"
+                                        : null);
                         ps.setObject(4, job.id());
                         ps.executeUpdate();
                     }
@@ -474,7 +518,8 @@ public class JobTable {
 
     /** A status entry of the job's history ({@code job_events}). */
     public static void event(Connection c, UUID jobId, String status, String message) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO job_events (job_id, kind, status, message) VALUES (?, 'STATUS', ?, ?)")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO job_events (job_id, kind, status, message) VALUES (?, 'STATUS', ?, ?)")) {
             ps.setObject(1, jobId);
             ps.setString(2, status);
             ps.setString(3, message);
@@ -489,7 +534,8 @@ public class JobTable {
      *
      * @throws IllegalJobTransitionException when the state machine forbids the change
      */
-    private static String transition(Connection c, UUID id, JobStatus from, JobStatus target, String assignments) throws SQLException {
+    private static String transition(Connection c, UUID id, JobStatus from, JobStatus target, String assignments)
+            throws SQLException {
         JobStateMachine.requireAllowed(from, target);
         try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET status = ?, " + assignments
                 + ", updated_at = now() WHERE id = ? AND status = ? RETURNING type")) {
@@ -498,7 +544,8 @@ public class JobTable {
             ps.setString(3, from.name());
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    throw new IllegalStateException("job " + id + " is no longer " + from + "; it cannot move to " + target);
+                    throw new IllegalStateException(
+                            "job " + id + " is no longer " + from + "; it cannot move to " + target);
                 }
                 return rs.getString(1);
             }

@@ -13,7 +13,8 @@ public final class LeaseLost extends RuntimeException {
      * @param what the write that was refused (or what noticed it)
      */
     public LeaseLost(JobLease lease, String what) {
-        super("job " + lease.jobId() + " is no longer held by attempt epoch " + lease.epoch() + " (lease expired?): " + what + " refused");
+        super("job " + lease.jobId() + " is no longer held by attempt epoch " + lease.epoch() + " (lease expired?): "
+                + what + " refused");
         this.lease = lease;
     }
 

@@ -3,7 +3,6 @@ package dev.srgan.platform.models;
 import dev.srgan.platform.blobs.BlobStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.sql.Connection;
@@ -21,17 +20,18 @@ import java.util.UUID;
 public class ModelComparisonStore {
 
     /** Where the crop was cut from: the photo's name and the square window. */
-    public record Window(String photo, int x, int y, int size) {
-    }
+    public record Window(String photo, int x, int y, int size) {}
 
     @Inject
     BlobStore blobs;
 
     /** Stores the crop (PNG) and its PSNR(Y) against the original's window, on the caller's transaction. */
-    public void store(Connection c, UUID modelId, Window window, byte[] png, double psnr) throws SQLException, IOException {
+    public void store(Connection c, UUID modelId, Window window, byte[] png, double psnr)
+            throws SQLException, IOException {
         BlobStore.Blob blob = blobs.write(c, new ByteArrayInputStream(png), "image/png", Long.MAX_VALUE);
         UUID previous = null;
-        try (PreparedStatement old = c.prepareStatement("SELECT blob_id FROM model_comparisons WHERE model_id = ? FOR UPDATE")) {
+        try (PreparedStatement old =
+                c.prepareStatement("SELECT blob_id FROM model_comparisons WHERE model_id = ? FOR UPDATE")) {
             old.setObject(1, modelId);
             try (ResultSet rs = old.executeQuery()) {
                 if (rs.next()) {

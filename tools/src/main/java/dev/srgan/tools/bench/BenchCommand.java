@@ -5,11 +5,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.srgan.networks.bench.Bench;
 import dev.srgan.tools.Api;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Map;
 
 /**
  * {@code ./srgan bench}: in one run, the compute benchmark of the networks module (the engine's
@@ -22,8 +20,7 @@ import java.util.Map;
  * docs/benchmarks.md and its chart.
  */
 public final class BenchCommand {
-    private BenchCommand() {
-    }
+    private BenchCommand() {}
 
     public static void main(String[] args) throws Exception {
         boolean quick = false;
@@ -31,7 +28,8 @@ public final class BenchCommand {
         boolean compute = true;
         boolean publish = false;
         boolean profile = false;
-        Path home = Path.of(System.getProperty("srgan.home", ".")).toAbsolutePath().normalize();
+        Path home =
+                Path.of(System.getProperty("srgan.home", ".")).toAbsolutePath().normalize();
         Path out = home.resolve("target/bench");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -46,7 +44,10 @@ public final class BenchCommand {
                     }
                     out = Path.of(args[++i]).toAbsolutePath();
                 }
-                default -> fail("unknown option " + args[i] + "; usage: ./srgan bench [--quick] [--profile] [--no-queue | --no-compute] [--publish] [--out DIR]");
+                default ->
+                    fail(
+                            "unknown option " + args[i]
+                                    + "; usage: ./srgan bench [--quick] [--profile] [--no-queue | --no-compute] [--publish] [--out DIR]");
             }
         }
         if (!queue && !compute) {
@@ -69,14 +70,20 @@ public final class BenchCommand {
         String md = BenchReport.markdown(report);
         System.out.println();
         System.out.print(md);
-        Api.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("bench.json").toFile(), report);
+        Api.JSON
+                .copy()
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValue(out.resolve("bench.json").toFile(), report);
         BenchReport.chart(report, out.resolve("bench.png"));
         Files.writeString(out.resolve("benchmarks.md"), md);
         System.out.println("wrote " + out.resolve("bench.json") + ", bench.png and benchmarks.md");
         if (publish) {
             Path docs = home.resolve("docs");
             BenchReport.publish(md, docs.resolve("benchmarks.md"));
-            Files.copy(out.resolve("bench.png"), docs.resolve("benchmarks.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(
+                    out.resolve("bench.png"),
+                    docs.resolve("benchmarks.png"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             System.out.println("updated docs/benchmarks.md and docs/benchmarks.png");
         }
     }

@@ -1,8 +1,6 @@
 package dev.srgan.tools.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
-import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -15,19 +13,19 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import javax.imageio.ImageIO;
 
 /** The bench's Markdown table (with the issue's targets) and its chart. */
 public final class BenchReport {
     /** docs/benchmarks.md keeps the generated table between these two lines. */
     static final String BEGIN = "<!-- bench:begin (written by ./srgan bench --publish) -->";
+
     static final String END = "<!-- bench:end -->";
 
-    private BenchReport() {
-    }
+    private BenchReport() {}
 
     /** One target of issue 7 and whether this run met it. */
-    record Target(String what, String target, String measured, Boolean met) {
-    }
+    record Target(String what, String target, String measured, Boolean met) {}
 
     static List<Target> targets(JsonNode r) {
         List<Target> t = new ArrayList<>();
@@ -40,9 +38,13 @@ public final class BenchReport {
         }
         for (JsonNode b : r.path("compute").path("bfloat16")) {
             double speedUp = b.path("speedUp").asDouble();
-            t.add(new Target("bfloat16 inference " + b.path("size").asInt() + "x" + b.path("size").asInt()
-                    + (b.path("tiled").asBoolean() ? " tiled" : "") + " (CPU with bfloat16)",
-                    ">= 2x float32", String.format(Locale.ROOT, "%.2fx", speedUp), speedUp >= 2));
+            t.add(new Target(
+                    "bfloat16 inference " + b.path("size").asInt() + "x"
+                            + b.path("size").asInt() + (b.path("tiled").asBoolean() ? " tiled" : "")
+                            + " (CPU with bfloat16)",
+                    ">= 2x float32",
+                    String.format(Locale.ROOT, "%.2fx", speedUp),
+                    speedUp >= 2));
         }
         JsonNode train = BenchCommand.row(r, "training");
         if (train != null) {
@@ -57,15 +59,27 @@ public final class BenchReport {
         }
         if (tiled != null && tiled.path("name").asText().contains("1024x1024")) {
             double rss = tiled.path("peakRssMb").asDouble();
-            t.add(new Target("4096x4096 output, peak RSS", "<= 3 GB", String.format(Locale.ROOT, "%.0f MB", rss), rss <= 3072));
+            t.add(new Target(
+                    "4096x4096 output, peak RSS", "<= 3 GB", String.format(Locale.ROOT, "%.0f MB", rss), rss <= 3072));
         }
         JsonNode q = r.path("queue");
         if (!q.isMissingNode()) {
             double pct = q.path("latency").path("overheadPercent").asDouble();
-            t.add(new Target("queue overhead, 256x256 upscale", "<= 10% of model time",
-                    String.format(Locale.ROOT, "%.1f%% (%.0f ms)", pct, q.path("latency").path("overheadMs").asDouble()), pct <= 10));
+            t.add(new Target(
+                    "queue overhead, 256x256 upscale",
+                    "<= 10% of model time",
+                    String.format(
+                            Locale.ROOT,
+                            "%.1f%% (%.0f ms)",
+                            pct,
+                            q.path("latency").path("overheadMs").asDouble()),
+                    pct <= 10));
             double two = q.path("trivial2Workers").path("jobsPerSecond").asDouble();
-            t.add(new Target("trivial jobs, 2 workers", ">= 500 jobs/s", String.format(Locale.ROOT, "%.1f jobs/s", two), two >= 500));
+            t.add(new Target(
+                    "trivial jobs, 2 workers",
+                    ">= 500 jobs/s",
+                    String.format(Locale.ROOT, "%.1f jobs/s", two),
+                    two >= 500));
         }
         return t;
     }
@@ -75,76 +89,159 @@ public final class BenchReport {
         JsonNode c = r.path("compute");
         StringBuilder s = new StringBuilder();
         if (c.isMissingNode()) {
-            s.append(String.format(Locale.ROOT, "Run of %s%s: queue only (--no-compute).%n",
-                    r.path("at").asText(), r.path("quick").asBoolean() ? " (--quick)" : ""));
+            s.append(String.format(
+                    Locale.ROOT,
+                    "Run of %s%s: queue only (--no-compute).%n",
+                    r.path("at").asText(),
+                    r.path("quick").asBoolean() ? " (--quick)" : ""));
         } else {
-            s.append(String.format(Locale.ROOT, "Run of %s%s: %s on %s, %s cores (threads: %s). Ceiling: **%.1f GFLOP/s** (%s).%n%n",
-                    r.path("at").asText(), r.path("quick").asBoolean() ? " (--quick)" : "", c.path("engine").asText(), c.path("device").asText(),
-                    c.path("cores").asText(), c.path("threads").asText(), c.path("ceilingGflops").asDouble(), c.path("ceilingNote").asText()));
+            s.append(String.format(
+                    Locale.ROOT,
+                    "Run of %s%s: %s on %s, %s cores (threads: %s). Ceiling: **%.1f GFLOP/s** (%s).%n%n",
+                    r.path("at").asText(),
+                    r.path("quick").asBoolean() ? " (--quick)" : "",
+                    c.path("engine").asText(),
+                    c.path("device").asText(),
+                    c.path("cores").asText(),
+                    c.path("threads").asText(),
+                    c.path("ceilingGflops").asDouble(),
+                    c.path("ceilingNote").asText()));
             if (c.has("cpu")) {
-                s.append(String.format(Locale.ROOT, "CPU: %s; flags: %s.%n%n", c.path("cpu").asText(), joined(c.path("cpuFlags"))));
+                s.append(String.format(
+                        Locale.ROOT, "CPU: %s; flags: %s.%n%n", c.path("cpu").asText(), joined(c.path("cpuFlags"))));
             }
-            s.append("| measurement | median ms | GFLOP | GFLOP/s | of ceiling | peak RSS | note |\n|---|---:|---:|---:|---:|---:|---|\n");
+            s.append(
+                    "| measurement | median ms | GFLOP | GFLOP/s | of ceiling | peak RSS | note |\n|---|---:|---:|---:|---:|---:|---|\n");
             for (JsonNode row : c.path("rows")) {
-                s.append(String.format(Locale.ROOT, "| %s | %.1f | %.2f | %.1f | %.0f%% | %.0f MB | %s |%n", row.path("name").asText(),
-                        row.path("medianMs").asDouble(), row.path("gflop").asDouble(), row.path("gflops").asDouble(),
-                        100 * row.path("ratio").asDouble(), row.path("peakRssMb").asDouble(), row.path("note").asText()));
+                s.append(String.format(
+                        Locale.ROOT,
+                        "| %s | %.1f | %.2f | %.1f | %.0f%% | %.0f MB | %s |%n",
+                        row.path("name").asText(),
+                        row.path("medianMs").asDouble(),
+                        row.path("gflop").asDouble(),
+                        row.path("gflops").asDouble(),
+                        100 * row.path("ratio").asDouble(),
+                        row.path("peakRssMb").asDouble(),
+                        row.path("note").asText()));
             }
         }
         if (c.has("profile")) {
-            s.append("\n| layer (`--profile`) | count | ms each | GFLOP/s | of ceiling | share of the generator |\n|---|---:|---:|---:|---:|---:|\n");
+            s.append(
+                    "\n| layer (`--profile`) | count | ms each | GFLOP/s | of ceiling | share of the generator |\n|---|---:|---:|---:|---:|---:|\n");
             for (JsonNode l : c.path("profile")) {
                 boolean rate = l.path("gflop").asDouble() > 0;
-                s.append(String.format(Locale.ROOT, "| %s | %d | %.2f | %s | %s | %.0f%% |%n", l.path("name").asText(), l.path("count").asInt(),
-                        l.path("medianMs").asDouble(), rate ? String.format(Locale.ROOT, "%.1f", l.path("gflops").asDouble()) : "-",
-                        rate ? String.format(Locale.ROOT, "%.0f%%", 100 * l.path("ratio").asDouble()) : "-", 100 * l.path("share").asDouble()));
+                s.append(String.format(
+                        Locale.ROOT,
+                        "| %s | %d | %.2f | %s | %s | %.0f%% |%n",
+                        l.path("name").asText(),
+                        l.path("count").asInt(),
+                        l.path("medianMs").asDouble(),
+                        rate
+                                ? String.format(
+                                        Locale.ROOT, "%.1f", l.path("gflops").asDouble())
+                                : "-",
+                        rate
+                                ? String.format(
+                                        Locale.ROOT,
+                                        "%.0f%%",
+                                        100 * l.path("ratio").asDouble())
+                                : "-",
+                        100 * l.path("share").asDouble()));
             }
         }
         if (c.has("profileBfloat16")) {
-            s.append("\n| layer (`--profile`), float32 against bfloat16 | count | float32 ms | bfloat16 ms | float32 GFLOP/s | bfloat16 GFLOP/s | speed-up |\n"
-                    + "|---|---:|---:|---:|---:|---:|---:|\n");
+            s.append(
+                    "\n| layer (`--profile`), float32 against bfloat16 | count | float32 ms | bfloat16 ms | float32 GFLOP/s | bfloat16 GFLOP/s | speed-up |\n"
+                            + "|---|---:|---:|---:|---:|---:|---:|\n");
             for (JsonNode l : c.path("profileBfloat16")) {
-                s.append(String.format(Locale.ROOT, "| %s | %d | %.2f | %.2f | %.1f | %.1f | %.2fx |%n", l.path("name").asText(),
-                        l.path("count").asInt(), l.path("float32Ms").asDouble(), l.path("bfloat16Ms").asDouble(),
-                        l.path("float32Gflops").asDouble(), l.path("bfloat16Gflops").asDouble(), l.path("speedUp").asDouble()));
+                s.append(String.format(
+                        Locale.ROOT,
+                        "| %s | %d | %.2f | %.2f | %.1f | %.1f | %.2fx |%n",
+                        l.path("name").asText(),
+                        l.path("count").asInt(),
+                        l.path("float32Ms").asDouble(),
+                        l.path("bfloat16Ms").asDouble(),
+                        l.path("float32Gflops").asDouble(),
+                        l.path("bfloat16Gflops").asDouble(),
+                        l.path("speedUp").asDouble()));
             }
         }
         JsonNode q = r.path("queue");
         if (!q.isMissingNode()) {
             JsonNode l = q.path("latency");
             s.append("\n| queue | value |\n|---|---|\n");
-            s.append(String.format(Locale.ROOT, "| %s, median of %d | end to end %.0f ms; model %.0f ms; worker total %.0f ms; overhead %.0f ms (%.1f%%) |%n",
-                    l.path("name").asText(), l.path("runs").asInt(), l.path("endToEndMs").asDouble(), l.path("modelMs").asDouble(),
-                    l.path("workerTotalMs").asDouble(), l.path("overheadMs").asDouble(), l.path("overheadPercent").asDouble()));
+            s.append(String.format(
+                    Locale.ROOT,
+                    "| %s, median of %d | end to end %.0f ms; model %.0f ms; worker total %.0f ms; overhead %.0f ms (%.1f%%) |%n",
+                    l.path("name").asText(),
+                    l.path("runs").asInt(),
+                    l.path("endToEndMs").asDouble(),
+                    l.path("modelMs").asDouble(),
+                    l.path("workerTotalMs").asDouble(),
+                    l.path("overheadMs").asDouble(),
+                    l.path("overheadPercent").asDouble()));
             for (String k : new String[] {"trivial1Worker", "trivial2Workers"}) {
                 JsonNode t = q.path(k);
                 StringBuilder cpu = new StringBuilder();
                 if (t.has("cpuMsPerJob")) {
-                    cpu.append(String.format(Locale.ROOT, "; CPU per job %.1f ms (", t.path("cpuMsPerJobTotal").asDouble()));
+                    cpu.append(String.format(
+                            Locale.ROOT,
+                            "; CPU per job %.1f ms (",
+                            t.path("cpuMsPerJobTotal").asDouble()));
                     List<String> parts = new ArrayList<>();
-                    t.path("cpuMsPerJob").fields().forEachRemaining(e ->
-                            parts.add(String.format(Locale.ROOT, "%s %.1f", e.getKey(), e.getValue().asDouble())));
-                    cpu.append(String.join(", ", parts)).append(String.format(Locale.ROOT, "), %.2f cores busy", t.path("coresBusy").asDouble()));
+                    t.path("cpuMsPerJob")
+                            .fields()
+                            .forEachRemaining(e -> parts.add(String.format(
+                                    Locale.ROOT,
+                                    "%s %.1f",
+                                    e.getKey(),
+                                    e.getValue().asDouble())));
+                    cpu.append(String.join(", ", parts))
+                            .append(String.format(
+                                    Locale.ROOT,
+                                    "), %.2f cores busy",
+                                    t.path("coresBusy").asDouble()));
                 }
-                s.append(String.format(Locale.ROOT, "| trivial jobs (8x8, 2x, 1-block model), %s | %d jobs in %.1f s: **%.1f jobs/s** (submissions alone %.1f/s), %d failed%s |%n",
-                        k.equals("trivial1Worker") ? "1 worker" : "2 workers", t.path("jobs").asInt(), t.path("seconds").asDouble(),
-                        t.path("jobsPerSecond").asDouble(), t.path("submissionsPerSecond").asDouble(), t.path("failed").asInt(), cpu));
+                s.append(String.format(
+                        Locale.ROOT,
+                        "| trivial jobs (8x8, 2x, 1-block model), %s | %d jobs in %.1f s: **%.1f jobs/s** (submissions alone %.1f/s), %d failed%s |%n",
+                        k.equals("trivial1Worker") ? "1 worker" : "2 workers",
+                        t.path("jobs").asInt(),
+                        t.path("seconds").asDouble(),
+                        t.path("jobsPerSecond").asDouble(),
+                        t.path("submissionsPerSecond").asDouble(),
+                        t.path("failed").asInt(),
+                        cpu));
             }
             JsonNode shared = q.path("sharedHost");
             if (!shared.isMissingNode()) {
                 double one = shared.path("oneWorker").path("seconds").asDouble();
                 for (String k : new String[] {"oneWorker", "twoWorkers", "twoWorkersOversubscribed"}) {
                     JsonNode row = shared.path(k);
-                    s.append(String.format(Locale.ROOT, "| %d concurrent 256x256 upscales, one host of %d cores: %s | %.1f s (%.2fx one worker's time), **%.1f jobs/min**; model time per job %.0f ms |%n",
-                            shared.path("jobs").asInt(), shared.path("cores").asInt(), row.path("setup").asText(), row.path("seconds").asDouble(),
-                            row.path("seconds").asDouble() / one, row.path("jobsPerMinute").asDouble(), row.path("modelMsMedian").asDouble()));
+                    s.append(String.format(
+                            Locale.ROOT,
+                            "| %d concurrent 256x256 upscales, one host of %d cores: %s | %.1f s (%.2fx one worker's time), **%.1f jobs/min**; model time per job %.0f ms |%n",
+                            shared.path("jobs").asInt(),
+                            shared.path("cores").asInt(),
+                            row.path("setup").asText(),
+                            row.path("seconds").asDouble(),
+                            row.path("seconds").asDouble() / one,
+                            row.path("jobsPerMinute").asDouble(),
+                            row.path("modelMsMedian").asDouble()));
                 }
             }
         }
         s.append("\n| target (issue 7) | wanted | this run | met |\n|---|---|---|---|\n");
         for (Target t : targets(r)) {
-            s.append("| ").append(t.what()).append(" | ").append(t.target()).append(" | ").append(t.measured()).append(" | ")
-                    .append(t.met() ? "yes" : "**no**").append(" |\n");
+            s.append("| ")
+                    .append(t.what())
+                    .append(" | ")
+                    .append(t.target())
+                    .append(" | ")
+                    .append(t.measured())
+                    .append(" | ")
+                    .append(t.met() ? "yes" : "**no**")
+                    .append(" |\n");
         }
         return s.toString();
     }
@@ -155,7 +252,9 @@ public final class BenchReport {
         String text = Files.isRegularFile(page) ? Files.readString(page) : "# Benchmarks\n\n";
         int b = text.indexOf(BEGIN);
         int e = text.indexOf(END);
-        text = b >= 0 && e > b ? text.substring(0, b) + block + text.substring(e + END.length()) : text + "\n" + block + "\n";
+        text = b >= 0 && e > b
+                ? text.substring(0, b) + block + text.substring(e + END.length())
+                : text + "\n" + block + "\n";
         Files.writeString(page, text);
     }
 
@@ -179,8 +278,14 @@ public final class BenchReport {
         int y = 60;
         g.setColor(Color.DARK_GRAY);
         g.setFont(bold);
-        g.drawString(String.format(Locale.ROOT, "Share of the ceiling (%.0f GFLOP/s, %s cores)", c.path("ceilingGflops").asDouble(),
-                c.path("cores").asText()), 20, 30);
+        g.drawString(
+                String.format(
+                        Locale.ROOT,
+                        "Share of the ceiling (%.0f GFLOP/s, %s cores)",
+                        c.path("ceilingGflops").asDouble(),
+                        c.path("cores").asText()),
+                20,
+                30);
         g.setFont(font);
         List<JsonNode> rows = new ArrayList<>();
         c.path("rows").forEach(rows::add);
@@ -192,8 +297,14 @@ public final class BenchReport {
             g.setColor(new Color(0x4C78A8));
             g.fillRect(x0, y, (int) ((x1 - x0) * Math.min(1, ratio)), bar - 6);
             g.setColor(Color.DARK_GRAY);
-            g.drawString(String.format(Locale.ROOT, "%.0f%%  (%.0f ms)", 100 * ratio, row.path("medianMs").asDouble()),
-                    x0 + (int) ((x1 - x0) * Math.min(1, ratio)) + 6, y + bar / 2 + 3);
+            g.drawString(
+                    String.format(
+                            Locale.ROOT,
+                            "%.0f%%  (%.0f ms)",
+                            100 * ratio,
+                            row.path("medianMs").asDouble()),
+                    x0 + (int) ((x1 - x0) * Math.min(1, ratio)) + 6,
+                    y + bar / 2 + 3);
             y += bar;
         }
         g.setStroke(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {6, 4}, 0));
@@ -239,8 +350,14 @@ public final class BenchReport {
             g.setStroke(new BasicStroke(1));
             g.setColor(Color.DARK_GRAY);
             JsonNode l = q.path("latency");
-            g.drawString(String.format(Locale.ROOT, "256x256 upscale: overhead %.0f ms = %.1f%% of model time", l.path("overheadMs").asDouble(),
-                    l.path("overheadPercent").asDouble()), qx - 140, base + 50);
+            g.drawString(
+                    String.format(
+                            Locale.ROOT,
+                            "256x256 upscale: overhead %.0f ms = %.1f%% of model time",
+                            l.path("overheadMs").asDouble(),
+                            l.path("overheadPercent").asDouble()),
+                    qx - 140,
+                    base + 50);
         } else {
             g.drawString("(queue not measured: --no-queue)", qx - 20, 80);
         }

@@ -1,8 +1,8 @@
 package dev.srgan.tools.bench;
 
+import dev.srgan.embedded.Preflight;
 import dev.srgan.embedded.ServicesProcess;
 import dev.srgan.tools.Api;
-
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -29,6 +29,7 @@ public final class LocalCluster implements AutoCloseable {
     private ServicesProcess services;
     /** With separate services (see {@link #startSeparate}): PostgreSQL and Kafka, each restartable. */
     private ServicesProcess postgres;
+
     private ServicesProcess kafka;
     private int pgPort;
     private int kafkaPort;
@@ -62,17 +63,19 @@ public final class LocalCluster implements AutoCloseable {
      * {@link #restartPostgres} and {@link #restartKafka} can stop and start again on the same data
      * and ports, and {@code env} added to every app's environment (short leases, say).
      */
-    public static LocalCluster startSeparate(Path home, int workerCount, Path logs, Map<String, String> env) throws Exception {
+    public static LocalCluster startSeparate(Path home, int workerCount, Path logs, Map<String, String> env)
+            throws Exception {
         return start(home, workerCount, logs, true, env);
     }
 
-    private static LocalCluster start(Path home, int workerCount, Path logs, boolean separate, Map<String, String> env) throws Exception {
+    private static LocalCluster start(Path home, int workerCount, Path logs, boolean separate, Map<String, String> env)
+            throws Exception {
         LocalCluster c = new LocalCluster(home, logs);
         c.extraEnv.putAll(env);
         try {
             if (separate) {
-                c.pgPort = freePort();
-                c.kafkaPort = freePort();
+                c.pgPort = Preflight.freeServicePort();
+                c.kafkaPort = Preflight.freeServicePort();
                 c.postgres = ServicesProcess.startOnly("postgres", c.dataDir.resolve("pg"), c.pgPort);
                 c.kafka = ServicesProcess.startOnly("kafka", c.dataDir.resolve("kafka"), c.kafkaPort);
             } else {
@@ -80,11 +83,12 @@ public final class LocalCluster implements AutoCloseable {
             }
             c.apiPort = freePort();
             c.api = c.startApp("api", "api", c.apiPort);
-            c.client = new Api(URI.create("http://127.0.0.1:" + c.apiPort), c.token, Executors.newFixedThreadPool(4, r -> {
-                Thread t = new Thread(r, "srgan-bench-http");
-                t.setDaemon(true);
-                return t;
-            }));
+            c.client =
+                    new Api(URI.create("http://127.0.0.1:" + c.apiPort), c.token, Executors.newFixedThreadPool(4, r -> {
+                        Thread t = new Thread(r, "srgan-bench-http");
+                        t.setDaemon(true);
+                        return t;
+                    }));
             for (int i = 0; i < workerCount; i++) {
                 c.addWorker();
             }
@@ -231,7 +235,9 @@ public final class LocalCluster implements AutoCloseable {
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx1g", "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(name + ".log").toFile()));
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        logs.resolve(name + ".log").toFile()));
         Map<String, String> env = pb.environment();
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
@@ -250,7 +256,8 @@ public final class LocalCluster implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (probe.status("/q/health/ready") != 200) {
             if (!p.isAlive()) {
-                throw new IllegalStateException(name + " exited with " + p.exitValue() + "; see " + logs.resolve(name + ".log"));
+                throw new IllegalStateException(
+                        name + " exited with " + p.exitValue() + "; see " + logs.resolve(name + ".log"));
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(name + " not ready in 180 s; see " + logs.resolve(name + ".log"));
@@ -284,8 +291,13 @@ public final class LocalCluster implements AutoCloseable {
     /** The text of worker {@code i}'s {@code /q/metrics}, or null when it does not answer. */
     public String workerMetrics(int i) {
         try {
-            var r = client.http().send(java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + workerPorts.get(i) + "/q/metrics"))
-                    .timeout(java.time.Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            var r = client.http()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(
+                                            URI.create("http://127.0.0.1:" + workerPorts.get(i) + "/q/metrics"))
+                                    .timeout(java.time.Duration.ofSeconds(5))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? r.body() : null;
         } catch (IOException e) {
             return null;
@@ -297,7 +309,10 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Sends a POSIX signal (STOP, CONT, KILL) to worker {@code i}. */
     public void signalWorker(int i, String signal) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(workers.get(i).pid())).inheritIO().start();
+        Process kill = new ProcessBuilder(
+                        "kill", "-" + signal, Long.toString(workers.get(i).pid()))
+                .inheritIO()
+                .start();
         if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
             throw new IOException("kill -" + signal + " " + workers.get(i).pid() + " failed");
         }
@@ -323,7 +338,9 @@ public final class LocalCluster implements AutoCloseable {
             if (w.isAlive()) {
                 try {
                     // a paused worker cannot stop
-                    new ProcessBuilder("kill", "-CONT", Long.toString(w.pid())).start().waitFor(5, TimeUnit.SECONDS);
+                    new ProcessBuilder("kill", "-CONT", Long.toString(w.pid()))
+                            .start()
+                            .waitFor(5, TimeUnit.SECONDS);
                 } catch (IOException e) {
                     // gone already
                 } catch (InterruptedException e) {
@@ -360,7 +377,8 @@ public final class LocalCluster implements AutoCloseable {
 
     private static void deleteQuietly(Path dir) {
         try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(f -> f.toFile().delete());
         } catch (IOException e) {
             // a temp dir left behind is harmless
         }

@@ -6,7 +6,6 @@ import dev.srgan.tools.JobWatcher;
 import dev.srgan.tools.Multipart;
 import dev.srgan.tools.Stats;
 import dev.srgan.tools.TrivialModel;
-
 import java.io.PrintStream;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -24,8 +23,7 @@ import java.util.concurrent.TimeUnit;
  * model's own time in the worker, and the throughput of trivial jobs with 1 and then 2 workers.
  */
 public final class QueueBench {
-    private QueueBench() {
-    }
+    private QueueBench() {}
 
     /** Starts the cluster, measures, stops it. */
     public static Map<String, Object> run(Path home, boolean quick, PrintStream log) throws Exception {
@@ -61,14 +59,20 @@ public final class QueueBench {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("cores", cores);
         out.put("jobs", jobs);
-        log.printf("queue: shared host: %d concurrent 256x256 upscales, 2 workers with %d threads each (oversubscribed) ...%n", jobs, cores);
-        out.put("twoWorkersOversubscribed", concurrent(api, jobs, "2 workers x " + cores + " threads (oversubscribed)", log));
+        log.printf(
+                "queue: shared host: %d concurrent 256x256 upscales, 2 workers with %d threads each (oversubscribed) ...%n",
+                jobs, cores);
+        out.put(
+                "twoWorkersOversubscribed",
+                concurrent(api, jobs, "2 workers x " + cores + " threads (oversubscribed)", log));
         cluster.stopWorkers();
         for (int i = 0; i < 2; i++) {
             cluster.addWorker(Map.of("SRGAN_WORKER_WORKERS_ON_HOST", "2"));
         }
         int split = Math.max(1, cores / 2);
-        out.put("twoWorkers", concurrent(api, jobs, "2 workers x " + split + " thread(s) (cores split, the default)", log));
+        out.put(
+                "twoWorkers",
+                concurrent(api, jobs, "2 workers x " + split + " thread(s) (cores split, the default)", log));
         cluster.stopWorkers();
         cluster.addWorker();
         out.put("oneWorker", concurrent(api, jobs, "1 worker x " + cores + " threads", log));
@@ -90,15 +94,19 @@ public final class QueueBench {
             double seconds = (last - t0) / 1e9;
             double[] model = new double[jobs];
             for (int i = 0; i < jobs; i++) {
-                model[i] = api.get("/api/jobs/" + ids.get(i)).path("result").path("modelMs").asDouble();
+                model[i] = api.get("/api/jobs/" + ids.get(i))
+                        .path("result")
+                        .path("modelMs")
+                        .asDouble();
             }
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("setup", setup);
             m.put("seconds", Stats.round(seconds));
             m.put("jobsPerMinute", Stats.round(60 * jobs / seconds));
             m.put("modelMsMedian", Stats.round(Stats.median(model)));
-            log.printf("queue: %s: %d upscales in %.1f s (%.1f jobs/min), model time per job %.0f ms (median)%n", setup, jobs, seconds,
-                    60 * jobs / seconds, Stats.median(model));
+            log.printf(
+                    "queue: %s: %d upscales in %.1f s (%.1f jobs/min), model time per job %.0f ms (median)%n",
+                    setup, jobs, seconds, 60 * jobs / seconds, Stats.median(model));
             return m;
         }
     }
@@ -106,8 +114,11 @@ public final class QueueBench {
     private static List<String> submit(Api api, byte[] png, int n) throws Exception {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            ids.add(api.post("/api/upscale", new Multipart().field("scale", "4").file("image", "bench.png", "image/png", png))
-                    .path("id").asText());
+            ids.add(api.post(
+                            "/api/upscale",
+                            new Multipart().field("scale", "4").file("image", "bench.png", "image/png", png))
+                    .path("id")
+                    .asText());
         }
         return ids;
     }
@@ -117,7 +128,8 @@ public final class QueueBench {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
         while (watcher.countFinished(ids) < ids.size()) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("only " + watcher.countFinished(ids) + " of " + ids.size() + " upscales finished in 10 minutes");
+                throw new IllegalStateException("only " + watcher.countFinished(ids) + " of " + ids.size()
+                        + " upscales finished in 10 minutes");
             }
             Thread.sleep(5);
         }
@@ -125,7 +137,8 @@ public final class QueueBench {
         for (String id : ids) {
             if (!"SUCCEEDED".equals(watcher.status(id))) {
                 JsonNode job = api.get("/api/jobs/" + id);
-                throw new IllegalStateException("upscale " + id + " ended " + job.path("status").asText() + ": " + job.path("error").asText());
+                throw new IllegalStateException("upscale " + id + " ended "
+                        + job.path("status").asText() + ": " + job.path("error").asText());
             }
             last = Math.max(last, watcher.finishedAt(id));
         }
@@ -145,8 +158,11 @@ public final class QueueBench {
         try (JobWatcher watcher = new JobWatcher(api)) {
             for (int i = -1; i < runs; i++) {
                 long t = System.nanoTime();
-                String id = api.post("/api/upscale", new Multipart().field("scale", "4").file("image", "bench.png", "image/png", png))
-                        .path("id").asText();
+                String id = api.post(
+                                "/api/upscale",
+                                new Multipart().field("scale", "4").file("image", "bench.png", "image/png", png))
+                        .path("id")
+                        .asText();
                 long deadline = t + TimeUnit.MINUTES.toNanos(5);
                 Long done;
                 while ((done = watcher.finishedAt(id)) == null) {
@@ -157,7 +173,9 @@ public final class QueueBench {
                 }
                 JsonNode job = api.get("/api/jobs/" + id);
                 if (!"SUCCEEDED".equals(job.path("status").asText())) {
-                    throw new IllegalStateException("upscale " + id + " ended " + job.path("status").asText() + ": " + job.path("error").asText());
+                    throw new IllegalStateException(
+                            "upscale " + id + " ended " + job.path("status").asText() + ": "
+                                    + job.path("error").asText());
                 }
                 if (i >= 0) {
                     e2e[i] = (done - t) / 1e6;
@@ -178,8 +196,13 @@ public final class QueueBench {
         m.put("workerTotalMs", Stats.round(Stats.median(workerTotal)));
         m.put("overheadMs", Stats.round(Stats.median(overhead)));
         m.put("overheadPercent", Stats.round(100 * Stats.median(overhead) / Stats.median(model)));
-        log.printf("queue: %s: end to end %.0f ms, model %.0f ms, overhead %.0f ms (%.1f%%)%n", m.get("name"), Stats.median(e2e),
-                Stats.median(model), Stats.median(overhead), 100 * Stats.median(overhead) / Stats.median(model));
+        log.printf(
+                "queue: %s: end to end %.0f ms, model %.0f ms, overhead %.0f ms (%.1f%%)%n",
+                m.get("name"),
+                Stats.median(e2e),
+                Stats.median(model),
+                Stats.median(overhead),
+                100 * Stats.median(overhead) / Stats.median(model));
         return m;
     }
 
@@ -192,7 +215,8 @@ public final class QueueBench {
      * job for each part of the cluster, their sum, and the cores busy on average. On a machine
      * whose cores are all busy this is what bounds jobs per second.
      */
-    static Map<String, Object> withCpu(LocalCluster cluster, int jobs, Measurement m, PrintStream log) throws Exception {
+    static Map<String, Object> withCpu(LocalCluster cluster, int jobs, Measurement m, PrintStream log)
+            throws Exception {
         Map<String, Double> before = cluster.cpuSeconds();
         long t0 = System.nanoTime();
         Map<String, Object> result = m.run();
@@ -213,7 +237,9 @@ public final class QueueBench {
         result.put("cpuMsPerJob", perJob);
         result.put("cpuMsPerJobTotal", Stats.round(1000 * total / jobs));
         result.put("coresBusy", Stats.round(total / wall));
-        log.printf("queue: CPU per job (ms):%s; total %.2f ms, %.2f cores busy on average%n", line, 1000 * total / jobs, total / wall);
+        log.printf(
+                "queue: CPU per job (ms):%s; total %.2f ms, %.2f cores busy on average%n",
+                line, 1000 * total / jobs, total / wall);
         return result;
     }
 
@@ -223,7 +249,9 @@ public final class QueueBench {
      * finished.
      */
     public static Map<String, Object> throughput(Api api, String modelId, int n, PrintStream log) throws Exception {
-        Multipart form = new Multipart().field("scale", "2").field("modelId", modelId)
+        Multipart form = new Multipart()
+                .field("scale", "2")
+                .field("modelId", modelId)
                 .file("image", "trivial.png", "image/png", TrivialModel.png(8, 8, 3));
         List<String> ids = java.util.Collections.synchronizedList(new ArrayList<>());
         Semaphore slots = new Semaphore(32);
@@ -246,12 +274,14 @@ public final class QueueBench {
             CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
             long submitted = System.nanoTime();
             if (ids.size() != n) {
-                throw new IllegalStateException((n - ids.size()) + " of " + n + " trivial submissions were not accepted");
+                throw new IllegalStateException(
+                        (n - ids.size()) + " of " + n + " trivial submissions were not accepted");
             }
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
             while (watcher.countFinished(ids) < n) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("only " + watcher.countFinished(ids) + " of " + n + " trivial jobs finished in 10 minutes");
+                    throw new IllegalStateException(
+                            "only " + watcher.countFinished(ids) + " of " + n + " trivial jobs finished in 10 minutes");
                 }
                 Thread.sleep(2);
             }
@@ -269,8 +299,9 @@ public final class QueueBench {
             m.put("seconds", Stats.round((last - t0) / 1e9));
             m.put("jobsPerSecond", Stats.round(n / ((last - t0) / 1e9)));
             m.put("submissionsPerSecond", Stats.round(n / ((submitted - t0) / 1e9)));
-            log.printf("queue: %d trivial jobs in %.1f s: %.1f jobs/s (submissions alone %.1f/s)%n", n, (last - t0) / 1e9,
-                    n / ((last - t0) / 1e9), n / ((submitted - t0) / 1e9));
+            log.printf(
+                    "queue: %d trivial jobs in %.1f s: %.1f jobs/s (submissions alone %.1f/s)%n",
+                    n, (last - t0) / 1e9, n / ((last - t0) / 1e9), n / ((submitted - t0) / 1e9));
             return m;
         }
     }

@@ -3,7 +3,6 @@ package dev.srgan.tools.chaos;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.srgan.tools.Api;
 import dev.srgan.tools.bench.LocalCluster;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,8 +15,7 @@ import java.util.Map;
  * every check held.
  */
 public final class ChaosCommand {
-    private ChaosCommand() {
-    }
+    private ChaosCommand() {}
 
     /** The environment of the chaos cluster's apps: short leases and sessions, so faults show within seconds. */
     public static final Map<String, String> ENV = Map.of(
@@ -42,8 +40,10 @@ public final class ChaosCommand {
                     case "--workers" -> workers = Integer.parseInt(v);
                     case "--seed" -> seed = Long.parseLong(v);
                     case "--out" -> out = Path.of(v);
-                    default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + "; usage: ./srgan chaos [--minutes 10] [--workers 2] [--seed 1] [--out target/chaos]");
+                    default ->
+                        throw new IllegalArgumentException(
+                                "unknown option " + args[i]
+                                        + "; usage: ./srgan chaos [--minutes 10] [--workers 2] [--seed 1] [--out target/chaos]");
                 }
             }
             if (minutes <= 0 || workers < 1) {
@@ -53,15 +53,26 @@ public final class ChaosCommand {
             System.err.println("srgan chaos: " + e.getMessage());
             System.exit(2);
         }
-        Path home = Path.of(System.getProperty("srgan.home", ".")).toAbsolutePath().normalize();
+        Path home =
+                Path.of(System.getProperty("srgan.home", ".")).toAbsolutePath().normalize();
         Files.createDirectories(out);
         Map<String, Object> report;
         try (LocalCluster cluster = LocalCluster.startSeparate(home, workers, out.resolve("logs"), ENV)) {
-            ChaosRun.Settings settings = new ChaosRun.Settings(Duration.ofSeconds(Math.round(minutes * 60)), Duration.ofSeconds(15),
-                    Duration.ofSeconds(6), Duration.ofMinutes(5), seed, 2.0, 3, 600);
+            ChaosRun.Settings settings = new ChaosRun.Settings(
+                    Duration.ofSeconds(Math.round(minutes * 60)),
+                    Duration.ofSeconds(15),
+                    Duration.ofSeconds(6),
+                    Duration.ofMinutes(5),
+                    seed,
+                    2.0,
+                    3,
+                    600);
             report = ChaosRun.run(cluster, settings, System.out);
         }
-        Api.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("chaos.json").toFile(), report);
+        Api.JSON
+                .copy()
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValue(out.resolve("chaos.json").toFile(), report);
         System.out.println("wrote " + out.resolve("chaos.json"));
         System.exit(Boolean.TRUE.equals(report.get("ok")) ? 0 : 1);
     }

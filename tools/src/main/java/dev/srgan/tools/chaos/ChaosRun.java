@@ -6,7 +6,6 @@ import dev.srgan.tools.Api;
 import dev.srgan.tools.Multipart;
 import dev.srgan.tools.TrivialModel;
 import dev.srgan.tools.bench.LocalCluster;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -39,7 +38,12 @@ import java.util.zip.ZipOutputStream;
  */
 public final class ChaosRun {
     /** The kinds of fault. */
-    public enum Fault { PAUSE_WORKER, KILL_WORKER, RESTART_KAFKA, RESTART_POSTGRES }
+    public enum Fault {
+        PAUSE_WORKER,
+        KILL_WORKER,
+        RESTART_KAFKA,
+        RESTART_POSTGRES
+    }
 
     /**
      * @param chaos how long faults are injected and jobs submitted
@@ -51,12 +55,17 @@ public final class ChaosRun {
      * @param trainingRuns training runs started at the beginning
      * @param trainingSteps steps of each run (half pre-training, half GAN)
      */
-    public record Settings(Duration chaos, Duration faultEvery, Duration lease, Duration drain, long seed,
-                           double upscalesPerSecond, int trainingRuns, int trainingSteps) {
-    }
+    public record Settings(
+            Duration chaos,
+            Duration faultEvery,
+            Duration lease,
+            Duration drain,
+            long seed,
+            double upscalesPerSecond,
+            int trainingRuns,
+            int trainingSteps) {}
 
-    private ChaosRun() {
-    }
+    private ChaosRun() {}
 
     /** Runs the chaos and the checks; the report's "ok" says whether every check held. */
     public static Map<String, Object> run(LocalCluster cluster, Settings s, PrintStream log) throws Exception {
@@ -64,19 +73,34 @@ public final class ChaosRun {
         long t0 = System.nanoTime();
         Random random = new Random(s.seed());
         String model = TrivialModel.upload(api, "trivial 2x (chaos)");
-        String dataset = api.post("/api/datasets", new Multipart().field("name", "chaos")
-                .file("file", "chaos.zip", "application/zip", datasetZip(s.seed()))).path("id").asText();
+        String dataset = api.post(
+                        "/api/datasets",
+                        new Multipart()
+                                .field("name", "chaos")
+                                .file("file", "chaos.zip", "application/zip", datasetZip(s.seed())))
+                .path("id")
+                .asText();
         List<String> training = new ArrayList<>();
         for (int i = 0; i < s.trainingRuns(); i++) {
-            training.add(submitTraining(api, dataset, s, "chaos-run-" + s.seed() + "-" + i, Instant.now().plus(s.drain())));
+            training.add(submitTraining(
+                    api,
+                    dataset,
+                    s,
+                    "chaos-run-" + s.seed() + "-" + i,
+                    Instant.now().plus(s.drain())));
         }
-        log.printf("chaos: %d training runs of %d steps started; upscales at %.1f/s for %d s%n",
-                training.size(), s.trainingSteps(), s.upscalesPerSecond(), s.chaos().toSeconds());
+        log.printf(
+                "chaos: %d training runs of %d steps started; upscales at %.1f/s for %d s%n",
+                training.size(),
+                s.trainingSteps(),
+                s.upscalesPerSecond(),
+                s.chaos().toSeconds());
 
         List<String> upscales = new CopyOnWriteArrayList<>();
         Map<String, Integer> retries = new ConcurrentHashMap<>();
         AtomicBoolean submitting = new AtomicBoolean(true);
-        Thread submitter = new Thread(() -> submitUpscales(api, model, s, submitting, upscales, retries, log), "chaos-submitter");
+        Thread submitter =
+                new Thread(() -> submitUpscales(api, model, s, submitting, upscales, retries, log), "chaos-submitter");
         submitter.start();
 
         List<Fault> order = new ArrayList<>();
@@ -107,7 +131,9 @@ public final class ChaosRun {
         Map<String, Object> report = check(cluster, api, training, upscales, finals, s.trainingSteps());
         report.put("faults", faults);
         report.put("timeline", timeline);
-        report.put("submissionRetries", retries.values().stream().mapToInt(Integer::intValue).sum());
+        report.put(
+                "submissionRetries",
+                retries.values().stream().mapToInt(Integer::intValue).sum());
         report.put("seconds", Math.round((System.nanoTime() - t0) / 1e8) / 10.0);
         log.println("chaos: " + report);
         return report;
@@ -137,7 +163,8 @@ public final class ChaosRun {
                 cluster.signalWorker(w, "KILL");
                 cluster.workers().get(w).waitFor();
                 cluster.addWorker();
-                return "worker " + (w + 1) + " killed (SIGKILL); worker " + cluster.workers().size() + " started";
+                return "worker " + (w + 1) + " killed (SIGKILL); worker "
+                        + cluster.workers().size() + " started";
             }
             case RESTART_KAFKA -> {
                 cluster.restartKafka(Duration.ofSeconds(3));
@@ -163,16 +190,22 @@ public final class ChaosRun {
         return bytes.toByteArray();
     }
 
-    private static String submitTraining(Api api, String dataset, Settings s, String key, Instant until) throws Exception {
+    private static String submitTraining(Api api, String dataset, Settings s, String key, Instant until)
+            throws Exception {
         int pre = s.trainingSteps() / 2;
         String body = """
                 {"datasetId": "%s", "name": "%s", "hyperparameters": {"scale": 2, "residualBlocks": 1, "batchSize": 2, "hrCropSize": 24,
-                 "pretrainSteps": %d, "ganSteps": %d, "validateEvery": 100000, "checkpointEvery": 10}}"""
-                .formatted(dataset, key, pre, s.trainingSteps() - pre);
+                 "pretrainSteps": %d, "ganSteps": %d, "validateEvery": 100000, "checkpointEvery": 10}}""".formatted(dataset, key, pre, s.trainingSteps() - pre);
         while (true) {
             try {
-                HttpResponse<String> r = api.http().send(api.request("/api/training").header("Content-Type", "application/json")
-                        .header("Idempotency-Key", key).POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = api.http()
+                        .send(
+                                api.request("/api/training")
+                                        .header("Content-Type", "application/json")
+                                        .header("Idempotency-Key", key)
+                                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 202) {
                     return Api.JSON.readTree(r.body()).path("id").asText();
                 }
@@ -192,21 +225,35 @@ public final class ChaosRun {
     }
 
     /** Submits upscales at the rate; each is retried with its key until accepted (a 4xx is a bug: it stops the run). */
-    private static void submitUpscales(Api api, String model, Settings s, AtomicBoolean submitting, List<String> accepted,
-                                       Map<String, Integer> retries, PrintStream log) {
+    private static void submitUpscales(
+            Api api,
+            String model,
+            Settings s,
+            AtomicBoolean submitting,
+            List<String> accepted,
+            Map<String, Integer> retries,
+            PrintStream log) {
         long every = (long) (1e9 / s.upscalesPerSecond());
         long next = System.nanoTime();
         for (int i = 0; submitting.get(); i++) {
             String key = "chaos-upscale-" + s.seed() + "-" + i;
             try {
                 byte[] png = TrivialModel.png(24, 24, s.seed() * 1000 + i);
-                Multipart form = new Multipart().field("scale", "2").field("modelId", model).file("image", "in-" + i + ".png", "image/png", png);
+                Multipart form = new Multipart()
+                        .field("scale", "2")
+                        .field("modelId", model)
+                        .file("image", "in-" + i + ".png", "image/png", png);
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 while (System.nanoTime() < deadline) {
                     try {
-                        HttpResponse<String> r = api.http().send(api.request("/api/upscale").header("Content-Type", form.contentType())
-                                .header("Idempotency-Key", key).POST(HttpRequest.BodyPublishers.ofByteArray(form.body())).build(),
-                                HttpResponse.BodyHandlers.ofString());
+                        HttpResponse<String> r = api.http()
+                                .send(
+                                        api.request("/api/upscale")
+                                                .header("Content-Type", form.contentType())
+                                                .header("Idempotency-Key", key)
+                                                .POST(HttpRequest.BodyPublishers.ofByteArray(form.body()))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.ofString());
                         if (r.statusCode() == 202) {
                             accepted.add(Api.JSON.readTree(r.body()).path("id").asText());
                             break;
@@ -240,7 +287,8 @@ public final class ChaosRun {
         }
     }
 
-    private static Map<String, JsonNode> awaitTerminal(Api api, List<String> ids, Duration drain) throws InterruptedException {
+    private static Map<String, JsonNode> awaitTerminal(Api api, List<String> ids, Duration drain)
+            throws InterruptedException {
         Map<String, JsonNode> last = new LinkedHashMap<>();
         long deadline = System.nanoTime() + drain.toNanos();
         List<String> open = new ArrayList<>(ids);
@@ -250,7 +298,8 @@ public final class ChaosRun {
                 try {
                     JsonNode job = api.get("/api/jobs/" + id);
                     last.put(id, job);
-                    if (List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(job.path("status").asText())) {
+                    if (List.of("SUCCEEDED", "FAILED", "CANCELLED")
+                            .contains(job.path("status").asText())) {
                         it.remove();
                     }
                 } catch (IOException e) {
@@ -265,8 +314,14 @@ public final class ChaosRun {
         return last;
     }
 
-    private static Map<String, Object> check(LocalCluster cluster, Api api, List<String> training, List<String> upscales,
-                                             Map<String, JsonNode> finals, int steps) throws Exception {
+    private static Map<String, Object> check(
+            LocalCluster cluster,
+            Api api,
+            List<String> training,
+            List<String> upscales,
+            Map<String, JsonNode> finals,
+            int steps)
+            throws Exception {
         Map<String, Object> r = new LinkedHashMap<>();
         Map<String, Integer> states = new LinkedHashMap<>();
         int lost = 0;
@@ -283,11 +338,17 @@ public final class ChaosRun {
             states.merge(status, 1, Integer::sum);
             if (!List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(status)) {
                 notTerminal++;
-                StringBuilder why = new StringBuilder(id + " (" + job.path("type").asText() + ") is still " + status + " after attempt "
-                        + job.path("attempts").asInt() + " on " + job.path("workerId").asText() + " (" + job.path("progressMessage").asText() + ")");
+                StringBuilder why =
+                        new StringBuilder(id + " (" + job.path("type").asText() + ") is still " + status
+                                + " after attempt " + job.path("attempts").asInt() + " on "
+                                + job.path("workerId").asText() + " ("
+                                + job.path("progressMessage").asText() + ")");
                 try {
                     for (JsonNode e : api.get("/api/jobs/" + id + "/events")) {
-                        why.append("; ").append(e.path("status").asText()).append(": ").append(e.path("message").asText());
+                        why.append("; ")
+                                .append(e.path("status").asText())
+                                .append(": ")
+                                .append(e.path("message").asText());
                     }
                 } catch (IOException e) {
                     why.append("; events: ").append(e.getMessage());
@@ -301,11 +362,15 @@ public final class ChaosRun {
             if (job == null) {
                 continue;
             }
-            HttpResponse<byte[]> res = api.http().send(api.request("/api/jobs/" + id + "/result").GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> res = api.http()
+                    .send(
+                            api.request("/api/jobs/" + id + "/result").GET().build(),
+                            HttpResponse.BodyHandlers.ofByteArray());
             boolean succeeded = job.path("status").asText().equals("SUCCEEDED");
             boolean png = res.statusCode() == 200 && res.body().length > 8 && (res.body()[1] == 'P');
             if (succeeded != png) {
-                problems.add("upscale " + id + " is " + job.path("status").asText() + " but its result answers " + res.statusCode());
+                problems.add("upscale " + id + " is " + job.path("status").asText() + " but its result answers "
+                        + res.statusCode());
             }
             results += png ? 1 : 0;
         }
@@ -318,7 +383,8 @@ public final class ChaosRun {
             JsonNode losses = api.get("/api/jobs/" + id + "/losses");
             for (int i = 0; i < losses.size(); i++) {
                 if (losses.get(i).path("step").asInt() != i + 1) {
-                    problems.add("run " + id + ": loss point " + i + " is step " + losses.get(i).path("step").asInt() + ", not " + (i + 1));
+                    problems.add("run " + id + ": loss point " + i + " is step "
+                            + losses.get(i).path("step").asInt() + ", not " + (i + 1));
                     break;
                 }
             }
@@ -327,16 +393,22 @@ public final class ChaosRun {
             }
             for (JsonNode cp : api.get("/api/jobs/" + id + "/checkpoints")) {
                 String cid = cp.path("id").asText();
-                HttpResponse<byte[]> zip = api.http().send(api.request(cp.path("downloadUrl").asText()).GET().build(),
-                        HttpResponse.BodyHandlers.ofByteArray());
+                HttpResponse<byte[]> zip = api.http()
+                        .send(
+                                api.request(cp.path("downloadUrl").asText())
+                                        .GET()
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofByteArray());
                 try {
                     Checkpoint loaded = Checkpoint.read(new ByteArrayInputStream(zip.body()));
                     if (loaded.step() != cp.path("step").asLong()) {
-                        problems.add("checkpoint " + cid + " of run " + id + " holds step " + loaded.step() + ", listed as " + cp.path("step"));
+                        problems.add("checkpoint " + cid + " of run " + id + " holds step " + loaded.step()
+                                + ", listed as " + cp.path("step"));
                     }
                     checkpoints++;
                 } catch (IOException e) {
-                    problems.add("checkpoint " + cid + " of run " + id + " does not load (" + zip.statusCode() + "): " + e.getMessage());
+                    problems.add("checkpoint " + cid + " of run " + id + " does not load (" + zip.statusCode() + "): "
+                            + e.getMessage());
                 }
             }
         }

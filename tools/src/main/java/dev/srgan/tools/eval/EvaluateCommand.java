@@ -7,7 +7,6 @@ import dev.srgan.networks.evaluation.Evaluator;
 import dev.srgan.networks.image.Images;
 import dev.srgan.networks.inference.Precision;
 import dev.srgan.networks.inference.Upscaler;
-
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,8 +26,7 @@ import java.util.stream.Stream;
  * only; default float32, the reference) runs the generator in bfloat16 to measure what that costs.
  */
 public final class EvaluateCommand {
-    private EvaluateCommand() {
-    }
+    private EvaluateCommand() {}
 
     public static void main(String[] args) {
         try {
@@ -53,11 +51,26 @@ public final class EvaluateCommand {
             String a = args[i];
             String v = i + 1 < args.length ? args[i + 1] : null;
             switch (a) {
-                case "--model" -> { model = Path.of(require(a, v)); i++; }
-                case "--images" -> { images = Path.of(require(a, v)); i++; }
-                case "--json" -> { json = Path.of(require(a, v)); i++; }
-                case "--comparison" -> { comparison = Path.of(require(a, v)); i++; }
-                case "--precision" -> { precision = Precision.parse(require(a, v)); i++; }
+                case "--model" -> {
+                    model = Path.of(require(a, v));
+                    i++;
+                }
+                case "--images" -> {
+                    images = Path.of(require(a, v));
+                    i++;
+                }
+                case "--json" -> {
+                    json = Path.of(require(a, v));
+                    i++;
+                }
+                case "--comparison" -> {
+                    comparison = Path.of(require(a, v));
+                    i++;
+                }
+                case "--precision" -> {
+                    precision = Precision.parse(require(a, v));
+                    i++;
+                }
                 case "--scale" -> {
                     try {
                         scale = Integer.parseInt(require(a, v));
@@ -66,12 +79,15 @@ public final class EvaluateCommand {
                     }
                     i++;
                 }
-                default -> throw new IllegalArgumentException("unknown option " + a
-                        + "; usage: ./srgan eval --model FILE --images DIR [--scale 4] [--precision auto|float32|bfloat16] [--json OUT] [--comparison CROP.png]");
+                default ->
+                    throw new IllegalArgumentException(
+                            "unknown option " + a
+                                    + "; usage: ./srgan eval --model FILE --images DIR [--scale 4] [--precision auto|float32|bfloat16] [--json OUT] [--comparison CROP.png]");
             }
         }
         if (model == null || images == null) {
-            throw new IllegalArgumentException("usage: ./srgan eval --model FILE --images DIR [--scale 4] [--precision auto|float32|bfloat16] [--json OUT] [--comparison CROP.png]");
+            throw new IllegalArgumentException(
+                    "usage: ./srgan eval --model FILE --images DIR [--scale 4] [--precision auto|float32|bfloat16] [--json OUT] [--comparison CROP.png]");
         }
         if (!Files.isRegularFile(model)) {
             throw new IllegalArgumentException("no model file " + model);
@@ -93,17 +109,22 @@ public final class EvaluateCommand {
         }
         try (Upscaler upscaler = load(model, scale, precision)) {
             if (upscaler.scale() != scale) {
-                throw new IllegalArgumentException(model + " is a " + upscaler.scale() + "x model; pass --scale " + upscaler.scale());
+                throw new IllegalArgumentException(
+                        model + " is a " + upscaler.scale() + "x model; pass --scale " + upscaler.scale());
             }
             System.out.println("evaluating " + model.getFileName() + " (" + upscaler.precision() + ") on " + list.size()
                     + " images from " + images);
-            Evaluator.Report report = Evaluator.evaluate(upscaler, list, r -> { }, null);
+            Evaluator.Report report = Evaluator.evaluate(upscaler, list, r -> {}, null);
             System.out.print(report.table());
             if (comparison != null) {
                 BufferedImage crop = Evaluator.comparisonCrop(upscaler);
                 Files.write(comparison, Images.png(crop));
-                System.out.printf("wrote %s: the comparison crop of %s, PSNR(Y) %.2f dB (bicubic %.2f)%n", comparison,
-                        Comparison.PHOTO, Comparison.psnr(crop), Comparison.psnr(Comparison.bicubic(upscaler.scale())));
+                System.out.printf(
+                        "wrote %s: the comparison crop of %s, PSNR(Y) %.2f dB (bicubic %.2f)%n",
+                        comparison,
+                        Comparison.PHOTO,
+                        Comparison.psnr(crop),
+                        Comparison.psnr(Comparison.bicubic(upscaler.scale())));
             }
             if (json != null) {
                 new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), report);
@@ -122,7 +143,8 @@ public final class EvaluateCommand {
     public static Upscaler load(Path model, int scale, Precision precision) throws IOException {
         if (model.getFileName().toString().endsWith(".pt")) {
             if (precision == Precision.BFLOAT16) {
-                throw new IllegalArgumentException("--precision " + precision + " needs a checkpoint; a TorchScript file runs as saved");
+                throw new IllegalArgumentException(
+                        "--precision " + precision + " needs a checkpoint; a TorchScript file runs as saved");
             }
             return Upscaler.fromTorchScript(model, scale);
         }

@@ -56,7 +56,10 @@ public final class ExportCommand {
         try (InputStream in = Files.newInputStream(model)) {
             cp = Checkpoint.read(in);
         }
-        return OnnxExport.generator(DjlParameters.read(cp.inferenceGeneratorParameters()), cp.config().scale(),
-                cp.config().residualBlocks(), model.getFileName().toString().replaceAll("\\.srgan\\.zip$", ""));
+        return OnnxExport.generator(
+                DjlParameters.read(cp.inferenceGeneratorParameters()),
+                cp.config().scale(),
+                cp.config().residualBlocks(),
+                model.getFileName().toString().replaceAll("\\.srgan\\.zip$", ""));
     }
 }

@@ -3,7 +3,6 @@ package dev.srgan.tools.load;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.srgan.tools.Api;
 import dev.srgan.tools.TrivialModel;
-
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +20,7 @@ import java.util.concurrent.Executors;
  * Exit status 0 only when every accepted job succeeded exactly once.
  */
 public final class LoadCommand {
-    private LoadCommand() {
-    }
+    private LoadCommand() {}
 
     public static void main(String[] args) throws Exception {
         String url = "http://127.0.0.1:8080";
@@ -57,7 +55,10 @@ public final class LoadCommand {
             System.err.println("srgan: " + e.getMessage());
             System.exit(2);
         }
-        Api api = new Api(URI.create(url), token != null ? token : Api.readToken(tokenFile), Executors.newFixedThreadPool(4, daemon()));
+        Api api = new Api(
+                URI.create(url),
+                token != null ? token : Api.readToken(tokenFile),
+                Executors.newFixedThreadPool(4, daemon()));
         if (api.status("/q/health/ready") != 200) {
             System.err.println("srgan: no ready api at " + url + " (start it with ./srgan up)");
             System.exit(1);
@@ -70,11 +71,15 @@ public final class LoadCommand {
         }
         System.out.println("api " + url + ", " + online + " worker(s) online");
         String modelId = TrivialModel.upload(api, "trivial 2x (load test " + Instant.now() + ")");
-        Map<String, Object> report = LoadTest.run(api, modelId, new LoadTest.Settings(rate, seconds, image, Duration.ofSeconds(drain)), System.out);
+        Map<String, Object> report = LoadTest.run(
+                api, modelId, new LoadTest.Settings(rate, seconds, image, Duration.ofSeconds(drain)), System.out);
         report.put("workersOnline", online);
         report.put("at", Instant.now().toString());
         Files.createDirectories(out);
-        Api.JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("load.json").toFile(), report);
+        Api.JSON
+                .copy()
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValue(out.resolve("load.json").toFile(), report);
         Files.writeString(out.resolve("load.md"), LoadReport.markdown(report));
         System.out.print(LoadReport.markdown(report));
         System.out.println("wrote " + out.resolve("load.json") + " and " + out.resolve("load.md"));

@@ -6,7 +6,6 @@ import dev.srgan.tools.JobWatcher;
 import dev.srgan.tools.Multipart;
 import dev.srgan.tools.Stats;
 import dev.srgan.tools.TrivialModel;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.http.HttpResponse;
@@ -39,8 +38,7 @@ public final class LoadTest {
         }
     }
 
-    private LoadTest() {
-    }
+    private LoadTest() {}
 
     /**
      * Runs the load and the check.
@@ -55,7 +53,10 @@ public final class LoadTest {
         int n = (int) Math.round(s.rate() * s.seconds());
         long period = (long) (1e9 / s.rate());
         byte[] png = TrivialModel.png(s.imageSize(), s.imageSize(), 1);
-        Multipart form = new Multipart().field("scale", "2").field("modelId", modelId).file("image", "load.png", "image/png", png);
+        Multipart form = new Multipart()
+                .field("scale", "2")
+                .field("modelId", modelId)
+                .file("image", "load.png", "image/png", png);
         long[] intended = new long[n];
         long[] answered = new long[n];
         int[] status = new int[n];
@@ -67,8 +68,9 @@ public final class LoadTest {
 
         Map<String, Object> report = new LinkedHashMap<>();
         try (JobWatcher watcher = new JobWatcher(api)) {
-            log.printf("submitting %d upscales at %.0f/s for %d s (%dx%d PNG, 2x, model %s)%n", n, s.rate(), s.seconds(),
-                    s.imageSize(), s.imageSize(), modelId);
+            log.printf(
+                    "submitting %d upscales at %.0f/s for %d s (%dx%d PNG, 2x, model %s)%n",
+                    n, s.rate(), s.seconds(), s.imageSize(), s.imageSize(), modelId);
             long t0 = System.nanoTime() + 50_000_000;
             for (int i = 0; i < n; i++) {
                 long at = t0 + i * period;
@@ -95,12 +97,16 @@ public final class LoadTest {
                     }
                 }));
                 if ((i + 1) % (int) Math.max(1, s.rate() * 10) == 0) {
-                    log.printf("  %6d sent, %4d in flight, %6d finished%n", i + 1, inFlight.get(), watcher.countFinished(accepted(ids)));
+                    log.printf(
+                            "  %6d sent, %4d in flight, %6d finished%n",
+                            i + 1, inFlight.get(), watcher.countFinished(accepted(ids)));
                 }
             }
             long lastScheduled = t0 + (n - 1) * period;
             long sendLag = System.nanoTime() - lastScheduled;
-            CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).exceptionally(e -> null).get(2, TimeUnit.MINUTES);
+            CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new))
+                    .exceptionally(e -> null)
+                    .get(2, TimeUnit.MINUTES);
             long submitEnd = 0;
             for (long a : answered) {
                 submitEnd = Math.max(submitEnd, a);
@@ -119,10 +125,27 @@ public final class LoadTest {
             submit.put("clientSendLagMs", Stats.round(sendLag / 1e6));
             submit.put("maxInFlight", maxInFlight);
             submit.put("latencyMs", Stats.summary(latencyMs));
-            report.put("settings", Map.of("rate", s.rate(), "seconds", s.seconds(), "imageSize", s.imageSize(), "scale", 2, "modelId", modelId));
+            report.put(
+                    "settings",
+                    Map.of(
+                            "rate",
+                            s.rate(),
+                            "seconds",
+                            s.seconds(),
+                            "imageSize",
+                            s.imageSize(),
+                            "scale",
+                            2,
+                            "modelId",
+                            modelId));
             report.put("submissions", submit);
-            log.printf("submitted: %d accepted of %d; api latency p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", accepted.size(), n,
-                    Stats.percentile(latencyMs, 50), Stats.percentile(latencyMs, 99), Stats.percentile(latencyMs, 100));
+            log.printf(
+                    "submitted: %d accepted of %d; api latency p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                    accepted.size(),
+                    n,
+                    Stats.percentile(latencyMs, 50),
+                    Stats.percentile(latencyMs, 99),
+                    Stats.percentile(latencyMs, 100));
 
             // drain: wait for every accepted job to be seen finishing (live events), bounded in time
             long deadline = System.nanoTime() + s.drainTimeout().toNanos();
@@ -170,8 +193,14 @@ public final class LoadTest {
 
     private static boolean nothingPending(Api api) {
         try {
-            return api.get("/api/jobs?type=UPSCALE&status=QUEUED&size=1").path("total").asLong() == 0
-                    && api.get("/api/jobs?type=UPSCALE&status=RUNNING&size=1").path("total").asLong() == 0;
+            return api.get("/api/jobs?type=UPSCALE&status=QUEUED&size=1")
+                                    .path("total")
+                                    .asLong()
+                            == 0
+                    && api.get("/api/jobs?type=UPSCALE&status=RUNNING&size=1")
+                                    .path("total")
+                                    .asLong()
+                            == 0;
         } catch (IOException | InterruptedException e) {
             return false;
         }
@@ -248,9 +277,15 @@ public final class LoadTest {
                         default -> unfinished.incrementAndGet();
                     }
                     if (!v.path("finishedAt").isNull() && !v.path("finishedAt").isMissingNode()) {
-                        long c = OffsetDateTime.parse(v.path("createdAt").asText()).toInstant().toEpochMilli();
-                        long s = OffsetDateTime.parse(v.path("startedAt").asText()).toInstant().toEpochMilli();
-                        long f = OffsetDateTime.parse(v.path("finishedAt").asText()).toInstant().toEpochMilli();
+                        long c = OffsetDateTime.parse(v.path("createdAt").asText())
+                                .toInstant()
+                                .toEpochMilli();
+                        long s = OffsetDateTime.parse(v.path("startedAt").asText())
+                                .toInstant()
+                                .toEpochMilli();
+                        long f = OffsetDateTime.parse(v.path("finishedAt").asText())
+                                .toInstant()
+                                .toEpochMilli();
                         created[k] = c;
                         finished[k] = f;
                         e2eMs[k] = f - c;
@@ -282,13 +317,20 @@ public final class LoadTest {
         check.put("ranMoreThanOnce", ranTwice.get());
         check.put("succeededWithoutResult", noResult.get());
         check.put("failures", failures);
-        boolean exactlyOnce = succeeded.get() == ids.size() && ranTwice.get() == 0 && noResult.get() == 0 && missing.get() == 0;
+        boolean exactlyOnce =
+                succeeded.get() == ids.size() && ranTwice.get() == 0 && noResult.get() == 0 && missing.get() == 0;
         check.put("everyJobSucceededExactlyOnce", exactlyOnce);
         check.put("jobLatencyMs", Stats.summary(finishedOnly(e2eMs, finished)));
         check.put("queueWaitMs", Stats.summary(finishedOnly(waitMs, finished)));
         check.put("firstCreatedToLastFinishedSeconds", last > first ? (last - first) / 1000.0 : Double.NaN);
-        log.printf("check: %d succeeded, %d failed, %d unfinished, %d lost, %d ran more than once -> %s%n", succeeded.get(), failed.get(),
-                unfinished.get(), missing.get(), ranTwice.get(), exactlyOnce ? "every job succeeded exactly once" : "NOT exactly once");
+        log.printf(
+                "check: %d succeeded, %d failed, %d unfinished, %d lost, %d ran more than once -> %s%n",
+                succeeded.get(),
+                failed.get(),
+                unfinished.get(),
+                missing.get(),
+                ranTwice.get(),
+                exactlyOnce ? "every job succeeded exactly once" : "NOT exactly once");
         return check;
     }
 }

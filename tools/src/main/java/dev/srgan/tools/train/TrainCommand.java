@@ -6,7 +6,6 @@ import dev.srgan.networks.training.TrainingConfig;
 import dev.srgan.networks.training.TrainingListener;
 import dev.srgan.networks.training.TrainingRun;
 import dev.srgan.networks.training.ValidationRecord;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -30,8 +29,7 @@ import java.util.stream.Stream;
  * 192x192 after the border).
  */
 public final class TrainCommand {
-    private TrainCommand() {
-    }
+    private TrainCommand() {}
 
     public static void main(String[] args) {
         try {
@@ -64,12 +62,15 @@ public final class TrainCommand {
                 case "--out" -> out = v;
                 case "--resume" -> resume = v;
                 case "--init-generator" -> initGenerator = v;
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; usage: ./srgan train --config FILE --images DIR [--validation DIR] --out DIR [--resume FILE | --init-generator MODEL]");
+                default ->
+                    throw new IllegalArgumentException(
+                            "unknown option " + args[i]
+                                    + "; usage: ./srgan train --config FILE --images DIR [--validation DIR] --out DIR [--resume FILE | --init-generator MODEL]");
             }
         }
         if ((config == null && resume == null) || images == null || out == null) {
-            throw new IllegalArgumentException("usage: ./srgan train --config FILE --images DIR [--validation DIR] --out DIR [--resume FILE | --init-generator MODEL]");
+            throw new IllegalArgumentException(
+                    "usage: ./srgan train --config FILE --images DIR [--validation DIR] --out DIR [--resume FILE | --init-generator MODEL]");
         }
         List<Path> train = imagesIn(images);
         List<Path> val = validation != null ? imagesIn(validation) : train.subList(0, 1);
@@ -84,11 +85,22 @@ public final class TrainCommand {
             if (config != null) {
                 // continue with new step counts or schedule; the network itself must stay the same
                 TrainingConfig next = TrainingConfig.fromJson(Files.readString(config));
-                if (next.scale() != cp.config().scale() || next.residualBlocks() != cp.config().residualBlocks()) {
-                    throw new IllegalArgumentException("--config changes the network (scale/residualBlocks) of the checkpoint it resumes");
+                if (next.scale() != cp.config().scale()
+                        || next.residualBlocks() != cp.config().residualBlocks()) {
+                    throw new IllegalArgumentException(
+                            "--config changes the network (scale/residualBlocks) of the checkpoint it resumes");
                 }
-                cp = new Checkpoint(next, cp.step(), cp.rngState(), cp.contentLoss(), cp.createdAt(), cp.generatorParameters(),
-                        cp.discriminatorParameters(), cp.generatorEmaParameters(), cp.generatorOptimizerState(), cp.discriminatorOptimizerState());
+                cp = new Checkpoint(
+                        next,
+                        cp.step(),
+                        cp.rngState(),
+                        cp.contentLoss(),
+                        cp.createdAt(),
+                        cp.generatorParameters(),
+                        cp.discriminatorParameters(),
+                        cp.generatorEmaParameters(),
+                        cp.generatorOptimizerState(),
+                        cp.discriminatorOptimizerState());
             }
             builder = TrainingRun.resume(cp);
         } else {
@@ -100,47 +112,103 @@ public final class TrainCommand {
             }
         }
         if (initGenerator != null && resume != null) {
-            throw new IllegalArgumentException("--init-generator starts a new run; a resumed run keeps its own generator");
+            throw new IllegalArgumentException(
+                    "--init-generator starts a new run; a resumed run keeps its own generator");
         }
         // a run resumed into a validation.csv written before NIQE was measured keeps that file's columns
         boolean niqeColumns = resume == null || !hasOldValidationHeader(out.resolve("validation.csv"));
         try (TrainingRun run = builder.trainingFiles(train).validationFiles(val).build();
-             PrintWriter losses = csv(out.resolve("losses.csv"), resume != null);
-             PrintWriter metrics = csv(out.resolve("validation.csv"), resume != null)) {
+                PrintWriter losses = csv(out.resolve("losses.csv"), resume != null);
+                PrintWriter metrics = csv(out.resolve("validation.csv"), resume != null)) {
             TrainingConfig c = run.config();
             long total = (long) c.pretrainSteps() + c.ganSteps();
-            System.out.printf(Locale.ROOT, "training %dx, %d residual blocks, %d images (%d for validation), %d steps from step %d, content loss %s%n",
-                    c.scale(), c.residualBlocks(), train.size(), val.size(), total, run.currentStep(), run.contentLoss());
+            System.out.printf(
+                    Locale.ROOT,
+                    "training %dx, %d residual blocks, %d images (%d for validation), %d steps from step %d, content loss %s%n",
+                    c.scale(),
+                    c.residualBlocks(),
+                    train.size(),
+                    val.size(),
+                    total,
+                    run.currentStep(),
+                    run.contentLoss());
             if (resume == null) {
                 metrics.println("step,phase,psnr,ssim,bicubic_psnr,bicubic_ssim,niqe,bicubic_niqe");
-                losses.println("step,phase,d_loss,g_loss,content_loss,adversarial_loss,d_real,d_fake,lr_g,lr_d,seconds_per_step");
+                losses.println(
+                        "step,phase,d_loss,g_loss,content_loss,adversarial_loss,d_real,d_fake,lr_g,lr_d,seconds_per_step");
             }
             Checkpoint[] last = new Checkpoint[1];
             run.run(new TrainingListener() {
                 @Override
                 public void onStep(LossRecord r) {
-                    losses.printf(Locale.ROOT, "%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%.4f%n", r.step(), r.phase(), r.dLoss(), r.gLoss(), r.contentLoss(),
-                            r.adversarialLoss(), r.dReal(), r.dFake(), r.lrG(), r.lrD(), r.secondsPerStep());
+                    losses.printf(
+                            Locale.ROOT,
+                            "%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%.4f%n",
+                            r.step(),
+                            r.phase(),
+                            r.dLoss(),
+                            r.gLoss(),
+                            r.contentLoss(),
+                            r.adversarialLoss(),
+                            r.dReal(),
+                            r.dFake(),
+                            r.lrG(),
+                            r.lrD(),
+                            r.secondsPerStep());
                     if (r.step() % 50 == 0) {
                         losses.flush();
-                        System.out.printf(Locale.ROOT, "step %6d/%d %-8s content %.5f%s  %.2f s/step%n", r.step(), total, r.phase(), r.contentLoss(),
-                                r.dLoss() == null ? "" : String.format(Locale.ROOT, "  d %.4f  adv %.4f  D(HR) %.3f  D(G(LR)) %.3f", r.dLoss(), r.adversarialLoss(), r.dReal(), r.dFake()),
+                        System.out.printf(
+                                Locale.ROOT,
+                                "step %6d/%d %-8s content %.5f%s  %.2f s/step%n",
+                                r.step(),
+                                total,
+                                r.phase(),
+                                r.contentLoss(),
+                                r.dLoss() == null
+                                        ? ""
+                                        : String.format(
+                                                Locale.ROOT,
+                                                "  d %.4f  adv %.4f  D(HR) %.3f  D(G(LR)) %.3f",
+                                                r.dLoss(),
+                                                r.adversarialLoss(),
+                                                r.dReal(),
+                                                r.dFake()),
                                 r.secondsPerStep());
                     }
                 }
 
                 @Override
                 public void onValidation(ValidationRecord v) {
-                    metrics.printf(Locale.ROOT, "%d,%s,%.4f,%.5f,%.4f,%.5f", v.step(), v.phase(), v.psnr(), v.ssim(), v.bicubicPsnr(), v.bicubicSsim());
+                    metrics.printf(
+                            Locale.ROOT,
+                            "%d,%s,%.4f,%.5f,%.4f,%.5f",
+                            v.step(),
+                            v.phase(),
+                            v.psnr(),
+                            v.ssim(),
+                            v.bicubicPsnr(),
+                            v.bicubicSsim());
                     if (niqeColumns) {
                         metrics.printf(Locale.ROOT, ",%s,%s", csvNumber(v.niqe()), csvNumber(v.bicubicNiqe()));
                     }
                     metrics.println();
                     metrics.flush();
-                    System.out.printf(Locale.ROOT, "validation at step %d: PSNR %.2f dB (bicubic %.2f, %+.2f), SSIM %.4f (bicubic %.4f)%s%n",
-                            v.step(), v.psnr(), v.bicubicPsnr(), v.psnr() - v.bicubicPsnr(), v.ssim(), v.bicubicSsim(),
-                            v.niqe() == null || v.bicubicNiqe() == null ? ""
-                                    : String.format(Locale.ROOT, ", NIQE %.2f (bicubic %.2f, lower is more natural)", v.niqe(), v.bicubicNiqe()));
+                    System.out.printf(
+                            Locale.ROOT,
+                            "validation at step %d: PSNR %.2f dB (bicubic %.2f, %+.2f), SSIM %.4f (bicubic %.4f)%s%n",
+                            v.step(),
+                            v.psnr(),
+                            v.bicubicPsnr(),
+                            v.psnr() - v.bicubicPsnr(),
+                            v.ssim(),
+                            v.bicubicSsim(),
+                            v.niqe() == null || v.bicubicNiqe() == null
+                                    ? ""
+                                    : String.format(
+                                            Locale.ROOT,
+                                            ", NIQE %.2f (bicubic %.2f, lower is more natural)",
+                                            v.niqe(),
+                                            v.bicubicNiqe()));
                 }
 
                 @Override
@@ -156,7 +224,8 @@ public final class TrainCommand {
             Checkpoint finalCheckpoint = run.checkpoint();
             atomicWrite(out.resolve("checkpoint.srgan.zip"), finalCheckpoint);
             atomicWrite(out.resolve("model.srgan.zip"), finalCheckpoint.generatorOnly());
-            System.out.println("wrote " + out.resolve("model.srgan.zip") + " (exported generator) and " + out.resolve("checkpoint.srgan.zip"));
+            System.out.println("wrote " + out.resolve("model.srgan.zip") + " (exported generator) and "
+                    + out.resolve("checkpoint.srgan.zip"));
         }
     }
 
@@ -172,14 +241,17 @@ public final class TrainCommand {
             return false;
         }
         try (Stream<String> lines = Files.lines(file)) {
-            return lines.findFirst().map(header -> header.startsWith("step,") && !header.contains(",niqe")).orElse(false);
+            return lines.findFirst()
+                    .map(header -> header.startsWith("step,") && !header.contains(",niqe"))
+                    .orElse(false);
         }
     }
 
     private static PrintWriter csv(Path file, boolean append) throws IOException {
-        return new PrintWriter(append
-                ? Files.newBufferedWriter(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)
-                : Files.newBufferedWriter(file));
+        return new PrintWriter(
+                append
+                        ? Files.newBufferedWriter(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)
+                        : Files.newBufferedWriter(file));
     }
 
     static void atomicWrite(Path target, Checkpoint checkpoint) throws IOException {
@@ -196,9 +268,11 @@ public final class TrainCommand {
         }
         try (Stream<Path> files = Files.list(dir)) {
             List<Path> list = files.filter(f -> {
-                String n = f.getFileName().toString().toLowerCase(Locale.ROOT);
-                return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg");
-            }).sorted().toList();
+                        String n = f.getFileName().toString().toLowerCase(Locale.ROOT);
+                        return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg");
+                    })
+                    .sorted()
+                    .toList();
             if (list.isEmpty()) {
                 throw new IllegalArgumentException("no PNG or JPEG images in " + dir);
             }

@@ -72,15 +72,20 @@ public final class ImportWeightsCommand {
             System.exit(2);
         }
         try {
-            TrainingConfig base = configFile == null ? TrainingConfig.defaults() : TrainingConfig.fromJson(Files.readString(configFile));
-            TrainingConfig config = base.toBuilder().scale(scale).residualBlocks(blocks).build();
+            TrainingConfig base = configFile == null
+                    ? TrainingConfig.defaults()
+                    : TrainingConfig.fromJson(Files.readString(configFile));
+            TrainingConfig config =
+                    base.toBuilder().scale(scale).residualBlocks(blocks).build();
             Checkpoint model = importWeights(weights, config, steps, contentLoss);
             Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
             try (OutputStream o = Files.newOutputStream(tmp)) {
                 model.write(o);
             }
             Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            System.out.printf("wrote %s: %dx generator, %d residual blocks, %d steps, %s%n", out, scale, blocks, steps, contentLoss);
+            System.out.printf(
+                    "wrote %s: %dx generator, %d residual blocks, %d steps, %s%n",
+                    out, scale, blocks, steps, contentLoss);
         } catch (IOException | IllegalArgumentException e) {
             System.err.println("srgan import-weights: " + e.getMessage());
             System.exit(1);
@@ -94,16 +99,21 @@ public final class ImportWeightsCommand {
      * @throws IOException if the weights file cannot be read
      * @throws IllegalArgumentException if the weights belong to another architecture
      */
-    public static Checkpoint importWeights(Path weights, TrainingConfig config, long steps, String contentLoss) throws IOException {
+    public static Checkpoint importWeights(Path weights, TrainingConfig config, long steps, String contentLoss)
+            throws IOException {
         Map<String, TorchWeights.Tensor> tensors;
         try (InputStream in = Files.newInputStream(weights)) {
             tensors = TorchWeights.read(in);
         }
         try (NDManager manager = NDManager.newBaseManager()) {
-            Block g = Generator.builder().scale(config.scale()).residualBlocks(config.residualBlocks()).build();
+            Block g = Generator.builder()
+                    .scale(config.scale())
+                    .residualBlocks(config.residualBlocks())
+                    .build();
             Networks.initialize(g, manager, new Shape(1, 3, 16, 16), 0);
             TorchWeights.load(g, tensors);
-            return new Checkpoint(config, steps, 0, contentLoss, Instant.now(), Networks.saveParameters(g), null, null, null, null);
+            return new Checkpoint(
+                    config, steps, 0, contentLoss, Instant.now(), Networks.saveParameters(g), null, null, null, null);
         }
     }
 
@@ -115,7 +125,10 @@ public final class ImportWeightsCommand {
         }
         try (NDManager manager = NDManager.newBaseManager();
                 OutputStream o = Files.newOutputStream(out)) {
-            Block g = Generator.builder().scale(cp.config().scale()).residualBlocks(cp.config().residualBlocks()).build();
+            Block g = Generator.builder()
+                    .scale(cp.config().scale())
+                    .residualBlocks(cp.config().residualBlocks())
+                    .build();
             Networks.loadParameters(g, manager, cp.inferenceGeneratorParameters());
             TorchWeights.write(g, o);
         }

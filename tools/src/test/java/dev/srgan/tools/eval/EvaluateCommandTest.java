@@ -25,7 +25,10 @@ class EvaluateCommandTest {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
-                img.setRGB(x, y, new Color((x * 4 + seed * 30) % 256, (y * 5 + seed * 50) % 256, ((x + y) * 3) % 256).getRGB());
+                img.setRGB(
+                        x,
+                        y,
+                        new Color((x * 4 + seed * 30) % 256, (y * 5 + seed * 50) % 256, ((x + y) * 3) % 256).getRGB());
             }
         }
         Graphics2D g = img.createGraphics();
@@ -38,7 +41,8 @@ class EvaluateCommandTest {
     @Test
     void commandEvaluatesATorchScriptModelOnAFolder(@TempDir Path dir) throws Exception {
         for (int i = 0; i < 2; i++) {
-            ImageIO.write(image(64, 48, i), "png", dir.resolve("img" + i + ".png").toFile());
+            ImageIO.write(
+                    image(64, 48, i), "png", dir.resolve("img" + i + ".png").toFile());
         }
         Path model = Path.of("../networks/src/test/resources/torchscript/seed-generator-x2.pt");
         Path json = dir.resolve("report.json");
@@ -46,31 +50,50 @@ class EvaluateCommandTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         System.setOut(new PrintStream(out, true));
         try {
-            assertEquals(0, EvaluateCommand.run(new String[] {"--model", model.toString(), "--images", dir.toString(), "--scale", "2", "--json", json.toString()}));
+            assertEquals(0, EvaluateCommand.run(new String[] {
+                "--model", model.toString(), "--images", dir.toString(), "--scale", "2", "--json", json.toString()
+            }));
         } finally {
             System.setOut(old);
         }
         String table = out.toString();
-        assertTrue(table.contains("img0.png") && table.contains("mean of 2") && table.contains("model - bicubic"), table);
+        assertTrue(
+                table.contains("img0.png") && table.contains("mean of 2") && table.contains("model - bicubic"), table);
         JsonNode report = new ObjectMapper().readTree(json.toFile());
         assertEquals(2, report.path("images").size());
         assertEquals(2, report.path("scale").asInt());
         // 64x48 images are too small for NIQE: the fields are there, null
         for (String field : List.of("niqe", "bicubicNiqe", "hrNiqe")) {
             assertTrue(report.has(field) && report.path(field).isNull(), field);
-            assertTrue(report.path("images").get(0).has(field) && report.path("images").get(0).path(field).isNull(), field);
+            assertTrue(
+                    report.path("images").get(0).has(field)
+                            && report.path("images").get(0).path(field).isNull(),
+                    field);
         }
 
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> EvaluateCommand.run(new String[] {"--model", model.toString(), "--images", dir.resolve("missing").toString()}));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> EvaluateCommand.run(new String[] {
+                    "--model",
+                    model.toString(),
+                    "--images",
+                    dir.resolve("missing").toString()
+                }));
         assertTrue(e.getMessage().contains("no image folder"), e.getMessage());
 
-        // --precision: a readable refusal of an unknown value, and of bfloat16 for a TorchScript file (it runs as saved)
-        e = assertThrows(IllegalArgumentException.class, () -> EvaluateCommand.run(new String[] {"--model", model.toString(),
-                "--images", dir.toString(), "--scale", "2", "--precision", "fp8"}));
+        // --precision: a readable refusal of an unknown value, and of bfloat16 for a TorchScript file (it runs as
+        // saved)
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> EvaluateCommand.run(new String[] {
+                    "--model", model.toString(), "--images", dir.toString(), "--scale", "2", "--precision", "fp8"
+                }));
         assertTrue(e.getMessage().contains("auto, float32 or bfloat16"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> EvaluateCommand.run(new String[] {"--model", model.toString(),
-                "--images", dir.toString(), "--scale", "2", "--precision", "bfloat16"}));
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> EvaluateCommand.run(new String[] {
+                    "--model", model.toString(), "--images", dir.toString(), "--scale", "2", "--precision", "bfloat16"
+                }));
         assertTrue(e.getMessage().contains("bfloat16") && e.getMessage().contains(" "), e.getMessage());
     }
 }

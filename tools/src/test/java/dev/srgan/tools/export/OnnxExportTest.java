@@ -27,9 +27,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * The ONNX export, run in ONNX Runtime (its Java API), computes what DJL computes: for generators
@@ -50,7 +50,7 @@ class OnnxExportTest {
                     case "gamma", "runningVar" -> v[i] = (float) (0.5 + random.nextDouble());
                     case "beta", "runningMean" -> v[i] = (float) (random.nextDouble() * 0.2 - 0.1);
                     case "alpha" -> v[i] = (float) (0.05 + 0.4 * random.nextDouble());
-                    default -> { }
+                    default -> {}
                 }
             }
             a.set(FloatBuffer.wrap(v));
@@ -58,15 +58,16 @@ class OnnxExportTest {
     }
 
     private static float[] djl(Block g, NDManager manager, float[] input, Shape shape) {
-        NDArray y = g.forward(new ParameterStore(manager, false), new NDList(manager.create(input, shape)), false).singletonOrThrow();
+        NDArray y = g.forward(new ParameterStore(manager, false), new NDList(manager.create(input, shape)), false)
+                .singletonOrThrow();
         return y.add(1f).div(2f).toFloatArray();
     }
 
     private static float[] onnx(byte[] model, float[] input, long[] shape) throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession session = env.createSession(model, new OrtSession.SessionOptions());
-             OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), shape);
-             OrtSession.Result r = session.run(Map.of("image", x))) {
+                OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), shape);
+                OrtSession.Result r = session.run(Map.of("image", x))) {
             OnnxTensor y = (OnnxTensor) r.get(0);
             FloatBuffer out = y.getFloatBuffer();
             float[] values = new float[out.remaining()];
@@ -117,7 +118,10 @@ class OnnxExportTest {
         byte[] model = ExportCommand.export(file);
         Checkpoint cp = Checkpoint.read(new ByteArrayInputStream(Files.readAllBytes(file)));
         try (NDManager manager = NDManager.newBaseManager()) {
-            Block g = Generator.builder().scale(4).residualBlocks(cp.config().residualBlocks()).build();
+            Block g = Generator.builder()
+                    .scale(4)
+                    .residualBlocks(cp.config().residualBlocks())
+                    .build();
             Networks.loadParameters(g, manager, cp.inferenceGeneratorParameters());
             float[] input = image(3 * 24 * 32, 4);
             float[] expected = djl(g, manager, input, new Shape(1, 3, 24, 32));
@@ -134,8 +138,8 @@ class OnnxExportTest {
             Block g = Generator.builder().scale(2).residualBlocks(1).build();
             Networks.initialize(g, manager, new Shape(1, 3, 8, 8), 1);
             var parameters = DjlParameters.read(Networks.saveParameters(g));
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> OnnxExport.generator(parameters, 4, 1, "wrong"));
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> OnnxExport.generator(parameters, 4, 1, "wrong"));
             assertTrue(e.getMessage().contains("another architecture"), e.getMessage());
             assertArrayEquals(new long[] {64, 3, 9, 9}, parameters.get(0).shape());
         }

@@ -47,7 +47,8 @@ class ImportWeightsCommandTest {
                 TorchWeights.write(g, out);
             }
         }
-        TrainingConfig config = TrainingConfig.builder().scale(2).residualBlocks(2).build();
+        TrainingConfig config =
+                TrainingConfig.builder().scale(2).residualBlocks(2).build();
         Checkpoint model = ImportWeightsCommand.importWeights(weights, config, 1234, "pixel-l1");
         assertTrue(model.isGeneratorOnly());
         assertEquals(1234, model.step());
@@ -66,12 +67,13 @@ class ImportWeightsCommandTest {
     @Test
     void weightsOfAnotherScaleAreRefusedWithTheReason() throws Exception {
         Path weights = dir.resolve("x4.bin");
-        try (NDManager manager = NDManager.newBaseManager(); OutputStream out = Files.newOutputStream(weights)) {
+        try (NDManager manager = NDManager.newBaseManager();
+                OutputStream out = Files.newOutputStream(weights)) {
             TorchWeights.write(generator(manager, 4, 1, 1), out);
         }
         TrainingConfig x2 = TrainingConfig.builder().scale(2).residualBlocks(1).build();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ImportWeightsCommand.importWeights(weights, x2, 0, "pixel-l1"));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> ImportWeightsCommand.importWeights(weights, x2, 0, "pixel-l1"));
         assertTrue(e.getMessage().contains("another architecture"), e.getMessage());
     }
 }

@@ -1,8 +1,6 @@
 package dev.srgan.worker.blobs;
 
 import dev.srgan.platform.blobs.BlobStore;
-
-import javax.sql.DataSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.sql.Connection;
@@ -10,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.UUID;
+import javax.sql.DataSource;
 
 /**
  * Reads a blob as a stream, one 1 MiB chunk in memory at a time, for readers that want an

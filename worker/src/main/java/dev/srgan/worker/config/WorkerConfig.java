@@ -3,7 +3,6 @@ package dev.srgan.worker.config;
 import dev.srgan.domain.jobs.JobType;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

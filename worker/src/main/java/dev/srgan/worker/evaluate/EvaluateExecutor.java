@@ -5,9 +5,9 @@ import dev.srgan.domain.jobs.JobType;
 import dev.srgan.networks.evaluation.Comparison;
 import dev.srgan.networks.evaluation.Evaluator;
 import dev.srgan.networks.image.Images;
-import dev.srgan.platform.models.ModelComparisonStore;
-import dev.srgan.platform.jobs.LeaseLost;
 import dev.srgan.platform.jobs.ClaimedJob;
+import dev.srgan.platform.jobs.LeaseLost;
+import dev.srgan.platform.models.ModelComparisonStore;
 import dev.srgan.worker.jobs.JobCancelled;
 import dev.srgan.worker.jobs.JobContext;
 import dev.srgan.worker.jobs.JobExecutor;
@@ -20,8 +20,6 @@ import dev.srgan.worker.training.DatasetArchive;
 import dev.srgan.worker.upscale.ModelCache;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
-import javax.sql.DataSource;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -34,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
+import javax.sql.DataSource;
 
 /**
  * Runs EVALUATE jobs: the job's model on every image of the job's dataset, by the protocol of the
@@ -90,8 +89,12 @@ public class EvaluateExecutor implements JobExecutor {
             BufferedImage crop;
             try (ModelCache.Lease lease = models.acquire(model)) {
                 int[] done = {0};
-                report = Evaluator.evaluate(lease.upscaler(), images,
-                        r -> ctx.progress((double) ++done[0] / images.size(), "image " + done[0] + " of " + images.size() + ": " + r.name()),
+                report = Evaluator.evaluate(
+                        lease.upscaler(),
+                        images,
+                        r -> ctx.progress(
+                                (double) ++done[0] / images.size(),
+                                "image " + done[0] + " of " + images.size() + ": " + r.name()),
                         () -> ctx.leaseLost() || ctx.cancelRequested() || ctx.stopping());
                 ctx.progress(1, "the comparison crop (" + Comparison.PHOTO + ")");
                 crop = Evaluator.comparisonCrop(lease.upscaler());
@@ -119,10 +122,11 @@ public class EvaluateExecutor implements JobExecutor {
     }
 
     /** One evaluation per job, on the connection of the transaction that marks the job SUCCEEDED. */
-    private void store(Connection c, UUID jobId, UUID modelId, Evaluator.Report report) throws SQLException, IOException {
+    private void store(Connection c, UUID jobId, UUID modelId, Evaluator.Report report)
+            throws SQLException, IOException {
         {
             try (PreparedStatement del = c.prepareStatement("DELETE FROM model_evaluations WHERE job_id = ?");
-                 PreparedStatement ins = c.prepareStatement("""
+                    PreparedStatement ins = c.prepareStatement("""
                          INSERT INTO model_evaluations (id, model_id, job_id, scale, image_count, psnr, ssim, bicubic_psnr, bicubic_ssim,
                                                         ms_per_image, details, niqe, bicubic_niqe, hr_niqe)
                          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)""")) {

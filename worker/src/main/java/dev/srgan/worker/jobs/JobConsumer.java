@@ -5,6 +5,12 @@ import dev.srgan.domain.jobs.JobMessage;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.platform.KafkaSettings;
 import dev.srgan.worker.workers.WorkerIdentity;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -19,13 +25,6 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
-
-import java.time.Duration;
-import java.util.Collection;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One Kafka consumer for one job type, on its own thread, in that type's consumer group.
@@ -52,16 +51,24 @@ final class JobConsumer implements Runnable {
     private volatile boolean busy;
     /** Offsets of handled messages not yet committed (see {@link #commit}); consumer thread only. */
     private final Map<TopicPartition, OffsetAndMetadata> pending = new java.util.HashMap<>();
+
     private long lastCommit = System.nanoTime();
 
-    JobConsumer(JobType type, KafkaSettings settings, WorkerIdentity identity, JobRunner runner, Semaphore slots, ObjectMapper json) {
+    JobConsumer(
+            JobType type,
+            KafkaSettings settings,
+            WorkerIdentity identity,
+            JobRunner runner,
+            Semaphore slots,
+            ObjectMapper json) {
         this.type = type;
         this.settings = settings;
         this.identity = identity;
         this.runner = runner;
         this.slots = slots;
         this.json = json;
-        Map<String, Object> config = settings.clientConfig(identity.id() + "-" + type.name().toLowerCase());
+        Map<String, Object> config =
+                settings.clientConfig(identity.id() + "-" + type.name().toLowerCase());
         config.put(ConsumerConfig.GROUP_ID_CONFIG, settings.consumerGroup(type));
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -177,8 +184,8 @@ final class JobConsumer implements Runnable {
             if (!deadLetter(record, e)) {
                 // not acknowledged: keep the offset, so the message is read (and dead-lettered) again
                 consumer.seek(tp, record.offset());
-                throw new IllegalStateException("the dead-letter topic did not take the unreadable message at "
-                        + tp + "@" + record.offset() + "; it is read again");
+                throw new IllegalStateException("the dead-letter topic did not take the unreadable message at " + tp
+                        + "@" + record.offset() + "; it is read again");
             }
             commit(tp, record.offset());
             return false;
@@ -203,7 +210,9 @@ final class JobConsumer implements Runnable {
             commit(tp, record.offset());
         } catch (org.apache.kafka.common.KafkaException e) {
             // the job is claimed in PostgreSQL: a redelivery of this message finds it taken and skips it
-            LOG.warnf("committing %s-%d@%d failed (%s); the job runs anyway", tp.topic(), tp.partition(), record.offset(), e.getMessage());
+            LOG.warnf(
+                    "committing %s-%d@%d failed (%s); the job runs anyway",
+                    tp.topic(), tp.partition(), record.offset(), e.getMessage());
         }
         if (started.isEmpty()) {
             return false;
@@ -272,7 +281,9 @@ final class JobConsumer implements Runnable {
             } else {
                 consumer.commitAsync(offsets, (committed, e) -> {
                     if (e != null) {
-                        LOG.debugf("committing %s failed (%s); a redelivery will find the jobs claimed", committed, e.getMessage());
+                        LOG.debugf(
+                                "committing %s failed (%s); a redelivery will find the jobs claimed",
+                                committed, e.getMessage());
                     }
                 });
             }
@@ -283,13 +294,19 @@ final class JobConsumer implements Runnable {
 
     /** Writes the record to the dead-letter topic; true once the broker acknowledged it (acks=all). */
     boolean deadLetter(ConsumerRecord<String, String> record, Exception cause) {
-        LOG.warnf("unreadable message at %s-%d@%d sent to %s: %s", record.topic(), record.partition(), record.offset(),
-                settings.deadLetterTopic(), cause.getMessage());
+        LOG.warnf(
+                "unreadable message at %s-%d@%d sent to %s: %s",
+                record.topic(), record.partition(), record.offset(), settings.deadLetterTopic(), cause.getMessage());
         Map<String, Object> config = settings.clientConfig(identity.id() + "-dead-letter");
         config.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
-            ProducerRecord<String, String> dead = new ProducerRecord<>(settings.deadLetterTopic(), record.key(), record.value());
-            dead.headers().add("srgan.source", (record.topic() + "-" + record.partition() + "@" + record.offset()).getBytes());
+        try (KafkaProducer<String, String> producer =
+                new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
+            ProducerRecord<String, String> dead =
+                    new ProducerRecord<>(settings.deadLetterTopic(), record.key(), record.value());
+            dead.headers()
+                    .add(
+                            "srgan.source",
+                            (record.topic() + "-" + record.partition() + "@" + record.offset()).getBytes());
             dead.headers().add("srgan.error", String.valueOf(cause.getMessage()).getBytes());
             producer.send(dead).get(30, TimeUnit.SECONDS);
             return true;

@@ -1,10 +1,10 @@
 package dev.srgan.worker.jobs;
 
-import dev.srgan.worker.config.WorkerConfig;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.platform.KafkaSettings;
 import dev.srgan.platform.TopicSetup;
+import dev.srgan.worker.config.WorkerConfig;
 import dev.srgan.worker.workers.WorkerIdentity;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -12,11 +12,10 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.jboss.logging.Logger;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Semaphore;
+import org.jboss.logging.Logger;
 
 /**
  * Starts one consumer per job type this worker takes, sharing {@code srgan.worker.concurrency}
@@ -44,30 +43,30 @@ public class JobConsumers {
     @Inject
     ObjectMapper json;
 
-
-
-
     private final List<JobConsumer> consumers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
 
     void onStart(@Observes StartupEvent event) {
-        Thread starter = new Thread(() -> {
-            try {
-                topics.ensureTopics(120_000);
-            } catch (Exception e) {
-                LOG.warnf("could not ensure topics (%s); subscribing anyway", e.getMessage());
-            }
-            Semaphore slots = new Semaphore(Math.max(1, config.concurrency()));
-            synchronized (consumers) {
-                for (JobType type : config.jobTypes()) {
-                    JobConsumer consumer = new JobConsumer(type, settings, identity, runner, slots, json);
-                    Thread t = new Thread(consumer, "srgan-consumer-" + type.name().toLowerCase());
-                    consumers.add(consumer);
-                    threads.add(t);
-                    t.start();
-                }
-            }
-        }, "srgan-consumers-start");
+        Thread starter = new Thread(
+                () -> {
+                    try {
+                        topics.ensureTopics(120_000);
+                    } catch (Exception e) {
+                        LOG.warnf("could not ensure topics (%s); subscribing anyway", e.getMessage());
+                    }
+                    Semaphore slots = new Semaphore(Math.max(1, config.concurrency()));
+                    synchronized (consumers) {
+                        for (JobType type : config.jobTypes()) {
+                            JobConsumer consumer = new JobConsumer(type, settings, identity, runner, slots, json);
+                            Thread t = new Thread(
+                                    consumer, "srgan-consumer-" + type.name().toLowerCase());
+                            consumers.add(consumer);
+                            threads.add(t);
+                            t.start();
+                        }
+                    }
+                },
+                "srgan-consumers-start");
         starter.setDaemon(true);
         starter.start();
     }

@@ -2,7 +2,6 @@ package dev.srgan.worker.jobs;
 
 import dev.srgan.platform.jobs.JobLease;
 import dev.srgan.platform.jobs.LeaseLost;
-
 import java.sql.Connection;
 import java.sql.SQLException;
 

@@ -1,13 +1,11 @@
 package dev.srgan.worker.jobs;
 
-import dev.srgan.worker.config.WorkerConfig;
 import dev.srgan.platform.blobs.BlobStore;
+import dev.srgan.worker.config.WorkerConfig;
 import dev.srgan.worker.training.DatasetArchive;
 import dev.srgan.worker.upscale.ModelCache;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
-import javax.sql.DataSource;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -18,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.UUID;
+import javax.sql.DataSource;
 
 /** What jobs read before they run: the model a job names, and its dataset unpacked to a scratch folder. */
 @ApplicationScoped
@@ -31,32 +30,34 @@ public class JobInputs {
     @Inject
     BlobStore blobs;
 
-
     /** The model row a job names; a permanent failure when it is gone. */
     public ModelCache.Model model(UUID modelId) throws SQLException, JobFailure {
         if (modelId == null) {
             throw JobFailure.permanent("the job names no model");
         }
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT format, scale, residual_blocks, blob_id FROM models WHERE id = ?")) {
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT format, scale, residual_blocks, blob_id FROM models WHERE id = ?")) {
             ps.setObject(1, modelId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     throw JobFailure.permanent("the job's model " + modelId + " no longer exists");
                 }
-                return new ModelCache.Model(modelId, rs.getString(1), rs.getInt(2), (Integer) rs.getObject(3), rs.getObject(4, UUID.class));
+                return new ModelCache.Model(
+                        modelId, rs.getString(1), rs.getInt(2), (Integer) rs.getObject(3), rs.getObject(4, UUID.class));
             }
         }
     }
 
     /** Streams the dataset blob to a scratch file (never whole in the heap), then unpacks its images into {@code dir}. */
-    public List<DatasetArchive.Image> unpackDataset(UUID datasetId, Path dir) throws SQLException, IOException, JobFailure {
+    public List<DatasetArchive.Image> unpackDataset(UUID datasetId, Path dir)
+            throws SQLException, IOException, JobFailure {
         if (datasetId == null) {
             throw JobFailure.permanent("the job names no dataset");
         }
         UUID blobId;
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT blob_id FROM datasets WHERE id = ?")) {
+                PreparedStatement ps = c.prepareStatement("SELECT blob_id FROM datasets WHERE id = ?")) {
             ps.setObject(1, datasetId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -66,7 +67,8 @@ public class JobInputs {
             }
         }
         Path zip = dir.resolve("dataset.zip");
-        try (Connection c = dataSource.getConnection(); OutputStream out = Files.newOutputStream(zip)) {
+        try (Connection c = dataSource.getConnection();
+                OutputStream out = Files.newOutputStream(zip)) {
             if (blobs.find(c, blobId).isEmpty()) {
                 throw JobFailure.permanent("the dataset was not stored completely; upload it again");
             }

@@ -1,6 +1,5 @@
 package dev.srgan.worker.jobs;
 
-import dev.srgan.worker.config.WorkerConfig;
 import dev.srgan.domain.jobs.JobMessage;
 import dev.srgan.domain.jobs.JobStateMachine;
 import dev.srgan.domain.jobs.JobStatus;
@@ -9,34 +8,34 @@ import dev.srgan.platform.jobs.ClaimedJob;
 import dev.srgan.platform.jobs.JobLease;
 import dev.srgan.platform.jobs.JobTable;
 import dev.srgan.platform.jobs.LeaseLost;
+import dev.srgan.worker.config.WorkerConfig;
 import dev.srgan.worker.ops.WorkerMeters;
 import dev.srgan.worker.workers.WorkerIdentity;
 import dev.srgan.worker.workers.WorkerRegistry;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
-import org.jboss.logging.Logger;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.event.Observes;
+import javax.sql.DataSource;
+import org.jboss.logging.Logger;
 
 /**
  * Claims jobs in PostgreSQL and runs them. The claim is one conditional UPDATE (only a QUEUED job
@@ -75,8 +74,6 @@ public class JobRunner {
     @Inject
     WorkerMeters meters;
 
-
-
     /** {@code srgan.worker.stall-timeout}, read at start; tests shorten it. */
     volatile Duration stallTimeout;
 
@@ -89,6 +86,7 @@ public class JobRunner {
     private final Map<UUID, Attempt> attempts = new ConcurrentHashMap<>();
     /** Claims take the read lock, shutdown the write lock: once stopping is set, no claim is under way. */
     private final ReadWriteLock claiming = new ReentrantReadWriteLock();
+
     private volatile boolean stopping;
     private ScheduledExecutorService watchdog;
 
@@ -157,17 +155,19 @@ public class JobRunner {
                 released.complete(null);
             }
         };
-        CompletableFuture<Void> thread = CompletableFuture.runAsync(() -> {
-            attempt.thread = Thread.currentThread();
-            try {
-                run(attempt);
-            } finally {
-                attempt.thread = null;
-                attempts.remove(job.id(), attempt);
-                Thread.interrupted();
-                attempt.release.run();
-            }
-        }, pool);
+        CompletableFuture<Void> thread = CompletableFuture.runAsync(
+                () -> {
+                    attempt.thread = Thread.currentThread();
+                    try {
+                        run(attempt);
+                    } finally {
+                        attempt.thread = null;
+                        attempts.remove(job.id(), attempt);
+                        Thread.interrupted();
+                        attempt.release.run();
+                    }
+                },
+                pool);
         running.add(thread);
         thread.whenComplete((v, e) -> running.remove(thread));
         return released;
@@ -186,9 +186,12 @@ public class JobRunner {
             claiming.writeLock().unlock();
         }
         try {
-            CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(running.toArray(CompletableFuture[]::new))
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
-            LOG.warnf("jobs still running after %s at shutdown; their leases will expire and they run again elsewhere", timeout);
+            LOG.warnf(
+                    "jobs still running after %s at shutdown; their leases will expire and they run again elsewhere",
+                    timeout);
         }
         if (watchdog != null) {
             watchdog.shutdownNow();
@@ -231,12 +234,20 @@ public class JobRunner {
                 return finish(attempt, JobStatus.CANCELLED, null);
             }
             if (e instanceof WorkerStopping) {
-                requeue(attempt, "worker " + identity.id() + " stopped; the job continues on another worker", Duration.ZERO, true);
+                requeue(
+                        attempt,
+                        "worker " + identity.id() + " stopped; the job continues on another worker",
+                        Duration.ZERO,
+                        true);
                 return false;
             }
             if (e instanceof JobFailure failure) {
                 if (!failure.permanent() && job.attempt() < job.maxAttempts()) {
-                    requeue(attempt, "attempt " + job.attempt() + " failed: " + e.getMessage(), backoff(job.attempt()), false);
+                    requeue(
+                            attempt,
+                            "attempt " + job.attempt() + " failed: " + e.getMessage(),
+                            backoff(job.attempt()),
+                            false);
                     return false;
                 }
                 return finish(attempt, JobStatus.FAILED, e.getMessage());
@@ -252,7 +263,9 @@ public class JobRunner {
             // refused and counted where it was thrown
             return false;
         } catch (Exception recording) {
-            LOG.errorf("recording the end of job %s failed: %s (the lease will expire and the job run again)", job.id(), recording.getMessage());
+            LOG.errorf(
+                    "recording the end of job %s failed: %s (the lease will expire and the job run again)",
+                    job.id(), recording.getMessage());
             return false;
         }
     }
@@ -319,13 +332,19 @@ public class JobRunner {
      * {@link #requeue} for a claimed job; {@code refused} receives (and returns) the refusal when
      * the job was taken. Returns the state the job is in now: QUEUED or CANCELLED.
      */
-    JobStatus handBack(ClaimedJob job, String reason, Duration delay, boolean refundAttempt,
-                       java.util.function.UnaryOperator<LeaseLost> refused) throws SQLException {
+    JobStatus handBack(
+            ClaimedJob job,
+            String reason,
+            Duration delay,
+            boolean refundAttempt,
+            java.util.function.UnaryOperator<LeaseLost> refused)
+            throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
                 JobStatus status = jobs.handBack(c, job, reason, delay, refundAttempt)
-                        .orElseThrow(() -> refused.apply(new LeaseLost(job.lease(), "handing the job back (" + reason + ")")));
+                        .orElseThrow(() ->
+                                refused.apply(new LeaseLost(job.lease(), "handing the job back (" + reason + ")")));
                 c.commit();
                 if (status == JobStatus.CANCELLED) {
                     meters.jobFinished(job, JobStatus.CANCELLED);
@@ -356,7 +375,8 @@ public class JobRunner {
                 continue;
             }
             ClaimedJob job = attempt.job;
-            String why = "attempt " + job.attempt() + " made no progress for " + stallTimeout + " (stalled) on worker " + identity.id();
+            String why = "attempt " + job.attempt() + " made no progress for " + stallTimeout + " (stalled) on worker "
+                    + identity.id();
             LOG.warnf("job %s: %s; giving it up", job.id(), why);
             attempt.lost();
             try {
@@ -368,7 +388,9 @@ public class JobRunner {
             } catch (LeaseLost e) {
                 LOG.debugf("stalled job %s was already taken: %s", job.id(), e.getMessage());
             } catch (Exception e) {
-                LOG.warnf("giving up stalled job %s failed: %s (its lease will expire instead)", job.id(), e.getMessage());
+                LOG.warnf(
+                        "giving up stalled job %s failed: %s (its lease will expire instead)",
+                        job.id(), e.getMessage());
             }
             Thread t = attempt.thread;
             if (t != null) {
@@ -396,7 +418,7 @@ public class JobRunner {
         volatile long lastActivity = System.nanoTime();
         volatile Thread thread;
         final AtomicBoolean released = new AtomicBoolean();
-        Runnable release = () -> { };
+        Runnable release = () -> {};
         JobContext.SuccessWrite successWrite;
 
         Attempt(ClaimedJob job) {
@@ -419,7 +441,8 @@ public class JobRunner {
         /** Logs once per attempt that it lost its job and stops. */
         void logStop(String why) {
             if (refusalLogged.compareAndSet(false, true)) {
-                LOG.warnf("job %s attempt %d (epoch %d) lost its job and stops, writing nothing more: %s",
+                LOG.warnf(
+                        "job %s attempt %d (epoch %d) lost its job and stops, writing nothing more: %s",
                         job.id(), job.attempt(), job.epoch(), why);
             }
         }

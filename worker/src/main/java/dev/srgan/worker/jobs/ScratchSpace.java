@@ -1,17 +1,15 @@
 package dev.srgan.worker.jobs;
 
-import jakarta.inject.Inject;
 import dev.srgan.worker.config.WorkerConfig;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.jboss.logging.Logger;
-
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.Optional;
 import java.util.stream.Stream;
+import org.jboss.logging.Logger;
 
 /**
  * Where jobs put files they need only while they run (an extracted dataset, a TorchScript model;
@@ -25,9 +23,10 @@ public class ScratchSpace {
     @Inject
     WorkerConfig config;
 
-
     private Path root() throws IOException {
-        return config.tempDir().isPresent() ? Files.createDirectories(config.tempDir().get()) : Path.of(System.getProperty("java.io.tmpdir"));
+        return config.tempDir().isPresent()
+                ? Files.createDirectories(config.tempDir().get())
+                : Path.of(System.getProperty("java.io.tmpdir"));
     }
 
     /** Creates a new empty directory; the caller deletes it with {@link #delete(Path)}. */

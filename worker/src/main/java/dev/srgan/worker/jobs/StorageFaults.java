@@ -17,10 +17,10 @@ public final class StorageFaults {
 
     /** The kernel's words for ENOSPC and EDQUOT, as Java's IOExceptions carry them. */
     private static final String NO_SPACE = "No space left on device";
+
     private static final String NO_QUOTA = "Disk quota exceeded";
 
-    private StorageFaults() {
-    }
+    private StorageFaults() {}
 
     /** True when the same write, on a new connection a moment later, may well succeed. */
     public static boolean isTransient(Throwable error) {
@@ -39,7 +39,8 @@ public final class StorageFaults {
     /** True when the local file system refused a write for want of space or quota. */
     public static boolean isLocalDiskFull(Throwable error) {
         for (Throwable e = error; e != null; e = e.getCause()) {
-            if (e instanceof IOException && e.getMessage() != null
+            if (e instanceof IOException
+                    && e.getMessage() != null
                     && (e.getMessage().contains(NO_SPACE) || e.getMessage().contains(NO_QUOTA))) {
                 return true;
             }
@@ -89,9 +90,12 @@ public final class StorageFaults {
             case "40001" -> "the write conflicted with another transaction";
             case "40P01" -> "the write was caught in a deadlock";
             case "08001", "08004" -> "the database could not be reached";
-            default -> state.startsWith("08") ? "the connection to the database was lost"
-                    : state.startsWith("53") ? "the database ran out of a resource"
-                    : "the database refused the write";
+            default ->
+                state.startsWith("08")
+                        ? "the connection to the database was lost"
+                        : state.startsWith("53")
+                                ? "the database ran out of a resource"
+                                : "the database refused the write";
         };
     }
 

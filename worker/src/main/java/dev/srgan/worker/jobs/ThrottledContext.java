@@ -1,10 +1,8 @@
 package dev.srgan.worker.jobs;
 
 import dev.srgan.platform.jobs.JobLease;
-
 import java.sql.Connection;
 import java.sql.SQLException;
-
 import java.time.Duration;
 
 /**

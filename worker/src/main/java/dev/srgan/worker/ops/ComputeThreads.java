@@ -1,14 +1,13 @@
 package dev.srgan.worker.ops;
 
-import jakarta.inject.Inject;
 import dev.srgan.worker.config.WorkerConfig;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.jboss.logging.Logger;
-
+import jakarta.inject.Inject;
 import java.util.Optional;
+import org.jboss.logging.Logger;
 
 /**
  * How many threads PyTorch gives this worker's convolutions. Workers that share a host share its
@@ -26,8 +25,6 @@ public class ComputeThreads {
     @Inject
     WorkerConfig config;
 
-
-
     void onStart(@Observes @Priority(1) StartupEvent event) {
         int cores = Runtime.getRuntime().availableProcessors();
         int n = resolve(config.threads(), cores, config.workersOnHost());
@@ -38,8 +35,12 @@ public class ComputeThreads {
             // one job at a time per worker: inter-op parallelism only adds threads to the fight
             System.setProperty(INTEROP_THREADS, "1");
         }
-        LOG.infof("compute threads: %s (%d cores, %d worker(s) on this host%s)", System.getProperty(NUM_THREADS), cores,
-                config.workersOnHost(), config.threads().isPresent() ? ", set by srgan.worker.threads" : "");
+        LOG.infof(
+                "compute threads: %s (%d cores, %d worker(s) on this host%s)",
+                System.getProperty(NUM_THREADS),
+                cores,
+                config.workersOnHost(),
+                config.threads().isPresent() ? ", set by srgan.worker.threads" : "");
     }
 
     /**

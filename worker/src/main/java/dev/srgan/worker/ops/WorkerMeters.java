@@ -1,10 +1,10 @@
 package dev.srgan.worker.ops;
 
-import dev.srgan.worker.config.WorkerConfig;
 import dev.srgan.domain.jobs.JobStatus;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.networks.training.LossRecord;
 import dev.srgan.platform.jobs.ClaimedJob;
+import dev.srgan.worker.config.WorkerConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -15,7 +15,6 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -39,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 public class WorkerMeters {
     static final String JOB_DURATION = "srgan.job.duration";
     static final String TRAINING_STEP = "srgan.training.step";
+
     @Inject
     WorkerConfig config;
 
@@ -47,14 +47,19 @@ public class WorkerMeters {
 
     // Job lengths span seconds (an upscale) to hours (a training run): fixed buckets across that range.
     private static final Duration[] DURATION_BUCKETS = {
-            Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofMinutes(1), Duration.ofMinutes(5),
-            Duration.ofMinutes(15), Duration.ofHours(1), Duration.ofHours(4), Duration.ofHours(12)};
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(15),
+        Duration.ofMinutes(1),
+        Duration.ofMinutes(5),
+        Duration.ofMinutes(15),
+        Duration.ofHours(1),
+        Duration.ofHours(4),
+        Duration.ofHours(12)
+    };
 
     @Inject
     MeterRegistry registry;
-
-
-
 
     private final Map<UUID, Attempt> running = new ConcurrentHashMap<>();
     private long finishedBusyNanos;
@@ -131,7 +136,8 @@ public class WorkerMeters {
 
     private Counter fencedWrites(JobType type) {
         return Counter.builder("srgan.fenced.writes.rejected")
-                .description("Writes refused because the attempt making them no longer held its job (lease expired, job taken)")
+                .description(
+                        "Writes refused because the attempt making them no longer held its job (lease expired, job taken)")
                 .tag("type", type.name())
                 .register(registry);
     }

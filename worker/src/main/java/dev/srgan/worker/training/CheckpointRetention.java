@@ -1,16 +1,13 @@
 package dev.srgan.worker.training;
 
-import dev.srgan.worker.config.WorkerConfig;
 import dev.srgan.networks.checkpoint.Checkpoint;
 import dev.srgan.platform.blobs.BlobStore;
 import dev.srgan.platform.jobs.LeaseLost;
-import dev.srgan.worker.jobs.JobContext;
 import dev.srgan.worker.blobs.BlobInputStream;
+import dev.srgan.worker.config.WorkerConfig;
+import dev.srgan.worker.jobs.JobContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.jboss.logging.Logger;
-
-import javax.sql.DataSource;
 import java.io.InputStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -19,6 +16,8 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import javax.sql.DataSource;
+import org.jboss.logging.Logger;
 
 /**
  * Keeps a training run's checkpoints from filling the database. A full checkpoint carries the
@@ -33,6 +32,7 @@ import java.util.UUID;
 @ApplicationScoped
 public class CheckpointRetention {
     private static final Logger LOG = Logger.getLogger(CheckpointRetention.class);
+
     @Inject
     WorkerConfig config;
 
@@ -45,9 +45,7 @@ public class CheckpointRetention {
     @Inject
     BlobStore blobs;
 
-
-    private record Stored(UUID id, long step, UUID blobId) {
-    }
+    private record Stored(UUID id, long step, UUID blobId) {}
 
     /**
      * Reduces every full checkpoint of the job but the newest ones, fenced by the attempt's lease
@@ -56,7 +54,8 @@ public class CheckpointRetention {
      */
     public void compact(UUID jobId, JobContext context) {
         List<Stored> older = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("""
                 SELECT k.id, k.step, k.blob_id FROM checkpoints k JOIN blobs b ON b.id = k.blob_id
                 WHERE k.job_id = ? AND b.content_type <> ? ORDER BY k.step DESC OFFSET ?""")) {
             ps.setObject(1, jobId);
@@ -96,8 +95,10 @@ public class CheckpointRetention {
             try {
                 context.fence(c, "reducing the checkpoint of step " + s.step());
                 BlobStore.Blob blob = blobs.write(c, MODEL_ONLY, Long.MAX_VALUE, generator::write);
-                try (PreparedStatement ck = c.prepareStatement("UPDATE checkpoints SET blob_id = ?, size_bytes = ? WHERE id = ? AND blob_id = ?");
-                     PreparedStatement models = c.prepareStatement("UPDATE models SET blob_id = ? WHERE blob_id = ?")) {
+                try (PreparedStatement ck = c.prepareStatement(
+                                "UPDATE checkpoints SET blob_id = ?, size_bytes = ? WHERE id = ? AND blob_id = ?");
+                        PreparedStatement models =
+                                c.prepareStatement("UPDATE models SET blob_id = ? WHERE blob_id = ?")) {
                     ck.setObject(1, blob.id());
                     ck.setLong(2, blob.sizeBytes());
                     ck.setObject(3, s.id());

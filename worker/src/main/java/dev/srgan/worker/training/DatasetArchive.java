@@ -1,7 +1,6 @@
 package dev.srgan.worker.training;
 
 import dev.srgan.worker.jobs.JobFailure;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -29,15 +28,12 @@ import java.util.zip.ZipFile;
  */
 public final class DatasetArchive {
     /** An extracted image: its name in the archive and where it lies now. */
-    public record Image(String name, Path file) {
-    }
+    public record Image(String name, Path file) {}
 
     /** Training and validation images. */
-    record Split(List<Image> training, List<Image> validation) {
-    }
+    record Split(List<Image> training, List<Image> validation) {}
 
-    private DatasetArchive() {
-    }
+    private DatasetArchive() {}
 
     /**
      * Extracts the images of {@code zipFile} into {@code dir}.
@@ -63,12 +59,14 @@ public final class DatasetArchive {
                 }
                 Path target = dir.resolve(String.format("%06d%s", images.size(), extension));
                 // counted while copying: a forged entry size cannot make it fill the disk
-                try (InputStream in = zip.getInputStream(entry); OutputStream out = Files.newOutputStream(target)) {
+                try (InputStream in = zip.getInputStream(entry);
+                        OutputStream out = Files.newOutputStream(target)) {
                     int n;
                     while ((n = in.read(buffer)) > 0) {
                         total += n;
                         if (total > maxBytes) {
-                            throw JobFailure.permanent("the dataset unpacks to more than " + maxBytes + " bytes of images, this worker's limit");
+                            throw JobFailure.permanent("the dataset unpacks to more than " + maxBytes
+                                    + " bytes of images, this worker's limit");
                         }
                         out.write(buffer, 0, n);
                     }
@@ -96,7 +94,10 @@ public final class DatasetArchive {
     }
 
     static boolean unsafe(String name) {
-        if (name.isEmpty() || name.startsWith("/") || name.contains("\\") || name.indexOf('\0') >= 0
+        if (name.isEmpty()
+                || name.startsWith("/")
+                || name.contains("\\")
+                || name.indexOf('\0') >= 0
                 || (name.length() > 1 && name.charAt(1) == ':')) {
             return true;
         }

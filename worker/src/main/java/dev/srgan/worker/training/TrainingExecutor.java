@@ -7,22 +7,19 @@ import dev.srgan.networks.training.TrainingConfig;
 import dev.srgan.networks.training.TrainingResult;
 import dev.srgan.networks.training.TrainingRun;
 import dev.srgan.platform.blobs.BlobStore;
-import dev.srgan.worker.blobs.BlobInputStream;
 import dev.srgan.platform.jobs.ClaimedJob;
+import dev.srgan.worker.blobs.BlobInputStream;
 import dev.srgan.worker.jobs.JobCancelled;
 import dev.srgan.worker.jobs.JobContext;
-import dev.srgan.worker.jobs.JobInputs;
 import dev.srgan.worker.jobs.JobExecutor;
 import dev.srgan.worker.jobs.JobFailure;
+import dev.srgan.worker.jobs.JobInputs;
 import dev.srgan.worker.jobs.ScratchSpace;
 import dev.srgan.worker.jobs.StorageFaults;
 import dev.srgan.worker.jobs.ThrottledContext;
 import dev.srgan.worker.jobs.WorkerStopping;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.jboss.logging.Logger;
-
-import javax.sql.DataSource;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,6 +34,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
+import javax.sql.DataSource;
+import org.jboss.logging.Logger;
 
 /**
  * Runs TRAINING jobs: unpacks the dataset, then trains from scratch, or, when the job already has
@@ -70,9 +69,7 @@ public class TrainingExecutor implements JobExecutor {
     CheckpointRetention retention;
 
     /** Bounds the disk an unpacked dataset may take (the api bounds the upload itself). */
-
-    private record StoredCheckpoint(long step, UUID blobId) {
-    }
+    private record StoredCheckpoint(long step, UUID blobId) {}
 
     @Override
     public JobType type() {
@@ -101,13 +98,22 @@ public class TrainingExecutor implements JobExecutor {
             Optional<StoredCheckpoint> stored = latestCheckpoint(job.id());
             Checkpoint checkpoint = stored.isPresent() ? readCheckpoint(stored.get()) : null;
             forgetAfter(job.id(), checkpoint == null ? -1 : checkpoint.step(), ctx);
-            try (TrainingRun run = build(checkpoint == null ? TrainingRun.builder(config) : TrainingRun.resume(checkpoint), training, validation)) {
+            try (TrainingRun run = build(
+                    checkpoint == null ? TrainingRun.builder(config) : TrainingRun.resume(checkpoint),
+                    training,
+                    validation)) {
                 checkpoint = null; // the run holds its own copy of the state: let the bytes go
                 int total = run.config().totalSteps();
                 if (run.currentStep() > 0) {
                     LOG.infof("job %s resumes at step %d of %d", job.id(), run.currentStep(), total);
                 }
-                TrainingRecorder recorder = new TrainingRecorder(dataSource, blobs, job.id(), total, run.contentLoss(), ctx,
+                TrainingRecorder recorder = new TrainingRecorder(
+                        dataSource,
+                        blobs,
+                        job.id(),
+                        total,
+                        run.contentLoss(),
+                        ctx,
                         stored.map(StoredCheckpoint::step).orElse(-1L));
                 recorder.afterCheckpoint(() -> retention.compact(job.id(), ctx));
                 recorder.start(run.currentStep());
@@ -146,7 +152,8 @@ public class TrainingExecutor implements JobExecutor {
      */
     private static String whatNext(ClaimedJob job, long lastCheckpointStep) {
         if (job.attempt() < job.maxAttempts()) {
-            return lastCheckpointStep >= 0 ? "the run resumes from the checkpoint at step " + lastCheckpointStep
+            return lastCheckpointStep >= 0
+                    ? "the run resumes from the checkpoint at step " + lastCheckpointStep
                     : "the run starts again from step 0 (no checkpoint was stored yet)";
         }
         return "that was the last of " + job.maxAttempts() + " attempts"
@@ -159,13 +166,15 @@ public class TrainingExecutor implements JobExecutor {
             return inputs.unpackDataset(job.datasetId(), dir);
         } catch (IOException e) {
             if (StorageFaults.isLocalDiskFull(e)) {
-                throw new JobFailure("the dataset could not be unpacked on this worker: " + StorageFaults.describe(e), false, e);
+                throw new JobFailure(
+                        "the dataset could not be unpacked on this worker: " + StorageFaults.describe(e), false, e);
             }
             throw e;
         }
     }
 
-    private static TrainingRun build(TrainingRun.Builder builder, List<BufferedImage> training, List<BufferedImage> validation)
+    private static TrainingRun build(
+            TrainingRun.Builder builder, List<BufferedImage> training, List<BufferedImage> validation)
             throws IOException, JobFailure {
         try {
             return builder.trainingImages(training).validationImages(validation).build();
@@ -181,7 +190,8 @@ public class TrainingExecutor implements JobExecutor {
             try {
                 decoded.add(Images.read(image.file()));
             } catch (IOException e) {
-                throw JobFailure.permanent("the dataset image '" + image.name() + "' is not a readable PNG or JPEG image");
+                throw JobFailure.permanent(
+                        "the dataset image '" + image.name() + "' is not a readable PNG or JPEG image");
             }
         }
         return decoded;
@@ -189,10 +199,13 @@ public class TrainingExecutor implements JobExecutor {
 
     private Optional<StoredCheckpoint> latestCheckpoint(UUID jobId) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT step, blob_id FROM checkpoints WHERE job_id = ? ORDER BY step DESC LIMIT 1")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT step, blob_id FROM checkpoints WHERE job_id = ? ORDER BY step DESC LIMIT 1")) {
             ps.setObject(1, jobId);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new StoredCheckpoint(rs.getLong(1), rs.getObject(2, UUID.class))) : Optional.empty();
+                return rs.next()
+                        ? Optional.of(new StoredCheckpoint(rs.getLong(1), rs.getObject(2, UUID.class)))
+                        : Optional.empty();
             }
         }
     }
@@ -204,7 +217,8 @@ public class TrainingExecutor implements JobExecutor {
             if (e.getCause() instanceof SQLException) {
                 throw e;
             }
-            throw JobFailure.permanent("the checkpoint of step " + stored.step() + " cannot be read: " + e.getMessage());
+            throw JobFailure.permanent(
+                    "the checkpoint of step " + stored.step() + " cannot be read: " + e.getMessage());
         }
     }
 
@@ -219,14 +233,16 @@ public class TrainingExecutor implements JobExecutor {
             try {
                 ctx.fence(c, "clearing the steps after " + step);
                 for (String table : List.of("loss_points", "validation_metrics")) {
-                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE job_id = ? AND step > ?")) {
+                    try (PreparedStatement ps =
+                            c.prepareStatement("DELETE FROM " + table + " WHERE job_id = ? AND step > ?")) {
                         ps.setObject(1, jobId);
                         ps.setLong(2, step);
                         ps.executeUpdate();
                     }
                 }
                 List<UUID> sampleBlobs = new ArrayList<>();
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM sample_images WHERE job_id = ? AND step > ? RETURNING blob_id")) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "DELETE FROM sample_images WHERE job_id = ? AND step > ? RETURNING blob_id")) {
                     ps.setObject(1, jobId);
                     ps.setLong(2, step);
                     try (ResultSet rs = ps.executeQuery()) {

@@ -11,10 +11,6 @@ import dev.srgan.worker.blobs.InMemoryBytes;
 import dev.srgan.worker.jobs.JobContext;
 import dev.srgan.worker.jobs.StorageFaults;
 import dev.srgan.worker.ops.WorkerMeters;
-import org.jboss.logging.Logger;
-
-import javax.imageio.ImageIO;
-import javax.sql.DataSource;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -23,6 +19,9 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import javax.imageio.ImageIO;
+import javax.sql.DataSource;
+import org.jboss.logging.Logger;
 
 /**
  * Writes what a training run reports into PostgreSQL, on the training thread, between steps:
@@ -50,6 +49,7 @@ final class TrainingRecorder implements TrainingListener {
     static final int BATCH = 50;
     /** How many times one write is tried when its faults are transient. */
     static final int TRIES = 4;
+
     private static final long FIRST_PAUSE_MILLIS = 250;
     private static final long FLUSH_NANOS = 2_000_000_000L;
     private static final String LOSS_COLUMNS =
@@ -70,7 +70,7 @@ final class TrainingRecorder implements TrainingListener {
     private final List<LossRecord> pending = new ArrayList<>();
     private long lastFlush = System.nanoTime();
     private long lastCheckpointStep;
-    private Runnable afterCheckpoint = () -> { };
+    private Runnable afterCheckpoint = () -> {};
     private boolean cancelledByUser;
     private boolean stoppedByWorker;
 
@@ -78,8 +78,14 @@ final class TrainingRecorder implements TrainingListener {
      * @param storedCheckpointStep the step of the newest checkpoint the job already has (the one
      *                             this run resumes from), -1 when it has none
      */
-    TrainingRecorder(DataSource dataSource, BlobStore blobs, UUID jobId, int totalSteps, String contentLoss, JobContext context,
-                     long storedCheckpointStep) {
+    TrainingRecorder(
+            DataSource dataSource,
+            BlobStore blobs,
+            UUID jobId,
+            int totalSteps,
+            String contentLoss,
+            JobContext context,
+            long storedCheckpointStep) {
         this.dataSource = dataSource;
         this.blobs = blobs;
         this.jobId = jobId;
@@ -127,7 +133,8 @@ final class TrainingRecorder implements TrainingListener {
             try {
                 ImageIO.write(sample.generated(), "png", png);
             } catch (IOException e) {
-                throw new IllegalStateException("encoding a validation sample of step " + record.step() + " failed: " + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "encoding a validation sample of step " + record.step() + " failed: " + e.getMessage(), e);
             }
             pngs.add(png);
         }
@@ -150,7 +157,8 @@ final class TrainingRecorder implements TrainingListener {
             }
             for (int i = 0; i < pngs.size(); i++) {
                 BlobStore.Blob blob = blobs.write(c, pngs.get(i).asInputStream(), "image/png", Long.MAX_VALUE);
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO sample_images (job_id, step, idx, blob_id) VALUES (?, ?, ?, ?)")) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO sample_images (job_id, step, idx, blob_id) VALUES (?, ?, ?, ?)")) {
                     ps.setObject(1, jobId);
                     ps.setInt(2, (int) record.step());
                     ps.setInt(3, i);
@@ -215,7 +223,9 @@ final class TrainingRecorder implements TrainingListener {
         if (pending.isEmpty()) {
             return;
         }
-        StringBuilder sql = new StringBuilder("INSERT INTO loss_points ").append(LOSS_COLUMNS).append(" VALUES ");
+        StringBuilder sql = new StringBuilder("INSERT INTO loss_points ")
+                .append(LOSS_COLUMNS)
+                .append(" VALUES ");
         for (int i = 0; i < pending.size(); i++) {
             sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         }
@@ -228,7 +238,16 @@ final class TrainingRecorder implements TrainingListener {
                     ps.setObject(p++, jobId);
                     ps.setInt(p++, (int) r.step());
                     ps.setString(p++, r.phase());
-                    for (Double v : new Double[] {r.dLoss(), r.gLoss(), r.contentLoss(), r.adversarialLoss(), r.dReal(), r.dFake(), r.lrG(), r.lrD()}) {
+                    for (Double v : new Double[] {
+                        r.dLoss(),
+                        r.gLoss(),
+                        r.contentLoss(),
+                        r.adversarialLoss(),
+                        r.dReal(),
+                        r.dFake(),
+                        r.lrG(),
+                        r.lrD()
+                    }) {
                         ps.setObject(p++, v, Types.DOUBLE);
                     }
                     ps.setDouble(p++, r.secondsPerStep());
@@ -250,7 +269,8 @@ final class TrainingRecorder implements TrainingListener {
     }
 
     void updateRun(Connection c, long step) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE training_runs SET current_step = ?, content_loss = ? WHERE job_id = ?")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("UPDATE training_runs SET current_step = ?, content_loss = ? WHERE job_id = ?")) {
             ps.setInt(1, (int) step);
             ps.setString(2, contentLoss);
             ps.setObject(3, jobId);
@@ -290,7 +310,8 @@ final class TrainingRecorder implements TrainingListener {
                     throw new RecordingFailed(what, lastCheckpointStep, e);
                 }
                 long pause = FIRST_PAUSE_MILLIS << (attempt - 1);
-                LOG.warnf("job %s: %s could not be saved (try %d of %d): %s; trying again in %d ms",
+                LOG.warnf(
+                        "job %s: %s could not be saved (try %d of %d): %s; trying again in %d ms",
                         jobId, what, attempt, TRIES, StorageFaults.describe(e), pause);
                 try {
                     Thread.sleep(pause);

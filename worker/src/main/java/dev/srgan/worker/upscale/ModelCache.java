@@ -2,18 +2,15 @@ package dev.srgan.worker.upscale;
 
 import ai.djl.Device;
 import dev.srgan.networks.inference.Precision;
-import dev.srgan.worker.config.WorkerConfig;
 import dev.srgan.networks.inference.Upscaler;
 import dev.srgan.worker.blobs.BlobInputStream;
+import dev.srgan.worker.config.WorkerConfig;
 import dev.srgan.worker.jobs.ScratchSpace;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.jboss.logging.Logger;
-
-import javax.sql.DataSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -24,9 +21,10 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Semaphore;
+import javax.sql.DataSource;
+import org.jboss.logging.Logger;
 
 /**
  * Keeps the generators of the last few models used loaded, so that a stream of upscale jobs on the
@@ -48,8 +46,7 @@ public class ModelCache {
     WorkerConfig config;
 
     /** A model row, as the api stored it. */
-    public record Model(UUID id, String format, int scale, Integer residualBlocks, UUID blobId) {
-    }
+    public record Model(UUID id, String format, int scale, Integer residualBlocks, UUID blobId) {}
 
     /** Exclusive use of a loaded model; close it to hand the model back. */
     public interface Lease extends AutoCloseable {
@@ -119,8 +116,13 @@ public class ModelCache {
                 entry.tiled = size == entry.base.tileSize() && perBatch == entry.base.tilesPerBatch()
                         ? entry.base
                         : entry.base.withTiling(size, perBatch, entry.base.context());
-                LOG.infof("model %s (%s, x%d, %s) loaded in %d ms", model.id(), model.format(), model.scale(),
-                        entry.base.precision(), (System.nanoTime() - start) / 1_000_000);
+                LOG.infof(
+                        "model %s (%s, x%d, %s) loaded in %d ms",
+                        model.id(),
+                        model.format(),
+                        model.scale(),
+                        entry.base.precision(),
+                        (System.nanoTime() - start) / 1_000_000);
             }
         } catch (IOException | RuntimeException e) {
             entry.inUse.release();
@@ -193,7 +195,8 @@ public class ModelCache {
         Precision p = precision;
         if (p == null) {
             // from the setting, not the engine: the engine must not load before ComputeThreads has set its threads
-            p = Precision.parse(config.precision()).resolve(config.device().startsWith("cpu") ? Device.cpu() : Device.gpu());
+            p = Precision.parse(config.precision())
+                    .resolve(config.device().startsWith("cpu") ? Device.cpu() : Device.gpu());
             precision = p;
         }
         return p;

@@ -1,30 +1,24 @@
 package dev.srgan.worker.upscale;
 
-import dev.srgan.worker.config.WorkerConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.networks.image.PngWriter;
 import dev.srgan.networks.inference.UpscaleListener;
 import dev.srgan.platform.blobs.BlobStore;
+import dev.srgan.platform.jobs.ClaimedJob;
 import dev.srgan.platform.jobs.LeaseLost;
 import dev.srgan.worker.blobs.InMemoryBytes;
-import dev.srgan.platform.jobs.ClaimedJob;
+import dev.srgan.worker.config.WorkerConfig;
 import dev.srgan.worker.jobs.JobCancelled;
 import dev.srgan.worker.jobs.JobContext;
-import dev.srgan.worker.jobs.JobInputs;
 import dev.srgan.worker.jobs.JobExecutor;
 import dev.srgan.worker.jobs.JobFailure;
+import dev.srgan.worker.jobs.JobInputs;
 import dev.srgan.worker.jobs.ThrottledContext;
 import dev.srgan.worker.jobs.WorkerStopping;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.jboss.logging.Logger;
-
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
-import javax.sql.DataSource;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.sql.Connection;
@@ -38,6 +32,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import javax.sql.DataSource;
+import org.jboss.logging.Logger;
 
 /**
  * Runs UPSCALE jobs: the uploaded PNG or JPEG, upscaled by the job's model, stored as one PNG
@@ -70,7 +69,6 @@ public class UpscaleExecutor implements JobExecutor {
     ObjectMapper json;
 
     /** Bounds the result's memory (about 16 bytes per output pixel while it is assembled and encoded). */
-
     @Override
     public JobType type() {
         return JobType.UPSCALE;
@@ -139,7 +137,8 @@ public class UpscaleExecutor implements JobExecutor {
     /** The scale the job asks for, 0 when it leaves it to the model. */
     private int requestedScale(ClaimedJob job) throws JobFailure {
         try {
-            JsonNode scale = json.readTree(job.paramsJson() == null ? "{}" : job.paramsJson()).path("scale");
+            JsonNode scale = json.readTree(job.paramsJson() == null ? "{}" : job.paramsJson())
+                    .path("scale");
             if (scale.isMissingNode() || scale.isNull()) {
                 return 0;
             }
@@ -166,7 +165,8 @@ public class UpscaleExecutor implements JobExecutor {
             if (blob.isEmpty()) {
                 throw JobFailure.permanent("the job's input image was not stored completely; upload it again");
             }
-            bytes = new InMemoryBytes((int) Math.min(Integer.MAX_VALUE - 8, blob.get().sizeBytes()));
+            bytes = new InMemoryBytes(
+                    (int) Math.min(Integer.MAX_VALUE - 8, blob.get().sizeBytes()));
             blobs.copyTo(c, job.inputBlobId(), bytes);
         }
         try (ImageInputStream in = ImageIO.createImageInputStream(bytes.asInputStream())) {
@@ -182,8 +182,9 @@ public class UpscaleExecutor implements JobExecutor {
                 reader.setInput(in, true, true);
                 long outputPixels = (long) reader.getWidth(0) * reader.getHeight(0) * scale * scale;
                 if (outputPixels > config.maxOutputPixels()) {
-                    throw JobFailure.permanent("the image is " + reader.getWidth(0) + "x" + reader.getHeight(0) + "; upscaled by " + scale
-                            + " it would exceed this worker's limit of " + config.maxOutputPixels() + " output pixels");
+                    throw JobFailure.permanent("the image is " + reader.getWidth(0) + "x" + reader.getHeight(0)
+                            + "; upscaled by " + scale + " it would exceed this worker's limit of "
+                            + config.maxOutputPixels() + " output pixels");
                 }
                 return reader.read(0);
             } catch (IOException | RuntimeException e) {
@@ -219,7 +220,8 @@ public class UpscaleExecutor implements JobExecutor {
         insertResult(c, jobId, blob, width, height, modelMs, totalMs);
     }
 
-    private static boolean insertResult(Connection c, UUID jobId, BlobStore.Blob blob, int width, int height, long modelMs, long totalMs)
+    private static boolean insertResult(
+            Connection c, UUID jobId, BlobStore.Blob blob, int width, int height, long modelMs, long totalMs)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO results (job_id, blob_id, width, height, content_type, model_ms, total_ms)

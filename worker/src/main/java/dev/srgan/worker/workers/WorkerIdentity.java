@@ -1,8 +1,7 @@
 package dev.srgan.worker.workers;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import dev.srgan.worker.config.WorkerConfig;
-
+import jakarta.enterprise.context.ApplicationScoped;
 import java.net.InetAddress;
 import java.util.UUID;
 

@@ -1,33 +1,30 @@
 package dev.srgan.worker.workers;
 
-import dev.srgan.worker.config.WorkerConfig;
-import dev.srgan.domain.jobs.JobType;
 import dev.srgan.platform.jobs.JobLease;
 import dev.srgan.platform.jobs.JobTable;
+import dev.srgan.worker.config.WorkerConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import org.jboss.logging.Logger;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import javax.sql.DataSource;
+import org.jboss.logging.Logger;
 
 /**
  * The worker's row in the {@code workers} table: written at start, refreshed by a heartbeat, marked
@@ -56,23 +53,20 @@ public class WorkerRegistry {
     @Inject
     JobTable jobTable;
 
-
-
-
     private ScheduledExecutorService heartbeat;
     /** Attempts running now, oldest first; with srgan.worker.concurrency > 1 there can be several. */
     private final Map<UUID, Running> runningJobs = Collections.synchronizedMap(new LinkedHashMap<>());
 
-    private record Running(JobLease lease, Runnable onLost) {
-    }
+    private record Running(JobLease lease, Runnable onLost) {}
 
     void onStart(@Observes @Priority(10) StartupEvent event) throws SQLException {
         if (config.lease().compareTo(config.heartbeatInterval().multipliedBy(2)) < 0) {
-            LOG.warnf("srgan.worker.lease (%s) is less than two heartbeats (%s): one late heartbeat lets a running job be taken away",
+            LOG.warnf(
+                    "srgan.worker.lease (%s) is less than two heartbeats (%s): one late heartbeat lets a running job be taken away",
                     config.lease(), config.heartbeatInterval());
         }
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("""
+                PreparedStatement ps = c.prepareStatement("""
                      INSERT INTO workers (id, host, pid, device, job_types) VALUES (?, ?, ?, ?, ?)""")) {
             ps.setString(1, identity.id());
             ps.setString(2, identity.host());
@@ -88,7 +82,8 @@ public class WorkerRegistry {
         });
         long ms = config.heartbeatInterval().toMillis();
         heartbeat.scheduleWithFixedDelay(this::beat, ms, ms, TimeUnit.MILLISECONDS);
-        LOG.infof("worker %s registered (device %s, job types %s)", identity.id(), identity.device(), config.jobTypes());
+        LOG.infof(
+                "worker %s registered (device %s, job types %s)", identity.id(), identity.device(), config.jobTypes());
     }
 
     /**
@@ -119,7 +114,8 @@ public class WorkerRegistry {
             jobs = runningJobs.values().toArray(Running[]::new);
         }
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE workers SET last_heartbeat = now(), current_job_id = ? WHERE id = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("UPDATE workers SET last_heartbeat = now(), current_job_id = ? WHERE id = ?")) {
                 ps.setObject(1, jobs.length == 0 ? null : jobs[0].lease().jobId());
                 ps.setString(2, identity.id());
                 ps.executeUpdate();
@@ -145,8 +141,10 @@ public class WorkerRegistry {
         Set<UUID> renewed = jobTable.renewLeases(c, leases, config.lease());
         for (Running job : jobs) {
             // a job that has just ended (its outcome committed, not yet removed here) is not lost
-            if (!renewed.contains(job.lease().jobId()) && runningJobs.get(job.lease().jobId()) == job) {
-                LOG.warnf("job %s is no longer held by this worker's attempt (epoch %d): its lease expired and it was taken; stopping it",
+            if (!renewed.contains(job.lease().jobId())
+                    && runningJobs.get(job.lease().jobId()) == job) {
+                LOG.warnf(
+                        "job %s is no longer held by this worker's attempt (epoch %d): its lease expired and it was taken; stopping it",
                         job.lease().jobId(), job.lease().epoch());
                 job.onLost().run();
             }
@@ -176,7 +174,8 @@ public class WorkerRegistry {
     }
 
     private void update(String sql) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, identity.id());
             ps.executeUpdate();
         } catch (SQLException e) {

@@ -1,5 +1,9 @@
 package dev.srgan.worker.blobs;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import dev.srgan.embedded.EmbeddedServicesTestResource;
 import dev.srgan.platform.KafkaSettings;
 import dev.srgan.platform.blobs.BlobStore;
@@ -7,19 +11,14 @@ import dev.srgan.worker.JobFixtures;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.Test;
-
-import javax.sql.DataSource;
 import java.io.ByteArrayInputStream;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
 
 /** Blobs written from a stream and from a writer (how checkpoints are stored) end up as the same chunks. */
 @QuarkusTest
@@ -41,7 +40,8 @@ class BlobWriteTest {
     void aWriterAndAStreamStoreTheSameChunksAndDigest() throws Exception {
         byte[] bytes = new byte[2 * BlobStore.CHUNK + 12345];
         new Random(3).nextBytes(bytes);
-        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        String sha =
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
 
         BlobStore.Blob streamed;
         BlobStore.Blob written;
@@ -61,7 +61,8 @@ class BlobWriteTest {
             assertEquals(bytes.length, blob.sizeBytes());
             assertEquals(sha, blob.sha256());
             assertArrayEquals(bytes, fixtures.readBlob(blob.id()));
-            assertEquals(List.of((long) BlobStore.CHUNK, (long) BlobStore.CHUNK, 12345L),
+            assertEquals(
+                    List.of((long) BlobStore.CHUNK, (long) BlobStore.CHUNK, 12345L),
                     fixtures.numbers("SELECT length(data) FROM blob_chunks WHERE blob_id = ? ORDER BY seq", blob.id()));
         }
     }
@@ -81,9 +82,14 @@ class BlobWriteTest {
                 assertEquals(size, blobs.find(c, blob.id()).orElseThrow().sizeBytes(), "complete, with its size");
             }
             assertArrayEquals(bytes, back.toByteArray(), "size " + size);
-            assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)), blob.sha256());
-            assertEquals((long) ((size + BlobStore.CHUNK - 1) / BlobStore.CHUNK),
-                    fixtures.number("SELECT count(*) FROM blob_chunks WHERE blob_id = ?", blob.id()), "chunks of size " + size);
+            assertEquals(
+                    HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)),
+                    blob.sha256());
+            assertEquals(
+                    (long) ((size + BlobStore.CHUNK - 1) / BlobStore.CHUNK),
+                    fixtures.number("SELECT count(*) FROM blob_chunks WHERE blob_id = ?", blob.id()),
+                    "chunks of size " + size);
         }
     }
 
@@ -92,8 +98,13 @@ class BlobWriteTest {
         long before = fixtures.number("SELECT count(*) FROM blobs");
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            BlobStore.TooLargeException e = assertThrows(BlobStore.TooLargeException.class,
-                    () -> blobs.write(c, "application/zip", BlobStore.CHUNK + 10L, out -> out.write(new byte[BlobStore.CHUNK + 11])));
+            BlobStore.TooLargeException e = assertThrows(
+                    BlobStore.TooLargeException.class,
+                    () -> blobs.write(
+                            c,
+                            "application/zip",
+                            BlobStore.CHUNK + 10L,
+                            out -> out.write(new byte[BlobStore.CHUNK + 11])));
             assertEquals(BlobStore.CHUNK + 10L, e.limit());
             c.rollback();
         }
@@ -103,7 +114,8 @@ class BlobWriteTest {
     private BlobStore.Blob stored(byte[] bytes) throws Exception {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            BlobStore.Blob blob = blobs.write(c, new ByteArrayInputStream(bytes), "application/octet-stream", Long.MAX_VALUE);
+            BlobStore.Blob blob =
+                    blobs.write(c, new ByteArrayInputStream(bytes), "application/octet-stream", Long.MAX_VALUE);
             c.commit();
             return blob;
         }
@@ -116,12 +128,17 @@ class BlobWriteTest {
         BlobStore.Blob missing = stored(bytes);
         fixtures.exec("DELETE FROM blob_chunks WHERE blob_id = ? AND seq = 2", missing.id());
         BlobStore.Blob shortened = stored(bytes);
-        fixtures.exec("UPDATE blob_chunks SET data = substring(data from 1 for 1000) WHERE blob_id = ? AND seq = 1", shortened.id());
+        fixtures.exec(
+                "UPDATE blob_chunks SET data = substring(data from 1 for 1000) WHERE blob_id = ? AND seq = 1",
+                shortened.id());
 
-        java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> fixtures.readBlob(missing.id()));
+        java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(
+                java.io.IOException.class, () -> fixtures.readBlob(missing.id()));
         org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("chunk 2 is missing"), e.getMessage());
-        e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> fixtures.readBlob(shortened.id()));
-        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("chunk 1 holds 1000 bytes"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(
+                java.io.IOException.class, () -> fixtures.readBlob(shortened.id()));
+        org.junit.jupiter.api.Assertions.assertTrue(
+                e.getMessage().contains("chunk 1 holds 1000 bytes"), e.getMessage());
         try (java.io.InputStream in = BlobInputStream.open(dataSource, missing.id())) {
             e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, in::readAllBytes);
             org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("chunk 2 is missing"), e.getMessage());
@@ -137,7 +154,8 @@ class BlobWriteTest {
             in.read(new byte[100]);
             try (Connection c = dataSource.getConnection()) {
                 c.setAutoCommit(false);
-                org.junit.jupiter.api.Assertions.assertFalse(blobs.deleteIfUnread(c, blob.id()), "held by a reader: left alone");
+                org.junit.jupiter.api.Assertions.assertFalse(
+                        blobs.deleteIfUnread(c, blob.id()), "held by a reader: left alone");
                 c.commit();
             }
             byte[] rest = in.readAllBytes();

@@ -1,5 +1,9 @@
 package dev.srgan.worker.evaluate;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.embedded.EmbeddedServicesTestResource;
 import dev.srgan.networks.evaluation.Comparison;
@@ -10,19 +14,14 @@ import dev.srgan.worker.JobFixtures;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.Test;
-
-import javax.sql.DataSource;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @WithTestResource(EmbeddedServicesTestResource.class)
@@ -45,7 +44,8 @@ class EvaluateJobTest {
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
             for (int i = 0; i < count; i++) {
                 zip.putNextEntry(new ZipEntry("eval/photo-" + i + ".png"));
-                zip.write(JobFixtures.png(i == 0 ? JobFixtures.image(200, 198, false, 300) : JobFixtures.image(50, 44, false, 300 + i)));
+                zip.write(JobFixtures.png(
+                        i == 0 ? JobFixtures.image(200, 198, false, 300) : JobFixtures.image(50, 44, false, 300 + i)));
                 zip.closeEntry();
             }
         }
@@ -57,40 +57,59 @@ class EvaluateJobTest {
         UUID model = fixtures.model("CHECKPOINT", 2, 1, JobFixtures.randomCheckpoint(2, 1));
         UUID dataset = fixtures.dataset(photos(3), 3);
         UUID job = UUID.randomUUID();
-        fixtures.exec("INSERT INTO jobs (id, type, status, params, model_id, dataset_id) VALUES (?, 'EVALUATE', 'QUEUED', '{\"scale\":2}'::jsonb, ?, ?)",
-                job, model, dataset);
+        fixtures.exec(
+                "INSERT INTO jobs (id, type, status, params, model_id, dataset_id) VALUES (?, 'EVALUATE', 'QUEUED', '{\"scale\":2}'::jsonb, ?, ?)",
+                job,
+                model,
+                dataset);
         fixtures.publish(job, JobType.EVALUATE, 1);
         assertEquals("SUCCEEDED", fixtures.awaitFinal(job, Duration.ofSeconds(120)));
 
         assertEquals(1, fixtures.number("SELECT count(*) FROM model_evaluations WHERE job_id = ?", job));
         assertEquals(3, fixtures.number("SELECT image_count FROM model_evaluations WHERE job_id = ?", job));
-        assertEquals(3, fixtures.number("SELECT jsonb_array_length(details) FROM model_evaluations WHERE job_id = ?", job));
-        double bicubic = ((Number) fixtures.value("SELECT bicubic_psnr FROM model_evaluations WHERE job_id = ?", job)).doubleValue();
+        assertEquals(
+                3, fixtures.number("SELECT jsonb_array_length(details) FROM model_evaluations WHERE job_id = ?", job));
+        double bicubic = ((Number) fixtures.value("SELECT bicubic_psnr FROM model_evaluations WHERE job_id = ?", job))
+                .doubleValue();
         assertTrue(bicubic > 15 && bicubic < 60, "bicubic PSNR is a real measurement: " + bicubic);
         assertEquals(model, fixtures.value("SELECT model_id FROM model_evaluations WHERE job_id = ?", job));
 
         // NIQE: only the 200x198 photo can be scored, so the means are its numbers; the small ones have none
-        assertEquals(2, fixtures.number("SELECT count(*) FROM model_evaluations e, jsonb_array_elements(e.details) d "
-                + "WHERE e.job_id = ? AND d->>'niqe' IS NULL AND d->>'bicubicNiqe' IS NULL AND d->>'hrNiqe' IS NULL", job));
-        for (String[] column : new String[][] {{"niqe", "niqe"}, {"bicubic_niqe", "bicubicNiqe"}, {"hr_niqe", "hrNiqe"}}) {
+        assertEquals(
+                2,
+                fixtures.number(
+                        "SELECT count(*) FROM model_evaluations e, jsonb_array_elements(e.details) d "
+                                + "WHERE e.job_id = ? AND d->>'niqe' IS NULL AND d->>'bicubicNiqe' IS NULL AND d->>'hrNiqe' IS NULL",
+                        job));
+        for (String[] column :
+                new String[][] {{"niqe", "niqe"}, {"bicubic_niqe", "bicubicNiqe"}, {"hr_niqe", "hrNiqe"}}) {
             Object mean = fixtures.value("SELECT " + column[0] + " FROM model_evaluations WHERE job_id = ?", job);
             assertNotNull(mean, column[0] + " is stored");
-            Object photo = fixtures.value("SELECT (d->>'" + column[1] + "')::float8 FROM model_evaluations e, jsonb_array_elements(e.details) d "
-                    + "WHERE e.job_id = ? AND d->>'name' LIKE '%photo-0.png'", job);
+            Object photo = fixtures.value(
+                    "SELECT (d->>'" + column[1]
+                            + "')::float8 FROM model_evaluations e, jsonb_array_elements(e.details) d "
+                            + "WHERE e.job_id = ? AND d->>'name' LIKE '%photo-0.png'",
+                    job);
             assertEquals(((Number) photo).doubleValue(), ((Number) mean).doubleValue(), 1e-9, column[0]);
             assertTrue(((Number) mean).doubleValue() > 0, column[0] + " = " + mean);
         }
 
         // the comparison crop of the Models page: the same window of the same photo as every model's
-        assertEquals(1, fixtures.number("SELECT count(*) FROM model_comparisons WHERE model_id = ? AND photo = ? AND size = ?",
-                model, Comparison.PHOTO, Comparison.SIZE));
+        assertEquals(
+                1,
+                fixtures.number(
+                        "SELECT count(*) FROM model_comparisons WHERE model_id = ? AND photo = ? AND size = ?",
+                        model,
+                        Comparison.PHOTO,
+                        Comparison.SIZE));
         UUID blob = (UUID) fixtures.value("SELECT blob_id FROM model_comparisons WHERE model_id = ?", model);
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         blobs.copyTo(dataSource, blob, png);
         BufferedImage crop = Images.decode(png.toByteArray());
         assertEquals(Comparison.SIZE, crop.getWidth());
         assertEquals(Comparison.SIZE, crop.getHeight());
-        double psnr = ((Number) fixtures.value("SELECT psnr FROM model_comparisons WHERE model_id = ?", model)).doubleValue();
+        double psnr =
+                ((Number) fixtures.value("SELECT psnr FROM model_comparisons WHERE model_id = ?", model)).doubleValue();
         assertEquals(Comparison.psnr(crop), psnr, 1e-9, "the stored PSNR is the crop's");
     }
 }

@@ -46,7 +46,8 @@ class JobTableTest {
     private UUID insert() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            UUID id = jobs.insert(c, new JobTable.NewJob(JobType.EVALUATE, "gateway test", "{}", null, null, null, null));
+            UUID id =
+                    jobs.insert(c, new JobTable.NewJob(JobType.EVALUATE, "gateway test", "{}", null, null, null, null));
             c.commit();
             return id;
         }
@@ -57,7 +58,8 @@ class JobTableTest {
     }
 
     private String scalar(String sql, UUID id) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getString(1) : null;
@@ -100,7 +102,9 @@ class JobTableTest {
         ClaimedJob claimed = jobs.claim(id, "w-1", LEASE).orElseThrow();
         JobLease stale = new JobLease(id, claimed.epoch() - 1);
         assertFalse(jobs.progress(stale, 0.5, "stale"), "progress under an old epoch is refused");
-        assertFalse(this.<Boolean>inTransaction(c -> jobs.finish(c, stale, JobStatus.SUCCEEDED, null)), "an old epoch's outcome is refused");
+        assertFalse(
+                this.<Boolean>inTransaction(c -> jobs.finish(c, stale, JobStatus.SUCCEEDED, null)),
+                "an old epoch's outcome is refused");
         assertEquals("RUNNING", status(id));
         assertEquals(Set.of(), inTransaction(c -> jobs.renewLeases(c, List.of(stale), LEASE)));
 
@@ -108,7 +112,9 @@ class JobTableTest {
         assertEquals(Set.of(id), inTransaction(c -> jobs.renewLeases(c, List.of(claimed.lease()), LEASE)));
         assertTrue(this.<Boolean>inTransaction(c -> jobs.finish(c, claimed.lease(), JobStatus.SUCCEEDED, null)));
         assertEquals("SUCCEEDED", status(id));
-        assertFalse(this.<Boolean>inTransaction(c -> jobs.finish(c, claimed.lease(), JobStatus.FAILED, "twice")), "a finished job stays finished");
+        assertFalse(
+                this.<Boolean>inTransaction(c -> jobs.finish(c, claimed.lease(), JobStatus.FAILED, "twice")),
+                "a finished job stays finished");
         assertEquals("SUCCEEDED", status(id));
     }
 
@@ -117,16 +123,23 @@ class JobTableTest {
         UUID id = insert();
         ClaimedJob claimed = jobs.claim(id, "w-1", LEASE).orElseThrow();
         inTransaction(c -> jobs.finish(c, claimed.lease(), JobStatus.SUCCEEDED, null));
-        assertThrows(IllegalJobTransitionException.class,
-                () -> inTransaction(c -> jobs.cancel(c, id, jobs.lockStatus(c, id).orElseThrow())));
-        assertThrows(IllegalJobTransitionException.class, () -> inTransaction(c -> {
-            jobs.retry(c, id, jobs.lockStatus(c, id).orElseThrow());
-            return null;
-        }));
+        assertThrows(
+                IllegalJobTransitionException.class,
+                () -> inTransaction(
+                        c -> jobs.cancel(c, id, jobs.lockStatus(c, id).orElseThrow())));
+        assertThrows(
+                IllegalJobTransitionException.class,
+                () -> inTransaction(c -> {
+                    jobs.retry(c, id, jobs.lockStatus(c, id).orElseThrow());
+                    return null;
+                }));
         assertEquals("SUCCEEDED", status(id));
 
         UUID queued = insert();
-        assertEquals(JobTable.Cancel.CANCELLED, inTransaction(c -> jobs.cancel(c, queued, jobs.lockStatus(c, queued).orElseThrow())));
+        assertEquals(
+                JobTable.Cancel.CANCELLED,
+                inTransaction(
+                        c -> jobs.cancel(c, queued, jobs.lockStatus(c, queued).orElseThrow())));
         assertEquals("CANCELLED", status(queued));
         assertTrue(jobs.claim(queued, "w-1", LEASE).isEmpty(), "a cancelled job is never claimed");
         inTransaction(c -> {
@@ -141,9 +154,14 @@ class JobTableTest {
     void aCancelRequestedWhileRunningEndsCancelledWhenTheAttemptHandsTheJobBack() throws Exception {
         UUID id = insert();
         ClaimedJob claimed = jobs.claim(id, "w-1", LEASE).orElseThrow();
-        assertEquals(JobTable.Cancel.REQUESTED, inTransaction(c -> jobs.cancel(c, id, jobs.lockStatus(c, id).orElseThrow())));
+        assertEquals(
+                JobTable.Cancel.REQUESTED,
+                inTransaction(c -> jobs.cancel(c, id, jobs.lockStatus(c, id).orElseThrow())));
         assertEquals("RUNNING", status(id));
-        assertEquals(JobStatus.CANCELLED, inTransaction(c -> jobs.handBack(c, claimed, "worker stopping", Duration.ZERO, true)).orElseThrow());
+        assertEquals(
+                JobStatus.CANCELLED,
+                inTransaction(c -> jobs.handBack(c, claimed, "worker stopping", Duration.ZERO, true))
+                        .orElseThrow());
         assertEquals("CANCELLED", status(id));
         assertEquals(1, outboxRows(id), "a cancelled job is not queued again");
     }
@@ -156,11 +174,12 @@ class JobTableTest {
         assertTrue(jobs.reapExpired() >= 1);
         assertEquals("QUEUED", status(id));
         assertEquals(2, outboxRows(id));
-        assertFalse(this.<Boolean>inTransaction(c -> jobs.finish(c, first.lease(), JobStatus.SUCCEEDED, null)),
+        assertFalse(
+                this.<Boolean>inTransaction(c -> jobs.finish(c, first.lease(), JobStatus.SUCCEEDED, null)),
                 "the attempt whose lease expired can no longer end the job");
 
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "UPDATE jobs SET max_attempts = 2 WHERE id = ?")) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("UPDATE jobs SET max_attempts = 2 WHERE id = ?")) {
             ps.setObject(1, id);
             ps.executeUpdate();
         }
@@ -173,8 +192,9 @@ class JobTableTest {
     }
 
     private void expire(UUID id) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "UPDATE jobs SET lease_expires_at = now() - interval '1 second' WHERE id = ?")) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "UPDATE jobs SET lease_expires_at = now() - interval '1 second' WHERE id = ?")) {
             ps.setObject(1, id);
             ps.executeUpdate();
         }

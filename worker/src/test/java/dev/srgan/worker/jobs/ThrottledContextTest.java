@@ -1,14 +1,13 @@
 package dev.srgan.worker.jobs;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class ThrottledContextTest {
 
@@ -45,12 +44,10 @@ class ThrottledContextTest {
         }
 
         @Override
-        public void fence(java.sql.Connection c, String what) {
-        }
+        public void fence(java.sql.Connection c, String what) {}
 
         @Override
-        public void onSuccess(SuccessWrite write) {
-        }
+        public void onSuccess(SuccessWrite write) {}
     }
 
     @Test

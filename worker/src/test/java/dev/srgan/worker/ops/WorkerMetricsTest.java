@@ -1,5 +1,10 @@
 package dev.srgan.worker.ops;
 
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.embedded.EmbeddedServicesTestResource;
 import dev.srgan.platform.KafkaSettings;
@@ -8,24 +13,18 @@ import dev.srgan.worker.JobFixtures;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.Test;
-
-import javax.sql.DataSource;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static io.restassured.RestAssured.given;
-import static org.hamcrest.Matchers.containsString;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @WithTestResource(EmbeddedServicesTestResource.class)
 class WorkerMetricsTest {
-    private static final Pattern FAILED_UPSCALES =
-            Pattern.compile("(?m)^srgan_job_duration_seconds_count\\{[^}]*outcome=\"failed\"[^}]*type=\"UPSCALE\"[^}]*} ([0-9.]+)");
+    private static final Pattern FAILED_UPSCALES = Pattern.compile(
+            "(?m)^srgan_job_duration_seconds_count\\{[^}]*outcome=\"failed\"[^}]*type=\"UPSCALE\"[^}]*} ([0-9.]+)");
 
     @Inject
     DataSource dataSource;
@@ -41,7 +40,10 @@ class WorkerMetricsTest {
 
     @Test
     void metricsEndpointShowsUtilisationJobDurationsAndTrainingSteps() {
-        given().when().get("/q/metrics").then().statusCode(200)
+        given().when()
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
                 .body(containsString("srgan_worker_busy_ratio{device=\"cpu\"}"))
                 .body(containsString("srgan_worker_busy_seconds_total{device=\"cpu\"}"))
                 .body(containsString("srgan_job_duration_seconds_bucket{"))
@@ -67,7 +69,12 @@ class WorkerMetricsTest {
     }
 
     private static double failedUpscales() {
-        String body = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        String body = given().when()
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
         Matcher m = FAILED_UPSCALES.matcher(body);
         assertTrue(m.find(), "failed UPSCALE duration count in the scrape");
         return Double.parseDouble(m.group(1));

@@ -1,5 +1,9 @@
 package dev.srgan.worker.training;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.embedded.EmbeddedServicesTestResource;
 import dev.srgan.networks.checkpoint.Checkpoint;
@@ -10,11 +14,6 @@ import dev.srgan.worker.JobFixtures;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
-import javax.sql.DataSource;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.security.MessageDigest;
@@ -30,10 +29,10 @@ import java.util.UUID;
 import java.util.stream.LongStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The database failing while a checkpoint is written, the way PostgreSQL fails: a trigger that
@@ -82,8 +81,19 @@ class CheckpointFaultTest {
 
     /** Fifteen pre-training steps, a checkpoint every five (at 5, 10 and 15), validations at 0 and 15. */
     private static TrainingConfig config() {
-        return TrainingConfig.builder().scale(2).residualBlocks(1).batchSize(2).hrCropSize(24).learningRate(1e-3).seed(7)
-                .validationSamples(1).pretrainSteps(15).ganSteps(0).validateEvery(100).checkpointEvery(5).build();
+        return TrainingConfig.builder()
+                .scale(2)
+                .residualBlocks(1)
+                .batchSize(2)
+                .hrCropSize(24)
+                .learningRate(1e-3)
+                .seed(7)
+                .validationSamples(1)
+                .pretrainSteps(15)
+                .ganSteps(0)
+                .validateEvery(100)
+                .checkpointEvery(5)
+                .build();
     }
 
     private UUID trainingJob() throws Exception {
@@ -106,13 +116,18 @@ class CheckpointFaultTest {
                 + "WHEN (NEW.job_id = '" + job + "' AND NEW.step > 10) EXECUTE FUNCTION srgan_test_disk_full()");
         fixtures.publish(job, JobType.TRAINING, 1);
 
-        fixtures.await("attempt 1 to fail and the job to be queued again", TIMEOUT,
-                "SELECT status = 'QUEUED' AND attempts = 1 FROM jobs WHERE id = ?", job);
+        fixtures.await(
+                "attempt 1 to fail and the job to be queued again",
+                TIMEOUT,
+                "SELECT status = 'QUEUED' AND attempts = 1 FROM jobs WHERE id = ?",
+                job);
         String expected = "attempt 1 failed: the checkpoint at step 15 could not be saved: " + DISK_FULL
                 + "; the run resumes from the checkpoint at step 10";
         assertEquals(expected, fixtures.text("SELECT error FROM jobs WHERE id = ?", job));
-        assertEquals(expected, fixtures.text("SELECT message FROM job_events WHERE job_id = ? AND status = 'QUEUED'", job));
-        assertEquals(List.of(5L, 10L), fixtures.numbers("SELECT step FROM checkpoints WHERE job_id = ? ORDER BY step", job));
+        assertEquals(
+                expected, fixtures.text("SELECT message FROM job_events WHERE job_id = ? AND status = 'QUEUED'", job));
+        assertEquals(
+                List.of(5L, 10L), fixtures.numbers("SELECT step FROM checkpoints WHERE job_id = ? ORDER BY step", job));
         assertFullAndLoadable(job, 5);
         assertFullAndLoadable(job, 10);
         assertNoBlobLeftBehind(since);
@@ -125,19 +140,28 @@ class CheckpointFaultTest {
         assertEquals("SUCCEEDED", fixtures.awaitFinal(job, TIMEOUT), () -> error(job));
         assertEquals(2, fixtures.number("SELECT attempts FROM jobs WHERE id = ?", job));
         assertEquals(null, fixtures.value("SELECT error FROM jobs WHERE id = ?", job));
-        assertEquals(LongStream.rangeClosed(1, 15).boxed().toList(),
-                fixtures.numbers("SELECT step FROM loss_points WHERE job_id = ? ORDER BY step", job), "each step once");
-        assertEquals(LongStream.rangeClosed(1, 10).boxed().toList(),
-                fixtures.numbers("SELECT step FROM loss_points WHERE job_id = ? AND seconds_per_step = -1 ORDER BY step", job),
+        assertEquals(
+                LongStream.rangeClosed(1, 15).boxed().toList(),
+                fixtures.numbers("SELECT step FROM loss_points WHERE job_id = ? ORDER BY step", job),
+                "each step once");
+        assertEquals(
+                LongStream.rangeClosed(1, 10).boxed().toList(),
+                fixtures.numbers(
+                        "SELECT step FROM loss_points WHERE job_id = ? AND seconds_per_step = -1 ORDER BY step", job),
                 "attempt 2 resumed from the checkpoint at step 10: it kept the steps up to it and computed the ones after");
-        assertEquals(List.of(0L, 15L), fixtures.numbers("SELECT step FROM validation_metrics WHERE job_id = ? ORDER BY step", job));
-        assertEquals(List.of(5L, 10L, 15L), fixtures.numbers("SELECT step FROM checkpoints WHERE job_id = ? ORDER BY step", job));
+        assertEquals(
+                List.of(0L, 15L),
+                fixtures.numbers("SELECT step FROM validation_metrics WHERE job_id = ? ORDER BY step", job));
+        assertEquals(
+                List.of(5L, 10L, 15L),
+                fixtures.numbers("SELECT step FROM checkpoints WHERE job_id = ? ORDER BY step", job));
         assertFullAndLoadable(job, 15);
         assertNoBlobLeftBehind(since);
     }
 
     @Test
-    void diskFullInTheMiddleOfEveryCheckpointFailsTheJobAfterItsAttemptsAndKeepsTheEarlierCheckpoints() throws Exception {
+    void diskFullInTheMiddleOfEveryCheckpointFailsTheJobAfterItsAttemptsAndKeepsTheEarlierCheckpoints()
+            throws Exception {
         Timestamp since = now();
         UUID job = trainingJob();
         fixtures.exec("UPDATE jobs SET max_attempts = 2 WHERE id = ?", job);
@@ -146,9 +170,14 @@ class CheckpointFaultTest {
                 + "EXECUTE FUNCTION srgan_test_disk_full('" + job + "')");
         fixtures.publish(job, JobType.TRAINING, 1);
 
-        fixtures.await("attempt 1 to fail and the job to be queued again", TIMEOUT,
-                "SELECT status = 'QUEUED' AND attempts = 1 FROM jobs WHERE id = ?", job);
-        assertTrue(fixtures.number("SELECT size_bytes FROM checkpoints WHERE job_id = ? AND step = 10", job) > BlobStore.CHUNK,
+        fixtures.await(
+                "attempt 1 to fail and the job to be queued again",
+                TIMEOUT,
+                "SELECT status = 'QUEUED' AND attempts = 1 FROM jobs WHERE id = ?",
+                job);
+        assertTrue(
+                fixtures.number("SELECT size_bytes FROM checkpoints WHERE job_id = ? AND step = 10", job)
+                        > BlobStore.CHUNK,
                 "a checkpoint takes more than one chunk, so the fault came in the middle of its blob");
         fixtures.publish(job, JobType.TRAINING, 2);
 
@@ -156,14 +185,22 @@ class CheckpointFaultTest {
         String expected = "the checkpoint at step 15 could not be saved: " + DISK_FULL
                 + "; that was the last of 2 attempts; the checkpoints up to step 10 are kept";
         assertEquals(expected, fixtures.text("SELECT error FROM jobs WHERE id = ?", job));
-        assertEquals(List.of("QUEUED: attempt 1 failed: the checkpoint at step 15 could not be saved: " + DISK_FULL
-                        + "; the run resumes from the checkpoint at step 10", "FAILED: " + expected),
-                texts("SELECT status || ': ' || message FROM job_events WHERE job_id = ? AND status IN ('QUEUED', 'FAILED') ORDER BY id", job));
-        assertEquals(List.of(5L, 10L), fixtures.numbers("SELECT step FROM checkpoints WHERE job_id = ? ORDER BY step", job));
+        assertEquals(
+                List.of(
+                        "QUEUED: attempt 1 failed: the checkpoint at step 15 could not be saved: " + DISK_FULL
+                                + "; the run resumes from the checkpoint at step 10",
+                        "FAILED: " + expected),
+                texts(
+                        "SELECT status || ': ' || message FROM job_events WHERE job_id = ? AND status IN ('QUEUED', 'FAILED') ORDER BY id",
+                        job));
+        assertEquals(
+                List.of(5L, 10L), fixtures.numbers("SELECT step FROM checkpoints WHERE job_id = ? ORDER BY step", job));
         assertFullAndLoadable(job, 5);
         assertFullAndLoadable(job, 10);
-        assertEquals(LongStream.rangeClosed(1, 15).boxed().toList(),
-                fixtures.numbers("SELECT step FROM loss_points WHERE job_id = ? ORDER BY step", job), "each step once");
+        assertEquals(
+                LongStream.rangeClosed(1, 15).boxed().toList(),
+                fixtures.numbers("SELECT step FROM loss_points WHERE job_id = ? ORDER BY step", job),
+                "each step once");
         assertNoBlobLeftBehind(since);
     }
 
@@ -190,10 +227,18 @@ class CheckpointFaultTest {
         fixtures.publish(job, JobType.TRAINING, 1);
 
         assertEquals("SUCCEEDED", fixtures.awaitFinal(job, TIMEOUT), () -> error(job));
-        assertEquals(2, fixtures.number("SELECT last_value FROM srgan_test_ended_sessions"), "the write was tried a second time");
-        assertEquals(1, fixtures.number("SELECT attempts FROM jobs WHERE id = ?", job), "without a second attempt of the job");
+        assertEquals(
+                2,
+                fixtures.number("SELECT last_value FROM srgan_test_ended_sessions"),
+                "the write was tried a second time");
+        assertEquals(
+                1,
+                fixtures.number("SELECT attempts FROM jobs WHERE id = ?", job),
+                "without a second attempt of the job");
         assertEquals(0, fixtures.number("SELECT count(*) FROM job_events WHERE job_id = ? AND status = 'QUEUED'", job));
-        assertEquals(List.of(5L, 10L, 15L), fixtures.numbers("SELECT step FROM checkpoints WHERE job_id = ? ORDER BY step", job));
+        assertEquals(
+                List.of(5L, 10L, 15L),
+                fixtures.numbers("SELECT step FROM checkpoints WHERE job_id = ? ORDER BY step", job));
         assertFullAndLoadable(job, 10);
         assertFullAndLoadable(job, 15);
         assertNoBlobLeftBehind(since);
@@ -201,11 +246,16 @@ class CheckpointFaultTest {
 
     /** The checkpoint's row, its complete blob with the recorded size and SHA-256, and a full checkpoint of that step in it. */
     private void assertFullAndLoadable(UUID job, long step) throws Exception {
-        UUID blob = (UUID) fixtures.value("SELECT blob_id FROM checkpoints WHERE job_id = ? AND step = ?", job, (int) step);
-        assertEquals("application/zip", fixtures.text("SELECT content_type FROM blobs WHERE id = ? AND complete", blob), "still full, not reduced");
+        UUID blob =
+                (UUID) fixtures.value("SELECT blob_id FROM checkpoints WHERE job_id = ? AND step = ?", job, (int) step);
+        assertEquals(
+                "application/zip",
+                fixtures.text("SELECT content_type FROM blobs WHERE id = ? AND complete", blob),
+                "still full, not reduced");
         byte[] bytes = fixtures.readBlob(blob);
         assertEquals(fixtures.number("SELECT size_bytes FROM checkpoints WHERE blob_id = ?", blob), bytes.length);
-        assertEquals(fixtures.text("SELECT sha256 FROM blobs WHERE id = ?", blob),
+        assertEquals(
+                fixtures.text("SELECT sha256 FROM blobs WHERE id = ?", blob),
                 HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
         Checkpoint checkpoint = Checkpoint.read(new ByteArrayInputStream(bytes));
         assertEquals(step, checkpoint.step());
@@ -227,7 +277,8 @@ class CheckpointFaultTest {
 
     private List<String> texts(String sql, Object... params) throws Exception {
         List<String> values = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
                 ps.setObject(i + 1, params[i]);
             }

@@ -1,11 +1,11 @@
 package dev.srgan.worker.training;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.srgan.worker.jobs.JobFailure;
 import dev.srgan.worker.jobs.ScratchSpace;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,10 +14,9 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 class DatasetArchiveTest {
     Path dir;
@@ -34,7 +33,8 @@ class DatasetArchiveTest {
 
     private Path zip(String... names) throws Exception {
         Path zip = dir.resolve("set.zip");
-        try (OutputStream out = Files.newOutputStream(zip); ZipOutputStream z = new ZipOutputStream(out)) {
+        try (OutputStream out = Files.newOutputStream(zip);
+                ZipOutputStream z = new ZipOutputStream(out)) {
             for (String name : names) {
                 z.putNextEntry(new ZipEntry(name));
                 z.write(name.getBytes());
@@ -48,9 +48,13 @@ class DatasetArchiveTest {
     void keepsOnlyImagesOrderedByNameUnderNamesOfItsOwn() throws Exception {
         Path out = Files.createDirectory(dir.resolve("out"));
         List<DatasetArchive.Image> images = DatasetArchive.extract(
-                zip("b/2.JPEG", "a.png", "b/", "notes.txt", "b/.hidden.png", "__MACOSX/b/._2.JPEG", "c.jpg"), out, 1 << 20);
+                zip("b/2.JPEG", "a.png", "b/", "notes.txt", "b/.hidden.png", "__MACOSX/b/._2.JPEG", "c.jpg"),
+                out,
+                1 << 20);
 
-        assertEquals(List.of("a.png", "b/2.JPEG", "c.jpg"), images.stream().map(DatasetArchive.Image::name).toList());
+        assertEquals(
+                List.of("a.png", "b/2.JPEG", "c.jpg"),
+                images.stream().map(DatasetArchive.Image::name).toList());
         for (DatasetArchive.Image image : images) {
             assertEquals(out, image.file().getParent(), "written flat into the target directory");
             assertEquals(image.name(), Files.readString(image.file()));
@@ -64,7 +68,8 @@ class DatasetArchiveTest {
     void entriesReachingOutsideTheArchiveFailTheJob() throws Exception {
         for (String name : List.of("../up.png", "a/../../up.png", "/etc/passwd.png", "C:/x.png", "a\\..\\up.png")) {
             Path out = Files.createTempDirectory(dir, "out");
-            JobFailure failure = assertThrows(JobFailure.class, () -> DatasetArchive.extract(zip("ok.png", name), out, 1 << 20), name);
+            JobFailure failure = assertThrows(
+                    JobFailure.class, () -> DatasetArchive.extract(zip("ok.png", name), out, 1 << 20), name);
             assertTrue(failure.permanent());
             assertEquals("the dataset holds an entry with an unsafe path: " + name, failure.getMessage());
             Files.delete(dir.resolve("set.zip"));
@@ -75,17 +80,21 @@ class DatasetArchiveTest {
     @Test
     void anArchiveWithoutImagesOrNoZipAtAllFailsWithAReason() throws Exception {
         Path out = Files.createDirectory(dir.resolve("out"));
-        assertEquals("the dataset holds no .png, .jpg or .jpeg image",
-                assertThrows(JobFailure.class, () -> DatasetArchive.extract(zip("readme.txt"), out, 1 << 20)).getMessage());
+        assertEquals(
+                "the dataset holds no .png, .jpg or .jpeg image",
+                assertThrows(JobFailure.class, () -> DatasetArchive.extract(zip("readme.txt"), out, 1 << 20))
+                        .getMessage());
         Path notZip = Files.writeString(dir.resolve("not.zip"), "plain text");
-        assertTrue(assertThrows(JobFailure.class, () -> DatasetArchive.extract(notZip, out, 1 << 20)).getMessage()
+        assertTrue(assertThrows(JobFailure.class, () -> DatasetArchive.extract(notZip, out, 1 << 20))
+                .getMessage()
                 .startsWith("the dataset is not a readable ZIP archive"));
     }
 
     @Test
     void unpackingStopsAtTheByteLimit() throws Exception {
         Path out = Files.createDirectory(dir.resolve("out"));
-        JobFailure failure = assertThrows(JobFailure.class, () -> DatasetArchive.extract(zip("aaaaaaaaaa.png", "bbbbbbbbbb.png"), out, 15));
+        JobFailure failure = assertThrows(
+                JobFailure.class, () -> DatasetArchive.extract(zip("aaaaaaaaaa.png", "bbbbbbbbbb.png"), out, 15));
         assertEquals("the dataset unpacks to more than 15 bytes of images, this worker's limit", failure.getMessage());
     }
 
@@ -104,6 +113,8 @@ class DatasetArchiveTest {
     }
 
     private static DatasetArchive.Split split(int n) {
-        return DatasetArchive.split(IntStream.range(0, n).mapToObj(i -> new DatasetArchive.Image(String.valueOf(i), Path.of(i + ".png"))).toList());
+        return DatasetArchive.split(IntStream.range(0, n)
+                .mapToObj(i -> new DatasetArchive.Image(String.valueOf(i), Path.of(i + ".png")))
+                .toList());
     }
 }

@@ -1,5 +1,8 @@
 package dev.srgan.worker.training;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.embedded.EmbeddedServicesTestResource;
 import dev.srgan.networks.checkpoint.Checkpoint;
@@ -11,9 +14,6 @@ import dev.srgan.worker.JobFixtures;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.Test;
-
-import javax.sql.DataSource;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.sql.Timestamp;
@@ -23,9 +23,8 @@ import java.util.UUID;
 import java.util.stream.LongStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @WithTestResource(EmbeddedServicesTestResource.class)
@@ -47,14 +46,23 @@ class TrainingJobTest {
 
     /** Scale 2, one residual block, 24 px crops: a few milliseconds a step on two cores. */
     private static TrainingConfig.Builder tiny() {
-        return TrainingConfig.builder().scale(2).residualBlocks(1).batchSize(2).hrCropSize(24).learningRate(1e-3).seed(5)
+        return TrainingConfig.builder()
+                .scale(2)
+                .residualBlocks(1)
+                .batchSize(2)
+                .hrCropSize(24)
+                .learningRate(1e-3)
+                .seed(5)
                 .validationSamples(1);
     }
 
     /** The last image by name is the validation split: large enough for NIQE (192x192 after a 2-pixel border). */
     private static List<java.awt.image.BufferedImage> images() {
-        return LongStream.range(0, IMAGES).mapToObj(i -> i == IMAGES - 1 ? JobFixtures.image(200, 198, false, 100 + i)
-                : JobFixtures.image(48, 40, false, 100 + i)).toList();
+        return LongStream.range(0, IMAGES)
+                .mapToObj(i -> i == IMAGES - 1
+                        ? JobFixtures.image(200, 198, false, 100 + i)
+                        : JobFixtures.image(48, 40, false, 100 + i))
+                .toList();
     }
 
     /** The images as the api receives them: a zip with a folder, and files that are not images. */
@@ -92,20 +100,47 @@ class TrainingJobTest {
 
     @Test
     void shortRunRecordsEveryStepValidationsAndCheckpoints() throws Exception {
-        UUID job = submit(tiny().pretrainSteps(20).ganSteps(5).validateEvery(10).checkpointEvery(10).build());
+        UUID job = submit(tiny().pretrainSteps(20)
+                .ganSteps(5)
+                .validateEvery(10)
+                .checkpointEvery(10)
+                .build());
 
         assertEquals("SUCCEEDED", fixtures.awaitFinal(job, TIMEOUT), () -> error(job));
-        assertEquals(LongStream.rangeClosed(1, 25).boxed().toList(),
-                fixtures.numbers("SELECT step FROM loss_points WHERE job_id = ? ORDER BY step", job), "one loss point per step");
-        assertEquals(20, fixtures.number("SELECT count(*) FROM loss_points WHERE job_id = ? AND phase = 'pretrain' AND d_loss IS NULL", job));
-        assertEquals(5, fixtures.number("SELECT count(*) FROM loss_points WHERE job_id = ? AND phase = 'gan' AND d_loss IS NOT NULL AND step > 20", job));
-        assertEquals(List.of(0L, 10L, 20L, 25L), fixtures.numbers("SELECT step FROM validation_metrics WHERE job_id = ? ORDER BY step", job));
-        assertEquals(4, fixtures.number("SELECT count(*) FROM sample_images WHERE job_id = ?", job), "one sample per validation");
-        assertEquals(4, fixtures.number("SELECT count(*) FROM validation_metrics WHERE job_id = ? AND niqe > 0 AND bicubic_niqe > 0", job),
+        assertEquals(
+                LongStream.rangeClosed(1, 25).boxed().toList(),
+                fixtures.numbers("SELECT step FROM loss_points WHERE job_id = ? ORDER BY step", job),
+                "one loss point per step");
+        assertEquals(
+                20,
+                fixtures.number(
+                        "SELECT count(*) FROM loss_points WHERE job_id = ? AND phase = 'pretrain' AND d_loss IS NULL",
+                        job));
+        assertEquals(
+                5,
+                fixtures.number(
+                        "SELECT count(*) FROM loss_points WHERE job_id = ? AND phase = 'gan' AND d_loss IS NOT NULL AND step > 20",
+                        job));
+        assertEquals(
+                List.of(0L, 10L, 20L, 25L),
+                fixtures.numbers("SELECT step FROM validation_metrics WHERE job_id = ? ORDER BY step", job));
+        assertEquals(
+                4,
+                fixtures.number("SELECT count(*) FROM sample_images WHERE job_id = ?", job),
+                "one sample per validation");
+        assertEquals(
+                4,
+                fixtures.number(
+                        "SELECT count(*) FROM validation_metrics WHERE job_id = ? AND niqe > 0 AND bicubic_niqe > 0",
+                        job),
                 "NIQE of the generator and of bicubic at every validation");
-        assertEquals(1, fixtures.number("SELECT count(DISTINCT bicubic_niqe) FROM validation_metrics WHERE job_id = ?", job),
+        assertEquals(
+                1,
+                fixtures.number("SELECT count(DISTINCT bicubic_niqe) FROM validation_metrics WHERE job_id = ?", job),
                 "bicubic's NIQE is measured once");
-        assertEquals(List.of(10L, 20L, 25L), fixtures.numbers("SELECT step FROM checkpoints WHERE job_id = ? ORDER BY step", job));
+        assertEquals(
+                List.of(10L, 20L, 25L),
+                fixtures.numbers("SELECT step FROM checkpoints WHERE job_id = ? ORDER BY step", job));
         assertEquals(25, fixtures.number("SELECT current_step FROM training_runs WHERE job_id = ?", job));
         assertEquals("pixel-mse", fixtures.text("SELECT content_loss FROM training_runs WHERE job_id = ?", job));
         assertEquals("1.0", fixtures.text("SELECT progress FROM jobs WHERE id = ?", job));
@@ -113,35 +148,55 @@ class TrainingJobTest {
         UUID last = (UUID) fixtures.value("SELECT blob_id FROM checkpoints WHERE job_id = ? AND step = 25", job);
         Checkpoint checkpoint = Checkpoint.read(new ByteArrayInputStream(fixtures.readBlob(last)));
         assertEquals(25, checkpoint.step());
-        assertEquals(fixtures.number("SELECT size_bytes FROM checkpoints WHERE job_id = ? AND step = 25", job), fixtures.readBlob(last).length);
+        assertEquals(
+                fixtures.number("SELECT size_bytes FROM checkpoints WHERE job_id = ? AND step = 25", job),
+                fixtures.readBlob(last).length);
 
         // retention: the two newest stay full (resumable); the older one keeps only its generator
-        assertEquals(List.of(10L), fixtures.numbers("SELECT k.step FROM checkpoints k JOIN blobs b ON b.id = k.blob_id "
-                + "WHERE k.job_id = ? AND b.content_type = ? ORDER BY k.step", job, CheckpointRetention.MODEL_ONLY));
+        assertEquals(
+                List.of(10L),
+                fixtures.numbers(
+                        "SELECT k.step FROM checkpoints k JOIN blobs b ON b.id = k.blob_id "
+                                + "WHERE k.job_id = ? AND b.content_type = ? ORDER BY k.step",
+                        job,
+                        CheckpointRetention.MODEL_ONLY));
         UUID reducedBlob = (UUID) fixtures.value("SELECT blob_id FROM checkpoints WHERE job_id = ? AND step = 10", job);
         byte[] reduced = fixtures.readBlob(reducedBlob);
         Checkpoint model = Checkpoint.read(new ByteArrayInputStream(reduced));
         assertTrue(model.isGeneratorOnly());
         assertEquals(10, model.step());
         assertTrue(reduced.length * 3 < fixtures.readBlob(last).length, "the reduced checkpoint is much smaller");
-        assertEquals(reduced.length, fixtures.number("SELECT size_bytes FROM checkpoints WHERE job_id = ? AND step = 10", job));
+        assertEquals(
+                reduced.length,
+                fixtures.number("SELECT size_bytes FROM checkpoints WHERE job_id = ? AND step = 10", job));
     }
 
     @Test
     void cancellingTrainingKeepsItsCheckpointsAndLossesAndItsLeaseIsRenewedMeanwhile() throws Exception {
-        UUID job = submit(tiny().pretrainSteps(100_000).ganSteps(0).validateEvery(1000).checkpointEvery(5).build());
+        UUID job = submit(tiny().pretrainSteps(100_000)
+                .ganSteps(0)
+                .validateEvery(1000)
+                .checkpointEvery(5)
+                .build());
         fixtures.await("a first checkpoint", TIMEOUT, "SELECT count(*) > 0 FROM checkpoints WHERE job_id = ?", job);
 
         Timestamp lease = (Timestamp) fixtures.value("SELECT lease_expires_at FROM jobs WHERE id = ?", job);
-        fixtures.await("the heartbeat to renew the lease", Duration.ofSeconds(10),
-                "SELECT lease_expires_at > ? FROM jobs WHERE id = ? AND status = 'RUNNING'", lease, job);
+        fixtures.await(
+                "the heartbeat to renew the lease",
+                Duration.ofSeconds(10),
+                "SELECT lease_expires_at > ? FROM jobs WHERE id = ? AND status = 'RUNNING'",
+                lease,
+                job);
 
         fixtures.exec("UPDATE jobs SET cancel_requested = true WHERE id = ?", job);
 
         assertEquals("CANCELLED", fixtures.awaitFinal(job, Duration.ofSeconds(30)));
         long lastStep = fixtures.number("SELECT max(step) FROM checkpoints WHERE job_id = ?", job);
-        assertTrue(fixtures.number("SELECT count(*) FROM checkpoints WHERE job_id = ?", job) >= 2, "periodic checkpoints and the one at the cancel");
-        assertEquals(LongStream.rangeClosed(1, lastStep).boxed().toList(),
+        assertTrue(
+                fixtures.number("SELECT count(*) FROM checkpoints WHERE job_id = ?", job) >= 2,
+                "periodic checkpoints and the one at the cancel");
+        assertEquals(
+                LongStream.rangeClosed(1, lastStep).boxed().toList(),
                 fixtures.numbers("SELECT step FROM loss_points WHERE job_id = ? ORDER BY step", job),
                 "every step up to the last checkpoint is kept, none after it");
         assertEquals(lastStep, fixtures.number("SELECT current_step FROM training_runs WHERE job_id = ?", job));
@@ -150,13 +205,19 @@ class TrainingJobTest {
 
     @Test
     void jobQueuedAgainAfterACheckpointResumesFromIt() throws Exception {
-        TrainingConfig config = tiny().pretrainSteps(12).ganSteps(3).validateEvery(100).checkpointEvery(100).build();
+        TrainingConfig config = tiny().pretrainSteps(12)
+                .ganSteps(3)
+                .validateEvery(100)
+                .checkpointEvery(100)
+                .build();
         UUID job = fixtures.trainingJob(config, fixtures.dataset(datasetZip(), IMAGES));
 
         // What a worker that died after step 9 leaves behind: a checkpoint at step 6, and losses
         // and a validation it recorded after that checkpoint (marked -1 here to tell them apart).
         byte[] checkpoint;
-        try (TrainingRun run = TrainingRun.builder(config).trainingImages(images().subList(0, 3)).build()) {
+        try (TrainingRun run = TrainingRun.builder(config)
+                .trainingImages(images().subList(0, 3))
+                .build()) {
             for (int i = 0; i < 6; i++) {
                 run.step();
             }
@@ -165,39 +226,59 @@ class TrainingJobTest {
             checkpoint = out.toByteArray();
         }
         UUID blob = fixtures.blob(checkpoint, "application/zip");
-        fixtures.exec("INSERT INTO checkpoints (id, job_id, step, blob_id, size_bytes) VALUES (?, ?, 6, ?, ?)",
-                UUID.randomUUID(), job, blob, (long) checkpoint.length);
+        fixtures.exec(
+                "INSERT INTO checkpoints (id, job_id, step, blob_id, size_bytes) VALUES (?, ?, 6, ?, ?)",
+                UUID.randomUUID(),
+                job,
+                blob,
+                (long) checkpoint.length);
         for (int step = 1; step <= 9; step++) {
-            fixtures.exec("INSERT INTO loss_points (job_id, step, phase, g_loss, content_loss, seconds_per_step) VALUES (?, ?, 'pretrain', 1, 1, -1)",
-                    job, step);
+            fixtures.exec(
+                    "INSERT INTO loss_points (job_id, step, phase, g_loss, content_loss, seconds_per_step) VALUES (?, ?, 'pretrain', 1, 1, -1)",
+                    job,
+                    step);
         }
-        fixtures.exec("INSERT INTO validation_metrics (job_id, step, psnr, ssim, bicubic_psnr, bicubic_ssim) VALUES (?, 0, -1, 0, 0, 0), (?, 8, -1, 0, 0, 0)",
-                job, job);
+        fixtures.exec(
+                "INSERT INTO validation_metrics (job_id, step, psnr, ssim, bicubic_psnr, bicubic_ssim) VALUES (?, 0, -1, 0, 0, 0), (?, 8, -1, 0, 0, 0)",
+                job,
+                job);
         fixtures.exec("UPDATE jobs SET attempts = 1 WHERE id = ?", job);
         fixtures.publish(job, JobType.TRAINING, 2);
 
         assertEquals("SUCCEEDED", fixtures.awaitFinal(job, TIMEOUT), () -> error(job));
-        assertEquals(LongStream.rangeClosed(1, 15).boxed().toList(),
-                fixtures.numbers("SELECT step FROM loss_points WHERE job_id = ? ORDER BY step", job), "each step once");
-        assertEquals(LongStream.rangeClosed(1, 6).boxed().toList(),
-                fixtures.numbers("SELECT step FROM loss_points WHERE job_id = ? AND seconds_per_step = -1 ORDER BY step", job),
+        assertEquals(
+                LongStream.rangeClosed(1, 15).boxed().toList(),
+                fixtures.numbers("SELECT step FROM loss_points WHERE job_id = ? ORDER BY step", job),
+                "each step once");
+        assertEquals(
+                LongStream.rangeClosed(1, 6).boxed().toList(),
+                fixtures.numbers(
+                        "SELECT step FROM loss_points WHERE job_id = ? AND seconds_per_step = -1 ORDER BY step", job),
                 "steps up to the checkpoint are kept");
-        assertEquals(7, fixtures.number("SELECT min(step) FROM loss_points WHERE job_id = ? AND seconds_per_step >= 0", job),
+        assertEquals(
+                7,
+                fixtures.number("SELECT min(step) FROM loss_points WHERE job_id = ? AND seconds_per_step >= 0", job),
                 "the first step computed after the resume is the checkpoint's step + 1");
-        assertEquals(List.of(0L, 12L, 15L), fixtures.numbers("SELECT step FROM validation_metrics WHERE job_id = ? ORDER BY step", job));
-        assertEquals(List.of(6L, 15L), fixtures.numbers("SELECT step FROM checkpoints WHERE job_id = ? ORDER BY step", job));
+        assertEquals(
+                List.of(0L, 12L, 15L),
+                fixtures.numbers("SELECT step FROM validation_metrics WHERE job_id = ? ORDER BY step", job));
+        assertEquals(
+                List.of(6L, 15L), fixtures.numbers("SELECT step FROM checkpoints WHERE job_id = ? ORDER BY step", job));
         assertEquals(15, fixtures.number("SELECT current_step FROM training_runs WHERE job_id = ?", job));
         assertEquals(2, fixtures.number("SELECT attempts FROM jobs WHERE id = ?", job));
     }
 
     @Test
     void datasetWithAnEntryOutsideItsFolderFailsBeforeTraining() throws Exception {
-        UUID job = fixtures.trainingJob(tiny().pretrainSteps(5).ganSteps(0).build(), fixtures.dataset(datasetZip("../escape.png"), IMAGES + 1));
+        UUID job = fixtures.trainingJob(
+                tiny().pretrainSteps(5).ganSteps(0).build(), fixtures.dataset(datasetZip("../escape.png"), IMAGES + 1));
         fixtures.publish(job, JobType.TRAINING, 1);
 
         assertEquals("FAILED", fixtures.awaitFinal(job, TIMEOUT));
         assertEquals(1, fixtures.number("SELECT attempts FROM jobs WHERE id = ?", job));
-        assertEquals("the dataset holds an entry with an unsafe path: ../escape.png", fixtures.text("SELECT error FROM jobs WHERE id = ?", job));
+        assertEquals(
+                "the dataset holds an entry with an unsafe path: ../escape.png",
+                fixtures.text("SELECT error FROM jobs WHERE id = ?", job));
         assertEquals(0, fixtures.number("SELECT count(*) FROM loss_points WHERE job_id = ?", job));
     }
 

@@ -1,5 +1,9 @@
 package dev.srgan.worker.upscale;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.embedded.EmbeddedServicesTestResource;
 import dev.srgan.platform.KafkaSettings;
@@ -8,10 +12,6 @@ import dev.srgan.worker.JobFixtures;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
-import javax.sql.DataSource;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -22,10 +22,9 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * A batch upscale on a real worker: each image is an ordinary UPSCALE job, and the batch follows
@@ -50,6 +49,7 @@ class BatchUpscaleJobTest {
 
     @Inject
     JobFixtures fixtures;
+
     UUID modelX2;
 
     @BeforeEach
@@ -74,29 +74,52 @@ class BatchUpscaleJobTest {
 
         assertEquals("FAILED", fixtures.awaitFinal(batch, TIMEOUT));
         assertEquals(List.of("SUCCEEDED", "FAILED", "SUCCEEDED"), statuses(images));
-        assertEquals(1, fixtures.number("SELECT attempts FROM jobs WHERE id = ?", images.get(1)), "a corrupt image is not retried");
+        assertEquals(
+                1,
+                fixtures.number("SELECT attempts FROM jobs WHERE id = ?", images.get(1)),
+                "a corrupt image is not retried");
         String error = fixtures.text("SELECT error FROM jobs WHERE id = ?", batch);
-        assertTrue(error.startsWith("1 of 3 images failed: broken.png: the input is not a readable PNG or JPEG image"), error);
-        assertEquals(error.substring("1 of 3 images failed: broken.png: ".length()), fixtures.text("SELECT error FROM jobs WHERE id = ?", images.get(1)),
+        assertTrue(
+                error.startsWith("1 of 3 images failed: broken.png: the input is not a readable PNG or JPEG image"),
+                error);
+        assertEquals(
+                error.substring("1 of 3 images failed: broken.png: ".length()),
+                fixtures.text("SELECT error FROM jobs WHERE id = ?", images.get(1)),
                 "the batch says the image's own reason");
-        assertEquals("3 of 3 images done (1 failed)", fixtures.text("SELECT progress_message FROM jobs WHERE id = ?", batch));
+        assertEquals(
+                "3 of 3 images done (1 failed)",
+                fixtures.text("SELECT progress_message FROM jobs WHERE id = ?", batch));
         assertEquals("1.0", fixtures.text("SELECT progress FROM jobs WHERE id = ?", batch));
-        assertEquals(List.of(2L, 1L, 0L), fixtures.numbers(
-                "SELECT unnest(ARRAY[succeeded, failed, cancelled]) FROM batches WHERE job_id = ?", batch));
-        assertEquals(2, fixtures.number("SELECT count(*) FROM results r JOIN jobs j ON j.id = r.job_id WHERE j.batch_id = ?", batch));
+        assertEquals(
+                List.of(2L, 1L, 0L),
+                fixtures.numbers(
+                        "SELECT unnest(ARRAY[succeeded, failed, cancelled]) FROM batches WHERE job_id = ?", batch));
+        assertEquals(
+                2,
+                fixtures.number(
+                        "SELECT count(*) FROM results r JOIN jobs j ON j.id = r.job_id WHERE j.batch_id = ?", batch));
         assertEquals(48L, fixtures.number("SELECT width FROM results WHERE job_id = ?", images.get(0)));
         assertTrue(fixtures.value("SELECT finished_at FROM jobs WHERE id = ?", batch) != null);
         // the batch's history: it ran, each image's end, and how it ended
-        assertEquals(1, fixtures.number("SELECT count(*) FROM job_events WHERE job_id = ? AND status = 'RUNNING'", batch));
+        assertEquals(
+                1, fixtures.number("SELECT count(*) FROM job_events WHERE job_id = ? AND status = 'RUNNING'", batch));
         assertEquals(3, fixtures.number("SELECT count(*) FROM job_events WHERE job_id = ? AND kind = 'IMAGE'", batch));
-        assertEquals(1, fixtures.number("SELECT count(*) FROM job_events WHERE job_id = ? AND status = 'FAILED' AND kind = 'STATUS'", batch));
-        assertEquals(0, fixtures.number("SELECT count(*) FROM outbox WHERE message_key = ?", batch.toString()), "a batch is never queued itself");
+        assertEquals(
+                1,
+                fixtures.number(
+                        "SELECT count(*) FROM job_events WHERE job_id = ? AND status = 'FAILED' AND kind = 'STATUS'",
+                        batch));
+        assertEquals(
+                0,
+                fixtures.number("SELECT count(*) FROM outbox WHERE message_key = ?", batch.toString()),
+                "a batch is never queued itself");
     }
 
     @Test
     void aBatchWhoseImagesAllSucceedSucceeds() throws Exception {
         UUID batch = batch(2);
-        List<UUID> images = List.of(image(batch, 0, JobFixtures.png(JobFixtures.image(12, 12, false, 14)), "x.png"),
+        List<UUID> images = List.of(
+                image(batch, 0, JobFixtures.png(JobFixtures.image(12, 12, false, 14)), "x.png"),
                 image(batch, 1, JobFixtures.png(JobFixtures.image(10, 14, false, 15)), "y.png"));
         for (UUID image : images) {
             fixtures.publish(image, JobType.UPSCALE, 1);
@@ -104,8 +127,11 @@ class BatchUpscaleJobTest {
         assertEquals("SUCCEEDED", fixtures.awaitFinal(batch, TIMEOUT));
         assertEquals(null, fixtures.value("SELECT error FROM jobs WHERE id = ?", batch));
         assertEquals("2 of 2 images done", fixtures.text("SELECT progress_message FROM jobs WHERE id = ?", batch));
-        assertEquals("all 2 images upscaled", fixtures.text(
-                "SELECT message FROM job_events WHERE job_id = ? AND kind = 'STATUS' ORDER BY id DESC LIMIT 1", batch));
+        assertEquals(
+                "all 2 images upscaled",
+                fixtures.text(
+                        "SELECT message FROM job_events WHERE job_id = ? AND kind = 'STATUS' ORDER BY id DESC LIMIT 1",
+                        batch));
     }
 
     /**
@@ -121,7 +147,8 @@ class BatchUpscaleJobTest {
         fixtures.exec("UPDATE jobs SET status = 'RUNNING' WHERE batch_id = ?", batch);
         assertEquals("RUNNING", fixtures.text("SELECT status FROM jobs WHERE id = ?", batch));
 
-        try (Connection first = dataSource.getConnection(); Connection second = dataSource.getConnection()) {
+        try (Connection first = dataSource.getConnection();
+                Connection second = dataSource.getConnection()) {
             first.setAutoCommit(false);
             second.setAutoCommit(false);
             succeed(first, a);
@@ -143,7 +170,8 @@ class BatchUpscaleJobTest {
     }
 
     private static void succeed(Connection c, UUID job) throws Exception {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET status = 'SUCCEEDED', finished_at = now() WHERE id = ?")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("UPDATE jobs SET status = 'SUCCEEDED', finished_at = now() WHERE id = ?")) {
             ps.setObject(1, job);
             ps.executeUpdate();
         }
@@ -152,8 +180,11 @@ class BatchUpscaleJobTest {
     /** A QUEUED batch of {@code count} images at 2x, as the api writes it. */
     private UUID batch(int count) throws Exception {
         UUID id = UUID.randomUUID();
-        fixtures.exec("INSERT INTO jobs (id, type, status, params, model_id) VALUES (?, 'BATCH', 'QUEUED', ?::jsonb, ?)",
-                id, "{\"scale\": 2, \"count\": " + count + "}", modelX2);
+        fixtures.exec(
+                "INSERT INTO jobs (id, type, status, params, model_id) VALUES (?, 'BATCH', 'QUEUED', ?::jsonb, ?)",
+                id,
+                "{\"scale\": 2, \"count\": " + count + "}",
+                modelX2);
         fixtures.exec("INSERT INTO batches (job_id, image_count) VALUES (?, ?)", id, count);
         return id;
     }

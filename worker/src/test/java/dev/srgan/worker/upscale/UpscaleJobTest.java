@@ -1,5 +1,10 @@
 package dev.srgan.worker.upscale;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.embedded.EmbeddedServicesTestResource;
 import dev.srgan.platform.KafkaSettings;
@@ -8,22 +13,16 @@ import dev.srgan.worker.JobFixtures;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
-import javax.imageio.ImageIO;
-import javax.sql.DataSource;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.UUID;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import javax.imageio.ImageIO;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @WithTestResource(EmbeddedServicesTestResource.class)
@@ -42,6 +41,7 @@ class UpscaleJobTest {
 
     @Inject
     JobFixtures fixtures;
+
     UUID modelX4;
 
     @BeforeEach
@@ -62,7 +62,8 @@ class UpscaleJobTest {
         assertEquals(160L, fixtures.number("SELECT width FROM results WHERE job_id = ?", job));
         assertEquals(96L, fixtures.number("SELECT height FROM results WHERE job_id = ?", job));
         assertEquals("image/png", fixtures.text("SELECT content_type FROM results WHERE job_id = ?", job));
-        assertTrue(fixtures.number("SELECT total_ms FROM results WHERE job_id = ?", job) >= fixtures.number("SELECT model_ms FROM results WHERE job_id = ?", job));
+        assertTrue(fixtures.number("SELECT total_ms FROM results WHERE job_id = ?", job)
+                >= fixtures.number("SELECT model_ms FROM results WHERE job_id = ?", job));
         assertEquals("1.0", fixtures.text("SELECT progress FROM jobs WHERE id = ?", job));
 
         UUID blob = (UUID) fixtures.value("SELECT blob_id FROM results WHERE job_id = ?", job);
@@ -90,7 +91,8 @@ class UpscaleJobTest {
         assertEquals(finishedAt, fixtures.value("SELECT finished_at FROM jobs WHERE id = ?", job));
         assertEquals(1, fixtures.number("SELECT count(*) FROM results WHERE job_id = ?", job));
         assertEquals(resultBlob, fixtures.value("SELECT blob_id FROM results WHERE job_id = ?", job));
-        assertEquals(1, fixtures.number("SELECT count(*) FROM job_events WHERE job_id = ? AND status = 'RUNNING'", job));
+        assertEquals(
+                1, fixtures.number("SELECT count(*) FROM job_events WHERE job_id = ? AND status = 'RUNNING'", job));
     }
 
     @Test
@@ -99,15 +101,22 @@ class UpscaleJobTest {
         // a result row without SUCCEEDED: what a version that wrote the two apart left when its
         // worker died between them (results and SUCCEEDED now commit together, fenced)
         UUID stored = fixtures.blob(JobFixtures.png(JobFixtures.image(80, 80, false, 9)), "image/png");
-        fixtures.exec("INSERT INTO results (job_id, blob_id, width, height, content_type) VALUES (?, ?, 80, 80, 'image/png')", job, stored);
+        fixtures.exec(
+                "INSERT INTO results (job_id, blob_id, width, height, content_type) VALUES (?, ?, 80, 80, 'image/png')",
+                job,
+                stored);
         fixtures.exec("UPDATE jobs SET attempts = 1 WHERE id = ?", job);
         fixtures.publish(job, JobType.UPSCALE, 2);
 
         assertEquals("SUCCEEDED", fixtures.awaitFinal(job, TIMEOUT));
         assertEquals(2, fixtures.number("SELECT attempts FROM jobs WHERE id = ?", job));
         assertEquals(1, fixtures.number("SELECT count(*) FROM results WHERE job_id = ?", job));
-        assertNotEquals(stored, fixtures.value("SELECT blob_id FROM results WHERE job_id = ?", job), "the re-run's own result");
-        assertEquals(0, fixtures.number("SELECT count(*) FROM blobs WHERE id = ?", stored), "the stale blob is gone with its row");
+        assertNotEquals(
+                stored, fixtures.value("SELECT blob_id FROM results WHERE job_id = ?", job), "the re-run's own result");
+        assertEquals(
+                0,
+                fixtures.number("SELECT count(*) FROM blobs WHERE id = ?", stored),
+                "the stale blob is gone with its row");
     }
 
     @Test
@@ -117,11 +126,15 @@ class UpscaleJobTest {
         fixtures.publish(job, JobType.UPSCALE, 1);
 
         assertEquals("FAILED", fixtures.awaitFinal(job, TIMEOUT));
-        assertEquals(1, fixtures.number("SELECT attempts FROM jobs WHERE id = ?", job), "a corrupt image is not retried");
+        assertEquals(
+                1, fixtures.number("SELECT attempts FROM jobs WHERE id = ?", job), "a corrupt image is not retried");
         String error = fixtures.text("SELECT error FROM jobs WHERE id = ?", job);
         assertTrue(error.startsWith("the input is not a readable PNG or JPEG image"), error);
         assertEquals(0, fixtures.number("SELECT count(*) FROM results WHERE job_id = ?", job));
-        assertEquals(0, fixtures.number("SELECT count(*) FROM outbox WHERE message_key = ?", job.toString()), "no retry was queued");
+        assertEquals(
+                0,
+                fixtures.number("SELECT count(*) FROM outbox WHERE message_key = ?", job.toString()),
+                "no retry was queued");
     }
 
     @Test
@@ -130,7 +143,9 @@ class UpscaleJobTest {
         fixtures.publish(job, JobType.UPSCALE, 1);
 
         assertEquals("FAILED", fixtures.awaitFinal(job, TIMEOUT));
-        assertEquals("the input is not a readable PNG or JPEG image", fixtures.text("SELECT error FROM jobs WHERE id = ?", job));
+        assertEquals(
+                "the input is not a readable PNG or JPEG image",
+                fixtures.text("SELECT error FROM jobs WHERE id = ?", job));
     }
 
     @Test
@@ -138,14 +153,19 @@ class UpscaleJobTest {
         // 640x640 in 64 px tiles (test profile): 100 batches, seconds of work to cancel in the middle of
         UUID job = fixtures.upscaleJob(modelX4, 4, JobFixtures.png(JobFixtures.image(640, 640, false, 6)), "large.png");
         fixtures.publish(job, JobType.UPSCALE, 1);
-        fixtures.await("the first tile batches", TIMEOUT,
-                "SELECT status = 'RUNNING' AND progress > 0 AND progress_message LIKE 'tile batch % of 100' FROM jobs WHERE id = ?", job);
+        fixtures.await(
+                "the first tile batches",
+                TIMEOUT,
+                "SELECT status = 'RUNNING' AND progress > 0 AND progress_message LIKE 'tile batch % of 100' FROM jobs WHERE id = ?",
+                job);
 
         fixtures.exec("UPDATE jobs SET cancel_requested = true WHERE id = ?", job);
 
         assertEquals("CANCELLED", fixtures.awaitFinal(job, Duration.ofSeconds(30)));
         assertEquals(0, fixtures.number("SELECT count(*) FROM results WHERE job_id = ?", job));
-        assertTrue(Double.parseDouble(fixtures.text("SELECT progress FROM jobs WHERE id = ?", job)) < 1, "stopped before the last batch");
+        assertTrue(
+                Double.parseDouble(fixtures.text("SELECT progress FROM jobs WHERE id = ?", job)) < 1,
+                "stopped before the last batch");
     }
 
     @Test
@@ -170,7 +190,9 @@ class UpscaleJobTest {
         fixtures.publish(job, JobType.UPSCALE, 1);
 
         assertEquals("FAILED", fixtures.awaitFinal(job, TIMEOUT));
-        assertEquals("the model upscales by 4, the job asks for 2", fixtures.text("SELECT error FROM jobs WHERE id = ?", job));
+        assertEquals(
+                "the model upscales by 4, the job asks for 2",
+                fixtures.text("SELECT error FROM jobs WHERE id = ?", job));
     }
 
     private String text(UUID job) {
