@@ -1,7 +1,7 @@
 package dev.srgan.api;
 
-import dev.srgan.api.errors.ApiError;
 import dev.srgan.api.idempotency.IdempotencyKeys;
+import dev.srgan.core.errors.ApiError;
 import io.quarkus.smallrye.openapi.OpenApiFilter;
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;

@@ -28,7 +28,7 @@
                         schemas = @Schema(name = ApiDocument.ERROR, implementation = ApiError.class)))
 package dev.srgan.api;
 
-import dev.srgan.api.errors.ApiError;
+import dev.srgan.core.errors.ApiError;
 import org.eclipse.microprofile.openapi.annotations.Components;
 import org.eclipse.microprofile.openapi.annotations.OpenAPIDefinition;
 import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;

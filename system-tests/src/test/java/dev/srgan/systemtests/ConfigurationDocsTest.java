@@ -3,7 +3,7 @@ package dev.srgan.systemtests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.srgan.api.config.ApiConfig;
+import dev.srgan.core.config.ApiConfig;
 import dev.srgan.platform.KafkaConfig;
 import dev.srgan.worker.config.WorkerConfig;
 import io.smallrye.config.ConfigMapping;

@@ -1,6 +1,7 @@
 package dev.srgan.api.auth;
 
-import dev.srgan.api.config.ApiConfig;
+import dev.srgan.core.auth.TokenStore;
+import dev.srgan.core.config.ApiConfig;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;

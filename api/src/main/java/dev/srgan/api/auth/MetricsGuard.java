@@ -1,7 +1,10 @@
 package dev.srgan.api.auth;
 
-import dev.srgan.api.config.ApiConfig;
-import dev.srgan.api.errors.ApiError;
+import dev.srgan.core.auth.AuthFilter;
+import dev.srgan.core.auth.Caller;
+import dev.srgan.core.auth.TokenStore;
+import dev.srgan.core.config.ApiConfig;
+import dev.srgan.core.errors.ApiError;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;

@@ -1,6 +1,9 @@
 package dev.srgan.api.auth;
 
-import dev.srgan.api.errors.ApiException;
+import dev.srgan.core.auth.Requires;
+import dev.srgan.core.auth.Role;
+import dev.srgan.core.auth.TokenStore;
+import dev.srgan.core.errors.ApiException;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;

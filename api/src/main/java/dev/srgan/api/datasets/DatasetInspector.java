@@ -1,8 +1,8 @@
 package dev.srgan.api.datasets;
 
-import dev.srgan.api.errors.ApiException;
 import dev.srgan.api.upscale.ImageInspector;
 import dev.srgan.api.upscale.ImageStructure;
+import dev.srgan.core.errors.ApiException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;

@@ -1,14 +1,15 @@
 package dev.srgan.api.datasets;
 
 import dev.srgan.api.ApiDocument;
-import dev.srgan.api.auth.Caller;
-import dev.srgan.api.auth.Requires;
-import dev.srgan.api.auth.Role;
-import dev.srgan.api.config.ApiConfig;
-import dev.srgan.api.datasets.DatasetStore.DatasetView;
-import dev.srgan.api.errors.ApiException;
 import dev.srgan.api.idempotency.IdempotencyKeys;
 import dev.srgan.api.upscale.ImageInspector;
+import dev.srgan.core.auth.Caller;
+import dev.srgan.core.auth.Requires;
+import dev.srgan.core.auth.Role;
+import dev.srgan.core.config.ApiConfig;
+import dev.srgan.core.datasets.DatasetStore;
+import dev.srgan.core.datasets.DatasetStore.DatasetView;
+import dev.srgan.core.errors.ApiException;
 import dev.srgan.platform.blobs.BlobStore;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;

@@ -1,7 +1,7 @@
 package dev.srgan.api.events;
 
-import dev.srgan.api.auth.Caller;
-import dev.srgan.api.auth.TokenStore;
+import dev.srgan.core.auth.Caller;
+import dev.srgan.core.auth.TokenStore;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;

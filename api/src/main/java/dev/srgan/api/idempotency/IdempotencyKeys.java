@@ -1,7 +1,7 @@
 package dev.srgan.api.idempotency;
 
-import dev.srgan.api.auth.Caller;
-import dev.srgan.api.errors.ApiException;
+import dev.srgan.core.auth.Caller;
+import dev.srgan.core.errors.ApiException;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -1,11 +1,13 @@
 package dev.srgan.api.jobs;
 
-import dev.srgan.api.auth.Requires;
-import dev.srgan.api.auth.Role;
-import dev.srgan.api.errors.ApiException;
-import dev.srgan.api.training.TrainingStore;
-import dev.srgan.api.upscale.BatchStore;
-import dev.srgan.api.upscale.BatchZip;
+import dev.srgan.core.auth.Requires;
+import dev.srgan.core.auth.Role;
+import dev.srgan.core.errors.ApiException;
+import dev.srgan.core.jobs.JobStore;
+import dev.srgan.core.jobs.JobView;
+import dev.srgan.core.training.TrainingStore;
+import dev.srgan.core.upscale.BatchStore;
+import dev.srgan.core.upscale.BatchZip;
 import dev.srgan.domain.jobs.JobStatus;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.platform.blobs.BlobStore;

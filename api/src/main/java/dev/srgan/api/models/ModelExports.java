@@ -1,6 +1,6 @@
 package dev.srgan.api.models;
 
-import dev.srgan.api.errors.ApiException;
+import dev.srgan.core.errors.ApiException;
 import dev.srgan.networks.checkpoint.Checkpoint;
 import dev.srgan.networks.export.DjlParameters;
 import dev.srgan.networks.export.OnnxExport;

@@ -2,7 +2,8 @@ package dev.srgan.api.models;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.srgan.api.config.ApiConfig;
+import dev.srgan.core.config.ApiConfig;
+import dev.srgan.core.models.ModelComparisons;
 import dev.srgan.platform.blobs.BlobStore;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;

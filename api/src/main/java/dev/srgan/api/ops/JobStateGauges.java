@@ -1,6 +1,6 @@
 package dev.srgan.api.ops;
 
-import dev.srgan.api.config.ApiConfig;
+import dev.srgan.core.config.ApiConfig;
 import dev.srgan.domain.jobs.JobStatus;
 import dev.srgan.domain.jobs.JobType;
 import io.micrometer.core.instrument.Gauge;

@@ -1,6 +1,6 @@
 package dev.srgan.api.outbox;
 
-import dev.srgan.api.config.ApiConfig;
+import dev.srgan.core.config.ApiConfig;
 import dev.srgan.platform.KafkaSettings;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;

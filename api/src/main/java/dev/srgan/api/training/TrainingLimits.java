@@ -3,7 +3,7 @@ package dev.srgan.api.training;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.srgan.api.errors.ApiException;
+import dev.srgan.core.errors.ApiException;
 import dev.srgan.networks.training.TrainingConfig;
 import java.util.Locale;
 

@@ -1,7 +1,7 @@
 package dev.srgan.api.upload;
 
-import dev.srgan.api.config.ApiConfig;
-import dev.srgan.api.errors.ApiError;
+import dev.srgan.core.config.ApiConfig;
+import dev.srgan.core.errors.ApiError;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;

@@ -1,6 +1,6 @@
 package dev.srgan.api.upload;
 
-import dev.srgan.api.config.ApiConfig;
+import dev.srgan.core.config.ApiConfig;
 import io.smallrye.config.ConfigSourceInterceptor;
 import io.smallrye.config.ConfigSourceInterceptorContext;
 import io.smallrye.config.ConfigValue;

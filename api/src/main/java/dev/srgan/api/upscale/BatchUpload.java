@@ -1,7 +1,7 @@
 package dev.srgan.api.upscale;
 
 import dev.srgan.api.datasets.DatasetInspector;
-import dev.srgan.api.errors.ApiException;
+import dev.srgan.core.errors.ApiException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

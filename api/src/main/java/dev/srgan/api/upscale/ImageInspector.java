@@ -1,6 +1,6 @@
 package dev.srgan.api.upscale;
 
-import dev.srgan.api.errors.ApiException;
+import dev.srgan.core.errors.ApiException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -1,14 +1,14 @@
 package dev.srgan.api.upscale;
 
 import dev.srgan.api.ApiDocument;
-import dev.srgan.api.auth.Caller;
-import dev.srgan.api.auth.Requires;
-import dev.srgan.api.auth.Role;
-import dev.srgan.api.config.ApiConfig;
-import dev.srgan.api.errors.ApiException;
 import dev.srgan.api.idempotency.IdempotencyKeys;
-import dev.srgan.api.jobs.JobStore;
-import dev.srgan.api.models.ModelStore;
+import dev.srgan.core.auth.Caller;
+import dev.srgan.core.auth.Requires;
+import dev.srgan.core.auth.Role;
+import dev.srgan.core.config.ApiConfig;
+import dev.srgan.core.errors.ApiException;
+import dev.srgan.core.jobs.JobStore;
+import dev.srgan.core.models.ModelStore;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.platform.blobs.BlobStore;
 import dev.srgan.platform.jobs.JobTable;

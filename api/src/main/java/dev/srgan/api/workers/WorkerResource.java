@@ -1,5 +1,6 @@
 package dev.srgan.api.workers;
 
+import dev.srgan.core.workers.WorkerStore;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

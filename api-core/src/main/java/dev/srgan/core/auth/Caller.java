@@ -1,0 +1,12 @@
+package dev.srgan.core.auth;
+
+import java.util.UUID;
+
+/**
+ * Who made the request: the token's id, name and role, and whether it came in the dashboard's
+ * session cookie (then state-changing requests must also carry the CSRF token).
+ */
+public record Caller(UUID tokenId, String name, Role role, boolean viaSession) {
+    /** The request property {@link AuthFilter} stores the caller under. */
+    public static final String PROPERTY = "srgan.caller";
+}

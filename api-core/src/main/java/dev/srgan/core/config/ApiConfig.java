@@ -1,0 +1,166 @@
+package dev.srgan.core.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Every {@code srgan.*} setting of the api, with its default: the one place each default lives.
+ * (Kafka's topic settings, shared with the worker, are the platform's {@code KafkaConfig}.) Each
+ * key can also be set as an environment variable ({@code srgan.upload.max-bytes} ->
+ * {@code SRGAN_UPLOAD_MAX_BYTES}). docs/configuration.md lists them all; {@code
+ * ConfigurationDocsTest} keeps the two in step.
+ */
+@ConfigMapping(prefix = "srgan")
+public interface ApiConfig {
+
+    /** {@code srgan.bootstrap-admin-token}: registered as the first admin token at start while no admin token exists. */
+    Optional<String> bootstrapAdminToken();
+
+    /** {@code srgan.auth.*}. */
+    Auth auth();
+
+    /** {@code srgan.upload.*}. */
+    Upload upload();
+
+    /** {@code srgan.upscale.*}. */
+    Upscale upscale();
+
+    /** {@code srgan.dataset.*}. */
+    Dataset dataset();
+
+    /** {@code srgan.training.*}. */
+    Training training();
+
+    /** {@code srgan.reaper.*}. */
+    Reaper reaper();
+
+    /** {@code srgan.outbox.*}. */
+    Outbox outbox();
+
+    /** {@code srgan.models.*}. */
+    Models models();
+
+    /** {@code srgan.metrics.*}. */
+    Metrics metrics();
+
+    /** {@code srgan.dashboard.*}. */
+    Dashboard dashboard();
+
+    /** Who may call the API and the dashboard. */
+    interface Auth {
+        /** Require a token; false lets everyone in as admin. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** {@code /q/metrics} without a token; false requires a bearer token of any role. */
+        @WithDefault("true")
+        boolean metricsPublic();
+    }
+
+    /** The largest upload the api takes; the HTTP body limit follows it ({@code UploadBodyLimit}). */
+    interface Upload {
+        /** The default of {@link #maxBytes()}: 50 MiB. */
+        String DEFAULT_MAX_BYTES = "52428800";
+
+        /** The largest image, dataset or model upload, in bytes. */
+        @WithDefault(DEFAULT_MAX_BYTES)
+        long maxBytes();
+
+        /** What one batch upscale may hold, on top of the limits of each image. */
+        Batch batch();
+
+        /** The limits of {@code POST /api/upscale/batch}; the whole request is also held to {@link #maxBytes()}. */
+        interface Batch {
+            /** The most images in one batch. */
+            @WithDefault("100")
+            int maxImages();
+
+            /** The most input pixels all images of a batch add up to. */
+            @WithDefault("100000000")
+            long maxTotalPixels();
+        }
+    }
+
+    /** Limits of an upscale, checked at submission. */
+    interface Upscale {
+        /** The largest input in pixels, read from the image header before decoding. */
+        @WithDefault("16000000")
+        long maxInputPixels();
+
+        /** The largest output in pixels (input pixels x scale^2). */
+        @WithDefault("67108864")
+        long maxOutputPixels();
+    }
+
+    /** Limits of a dataset zip, checked at upload. */
+    interface Dataset {
+        /** The most entries in a zip. */
+        @WithDefault("10000")
+        int maxEntries();
+
+        /** The most bytes a zip may unpack to. */
+        @WithDefault("2147483648")
+        long maxUncompressedBytes();
+
+        /** The most pixels a dataset's images may add up to. */
+        @WithDefault("400000000")
+        long maxTotalPixels();
+    }
+
+    /** Training runs and sweeps. */
+    interface Training {
+        /** A TorchScript VGG19 feature extractor; unset, a run's content loss must be pixel-mse. */
+        Optional<String> vgg19Path();
+
+        /** Hyperparameter sweeps. */
+        Sweep sweep();
+
+        /** How large a sweep may be. */
+        interface Sweep {
+            /** The most grid points (training jobs) of one sweep. */
+            @WithDefault("16")
+            int maxRuns();
+        }
+    }
+
+    /** The lease reaper. */
+    interface Reaper {
+        /** How often expired worker leases are looked for (read by the scheduler as {@code ${srgan.reaper.interval}}). */
+        @WithDefault("5s")
+        Duration interval();
+    }
+
+    /** The outbox relay. */
+    interface Outbox {
+        /** Run the relay in this api instance. */
+        @WithDefault("true")
+        boolean enabled();
+    }
+
+    /** Models. */
+    interface Models {
+        /** Register the models shipped in models/ at start. */
+        @WithDefault("true")
+        boolean registerShipped();
+    }
+
+    /** Metrics. */
+    interface Metrics {
+        /** How long the job-state gauges reuse one count of the jobs table. */
+        @WithDefault("10s")
+        Duration cache();
+    }
+
+    /** The dashboard. */
+    interface Dashboard {
+        /** How long the Overview page waits for Kafka's consumer lag. */
+        @WithDefault("1500ms")
+        Duration lagTimeout();
+
+        /** How long one reading of the consumer lag is reused. */
+        @WithDefault("5s")
+        Duration lagCache();
+    }
+}

@@ -1,0 +1,331 @@
+package dev.srgan.core.jobs;
+
+import dev.srgan.core.errors.ApiException;
+import dev.srgan.domain.jobs.JobStateMachine;
+import dev.srgan.domain.jobs.JobStatus;
+import dev.srgan.domain.jobs.JobType;
+import dev.srgan.platform.jobs.JobTable;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/**
+ * Jobs in PostgreSQL, as the api sees them: pages, views, events and counts. Every change of a
+ * job's state goes through the platform's {@link JobTable} (submissions call it directly, in their
+ * own transaction, so a 202 means the job and its outbox record are durable).
+ */
+@ApplicationScoped
+public class JobStore {
+
+    /** A job id from a path: 404 "no job ..." when it is not a UUID (no such job can exist). */
+    public static UUID id(String id) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound("no job " + id);
+        }
+    }
+
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    JobTable table;
+
+    /** A page of jobs, newest first. */
+    @Schema(name = "JobPage")
+    public record Page(List<JobView> items, int page, int size, long total) {}
+
+    /** One entry of a job's history. */
+    public record JobEvent(long id, OffsetDateTime at, String kind, String status, String message) {}
+
+    private static final String SELECT = """
+            SELECT j.id, j.type, j.status, j.name, j.params::text AS params, j.input_name, j.model_id, j.dataset_id, j.attempts,
+                   j.max_attempts, j.worker_id, j.progress, j.progress_message, j.cancel_requested, j.error, j.created_at,
+                   j.started_at, j.finished_at, r.width, r.height, r.content_type, r.model_ms, r.total_ms, b.size_bytes AS result_size
+            FROM jobs j LEFT JOIN results r ON r.job_id = j.id LEFT JOIN blobs b ON b.id = r.blob_id
+            """;
+
+    /** A page of jobs, optionally of one type and/or status; the images of a batch upscale are not among them. */
+    public Page list(JobType type, JobStatus status, int page, int size) throws SQLException {
+        // batch upscale: the images of a batch are listed under their batch, not here
+        String where =
+                " WHERE (?::text IS NULL OR j.type = ?) AND (?::text IS NULL OR j.status = ?) AND j.batch_id IS NULL";
+        List<JobView> items = new ArrayList<>();
+        long total;
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement ps =
+                    c.prepareStatement(SELECT + where + " ORDER BY j.created_at DESC, j.id LIMIT ? OFFSET ?")) {
+                bindFilter(ps, type, status);
+                ps.setInt(5, size);
+                ps.setLong(6, (long) page * size);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        items.add(view(rs));
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM jobs j" + where)) {
+                bindFilter(ps, type, status);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    total = rs.getLong(1);
+                }
+            }
+        }
+        return new Page(items, page, size, total);
+    }
+
+    private static void bindFilter(PreparedStatement ps, JobType type, JobStatus status) throws SQLException {
+        String t = type == null ? null : type.name();
+        String s = status == null ? null : status.name();
+        ps.setString(1, t);
+        ps.setString(2, t);
+        ps.setString(3, s);
+        ps.setString(4, s);
+    }
+
+    /** The job, or empty. */
+    public Optional<JobView> find(UUID id) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(SELECT + " WHERE j.id = ?")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(view(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    /** The job or a 404 naming it. */
+    public JobView require(UUID id) throws SQLException {
+        return find(id).orElseThrow(() -> ApiException.notFound("no job " + id));
+    }
+
+    /** The job's history, oldest first. */
+    public List<JobEvent> events(UUID id) throws SQLException {
+        List<JobEvent> events = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT id, at, kind, status, message FROM job_events WHERE job_id = ? ORDER BY id")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    events.add(new JobEvent(
+                            rs.getLong(1),
+                            rs.getObject(2, OffsetDateTime.class),
+                            rs.getString(3),
+                            rs.getString(4),
+                            rs.getString(5)));
+                }
+            }
+        }
+        return events;
+    }
+
+    /**
+     * Cancels a job: a QUEUED job becomes CANCELLED at once; a RUNNING one is asked to stop at its
+     * next safe point (a training job keeps its checkpoints). A finished job cannot be cancelled (409).
+     */
+    public JobView cancel(UUID id) throws SQLException {
+        inTransaction(id, (c, status) -> {
+            if (status.isFinal()) {
+                throw ApiException.conflict(
+                        "the job is already " + status + "; only QUEUED or RUNNING jobs can be cancelled");
+            }
+            table.cancel(c, id, status);
+        });
+        return require(id);
+    }
+
+    /** Queues a FAILED or CANCELLED job again as a fresh set of attempts (a training job resumes from its last checkpoint). */
+    public JobView retry(UUID id) throws SQLException {
+        inTransaction(id, (c, status) -> {
+            if (!JobStateMachine.isAllowed(status, JobStatus.QUEUED) || status == JobStatus.RUNNING) {
+                throw ApiException.conflict("the job is " + status + "; only FAILED or CANCELLED jobs can be retried");
+            }
+            table.retry(c, id, status);
+        });
+        return require(id);
+    }
+
+    /**
+     * Cancels each of {@code ids} that is QUEUED or RUNNING (as {@link #cancel}) in one
+     * transaction, skipping the finished ones; returns how many it cancelled or asked to stop.
+     */
+    public int cancelEach(java.util.Collection<UUID> ids) throws SQLException {
+        return eachInTransaction(ids, (c, id, status) -> {
+            if (status.isFinal()) {
+                return false;
+            }
+            table.cancel(c, id, status);
+            return true;
+        });
+    }
+
+    /**
+     * Queues each of {@code ids} that FAILED or was CANCELLED again (as {@link #retry}) in one
+     * transaction, skipping the others; returns how many it queued.
+     */
+    public int retryEach(java.util.Collection<UUID> ids) throws SQLException {
+        return eachInTransaction(ids, (c, id, status) -> {
+            if (status != JobStatus.FAILED && status != JobStatus.CANCELLED) {
+                return false;
+            }
+            table.retry(c, id, status);
+            return true;
+        });
+    }
+
+    private interface EachChange {
+        boolean apply(Connection c, UUID id, JobStatus current) throws SQLException;
+    }
+
+    /** Locks the jobs in id order (so two such calls cannot deadlock) and applies the change to each; all or nothing. */
+    private int eachInTransaction(java.util.Collection<UUID> ids, EachChange change) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                int changed = 0;
+                for (UUID id : new java.util.TreeSet<>(ids)) {
+                    Optional<JobStatus> status = table.lockStatus(c, id);
+                    if (status.isPresent() && change.apply(c, id, status.get())) {
+                        changed++;
+                    }
+                }
+                c.commit();
+                return changed;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private interface Change {
+        void apply(Connection c, JobStatus current) throws SQLException;
+    }
+
+    /** Runs a change on the job's row, locked with its current state; 404 when there is no such job. */
+    private void inTransaction(UUID id, Change change) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                JobStatus status = table.lockStatus(c, id).orElseThrow(() -> ApiException.notFound("no job " + id));
+                change.apply(c, status);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /** How many jobs there are of each type in each state: {@code counts.get("UPSCALE").get("QUEUED")}. */
+    public java.util.Map<String, java.util.Map<String, Long>> countsByTypeAndStatus() throws SQLException {
+        java.util.Map<String, java.util.Map<String, Long>> counts = new java.util.LinkedHashMap<>();
+        for (JobType type : JobType.values()) {
+            java.util.Map<String, Long> byStatus = new java.util.LinkedHashMap<>();
+            for (JobStatus status : JobStatus.values()) {
+                byStatus.put(status.name(), 0L);
+            }
+            counts.put(type.name(), byStatus);
+        }
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT type, status, count(*) FROM jobs GROUP BY type, status");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                counts.get(rs.getString(1)).put(rs.getString(2), rs.getLong(3));
+            }
+        }
+        return counts;
+    }
+
+    /** How many jobs reached a final state in the last {@code window}. */
+    public long finishedWithin(java.time.Duration window) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT count(*) FROM jobs WHERE finished_at > now() - make_interval(secs => ?)")) {
+            ps.setDouble(1, window.toMillis() / 1000.0);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** The blob of a job's uploaded input (an upscale's image), or empty when it has none. */
+    public Optional<UUID> inputBlobId(UUID id) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT input_blob_id FROM jobs WHERE id = ? AND input_blob_id IS NOT NULL")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getObject(1, UUID.class)) : Optional.empty();
+            }
+        }
+    }
+
+    private static JobView view(ResultSet rs) throws SQLException {
+        UUID id = rs.getObject("id", UUID.class);
+        JobView.ResultView result = null;
+        if (rs.getObject("width") != null) {
+            result = new JobView.ResultView(
+                    rs.getInt("width"),
+                    rs.getInt("height"),
+                    rs.getString("content_type"),
+                    (Long) rs.getObject("model_ms"),
+                    (Long) rs.getObject("total_ms"),
+                    rs.getLong("result_size"),
+                    "/api/jobs/" + id + "/result");
+        }
+        return new JobView(
+                id,
+                rs.getString("type"),
+                rs.getString("status"),
+                rs.getString("name"),
+                rs.getString("params"),
+                rs.getString("input_name"),
+                rs.getObject("model_id", UUID.class),
+                rs.getObject("dataset_id", UUID.class),
+                rs.getInt("attempts"),
+                rs.getInt("max_attempts"),
+                rs.getString("worker_id"),
+                rs.getDouble("progress"),
+                rs.getString("progress_message"),
+                rs.getBoolean("cancel_requested"),
+                rs.getString("error"),
+                rs.getObject("created_at", OffsetDateTime.class),
+                rs.getObject("started_at", OffsetDateTime.class),
+                rs.getObject("finished_at", OffsetDateTime.class),
+                result);
+    }
+
+    /** A stored upscale result: its blob, type and size. */
+    public record Result(UUID blobId, String contentType, long sizeBytes) {}
+
+    /** The job's result; empty unless the job SUCCEEDED (the worker writes both in one transaction). */
+    public Optional<Result> result(UUID id) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT r.blob_id, r.content_type, b.size_bytes FROM results r JOIN blobs b ON b.id = r.blob_id "
+                                + "JOIN jobs j ON j.id = r.job_id WHERE r.job_id = ? AND j.status = 'SUCCEEDED'")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next()
+                        ? Optional.of(new Result(rs.getObject(1, UUID.class), rs.getString(2), rs.getLong(3)))
+                        : Optional.empty();
+            }
+        }
+    }
+}

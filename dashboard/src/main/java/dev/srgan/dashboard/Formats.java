@@ -1,0 +1,115 @@
+package dev.srgan.dashboard;
+
+import io.quarkus.qute.TemplateExtension;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+/** How the dashboard's templates write times, sizes and numbers: {@code {job.createdAt.iso}}, {@code {size.bytes}}. */
+@TemplateExtension
+public final class Formats {
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+    private Formats() {}
+
+    /** ISO-8601, for {@code <time datetime>} (the browser turns it into "12 s ago"). */
+    static String iso(OffsetDateTime t) {
+        return t == null ? "" : t.toString();
+    }
+
+    /** How long ago, as rendered before the browser's clock takes over. */
+    static String ago(OffsetDateTime t) {
+        if (t == null) {
+            return "-";
+        }
+        long s = Math.max(0, Duration.between(t, OffsetDateTime.now()).toSeconds());
+        if (s < 2) {
+            return "just now";
+        }
+        if (s < 60) {
+            return s + " s ago";
+        }
+        if (s < 3600) {
+            return s / 60 + " min ago";
+        }
+        if (s < 86400) {
+            return s / 3600 + " h ago";
+        }
+        return s / 86400 + " d ago";
+    }
+
+    /** A timestamp in the server's zone, to the second. */
+    static String clock(OffsetDateTime t) {
+        return t == null
+                ? "-"
+                : t.atZoneSameInstant(java.time.ZoneId.systemDefault()).format(CLOCK);
+    }
+
+    /** 1536 -> "1.5 KiB". */
+    static String bytes(long n) {
+        if (n < 1024) {
+            return n + " B";
+        }
+        if (n < 1024 * 1024) {
+            return String.format(Locale.ROOT, "%.1f KiB", n / 1024.0);
+        }
+        if (n < 1024L * 1024 * 1024) {
+            return String.format(Locale.ROOT, "%.1f MiB", n / 1024.0 / 1024);
+        }
+        return String.format(Locale.ROOT, "%.2f GiB", n / 1024.0 / 1024 / 1024);
+    }
+
+    /** A number with {@code digits} decimals. */
+    static String fixed(double d, int digits) {
+        return String.format(Locale.ROOT, "%." + digits + "f", d);
+    }
+
+    /** Progress in [0, 1] as a whole percentage. */
+    static String percent(double progress) {
+        return Math.round(progress * 100) + "%";
+    }
+
+    /** Milliseconds as "850 ms" or "2.4 s". */
+    static String millis(long ms) {
+        return ms < 1000 ? ms + " ms" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
+    }
+
+    /** The time between two instants as "850 ms" / "2.4 s" / "3 min 5 s"; "-" if either is missing. */
+    static String until(OffsetDateTime from, OffsetDateTime to) {
+        if (from == null || to == null) {
+            return "-";
+        }
+        long ms = Duration.between(from, to).toMillis();
+        return ms < 60_000 ? millis(ms) : ms / 60_000 + " min " + (ms % 60_000) / 1000 + " s";
+    }
+
+    /** The first block of a UUID-like id, enough to tell jobs apart in a table. */
+    static String brief(Object id) {
+        String s = String.valueOf(id);
+        int dash = s.indexOf('-');
+        return dash > 0 ? s.substring(0, dash) : s;
+    }
+
+    /** Where the dashboard shows a job: the upscale result (or batch) page, the training run page, or the job page. */
+    static String href(dev.srgan.core.jobs.JobView job) {
+        return switch (job.type()) {
+            case "UPSCALE", "BATCH" -> "/upscale/" + job.id();
+            case "TRAINING" -> "/training/" + job.id();
+            default -> "/jobs/" + job.id();
+        };
+    }
+
+    /** The job's name, or its input file, or its short id. */
+    static String label(dev.srgan.core.jobs.JobView job) {
+        if (job.name() != null && !job.name().isBlank()) {
+            return job.name();
+        }
+        return job.inputName() != null ? job.inputName() : brief(job.id());
+    }
+
+    /** Lower case with a capital first letter: "QUEUED" -> "Queued". */
+    static String title(String s) {
+        return s == null || s.isEmpty() ? "" : s.charAt(0) + s.substring(1).toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,219 @@
+package dev.srgan.dashboard;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.srgan.core.config.ApiConfig;
+import dev.srgan.core.errors.ApiException;
+import dev.srgan.core.jobs.JobStore;
+import dev.srgan.core.jobs.JobView;
+import dev.srgan.core.models.ModelCatalog;
+import dev.srgan.core.upscale.BatchStore;
+import dev.srgan.platform.blobs.BlobStore;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.UUID;
+import javax.imageio.ImageIO;
+import javax.sql.DataSource;
+
+/**
+ * Upscale an image in the browser: the form (drag and drop, scale, model) posts to
+ * {@code POST /api/upscale}; the job's panel follows it live from queued to finished, then
+ * compares the input, enlarged by nearest neighbour or bicubic, with the model's output. Several
+ * images (or a folder) go to {@code POST /api/upscale/batch}; the batch's panel shows its images
+ * as a grid of thumbnails as they finish, and the zip of their PNGs.
+ */
+@Path("/upscale")
+@Produces(MediaType.TEXT_HTML)
+public class UpscalePage {
+    @Inject
+    ApiConfig config;
+
+    /** Above this many output pixels the bicubic comparison is left to the browser's own scaling. */
+    static final long MAX_BICUBIC_PIXELS = 16_000_000;
+
+    @Inject
+    JobStore jobs;
+
+    @Inject
+    ModelCatalog models;
+
+    @Inject
+    BlobStore blobs;
+
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    BatchStore batches;
+
+    @CheckedTemplate(basePath = "dashboard")
+    static class Templates {
+        static native TemplateInstance upscale(
+                List<ModelCatalog.ModelView> models, long maxBytes, Panel panel, BatchPanel batch);
+
+        static native TemplateInstance upscale$panel(Panel panel);
+
+        static native TemplateInstance upscale$batch(BatchPanel batch);
+    }
+
+    /** An upscale job as its panel shows it; {@code model} may be null when the model was deleted. */
+    public record Panel(
+            JobView job, int scale, int inputWidth, int inputHeight, ModelCatalog.ModelView model, long inputBytes) {
+        public boolean done() {
+            return job.status().equals("SUCCEEDED") && job.result() != null;
+        }
+    }
+
+    /** A batch upscale as its panel shows it: the batch, its images, its model (null for the default). */
+    public record BatchPanel(JobView job, BatchStore.BatchView batch, ModelCatalog.ModelView model) {}
+
+    @GET
+    public TemplateInstance form() throws SQLException {
+        return Templates.upscale(models.list(), config.upload().maxBytes(), null, null);
+    }
+
+    /** The result page of one upscale job: the form to submit another, and this job's panel. */
+    @GET
+    @Path("{id}")
+    public Response job(@PathParam("id") String id) throws SQLException {
+        JobView job = jobs.require(JobStore.id(id));
+        if (job.type().equals("BATCH")) {
+            return Response.ok(Templates.upscale(models.list(), config.upload().maxBytes(), null, batchPanel(job)))
+                    .build();
+        }
+        if (!job.type().equals("UPSCALE")) {
+            return Response.seeOther(java.net.URI.create(Formats.href(job))).build();
+        }
+        return Response.ok(Templates.upscale(models.list(), config.upload().maxBytes(), panel(job), null))
+                .build();
+    }
+
+    /** A batch's panel alone: its progress and its grid of images, re-rendered as its events arrive. */
+    @GET
+    @Path("{id}/batch")
+    public TemplateInstance batch(@PathParam("id") String id) throws SQLException {
+        JobView job = jobs.require(JobStore.id(id));
+        if (!job.type().equals("BATCH")) {
+            throw ApiException.notFound("job " + job.id() + " is not a batch");
+        }
+        return Templates.upscale$batch(batchPanel(job));
+    }
+
+    BatchPanel batchPanel(JobView job) throws SQLException {
+        ModelCatalog.ModelView model = job.modelId() == null
+                ? null
+                : models.list().stream()
+                        .filter(m -> m.id().equals(job.modelId()))
+                        .findFirst()
+                        .orElse(null);
+        return new BatchPanel(job, batches.batch(job), model);
+    }
+
+    /** The job's panel alone, re-rendered as its events arrive. */
+    @GET
+    @Path("{id}/panel")
+    public TemplateInstance panel(@PathParam("id") String id) throws SQLException {
+        return Templates.upscale$panel(panel(jobs.require(JobStore.id(id))));
+    }
+
+    /**
+     * The uploaded image; with {@code size=WxH}, enlarged to that size by bicubic interpolation,
+     * the classical baseline the model's output is compared with.
+     */
+    @GET
+    @Path("{id}/input")
+    @Produces({"image/png", "image/jpeg", MediaType.APPLICATION_JSON})
+    public Response input(@PathParam("id") String id, @QueryParam("bicubic") boolean bicubic)
+            throws SQLException, IOException {
+        UUID jobId = JobStore.id(id);
+        JobView job = jobs.require(jobId);
+        UUID blobId = jobs.inputBlobId(jobId)
+                .orElseThrow(() -> ApiException.notFound("job " + jobId + " has no input image"));
+        String contentType;
+        try (Connection c = dataSource.getConnection()) {
+            contentType = blobs.find(c, blobId)
+                    .orElseThrow(() -> ApiException.notFound("the input of job " + jobId + " is gone"))
+                    .contentType();
+        }
+        int scale = params(job).path("scale").asInt(4);
+        int w = params(job).path("inputWidth").asInt(0) * scale;
+        int h = params(job).path("inputHeight").asInt(0) * scale;
+        if (!bicubic || (long) w * h > MAX_BICUBIC_PIXELS || w == 0) {
+            StreamingOutput body = out -> blobs.copyTo(dataSource, blobId, out);
+            return Response.ok(body, contentType)
+                    .header("Cache-Control", "private, max-age=3600")
+                    .build();
+        }
+        ByteArrayOutputStream original = new ByteArrayOutputStream();
+        try (Connection c = dataSource.getConnection()) {
+            blobs.copyTo(c, blobId, original);
+        }
+        BufferedImage in = ImageIO.read(new ByteArrayInputStream(original.toByteArray()));
+        BufferedImage out = new BufferedImage(
+                w, h, in.getColorModel().hasAlpha() ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
+        g.drawImage(in, 0, 0, w, h, null);
+        g.dispose();
+        StreamingOutput body = o -> ImageIO.write(out, "png", o);
+        return Response.ok(body, "image/png")
+                .header("Cache-Control", "private, max-age=3600")
+                .build();
+    }
+
+    Panel panel(JobView job) throws SQLException {
+        JsonNode p = params(job);
+        ModelCatalog.ModelView model = null;
+        if (job.modelId() != null) {
+            model = models.list().stream()
+                    .filter(m -> m.id().equals(job.modelId()))
+                    .findFirst()
+                    .orElse(null);
+        }
+        long inputBytes = 0;
+        var blobId = jobs.inputBlobId(job.id());
+        if (blobId.isPresent()) {
+            try (Connection c = dataSource.getConnection()) {
+                inputBytes = blobs.find(c, blobId.get())
+                        .map(BlobStore.Blob::sizeBytes)
+                        .orElse(0L);
+            }
+        }
+        return new Panel(
+                job,
+                p.path("scale").asInt(4),
+                p.path("inputWidth").asInt(0),
+                p.path("inputHeight").asInt(0),
+                model,
+                inputBytes);
+    }
+
+    private JsonNode params(JobView job) {
+        try {
+            return json.readTree(job.params() == null ? "{}" : job.params());
+        } catch (IOException e) {
+            return json.createObjectNode();
+        }
+    }
+}
