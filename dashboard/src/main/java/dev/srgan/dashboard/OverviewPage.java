@@ -2,6 +2,7 @@ package dev.srgan.dashboard;
 
 import dev.srgan.core.jobs.JobStore;
 import dev.srgan.core.jobs.JobView;
+import dev.srgan.core.kafka.ConsumerLag;
 import dev.srgan.core.workers.WorkerStore;
 import dev.srgan.domain.jobs.JobStatus;
 import dev.srgan.domain.jobs.JobType;

@@ -1,6 +1,6 @@
 package dev.srgan.api.ops;
 
-import dev.srgan.dashboard.ConsumerLag;
+import dev.srgan.core.kafka.ConsumerLag;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.platform.KafkaSettings;
 import io.micrometer.core.instrument.Gauge;

@@ -144,19 +144,8 @@ public class SweepResource {
                     "send a JSON body: {\"datasetId\": \"...\", \"hyperparameters\": {...}, "
                             + "\"grid\": {\"learningRateG\": [0.0001, 0.001]}}");
         }
-        UUID datasetId;
-        try {
-            datasetId = UUID.fromString(String.valueOf(request.datasetId()).trim());
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(
-                    "datasetId", "datasetId must be the id of an uploaded dataset (POST /api/datasets)");
-        }
-        String name = request.name() == null || request.name().isBlank()
-                ? null
-                : request.name().trim();
-        if (name != null && name.length() > 200) {
-            throw ApiException.badRequest("name", "name must be at most 200 characters");
-        }
+        UUID datasetId = TrainingLimits.datasetId(request.datasetId());
+        String name = TrainingLimits.name(request.name());
         JsonNode base =
                 request.hyperparameters() == null || request.hyperparameters().isNull()
                         ? json.createObjectNode()

@@ -86,4 +86,23 @@ public final class TrainingLimits {
             throw ApiException.badRequest(field, field + " must be from " + min + " to " + max + ", got " + value);
         }
     }
+
+    /** The dataset a run trains on, from a request: 400 naming {@code datasetId} unless it is a UUID. */
+    public static java.util.UUID datasetId(Object requested) {
+        try {
+            return java.util.UUID.fromString(String.valueOf(requested).trim());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(
+                    "datasetId", "datasetId must be the id of an uploaded dataset (POST /api/datasets)");
+        }
+    }
+
+    /** A run's or sweep's name from a request: null when blank, else trimmed; 400 over 200 characters. */
+    public static String name(String requested) {
+        String name = requested == null || requested.isBlank() ? null : requested.trim();
+        if (name != null && name.length() > 200) {
+            throw ApiException.badRequest("name", "name must be at most 200 characters");
+        }
+        return name;
+    }
 }

@@ -131,24 +131,13 @@ public class TrainingResource {
             throw ApiException.badRequest(
                     null, "send a JSON body: {\"datasetId\": \"...\", \"hyperparameters\": {...}}");
         }
-        UUID datasetId;
-        try {
-            datasetId = UUID.fromString(String.valueOf(request.datasetId()).trim());
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(
-                    "datasetId", "datasetId must be the id of an uploaded dataset (POST /api/datasets)");
-        }
+        UUID datasetId = TrainingLimits.datasetId(request.datasetId());
         TrainingConfig config = TrainingLimits.parse(
                 request.hyperparameters(),
                 request.contentLoss(),
                 settings.training().vgg19Path().orElse(null),
                 json);
-        String name = request.name() == null || request.name().isBlank()
-                ? null
-                : request.name().trim();
-        if (name != null && name.length() > 200) {
-            throw ApiException.badRequest("name", "name must be at most 200 characters");
-        }
+        String name = TrainingLimits.name(request.name());
         int totalSteps = config.pretrainSteps() + config.ganSteps();
         Optional<IdempotencyKeys.Key> key;
         try {

@@ -1,4 +1,4 @@
-package dev.srgan.dashboard;
+package dev.srgan.core.kafka;
 
 import dev.srgan.core.config.ApiConfig;
 import dev.srgan.domain.jobs.JobType;
