@@ -137,8 +137,9 @@ public final class Bench {
                         ms,
                         gflop,
                         ceiling,
-                        "tiles of " + Upscaler.DEFAULT_TILE_SIZE + " + context " + upscaler.context()
-                                + " (GFLOP counts the output only)"));
+                        tilesPerSide(big) + "x" + tilesPerSide(big) + " tiles of at most " + Upscaler.DEFAULT_TILE_SIZE
+                                + " px + context " + upscaler.context()
+                                + " towards neighbours (GFLOP counts the output only)"));
             }
         }
         int batch = quick ? 2 : 16;
@@ -216,6 +217,11 @@ public final class Bench {
             report.put("profile", measured);
         }
         return report;
+    }
+
+    /** Tiles per side of a square image in the default tiling (cores as equal as can be). */
+    private static int tilesPerSide(int size) {
+        return (size + Upscaler.DEFAULT_TILE_SIZE - 1) / Upscaler.DEFAULT_TILE_SIZE;
     }
 
     /**

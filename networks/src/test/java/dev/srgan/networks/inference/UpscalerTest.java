@@ -67,6 +67,21 @@ class UpscalerTest {
     }
 
     @Test
+    void unevenTilesOfDifferentWindowSizesMatchWholeImageWithinOneLevel() {
+        // 150 x 90 in tiles of at most 64: cores of 50 x 45, windows of four sizes, batched by three
+        BufferedImage input = SyntheticImages.image(150, 90, 5);
+        try (Upscaler upscaler = randomGenerator(2, 2, 13)) {
+            BufferedImage whole = upscaler.withTiling(150, 1, 0).upscale(input);
+            List<int[]> progress = new ArrayList<>();
+            BufferedImage tiled = upscaler.withTiling(64, 3, upscaler.context())
+                    .upscale(input, (done, total) -> progress.add(new int[] {done, total}));
+            assertTrue(maxChannelDifference(whole, tiled) <= 1, "tiles must not show");
+            assertEquals(6, progress.get(progress.size() - 1)[0]);
+            assertEquals(6, progress.get(0)[1]);
+        }
+    }
+
+    @Test
     void tilesWithoutContextShowSeams() {
         BufferedImage input = SyntheticImages.image(96, 96, 4);
         try (Upscaler upscaler = randomGenerator(2, 2, 12)) {
