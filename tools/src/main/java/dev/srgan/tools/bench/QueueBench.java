@@ -1,6 +1,8 @@
 package dev.srgan.tools.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.srgan.networks.bench.Flops;
+import dev.srgan.networks.inference.Precision;
 import dev.srgan.tools.Api;
 import dev.srgan.tools.JobWatcher;
 import dev.srgan.tools.Multipart;
@@ -32,6 +34,7 @@ public final class QueueBench {
         try (LocalCluster cluster = LocalCluster.start(home, 1, home.resolve("target/bench/logs"))) {
             Api api = cluster.api();
             out.put("latency", latency(api, quick ? 3 : 9, 256, log));
+            out.put("latency128", latency(api, quick ? 3 : 9, 128, log));
             String trivial = TrivialModel.upload(api, "trivial 2x (bench)");
             int n = quick ? 100 : 1500;
             throughput(api, trivial, Math.min(n, 200), log);
@@ -196,6 +199,20 @@ public final class QueueBench {
         m.put("workerTotalMs", Stats.round(Stats.median(workerTotal)));
         m.put("overheadMs", Stats.round(Stats.median(overhead)));
         m.put("overheadPercent", Stats.round(100 * Stats.median(overhead) / Stats.median(model)));
+        // the job's work, to compare with the ceiling: the default 4x model's FLOP at this size
+        JsonNode defaultModel = null;
+        for (JsonNode mv : api.get("/api/models")) {
+            if (mv.path("scale").asInt() == 4 && mv.path("isDefault").asBoolean()) {
+                defaultModel = mv;
+            }
+        }
+        if (defaultModel != null && defaultModel.path("residualBlocks").isInt()) {
+            int blocks = defaultModel.path("residualBlocks").asInt();
+            m.put("residualBlocks", blocks);
+            m.put("gflop", Stats.round(Flops.generator(size, size, 4, blocks) / 1e9));
+        }
+        // the worker runs srgan.worker.precision=auto, as the bench starts it: bfloat16 where the CPU has it
+        m.put("precision", Precision.cpuHasBfloat16() ? "bfloat16" : "float32");
         log.printf(
                 "queue: %s: end to end %.0f ms, model %.0f ms, overhead %.0f ms (%.1f%%)%n",
                 m.get("name"),
