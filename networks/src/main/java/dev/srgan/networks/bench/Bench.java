@@ -13,9 +13,11 @@ import dev.srgan.networks.inference.PrecisionProfile;
 import dev.srgan.networks.inference.Upscaler;
 import dev.srgan.networks.model.Generator;
 import dev.srgan.networks.model.Networks;
+import dev.srgan.networks.training.StepTimes;
 import dev.srgan.networks.training.TrainingConfig;
 import dev.srgan.networks.training.TrainingRun;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -144,31 +146,33 @@ public final class Bench {
         }
         int batch = quick ? 2 : 16;
         int crop = quick ? 32 : 96;
-        TrainingConfig config = TrainingConfig.builder()
-                .scale(4)
-                .residualBlocks(blocks)
-                .batchSize(batch)
-                .hrCropSize(crop)
-                .pretrainSteps(0)
-                .ganSteps(1000)
-                .validateEvery(1_000_000)
-                .checkpointEvery(1_000_000)
-                .build();
         List<BufferedImage> images = List.of(noise(crop * 2, crop * 2, 1), noise(crop * 2, crop * 2, 2));
-        try (TrainingRun run = TrainingRun.builder(config)
-                .trainingImages(images)
-                .validationImages(images.subList(0, 1))
-                .build()) {
+        List<StepTimes> ganTimes = new ArrayList<>();
+        try (TrainingRun run = trainingRun(blocks, batch, crop, false, images)) {
             run.step();
-            double ms = median(quick ? 2 : 5, run::step);
+            double ms = median(quick ? 2 : 5, () -> {
+                run.step();
+                ganTimes.add(run.lastStepTimes());
+            });
             double gflop = Flops.ganStep(batch, crop, 4, blocks) / 1e9;
-            Row r = row(
+            rows.add(row(
                     "training D+G step, batch " + batch + ", " + crop + "x" + crop + " HR",
                     ms,
                     gflop,
                     ceiling,
-                    String.format(Locale.ROOT, "%.1f samples/s", batch * 1000.0 / ms));
-            rows.add(r);
+                    String.format(Locale.ROOT, "%.1f samples/s", batch * 1000.0 / ms)));
+        }
+        // the SRResNet phase (pre-training): G alone on pixel MSE
+        try (TrainingRun run = trainingRun(blocks, batch, crop, true, images)) {
+            run.step();
+            double ms = median(quick ? 2 : 5, run::step);
+            double gflop = Flops.pretrainStep(batch, crop, 4, blocks) / 1e9;
+            rows.add(row(
+                    "training SRResNet step (G alone, pixel MSE), batch " + batch + ", " + crop + "x" + crop + " HR",
+                    ms,
+                    gflop,
+                    ceiling,
+                    String.format(Locale.ROOT, "%.1f samples/s", batch * 1000.0 / ms)));
         }
         List<Layer> layers = profile ? profile(quick ? 32 : 128, blocks, quick ? 3 : 7) : null;
         if (profile && Precision.cpuHasBfloat16()) {
@@ -202,6 +206,9 @@ public final class Bench {
                     r.name(), r.medianMs(), r.gflop(), r.gflops(), r.gflops() / finalCeiling, r.peakRssMb(), r.note()));
         }
         report.put("rows", rescaled);
+        if (profile) {
+            report.put("trainingProfile", trainingProfile(ganTimes, batch, crop, blocks, finalCeiling));
+        }
         if (layers != null) {
             List<Layer> measured = new ArrayList<>();
             for (Layer l : layers) {
@@ -217,6 +224,62 @@ public final class Bench {
             report.put("profile", measured);
         }
         return report;
+    }
+
+    private static TrainingRun trainingRun(
+            int blocks, int batch, int crop, boolean pretrain, List<BufferedImage> images) throws IOException {
+        TrainingConfig config = TrainingConfig.builder()
+                .scale(4)
+                .residualBlocks(blocks)
+                .batchSize(batch)
+                .hrCropSize(crop)
+                .pretrainSteps(pretrain ? 1000 : 0)
+                .ganSteps(pretrain ? 0 : 1000)
+                .validateEvery(1_000_000)
+                .checkpointEvery(1_000_000)
+                .build();
+        return TrainingRun.builder(config)
+                .trainingImages(images)
+                .validationImages(images.subList(0, 1))
+                .build();
+    }
+
+    /**
+     * The GAN step's parts (medians over the timed steps), each with its FLOP count and its share of
+     * the step: what {@code --profile} shows for training.
+     */
+    static List<Layer> trainingProfile(List<StepTimes> times, int batch, int crop, int blocks, double ceiling) {
+        int lr = crop / 4;
+        double g = batch * Flops.generator(lr, lr, 4, blocks) / 1e9;
+        double d = batch * Flops.discriminator(crop) / 1e9;
+        double total = median(times.stream().mapToDouble(StepTimes::totalMs).toArray());
+        double[] ms = {
+            median(times.stream().mapToDouble(StepTimes::generatorForwardMs).toArray()),
+            median(times.stream().mapToDouble(StepTimes::discriminatorMs).toArray()),
+            median(times.stream().mapToDouble(StepTimes::generatorMs).toArray()),
+            median(times.stream()
+                    .mapToDouble(t -> t.discriminatorAdamMs() + t.generatorAdamMs())
+                    .toArray())
+        };
+        String[] names = {
+            "G forward on the LR batch",
+            "D's half: D on HR and on G(LR), forward and backward",
+            "G's half: D on G(LR) forward, backward through D's input and G",
+            "Adam updates of D and G"
+        };
+        double[] gflop = {g, 6 * d, 2 * d + 2 * g, 0};
+        List<Layer> parts = new ArrayList<>();
+        double sum = 0;
+        for (int i = 0; i < ms.length; i++) {
+            sum += ms[i];
+            double gflops = gflop[i] > 0 ? gflop[i] / ms[i] * 1000 : 0;
+            parts.add(new Layer(names[i], 1, ms[i], gflop[i], gflops, gflops / ceiling, ms[i] / total));
+        }
+        double rest = Math.max(0, total - sum);
+        parts.add(new Layer("everything else (the batch, EMA, losses read back)", 1, rest, 0, 0, 0, rest / total));
+        double all = Flops.ganStep(batch, crop, 4, blocks) / 1e9;
+        parts.add(new Layer("the whole step", 1, total, all, all / total * 1000, all / total * 1000 / ceiling, 1));
+        return parts;
     }
 
     /** Tiles per side of a square image in the default tiling (cores as equal as can be). */

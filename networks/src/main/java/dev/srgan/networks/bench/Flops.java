@@ -57,4 +57,13 @@ public final class Flops {
         double gStep = d + d + 2 * g; // D(G(LR)) forward, its input gradient, G's backward
         return g + dStep + gStep;
     }
+
+    /**
+     * One SRResNet (pre-training) step: G forward on the LR batch and G's backward (about twice its
+     * forward); the pixel MSE is left out.
+     */
+    public static double pretrainStep(int batch, int hrCrop, int scale, int blocks) {
+        int lr = hrCrop / scale;
+        return 3 * batch * generator(lr, lr, scale, blocks);
+    }
 }

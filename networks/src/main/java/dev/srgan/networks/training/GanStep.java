@@ -40,8 +40,11 @@ final class GanStep {
      */
     record GeneratorStep(double loss, double content, Double adversarial) {}
 
-    /** What a step measured: {@code discriminator} is null in pre-training. */
-    record Result(DiscriminatorStep discriminator, GeneratorStep generator) {}
+    /**
+     * What a step measured: {@code discriminator} is null in pre-training; {@code nanos} are the
+     * durations of G's forward pass, D's half, D's Adam, G's half and G's Adam.
+     */
+    record Result(DiscriminatorStep discriminator, GeneratorStep generator, long[] nanos) {}
 
     private final Block generator;
     private final Block discriminator;
@@ -76,17 +79,28 @@ final class GanStep {
      * @return the step's losses
      */
     Result train(Phase phase, NDArray lowRes, NDArray highRes, double lrG, double lrD) {
+        long[] nanos = new long[5];
+        long t = System.nanoTime();
         NDArray fake = generate(lowRes);
-        if (phase == Phase.PRETRAIN) {
-            GeneratorStep g = pretrainBackward(highRes, fake);
-            adamG.step(lrG);
-            return new Result(null, g);
+        t = lap(nanos, 0, t);
+        DiscriminatorStep d = null;
+        if (phase == Phase.GAN) {
+            d = discriminatorBackward(highRes, fake);
+            t = lap(nanos, 1, t);
+            adamD.step(lrD);
+            t = lap(nanos, 2, t);
         }
-        DiscriminatorStep d = discriminatorBackward(highRes, fake);
-        adamD.step(lrD);
-        GeneratorStep g = generatorBackward(highRes, fake);
+        GeneratorStep g = phase == Phase.PRETRAIN ? pretrainBackward(highRes, fake) : generatorBackward(highRes, fake);
+        t = lap(nanos, 3, t);
         adamG.step(lrG);
-        return new Result(d, g);
+        lap(nanos, 4, t);
+        return new Result(d, g, nanos);
+    }
+
+    private static long lap(long[] nanos, int part, long since) {
+        long now = System.nanoTime();
+        nanos[part] = now - since;
+        return now;
     }
 
     private static NDArray forward(Block block, NDArray x, boolean training) {

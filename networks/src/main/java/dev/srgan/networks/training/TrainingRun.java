@@ -43,6 +43,7 @@ public final class TrainingRun implements AutoCloseable {
     private final Validation validation;
     private final SplitMix64 random;
     private long step;
+    private StepTimes lastStepTimes;
 
     private TrainingRun(Builder b) throws IOException {
         this.config = b.config;
@@ -175,7 +176,11 @@ public final class TrainingRun implements AutoCloseable {
             GanStep.Result losses = gan.train(phase, lowRes, highRes, lrG, lrD);
             networks.updateEma();
             step = current;
-            return LossRecord.of(current, phase, losses, lrG, lrD, (System.nanoTime() - start) / 1e9);
+            LossRecord record = LossRecord.of(current, phase, losses, lrG, lrD, (System.nanoTime() - start) / 1e9);
+            long[] n = losses.nanos();
+            lastStepTimes = new StepTimes(
+                    n[0] / 1e6, n[1] / 1e6, n[2] / 1e6, n[3] / 1e6, n[4] / 1e6, (System.nanoTime() - start) / 1e6);
+            return record;
         }
     }
 
@@ -187,6 +192,11 @@ public final class TrainingRun implements AutoCloseable {
             }
         }
         return lr;
+    }
+
+    /** Where the last step's time went; null before the first step. */
+    public StepTimes lastStepTimes() {
+        return lastStepTimes;
     }
 
     /** The step's D and G halves, for tests of their gradients. */

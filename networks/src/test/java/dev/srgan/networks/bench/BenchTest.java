@@ -29,12 +29,28 @@ class BenchTest {
         List<Bench.Row> rows = (List<Bench.Row>) report.get("rows");
         boolean bfloat16 = Precision.cpuHasBfloat16();
         // where the CPU has bfloat16: a bfloat16 row per whole-image size (32 in a quick run) and one tiled
-        assertEquals(bfloat16 ? 6 : 4, rows.size(), rows.toString());
+        assertEquals(bfloat16 ? 7 : 5, rows.size(), rows.toString());
         for (Bench.Row r : rows) {
             assertTrue(r.medianMs() > 0 && r.gflops() > 0, r.toString());
             assertEquals(r.gflops() / ceiling, r.ratio(), 1e-9);
         }
         assertTrue(Bench.table(report).contains("training D+G step"));
+        assertTrue(rows.stream().anyMatch(r -> r.name().startsWith("training SRResNet step")), rows.toString());
+        // --profile for training: the GAN step's parts, what is left, and the whole
+        List<Bench.Layer> parts = (List<Bench.Layer>) report.get("trainingProfile");
+        assertEquals(6, parts.size(), parts.toString());
+        for (Bench.Layer p : parts.subList(0, 3)) {
+            assertTrue(p.medianMs() > 0 && p.gflop() > 0, p.toString());
+            assertEquals(p.gflops() / ceiling, p.ratio(), 1e-9);
+        }
+        double stepShares =
+                parts.subList(0, 5).stream().mapToDouble(Bench.Layer::share).sum();
+        assertEquals(1.0, stepShares, 0.01, "the parts and the rest add up to the step");
+        assertEquals(
+                Flops.ganStep(2, 32, 4, 16) / 1e9,
+                parts.subList(0, 4).stream().mapToDouble(Bench.Layer::gflop).sum(),
+                1e-9,
+                "the parts' FLOP are the step's");
         // --profile: every convolution shape of the 4x generator, what is left, and the whole, against the same ceiling
         List<Bench.Layer> layers = (List<Bench.Layer>) report.get("profile");
         assertEquals(7, layers.size(), layers.toString());

@@ -131,6 +131,30 @@ public final class BenchReport {
                         f);
     }
 
+    /** Rows of a profile: the generator's layers (with their count) or a training step's parts (with GFLOP). */
+    private static void appendParts(StringBuilder s, JsonNode parts, boolean layers) {
+        for (JsonNode l : parts) {
+            boolean rate = l.path("gflop").asDouble() > 0;
+            String gflops =
+                    rate ? String.format(Locale.ROOT, "%.1f", l.path("gflops").asDouble()) : "-";
+            String ratio = rate
+                    ? String.format(Locale.ROOT, "%.0f%%", 100 * l.path("ratio").asDouble())
+                    : "-";
+            s.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %s | %.2f | %s | %s | %.0f%% |%n",
+                    l.path("name").asText(),
+                    layers
+                            ? String.valueOf(l.path("count").asInt())
+                            : String.format(
+                                    Locale.ROOT, "%.1f", l.path("medianMs").asDouble()),
+                    layers ? l.path("medianMs").asDouble() : l.path("gflop").asDouble(),
+                    gflops,
+                    ratio,
+                    100 * l.path("share").asDouble()));
+        }
+    }
+
     /** The table of the run. */
     static String markdown(JsonNode r) {
         JsonNode c = r.path("compute");
@@ -175,26 +199,12 @@ public final class BenchReport {
         if (c.has("profile")) {
             s.append(
                     "\n| layer (`--profile`) | count | ms each | GFLOP/s | of ceiling | share of the generator |\n|---|---:|---:|---:|---:|---:|\n");
-            for (JsonNode l : c.path("profile")) {
-                boolean rate = l.path("gflop").asDouble() > 0;
-                s.append(String.format(
-                        Locale.ROOT,
-                        "| %s | %d | %.2f | %s | %s | %.0f%% |%n",
-                        l.path("name").asText(),
-                        l.path("count").asInt(),
-                        l.path("medianMs").asDouble(),
-                        rate
-                                ? String.format(
-                                        Locale.ROOT, "%.1f", l.path("gflops").asDouble())
-                                : "-",
-                        rate
-                                ? String.format(
-                                        Locale.ROOT,
-                                        "%.0f%%",
-                                        100 * l.path("ratio").asDouble())
-                                : "-",
-                        100 * l.path("share").asDouble()));
-            }
+            appendParts(s, c.path("profile"), true);
+        }
+        if (c.has("trainingProfile")) {
+            s.append(
+                    "\n| training D+G step, part (`--profile`) | ms | GFLOP | GFLOP/s | of ceiling | share of the step |\n|---|---:|---:|---:|---:|---:|\n");
+            appendParts(s, c.path("trainingProfile"), false);
         }
         if (c.has("profileBfloat16")) {
             s.append(
