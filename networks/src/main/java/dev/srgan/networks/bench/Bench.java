@@ -40,7 +40,14 @@ public final class Bench {
 
     /** One measured row. */
     public record Row(
-            String name, double medianMs, double gflop, double gflops, double ratio, double peakRssMb, String note) {}
+            String name,
+            double medianMs,
+            double gflop,
+            double gflops,
+            double ratio,
+            double ceilingGflops,
+            double peakRssMb,
+            String note) {}
 
     /** One layer of the generator's profile: its shape, how often the 4x generator runs it, and its time. */
     public record Layer(
@@ -79,7 +86,7 @@ public final class Bench {
         int repeats = quick ? 3 : 7;
         double matmul = matmulCeiling(n, repeats);
         double conv = convGemmCeiling(gemmChannels, gemmSide, repeats);
-        double ceiling = Math.max(matmul, conv);
+        Ceiling ceiling = new Ceiling(n, gemmChannels, gemmSide, Math.max(matmul, conv));
         List<Row> rows = new ArrayList<>();
         int blocks = 16;
         int[] sizes = quick ? new int[] {32} : new int[] {64, 128, 256};
@@ -91,13 +98,14 @@ public final class Bench {
                     BufferedImage in = noise(s, s, s);
                     // whole image in one tile: the network's own speed
                     Upscaler whole = upscaler.withTiling(s, 1, upscaler.context());
+                    double before = ceiling.sample();
                     double ms = median(quick ? 2 : 5, () -> whole.upscale(in));
                     double gflop = Flops.generator(s, s, 4, blocks) / 1e9;
                     rows.add(row(
                             "generator 4x " + s + "x" + s,
                             ms,
                             gflop,
-                            ceiling,
+                            ceiling.around(before),
                             "whole image in one tile: BatchNorm folded, channels-last, no gradients"));
                 }
                 if (Precision.cpuHasBfloat16()) {
@@ -117,6 +125,7 @@ public final class Bench {
                 int s = quick ? 32 : 128;
                 try (NDManager reference = manager.newSubManager()) {
                     NDArray x = reference.randomUniform(0, 1, new Shape(1, 3, s, s));
+                    double before = ceiling.sample();
                     double ms = median(3, () -> {
                         try (NDManager pass = reference.newSubManager()) {
                             Networks.inferenceForward(g, x, new ParameterStore(pass, false))
@@ -127,18 +136,19 @@ public final class Bench {
                             "generator 4x " + s + "x" + s + " reference",
                             ms,
                             Flops.generator(s, s, 4, blocks) / 1e9,
-                            ceiling,
+                            ceiling.around(before),
                             "the generator's own DJL blocks, BatchNorm not folded, no tiling"));
                 }
                 int big = quick ? 96 : 1024;
                 BufferedImage in = noise(big, big, 7);
+                double before = ceiling.sample();
                 double ms = median(1, () -> upscaler.upscale(in));
                 double gflop = Flops.generator(big, big, 4, blocks) / 1e9;
                 rows.add(row(
                         "generator 4x " + big + "x" + big + " tiled",
                         ms,
                         gflop,
-                        ceiling,
+                        ceiling.around(before),
                         tilesPerSide(big) + "x" + tilesPerSide(big) + " tiles of at most " + Upscaler.DEFAULT_TILE_SIZE
                                 + " px + context " + upscaler.context()
                                 + " towards neighbours (GFLOP counts the output only)"));
@@ -148,49 +158,73 @@ public final class Bench {
         int crop = quick ? 32 : 96;
         List<BufferedImage> images = List.of(noise(crop * 2, crop * 2, 1), noise(crop * 2, crop * 2, 2));
         List<StepTimes> ganTimes = new ArrayList<>();
+        double trainingCeiling;
         try (TrainingRun run = trainingRun(blocks, batch, crop, false, images)) {
             run.step();
+            double before = ceiling.sample();
             double ms = median(quick ? 2 : 5, () -> {
                 run.step();
                 ganTimes.add(run.lastStepTimes());
             });
             double gflop = Flops.ganStep(batch, crop, 4, blocks) / 1e9;
+            trainingCeiling = ceiling.around(before);
             rows.add(row(
                     "training D+G step, batch " + batch + ", " + crop + "x" + crop + " HR",
                     ms,
                     gflop,
-                    ceiling,
+                    trainingCeiling,
                     String.format(Locale.ROOT, "%.1f samples/s", batch * 1000.0 / ms)));
         }
         // the SRResNet phase (pre-training): G alone on pixel MSE
         try (TrainingRun run = trainingRun(blocks, batch, crop, true, images)) {
             run.step();
+            double before = ceiling.sample();
             double ms = median(quick ? 2 : 5, run::step);
             double gflop = Flops.pretrainStep(batch, crop, 4, blocks) / 1e9;
             rows.add(row(
                     "training SRResNet step (G alone, pixel MSE), batch " + batch + ", " + crop + "x" + crop + " HR",
                     ms,
                     gflop,
-                    ceiling,
+                    ceiling.around(before),
                     String.format(Locale.ROOT, "%.1f samples/s", batch * 1000.0 / ms)));
         }
-        List<Layer> layers = profile ? profile(quick ? 32 : 128, blocks, quick ? 3 : 7) : null;
+        double profileCeiling = 0;
+        List<Layer> layers = null;
+        if (profile) {
+            double before = ceiling.sample();
+            layers = profile(quick ? 32 : 128, blocks, quick ? 3 : 7);
+            profileCeiling = ceiling.around(before);
+        }
         if (profile && Precision.cpuHasBfloat16()) {
             report.put("profileBfloat16", profileBfloat16(quick ? 32 : 128, blocks, quick ? 3 : 7));
         }
         double matmulEnd = matmulCeiling(n, repeats);
         double convEnd = convGemmCeiling(gemmChannels, gemmSide, repeats);
-        double finalCeiling = Math.max(ceiling, Math.max(matmulEnd, convEnd));
-        report.put("ceilingGflops", finalCeiling);
+        ceiling.add(Math.max(matmulEnd, convEnd));
+        report.put("ceilingGflops", ceiling.highest());
         report.put(
                 "ceilingRuns",
-                Map.of("matmulStart", matmul, "matmulEnd", matmulEnd, "convGemmStart", conv, "convGemmEnd", convEnd));
+                Map.of(
+                        "matmulStart",
+                        matmul,
+                        "matmulEnd",
+                        matmulEnd,
+                        "convGemmStart",
+                        conv,
+                        "convGemmEnd",
+                        convEnd,
+                        "lowestSample",
+                        ceiling.lowest(),
+                        "samples",
+                        ceiling.count()));
         report.put(
                 "ceilingNote",
                 String.format(
                         Locale.ROOT,
                         "float32 matrix product, the fastest median of: %dx%d matmul %.0f / %.0f GFLOP/s (start / end of the run),"
-                                + " the same product as a 1x1 convolution (%d channels, %dx%d) %.0f / %.0f",
+                                + " the same product as a 1x1 convolution (%d channels, %dx%d) %.0f / %.0f, and %d samples"
+                                + " of both taken around the rows (lowest %.0f); each row's ratio is to the faster of the"
+                                + " samples just before and just after it",
                         n,
                         n,
                         matmul,
@@ -199,15 +233,12 @@ public final class Bench {
                         gemmSide,
                         gemmSide,
                         conv,
-                        convEnd));
-        List<Row> rescaled = new ArrayList<>();
-        for (Row r : rows) {
-            rescaled.add(new Row(
-                    r.name(), r.medianMs(), r.gflop(), r.gflops(), r.gflops() / finalCeiling, r.peakRssMb(), r.note()));
-        }
-        report.put("rows", rescaled);
+                        convEnd,
+                        ceiling.count(),
+                        ceiling.lowest()));
+        report.put("rows", rows);
         if (profile) {
-            report.put("trainingProfile", trainingProfile(ganTimes, batch, crop, blocks, finalCeiling));
+            report.put("trainingProfile", trainingProfile(ganTimes, batch, crop, blocks, trainingCeiling));
         }
         if (layers != null) {
             List<Layer> measured = new ArrayList<>();
@@ -218,7 +249,7 @@ public final class Bench {
                         l.medianMs(),
                         l.gflop(),
                         l.gflops(),
-                        l.gflops() / finalCeiling,
+                        l.gflops() / profileCeiling,
                         l.share()));
             }
             report.put("profile", measured);
@@ -300,7 +331,7 @@ public final class Bench {
             int[] sizes,
             int tiledSize,
             int repeats,
-            double ceiling,
+            Ceiling ceiling,
             List<Row> rows) {
         List<Map<String, Object>> result = new ArrayList<>();
         // the owner manager only ties the bfloat16 weights' lifetime to the upscaler's
@@ -310,6 +341,7 @@ public final class Bench {
                 Upscaler f = float32.withTiling(s, 1, float32.context());
                 Upscaler b = bfloat16.withTiling(s, 1, bfloat16.context());
                 b.upscale(in);
+                double before = ceiling.sample();
                 double[][] ms = new double[2][repeats];
                 for (int r = 0; r < repeats; r++) {
                     ms[0][r] = median(1, () -> f.upscale(in));
@@ -328,7 +360,7 @@ public final class Bench {
                         "generator 4x " + s + "x" + s + " bf16",
                         bf16,
                         gflop,
-                        ceiling,
+                        ceiling.around(before),
                         String.format(
                                 Locale.ROOT,
                                 "bfloat16 convolutions, float32 in and out: %.2fx float32 (median ratio of %d float32/bfloat16 pairs;"
@@ -344,6 +376,7 @@ public final class Bench {
             int pairs = Math.max(1, repeats / 3);
             double[][] ms = new double[2][pairs];
             double[] ratio = new double[pairs];
+            double before = ceiling.sample();
             for (int r = 0; r < pairs; r++) {
                 ms[0][r] = median(1, () -> float32.upscale(in));
                 ms[1][r] = median(1, () -> bfloat16.upscale(in));
@@ -354,7 +387,7 @@ public final class Bench {
                     "generator 4x " + s + "x" + s + " tiled bf16",
                     bf16,
                     Flops.generator(s, s, 4, blocks) / 1e9,
-                    ceiling,
+                    ceiling.around(before),
                     String.format(
                             Locale.ROOT,
                             "default tiles (%d px), upsampled piece by piece: %.2fx float32 (median ratio of %d pairs;"
@@ -530,7 +563,55 @@ public final class Bench {
 
     static Row row(String name, double ms, double gflop, double ceiling, String note) {
         double gflops = gflop / (ms / 1000.0);
-        return new Row(name, ms, gflop, gflops, gflops / ceiling, peakRssMb(), note);
+        return new Row(name, ms, gflop, gflops, gflops / ceiling, ceiling, peakRssMb(), note);
+    }
+
+    /**
+     * The engine's float32 matrix-product speed, sampled around each measurement. A shared
+     * machine's speed drifts by 10-20% over minutes, so a row measured in a slow minute against
+     * the fastest minute of the run would read low: each row is compared with the faster of the
+     * samples taken just before and just after it, and the run's ceiling is the fastest of all.
+     */
+    static final class Ceiling {
+        private final int n;
+        private final int channels;
+        private final int side;
+        private final List<Double> samples = new ArrayList<>();
+
+        Ceiling(int n, int channels, int side, double first) {
+            this.n = n;
+            this.channels = channels;
+            this.side = side;
+            samples.add(first);
+        }
+
+        /** Measures both products now (3 repeats each) and returns the faster median. */
+        double sample() {
+            double c = Math.max(matmulCeiling(n, 3), convGemmCeiling(channels, side, 3));
+            samples.add(c);
+            return c;
+        }
+
+        /** Samples again after a measurement and returns the faster of that and {@code before}. */
+        double around(double before) {
+            return Math.max(before, sample());
+        }
+
+        void add(double measured) {
+            samples.add(measured);
+        }
+
+        double highest() {
+            return samples.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+        }
+
+        double lowest() {
+            return samples.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+        }
+
+        int count() {
+            return samples.size();
+        }
     }
 
     /** Median GFLOP/s of an n x n float32 matrix product on the engine's default device. */

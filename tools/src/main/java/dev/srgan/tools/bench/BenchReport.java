@@ -182,16 +182,17 @@ public final class BenchReport {
                         Locale.ROOT, "CPU: %s; flags: %s.%n%n", c.path("cpu").asText(), joined(c.path("cpuFlags"))));
             }
             s.append(
-                    "| measurement | median ms | GFLOP | GFLOP/s | of ceiling | peak RSS | note |\n|---|---:|---:|---:|---:|---:|---|\n");
+                    "| measurement | median ms | GFLOP | GFLOP/s | of ceiling | ceiling beside it | peak RSS | note |\n|---|---:|---:|---:|---:|---:|---:|---|\n");
             for (JsonNode row : c.path("rows")) {
                 s.append(String.format(
                         Locale.ROOT,
-                        "| %s | %.1f | %.2f | %.1f | %.0f%% | %.0f MB | %s |%n",
+                        "| %s | %.1f | %.2f | %.1f | %.0f%% | %.0f | %.0f MB | %s |%n",
                         row.path("name").asText(),
                         row.path("medianMs").asDouble(),
                         row.path("gflop").asDouble(),
                         row.path("gflops").asDouble(),
                         100 * row.path("ratio").asDouble(),
+                        row.path("ceilingGflops").asDouble(),
                         row.path("peakRssMb").asDouble(),
                         row.path("note").asText()));
             }

@@ -69,7 +69,10 @@ public interface WorkerConfig {
     @WithDefault("2")
     int modelCacheSize();
 
-    /** Upscale tile core size in input pixels; unset: 512 for SRGAN checkpoints, 192 for TorchScript. */
+    /**
+     * Largest upscale tile core in input pixels (cores are near-equal, ceil(side / tile-size) per
+     * axis); unset: 512 for SRGAN checkpoints, 192 for TorchScript.
+     */
     Optional<Integer> tileSize();
 
     /** Tiles per generator call; unset: 1 for SRGAN checkpoints, 2 for TorchScript. */
