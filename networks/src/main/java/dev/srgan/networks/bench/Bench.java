@@ -585,9 +585,14 @@ public final class Bench {
             samples.add(first);
         }
 
-        /** Measures both products now (3 repeats each) and returns the faster median. */
+        /**
+         * Measures both products now (5 repeats each) and returns the faster median. A full
+         * collection first, so that the JVM's collector (whose threads share the cores with
+         * PyTorch's) does not run during the sample after a measurement that allocated much.
+         */
         double sample() {
-            double c = Math.max(matmulCeiling(n, 3), convGemmCeiling(channels, side, 3));
+            System.gc();
+            double c = Math.max(matmulCeiling(n, 5), convGemmCeiling(channels, side, 5));
             samples.add(c);
             return c;
         }

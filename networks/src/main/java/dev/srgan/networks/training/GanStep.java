@@ -41,10 +41,10 @@ final class GanStep {
     record GeneratorStep(double loss, double content, Double adversarial) {}
 
     /**
-     * What a step measured: {@code discriminator} is null in pre-training; {@code nanos} are the
-     * durations of G's forward pass, D's half, D's Adam, G's half and G's Adam.
+     * What a step measured: {@code discriminator} is null in pre-training; {@code times} are its
+     * parts' durations (their sum as the total: the caller knows the whole step's).
      */
-    record Result(DiscriminatorStep discriminator, GeneratorStep generator, long[] nanos) {}
+    record Result(DiscriminatorStep discriminator, GeneratorStep generator, StepTimes times) {}
 
     private final Block generator;
     private final Block discriminator;
@@ -79,28 +79,34 @@ final class GanStep {
      * @return the step's losses
      */
     Result train(Phase phase, NDArray lowRes, NDArray highRes, double lrG, double lrD) {
-        long[] nanos = new long[5];
-        long t = System.nanoTime();
+        long start = System.nanoTime();
         NDArray fake = generate(lowRes);
-        t = lap(nanos, 0, t);
+        long generated = System.nanoTime();
         DiscriminatorStep d = null;
+        long dStepped = generated;
+        long dUpdated = generated;
         if (phase == Phase.GAN) {
             d = discriminatorBackward(highRes, fake);
-            t = lap(nanos, 1, t);
+            dStepped = System.nanoTime();
             adamD.step(lrD);
-            t = lap(nanos, 2, t);
+            dUpdated = System.nanoTime();
         }
         GeneratorStep g = phase == Phase.PRETRAIN ? pretrainBackward(highRes, fake) : generatorBackward(highRes, fake);
-        t = lap(nanos, 3, t);
+        long gStepped = System.nanoTime();
         adamG.step(lrG);
-        lap(nanos, 4, t);
-        return new Result(d, g, nanos);
+        long end = System.nanoTime();
+        StepTimes times = new StepTimes(
+                ms(generated - start),
+                ms(dStepped - generated),
+                ms(dUpdated - dStepped),
+                ms(gStepped - dUpdated),
+                ms(end - gStepped),
+                ms(end - start));
+        return new Result(d, g, times);
     }
 
-    private static long lap(long[] nanos, int part, long since) {
-        long now = System.nanoTime();
-        nanos[part] = now - since;
-        return now;
+    private static double ms(long nanos) {
+        return nanos / 1e6;
     }
 
     private static NDArray forward(Block block, NDArray x, boolean training) {

@@ -18,4 +18,11 @@ public record StepTimes(
         double discriminatorAdamMs,
         double generatorMs,
         double generatorAdamMs,
-        double totalMs) {}
+        double totalMs) {
+
+    /** The same parts with the whole step's time. */
+    StepTimes withTotal(double ms) {
+        return new StepTimes(
+                generatorForwardMs, discriminatorMs, discriminatorAdamMs, generatorMs, generatorAdamMs, ms);
+    }
+}

@@ -176,11 +176,9 @@ public final class TrainingRun implements AutoCloseable {
             GanStep.Result losses = gan.train(phase, lowRes, highRes, lrG, lrD);
             networks.updateEma();
             step = current;
-            LossRecord record = LossRecord.of(current, phase, losses, lrG, lrD, (System.nanoTime() - start) / 1e9);
-            long[] n = losses.nanos();
-            lastStepTimes = new StepTimes(
-                    n[0] / 1e6, n[1] / 1e6, n[2] / 1e6, n[3] / 1e6, n[4] / 1e6, (System.nanoTime() - start) / 1e6);
-            return record;
+            long elapsed = System.nanoTime() - start;
+            lastStepTimes = losses.times().withTotal(elapsed / 1e6);
+            return LossRecord.of(current, phase, losses, lrG, lrD, elapsed / 1e9);
         }
     }
 

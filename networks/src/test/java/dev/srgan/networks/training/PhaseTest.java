@@ -32,13 +32,12 @@ class PhaseTest {
     @Test
     void lossRecordCombinesTheHalvesOfAStep() {
         GanStep.GeneratorStep pretrain = new GanStep.GeneratorStep(0.25, 0.25, null);
-        LossRecord p =
-                LossRecord.of(1, Phase.PRETRAIN, new GanStep.Result(null, pretrain, new long[5]), 1e-3, 2e-3, 0.5);
+        LossRecord p = LossRecord.of(1, Phase.PRETRAIN, new GanStep.Result(null, pretrain, null), 1e-3, 2e-3, 0.5);
         assertEquals(new LossRecord(1, "pretrain", null, 0.25, 0.25, null, null, null, 1e-3, null, 0.5), p);
 
         GanStep.DiscriminatorStep d = new GanStep.DiscriminatorStep(1.25, 0.75, 0.125);
         GanStep.GeneratorStep g = new GanStep.GeneratorStep(0.5, 0.375, 0.625);
-        LossRecord gan = LossRecord.of(7, Phase.GAN, new GanStep.Result(d, g, new long[5]), 1e-3, 2e-3, 1.5);
+        LossRecord gan = LossRecord.of(7, Phase.GAN, new GanStep.Result(d, g, null), 1e-3, 2e-3, 1.5);
         assertEquals(new LossRecord(7, "gan", 1.25, 0.5, 0.375, 0.625, 0.75, 0.125, 1e-3, 2e-3, 1.5), gan);
         assertNull(p.adversarialLoss());
     }
