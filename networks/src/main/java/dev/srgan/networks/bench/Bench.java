@@ -158,7 +158,6 @@ public final class Bench {
         int crop = quick ? 32 : 96;
         List<BufferedImage> images = List.of(noise(crop * 2, crop * 2, 1), noise(crop * 2, crop * 2, 2));
         List<StepTimes> ganTimes = new ArrayList<>();
-        double trainingCeiling;
         try (TrainingRun run = trainingRun(blocks, batch, crop, false, images)) {
             run.step();
             double before = ceiling.sample();
@@ -167,12 +166,11 @@ public final class Bench {
                 ganTimes.add(run.lastStepTimes());
             });
             double gflop = Flops.ganStep(batch, crop, 4, blocks) / 1e9;
-            trainingCeiling = ceiling.around(before);
             rows.add(row(
                     "training D+G step, batch " + batch + ", " + crop + "x" + crop + " HR",
                     ms,
                     gflop,
-                    trainingCeiling,
+                    ceiling.around(before),
                     String.format(Locale.ROOT, "%.1f samples/s", batch * 1000.0 / ms)));
         }
         // the SRResNet phase (pre-training): G alone on pixel MSE
@@ -188,12 +186,11 @@ public final class Bench {
                     ceiling.around(before),
                     String.format(Locale.ROOT, "%.1f samples/s", batch * 1000.0 / ms)));
         }
-        double profileCeiling = 0;
         List<Layer> layers = null;
         if (profile) {
-            double before = ceiling.sample();
+            ceiling.sample();
             layers = profile(quick ? 32 : 128, blocks, quick ? 3 : 7);
-            profileCeiling = ceiling.around(before);
+            ceiling.sample();
         }
         if (profile && Precision.cpuHasBfloat16()) {
             report.put("profileBfloat16", profileBfloat16(quick ? 32 : 128, blocks, quick ? 3 : 7));
@@ -201,7 +198,8 @@ public final class Bench {
         double matmulEnd = matmulCeiling(n, repeats);
         double convEnd = convGemmCeiling(gemmChannels, gemmSide, repeats);
         ceiling.add(Math.max(matmulEnd, convEnd));
-        report.put("ceilingGflops", ceiling.highest());
+        double highest = ceiling.highest();
+        report.put("ceilingGflops", highest);
         report.put(
                 "ceilingRuns",
                 Map.of(
@@ -223,8 +221,7 @@ public final class Bench {
                         Locale.ROOT,
                         "float32 matrix product, the fastest median of: %dx%d matmul %.0f / %.0f GFLOP/s (start / end of the run),"
                                 + " the same product as a 1x1 convolution (%d channels, %dx%d) %.0f / %.0f, and %d samples"
-                                + " of both taken around the rows (lowest %.0f); each row's ratio is to the faster of the"
-                                + " samples just before and just after it",
+                                + " of both taken around the rows (lowest %.0f); every ratio is to the fastest",
                         n,
                         n,
                         matmul,
@@ -236,21 +233,29 @@ public final class Bench {
                         convEnd,
                         ceiling.count(),
                         ceiling.lowest()));
-        report.put("rows", rows);
+        // every ratio is to the run's fastest sample: a row measured in a slow minute reads low, never
+        // high (the samples beside a row, shown with it, are noisier than the rows themselves)
+        List<Row> ratioed = new ArrayList<>();
+        for (Row r : rows) {
+            ratioed.add(new Row(
+                    r.name(),
+                    r.medianMs(),
+                    r.gflop(),
+                    r.gflops(),
+                    r.gflops() / highest,
+                    r.ceilingGflops(),
+                    r.peakRssMb(),
+                    r.note()));
+        }
+        report.put("rows", ratioed);
         if (profile) {
-            report.put("trainingProfile", trainingProfile(ganTimes, batch, crop, blocks, trainingCeiling));
+            report.put("trainingProfile", trainingProfile(ganTimes, batch, crop, blocks, highest));
         }
         if (layers != null) {
             List<Layer> measured = new ArrayList<>();
             for (Layer l : layers) {
                 measured.add(new Layer(
-                        l.name(),
-                        l.count(),
-                        l.medianMs(),
-                        l.gflop(),
-                        l.gflops(),
-                        l.gflops() / profileCeiling,
-                        l.share()));
+                        l.name(), l.count(), l.medianMs(), l.gflop(), l.gflops(), l.gflops() / highest, l.share()));
             }
             report.put("profile", measured);
         }
@@ -568,9 +573,10 @@ public final class Bench {
 
     /**
      * The engine's float32 matrix-product speed, sampled around each measurement. A shared
-     * machine's speed drifts by 10-20% over minutes, so a row measured in a slow minute against
-     * the fastest minute of the run would read low: each row is compared with the faster of the
-     * samples taken just before and just after it, and the run's ceiling is the fastest of all.
+     * machine's speed drifts by 10-20% over minutes; the samples record that drift beside each row,
+     * and the run's ceiling is the fastest of them all, so that a row is never compared with a
+     * slow minute's ceiling (a short sample can read low on its own: every ratio would then read
+     * high).
      */
     static final class Ceiling {
         private final int n;
