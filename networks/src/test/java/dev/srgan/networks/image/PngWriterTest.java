@@ -2,13 +2,18 @@ package dev.srgan.networks.image;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Random;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
@@ -50,6 +55,59 @@ class PngWriterTest {
         assertEquals(300, back.getHeight());
         assertTrue(!back.getColorModel().hasAlpha(), "RGB stays without alpha");
         assertArrayEquals(pixels(image, 0xffffff), pixels(back, 0xffffff));
+    }
+
+    @Test
+    void bandsDeflatedApartJoinIntoOneValidZlibStream() throws Exception {
+        BufferedImage rgb = random(301, 97, BufferedImage.TYPE_INT_RGB, 3);
+        BufferedImage argb = random(64, 50, BufferedImage.TYPE_INT_ARGB, 4);
+        for (int parts : new int[] {1, 2, 3, 7, 50}) {
+            for (BufferedImage image : new BufferedImage[] {rgb, argb}) {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                PngWriter.write(image, out, parts);
+                byte[] png = out.toByteArray();
+                // the concatenated IDAT data inflates, and its Adler-32 checks out (Inflater verifies it)
+                byte[] raw = inflate(idat(png));
+                int channels = image.getColorModel().hasAlpha() ? 4 : 3;
+                assertEquals(image.getHeight() * (1 + image.getWidth() * channels), raw.length, "parts " + parts);
+                BufferedImage back = ImageIO.read(new ByteArrayInputStream(png));
+                assertArrayEquals(pixels(image, 0xffffffff), pixels(back, 0xffffffff), "parts " + parts);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> PngWriter.write(argb, new ByteArrayOutputStream(), 51));
+    }
+
+    /** The payloads of a PNG's IDAT chunks, in order. */
+    private static byte[] idat(byte[] png) {
+        ByteArrayOutputStream data = new ByteArrayOutputStream();
+        ByteBuffer b = ByteBuffer.wrap(png);
+        b.position(8);
+        while (b.remaining() >= 12) {
+            int length = b.getInt();
+            byte[] type = new byte[4];
+            b.get(type);
+            if (new String(type, StandardCharsets.US_ASCII).equals("IDAT")) {
+                data.write(png, b.position(), length);
+            }
+            b.position(b.position() + length + 4);
+        }
+        return data.toByteArray();
+    }
+
+    private static byte[] inflate(byte[] zlib) throws DataFormatException {
+        Inflater inflater = new Inflater();
+        inflater.setInput(zlib);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[1 << 16];
+        while (!inflater.finished()) {
+            int n = inflater.inflate(buffer);
+            if (n == 0 && inflater.needsInput()) {
+                throw new DataFormatException("the zlib stream ends early");
+            }
+            out.write(buffer, 0, n);
+        }
+        inflater.end();
+        return out.toByteArray();
     }
 
     @Test
