@@ -158,33 +158,29 @@ public final class Bench {
         int crop = quick ? 32 : 96;
         List<BufferedImage> images = List.of(noise(crop * 2, crop * 2, 1), noise(crop * 2, crop * 2, 2));
         List<StepTimes> ganTimes = new ArrayList<>();
+        int steps = quick ? 2 : 5;
         try (TrainingRun run = trainingRun(blocks, batch, crop, false, images)) {
-            run.step();
-            double before = ceiling.sample();
-            double ms = median(quick ? 2 : 5, () -> {
-                run.step();
-                ganTimes.add(run.lastStepTimes());
-            });
-            double gflop = Flops.ganStep(batch, crop, 4, blocks) / 1e9;
-            rows.add(row(
-                    "training D+G step, batch " + batch + ", " + crop + "x" + crop + " HR",
-                    ms,
-                    gflop,
-                    ceiling.around(before),
-                    String.format(Locale.ROOT, "%.1f samples/s", batch * 1000.0 / ms)));
+            rows.add(trainingRow(
+                    "training D+G step",
+                    run,
+                    Flops.ganStep(batch, crop, 4, blocks),
+                    batch,
+                    crop,
+                    steps,
+                    ceiling,
+                    ganTimes));
         }
         // the SRResNet phase (pre-training): G alone on pixel MSE
         try (TrainingRun run = trainingRun(blocks, batch, crop, true, images)) {
-            run.step();
-            double before = ceiling.sample();
-            double ms = median(quick ? 2 : 5, run::step);
-            double gflop = Flops.pretrainStep(batch, crop, 4, blocks) / 1e9;
-            rows.add(row(
-                    "training SRResNet step (G alone, pixel MSE), batch " + batch + ", " + crop + "x" + crop + " HR",
-                    ms,
-                    gflop,
-                    ceiling.around(before),
-                    String.format(Locale.ROOT, "%.1f samples/s", batch * 1000.0 / ms)));
+            rows.add(trainingRow(
+                    "training SRResNet step (G alone, pixel MSE)",
+                    run,
+                    Flops.pretrainStep(batch, crop, 4, blocks),
+                    batch,
+                    crop,
+                    steps,
+                    ceiling,
+                    new ArrayList<>()));
         }
         List<Layer> layers = null;
         if (profile) {
@@ -260,6 +256,30 @@ public final class Bench {
             report.put("profile", measured);
         }
         return report;
+    }
+
+    /** Times {@code steps} steps of a run after one warm-up step, keeping each step's parts in {@code times}. */
+    private static Row trainingRow(
+            String what,
+            TrainingRun run,
+            double flop,
+            int batch,
+            int crop,
+            int steps,
+            Ceiling ceiling,
+            List<StepTimes> times) {
+        run.step();
+        double before = ceiling.sample();
+        double ms = median(steps, () -> {
+            run.step();
+            times.add(run.lastStepTimes());
+        });
+        return row(
+                what + ", batch " + batch + ", " + crop + "x" + crop + " HR",
+                ms,
+                flop / 1e9,
+                ceiling.around(before),
+                String.format(Locale.ROOT, "%.1f samples/s", batch * 1000.0 / ms));
     }
 
     private static TrainingRun trainingRun(
