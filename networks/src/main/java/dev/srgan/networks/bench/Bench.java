@@ -149,7 +149,7 @@ public final class Bench {
                         ms,
                         gflop,
                         ceiling.around(before),
-                        tilesPerSide(big) + "x" + tilesPerSide(big) + " tiles of at most " + Upscaler.DEFAULT_TILE_SIZE
+                        "near-equal tiles of at most " + Upscaler.DEFAULT_TILE_SIZE
                                 + " px + context " + upscaler.context()
                                 + " towards neighbours (GFLOP counts the output only)"));
             }
@@ -336,11 +336,6 @@ public final class Bench {
         double all = Flops.ganStep(batch, crop, 4, blocks) / 1e9;
         parts.add(new Layer("the whole step", 1, total, all, all / total * 1000, all / total * 1000 / ceiling, 1));
         return parts;
-    }
-
-    /** Tiles per side of a square image in the default tiling (cores as equal as can be). */
-    private static int tilesPerSide(int size) {
-        return (size + Upscaler.DEFAULT_TILE_SIZE - 1) / Upscaler.DEFAULT_TILE_SIZE;
     }
 
     /**
