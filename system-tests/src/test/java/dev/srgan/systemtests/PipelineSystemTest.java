@@ -18,6 +18,7 @@ import dev.srgan.client.model.JobDetail;
 import dev.srgan.client.model.JobPage;
 import dev.srgan.client.model.ModelView;
 import dev.srgan.client.model.UpscaleSubmitted;
+import java.awt.image.BufferedImage;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -300,5 +301,82 @@ class PipelineSystemTest {
                 401,
                 assertThrows(ApiException.class, () -> new JobsApi(anonymous).getJob(id))
                         .getCode());
+    }
+
+    /**
+     * Files as phones and scanners write them come back as a viewer shows them: a JPEG with EXIF
+     * orientation 6 (stored lying down) is upscaled upright, and a grey PNG keeps its levels
+     * (ImageIO alone reads grey as linear light and would return grey 64 as 137). Run with the
+     * shipped SRResNet 4x, which keeps flat colours.
+     */
+    @Test
+    @Order(7)
+    void aPhonePhotoComesBackUprightAndAGreyScanKeepsItsLevels() throws Exception {
+        byte[] phone =
+                Files.readAllBytes(cluster.home.resolve("networks/src/test/resources/images/phone-orientation-6.jpg"));
+        HttpResponse<String> r = cluster.postMultipart(
+                "/api/upscale", form("image", new Cluster.FilePart("phone.jpg", phone, "image/jpeg"), "scale", "4"));
+        assertEquals(202, r.statusCode(), r.body());
+        String id = Cluster.JSON.readTree(r.body()).path("id").asText();
+        JsonNode job = cluster.awaitJob(id, status("SUCCEEDED", "FAILED", "CANCELLED"), Duration.ofSeconds(180));
+        assertEquals("SUCCEEDED", job.path("status").asText(), job.toString());
+        assertEquals(32, job.path("params").path("inputWidth").asInt(), "the size as the photo is shown");
+        assertEquals(48, job.path("params").path("inputHeight").asInt());
+        BufferedImage upright = Images.read(cluster.getBytes("/api/jobs/" + id + "/result"));
+        assertEquals(128, upright.getWidth());
+        assertEquals(192, upright.getHeight());
+        // the stored quadrants are red, blue / green, white; turned 90 degrees clockwise:
+        assertEquals("green", nearestQuadrantColour(upright.getRGB(20, 20)), "top left");
+        assertEquals("red", nearestQuadrantColour(upright.getRGB(108, 20)), "top right");
+        assertEquals("white", nearestQuadrantColour(upright.getRGB(20, 172)), "bottom left");
+        assertEquals("blue", nearestQuadrantColour(upright.getRGB(108, 172)), "bottom right");
+
+        BufferedImage scan = new BufferedImage(32, 16, BufferedImage.TYPE_BYTE_GRAY);
+        for (int x = 0; x < 32; x++) {
+            for (int y = 0; y < 16; y++) {
+                scan.getRaster().setSample(x, y, 0, x < 16 ? 64 : 160);
+            }
+        }
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(scan, "png", png);
+        String grey = cluster.postMultipart(
+                        "/api/upscale",
+                        form("image", new Cluster.FilePart("scan.png", png.toByteArray(), "image/png"), "scale", "4"))
+                .body();
+        String greyId = Cluster.JSON.readTree(grey).path("id").asText();
+        job = cluster.awaitJob(greyId, status("SUCCEEDED", "FAILED", "CANCELLED"), Duration.ofSeconds(180));
+        assertEquals("SUCCEEDED", job.path("status").asText(), job.toString());
+        BufferedImage out = Images.read(cluster.getBytes("/api/jobs/" + greyId + "/result"));
+        assertNear(0x404040, out.getRGB(24, 32), "grey 64 stays 64");
+        assertNear(0xA0A0A0, out.getRGB(104, 32), "grey 160 stays 160");
+    }
+
+    private static String nearestQuadrantColour(int argb) {
+        Map<String, Integer> colours = Map.of("red", 0xDC1E1E, "blue", 0x1E1EDC, "green", 0x1EC81E, "white", 0xF0F0F0);
+        String nearest = null;
+        int best = Integer.MAX_VALUE;
+        for (var c : colours.entrySet()) {
+            int d = 0;
+            for (int shift = 0; shift <= 16; shift += 8) {
+                d += Math.abs(((c.getValue() >> shift) & 0xFF) - ((argb >> shift) & 0xFF));
+            }
+            if (d < best) {
+                best = d;
+                nearest = c.getKey();
+            }
+        }
+        return nearest;
+    }
+
+    /** Within 16 levels per channel (a model's output on flat grey; read as linear light, 64 would be 137). */
+    private static void assertNear(int expected, int argb, String where) {
+        for (int shift = 0; shift <= 16; shift += 8) {
+            int e = (expected >> shift) & 0xFF;
+            int a = (argb >> shift) & 0xFF;
+            assertTrue(
+                    Math.abs(e - a) <= 16,
+                    where + ": expected " + Integer.toHexString(expected) + ", got "
+                            + Integer.toHexString(argb & 0xFFFFFF));
+        }
     }
 }

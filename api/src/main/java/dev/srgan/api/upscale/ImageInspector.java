@@ -1,6 +1,7 @@
 package dev.srgan.api.upscale;
 
 import dev.srgan.core.errors.ApiException;
+import dev.srgan.domain.images.ExifOrientation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -14,7 +15,8 @@ import javax.imageio.stream.ImageInputStream;
 /**
  * Checks an uploaded image before anything is stored: the format from its first bytes (only PNG
  * and JPEG), then the dimensions from its header alone, so a decompression bomb is refused
- * without ever being decoded, then its structure ({@link ImageStructure}: PNG chunks with their
+ * without ever being decoded (width and height as the picture is shown, after its EXIF orientation),
+ * then its structure ({@link ImageStructure}: PNG chunks with their
  * CRCs up to IEND, JPEG markers up to EOI), so a truncated upload is refused at once (400).
  */
 public final class ImageInspector {
@@ -24,6 +26,12 @@ public final class ImageInspector {
     public record ImageInfo(String format, String contentType, int width, int height) {
         public long pixels() {
             return (long) width * height;
+        }
+    }
+
+    private static int orientation(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return ExifOrientation.read(in);
         }
     }
 
@@ -56,6 +64,11 @@ public final class ImageInspector {
                 int h = reader.getHeight(0);
                 if (w <= 0 || h <= 0) {
                     throw ApiException.badRequest(field, "'" + name + "' has no pixels");
+                }
+                if (ExifOrientation.swapsAxes(orientation(file))) { // the size as the picture is shown
+                    int stored = w;
+                    w = h;
+                    h = stored;
                 }
                 ImageInfo info = new ImageInfo(format, format.equals("PNG") ? "image/png" : "image/jpeg", w, h);
                 if (info.pixels() > maxPixels) {

@@ -1,5 +1,6 @@
 package dev.srgan.networks.image;
 
+import dev.srgan.domain.images.ExifOrientation;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -16,23 +17,24 @@ public final class Images {
     private Images() {}
 
     /**
-     * Decodes a PNG or JPEG.
+     * Decodes a PNG or JPEG into the picture a viewer shows: sRGB values (grey and CMYK files too),
+     * turned upright by its EXIF orientation ({@link ExifOrientation#upright}).
      *
      * @param in the encoded bytes
-     * @return the image
+     * @return the image, TYPE_INT_RGB, or TYPE_INT_ARGB where it has alpha
      * @throws IOException if the bytes are no image ImageIO can read
      */
     public static BufferedImage decode(InputStream in) throws IOException {
-        BufferedImage image = ImageIO.read(in);
-        if (image == null) {
-            throw new IOException("not a PNG or JPEG image");
-        }
-        return image;
+        return decode(in.readAllBytes());
     }
 
-    /** Decodes a PNG or JPEG held in memory. */
+    /** Decodes a PNG or JPEG held in memory; see {@link #decode(InputStream)}. */
     public static BufferedImage decode(byte[] bytes) throws IOException {
-        return decode(new ByteArrayInputStream(bytes));
+        BufferedImage stored = ImageIO.read(new ByteArrayInputStream(bytes));
+        if (stored == null) {
+            throw new IOException("not a PNG or JPEG image");
+        }
+        return ExifOrientation.upright(stored, ExifOrientation.read(bytes));
     }
 
     /** Reads a PNG or JPEG file. */

@@ -1,5 +1,6 @@
 package dev.srgan.networks.image;
 
+import dev.srgan.domain.images.SrgbPixels;
 import java.awt.image.BufferedImage;
 import java.util.Arrays;
 
@@ -38,7 +39,8 @@ public record RgbImage(int width, int height, float[] data, float[] alpha) {
     }
 
     /**
-     * Converts a decoded image (any type, sRGB assumed) to floats; keeps alpha if it has one.
+     * Converts a decoded image (any type) to floats, with the sRGB values of {@link SrgbPixels#argb}
+     * (grey and CMYK files read as a browser shows them); keeps alpha if it has one.
      *
      * @param image the image
      * @return its RGB values in [0, 1], and alpha if the image has an alpha channel
@@ -46,7 +48,7 @@ public record RgbImage(int width, int height, float[] data, float[] alpha) {
     public static RgbImage from(BufferedImage image) {
         int w = image.getWidth();
         int h = image.getHeight();
-        int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
+        int[] argb = SrgbPixels.argb(image);
         boolean hasAlpha = image.getColorModel().hasAlpha();
         float[] data = new float[3 * w * h];
         float[] alpha = hasAlpha ? new float[w * h] : null;

@@ -2,6 +2,7 @@ package dev.srgan.worker.upscale;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.srgan.domain.images.ExifOrientation;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.networks.image.PngWriter;
 import dev.srgan.networks.inference.UpscaleListener;
@@ -154,6 +155,8 @@ public class UpscaleExecutor implements JobExecutor {
     /**
      * Holds the uploaded bytes once and decodes them. The size is checked from the header first, so
      * an image whose result could not fit in memory fails with a message instead of an OutOfMemoryError.
+     * The image comes back as a viewer shows it: upright by its EXIF orientation, grey and CMYK files
+     * in sRGB ({@link ExifOrientation#upright}).
      */
     private BufferedImage readInput(ClaimedJob job, int scale) throws SQLException, IOException, JobFailure {
         if (job.inputBlobId() == null) {
@@ -186,7 +189,7 @@ public class UpscaleExecutor implements JobExecutor {
                             + "; upscaled by " + scale + " it would exceed this worker's limit of "
                             + config.maxOutputPixels() + " output pixels");
                 }
-                return reader.read(0);
+                return ExifOrientation.upright(reader.read(0), ExifOrientation.read(bytes.asInputStream()));
             } catch (IOException | RuntimeException e) {
                 // truncated or corrupt data: ImageIO reports it in many ways, none of them retryable
                 throw new JobFailure(UNREADABLE + " (" + e.getMessage() + ")", true, e);
