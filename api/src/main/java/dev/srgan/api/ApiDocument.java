@@ -8,6 +8,7 @@ import org.eclipse.microprofile.openapi.OASFilter;
 import org.eclipse.microprofile.openapi.models.Operation;
 import org.eclipse.microprofile.openapi.models.media.Content;
 import org.eclipse.microprofile.openapi.models.media.MediaType;
+import org.eclipse.microprofile.openapi.models.parameters.Parameter;
 import org.eclipse.microprofile.openapi.models.responses.APIResponse;
 import org.eclipse.microprofile.openapi.models.responses.APIResponses;
 
@@ -15,7 +16,8 @@ import org.eclipse.microprofile.openapi.models.responses.APIResponses;
  * What the OpenAPI document ({@code /q/openapi}, docs/api.md) says of every operation, so no
  * resource repeats it: every operation needs the bearer token (see {@code package-info.java};
  * health and the document itself are open and no operations here), so it can answer 401; one
- * that takes a body answers 415 to a body of another Content-Type; and every 4xx answer has the
+ * that takes a body answers 415 to a body of another Content-Type; one that takes an
+ * Idempotency-Key answers 409 while the first request with that key is still running; and every 4xx answer has the
  * body that {@code ApiExceptionMapper} and {@code AuthFilter} write, {@link ApiError}. Each
  * resource lists its own answers with {@code @APIResponse}. Runs at build time, so the document
  * stored in {@code api/target/openapi}, from which the system tests generate a client, is the one
@@ -53,6 +55,12 @@ public class ApiDocument implements OASFilter {
                     OASFactory.createAPIResponse()
                             .description("the body's Content-Type is not one this operation takes"));
         }
+        if (takesIdempotencyKey(operation) && !responses.hasAPIResponse("409")) {
+            responses.addAPIResponse(
+                    "409",
+                    OASFactory.createAPIResponse()
+                            .description("the Idempotency-Key belongs to a request still in progress; send it again"));
+        }
         for (var entry : responses.getAPIResponses().entrySet()) {
             APIResponse response = entry.getValue();
             if (entry.getKey().startsWith("4") && response.getRef() == null && response.getContent() == null) {
@@ -60,6 +68,12 @@ public class ApiDocument implements OASFilter {
             }
         }
         return operation;
+    }
+
+    private static boolean takesIdempotencyKey(Operation operation) {
+        return operation.getParameters() != null
+                && operation.getParameters().stream()
+                        .anyMatch(p -> p.getIn() == Parameter.In.HEADER && IdempotencyKeys.HEADER.equals(p.getName()));
     }
 
     private static Content errorBody() {

@@ -92,9 +92,6 @@ public class DatasetResource {
                             + "named like an image that is not PNG/JPEG or is damaged (named), name over 200 characters, an Idempotency-Key over 255 characters")
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
     @APIResponse(
-            responseCode = "409",
-            description = "the Idempotency-Key belongs to a request still in progress; send it again")
-    @APIResponse(
             responseCode = "413",
             description =
                     "over srgan.upload.max-bytes, srgan.dataset.max-entries or srgan.dataset.max-uncompressed-bytes, "

@@ -101,9 +101,6 @@ public class TrainingResource {
                             + "name over 200 characters, an Idempotency-Key over 255 characters")
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
     @APIResponse(
-            responseCode = "409",
-            description = "the Idempotency-Key belongs to a request still in progress; send it again")
-    @APIResponse(
             responseCode = "422",
             description = "no such dataset, contentLoss vgg19 on a cluster without the extractor, "
                     + "or an Idempotency-Key used for another request")

@@ -99,9 +99,6 @@ public class BatchResource {
                             + "a damaged or truncated image (named), scale not 2/4/8, modelId not a UUID, an Idempotency-Key over 255 characters")
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
     @APIResponse(
-            responseCode = "409",
-            description = "the Idempotency-Key belongs to a request still in progress; send it again")
-    @APIResponse(
             responseCode = "413",
             description =
                     "more than srgan.upload.batch.max-images images, more than "

@@ -89,9 +89,6 @@ public class UpscaleResource {
                     + "an Idempotency-Key over 255 characters")
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
     @APIResponse(
-            responseCode = "409",
-            description = "the Idempotency-Key belongs to a request still in progress; send it again")
-    @APIResponse(
             responseCode = "413",
             description = "the file over srgan.upload.max-bytes, the image over srgan.upscale.max-input-pixels, "
                     + "or its output over srgan.upscale.max-output-pixels")
