@@ -94,6 +94,29 @@ public record RgbImage(int width, int height, float[] data, float[] alpha) {
     }
 
     /**
+     * Returns the RGB planes with {@code p} pixels added on every side, each a copy of the nearest
+     * edge pixel (alpha is dropped).
+     *
+     * @param p pixels to add on each side, at least 0
+     * @return an image {@code 2p} wider and higher
+     */
+    public RgbImage edgePadded(int p) {
+        int w = width + 2 * p;
+        int h = height + 2 * p;
+        float[] out = new float[3 * w * h];
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < h; y++) {
+                int src = (c * height + Math.max(0, Math.min(height - 1, y - p))) * width;
+                int dst = (c * h + y) * w;
+                Arrays.fill(out, dst, dst + p, data[src]);
+                System.arraycopy(data, src, out, dst + p, width);
+                Arrays.fill(out, dst + p + width, dst + w, data[src + width - 1]);
+            }
+        }
+        return new RgbImage(w, h, out, null);
+    }
+
+    /**
      * Crops a rectangle.
      *
      * @param x0 left

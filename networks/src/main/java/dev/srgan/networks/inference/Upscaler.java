@@ -69,19 +69,41 @@ public final class Upscaler implements AutoCloseable {
      */
     static final int PIECE_SIZE = 96;
 
+    /**
+     * An image whose output would be narrower or lower than this is upscaled with
+     * {@link #SMALL_IMAGE_PADDING} pixels of its edge replicated around it, and the padding cut off
+     * again. The generator's zero padding reaches 42 pixels into an image, so a small one is mostly
+     * edge: without the padding the shipped models did worse than bicubic on 4 to 8 px crops of the
+     * evaluation photos (4x: 29.71 against 35.50 dB at 4 px), with it they match or beat it
+     * (35.24; 2x +0.94 dB at 32 px, 4x +0.6 dB at 16 px, 8x +1.2 dB at 8 px). At 128 output pixels
+     * and more the gain is below 0.03 dB, or a loss, so larger images are left as they are.
+     */
+    static final int SMALL_OUTPUT_SIDE = 128;
+
+    /** Pixels of edge replicated around a small image; 4 gave most of the gain, 16 no more than 8. */
+    static final int SMALL_IMAGE_PADDING = 8;
+
     private final GeneratorModel model;
     private final int scale;
     private final int context;
     private final int tileSize;
     private final int tilesPerBatch;
+    private final int smallImagePadding;
     private final NDManager root;
     private final boolean ownsModel;
 
     private Upscaler(GeneratorModel model, int scale, int context, int tileSize, int tilesPerBatch) {
-        this(model, scale, context, tileSize, tilesPerBatch, true);
+        this(model, scale, context, tileSize, tilesPerBatch, SMALL_IMAGE_PADDING, true);
     }
 
-    private Upscaler(GeneratorModel model, int scale, int context, int tileSize, int tilesPerBatch, boolean ownsModel) {
+    private Upscaler(
+            GeneratorModel model,
+            int scale,
+            int context,
+            int tileSize,
+            int tilesPerBatch,
+            int smallImagePadding,
+            boolean ownsModel) {
         if (tileSize < 1 || tilesPerBatch < 1 || context < 0) {
             throw new IllegalArgumentException("tileSize and tilesPerBatch must be >= 1, context >= 0");
         }
@@ -90,6 +112,7 @@ public final class Upscaler implements AutoCloseable {
         this.context = context;
         this.tileSize = tileSize;
         this.tilesPerBatch = tilesPerBatch;
+        this.smallImagePadding = smallImagePadding;
         this.ownsModel = ownsModel;
         this.root = NDManager.newBaseManager(model.device(), "PyTorch");
     }
@@ -213,7 +236,16 @@ public final class Upscaler implements AutoCloseable {
      * @return the reconfigured upscaler
      */
     public Upscaler withTiling(int tileSize, int tilesPerBatch, int context) {
-        return new Upscaler(model, scale, context, tileSize, tilesPerBatch, false);
+        return new Upscaler(model, scale, context, tileSize, tilesPerBatch, smallImagePadding, false);
+    }
+
+    /**
+     * Returns an upscaler over the same generator that upscales small images as they are, without
+     * the replicated edge ({@link #SMALL_OUTPUT_SIDE}): the network's own output, as a reference
+     * implementation computes it. Like {@link #withTiling}, it shares the generator.
+     */
+    public Upscaler withoutSmallImagePadding() {
+        return new Upscaler(model, scale, context, tileSize, tilesPerBatch, 0, false);
     }
 
     /** Returns the upscale factor. */
@@ -259,13 +291,32 @@ public final class Upscaler implements AutoCloseable {
     }
 
     /**
-     * Upscales a float image; the result is rounded to 8 bits.
+     * Upscales a float image; the result is rounded to 8 bits. A small image (under
+     * {@link #SMALL_OUTPUT_SIDE} output pixels on a side) is upscaled with its edge replicated
+     * around it.
      *
      * @param image RGB in [0, 1], alpha optional
      * @param progress progress and cancellation
      * @return the upscaled image
      */
     public RgbImage upscale(RgbImage image, UpscaleListener progress) {
+        int w = image.width();
+        int h = image.height();
+        int ow = w * scale;
+        int oh = h * scale;
+        RgbImage rgb;
+        if (smallImagePadding > 0 && Math.min(ow, oh) < SMALL_OUTPUT_SIDE) {
+            int p = smallImagePadding;
+            rgb = generate(image.edgePadded(p), progress).crop(p * scale, p * scale, ow, oh);
+        } else {
+            rgb = generate(image, progress);
+        }
+        float[] alpha = image.alpha() == null ? null : Bicubic.resizePlane(image.alpha(), w, h, ow, oh);
+        return new RgbImage(ow, oh, rgb.data(), alpha).quantized();
+    }
+
+    /** Runs the generator over the image's tiles; alpha is ignored, the result is not rounded. */
+    private RgbImage generate(RgbImage image, UpscaleListener progress) {
         int w = image.width();
         int h = image.height();
         int ow = w * scale;
@@ -296,8 +347,7 @@ public final class Upscaler implements AutoCloseable {
             done = end;
             progress.onProgress(done, tiles.size());
         }
-        float[] alpha = image.alpha() == null ? null : Bicubic.resizePlane(image.alpha(), w, h, ow, oh);
-        return new RgbImage(ow, oh, out, alpha).quantized();
+        return new RgbImage(ow, oh, out, null);
     }
 
     /** Runs one batch of windows and writes the cores of their outputs into {@code out}. */

@@ -1,5 +1,6 @@
 package dev.srgan.networks.inference;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -100,13 +101,38 @@ class UpscalerTest {
         try (Upscaler upscaler =
                 Upscaler.fromTorchScript(NamedTensors.resourcePath("/torchscript/seed-generator-x2.pt"), 2)) {
             RgbImage lr = new RgbImage(20, 20, input.data(), null);
-            RgbImage sr = upscaler.withTiling(12, 2, 14).upscale(lr, UpscaleListener.NONE);
+            RgbImage sr =
+                    upscaler.withTiling(12, 2, 14).withoutSmallImagePadding().upscale(lr, UpscaleListener.NONE);
             assertEquals(40, sr.width());
             float max = 0;
             for (int i = 0; i < expected.length; i++) {
                 max = Math.max(max, Math.abs((expected[i] + 1) / 2 - sr.data()[i]));
             }
             assertTrue(max <= 0.5f / 255 + 1e-5f, "max difference " + max);
+        }
+    }
+
+    @Test
+    void aSmallImageIsUpscaledWithItsEdgeReplicatedAroundIt() {
+        RgbImage small = RgbImage.from(SyntheticImages.image(20, 12, 8)); // 40x24 at 2x: under 128
+        try (Upscaler upscaler = randomGenerator(2, 2, 13)) {
+            Upscaler raw = upscaler.withoutSmallImagePadding();
+            int p = Upscaler.SMALL_IMAGE_PADDING;
+            RgbImage expected =
+                    raw.upscale(small.edgePadded(p), UpscaleListener.NONE).crop(2 * p, 2 * p, 40, 24);
+            RgbImage padded = upscaler.upscale(small, UpscaleListener.NONE);
+            assertArrayEquals(expected.data(), padded.data());
+            assertTrue(
+                    maxChannelDifference(
+                                    padded.toBufferedImage(),
+                                    raw.upscale(small, UpscaleListener.NONE).toBufferedImage())
+                            > 1,
+                    "the padding changes the edges");
+
+            RgbImage large = RgbImage.from(SyntheticImages.image(64, 70, 9)); // 128x140: left as it is
+            assertArrayEquals(
+                    raw.upscale(large, UpscaleListener.NONE).data(),
+                    upscaler.upscale(large, UpscaleListener.NONE).data());
         }
     }
 
