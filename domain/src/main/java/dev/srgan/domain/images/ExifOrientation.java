@@ -74,17 +74,17 @@ public final class ExifOrientation {
     }
 
     /**
-     * Turns decoded pixels into the picture a viewer shows: sRGB values ({@link SrgbPixels}: grey and
-     * CMYK files too), upright.
+     * Turns decoded pixels into the picture a viewer shows: upright, and read as sRGB by getRGB and
+     * Java2D ({@link SrgbPixels#readable}: grey and CMYK files too).
      *
      * @param stored the pixels as ImageIO decoded them, any type
      * @param orientation 1 to 8 ({@link #read}); any other value counts as 1
-     * @return a TYPE_INT_RGB image, or TYPE_INT_ARGB where it has alpha; {@code stored} itself
-     *     where it is already one of those and needs no turning
+     * @return for orientation 1, {@link SrgbPixels#readable} of {@code stored} (most often
+     *     {@code stored} itself); else a new TYPE_INT_RGB image, or TYPE_INT_ARGB where it has alpha
      */
     public static BufferedImage upright(BufferedImage stored, int orientation) {
         if (orientation < 2 || orientation > 8) {
-            return SrgbPixels.toIntRgb(stored);
+            return SrgbPixels.readable(stored);
         }
         int w = stored.getWidth();
         int h = stored.getHeight();

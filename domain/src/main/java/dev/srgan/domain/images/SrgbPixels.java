@@ -33,27 +33,20 @@ public final class SrgbPixels {
      * @return width * height values; alpha 255 where the image has none
      */
     public static int[] argb(BufferedImage image) {
-        ColorModel cm = image.getColorModel();
-        ColorSpace cs = cm.getColorSpace();
-        if (cm instanceof ComponentColorModel && !cm.isAlphaPremultiplied()) {
-            if (cs == ColorSpace.getInstance(ColorSpace.CS_GRAY)) {
-                return grey(image, cm);
-            }
-            if (cs.getType() == ColorSpace.TYPE_CMYK && !(cs instanceof ICC_ColorSpace) && !cm.hasAlpha()) {
-                return cmyk(image, cm);
-            }
-        }
-        int w = image.getWidth();
-        return image.getRGB(0, 0, w, image.getHeight(), null, 0, w);
+        return switch (kind(image)) {
+            case GREY -> grey(image, image.getColorModel());
+            case CMYK -> cmyk(image, image.getColorModel());
+            case OTHER -> image.getRGB(0, 0, image.getWidth(), image.getHeight(), null, 0, image.getWidth());
+        };
     }
 
     /**
-     * Returns the image as TYPE_INT_RGB, or TYPE_INT_ARGB where it has alpha, with the values of
-     * {@link #argb}; an image of one of those two types is returned as it is.
+     * Returns an image whose {@link BufferedImage#getRGB} (and Java2D drawing) gives the sRGB values
+     * of {@link #argb}: {@code image} itself for every kind but grey and profile-less CMYK, which are
+     * copied into TYPE_INT_RGB, or TYPE_INT_ARGB where they have alpha.
      */
-    public static BufferedImage toIntRgb(BufferedImage image) {
-        int type = image.getType();
-        if (type == BufferedImage.TYPE_INT_RGB || type == BufferedImage.TYPE_INT_ARGB) {
+    public static BufferedImage readable(BufferedImage image) {
+        if (kind(image) == Kind.OTHER) {
             return image;
         }
         int w = image.getWidth();
@@ -62,6 +55,26 @@ public final class SrgbPixels {
                 w, h, image.getColorModel().hasAlpha() ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
         out.setRGB(0, 0, w, h, argb(image), 0, w);
         return out;
+    }
+
+    private enum Kind {
+        GREY,
+        CMYK,
+        OTHER
+    }
+
+    private static Kind kind(BufferedImage image) {
+        ColorModel cm = image.getColorModel();
+        ColorSpace cs = cm.getColorSpace();
+        if (cm instanceof ComponentColorModel && !cm.isAlphaPremultiplied()) {
+            if (cs == ColorSpace.getInstance(ColorSpace.CS_GRAY)) {
+                return Kind.GREY;
+            }
+            if (cs.getType() == ColorSpace.TYPE_CMYK && !(cs instanceof ICC_ColorSpace) && !cm.hasAlpha()) {
+                return Kind.CMYK;
+            }
+        }
+        return Kind.OTHER;
     }
 
     private static int[] grey(BufferedImage image, ColorModel cm) {

@@ -87,15 +87,18 @@ class SrgbPixelsTest {
     }
 
     @Test
-    void rgbGoesThroughGetRgbAndIntImagesAreKept() {
+    void rgbGoesThroughGetRgbAndIsKeptWhileGreyIsCopiedIntoIntRgb() throws IOException {
         BufferedImage rgb = new BufferedImage(2, 1, BufferedImage.TYPE_3BYTE_BGR);
         rgb.setRGB(0, 0, 0x123456);
         rgb.setRGB(1, 0, 0xABCDEF);
         assertArrayEquals(new int[] {0xFF123456, 0xFFABCDEF}, SrgbPixels.argb(rgb));
-        BufferedImage converted = SrgbPixels.toIntRgb(rgb);
-        assertEquals(BufferedImage.TYPE_INT_RGB, converted.getType());
-        assertArrayEquals(SrgbPixels.argb(rgb), SrgbPixels.argb(converted));
-        assertSame(converted, SrgbPixels.toIntRgb(converted));
+        assertSame(rgb, SrgbPixels.readable(rgb));
+
+        BufferedImage grey = new BufferedImage(LEVELS.length, 1, BufferedImage.TYPE_BYTE_GRAY);
+        grey.getRaster().setSamples(0, 0, LEVELS.length, 1, 0, LEVELS);
+        BufferedImage readable = SrgbPixels.readable(roundTrip(grey, "png"));
+        assertEquals(BufferedImage.TYPE_INT_RGB, readable.getType());
+        assertArrayEquals(opaqueGrey(LEVELS), readable.getRGB(0, 0, LEVELS.length, 1, null, 0, LEVELS.length));
     }
 
     private static int[] opaqueGrey(int[] levels) {

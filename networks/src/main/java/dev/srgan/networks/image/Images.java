@@ -21,7 +21,7 @@ public final class Images {
      * turned upright by its EXIF orientation ({@link ExifOrientation#upright}).
      *
      * @param in the encoded bytes
-     * @return the image, TYPE_INT_RGB, or TYPE_INT_ARGB where it has alpha
+     * @return the image, whose getRGB gives its sRGB values
      * @throws IOException if the bytes are no image ImageIO can read
      */
     public static BufferedImage decode(InputStream in) throws IOException {
