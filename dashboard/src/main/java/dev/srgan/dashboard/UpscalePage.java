@@ -8,7 +8,7 @@ import dev.srgan.core.jobs.JobStore;
 import dev.srgan.core.jobs.JobView;
 import dev.srgan.core.models.ModelCatalog;
 import dev.srgan.core.upscale.BatchStore;
-import dev.srgan.domain.images.ExifOrientation;
+import dev.srgan.domain.images.ShownImage;
 import dev.srgan.platform.blobs.BlobStore;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -171,8 +171,7 @@ public class UpscalePage {
             blobs.copyTo(c, blobId, original);
         }
         byte[] bytes = original.toByteArray();
-        BufferedImage in =
-                ExifOrientation.upright(ImageIO.read(new ByteArrayInputStream(bytes)), ExifOrientation.read(bytes));
+        BufferedImage in = ShownImage.of(ImageIO.read(new ByteArrayInputStream(bytes)), bytes);
         BufferedImage out = new BufferedImage(
                 w, h, in.getColorModel().hasAlpha() ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();

@@ -311,7 +311,7 @@ class PipelineSystemTest {
      */
     @Test
     @Order(7)
-    void aPhonePhotoComesBackUprightAndAGreyScanKeepsItsLevels() throws Exception {
+    void aPhonePhotoComesBackUprightAndGreyAndWideGamutFilesKeepTheirColours() throws Exception {
         byte[] phone =
                 Files.readAllBytes(cluster.home.resolve("networks/src/test/resources/images/phone-orientation-6.jpg"));
         HttpResponse<String> r = cluster.postMultipart(
@@ -349,6 +349,19 @@ class PipelineSystemTest {
         BufferedImage out = Images.read(cluster.getBytes("/api/jobs/" + greyId + "/result"));
         assertNear(0x404040, out.getRGB(24, 32), "grey 64 stays 64");
         assertNear(0xA0A0A0, out.getRGB(104, 32), "grey 160 stays 160");
+
+        byte[] screenshot =
+                Files.readAllBytes(cluster.home.resolve("networks/src/test/resources/images/display-p3.png"));
+        String p3 = cluster.postMultipart(
+                        "/api/upscale",
+                        form("image", new Cluster.FilePart("screenshot.png", screenshot, "image/png"), "scale", "4"))
+                .body();
+        String p3Id = Cluster.JSON.readTree(p3).path("id").asText();
+        job = cluster.awaitJob(p3Id, status("SUCCEEDED", "FAILED", "CANCELLED"), Duration.ofSeconds(180));
+        assertEquals("SUCCEEDED", job.path("status").asText(), job.toString());
+        out = Images.read(cluster.getBytes("/api/jobs/" + p3Id + "/result"));
+        assertNear(0xDA001A, out.getRGB(24, 32), "Display P3 (200, 40, 40) is sRGB (218, 0, 26)");
+        assertNear(0x00A352, out.getRGB(104, 32), "Display P3 (30, 160, 90) is sRGB (0, 163, 82)");
     }
 
     private static String nearestQuadrantColour(int argb) {

@@ -224,7 +224,7 @@ public final class ExifOrientation {
         return true;
     }
 
-    private static void skipFully(InputStream in, long n) throws IOException {
+    static void skipFully(InputStream in, long n) throws IOException {
         long left = n;
         while (left > 0) {
             long skipped = in.skip(left);

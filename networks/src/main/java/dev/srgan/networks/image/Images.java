@@ -1,6 +1,6 @@
 package dev.srgan.networks.image;
 
-import dev.srgan.domain.images.ExifOrientation;
+import dev.srgan.domain.images.ShownImage;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -17,8 +17,8 @@ public final class Images {
     private Images() {}
 
     /**
-     * Decodes a PNG or JPEG into the picture a viewer shows: sRGB values (grey and CMYK files too),
-     * turned upright by its EXIF orientation ({@link ExifOrientation#upright}).
+     * Decodes a PNG or JPEG into the picture a viewer shows: sRGB values (grey and CMYK files,
+     * PNGs with a colour profile too), turned upright by its EXIF orientation ({@link ShownImage}).
      *
      * @param in the encoded bytes
      * @return the image, whose getRGB gives its sRGB values
@@ -34,7 +34,7 @@ public final class Images {
         if (stored == null) {
             throw new IOException("not a PNG or JPEG image");
         }
-        return ExifOrientation.upright(stored, ExifOrientation.read(bytes));
+        return ShownImage.of(stored, bytes);
     }
 
     /** Reads a PNG or JPEG file. */

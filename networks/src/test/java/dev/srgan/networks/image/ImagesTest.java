@@ -32,6 +32,13 @@ class ImagesTest {
     }
 
     @Test
+    void aDisplayP3PngHasTheColoursABrowserShows() throws IOException {
+        BufferedImage image = Images.decode(resource("display-p3.png"));
+        assertColour(0xDA001A, image.getRGB(8, 8), "left half: P3 (200, 40, 40)");
+        assertColour(0x00A352, image.getRGB(24, 8), "right half: P3 (30, 160, 90)");
+    }
+
+    @Test
     void aGreyPngKeepsItsLevels() throws IOException {
         BufferedImage grey = new BufferedImage(3, 1, BufferedImage.TYPE_BYTE_GRAY);
         grey.getRaster().setSamples(0, 0, 3, 1, 0, new int[] {32, 64, 128});

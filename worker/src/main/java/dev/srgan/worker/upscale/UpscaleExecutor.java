@@ -2,7 +2,7 @@ package dev.srgan.worker.upscale;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.srgan.domain.images.ExifOrientation;
+import dev.srgan.domain.images.ShownImage;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.networks.image.PngWriter;
 import dev.srgan.networks.inference.UpscaleListener;
@@ -156,7 +156,7 @@ public class UpscaleExecutor implements JobExecutor {
      * Holds the uploaded bytes once and decodes them. The size is checked from the header first, so
      * an image whose result could not fit in memory fails with a message instead of an OutOfMemoryError.
      * The image comes back as a viewer shows it: upright by its EXIF orientation, grey and CMYK files
-     * in sRGB ({@link ExifOrientation#upright}).
+     * in sRGB, and so are PNGs with a colour profile ({@link ShownImage}).
      */
     private BufferedImage readInput(ClaimedJob job, int scale) throws SQLException, IOException, JobFailure {
         if (job.inputBlobId() == null) {
@@ -189,7 +189,7 @@ public class UpscaleExecutor implements JobExecutor {
                             + "; upscaled by " + scale + " it would exceed this worker's limit of "
                             + config.maxOutputPixels() + " output pixels");
                 }
-                return ExifOrientation.upright(reader.read(0), ExifOrientation.read(bytes.asInputStream()));
+                return ShownImage.of(reader.read(0), bytes::asInputStream);
             } catch (IOException | RuntimeException e) {
                 // truncated or corrupt data: ImageIO reports it in many ways, none of them retryable
                 throw new JobFailure(UNREADABLE + " (" + e.getMessage() + ")", true, e);
