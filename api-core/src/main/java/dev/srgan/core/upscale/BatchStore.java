@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.core.errors.ApiException;
 import dev.srgan.core.jobs.JobStore;
 import dev.srgan.core.jobs.JobView;
+import dev.srgan.domain.images.ResultNames;
 import dev.srgan.domain.jobs.JobStateMachine;
 import dev.srgan.domain.jobs.JobStatus;
 import dev.srgan.platform.jobs.JobTable;
@@ -150,7 +151,7 @@ public class BatchStore {
                     }
                 }
             }
-            List<String> outputs = BatchZip.outputNames(names, scale);
+            List<String> outputs = ResultNames.of(names, scale);
             for (int i = 0; i < rows.size(); i++) {
                 Object[] r = rows.get(i);
                 UUID imageJob = (UUID) r[2];
@@ -190,7 +191,7 @@ public class BatchStore {
             }
         }
         // names are given over every image, so an image's name in the zip does not depend on which others succeeded
-        List<String> outputs = BatchZip.outputNames(names, scale(job));
+        List<String> outputs = ResultNames.of(names, scale(job));
         List<Result> results = new ArrayList<>();
         for (int i = 0; i < outputs.size(); i++) {
             if (blobs.get(i) != null) {

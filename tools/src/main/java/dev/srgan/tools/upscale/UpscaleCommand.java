@@ -1,0 +1,262 @@
+package dev.srgan.tools.upscale;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.srgan.domain.images.ResultNames;
+import dev.srgan.networks.image.Images;
+import dev.srgan.networks.image.PngWriter;
+import dev.srgan.networks.inference.Precision;
+import dev.srgan.networks.inference.UpscaleListener;
+import dev.srgan.networks.inference.Upscaler;
+import dev.srgan.tools.eval.EvaluateCommand;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * {@code ./srgan upscale IMAGE|FOLDER... [--scale 4] [--model FILE] [--out DIR] [--precision auto]}:
+ * upscales PNG and JPEG files on this machine, without the cluster: with a model file (a checkpoint
+ * zip from {@code ./srgan train} or a download, or a TorchScript {@code .pt}), or else the shipped
+ * default model for the scale. Each image is read as an upscale job reads it (upright, in sRGB),
+ * tiled the same way, and written as {@code <name>-x<scale>.png} into the output folder, named as
+ * in a batch's zip. An image that cannot be read or upscaled is reported and the others go on; the
+ * exit status is then 1.
+ */
+public final class UpscaleCommand {
+
+    static final String USAGE = "usage: ./srgan upscale IMAGE|FOLDER... [--scale 2|4|8] [--model FILE]"
+            + " [--out DIR] [--precision auto|float32|bfloat16]";
+    /** Bytes of heap per output pixel while a result is assembled and encoded (measured about 16). */
+    private static final long BYTES_PER_OUTPUT_PIXEL = 20;
+
+    private UpscaleCommand() {}
+
+    public static void main(String[] args) {
+        try {
+            System.exit(run(args, System.out, System.err));
+        } catch (IllegalArgumentException e) {
+            System.err.println("srgan upscale: " + e.getMessage());
+            System.exit(2);
+        } catch (IOException e) {
+            System.err.println("srgan upscale: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    /**
+     * Runs the command.
+     *
+     * @return 0 when every image was upscaled, 1 when one or more were not
+     * @throws IllegalArgumentException for bad options, with the message to print
+     * @throws IOException when the model cannot be loaded or the output folder not created
+     */
+    static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
+        List<Path> inputs = new ArrayList<>();
+        Path model = null;
+        Path outDir = Path.of(".");
+        Integer scale = null;
+        Precision precision = Precision.AUTO;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("--")) {
+                inputs.add(Path.of(a));
+                continue;
+            }
+            String v = i + 1 < args.length && !args[i + 1].startsWith("--") ? args[++i] : null;
+            if (v == null) {
+                throw new IllegalArgumentException(a + " needs a value; " + USAGE);
+            }
+            switch (a) {
+                case "--model" -> model = Path.of(v);
+                case "--out" -> outDir = Path.of(v);
+                case "--precision" -> precision = Precision.parse(v);
+                case "--scale" -> scale = scale(v);
+                default -> throw new IllegalArgumentException("unknown option " + a + "; " + USAGE);
+            }
+        }
+        List<Path> images = images(inputs);
+        if (model == null) {
+            model = shippedDefault(scale == null ? 4 : scale);
+        } else if (!Files.isRegularFile(model)) {
+            throw new IllegalArgumentException("no model file " + model);
+        }
+        boolean torchScript = model.getFileName().toString().endsWith(".pt");
+        if (torchScript && scale == null) {
+            throw new IllegalArgumentException("a TorchScript model does not say its scale; pass --scale");
+        }
+        Files.createDirectories(outDir);
+
+        try (Upscaler upscaler = EvaluateCommand.load(model, scale == null ? 0 : scale, precision)) {
+            if (scale != null && upscaler.scale() != scale) {
+                throw new IllegalArgumentException(model + " upscales by " + upscaler.scale() + ", not " + scale
+                        + "; pass --scale " + upscaler.scale() + " or another --model");
+            }
+            int s = upscaler.scale();
+            List<String> names = ResultNames.of(
+                    images.stream().map(p -> p.getFileName().toString()).toList(), s);
+            out.printf(
+                    "upscaling %d image%s %dx with %s (%s) into %s%n",
+                    images.size(),
+                    images.size() == 1 ? "" : "s",
+                    s,
+                    model,
+                    upscaler.precision().toString().toLowerCase(Locale.ROOT),
+                    outDir);
+            int failed = 0;
+            for (int i = 0; i < images.size(); i++) {
+                Path input = images.get(i);
+                Path output = outDir.resolve(names.get(i));
+                try {
+                    upscale(upscaler, input, output, out, err);
+                } catch (IOException | RuntimeException e) {
+                    failed++;
+                    err.println("srgan upscale: " + input + ": " + e.getMessage());
+                }
+            }
+            if (failed > 0) {
+                err.printf("srgan upscale: %d of %d images failed%n", failed, images.size());
+                return 1;
+            }
+            return 0;
+        }
+    }
+
+    private static void upscale(Upscaler upscaler, Path input, Path output, PrintStream out, PrintStream err)
+            throws IOException {
+        checkMemory(input, upscaler.scale());
+        long start = System.nanoTime();
+        BufferedImage image = Images.read(input);
+        boolean console = System.console() != null && err == System.err;
+        BufferedImage result = upscaler.upscale(image, new UpscaleListener() {
+            @Override
+            public void onProgress(int tilesDone, int tilesTotal) {
+                if (console && tilesTotal > 1) {
+                    err.printf("\r  %s: tile %d of %d ", input.getFileName(), tilesDone, tilesTotal);
+                }
+            }
+
+            @Override
+            public boolean isCancelled() {
+                return false;
+            }
+        });
+        if (console) {
+            err.print("\r\033[K");
+        }
+        Path tmp = output.resolveSibling(output.getFileName() + ".tmp");
+        try (OutputStream o = Files.newOutputStream(tmp)) {
+            PngWriter.write(result, o);
+        }
+        Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        out.printf(
+                "%s %dx%d -> %s %dx%d in %.1f s%n",
+                input,
+                image.getWidth(),
+                image.getHeight(),
+                output,
+                result.getWidth(),
+                result.getHeight(),
+                (System.nanoTime() - start) / 1e9);
+    }
+
+    /** Fails before decoding an image whose result would not fit in this JVM's heap. */
+    private static void checkMemory(Path input, int scale) throws IOException {
+        try (ImageInputStream in = ImageIO.createImageInputStream(input.toFile())) {
+            var readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw new IOException("not a PNG or JPEG image");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                long pixels = (long) reader.getWidth(0) * reader.getHeight(0) * scale * scale;
+                long needed = pixels * BYTES_PER_OUTPUT_PIXEL;
+                if (pixels > Integer.MAX_VALUE || needed > Runtime.getRuntime().maxMemory()) {
+                    throw new IOException(String.format(
+                            "%dx%d upscaled %dx needs about %d MB of memory, more than the %d MB this JVM may use"
+                                    + " (set JAVA_TOOL_OPTIONS=-Xmx...)",
+                            reader.getWidth(0),
+                            reader.getHeight(0),
+                            scale,
+                            needed >> 20,
+                            Runtime.getRuntime().maxMemory() >> 20));
+                }
+            } finally {
+                reader.dispose();
+            }
+        }
+    }
+
+    /** The files named, and every PNG and JPEG directly inside each folder named, in name order. */
+    static List<Path> images(List<Path> inputs) throws IOException {
+        if (inputs.isEmpty()) {
+            throw new IllegalArgumentException("name one or more images or folders; " + USAGE);
+        }
+        List<Path> images = new ArrayList<>();
+        for (Path p : inputs) {
+            if (Files.isDirectory(p)) {
+                try (Stream<Path> files = Files.list(p)) {
+                    List<Path> found = files.filter(f -> Files.isRegularFile(f) && isImageName(f))
+                            .sorted()
+                            .toList();
+                    if (found.isEmpty()) {
+                        throw new IllegalArgumentException("no PNG or JPEG images in " + p);
+                    }
+                    images.addAll(found);
+                }
+            } else if (Files.isRegularFile(p)) {
+                images.add(p);
+            } else {
+                throw new IllegalArgumentException("no file or folder " + p);
+            }
+        }
+        return images;
+    }
+
+    private static boolean isImageName(Path file) {
+        String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg");
+    }
+
+    /**
+     * The shipped default model of a scale: the entry of {@code models/shipped.json} (under the
+     * {@code srgan.home} system property, else the working directory) marked default.
+     */
+    static Path shippedDefault(int scale) throws IOException {
+        Path models = Path.of(System.getProperty("srgan.home", ".")).resolve("models");
+        Path index = models.resolve("shipped.json");
+        if (!Files.isRegularFile(index)) {
+            throw new IllegalArgumentException(
+                    "no " + index + " to find the shipped " + scale + "x model in; pass --model");
+        }
+        for (JsonNode m : new ObjectMapper().readTree(index.toFile()).path("models")) {
+            if (m.path("scale").asInt() == scale && m.path("default").asBoolean()) {
+                return models.resolve(m.path("file").asText());
+            }
+        }
+        throw new IllegalArgumentException("no shipped " + scale + "x model; pass --model, or --scale 2, 4 or 8");
+    }
+
+    private static int scale(String v) {
+        try {
+            int s = Integer.parseInt(v);
+            if (s == 2 || s == 4 || s == 8) {
+                return s;
+            }
+        } catch (NumberFormatException e) {
+            // the message below
+        }
+        throw new IllegalArgumentException("--scale must be 2, 4 or 8, not " + v);
+    }
+}

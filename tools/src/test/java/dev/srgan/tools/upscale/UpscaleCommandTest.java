@@ -1,0 +1,139 @@
+package dev.srgan.tools.upscale;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ./srgan upscale}: files and folders upscaled on this machine with a shipped or given model. */
+class UpscaleCommandTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void theProjectIsHome() {
+        System.setProperty("srgan.home", ".."); // the tests run in tools/; models/ is beside it
+    }
+
+    @AfterEach
+    void clear() {
+        System.clearProperty("srgan.home");
+    }
+
+    @Test
+    void aFolderIsUpscaledWithTheShippedModelAndABrokenFileIsReportedWhileTheOthersGoOn(@TempDir Path dir)
+            throws IOException {
+        Path in = Files.createDirectories(dir.resolve("in"));
+        ImageIO.write(
+                gradient(40, 24, BufferedImage.TYPE_INT_RGB),
+                "png",
+                in.resolve("a.png").toFile());
+        ImageIO.write(
+                gradient(20, 30, BufferedImage.TYPE_INT_ARGB),
+                "png",
+                in.resolve("b.png").toFile());
+        ImageIO.write(
+                gradient(16, 16, BufferedImage.TYPE_INT_RGB),
+                "jpeg",
+                in.resolve("a.jpg").toFile());
+        Files.writeString(in.resolve("c.png"), "not an image");
+        Files.writeString(in.resolve("notes.txt"), "not looked at");
+        Path outDir = dir.resolve("out");
+
+        int status = run("--scale", "2", in.toString(), "--out", outDir.toString(), "--precision", "float32");
+
+        assertEquals(1, status, "one image failed: " + err);
+        assertTrue(out.toString().contains("upscaling 4 images 2x with"), out.toString());
+        assertTrue(out.toString().contains("srresnet-x2.srgan.zip (float32)"), out.toString());
+        assertTrue(err.toString().contains("c.png: not a PNG or JPEG image"), err.toString());
+        assertTrue(err.toString().contains("1 of 4 images failed"), err.toString());
+        // named as in a batch's zip: a.jpg sorts first, so a.png's name is the one numbered
+        BufferedImage a = ImageIO.read(outDir.resolve("a-x2-2.png").toFile());
+        assertEquals(80, a.getWidth());
+        assertEquals(48, a.getHeight());
+        assertEquals(32, ImageIO.read(outDir.resolve("a-x2.png").toFile()).getWidth());
+        BufferedImage b = ImageIO.read(outDir.resolve("b-x2.png").toFile());
+        assertEquals(40, b.getWidth());
+        assertTrue(b.getColorModel().hasAlpha(), "alpha kept");
+        assertFalse(Files.exists(outDir.resolve("c-x2.png")));
+        try (var files = Files.list(outDir)) {
+            assertEquals(3, files.count(), "no temporary files left");
+        }
+    }
+
+    @Test
+    void aTorchScriptModelNeedsItsScale(@TempDir Path dir) throws IOException {
+        Path image = dir.resolve("photo.png");
+        ImageIO.write(gradient(24, 24, BufferedImage.TYPE_INT_RGB), "png", image.toFile());
+        String model = "../networks/src/test/resources/torchscript/seed-generator-x2.pt";
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> run(image.toString(), "--model", model));
+        assertTrue(e.getMessage().contains("pass --scale"), e.getMessage());
+
+        assertEquals(
+                0, run(image.toString(), "--model", model, "--scale", "2", "--out", dir.toString()), err.toString());
+        assertEquals(48, ImageIO.read(dir.resolve("photo-x2.png").toFile()).getHeight());
+    }
+
+    @Test
+    void badOptionsSayWhatIsWrongBeforeAnyWork(@TempDir Path dir) throws IOException {
+        Path image = dir.resolve("photo.png");
+        ImageIO.write(gradient(8, 8, BufferedImage.TYPE_INT_RGB), "png", image.toFile());
+        assertMessage("--scale must be 2, 4 or 8, not 3", image.toString(), "--scale", "3");
+        assertMessage("name one or more images or folders");
+        assertMessage(
+                "no file or folder " + dir.resolve("missing.png"),
+                dir.resolve("missing.png").toString());
+        assertMessage(
+                "no PNG or JPEG images in " + dir.resolve("empty"),
+                Files.createDirectories(dir.resolve("empty")).toString());
+        assertMessage("no model file nothing.srgan.zip", image.toString(), "--model", "nothing.srgan.zip");
+        assertMessage("--out needs a value", image.toString(), "--out");
+        assertMessage("unknown option --tile", image.toString(), "--tile", "64");
+        assertMessage(
+                "srresnet-x4.srgan.zip upscales by 4, not 2; pass --scale 4",
+                image.toString(),
+                "--scale",
+                "2",
+                "--model",
+                "../models/srresnet-x4.srgan.zip");
+        assertFalse(Files.exists(dir.resolve("photo-x2.png")));
+    }
+
+    private void assertMessage(String expected, String... args) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> run(args));
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+
+    private int run(String... args) throws IOException {
+        return UpscaleCommand.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private static BufferedImage gradient(int w, int h, int type) {
+        BufferedImage image = new BufferedImage(w, h, type);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int alpha = type == BufferedImage.TYPE_INT_ARGB ? 128 + y * 4 : 255;
+                image.setRGB(x, y, alpha << 24 | (x * 6) << 16 | (y * 8) << 8 | 90);
+            }
+        }
+        return image;
+    }
+}
