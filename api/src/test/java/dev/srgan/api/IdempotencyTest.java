@@ -126,7 +126,7 @@ class IdempotencyTest {
         assertEquals(datasets + 1, TestData.count(dataSource, "datasets"));
 
         String body = "{\"datasetId\":\"" + ds
-                + "\",\"hyperparameters\":{\"scale\":2,\"residualBlocks\":1,\"pretrainSteps\":10,\"ganSteps\":0}}";
+                + "\",\"hyperparameters\":{\"scale\":2,\"residualBlocks\":1,\"hrCropSize\":32,\"pretrainSteps\":10,\"ganSteps\":0}}";
         String runKey = "run-" + UUID.randomUUID();
         long runs = TestData.count(dataSource, "training_runs");
         String run = given().header("Idempotency-Key", runKey)

@@ -194,6 +194,11 @@ class SweepApiTest {
                         "featureExtractorPath",
                         "cannot be set per run"),
                 new Bad(sweep(UUID.randomUUID().toString(), "x", ok), 422, "datasetId", "no dataset"),
+                new Bad(
+                        sweep(datasetId, "x", "{\"hrCropSize\": [24, 64]}"),
+                        422,
+                        "hrCropSize",
+                        "hrCropSize 64 does not fit in every image of dataset 'sweep photos': 'a.png' is 48 pixels"),
                 new Bad(sweep("not-a-uuid", "x", ok), 400, "datasetId", "datasetId must be"),
                 new Bad(sweep(datasetId, "x".repeat(201), ok), 400, "name", "at most 200"),
                 new Bad(

@@ -139,6 +139,53 @@ class TrainingSubmissionTest {
     }
 
     @Test
+    void aCropLargerThanTheDatasetsSmallestImageIsRefusedNamingTheImage() throws Exception {
+        String datasetId = given().multiPart(
+                        "file",
+                        "mixed.zip",
+                        zipOf(
+                                new String[] {"big.png", "thumbs/small.png", "wide.png"},
+                                new byte[][] {TestData.png(48, 48), TestData.png(40, 20), TestData.png(64, 32)}),
+                        "application/zip")
+                .when()
+                .post("/api/datasets")
+                .then()
+                .statusCode(201)
+                .body("smallestSide", equalTo(20))
+                .extract()
+                .path("id");
+        long jobs = TestData.count(dataSource, "jobs");
+        given().contentType(ContentType.JSON)
+                .body("{\"datasetId\":\"" + datasetId + "\",\"hyperparameters\":{\"scale\":2,\"hrCropSize\":24}}")
+                .when()
+                .post("/api/training")
+                .then()
+                .statusCode(422)
+                .body("field", equalTo("hrCropSize"))
+                .body(
+                        "error",
+                        equalTo("hrCropSize 24 does not fit in every image of dataset 'mixed': 'thumbs/small.png' is"
+                                + " 20 pixels on its short side; use an hrCropSize of at most 20 (a multiple of the"
+                                + " scale), or a dataset without that image"));
+        // the seed's default crop, 96, is refused the same way
+        given().contentType(ContentType.JSON)
+                .body("{\"datasetId\":\"" + datasetId + "\"}")
+                .when()
+                .post("/api/training")
+                .then()
+                .statusCode(422)
+                .body("field", equalTo("hrCropSize"));
+        assertEquals(jobs, TestData.count(dataSource, "jobs"), "no job for a refused run");
+        given().contentType(ContentType.JSON)
+                .body("{\"datasetId\":\"" + datasetId + "\",\"hyperparameters\":{\"scale\":2,\"hrCropSize\":20,"
+                        + "\"pretrainSteps\":1,\"ganSteps\":0}}")
+                .when()
+                .post("/api/training")
+                .then()
+                .statusCode(202);
+    }
+
+    @Test
     void unsafeOrEmptyDatasetsAreRefusedAndNothingStored() throws Exception {
         long blobs = TestData.count(dataSource, "blobs");
         given().multiPart("file", "evil.zip", TestData.zip("../../etc/x.png"), "application/zip")

@@ -1,11 +1,9 @@
 package dev.srgan.dashboard;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.core.config.ApiConfig;
 import dev.srgan.core.datasets.DatasetStore;
 import dev.srgan.core.training.SweepStore;
-import dev.srgan.networks.training.TrainingConfig;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.inject.Inject;
@@ -15,9 +13,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import java.io.IOException;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -68,7 +64,7 @@ public class SweepPage {
                 list,
                 pages,
                 datasets.list(),
-                hyperparameters(),
+                TrainingPage.hyperparameters(json, config.training().vgg19Path().isPresent()),
                 config.training().vgg19Path().isPresent(),
                 config.training().sweep().maxRuns());
     }
@@ -84,22 +80,5 @@ public class SweepPage {
     @Path("{id}/runs")
     public TemplateInstance runs(@PathParam("id") String id) throws SQLException {
         return Templates.sweep$runs(sweeps.require(SweepStore.id(id)));
-    }
-
-    /** The training form's fields with their defaults; here each takes a comma-separated list. */
-    List<TrainingPage.Hyperparameter> hyperparameters() {
-        JsonNode defaults;
-        try {
-            defaults = json.readTree(TrainingConfig.defaults().toJson());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        List<TrainingPage.Hyperparameter> list = new ArrayList<>();
-        for (String[] f : TrainingPage.FIELDS) {
-            JsonNode d = defaults.path(f[0]);
-            String value = d.isNull() || d.isMissingNode() ? "" : TrainingPage.text(d);
-            list.add(new TrainingPage.Hyperparameter(f[0], f[1], f[2], f[3], value, f[4], f[5]));
-        }
-        return list;
     }
 }

@@ -178,7 +178,7 @@ public class TrainingPage {
                 runs,
                 pages,
                 datasets.list(),
-                hyperparameters(),
+                hyperparameters(json, config.training().vgg19Path().isPresent()),
                 config.training().vgg19Path().isPresent(),
                 config.upload().maxBytes(),
                 sweeps.list(0, SWEEPS_SHOWN));
@@ -270,7 +270,12 @@ public class TrainingPage {
         return new Run(job, hp, totalSteps, current, datasetName, training.checkpoints(id), training.validation(id));
     }
 
-    List<Hyperparameter> hyperparameters() {
+    /**
+     * The form's fields with their defaults, for the training and the sweep forms. Without a VGG19
+     * feature extractor only pixel content losses exist, so the feature loss weight, which scales
+     * the VGG feature MSE alone, is left out (the server's default stands).
+     */
+    static List<Hyperparameter> hyperparameters(ObjectMapper json, boolean vgg19) {
         JsonNode defaults;
         try {
             defaults = json.readTree(TrainingConfig.defaults().toJson());
@@ -279,6 +284,9 @@ public class TrainingPage {
         }
         List<Hyperparameter> list = new ArrayList<>();
         for (String[] f : FIELDS) {
+            if (f[0].equals("featureLossWeight") && !vgg19) {
+                continue;
+            }
             JsonNode d = defaults.path(f[0]);
             String value = d.isNull() || d.isMissingNode() ? "" : text(d);
             list.add(new Hyperparameter(f[0], f[1], f[2], f[3], value, f[4], f[5]));

@@ -9,9 +9,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** The uploaded training datasets, as the API and the training pages read them. */
 @ApplicationScoped
@@ -20,23 +22,43 @@ public class DatasetStore {
     @Inject
     DataSource dataSource;
 
-    /** A dataset: its name, how many images, its size and when it was uploaded. */
-    public record DatasetView(UUID id, String name, int imageCount, long sizeBytes, OffsetDateTime createdAt) {}
+    /**
+     * A dataset: its name, how many images, its size, when it was uploaded, and the shortest side
+     * over its images (null for datasets stored before it was measured).
+     */
+    public record DatasetView(
+            UUID id,
+            String name,
+            int imageCount,
+            long sizeBytes,
+            OffsetDateTime createdAt,
+
+            @Schema(
+                    description = "the shortest side, in pixels, over the dataset's images: the largest hrCropSize"
+                            + " a training run on it can use (null for a dataset uploaded before this was measured)")
+            Integer smallestSide) {}
+
+    private static final String COLUMNS = "id, name, image_count, size_bytes, created_at, smallest_side";
+
+    private static DatasetView view(ResultSet rs) throws SQLException {
+        return new DatasetView(
+                rs.getObject(1, UUID.class),
+                rs.getString(2),
+                rs.getInt(3),
+                rs.getLong(4),
+                rs.getObject(5, OffsetDateTime.class),
+                rs.getObject(6, Integer.class));
+    }
 
     /** Every dataset, newest first. */
     public List<DatasetView> list() throws SQLException {
         List<DatasetView> result = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(
-                        "SELECT id, name, image_count, size_bytes, created_at FROM datasets ORDER BY created_at DESC");
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT " + COLUMNS + " FROM datasets ORDER BY created_at DESC");
                 ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                result.add(new DatasetView(
-                        rs.getObject(1, UUID.class),
-                        rs.getString(2),
-                        rs.getInt(3),
-                        rs.getLong(4),
-                        rs.getObject(5, OffsetDateTime.class)));
+                result.add(view(rs));
             }
         }
         return result;
@@ -44,49 +66,75 @@ public class DatasetStore {
 
     /** One dataset, on the caller's connection; 404 when there is none. */
     public DatasetView find(Connection c, UUID id) throws SQLException {
-        try (PreparedStatement ps =
-                c.prepareStatement("SELECT id, name, image_count, size_bytes, created_at FROM datasets WHERE id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM datasets WHERE id = ?")) {
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     throw ApiException.notFound("no dataset " + id);
                 }
-                return new DatasetView(
-                        rs.getObject(1, UUID.class),
-                        rs.getString(2),
-                        rs.getInt(3),
-                        rs.getLong(4),
-                        rs.getObject(5, OffsetDateTime.class));
+                return view(rs);
             }
         }
     }
 
-    /** Inserts a dataset row for a stored zip blob on the caller's transaction; returns its view. */
-    public DatasetView insert(Connection c, String name, int images, long sizeBytes, UUID blobId) throws SQLException {
+    /**
+     * Inserts a dataset row for a stored zip blob on the caller's transaction; returns its view.
+     *
+     * @param smallestSide the shortest side over its images, {@code smallestImage} the one that has it
+     */
+    public DatasetView insert(
+            Connection c, String name, int images, long sizeBytes, UUID blobId, int smallestSide, String smallestImage)
+            throws SQLException {
         UUID id = UUID.randomUUID();
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO datasets (id, name, image_count, size_bytes, blob_id) VALUES (?, ?, ?, ?, ?) RETURNING created_at")) {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO datasets (id, name, image_count, size_bytes, blob_id, smallest_side, smallest_image)
+                VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING created_at""")) {
             ps.setObject(1, id);
             ps.setString(2, name);
             ps.setInt(3, images);
             ps.setLong(4, sizeBytes);
             ps.setObject(5, blobId);
+            ps.setInt(6, smallestSide);
+            ps.setString(7, smallestImage);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return new DatasetView(id, name, images, sizeBytes, rs.getObject(1, OffsetDateTime.class));
+                return new DatasetView(
+                        id, name, images, sizeBytes, rs.getObject(1, OffsetDateTime.class), smallestSide);
             }
         }
     }
 
     /** A dataset's name, on the caller's transaction; 422 naming {@code field} when there is no such dataset. */
     public String requireName(Connection c, UUID id, String field) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT name FROM datasets WHERE id = ?")) {
+        return requireUsable(c, id, field, List.of());
+    }
+
+    /**
+     * A dataset's name, on the caller's transaction, once every {@code hrCropSize} can be cut from
+     * each of its images: 422 naming {@code field} when there is no such dataset, 422 naming
+     * hrCropSize (and the image) when a crop is larger than its smallest image.
+     */
+    public String requireUsable(Connection c, UUID id, String field, Collection<Integer> hrCropSizes)
+            throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT name, smallest_side, smallest_image FROM datasets WHERE id = ?")) {
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     throw ApiException.unprocessable(field, "no dataset " + id);
                 }
-                return rs.getString(1);
+                String name = rs.getString(1);
+                Integer smallest = rs.getObject(2, Integer.class);
+                int crop = hrCropSizes.stream().max(Integer::compare).orElse(0);
+                if (smallest != null && crop > smallest) {
+                    throw ApiException.unprocessable(
+                            "hrCropSize",
+                            "hrCropSize " + crop + " does not fit in every image of dataset '" + name + "': '"
+                                    + rs.getString(3) + "' is " + smallest
+                                    + " pixels on its short side; use an hrCropSize of at most " + smallest
+                                    + " (a multiple of the scale), or a dataset without that image");
+                }
+                return name;
             }
         }
     }

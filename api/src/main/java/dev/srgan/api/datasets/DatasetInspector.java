@@ -17,8 +17,11 @@ import java.util.zip.ZipFile;
 public final class DatasetInspector {
     private DatasetInspector() {}
 
-    /** What the zip holds. */
-    public record Contents(int images, long uncompressedBytes, long pixels) {}
+    /**
+     * What the zip holds; {@code smallestSide} is the shortest side over its images, as stored
+     * (EXIF orientation does not change it), and {@code smallestImage} the entry that has it.
+     */
+    public record Contents(int images, long uncompressedBytes, long pixels, int smallestSide, String smallestImage) {}
 
     /**
      * Inspects a dataset zip. Every image entry is checked from its structure without a decode
@@ -29,6 +32,8 @@ public final class DatasetInspector {
     public static Contents inspectZip(
             Path zip, String name, int maxEntries, long maxUncompressed, long maxPixels, long maxTotalPixels) {
         int images = 0;
+        int smallestSide = Integer.MAX_VALUE;
+        String smallestImage = null;
         long total = 0;
         long pixels = 0;
         int entries = 0;
@@ -59,7 +64,13 @@ public final class DatasetInspector {
                 }
                 if (isImageName(path)) {
                     images++;
-                    pixels += checkImage(file, e, name, maxPixels);
+                    ImageStructure.Inspection image = checkImage(file, e, name, maxPixels);
+                    pixels += image.pixels();
+                    int side = Math.min(image.width(), image.height());
+                    if (side < smallestSide) {
+                        smallestSide = side;
+                        smallestImage = path;
+                    }
                     if (pixels > maxTotalPixels) {
                         throw ApiException.tooLarge(
                                 "file",
@@ -77,11 +88,12 @@ public final class DatasetInspector {
         if (images == 0) {
             throw ApiException.unprocessable("file", "'" + name + "' holds no PNG or JPEG images");
         }
-        return new Contents(images, total, pixels);
+        return new Contents(images, total, pixels, smallestSide, smallestImage);
     }
 
-    /** Checks one image entry from its structure and returns its pixels; the messages name the entry. */
-    private static long checkImage(ZipFile file, ZipEntry e, String zipName, long maxPixels) throws IOException {
+    /** Checks one image entry from its structure and returns what it found; the messages name the entry. */
+    private static ImageStructure.Inspection checkImage(ZipFile file, ZipEntry e, String zipName, long maxPixels)
+            throws IOException {
         String entry = "'" + e.getName() + "' in '" + zipName + "'";
         byte[] head;
         try (InputStream in = file.getInputStream(e)) {
@@ -112,7 +124,7 @@ public final class DatasetInspector {
         if (found.width() <= 0 || found.height() <= 0) {
             throw ApiException.badRequest("file", entry + " has no pixels");
         }
-        return found.pixels();
+        return found;
     }
 
     /** True for names the training job reads as images (hidden files such as __MACOSX/._x.png excluded). */

@@ -213,7 +213,14 @@ public class DatasetResource {
                 try (InputStream in = Files.newInputStream(zipFile)) {
                     BlobStore.Blob blob = blobs.write(
                             c, in, "application/zip", config.upload().maxBytes());
-                    DatasetView view = store.insert(c, datasetName, contents.images(), blob.sizeBytes(), blob.id());
+                    DatasetView view = store.insert(
+                            c,
+                            datasetName,
+                            contents.images(),
+                            blob.sizeBytes(),
+                            blob.id(),
+                            contents.smallestSide(),
+                            contents.smallestImage());
                     if (key.isPresent()) {
                         keys.complete(c, key.get(), view.id());
                     }

@@ -118,7 +118,8 @@ public class SweepResource {
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
     @APIResponse(
             responseCode = "422",
-            description = "no such dataset, contentLoss vgg19 on a cluster without the extractor, "
+            description = "no such dataset, an hrCropSize larger than the dataset's smallest image (named), "
+                    + "contentLoss vgg19 on a cluster without the extractor, "
                     + "or an Idempotency-Key used for another request")
     public Response submit(
             SweepRequest request,
@@ -199,12 +200,11 @@ public class SweepResource {
                             jobIds,
                             "/api/training/sweeps/" + earlier.get());
                 }
-                String datasetName;
-                try {
-                    datasetName = datasets.find(c, datasetId).name();
-                } catch (ApiException e) {
-                    throw ApiException.unprocessable("datasetId", "no dataset " + datasetId);
-                }
+                String datasetName = datasets.requireUsable(
+                        c,
+                        datasetId,
+                        "datasetId",
+                        configs.stream().map(TrainingConfig::hrCropSize).toList());
                 String sweepName = name != null ? name : "sweep on " + datasetName;
                 UUID id = UUID.randomUUID();
                 sweeps.insert(

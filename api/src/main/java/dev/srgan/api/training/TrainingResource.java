@@ -28,6 +28,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -102,7 +103,8 @@ public class TrainingResource {
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
     @APIResponse(
             responseCode = "422",
-            description = "no such dataset, contentLoss vgg19 on a cluster without the extractor, "
+            description = "no such dataset, an hrCropSize larger than the dataset's smallest image (named), "
+                    + "contentLoss vgg19 on a cluster without the extractor, "
                     + "or an Idempotency-Key used for another request")
     public Response submit(
             TrainingRequest request,
@@ -136,23 +138,18 @@ public class TrainingResource {
                 json);
         String name = TrainingLimits.name(request.name());
         int totalSteps = config.pretrainSteps() + config.ganSteps();
-        Optional<IdempotencyKeys.Key> key;
-        try {
-            key = idempotencyKey == null
-                    ? Optional.empty()
-                    : IdempotencyKeys.of(
-                            idempotencyKey,
-                            caller,
-                            "POST /api/training",
-                            new IdempotencyKeys.Fingerprint()
-                                    .text(datasetId.toString())
-                                    .text(name)
-                                    .text(config.toJson())
-                                    .text(request.contentLoss())
-                                    .hex());
-        } catch (RuntimeException e) {
-            throw e;
-        }
+        Optional<IdempotencyKeys.Key> key = idempotencyKey == null
+                ? Optional.empty()
+                : IdempotencyKeys.of(
+                        idempotencyKey,
+                        caller,
+                        "POST /api/training",
+                        new IdempotencyKeys.Fingerprint()
+                                .text(datasetId.toString())
+                                .text(name)
+                                .text(config.toJson())
+                                .text(request.contentLoss())
+                                .hex());
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -161,7 +158,7 @@ public class TrainingResource {
                     c.rollback();
                     return submitted(earlier.get());
                 }
-                String datasetName = datasets.requireName(c, datasetId, "datasetId");
+                String datasetName = datasets.requireUsable(c, datasetId, "datasetId", List.of(config.hrCropSize()));
                 String runName = name != null ? name : "x" + config.scale() + " on " + datasetName;
                 UUID id = training.insertRun(c, datasetId, runName, config);
                 if (key.isPresent()) {

@@ -93,6 +93,7 @@ public class TrainingExecutor implements JobExecutor {
             ctx.progress(0, "unpacking the dataset");
             DatasetArchive.Split split = DatasetArchive.split(unpack(job, dir));
             List<BufferedImage> training = decode(split.training());
+            requireCropFits(split.training(), training, config.hrCropSize());
             List<BufferedImage> validation = decode(split.validation());
 
             Optional<StoredCheckpoint> stored = latestCheckpoint(job.id());
@@ -181,6 +182,23 @@ public class TrainingExecutor implements JobExecutor {
         } catch (IllegalArgumentException e) {
             // images smaller than the crop, or too small to validate on: the same on every retry
             throw JobFailure.permanent("the dataset cannot be used with this config: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Fails the run for good, naming the image, when a training image is smaller than the crops cut
+     * from it. The api refuses such runs at submission; this covers datasets stored before it
+     * measured their images.
+     */
+    private static void requireCropFits(List<DatasetArchive.Image> names, List<BufferedImage> images, int crop)
+            throws JobFailure {
+        for (int i = 0; i < images.size(); i++) {
+            BufferedImage image = images.get(i);
+            if (image.getWidth() < crop || image.getHeight() < crop) {
+                throw JobFailure.permanent("the dataset image '" + names.get(i).name() + "' is " + image.getWidth()
+                        + "x" + image.getHeight() + ", smaller than hrCropSize " + crop
+                        + "; train with a smaller hrCropSize or without that image");
+            }
         }
     }
 

@@ -282,6 +282,21 @@ class TrainingJobTest {
         assertEquals(0, fixtures.number("SELECT count(*) FROM loss_points WHERE job_id = ?", job));
     }
 
+    @Test
+    void anImageSmallerThanTheCropFailsTheRunForGoodNamingTheImage() throws Exception {
+        // the api refuses this since it measures datasets; a dataset stored before that reaches the worker
+        UUID job = fixtures.trainingJob(
+                tiny().hrCropSize(44).pretrainSteps(5).ganSteps(0).build(), fixtures.dataset(datasetZip(), IMAGES));
+        fixtures.publish(job, JobType.TRAINING, 1);
+
+        assertEquals("FAILED", fixtures.awaitFinal(job, TIMEOUT));
+        assertEquals(1, fixtures.number("SELECT attempts FROM jobs WHERE id = ?", job));
+        assertEquals(
+                "the dataset image 'photos/img-0.png' is 48x40, smaller than hrCropSize 44; train with a smaller"
+                        + " hrCropSize or without that image",
+                fixtures.text("SELECT error FROM jobs WHERE id = ?", job));
+    }
+
     private String error(UUID job) {
         try {
             return "error: " + fixtures.text("SELECT error FROM jobs WHERE id = ?", job);
