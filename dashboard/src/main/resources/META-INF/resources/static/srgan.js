@@ -2,7 +2,8 @@
 // - Live sections: an element with data-live="/fragment/url" and data-live-kinds="job,worker" is
 //   re-rendered by the server whenever a matching event arrives on the page's one EventSource
 //   (<body data-events="/api/events...">). Nothing polls: no event, no request.
-// - Buttons with data-post="/api/..." send a POST and show the API's error message if it fails.
+// - Buttons with data-post="/api/..." send a POST (or data-method="DELETE") and show the API's error
+//   message if it fails; data-confirm asks first, data-then="/page" or "reload" follows success.
 // - <time data-ago> shows how long ago its datetime was, ticking in the browser.
 // - Srgan.showErrors(form, error) puts an {"error", "field"} answer next to the field it names.
 // - Srgan.fetch is the one way the dashboard changes anything: it adds the CSRF token (the server
@@ -203,7 +204,7 @@
     button.disabled = true;
     try {
       const response = await Srgan.fetch(button.dataset.post, {
-        method: 'POST',
+        method: button.dataset.method || 'POST',
         headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
         body: button.dataset.body || undefined
       });

@@ -116,7 +116,9 @@
             return;
           }
           const d = uploaded.dataset;
-          const option = new Option(d.name + ' (' + d.imageCount + ' images, ' + Srgan.formatBytes(d.sizeBytes) + ')', d.id, true, true);
+          const label = d.name + ' (' + d.imageCount + (d.imageCount === 1 ? ' image, ' : ' images, ')
+            + Srgan.formatBytes(d.sizeBytes) + (d.smallestSide ? ', crops up to ' + d.smallestSide + ' px' : '') + ')';
+          const option = new Option(label, d.id, true, true);
           select.add(option, 1);
           select.value = d.id;
           fileInput.value = '';

@@ -351,6 +351,36 @@ class DashboardBrowserTest {
             }
         }
         assertEquals(java.util.Map.of("beach-x2.png", 80, "dune-x2.png", 72, "forest-x2.png", 64), widths);
+
+        // the batch is deleted from its page, after a confirmation, with its images
+        String batchId = page.getAttribute("#batch-job", "data-job-id");
+        String image = cluster.get("/api/jobs/" + batchId)
+                .path("batch")
+                .path("images")
+                .get(0)
+                .path("jobId")
+                .asText();
+        java.util.List<String> asked = new java.util.ArrayList<>();
+        page.onceDialog(dialog -> {
+            asked.add(dialog.message());
+            dialog.accept();
+        });
+        page.click("#delete-batch");
+        page.waitForURL(cluster.url("/upscale").toString(), new Page.WaitForURLOptions().setTimeout(LONG_WAIT_MS));
+        assertTrue(asked.get(0).startsWith("Delete this batch with its 3 images"), asked.toString());
+        assertEquals(404, status("/api/jobs/" + batchId));
+        assertEquals(404, status("/api/jobs/" + image), "its images went with it");
+    }
+
+    static int status(String path) throws Exception {
+        try {
+            cluster.get(path);
+            return 200;
+        } catch (IllegalStateException e) {
+            String m = e.getMessage(); // "GET /path -> 404: body"
+            int at = m.indexOf(" -> ") + 4;
+            return Integer.parseInt(m.substring(at, m.indexOf(':', at)));
+        }
     }
 
     static byte[] jpeg(byte[] png) throws Exception {

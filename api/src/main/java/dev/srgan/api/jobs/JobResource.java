@@ -3,6 +3,7 @@ package dev.srgan.api.jobs;
 import dev.srgan.core.auth.Requires;
 import dev.srgan.core.auth.Role;
 import dev.srgan.core.errors.ApiException;
+import dev.srgan.core.jobs.JobDeletion;
 import dev.srgan.core.jobs.JobStore;
 import dev.srgan.core.jobs.JobView;
 import dev.srgan.core.training.TrainingStore;
@@ -12,6 +13,7 @@ import dev.srgan.domain.jobs.JobStatus;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.platform.blobs.BlobStore;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -33,10 +35,10 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** Jobs of every type: list, inspect, cancel, retry, and download an upscale's result. */
+/** Jobs of every type: list, inspect, cancel, retry, delete, and download an upscale's result. */
 @Path("/api/jobs")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "Jobs", description = "Jobs of every type: follow, cancel, retry, and their results")
+@Tag(name = "Jobs", description = "Jobs of every type: follow, cancel, retry, delete, and their results")
 public class JobResource {
     static final int MAX_PAGE_SIZE = 200;
 
@@ -57,6 +59,9 @@ public class JobResource {
 
     @Inject
     BatchZip batchZip;
+
+    @Inject
+    JobDeletion deletion;
 
     /** Jobs newest first; {@code type} and {@code status} filter, {@code page} (from 0) and {@code size} page. */
     @GET
@@ -149,6 +154,30 @@ public class JobResource {
         return Response.status(202)
                 .entity(batches.isBatch(jobId) ? batches.retry(jobId) : jobs.retry(jobId))
                 .build();
+    }
+
+    @Requires(Role.OPERATOR)
+    @DELETE
+    @Path("/{id}")
+    @Operation(
+            operationId = "deleteJob",
+            summary = "Delete a job that has ended and all it stored: its input, result, checkpoints, losses,"
+                    + " samples (a batch: with its images)")
+    @APIResponse(
+            responseCode = "200",
+            description = "what was deleted",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = JobDeletion.Deleted.class)))
+    @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
+    @APIResponse(responseCode = "404", description = "no such job")
+    @APIResponse(
+            responseCode = "409",
+            description = "the job (or an image of the batch) is QUEUED or RUNNING; the job is an image of a batch or"
+                    + " a run of a sweep (delete the batch or the sweep)")
+    public JobDeletion.Deleted delete(@PathParam("id") String id) throws SQLException {
+        return deletion.delete(uuid(id));
     }
 
     /** Loss points of a training job after {@code afterStep} (all when absent), in step order. */

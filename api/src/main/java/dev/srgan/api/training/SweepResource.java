@@ -12,6 +12,7 @@ import dev.srgan.core.auth.Role;
 import dev.srgan.core.config.ApiConfig;
 import dev.srgan.core.datasets.DatasetStore;
 import dev.srgan.core.errors.ApiException;
+import dev.srgan.core.jobs.JobDeletion;
 import dev.srgan.core.jobs.JobStore;
 import dev.srgan.core.training.SweepGrid;
 import dev.srgan.core.training.SweepStore;
@@ -19,6 +20,7 @@ import dev.srgan.core.training.TrainingStore;
 import dev.srgan.networks.training.TrainingConfig;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -83,6 +85,9 @@ public class SweepResource {
 
     @Inject
     ObjectMapper json;
+
+    @Inject
+    JobDeletion deletion;
 
     /**
      * A sweep: the dataset, an optional name, the base hyperparameters (as {@code POST
@@ -311,6 +316,28 @@ public class SweepResource {
             throw ApiException.conflict("no run of the sweep FAILED or was CANCELLED; nothing to retry");
         }
         return Response.accepted(sweeps.require(sweep.id())).build();
+    }
+
+    /** Deletes a sweep whose runs have all ended, with the runs and all they stored. */
+    @Requires(Role.OPERATOR)
+    @DELETE
+    @Path("/{id}")
+    @Operation(
+            operationId = "deleteSweep",
+            summary =
+                    "Delete a sweep whose runs have all ended, with its runs and their checkpoints, losses and samples")
+    @APIResponse(
+            responseCode = "200",
+            description = "what was deleted",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = JobDeletion.Deleted.class)))
+    @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
+    @APIResponse(responseCode = "404", description = "no such sweep")
+    @APIResponse(responseCode = "409", description = "a run of the sweep is QUEUED or RUNNING (cancel the sweep first)")
+    public JobDeletion.Deleted delete(@PathParam("id") String id) throws SQLException {
+        return deletion.deleteSweep(SweepStore.id(id));
     }
 
     private String write(JsonNode node) {
