@@ -153,9 +153,31 @@ public class JobStore {
             if (!JobStateMachine.isAllowed(status, JobStatus.QUEUED) || status == JobStatus.RUNNING) {
                 throw ApiException.conflict("the job is " + status + "; only FAILED or CANCELLED jobs can be retried");
             }
+            requireInputs(c, id);
             table.retry(c, id, status);
         });
         return require(id);
+    }
+
+    /** 409 when the model or dataset a job needs has been deleted since it ran. */
+    private static void requireInputs(Connection c, UUID id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT type, model_id, dataset_id FROM jobs WHERE id = ?")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return;
+                }
+                String type = rs.getString(1);
+                boolean needsModel = type.equals("UPSCALE") || type.equals("EVALUATE");
+                boolean needsDataset = type.equals("TRAINING") || type.equals("EVALUATE");
+                if (needsModel && rs.getObject(2) == null) {
+                    throw ApiException.conflict("the job's model has been deleted; submit it again with another model");
+                }
+                if (needsDataset && rs.getObject(3) == null) {
+                    throw ApiException.conflict("the job's dataset has been deleted; it cannot run again");
+                }
+            }
+        }
     }
 
     /**

@@ -39,7 +39,13 @@ public class ModelCatalog {
             long sizeBytes,
             OffsetDateTime createdAt,
             Evaluation evaluation,
-            ComparisonView comparison) {}
+            ComparisonView comparison) {
+
+        /** True for a model that ships with the project (registered again at every start if deleted). */
+        public boolean shipped() {
+            return source != null && source.startsWith(ModelStore.SHIPPED_SOURCE_PREFIX);
+        }
+    }
 
     /**
      * The model's crop of the comparison photo (the same window for every model; null until an

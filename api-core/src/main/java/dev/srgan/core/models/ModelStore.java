@@ -11,6 +11,8 @@ import java.util.UUID;
 /** Which model an upscale uses: the one asked for, or the default for the scale. */
 @ApplicationScoped
 public class ModelStore {
+    /** How a shipped model's {@code source} begins ({@code ShippedModels} registers them). */
+    public static final String SHIPPED_SOURCE_PREFIX = "shipped with SRGAN Cluster: models/";
 
     /** The model id for an upscale at {@code scale}; 4xx when it does not exist or does not fit. */
     public UUID resolveForUpscale(Connection c, UUID requested, int scale) throws SQLException {

@@ -10,13 +10,16 @@ import dev.srgan.core.config.ApiConfig;
 import dev.srgan.core.datasets.DatasetStore;
 import dev.srgan.core.datasets.DatasetStore.DatasetView;
 import dev.srgan.core.errors.ApiException;
+import dev.srgan.core.storage.Deletions;
 import dev.srgan.platform.blobs.BlobStore;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
@@ -64,12 +67,41 @@ public class DatasetResource {
     @Inject
     BlobStore blobs;
 
+    @Inject
+    Deletions deletion;
+
     /** What one training run decodes into a worker's memory (4 bytes a pixel): the sum over a dataset's images. */
     @GET
     @Operation(operationId = "listDatasets", summary = "The uploaded datasets")
     @APIResponse(responseCode = "200", description = "datasets")
     public List<DatasetView> list() throws SQLException {
         return store.list();
+    }
+
+    @Requires(Role.OPERATOR)
+    @DELETE
+    @Path("/{id}")
+    @Operation(
+            operationId = "deleteDataset",
+            summary = "Delete a dataset; the runs and evaluations that used it keep their history")
+    @APIResponse(
+            responseCode = "200",
+            description = "what was deleted",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = Deletions.Deleted.class)))
+    @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
+    @APIResponse(responseCode = "404", description = "no such dataset")
+    @APIResponse(responseCode = "409", description = "a QUEUED or RUNNING job uses it")
+    public Deletions.Deleted delete(@PathParam("id") String id) throws SQLException {
+        UUID datasetId;
+        try {
+            datasetId = UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound("no dataset " + id);
+        }
+        return deletion.deleteDataset(datasetId);
     }
 
     @Requires(Role.OPERATOR)

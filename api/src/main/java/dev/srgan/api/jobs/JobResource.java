@@ -3,9 +3,9 @@ package dev.srgan.api.jobs;
 import dev.srgan.core.auth.Requires;
 import dev.srgan.core.auth.Role;
 import dev.srgan.core.errors.ApiException;
-import dev.srgan.core.jobs.JobDeletion;
 import dev.srgan.core.jobs.JobStore;
 import dev.srgan.core.jobs.JobView;
+import dev.srgan.core.storage.Deletions;
 import dev.srgan.core.training.TrainingStore;
 import dev.srgan.core.upscale.BatchStore;
 import dev.srgan.core.upscale.BatchZip;
@@ -61,7 +61,7 @@ public class JobResource {
     BatchZip batchZip;
 
     @Inject
-    JobDeletion deletion;
+    Deletions deletion;
 
     /** Jobs newest first; {@code type} and {@code status} filter, {@code page} (from 0) and {@code size} page. */
     @GET
@@ -169,14 +169,14 @@ public class JobResource {
             content =
                     @Content(
                             mediaType = MediaType.APPLICATION_JSON,
-                            schema = @Schema(implementation = JobDeletion.Deleted.class)))
+                            schema = @Schema(implementation = Deletions.Deleted.class)))
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
     @APIResponse(responseCode = "404", description = "no such job")
     @APIResponse(
             responseCode = "409",
             description = "the job (or an image of the batch) is QUEUED or RUNNING; the job is an image of a batch or"
                     + " a run of a sweep (delete the batch or the sweep)")
-    public JobDeletion.Deleted delete(@PathParam("id") String id) throws SQLException {
+    public Deletions.Deleted delete(@PathParam("id") String id) throws SQLException {
         return deletion.delete(uuid(id));
     }
 

@@ -9,6 +9,7 @@ import dev.srgan.core.models.ModelCatalog;
 import dev.srgan.core.models.ModelCatalog.ModelView;
 import dev.srgan.core.models.ModelComparisons;
 import dev.srgan.core.models.ModelStore;
+import dev.srgan.core.storage.Deletions;
 import dev.srgan.core.training.TrainingStore;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.networks.checkpoint.Checkpoint;
@@ -16,6 +17,7 @@ import dev.srgan.platform.blobs.BlobStore;
 import dev.srgan.platform.jobs.JobTable;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -83,6 +85,9 @@ public class ModelResource {
 
     @Inject
     ModelExports exports;
+
+    @Inject
+    Deletions deletion;
 
     /** Registration from a checkpoint. */
     public record FromCheckpoint(String checkpointId, String name, String description, Boolean makeDefault) {}
@@ -402,6 +407,27 @@ public class ModelResource {
             c.commit();
         }
         return get(id);
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @Operation(
+            operationId = "deleteModel",
+            summary = "Delete a model with its evaluations; the jobs that used it keep their history")
+    @APIResponse(
+            responseCode = "200",
+            description = "what was deleted (its file stays while a training checkpoint holds it)",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = Deletions.Deleted.class)))
+    @APIResponse(responseCode = "403", description = "the token's role is below ADMIN")
+    @APIResponse(responseCode = "404", description = "no such model")
+    @APIResponse(
+            responseCode = "409",
+            description = "the default of its scale, a shipped model, or a QUEUED or RUNNING job uses it")
+    public Deletions.Deleted delete(@PathParam("id") String id) throws SQLException {
+        return deletion.deleteModel(uuid(id));
     }
 
     /** An evaluation request: the dataset of photos to measure the model on. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.core.config.ApiConfig;
 import dev.srgan.core.models.ModelComparisons;
+import dev.srgan.core.models.ModelStore;
 import dev.srgan.platform.blobs.BlobStore;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,8 +43,7 @@ public class ShippedModels {
     @Inject
     ApiConfig config;
 
-    /** How a shipped model's {@code source} begins. */
-    static final String SOURCE_PREFIX = "shipped with SRGAN Cluster: models/";
+    static final String SOURCE_PREFIX = ModelStore.SHIPPED_SOURCE_PREFIX;
 
     @Inject
     DataSource dataSource;

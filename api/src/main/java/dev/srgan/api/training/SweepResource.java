@@ -12,8 +12,8 @@ import dev.srgan.core.auth.Role;
 import dev.srgan.core.config.ApiConfig;
 import dev.srgan.core.datasets.DatasetStore;
 import dev.srgan.core.errors.ApiException;
-import dev.srgan.core.jobs.JobDeletion;
 import dev.srgan.core.jobs.JobStore;
+import dev.srgan.core.storage.Deletions;
 import dev.srgan.core.training.SweepGrid;
 import dev.srgan.core.training.SweepStore;
 import dev.srgan.core.training.TrainingStore;
@@ -87,7 +87,7 @@ public class SweepResource {
     ObjectMapper json;
 
     @Inject
-    JobDeletion deletion;
+    Deletions deletion;
 
     /**
      * A sweep: the dataset, an optional name, the base hyperparameters (as {@code POST
@@ -332,11 +332,11 @@ public class SweepResource {
             content =
                     @Content(
                             mediaType = MediaType.APPLICATION_JSON,
-                            schema = @Schema(implementation = JobDeletion.Deleted.class)))
+                            schema = @Schema(implementation = Deletions.Deleted.class)))
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
     @APIResponse(responseCode = "404", description = "no such sweep")
     @APIResponse(responseCode = "409", description = "a run of the sweep is QUEUED or RUNNING (cancel the sweep first)")
-    public JobDeletion.Deleted delete(@PathParam("id") String id) throws SQLException {
+    public Deletions.Deleted delete(@PathParam("id") String id) throws SQLException {
         return deletion.deleteSweep(SweepStore.id(id));
     }
 

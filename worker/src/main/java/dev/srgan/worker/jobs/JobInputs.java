@@ -33,7 +33,7 @@ public class JobInputs {
     /** The model row a job names; a permanent failure when it is gone. */
     public ModelCache.Model model(UUID modelId) throws SQLException, JobFailure {
         if (modelId == null) {
-            throw JobFailure.permanent("the job names no model");
+            throw JobFailure.permanent("the job has no model: it was deleted");
         }
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps =
@@ -53,7 +53,7 @@ public class JobInputs {
     public List<DatasetArchive.Image> unpackDataset(UUID datasetId, Path dir)
             throws SQLException, IOException, JobFailure {
         if (datasetId == null) {
-            throw JobFailure.permanent("the job names no dataset");
+            throw JobFailure.permanent("the job has no dataset: it was deleted");
         }
         UUID blobId;
         try (Connection c = dataSource.getConnection();

@@ -1,6 +1,7 @@
-package dev.srgan.core.jobs;
+package dev.srgan.core.storage;
 
 import dev.srgan.core.errors.ApiException;
+import dev.srgan.core.models.ModelStore;
 import dev.srgan.domain.jobs.JobStatus;
 import dev.srgan.platform.jobs.JobTable;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,7 +19,8 @@ import javax.sql.DataSource;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
- * Deletes finished jobs and everything they own, to give their storage back: the uploaded image,
+ * Deletes what users stored, to give the space back: models, datasets, and finished jobs with
+ * everything they own: the uploaded image,
  * the result, a training run's checkpoints, losses, validations and samples, a batch's images, a
  * sweep's runs. One transaction per deletion, with the jobs locked, so a job is deleted whole or not
  * at all, and never while it may run (a retry and a delete of the same job are ordered by the lock).
@@ -28,7 +30,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * go with it, so the same key later makes a new job instead of naming one that is gone.
  */
 @ApplicationScoped
-public class JobDeletion {
+public class Deletions {
 
     /** The tables whose rows hold blobs; a blob none of them uses any more is deleted. */
     private static final String BLOB_UNUSED = """
@@ -125,6 +127,73 @@ public class JobDeletion {
         });
     }
 
+    /**
+     * Deletes a model with its evaluations and comparison crop, and its file unless a checkpoint
+     * still holds it. The jobs that used it keep their history without the link. 404 when there is
+     * none; 409 for a scale's default, a shipped model (it would be registered again at the next
+     * start), and while a QUEUED or RUNNING job uses it.
+     */
+    public Deleted deleteModel(UUID id) throws SQLException {
+        return inTransaction(c -> {
+            List<UUID> blobs = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT is_default, scale, source, blob_id FROM models WHERE id = ? FOR UPDATE")) {
+                ps.setObject(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw ApiException.notFound("no model " + id);
+                    }
+                    if (rs.getBoolean(1)) {
+                        throw ApiException.conflict("the model is the default for " + rs.getInt(2)
+                                + "x upscales; make another model the default first");
+                    }
+                    String source = rs.getString(3);
+                    if (source != null && source.startsWith(ModelStore.SHIPPED_SOURCE_PREFIX)) {
+                        throw ApiException.conflict("the model ships with SRGAN Cluster and would be registered again"
+                                + " at the next start; it stays (srgan.models.register-shipped=false stops that)");
+                    }
+                    blobs.add(rs.getObject(4, UUID.class));
+                }
+            }
+            requireUnused(c, "model_id", id, "model");
+            blobs.addAll(uuids(c, "SELECT blob_id FROM model_comparisons WHERE model_id = ?", id));
+            update(c, "DELETE FROM models WHERE id = ?", id);
+            return deleteUnusedBlobs(c, blobs, 0);
+        });
+    }
+
+    /**
+     * Deletes a dataset and its file. The runs and evaluations that used it keep their history
+     * without the link (a retry of one is refused). 404 when there is none; 409 while a QUEUED or
+     * RUNNING job uses it.
+     */
+    public Deleted deleteDataset(UUID id) throws SQLException {
+        return inTransaction(c -> {
+            UUID blob = uuid(c, "SELECT blob_id FROM datasets WHERE id = ? FOR UPDATE", id)
+                    .orElseThrow(() -> ApiException.notFound("no dataset " + id));
+            requireUnused(c, "dataset_id", id, "dataset");
+            update(c, "DELETE FROM datasets WHERE id = ?", id);
+            return deleteUnusedBlobs(c, List.of(blob), 0);
+        });
+    }
+
+    /** 409 when a QUEUED or RUNNING job names {@code id} in {@code column}. */
+    private static void requireUnused(Connection c, String column, UUID id, String what) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT count(*) FROM jobs WHERE " + column + " = ? AND status IN ('QUEUED', 'RUNNING')")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long active = rs.getLong(1);
+                if (active > 0) {
+                    throw ApiException.conflict(active + (active == 1 ? " job that is" : " jobs that are")
+                            + " queued or running use" + (active == 1 ? "s" : "") + " the " + what
+                            + "; delete it once they have ended, or cancel them");
+                }
+            }
+        }
+    }
+
     private static void requireEnded(JobStatus status, String what) {
         if (!status.isFinal()) {
             throw ApiException.conflict(what + "; only a job that has ended can be deleted: cancel it first");
@@ -184,6 +253,11 @@ public class JobDeletion {
             ps.setArray(1, ids);
             deletedJobs = ps.executeUpdate();
         }
+        return deleteUnusedBlobs(c, blobs, deletedJobs);
+    }
+
+    /** Deletes those of {@code blobs} that no row uses any more (their chunks go by ON DELETE CASCADE). */
+    private static Deleted deleteUnusedBlobs(Connection c, List<UUID> blobs, int deletedJobs) throws SQLException {
         int deletedBlobs = 0;
         long bytes = 0;
         try (PreparedStatement ps = c.prepareStatement(
@@ -199,11 +273,24 @@ public class JobDeletion {
         return new Deleted(deletedJobs, deletedBlobs, bytes);
     }
 
-    private static void update(Connection c, String sql, Array ids) throws SQLException {
+    private static void update(Connection c, String sql, Object parameter) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setArray(1, ids);
+            ps.setObject(1, parameter);
             ps.executeUpdate();
         }
+    }
+
+    private static List<UUID> uuids(Connection c, String sql, UUID id) throws SQLException {
+        List<UUID> found = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    found.add(rs.getObject(1, UUID.class));
+                }
+            }
+        }
+        return found;
     }
 
     private static Optional<UUID> uuid(Connection c, String sql, UUID id) throws SQLException {

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithTestResource(EmbeddedServicesTestResource.class)
-class JobDeletionTest {
+class DeletionTest {
     private static final String TINY =
             "{\"scale\": 2, \"residualBlocks\": 1, \"batchSize\": 2, \"hrCropSize\": 24, \"pretrainSteps\": 4, \"ganSteps\": 0}";
 
@@ -236,6 +236,86 @@ class JobDeletionTest {
                 .statusCode(403);
         TestAuth.asAdmin();
         given().get("/api/jobs/" + job).then().statusCode(200);
+    }
+
+    @Test
+    void aModelGoesButNotADefaultAShippedOneOrOneInUseAndItsJobsCannotRetry() throws Exception {
+        UUID byDefault = TestData.model(dataSource, 8, true);
+        given().delete("/api/models/" + byDefault)
+                .then()
+                .statusCode(409)
+                .body(
+                        "error",
+                        equalTo("the model is the default for 8x upscales; make another model the default first"));
+        UUID shipped = TestData.model(dataSource, 8, false);
+        exec(
+                "UPDATE models SET source = 'shipped with SRGAN Cluster: models/x.srgan.zip (sha256 0)' WHERE id = ?",
+                shipped);
+        given().delete("/api/models/" + shipped)
+                .then()
+                .statusCode(409)
+                .body("error", containsString("ships with SRGAN Cluster"));
+
+        UUID model = TestData.model(dataSource, 8, false);
+        UUID modelBlob = uuid("SELECT blob_id FROM models WHERE id = ?", model);
+        String job = given().multiPart("image", "x.png", TestData.png(16, 16), "image/png")
+                .multiPart("modelId", model.toString())
+                .multiPart("scale", "8")
+                .when()
+                .post("/api/upscale")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
+        given().delete("/api/models/" + model)
+                .then()
+                .statusCode(409)
+                .body(
+                        "error",
+                        equalTo("1 job that is queued or running uses the model; delete it once they have ended,"
+                                + " or cancel them"));
+        given().post("/api/jobs/" + job + "/cancel").then().statusCode(200);
+
+        given().delete("/api/models/" + model)
+                .then()
+                .statusCode(200)
+                .body("jobs", equalTo(0))
+                .body("blobs", equalTo(1));
+        given().get("/api/models/" + model).then().statusCode(404);
+        assertEquals(0, count("SELECT count(*) FROM blobs WHERE id = ?", modelBlob));
+        given().get("/api/jobs/" + job).then().statusCode(200).body("modelId", equalTo(null));
+        given().post("/api/jobs/" + job + "/retry")
+                .then()
+                .statusCode(409)
+                .body("error", containsString("the job's model has been deleted"));
+    }
+
+    @Test
+    void aDatasetGoesOnceNoRunNeedsItAndItsRunsKeepTheirHistory() throws Exception {
+        String dataset = dataset();
+        String run = given().contentType(ContentType.JSON)
+                .body("{\"datasetId\": \"" + dataset + "\", \"hyperparameters\": " + TINY + "}")
+                .when()
+                .post("/api/training")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
+        given().delete("/api/datasets/" + dataset)
+                .then()
+                .statusCode(409)
+                .body("error", containsString("1 job that is queued or running uses the dataset"));
+        given().post("/api/jobs/" + run + "/cancel").then().statusCode(200);
+
+        given().delete("/api/datasets/" + dataset).then().statusCode(200).body("blobs", equalTo(1));
+        given().get("/api/datasets").then().body("find { it.id == '" + dataset + "' }", equalTo(null));
+        given().get("/api/jobs/" + run).then().statusCode(200).body("datasetId", equalTo(null));
+        given().post("/api/jobs/" + run + "/retry")
+                .then()
+                .statusCode(409)
+                .body("error", equalTo("the job's dataset has been deleted; it cannot run again"));
+        given().delete("/api/datasets/" + dataset).then().statusCode(404);
+        given().delete("/api/jobs/" + run).then().statusCode(200);
     }
 
     private String upscale(String idempotencyKey) throws Exception {
