@@ -6,6 +6,8 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import dev.srgan.api.jobs.UpscaleRetention;
+import dev.srgan.core.storage.Deletions;
 import dev.srgan.embedded.EmbeddedServicesTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -35,6 +37,9 @@ class DeletionTest {
     @Inject
     DataSource dataSource;
 
+    @Inject
+    UpscaleRetention retention;
+
     @BeforeEach
     void signIn() {
         TestAuth.asAdmin();
@@ -60,6 +65,8 @@ class DeletionTest {
         long jobs = TestData.count(dataSource, "jobs");
         long blobs = TestData.count(dataSource, "blobs");
         int inputBytes = size(input);
+        JsonPath before =
+                given().get("/api/storage").then().statusCode(200).extract().jsonPath();
 
         given().delete("/api/jobs/" + job)
                 .then()
@@ -70,6 +77,16 @@ class DeletionTest {
 
         given().get("/api/jobs/" + job).then().statusCode(404);
         given().get("/api/jobs/" + job + "/result").then().statusCode(404);
+        JsonPath after =
+                given().get("/api/storage").then().statusCode(200).extract().jsonPath();
+        assertEquals(
+                before.getLong("parts.find { it.what == 'upscale results' }.bytes") - 7_000,
+                after.getLong("parts.find { it.what == 'upscale results' }.bytes"));
+        assertEquals(
+                before.getLong("parts.find { it.what == 'upscale inputs' }.files") - 1,
+                after.getLong("parts.find { it.what == 'upscale inputs' }.files"));
+        assertEquals(before.getLong("files") - 2, after.getLong("files"));
+        assertEquals(before.getLong("bytes") - 7_000 - inputBytes, after.getLong("bytes"));
         given().delete("/api/jobs/" + job).then().statusCode(404);
         assertEquals(jobs - 1, TestData.count(dataSource, "jobs"));
         assertEquals(blobs - 2, TestData.count(dataSource, "blobs"));
@@ -255,6 +272,9 @@ class DeletionTest {
                 .then()
                 .statusCode(409)
                 .body("error", containsString("ships with SRGAN Cluster"));
+        // not a shipped model after all: other test classes count the shipped ones
+        exec("UPDATE models SET source = 'test' WHERE id = ?", shipped);
+        given().delete("/api/models/" + shipped).then().statusCode(200);
 
         UUID model = TestData.model(dataSource, 8, false);
         UUID modelBlob = uuid("SELECT blob_id FROM models WHERE id = ?", model);
@@ -316,6 +336,37 @@ class DeletionTest {
                 .body("error", equalTo("the job's dataset has been deleted; it cannot run again"));
         given().delete("/api/datasets/" + dataset).then().statusCode(404);
         given().delete("/api/jobs/" + run).then().statusCode(200);
+    }
+
+    @Test
+    void retentionDeletesOnlyUpscalesThatFinishedLongerAgoThanItKeeps() throws Exception {
+        TestData.model(dataSource, 2, true);
+        String old = upscale(null);
+        String recent = upscale(null);
+        String running = upscale(null);
+        String run = given().contentType(ContentType.JSON)
+                .body("{\"datasetId\": \"" + dataset() + "\", \"hyperparameters\": " + TINY + "}")
+                .when()
+                .post("/api/training")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
+        exec(
+                "UPDATE jobs SET status = 'SUCCEEDED', finished_at = now() - interval '40 days' WHERE id IN (?::uuid, ?::uuid)",
+                old,
+                run);
+        exec("UPDATE jobs SET status = 'FAILED', finished_at = now() - interval '2 days' WHERE id = ?::uuid", recent);
+        exec("UPDATE jobs SET status = 'RUNNING', created_at = now() - interval '60 days' WHERE id = ?::uuid", running);
+
+        Deletions.Deleted deleted = retention.deleteOlderThan(java.time.Duration.ofDays(30));
+
+        assertEquals(1, deleted.jobs());
+        given().get("/api/jobs/" + old).then().statusCode(404);
+        given().get("/api/jobs/" + recent).then().statusCode(200);
+        given().get("/api/jobs/" + running).then().statusCode(200);
+        given().get("/api/jobs/" + run).then().statusCode(200).body("type", equalTo("TRAINING"));
+        exec("UPDATE jobs SET status = 'CANCELLED', finished_at = now() WHERE id = ?::uuid", running);
     }
 
     private String upscale(String idempotencyKey) throws Exception {

@@ -3,6 +3,7 @@ package dev.srgan.dashboard;
 import dev.srgan.core.jobs.JobStore;
 import dev.srgan.core.jobs.JobView;
 import dev.srgan.core.kafka.ConsumerLag;
+import dev.srgan.core.storage.StorageUsage;
 import dev.srgan.core.workers.WorkerStore;
 import dev.srgan.domain.jobs.JobStatus;
 import dev.srgan.domain.jobs.JobType;
@@ -37,9 +38,12 @@ public class OverviewPage {
     @Inject
     ConsumerLag lag;
 
+    @Inject
+    StorageUsage storage;
+
     @CheckedTemplate(basePath = "dashboard")
     static class Templates {
-        static native TemplateInstance overview(Overview o);
+        static native TemplateInstance overview(Overview o, StorageUsage.Summary storage);
 
         static native TemplateInstance overview$live(Overview o);
     }
@@ -60,7 +64,7 @@ public class OverviewPage {
 
     @GET
     public TemplateInstance overview() throws SQLException {
-        return Templates.overview(load());
+        return Templates.overview(load(), storage.summary());
     }
 
     /** The live part of the page, re-rendered when a job or worker changes. */

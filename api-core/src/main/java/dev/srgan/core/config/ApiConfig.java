@@ -36,6 +36,9 @@ public interface ApiConfig {
     /** {@code srgan.reaper.*}. */
     Reaper reaper();
 
+    /** {@code srgan.retention.*}. */
+    Retention retention();
+
     /** {@code srgan.outbox.*}. */
     Outbox outbox();
 
@@ -129,6 +132,20 @@ public interface ApiConfig {
     interface Reaper {
         /** How often expired worker leases are looked for (read by the scheduler as {@code ${srgan.reaper.interval}}). */
         @WithDefault("5s")
+        Duration interval();
+    }
+
+    /** How long finished jobs are kept before the api deletes them with all they stored. */
+    interface Retention {
+        /**
+         * Finished upscales and batches (with their images) older than this are deleted; unset keeps
+         * them until someone deletes them. Training runs, sweeps and evaluations are never deleted
+         * on their own.
+         */
+        Optional<Duration> upscales();
+
+        /** How often expired jobs are looked for (read by the scheduler as {@code ${srgan.retention.interval}}). */
+        @WithDefault("10m")
         Duration interval();
     }
 
