@@ -45,6 +45,8 @@ final class Cluster implements AutoCloseable {
     private final List<App> workers = new ArrayList<>();
     /** The admin token the harness gives the api at start; every HTTP helper sends it. */
     static final String ADMIN_TOKEN = "srgan_system-tests-" + UUID.randomUUID();
+    /** What the api signs webhook deliveries with in system tests. */
+    static final String WEBHOOK_SECRET = "srgan-system-tests-webhook-secret";
 
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -137,6 +139,9 @@ final class Cluster implements AutoCloseable {
         if (module.equals("api")) {
             // as ./srgan up does: the api registers this token as the first admin
             env.put("SRGAN_BOOTSTRAP_ADMIN_TOKEN", ADMIN_TOKEN);
+            // webhooks to the tests' own receivers on loopback, signed
+            env.put("SRGAN_WEBHOOKS_ALLOWED_HOSTS", "127.0.0.1");
+            env.put("SRGAN_WEBHOOKS_SECRET", WEBHOOK_SECRET);
         }
         App app = new App(name, pb.start(), port);
         awaitReady(app);

@@ -258,7 +258,7 @@ class PipelineSystemTest {
         Files.write(image, Images.png(40, 30, 4242));
 
         ApiResponse<UpscaleSubmitted> submitted =
-                new UpscaleApi(client).upscaleWithHttpInfo(null, image.toFile(), "2", model.getId());
+                new UpscaleApi(client).upscaleWithHttpInfo(null, image.toFile(), "2", model.getId(), null);
         assertEquals(202, submitted.getStatusCode());
         assertEquals(
                 "/api/jobs/" + submitted.getData().getId(), submitted.getData().getUrl());
@@ -289,7 +289,8 @@ class PipelineSystemTest {
                 page.toString());
 
         ApiException refused = assertThrows(
-                ApiException.class, () -> new UpscaleApi(client).upscale(null, image.toFile(), "3", model.getId()));
+                ApiException.class,
+                () -> new UpscaleApi(client).upscale(null, image.toFile(), "3", model.getId(), null));
         assertEquals(400, refused.getCode());
         ApiError error = client.getObjectMapper().readValue(refused.getResponseBody(), ApiError.class);
         assertEquals("scale", error.getField());
@@ -379,6 +380,63 @@ class PipelineSystemTest {
             }
         }
         return nearest;
+    }
+
+    @Test
+    @Order(8)
+    void aWebhookIsPostedSignedWhenTheWorkerFinishesTheJob() throws Exception {
+        java.util.concurrent.BlockingQueue<Map<String, String>> deliveries =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+        com.sun.net.httpserver.HttpServer receiver = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        receiver.createContext("/done", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            deliveries.add(Map.of(
+                    "body", new String(body, java.nio.charset.StandardCharsets.UTF_8),
+                    "timestamp", exchange.getRequestHeaders().getFirst("X-Srgan-Timestamp"),
+                    "signature", exchange.getRequestHeaders().getFirst("X-Srgan-Signature")));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.start();
+        try {
+            String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/done";
+            HttpResponse<String> r = cluster.postMultipart(
+                    "/api/upscale",
+                    form(
+                            "image",
+                            new Cluster.FilePart("hooked.png", Images.png(24, 16, 8), "image/png"),
+                            "scale",
+                            "2",
+                            "webhookUrl",
+                            hook));
+            assertEquals(202, r.statusCode(), r.body());
+            String id = Cluster.JSON.readTree(r.body()).path("id").asText();
+            Map<String, String> delivery = deliveries.poll(180, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(delivery != null, "no webhook within 180 s");
+            // the receiver checks the signature as docs/webhooks.md says
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(
+                    Cluster.WEBHOOK_SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+            mac.update((delivery.get("timestamp") + ".").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            String expected = "sha256="
+                    + java.util.HexFormat.of()
+                            .formatHex(mac.doFinal(
+                                    delivery.get("body").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            assertEquals(expected, delivery.get("signature"));
+            JsonNode body = Cluster.JSON.readTree(delivery.get("body"));
+            assertEquals("job.succeeded", body.path("event").asText(), body.toString());
+            assertEquals(id, body.path("job").path("id").asText());
+            assertEquals(48, body.path("job").path("result").path("width").asInt(), body.toString());
+            BufferedImage result = Images.read(
+                    cluster.getBytes(body.path("job").path("result").path("url").asText()));
+            assertEquals(32, result.getHeight());
+            JsonNode job = cluster.awaitJob(
+                    id, j -> j.path("webhook").path("state").asText().equals("DELIVERED"), Duration.ofSeconds(30));
+            assertEquals(204, job.path("webhook").path("responseCode").asInt(), job.toString());
+        } finally {
+            receiver.stop(0);
+        }
     }
 
     /** Within 16 levels per channel (a model's output on flat grey; read as linear light, 64 would be 137). */

@@ -3,6 +3,7 @@ package dev.srgan.core.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -41,6 +42,9 @@ public interface ApiConfig {
 
     /** {@code srgan.outbox.*}. */
     Outbox outbox();
+
+    /** {@code srgan.webhooks.*}. */
+    Webhooks webhooks();
 
     /** {@code srgan.models.*}. */
     Models models();
@@ -147,6 +151,31 @@ public interface ApiConfig {
         /** How often expired jobs are looked for (read by the scheduler as {@code ${srgan.retention.interval}}). */
         @WithDefault("10m")
         Duration interval();
+    }
+
+    /** Jobs POSTed to a URL of the submitter's when they end. */
+    interface Webhooks {
+        /**
+         * The hosts a webhookUrl may name (exact host names or addresses, or {@code *} for any);
+         * unset, webhooks are refused, so an operator's token cannot make the api call into the
+         * cluster's own network unless an admin allowed it.
+         */
+        Optional<List<String>> allowedHosts();
+
+        /** Signs each delivery: {@code X-Srgan-Signature: sha256=HMAC(secret, timestamp + "." + body)}. */
+        Optional<String> secret();
+
+        /** How long one delivery may take (connect and answer). */
+        @WithDefault("10s")
+        Duration timeout();
+
+        /** Sends of one delivery before it is given up. */
+        @WithDefault("8")
+        int maxAttempts();
+
+        /** The wait before the first resend; it doubles after each failed one, up to an hour. */
+        @WithDefault("10s")
+        Duration backoff();
     }
 
     /** The outbox relay. */

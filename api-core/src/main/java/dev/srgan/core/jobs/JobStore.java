@@ -52,8 +52,13 @@ public class JobStore {
     private static final String SELECT = """
             SELECT j.id, j.type, j.status, j.name, j.params::text AS params, j.input_name, j.model_id, j.dataset_id, j.attempts,
                    j.max_attempts, j.worker_id, j.progress, j.progress_message, j.cancel_requested, j.error, j.created_at,
-                   j.started_at, j.finished_at, r.width, r.height, r.content_type, r.model_ms, r.total_ms, b.size_bytes AS result_size
+                   j.started_at, j.finished_at, r.width, r.height, r.content_type, r.model_ms, r.total_ms, b.size_bytes AS result_size,
+                   w.url AS webhook_url, wd.job_status AS webhook_event, wd.attempts AS webhook_attempts,
+                   wd.delivered_at AS webhook_delivered_at, wd.gave_up_at AS webhook_gave_up_at,
+                   wd.response_code AS webhook_response_code, wd.last_error AS webhook_error, wd.available_at AS webhook_next_at
             FROM jobs j LEFT JOIN results r ON r.job_id = j.id LEFT JOIN blobs b ON b.id = r.blob_id
+            LEFT JOIN job_webhooks w ON w.job_id = j.id
+            LEFT JOIN LATERAL (SELECT * FROM webhook_deliveries d WHERE d.job_id = w.job_id ORDER BY d.id DESC LIMIT 1) wd ON true
             """;
 
     /** A page of jobs, optionally of one type and/or status; the images of a batch upscale are not among them. */
@@ -330,7 +335,29 @@ public class JobStore {
                 rs.getObject("created_at", OffsetDateTime.class),
                 rs.getObject("started_at", OffsetDateTime.class),
                 rs.getObject("finished_at", OffsetDateTime.class),
-                result);
+                result,
+                webhook(rs));
+    }
+
+    private static JobView.WebhookView webhook(ResultSet rs) throws SQLException {
+        String url = rs.getString("webhook_url");
+        if (url == null) {
+            return null;
+        }
+        String event = rs.getString("webhook_event");
+        OffsetDateTime delivered = rs.getObject("webhook_delivered_at", OffsetDateTime.class);
+        OffsetDateTime gaveUp = rs.getObject("webhook_gave_up_at", OffsetDateTime.class);
+        String state =
+                event == null ? "WAITING" : delivered != null ? "DELIVERED" : gaveUp != null ? "GAVE_UP" : "PENDING";
+        return new JobView.WebhookView(
+                url,
+                state,
+                event,
+                event == null ? 0 : rs.getInt("webhook_attempts"),
+                delivered,
+                (Integer) rs.getObject("webhook_response_code"),
+                rs.getString("webhook_error"),
+                state.equals("PENDING") ? rs.getObject("webhook_next_at", OffsetDateTime.class) : null);
     }
 
     /** A stored upscale result: its blob, type and size. */

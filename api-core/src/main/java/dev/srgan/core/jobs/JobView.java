@@ -31,9 +31,38 @@ public record JobView(
         OffsetDateTime createdAt,
         OffsetDateTime startedAt,
         OffsetDateTime finishedAt,
-        ResultView result) {
+        ResultView result,
+
+        @Schema(description = "present when the job was submitted with a webhookUrl")
+        WebhookView webhook) {
 
     /** The stored result of a finished upscale job. */
     public record ResultView(
             int width, int height, String contentType, Long modelMs, Long totalMs, long sizeBytes, String url) {}
+
+    /**
+     * The job's webhook and its latest delivery: WAITING (the job has not ended), PENDING (sending or
+     * waiting to resend), DELIVERED (a 2xx answer) or GAVE_UP (srgan.webhooks.max-attempts failed).
+     */
+    @Schema(name = "JobWebhook")
+    public record WebhookView(
+            String url,
+
+            @Schema(enumeration = {"WAITING", "PENDING", "DELIVERED", "GAVE_UP"})
+            String state,
+
+            @Schema(description = "the job's status the latest delivery announces")
+            String event,
+
+            int attempts,
+            OffsetDateTime deliveredAt,
+
+            @Schema(description = "the receiver's HTTP status of the latest attempt")
+            Integer responseCode,
+
+            @Schema(description = "why the latest attempt failed")
+            String lastError,
+
+            @Schema(description = "when a PENDING delivery is sent next")
+            OffsetDateTime nextAttemptAt) {}
 }

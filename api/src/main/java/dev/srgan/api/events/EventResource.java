@@ -55,7 +55,7 @@ public class EventResource {
             responseCode = "200",
             description =
                     "an open stream; each event's data is one JSON object, {\"kind\": \"job\" | \"losses\" | "
-                            + "\"checkpoint\" | \"validation\" | \"worker\" | \"ping\" | \"revoked\", ...}; it ends after \"revoked\" once its token is revoked",
+                            + "\"checkpoint\" | \"validation\" | \"worker\" | \"webhook\" | \"ping\" | \"revoked\", ...}; it ends after \"revoked\" once its token is revoked",
             content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING)))
     public Multi<String> stream(@QueryParam("jobId") String jobId, @Context ContainerRequestContext request) {
         Caller caller = (Caller) request.getProperty(Caller.PROPERTY);

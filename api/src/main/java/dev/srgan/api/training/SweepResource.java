@@ -17,6 +17,7 @@ import dev.srgan.core.storage.Deletions;
 import dev.srgan.core.training.SweepGrid;
 import dev.srgan.core.training.SweepStore;
 import dev.srgan.core.training.TrainingStore;
+import dev.srgan.core.webhooks.Webhooks;
 import dev.srgan.networks.training.TrainingConfig;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -32,6 +33,7 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.net.URI;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -89,13 +91,23 @@ public class SweepResource {
     @Inject
     Deletions deletion;
 
+    @Inject
+    Webhooks webhooks;
+
     /**
      * A sweep: the dataset, an optional name, the base hyperparameters (as {@code POST
      * /api/training} takes them; absent ones take their defaults) and the grid, each swept
      * hyperparameter with its list of values. A grid value overrides the base.
      */
     public record SweepRequest(
-            String datasetId, String name, String contentLoss, JsonNode hyperparameters, JsonNode grid) {}
+            String datasetId,
+            String name,
+            String contentLoss,
+            JsonNode hyperparameters,
+            JsonNode grid,
+
+            @Schema(description = "POSTed each run when it ends (see docs/webhooks.md)")
+            String webhookUrl) {}
 
     /** What a sweep submission answers: the sweep and its jobs in grid order. */
     @Schema(name = "SweepSubmitted")
@@ -149,6 +161,7 @@ public class SweepResource {
         }
         UUID datasetId = TrainingLimits.datasetId(request.datasetId());
         String name = TrainingLimits.name(request.name());
+        URI webhook = webhooks.parse(request.webhookUrl());
         JsonNode base =
                 request.hyperparameters() == null || request.hyperparameters().isNull()
                         ? json.createObjectNode()
@@ -191,6 +204,7 @@ public class SweepResource {
                                 .text(request.contentLoss())
                                 .text(write(base))
                                 .text(write(request.grid()))
+                                .text(webhook == null ? null : webhook.toString())
                                 .hex());
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -221,6 +235,7 @@ public class SweepResource {
                     UUID jobId = training.insertRun(
                             c, datasetId, sweepName + " [" + point.label() + "]", configs.get(point.index()));
                     sweeps.insertRun(c, id, point.index(), jobId, point.values());
+                    webhooks.attach(c, jobId, webhook);
                     jobIds.add(jobId);
                 }
                 if (key.isPresent()) {

@@ -11,6 +11,7 @@ import dev.srgan.core.config.ApiConfig;
 import dev.srgan.core.datasets.DatasetStore;
 import dev.srgan.core.errors.ApiException;
 import dev.srgan.core.training.TrainingStore;
+import dev.srgan.core.webhooks.Webhooks;
 import dev.srgan.networks.training.TrainingConfig;
 import dev.srgan.platform.blobs.BlobStore;
 import jakarta.inject.Inject;
@@ -26,6 +27,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
+import java.net.URI;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -68,6 +70,9 @@ public class TrainingResource {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    Webhooks webhooks;
+
     /** TorchScript file of a VGG19 feature extractor on the workers (see README); unset = pixel MSE only. */
 
     /**
@@ -75,7 +80,14 @@ public class TrainingResource {
      * the training config; absent ones take the seed's defaults). {@code contentLoss} is
      * {@code pixel-mse} (default) or {@code vgg19} when the workers have the extractor.
      */
-    public record TrainingRequest(String datasetId, String name, String contentLoss, JsonNode hyperparameters) {}
+    public record TrainingRequest(
+            String datasetId,
+            String name,
+            String contentLoss,
+            JsonNode hyperparameters,
+
+            @Schema(description = "POSTed the job when it ends (see docs/webhooks.md)")
+            String webhookUrl) {}
 
     /** What the submission answers. */
     @Schema(name = "TrainingSubmitted")
@@ -99,12 +111,12 @@ public class TrainingResource {
             responseCode = "400",
             description =
                     "a body that is not JSON, datasetId not a UUID, a hyperparameter out of range (named in field), "
-                            + "name over 200 characters, an Idempotency-Key over 255 characters")
+                            + "name over 200 characters, a webhookUrl that is not an http(s) URL, an Idempotency-Key over 255 characters")
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
     @APIResponse(
             responseCode = "422",
             description = "no such dataset, an hrCropSize larger than the dataset's smallest image (named), "
-                    + "contentLoss vgg19 on a cluster without the extractor, "
+                    + "contentLoss vgg19 on a cluster without the extractor, a webhookUrl host the cluster does not call, "
                     + "or an Idempotency-Key used for another request")
     public Response submit(
             TrainingRequest request,
@@ -137,6 +149,7 @@ public class TrainingResource {
                 settings.training().vgg19Path().orElse(null),
                 json);
         String name = TrainingLimits.name(request.name());
+        URI webhook = webhooks.parse(request.webhookUrl());
         int totalSteps = config.pretrainSteps() + config.ganSteps();
         Optional<IdempotencyKeys.Key> key = idempotencyKey == null
                 ? Optional.empty()
@@ -149,6 +162,7 @@ public class TrainingResource {
                                 .text(name)
                                 .text(config.toJson())
                                 .text(request.contentLoss())
+                                .text(webhook == null ? null : webhook.toString())
                                 .hex());
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -161,6 +175,7 @@ public class TrainingResource {
                 String datasetName = datasets.requireUsable(c, datasetId, "datasetId", List.of(config.hrCropSize()));
                 String runName = name != null ? name : "x" + config.scale() + " on " + datasetName;
                 UUID id = training.insertRun(c, datasetId, runName, config);
+                webhooks.attach(c, id, webhook);
                 if (key.isPresent()) {
                     keys.complete(c, key.get(), id);
                 }

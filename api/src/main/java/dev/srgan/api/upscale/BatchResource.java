@@ -10,6 +10,7 @@ import dev.srgan.core.errors.ApiException;
 import dev.srgan.core.jobs.JobStore;
 import dev.srgan.core.models.ModelStore;
 import dev.srgan.core.upscale.BatchStore;
+import dev.srgan.core.webhooks.Webhooks;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.platform.blobs.BlobStore;
 import dev.srgan.platform.jobs.JobTable;
@@ -25,6 +26,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -74,6 +76,9 @@ public class BatchResource {
     @Inject
     IdempotencyKeys keys;
 
+    @Inject
+    Webhooks webhooks;
+
     /** What a batch submission answers: the batch's id, state, where to follow it and how many images it holds. */
     @Schema(name = "BatchSubmitted")
     public record Submitted(UUID id, String status, String url, int count) {}
@@ -94,9 +99,9 @@ public class BatchResource {
                             schema = @Schema(implementation = Submitted.class)))
     @APIResponse(
             responseCode = "400",
-            description =
-                    "no images, both images and file, a zip that is not one or has an unsafe path, "
-                            + "a damaged or truncated image (named), scale not 2/4/8, modelId not a UUID, an Idempotency-Key over 255 characters")
+            description = "no images, both images and file, a zip that is not one or has an unsafe path, "
+                    + "a damaged or truncated image (named), scale not 2/4/8, modelId not a UUID, "
+                    + "a webhookUrl that is not an http(s) URL, an Idempotency-Key over 255 characters")
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
     @APIResponse(
             responseCode = "413",
@@ -107,18 +112,22 @@ public class BatchResource {
     @APIResponse(
             responseCode = "422",
             description = "a zip without images, no such model, a model of another scale, no model for the scale, "
-                    + "or an Idempotency-Key used for another request")
+                    + "a webhookUrl host the cluster does not call, or an Idempotency-Key used for another request")
     public Response submit(
             @RestForm("images") @Schema(description = "the images, one part each (or file)") List<FileUpload> images,
             @RestForm("file") @Schema(description = "a zip of PNG/JPEG images (or images)") FileUpload zip,
             @RestForm("scale") @Schema(description = "2, 4 or 8; default 4") String scale,
             @RestForm("modelId") @Schema(format = "uuid", description = "default: the default model of the scale")
                     String modelId,
+            @RestForm(Webhooks.FIELD)
+                    @Schema(description = "POSTed the batch when it ends, not each image (see docs/webhooks.md)")
+                    String webhookUrl,
             @HeaderParam(IdempotencyKeys.HEADER) @Parameter(description = ApiDocument.IDEMPOTENCY_KEY)
                     String idempotencyKey,
             @Context ContainerRequestContext request)
             throws SQLException, IOException {
-        UUID id = submit(images, zip, scale, modelId, idempotencyKey, (Caller) request.getProperty(Caller.PROPERTY));
+        UUID id = submit(
+                images, zip, scale, modelId, webhookUrl, idempotencyKey, (Caller) request.getProperty(Caller.PROPERTY));
         return Response.accepted(new Submitted(id, jobs.require(id).status(), "/api/jobs/" + id, batches.count(id)))
                 .build();
     }
@@ -132,11 +141,13 @@ public class BatchResource {
             FileUpload zip,
             String scaleText,
             String modelIdText,
+            String webhookUrl,
             String idempotencyKey,
             Caller caller)
             throws SQLException, IOException {
         int scale = UpscaleResource.parseScale(scaleText);
         UUID modelId = UpscaleResource.parseModelId(modelIdText);
+        URI webhook = webhooks.parse(webhookUrl);
         BatchUpload.Limits limits = new BatchUpload.Limits(
                 config.upload().batch().maxImages(),
                 config.upload().batch().maxTotalPixels(),
@@ -150,7 +161,8 @@ public class BatchResource {
                 IdempotencyKeys.Fingerprint fingerprint = new IdempotencyKeys.Fingerprint()
                         .text(String.valueOf(scale))
                         .text(modelId == null ? null : modelId.toString())
-                        .text(batch.zipName());
+                        .text(batch.zipName())
+                        .text(webhook == null ? null : webhook.toString());
                 for (BatchUpload.Image image : images) {
                     fingerprint.text(image.name()).file(image.file());
                 }
@@ -195,6 +207,7 @@ public class BatchResource {
                                 id,
                                 i);
                     }
+                    webhooks.attach(c, id, webhook);
                     if (key.isPresent()) {
                         keys.complete(c, key.get(), id);
                     }

@@ -9,6 +9,7 @@ import dev.srgan.core.config.ApiConfig;
 import dev.srgan.core.errors.ApiException;
 import dev.srgan.core.jobs.JobStore;
 import dev.srgan.core.models.ModelStore;
+import dev.srgan.core.webhooks.Webhooks;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.platform.blobs.BlobStore;
 import dev.srgan.platform.jobs.JobTable;
@@ -24,6 +25,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -67,6 +69,9 @@ public class UpscaleResource {
     @Inject
     IdempotencyKeys keys;
 
+    @Inject
+    Webhooks webhooks;
+
     /** What a submission answers: the job's id, state and where to follow it. */
     @Schema(name = "UpscaleSubmitted")
     public record Submitted(UUID id, String status, String url) {}
@@ -86,7 +91,7 @@ public class UpscaleResource {
     @APIResponse(
             responseCode = "400",
             description = "no image, scale not 2/4/8, modelId not a UUID, an unreadable, truncated or damaged image, "
-                    + "an Idempotency-Key over 255 characters")
+                    + "a webhookUrl that is not an http(s) URL, an Idempotency-Key over 255 characters")
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
     @APIResponse(
             responseCode = "413",
@@ -96,17 +101,20 @@ public class UpscaleResource {
     @APIResponse(
             responseCode = "422",
             description = "no such model, a model of another scale, no model for the scale, "
-                    + "or an Idempotency-Key used for another request")
+                    + "a webhookUrl host the cluster does not call, or an Idempotency-Key used for another request")
     public Response submit(
             @RestForm("image") FileUpload image,
             @RestForm("scale") @Schema(description = "2, 4 or 8; default 4") String scale,
             @RestForm("modelId") @Schema(format = "uuid", description = "default: the default model of the scale")
                     String modelId,
+            @RestForm(Webhooks.FIELD) @Schema(description = "POSTed the job when it ends (see docs/webhooks.md)")
+                    String webhookUrl,
             @HeaderParam(IdempotencyKeys.HEADER) @Parameter(description = ApiDocument.IDEMPOTENCY_KEY)
                     String idempotencyKey,
             @Context ContainerRequestContext request)
             throws SQLException, IOException {
-        UUID id = submit(image, scale, modelId, null, idempotencyKey, (Caller) request.getProperty(Caller.PROPERTY));
+        UUID id = submit(
+                image, scale, modelId, null, webhookUrl, idempotencyKey, (Caller) request.getProperty(Caller.PROPERTY));
         return Response.accepted(new Submitted(id, jobs.require(id).status(), "/api/jobs/" + id))
                 .build();
     }
@@ -114,7 +122,7 @@ public class UpscaleResource {
     /** Validates and stores an upscale submission in one transaction; used by the dashboard. */
     public UUID submit(FileUpload image, String scaleText, String modelIdText, String name)
             throws SQLException, IOException {
-        return submit(image, scaleText, modelIdText, name, null, null);
+        return submit(image, scaleText, modelIdText, name, null, null, null);
     }
 
     /**
@@ -122,13 +130,20 @@ public class UpscaleResource {
      * same key and request return the first job's id and store nothing (see {@link IdempotencyKeys}).
      */
     public UUID submit(
-            FileUpload image, String scaleText, String modelIdText, String name, String idempotencyKey, Caller caller)
+            FileUpload image,
+            String scaleText,
+            String modelIdText,
+            String name,
+            String webhookUrl,
+            String idempotencyKey,
+            Caller caller)
             throws SQLException, IOException {
         if (image == null || image.uploadedFile() == null) {
             throw ApiException.badRequest("image", "choose an image to upscale (multipart field 'image')");
         }
         int scale = parseScale(scaleText);
         UUID modelId = parseModelId(modelIdText);
+        URI webhook = webhooks.parse(webhookUrl);
         String fileName = image.fileName() == null || image.fileName().isBlank() ? "image" : image.fileName();
         if (image.size() > config.upload().maxBytes()) {
             throw ApiException.tooLarge(
@@ -158,6 +173,7 @@ public class UpscaleResource {
                                 .text(String.valueOf(scale))
                                 .text(modelId == null ? null : modelId.toString())
                                 .text(name)
+                                .text(webhook == null ? null : webhook.toString())
                                 .file(image.uploadedFile())
                                 .hex());
         try (Connection c = dataSource.getConnection()) {
@@ -186,6 +202,7 @@ public class UpscaleResource {
                                 fileName,
                                 model,
                                 null));
+                webhooks.attach(c, id, webhook);
                 if (key.isPresent()) {
                     keys.complete(c, key.get(), id);
                 }

@@ -1,0 +1,93 @@
+package dev.srgan.core.webhooks;
+
+import dev.srgan.core.config.ApiConfig;
+import dev.srgan.core.errors.ApiException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+/**
+ * The webhook a job is submitted with: checked at submission (an http(s) URL on a host that
+ * {@code srgan.webhooks.allowed-hosts} names) and stored with the job in its transaction. The
+ * deliveries themselves follow from the job's endings (trigger of migration V12); the api's
+ * {@code WebhookRelay} sends them.
+ */
+@ApplicationScoped
+public class Webhooks {
+    /** The submission field, in forms and JSON bodies alike. */
+    public static final String FIELD = "webhookUrl";
+
+    static final int MAX_LENGTH = 2000;
+
+    @Inject
+    ApiConfig config;
+
+    /**
+     * The URL to call, or null when none was given. 400 for text that is not an absolute http(s)
+     * URL; 422 for a host the cluster does not allow (or when no host is allowed).
+     */
+    public URI parse(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        String trimmed = text.trim();
+        if (trimmed.length() > MAX_LENGTH) {
+            throw ApiException.badRequest(FIELD, "webhookUrl is over " + MAX_LENGTH + " characters");
+        }
+        URI url;
+        try {
+            url = new URI(trimmed);
+        } catch (URISyntaxException e) {
+            throw ApiException.badRequest(FIELD, "webhookUrl is not a URL: " + e.getMessage());
+        }
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") || url.getHost() == null) {
+            throw ApiException.badRequest(
+                    FIELD, "webhookUrl must be an http:// or https:// URL with a host, got '" + trimmed + "'");
+        }
+        if (url.getUserInfo() != null) {
+            throw ApiException.badRequest(FIELD, "webhookUrl must not carry a user name or password");
+        }
+        if (!allowed(url)) {
+            List<String> hosts = config.webhooks().allowedHosts().orElse(List.of());
+            throw ApiException.unprocessable(
+                    FIELD,
+                    hosts.isEmpty()
+                            ? "webhooks are off on this cluster: an admin allows hosts with srgan.webhooks.allowed-hosts"
+                            : "webhookUrl's host '" + url.getHost() + "' is not one this cluster calls ("
+                                    + String.join(", ", hosts) + "; srgan.webhooks.allowed-hosts)");
+        }
+        return url;
+    }
+
+    /** Whether {@code srgan.webhooks.allowed-hosts} lets the api call this URL's host. */
+    public boolean allowed(URI url) {
+        String host = url.getHost() == null ? "" : url.getHost().toLowerCase(Locale.ROOT);
+        for (String allowed : config.webhooks().allowedHosts().orElse(List.of())) {
+            String a = allowed.trim().toLowerCase(Locale.ROOT);
+            if (a.equals("*") || a.equals(host)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Stores the job's webhook in the submission's transaction; nothing when {@code url} is null. */
+    public void attach(Connection c, UUID jobId, URI url) throws SQLException {
+        if (url == null) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO job_webhooks (job_id, url) VALUES (?, ?)")) {
+            ps.setObject(1, jobId);
+            ps.setString(2, url.toString());
+            ps.executeUpdate();
+        }
+    }
+}
