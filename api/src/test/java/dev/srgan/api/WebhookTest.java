@@ -197,6 +197,27 @@ class WebhookTest {
                 .body(containsString("answered 200"))
                 .body(containsString("on attempt 2"));
 
+        // back up: an operator sends the given-up ending again, as a new delivery
+        given().post("/api/jobs/" + down + "/webhook/resend")
+                .then()
+                .statusCode(202)
+                .body("webhook.state", equalTo("PENDING"))
+                .body("webhook.attempts", equalTo(0));
+        Received replay = next();
+        assertEquals("/down", replay.path());
+        assertEquals("job.failed", replay.header("X-Srgan-Event"));
+        awaitState(down, "DELIVERED");
+        String notEnded = upscaleWithWebhook(url("/x"));
+        given().post("/api/jobs/" + notEnded + "/webhook/resend")
+                .then()
+                .statusCode(409)
+                .body("error", containsString("has not ended yet"));
+        given().post("/api/jobs/" + java.util.UUID.randomUUID() + "/webhook/resend")
+                .then()
+                .statusCode(404);
+        exec("UPDATE jobs SET status = 'CANCELLED', finished_at = now() WHERE id = ?::uuid", notEnded);
+        assertEquals("/x", next().path());
+
         // nobody listening at all: the connection is refused, and that is an attempt too
         int port = receiver.getAddress().getPort();
         receiver.stop(0);

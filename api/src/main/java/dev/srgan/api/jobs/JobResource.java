@@ -9,6 +9,7 @@ import dev.srgan.core.storage.Deletions;
 import dev.srgan.core.training.TrainingStore;
 import dev.srgan.core.upscale.BatchStore;
 import dev.srgan.core.upscale.BatchZip;
+import dev.srgan.core.webhooks.Webhooks;
 import dev.srgan.domain.jobs.JobStatus;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.platform.blobs.BlobStore;
@@ -63,6 +64,9 @@ public class JobResource {
     @Inject
     Deletions deletion;
 
+    @Inject
+    Webhooks webhooks;
+
     /** Jobs newest first; {@code type} and {@code status} filter, {@code page} (from 0) and {@code size} page. */
     @GET
     @Operation(operationId = "listJobs", summary = "Jobs newest first (a batch's images are listed under their batch)")
@@ -115,6 +119,26 @@ public class JobResource {
         UUID jobId = uuid(id);
         jobs.require(jobId);
         return jobs.events(jobId);
+    }
+
+    @Requires(Role.OPERATOR)
+    @POST
+    @Path("/{id}/webhook/resend")
+    @Operation(
+            operationId = "resendWebhook",
+            summary = "Send the job's latest ending to its webhook again, as a new delivery (docs/webhooks.md)")
+    @APIResponse(responseCode = "202", description = "the job, its webhook PENDING")
+    @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
+    @APIResponse(responseCode = "404", description = "no such job, or one without a webhook")
+    @APIResponse(
+            responseCode = "409",
+            description = "the job has not ended yet, or its latest delivery is still being sent")
+    @APIResponse(responseCode = "422", description = "the webhook's host is no longer in srgan.webhooks.allowed-hosts")
+    public Response resendWebhook(@PathParam("id") String id) throws SQLException {
+        UUID jobId = uuid(id);
+        jobs.require(jobId);
+        webhooks.resend(dataSource, jobId);
+        return Response.accepted(jobs.require(jobId)).build();
     }
 
     @Requires(Role.OPERATOR)

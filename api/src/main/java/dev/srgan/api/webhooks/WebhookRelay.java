@@ -6,6 +6,8 @@ import dev.srgan.core.config.ApiConfig;
 import dev.srgan.core.jobs.JobStore;
 import dev.srgan.core.jobs.JobView;
 import dev.srgan.core.webhooks.Webhooks;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -73,11 +75,25 @@ public class WebhookRelay {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    MeterRegistry registry;
+
+    private final Map<String, Counter> sends = new LinkedHashMap<>();
+
     private volatile boolean running;
     private Thread thread;
     private HttpClient http;
 
     void onStart(@Observes StartupEvent event) {
+        for (String outcome : List.of("delivered", "failed", "gave_up")) {
+            sends.put(
+                    outcome,
+                    Counter.builder("srgan.webhook.sends")
+                            .description(
+                                    "Webhook sends by this api: delivered (2xx), failed (to be sent again), gave_up")
+                            .tag("outcome", outcome)
+                            .register(registry));
+        }
         http = HttpClient.newBuilder()
                 .connectTimeout(config.webhooks().timeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -262,6 +278,7 @@ public class WebhookRelay {
                 ps.setLong(3, d.id());
                 ps.executeUpdate();
             }
+            sends.get("delivered").increment();
             return;
         }
         boolean giveUp = outcome.permanent() || attempts >= config.webhooks().maxAttempts();
@@ -282,6 +299,7 @@ public class WebhookRelay {
             ps.setLong(6, d.id());
             ps.executeUpdate();
         }
+        sends.get(giveUp ? "gave_up" : "failed").increment();
         if (giveUp) {
             LOG.warnf(
                     "webhook %d for job %s to %s given up after %d attempts: %s",

@@ -30,6 +30,8 @@ class ApiMetricsTest {
                 .statusCode(200)
                 .body(containsString("srgan_jobs{state=\"QUEUED\",type=\"UPSCALE\"}"))
                 .body(containsString("srgan_jobs{state=\"SUCCEEDED\",type=\"TRAINING\"}"))
+                .body(containsString("srgan_webhook_sends_total{outcome=\"gave_up\"}"))
+                .body(containsString("srgan_webhook_sends_total{outcome=\"delivered\"}"))
                 .body(
                         containsString(
                                 "srgan_queue_lag{group=\"srgan-workers-upscale\",topic=\"srgan.jobs.upscale\",type=\"UPSCALE\"}"))
