@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
@@ -128,6 +129,8 @@ class WebhookTest {
         assertEquals(job, body.getString("job.id"));
         assertEquals("CANCELLED", body.getString("job.status"));
         assertEquals("x.png", body.getString("job.inputName"));
+        assertNull(body.get("job.webhook"), "the delivery's own state is not in it");
+        assertNull(cancelled.header("Upgrade"), "plain HTTP/1.1");
         awaitState(job, "DELIVERED");
         given().get("/api/jobs/" + job)
                 .then()

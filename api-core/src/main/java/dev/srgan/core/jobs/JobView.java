@@ -36,6 +36,31 @@ public record JobView(
         @Schema(description = "present when the job was submitted with a webhookUrl")
         WebhookView webhook) {
 
+    /** The same job without its webhook: what a webhook delivery carries (its own state would be stale at once). */
+    public JobView withoutWebhook() {
+        return new JobView(
+                id,
+                type,
+                status,
+                name,
+                params,
+                inputName,
+                modelId,
+                datasetId,
+                attempts,
+                maxAttempts,
+                workerId,
+                progress,
+                progressMessage,
+                cancelRequested,
+                error,
+                createdAt,
+                startedAt,
+                finishedAt,
+                result,
+                null);
+    }
+
     /** The stored result of a finished upscale job. */
     public record ResultView(
             int width, int height, String contentType, Long modelMs, Long totalMs, long sizeBytes, String url) {}
@@ -45,6 +70,7 @@ public record JobView(
      * waiting to resend), DELIVERED (a 2xx answer) or GAVE_UP (srgan.webhooks.max-attempts failed).
      */
     @Schema(name = "JobWebhook")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record WebhookView(
             String url,
 

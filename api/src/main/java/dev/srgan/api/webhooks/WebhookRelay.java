@@ -97,6 +97,8 @@ public class WebhookRelay {
         http = HttpClient.newBuilder()
                 .connectTimeout(config.webhooks().timeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
+                // one POST each: plain HTTP/1.1, no h2c upgrade headers for receivers to trip on
+                .version(HttpClient.Version.HTTP_1_1)
                 .build();
         running = true;
         thread = new Thread(this::loop, "srgan-webhook-relay");
@@ -248,7 +250,7 @@ public class WebhookRelay {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("event", event(d.jobStatus()));
         body.put("deliveryId", d.id());
-        body.put("job", job);
+        body.put("job", job.withoutWebhook());
         return json.writeValueAsBytes(body);
     }
 
