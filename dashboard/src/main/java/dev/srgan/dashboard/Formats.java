@@ -108,6 +108,11 @@ public final class Formats {
         return job.inputName() != null ? job.inputName() : brief(job.id());
     }
 
+    /** Encoded for a URL's query: {@code /jobs?by={job.submittedBy.urlEncode}}. */
+    static String urlEncode(String s) {
+        return s == null ? "" : java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** Lower case with a capital first letter: "QUEUED" -> "Queued". */
     static String title(String s) {
         return s == null || s.isEmpty() ? "" : s.charAt(0) + s.substring(1).toLowerCase(Locale.ROOT);

@@ -39,6 +39,9 @@ public class JobsPage {
         static native TemplateInstance job$detail(JobView job, List<JobStore.JobEvent> events);
     }
 
+    /** Submitters offered in the filter, the most recent first. */
+    static final int SUBMITTERS_SHOWN = 50;
+
     /** One page of the table and the filter that made it; {@code query} rebuilds the filter in links. */
     public record Listing(
             JobStore.Page page,
@@ -46,6 +49,8 @@ public class JobsPage {
             String status,
             List<String> types,
             List<String> statuses,
+            String by,
+            List<String> submitters,
             String query,
             long pages,
             long from,
@@ -62,18 +67,24 @@ public class JobsPage {
 
     @GET
     public TemplateInstance list(
-            @QueryParam("type") String type, @QueryParam("status") String status, @QueryParam("page") String page)
+            @QueryParam("type") String type,
+            @QueryParam("status") String status,
+            @QueryParam("by") String by,
+            @QueryParam("page") String page)
             throws SQLException {
-        return Templates.jobs(listing(type, status, page));
+        return Templates.jobs(listing(type, status, by, page));
     }
 
     /** The table alone, re-rendered when jobs change. */
     @GET
     @Path("table")
     public TemplateInstance table(
-            @QueryParam("type") String type, @QueryParam("status") String status, @QueryParam("page") String page)
+            @QueryParam("type") String type,
+            @QueryParam("status") String status,
+            @QueryParam("by") String by,
+            @QueryParam("page") String page)
             throws SQLException {
-        return Templates.jobs$table(listing(type, status, page));
+        return Templates.jobs$table(listing(type, status, by, page));
     }
 
     @GET
@@ -90,7 +101,8 @@ public class JobsPage {
         return Templates.job$detail(jobs.require(jobId), jobs.events(jobId));
     }
 
-    Listing listing(String typeText, String statusText, String pageText) throws SQLException {
+    Listing listing(String typeText, String statusText, String byText, String pageText) throws SQLException {
+        String by = byText == null || byText.isBlank() ? null : byText.trim();
         String notice = null;
         JobType type = null;
         JobStatus status = null;
@@ -114,15 +126,16 @@ public class JobsPage {
         } catch (NumberFormatException e) {
             notice = "'" + pageText + "' is not a page number; showing the first page.";
         }
-        JobStore.Page result = jobs.list(type, status, page, PAGE_SIZE);
+        JobStore.Page result = jobs.list(type, status, by, page, PAGE_SIZE);
         long pages = Math.max(1, (result.total() + PAGE_SIZE - 1) / PAGE_SIZE);
         if (page >= pages) {
             page = (int) pages - 1;
-            result = jobs.list(type, status, page, PAGE_SIZE);
+            result = jobs.list(type, status, by, page, PAGE_SIZE);
         }
         String t = type == null ? "" : type.name();
         String s = status == null ? "" : status.name();
-        String query = "type=" + t + "&status=" + s;
+        String query = "type=" + t + "&status=" + s
+                + (by == null ? "" : "&by=" + java.net.URLEncoder.encode(by, java.nio.charset.StandardCharsets.UTF_8));
         long from = result.total() == 0 ? 0 : (long) page * PAGE_SIZE + 1;
         long to = (long) page * PAGE_SIZE + result.items().size();
         return new Listing(
@@ -131,6 +144,8 @@ public class JobsPage {
                 s,
                 Arrays.stream(JobType.values()).map(Enum::name).toList(),
                 Arrays.stream(JobStatus.values()).map(Enum::name).toList(),
+                by == null ? "" : by,
+                jobs.submitters(SUBMITTERS_SHOWN),
                 query,
                 pages,
                 from,

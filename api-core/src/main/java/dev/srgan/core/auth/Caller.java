@@ -9,4 +9,14 @@ import java.util.UUID;
 public record Caller(UUID tokenId, String name, Role role, boolean viaSession) {
     /** The request property {@link AuthFilter} stores the caller under. */
     public static final String PROPERTY = "srgan.caller";
+
+    /** The name of the request's caller, recorded as who submitted a job; null when unknown. */
+    public static String name(jakarta.ws.rs.container.ContainerRequestContext request) {
+        return request == null || !(request.getProperty(PROPERTY) instanceof Caller caller) ? null : caller.name();
+    }
+
+    /** The name of this caller, or null for none. */
+    public static String name(Caller caller) {
+        return caller == null ? null : caller.name();
+    }
 }

@@ -50,7 +50,7 @@ public class JobStore {
     public record JobEvent(long id, OffsetDateTime at, String kind, String status, String message) {}
 
     private static final String SELECT = """
-            SELECT j.id, j.type, j.status, j.name, j.params::text AS params, j.input_name, j.model_id, j.dataset_id, j.attempts,
+            SELECT j.id, j.type, j.status, j.name, j.submitted_by, j.params::text AS params, j.input_name, j.model_id, j.dataset_id, j.attempts,
                    j.max_attempts, j.worker_id, j.progress, j.progress_message, j.cancel_requested, j.error, j.created_at,
                    j.started_at, j.finished_at, r.width, r.height, r.content_type, r.model_ms, r.total_ms, b.size_bytes AS result_size,
                    w.url AS webhook_url, wd.job_status AS webhook_event, wd.attempts AS webhook_attempts,
@@ -63,17 +63,22 @@ public class JobStore {
 
     /** A page of jobs, optionally of one type and/or status; the images of a batch upscale are not among them. */
     public Page list(JobType type, JobStatus status, int page, int size) throws SQLException {
+        return list(type, status, null, page, size);
+    }
+
+    /** A page of jobs, optionally of one type, status and/or submitter (a token's name); newest first. */
+    public Page list(JobType type, JobStatus status, String submittedBy, int page, int size) throws SQLException {
         // batch upscale: the images of a batch are listed under their batch, not here
-        String where =
-                " WHERE (?::text IS NULL OR j.type = ?) AND (?::text IS NULL OR j.status = ?) AND j.batch_id IS NULL";
+        String where = " WHERE (?::text IS NULL OR j.type = ?) AND (?::text IS NULL OR j.status = ?)"
+                + " AND (?::text IS NULL OR j.submitted_by = ?) AND j.batch_id IS NULL";
         List<JobView> items = new ArrayList<>();
         long total;
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement ps =
                     c.prepareStatement(SELECT + where + " ORDER BY j.created_at DESC, j.id LIMIT ? OFFSET ?")) {
-                bindFilter(ps, type, status);
-                ps.setInt(5, size);
-                ps.setLong(6, (long) page * size);
+                bindFilter(ps, type, status, submittedBy);
+                ps.setInt(7, size);
+                ps.setLong(8, (long) page * size);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         items.add(view(rs));
@@ -81,7 +86,7 @@ public class JobStore {
                 }
             }
             try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM jobs j" + where)) {
-                bindFilter(ps, type, status);
+                bindFilter(ps, type, status, submittedBy);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     total = rs.getLong(1);
@@ -91,13 +96,33 @@ public class JobStore {
         return new Page(items, page, size, total);
     }
 
-    private static void bindFilter(PreparedStatement ps, JobType type, JobStatus status) throws SQLException {
+    private static void bindFilter(PreparedStatement ps, JobType type, JobStatus status, String submittedBy)
+            throws SQLException {
         String t = type == null ? null : type.name();
         String s = status == null ? null : status.name();
         ps.setString(1, t);
         ps.setString(2, t);
         ps.setString(3, s);
         ps.setString(4, s);
+        ps.setString(5, submittedBy);
+        ps.setString(6, submittedBy);
+    }
+
+    /** Who has submitted jobs, by name, most recent first (at most {@code limit}): the Jobs page's filter. */
+    public List<String> submitters(int limit) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("""
+                        SELECT submitted_by FROM jobs WHERE submitted_by IS NOT NULL
+                        GROUP BY submitted_by ORDER BY max(created_at) DESC LIMIT ?""")) {
+            ps.setInt(1, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+            }
+        }
+        return names;
     }
 
     /** The job, or empty. */
@@ -321,6 +346,7 @@ public class JobStore {
                 rs.getString("type"),
                 rs.getString("status"),
                 rs.getString("name"),
+                rs.getString("submitted_by"),
                 rs.getString("params"),
                 rs.getString("input_name"),
                 rs.getObject("model_id", UUID.class),

@@ -15,6 +15,11 @@ public record JobView(
         String status,
         String name,
 
+        @Schema(
+                description = "the name of the token (or dashboard session) that submitted the job; absent for jobs the"
+                        + " cluster made itself")
+        String submittedBy,
+
         @JsonRawValue @Schema(type = SchemaType.OBJECT, description = "the job's parameters, a JSON object")
         String params,
 
@@ -43,6 +48,7 @@ public record JobView(
                 type,
                 status,
                 name,
+                submittedBy,
                 params,
                 inputName,
                 modelId,

@@ -70,9 +70,12 @@ public class TrainingStore {
      * QUEUED job with the outbox record, and its {@code training_runs} row. {@code POST
      * /api/training} queues one run with it, a sweep one per grid point.
      */
-    public UUID insertRun(Connection c, UUID datasetId, String runName, TrainingConfig config) throws SQLException {
+    public UUID insertRun(Connection c, UUID datasetId, String runName, TrainingConfig config, String submittedBy)
+            throws SQLException {
         UUID id = jobTable.insert(
-                c, new JobTable.NewJob(JobType.TRAINING, runName, config.toJson(), null, null, null, datasetId));
+                c,
+                new JobTable.NewJob(
+                        JobType.TRAINING, runName, config.toJson(), null, null, null, datasetId, submittedBy));
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO training_runs (job_id, config, total_steps, content_loss) VALUES (?, ?::jsonb, ?, ?)")) {
             ps.setObject(1, id);

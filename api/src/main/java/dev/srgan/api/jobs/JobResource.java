@@ -33,6 +33,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -75,6 +76,8 @@ public class JobResource {
     public JobStore.Page list(
             @QueryParam("type") String type,
             @QueryParam("status") String status,
+            @QueryParam("submittedBy") @Parameter(description = "only the jobs this token (by name) submitted")
+                    String submittedBy,
             @QueryParam("page") Integer page,
             @QueryParam("size") Integer size)
             throws SQLException {
@@ -86,7 +89,12 @@ public class JobResource {
         if (s < 1 || s > MAX_PAGE_SIZE) {
             throw ApiException.badRequest("size", "size must be from 1 to " + MAX_PAGE_SIZE);
         }
-        return jobs.list(parse(JobType.class, "type", type), parse(JobStatus.class, "status", status), p, s);
+        return jobs.list(
+                parse(JobType.class, "type", type),
+                parse(JobStatus.class, "status", status),
+                submittedBy == null || submittedBy.isBlank() ? null : submittedBy.trim(),
+                p,
+                s);
     }
 
     /** The job; a batch upscale also lists its images ({@link BatchStore.BatchJobView}). */

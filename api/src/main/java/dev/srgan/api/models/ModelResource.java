@@ -2,6 +2,7 @@ package dev.srgan.api.models;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.srgan.core.auth.Caller;
 import dev.srgan.core.config.ApiConfig;
 import dev.srgan.core.datasets.DatasetStore;
 import dev.srgan.core.errors.ApiException;
@@ -25,6 +26,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
@@ -455,7 +458,8 @@ public class ModelResource {
     @APIResponse(responseCode = "403", description = "the token's role is below ADMIN")
     @APIResponse(responseCode = "404", description = "no such model")
     @APIResponse(responseCode = "422", description = "no such dataset")
-    public Response evaluate(@PathParam("id") String id, EvaluateRequest request) throws SQLException {
+    public Response evaluate(@PathParam("id") String id, EvaluateRequest request, @Context ContainerRequestContext http)
+            throws SQLException {
         ModelView model = get(id);
         UUID datasetId;
         try {
@@ -476,7 +480,8 @@ public class ModelResource {
                             null,
                             null,
                             model.id(),
-                            datasetId));
+                            datasetId,
+                            Caller.name(http)));
             c.commit();
             return Response.accepted(new Submitted(jobId, "QUEUED", "/api/jobs/" + jobId))
                     .build();

@@ -233,7 +233,11 @@ public class SweepResource {
                 List<UUID> jobIds = new ArrayList<>();
                 for (SweepGrid.Point point : points) {
                     UUID jobId = training.insertRun(
-                            c, datasetId, sweepName + " [" + point.label() + "]", configs.get(point.index()));
+                            c,
+                            datasetId,
+                            sweepName + " [" + point.label() + "]",
+                            configs.get(point.index()),
+                            Caller.name(caller));
                     sweeps.insertRun(c, id, point.index(), jobId, point.values());
                     webhooks.attach(c, jobId, webhook);
                     jobIds.add(jobId);

@@ -174,7 +174,7 @@ public class TrainingResource {
                 }
                 String datasetName = datasets.requireUsable(c, datasetId, "datasetId", List.of(config.hrCropSize()));
                 String runName = name != null ? name : "x" + config.scale() + " on " + datasetName;
-                UUID id = training.insertRun(c, datasetId, runName, config);
+                UUID id = training.insertRun(c, datasetId, runName, config, Caller.name(caller));
                 webhooks.attach(c, id, webhook);
                 if (key.isPresent()) {
                     keys.complete(c, key.get(), id);

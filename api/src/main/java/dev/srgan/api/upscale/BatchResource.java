@@ -186,7 +186,8 @@ public class BatchResource {
                             batch.zipName(),
                             "{\"scale\":" + scale + ",\"count\":" + images.size() + "}",
                             model,
-                            images.size());
+                            images.size(),
+                            Caller.name(caller));
                     for (int i = 0; i < images.size(); i++) {
                         BatchUpload.Image image = images.get(i);
                         BlobStore.Blob blob;
@@ -203,7 +204,14 @@ public class BatchResource {
                         jobTable.insertImage(
                                 c,
                                 new JobTable.NewJob(
-                                        JobType.UPSCALE, image.name(), params, blob.id(), image.name(), model, null),
+                                        JobType.UPSCALE,
+                                        image.name(),
+                                        params,
+                                        blob.id(),
+                                        image.name(),
+                                        model,
+                                        null,
+                                        Caller.name(caller)),
                                 id,
                                 i);
                     }

@@ -201,7 +201,8 @@ public class UpscaleResource {
                                 blob.id(),
                                 fileName,
                                 model,
-                                null));
+                                null,
+                                Caller.name(caller)));
                 webhooks.attach(c, id, webhook);
                 if (key.isPresent()) {
                     keys.complete(c, key.get(), id);

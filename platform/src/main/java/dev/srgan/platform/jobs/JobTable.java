@@ -50,7 +50,8 @@ public class JobTable {
             UUID inputBlobId,
             String inputName,
             UUID modelId,
-            UUID datasetId) {}
+            UUID datasetId,
+            String submittedBy) {}
 
     /** What {@link #cancel} did. */
     public enum Cancel {
@@ -88,8 +89,9 @@ public class JobTable {
     private UUID insert(Connection c, NewJob job, UUID batchId, Integer batchIndex) throws SQLException {
         UUID id = UUID.randomUUID();
         try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO jobs (id, type, status, name, params, input_blob_id, input_name, model_id, dataset_id, batch_id, batch_index)
-                VALUES (?, ?, 'QUEUED', ?, ?::jsonb, ?, ?, ?, ?, ?, ?)""")) {
+                INSERT INTO jobs (id, type, status, name, params, input_blob_id, input_name, model_id, dataset_id, batch_id, batch_index,
+                                  submitted_by)
+                VALUES (?, ?, 'QUEUED', ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?)""")) {
             ps.setObject(1, id);
             ps.setString(2, job.type().name());
             ps.setString(3, job.name());
@@ -104,9 +106,10 @@ public class JobTable {
             } else {
                 ps.setInt(10, batchIndex);
             }
+            ps.setString(11, job.submittedBy());
             ps.executeUpdate();
         }
-        event(c, id, JobStatus.QUEUED.name(), "submitted");
+        event(c, id, JobStatus.QUEUED.name(), "submitted" + by(job.submittedBy()));
         enqueue(c, id, job.type(), 1, Duration.ZERO);
         return id;
     }
@@ -169,19 +172,26 @@ public class JobTable {
      * the transitions {@link JobStateMachine} allows, so every path that changes an image (this
      * class's methods, nothing else writes job states) keeps its batch right.
      */
-    public UUID insertBatch(Connection c, String name, String inputName, String paramsJson, UUID modelId, int count)
+    public UUID insertBatch(
+            Connection c, String name, String inputName, String paramsJson, UUID modelId, int count, String submittedBy)
             throws SQLException {
         UUID id = UUID.randomUUID();
         try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO jobs (id, type, status, name, params, input_name, model_id) VALUES (?, 'BATCH', 'QUEUED', ?, ?::jsonb, ?, ?)""")) {
+                INSERT INTO jobs (id, type, status, name, params, input_name, model_id, submitted_by)
+                VALUES (?, 'BATCH', 'QUEUED', ?, ?::jsonb, ?, ?, ?)""")) {
             ps.setObject(1, id);
             ps.setString(2, name);
             ps.setString(3, paramsJson);
             ps.setString(4, inputName);
             ps.setObject(5, modelId);
+            ps.setString(6, submittedBy);
             ps.executeUpdate();
         }
-        event(c, id, JobStatus.QUEUED.name(), "submitted: " + count + (count == 1 ? " image" : " images"));
+        event(
+                c,
+                id,
+                JobStatus.QUEUED.name(),
+                "submitted" + by(submittedBy) + ": " + count + (count == 1 ? " image" : " images"));
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO batches (job_id, image_count) VALUES (?, ?)")) {
             ps.setObject(1, id);
             ps.setInt(2, count);
@@ -514,6 +524,11 @@ public class JobTable {
             ps.setDouble(4, seconds(delay));
             ps.executeUpdate();
         }
+    }
+
+    /** " by NAME" for a history entry, or nothing when nobody is named. */
+    public static String by(String who) {
+        return who == null || who.isBlank() ? "" : " by " + who;
     }
 
     /** A status entry of the job's history ({@code job_events}). */

@@ -46,8 +46,8 @@ class JobTableTest {
     private UUID insert() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            UUID id =
-                    jobs.insert(c, new JobTable.NewJob(JobType.EVALUATE, "gateway test", "{}", null, null, null, null));
+            UUID id = jobs.insert(
+                    c, new JobTable.NewJob(JobType.EVALUATE, "gateway test", "{}", null, null, null, null, null));
             c.commit();
             return id;
         }
