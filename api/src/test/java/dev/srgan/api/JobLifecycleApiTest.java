@@ -77,7 +77,12 @@ class JobLifecycleApiTest {
                 .then()
                 .statusCode(200)
                 .body("status", hasItems("QUEUED", "CANCELLED"))
-                .body("message", hasItems("submitted", "cancelled while queued", "retried"));
+                .body(
+                        "message",
+                        hasItems(
+                                "submitted by bootstrap admin",
+                                "cancelled by bootstrap admin while queued",
+                                "retried by bootstrap admin"));
         assertEquals(2, messagesOnKafka(id, 2), "one message at submission, one at retry");
         awaitOutboxEmpty(id);
     }

@@ -4,7 +4,10 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.srgan.embedded.EmbeddedServicesTestResource;
@@ -101,6 +104,21 @@ class SubmitterTest {
                 .get("/api/jobs")
                 .then()
                 .body("total", equalTo(0));
+
+        // cancelling and retrying name who did it in the job's history
+        as(bot).post("/api/jobs/" + single + "/cancel").then().statusCode(200);
+        as(ADMIN).post("/api/jobs/" + single + "/retry").then().statusCode(202);
+        as(ADMIN).post("/api/jobs/" + batch + "/cancel").then().statusCode(200);
+        as(ADMIN)
+                .get("/api/jobs/" + single + "/events")
+                .then()
+                .body("message", hasItems("cancelled by " + name + " while queued", "retried by bootstrap admin"));
+        as(ADMIN)
+                .get("/api/jobs/" + batch + "/events")
+                .then()
+                .body(
+                        "message",
+                        hasItem(startsWith("cancel requested by bootstrap admin: its queued images are cancelled")));
 
         // the dashboard: a column, a filter naming the submitters, and a link from the job's page
         String page = as(ADMIN)

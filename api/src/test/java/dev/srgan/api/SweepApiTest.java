@@ -384,7 +384,7 @@ class SweepApiTest {
                 .statusCode(202)
                 .body("states.QUEUED", equalTo(2))
                 .body("states.SUCCEEDED", equalTo(1));
-        given().get("/api/jobs/" + running + "/events").then().body("message", hasItem("retried"));
+        given().get("/api/jobs/" + running + "/events").then().body("message", hasItem("retried by bootstrap admin"));
         given().post(url + "/retry").then().statusCode(409).body("error", containsString("nothing to retry"));
         given().post(url + "/cancel").then().statusCode(200).body("states.CANCELLED", equalTo(2));
         given().post(url + "/cancel").then().statusCode(409).body("error", containsString("nothing to cancel"));

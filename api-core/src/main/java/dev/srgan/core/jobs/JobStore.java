@@ -166,25 +166,25 @@ public class JobStore {
      * Cancels a job: a QUEUED job becomes CANCELLED at once; a RUNNING one is asked to stop at its
      * next safe point (a training job keeps its checkpoints). A finished job cannot be cancelled (409).
      */
-    public JobView cancel(UUID id) throws SQLException {
+    public JobView cancel(UUID id, String by) throws SQLException {
         inTransaction(id, (c, status) -> {
             if (status.isFinal()) {
                 throw ApiException.conflict(
                         "the job is already " + status + "; only QUEUED or RUNNING jobs can be cancelled");
             }
-            table.cancel(c, id, status);
+            table.cancel(c, id, status, by);
         });
         return require(id);
     }
 
     /** Queues a FAILED or CANCELLED job again as a fresh set of attempts (a training job resumes from its last checkpoint). */
-    public JobView retry(UUID id) throws SQLException {
+    public JobView retry(UUID id, String by) throws SQLException {
         inTransaction(id, (c, status) -> {
             if (!JobStateMachine.isAllowed(status, JobStatus.QUEUED) || status == JobStatus.RUNNING) {
                 throw ApiException.conflict("the job is " + status + "; only FAILED or CANCELLED jobs can be retried");
             }
             requireInputs(c, id);
-            table.retry(c, id, status);
+            table.retry(c, id, status, by);
         });
         return require(id);
     }
@@ -214,12 +214,12 @@ public class JobStore {
      * Cancels each of {@code ids} that is QUEUED or RUNNING (as {@link #cancel}) in one
      * transaction, skipping the finished ones; returns how many it cancelled or asked to stop.
      */
-    public int cancelEach(java.util.Collection<UUID> ids) throws SQLException {
+    public int cancelEach(java.util.Collection<UUID> ids, String by) throws SQLException {
         return eachInTransaction(ids, (c, id, status) -> {
             if (status.isFinal()) {
                 return false;
             }
-            table.cancel(c, id, status);
+            table.cancel(c, id, status, by);
             return true;
         });
     }
@@ -228,12 +228,12 @@ public class JobStore {
      * Queues each of {@code ids} that FAILED or was CANCELLED again (as {@link #retry}) in one
      * transaction, skipping the others; returns how many it queued.
      */
-    public int retryEach(java.util.Collection<UUID> ids) throws SQLException {
+    public int retryEach(java.util.Collection<UUID> ids, String by) throws SQLException {
         return eachInTransaction(ids, (c, id, status) -> {
             if (status != JobStatus.FAILED && status != JobStatus.CANCELLED) {
                 return false;
             }
-            table.retry(c, id, status);
+            table.retry(c, id, status, by);
             return true;
         });
     }

@@ -206,7 +206,7 @@ public class BatchStore {
      * tile batch; the batch ends CANCELLED when the last of them has (the roll-up). 409 for a
      * batch that has already ended.
      */
-    public JobView cancel(UUID id) throws SQLException {
+    public JobView cancel(UUID id, String by) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -216,7 +216,7 @@ public class BatchStore {
                     throw ApiException.conflict(
                             "the batch is already " + status + "; only a QUEUED or RUNNING batch can be cancelled");
                 }
-                table.cancelBatch(c, id, status);
+                table.cancelBatch(c, id, status, by);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -230,7 +230,7 @@ public class BatchStore {
      * Retries a FAILED or CANCELLED batch: its failed and cancelled images are queued again with
      * fresh attempts, its succeeded ones keep their results. 409 otherwise.
      */
-    public JobView retry(UUID id) throws SQLException {
+    public JobView retry(UUID id, String by) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -240,7 +240,7 @@ public class BatchStore {
                     throw ApiException.conflict(
                             "the batch is " + status + "; only a FAILED or CANCELLED batch can be retried");
                 }
-                table.retryBatch(c, id, status);
+                table.retryBatch(c, id, status, by);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();

@@ -1,5 +1,6 @@
 package dev.srgan.api.jobs;
 
+import dev.srgan.core.auth.Caller;
 import dev.srgan.core.auth.Requires;
 import dev.srgan.core.auth.Role;
 import dev.srgan.core.errors.ApiException;
@@ -21,6 +22,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
@@ -159,10 +162,11 @@ public class JobResource {
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
     @APIResponse(responseCode = "404", description = "no such job")
     @APIResponse(responseCode = "409", description = "the job has already ended")
-    public JobView cancel(@PathParam("id") String id) throws SQLException {
+    public JobView cancel(@PathParam("id") String id, @Context ContainerRequestContext http) throws SQLException {
         UUID jobId = uuid(id);
+        String by = Caller.name(http);
         // batch upscale hook: a batch is cancelled with its images
-        return batches.isBatch(jobId) ? batches.cancel(jobId) : jobs.cancel(jobId);
+        return batches.isBatch(jobId) ? batches.cancel(jobId, by) : jobs.cancel(jobId, by);
     }
 
     @Requires(Role.OPERATOR)
@@ -180,11 +184,12 @@ public class JobResource {
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
     @APIResponse(responseCode = "404", description = "no such job")
     @APIResponse(responseCode = "409", description = "the job is neither FAILED nor CANCELLED")
-    public Response retry(@PathParam("id") String id) throws SQLException {
+    public Response retry(@PathParam("id") String id, @Context ContainerRequestContext http) throws SQLException {
         UUID jobId = uuid(id);
+        String by = Caller.name(http);
         // batch upscale hook: a batch retries its failed and cancelled images
         return Response.status(202)
-                .entity(batches.isBatch(jobId) ? batches.retry(jobId) : jobs.retry(jobId))
+                .entity(batches.isBatch(jobId) ? batches.retry(jobId, by) : jobs.retry(jobId, by))
                 .build();
     }
 

@@ -299,10 +299,11 @@ public class SweepResource {
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
     @APIResponse(responseCode = "404", description = "no such sweep")
     @APIResponse(responseCode = "409", description = "no run of the sweep is QUEUED or RUNNING")
-    public SweepStore.SweepView cancel(@PathParam("id") String id) throws SQLException {
+    public SweepStore.SweepView cancel(@PathParam("id") String id, @Context ContainerRequestContext http)
+            throws SQLException {
         SweepStore.SweepView sweep = sweeps.require(SweepStore.id(id));
         if (jobs.cancelEach(
-                        sweep.runs().stream().map(SweepStore.SweepRun::jobId).toList())
+                        sweep.runs().stream().map(SweepStore.SweepRun::jobId).toList(), Caller.name(http))
                 == 0) {
             throw ApiException.conflict("no run of the sweep is QUEUED or RUNNING; nothing to cancel");
         }
@@ -329,9 +330,9 @@ public class SweepResource {
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
     @APIResponse(responseCode = "404", description = "no such sweep")
     @APIResponse(responseCode = "409", description = "no run of the sweep FAILED or was CANCELLED")
-    public Response retry(@PathParam("id") String id) throws SQLException {
+    public Response retry(@PathParam("id") String id, @Context ContainerRequestContext http) throws SQLException {
         SweepStore.SweepView sweep = sweeps.require(SweepStore.id(id));
-        if (jobs.retryEach(sweep.runs().stream().map(SweepStore.SweepRun::jobId).toList()) == 0) {
+        if (jobs.retryEach(sweep.runs().stream().map(SweepStore.SweepRun::jobId).toList(), Caller.name(http)) == 0) {
             throw ApiException.conflict("no run of the sweep FAILED or was CANCELLED; nothing to retry");
         }
         return Response.accepted(sweeps.require(sweep.id())).build();

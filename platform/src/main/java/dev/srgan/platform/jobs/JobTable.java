@@ -130,18 +130,18 @@ public class JobTable {
      *
      * @throws IllegalJobTransitionException when the job has already finished
      */
-    public Cancel cancel(Connection c, UUID id, JobStatus current) throws SQLException {
+    public Cancel cancel(Connection c, UUID id, JobStatus current, String by) throws SQLException {
         if (current == JobStatus.RUNNING) {
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE jobs SET cancel_requested = true, updated_at = now() WHERE id = ? AND status = 'RUNNING'")) {
                 ps.setObject(1, id);
                 ps.executeUpdate();
             }
-            event(c, id, JobStatus.RUNNING.name(), "cancel requested; the job stops at its next step");
+            event(c, id, JobStatus.RUNNING.name(), "cancel requested" + by(by) + "; the job stops at its next step");
             return Cancel.REQUESTED;
         }
         transition(c, id, current, JobStatus.CANCELLED, "cancel_requested = true, finished_at = now()");
-        event(c, id, JobStatus.CANCELLED.name(), "cancelled while queued");
+        event(c, id, JobStatus.CANCELLED.name(), "cancelled" + by(by) + " while queued");
         return Cancel.CANCELLED;
     }
 
@@ -150,7 +150,7 @@ public class JobTable {
      *
      * @throws IllegalJobTransitionException when the job is not FAILED or CANCELLED
      */
-    public void retry(Connection c, UUID id, JobStatus current) throws SQLException {
+    public void retry(Connection c, UUID id, JobStatus current, String by) throws SQLException {
         if (!current.isFinal()) {
             throw new IllegalJobTransitionException(
                     current, JobStatus.QUEUED); // a RUNNING job is retried by its own attempts
@@ -158,7 +158,7 @@ public class JobTable {
         JobType type = JobType.valueOf(transition(c, id, current, JobStatus.QUEUED, """
                 attempts = 0, error = NULL, cancel_requested = false, worker_id = NULL, finished_at = NULL,
                 progress = 0, progress_message = NULL"""));
-        event(c, id, JobStatus.QUEUED.name(), "retried");
+        event(c, id, JobStatus.QUEUED.name(), "retried" + by(by));
         enqueue(c, id, type, 1, Duration.ZERO);
     }
 
@@ -205,7 +205,7 @@ public class JobTable {
      * row, and commits): its QUEUED images are CANCELLED at once, its RUNNING ones are asked to
      * stop at their next tile batch; the roll-up ends the batch when its last image has.
      */
-    public void cancelBatch(Connection c, UUID id, JobStatus current) throws SQLException {
+    public void cancelBatch(Connection c, UUID id, JobStatus current, String by) throws SQLException {
         JobStateMachine.requireAllowed(current, JobStatus.CANCELLED);
         JobStateMachine.requireAllowed(JobStatus.QUEUED, JobStatus.CANCELLED);
         try (PreparedStatement ps =
@@ -217,7 +217,8 @@ public class JobTable {
                 c,
                 id,
                 current.name(),
-                "cancel requested: its queued images are cancelled, its running ones stop at their next step");
+                "cancel requested" + by(by)
+                        + ": its queued images are cancelled, its running ones stop at their next step");
         for (UUID image : ids(c, """
                 UPDATE jobs SET status = 'CANCELLED', cancel_requested = true, finished_at = now(), updated_at = now()
                 WHERE batch_id = ? AND status = 'QUEUED' RETURNING id""", id)) {
@@ -239,7 +240,7 @@ public class JobTable {
      * QUEUED again and its failed and cancelled images are queued with fresh attempts, each with
      * a new message; its succeeded images keep their results. Returns how many images it queued.
      */
-    public int retryBatch(Connection c, UUID id, JobStatus current) throws SQLException {
+    public int retryBatch(Connection c, UUID id, JobStatus current, String by) throws SQLException {
         if (!current.isFinal()) {
             throw new IllegalJobTransitionException(current, JobStatus.QUEUED);
         }
@@ -255,7 +256,8 @@ public class JobTable {
                 c,
                 id,
                 JobStatus.QUEUED.name(),
-                "retried: " + again.size() + (again.size() == 1 ? " image" : " images") + " queued again");
+                "retried" + by(by) + ": " + again.size() + (again.size() == 1 ? " image" : " images")
+                        + " queued again");
         for (UUID image : again) {
             event(c, image, JobStatus.QUEUED.name(), "retried with its batch");
             enqueue(c, image, JobType.UPSCALE, 1, Duration.ZERO);

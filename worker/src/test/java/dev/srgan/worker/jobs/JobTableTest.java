@@ -126,11 +126,11 @@ class JobTableTest {
         assertThrows(
                 IllegalJobTransitionException.class,
                 () -> inTransaction(
-                        c -> jobs.cancel(c, id, jobs.lockStatus(c, id).orElseThrow())));
+                        c -> jobs.cancel(c, id, jobs.lockStatus(c, id).orElseThrow(), null)));
         assertThrows(
                 IllegalJobTransitionException.class,
                 () -> inTransaction(c -> {
-                    jobs.retry(c, id, jobs.lockStatus(c, id).orElseThrow());
+                    jobs.retry(c, id, jobs.lockStatus(c, id).orElseThrow(), null);
                     return null;
                 }));
         assertEquals("SUCCEEDED", status(id));
@@ -139,11 +139,11 @@ class JobTableTest {
         assertEquals(
                 JobTable.Cancel.CANCELLED,
                 inTransaction(
-                        c -> jobs.cancel(c, queued, jobs.lockStatus(c, queued).orElseThrow())));
+                        c -> jobs.cancel(c, queued, jobs.lockStatus(c, queued).orElseThrow(), null)));
         assertEquals("CANCELLED", status(queued));
         assertTrue(jobs.claim(queued, "w-1", LEASE).isEmpty(), "a cancelled job is never claimed");
         inTransaction(c -> {
-            jobs.retry(c, queued, jobs.lockStatus(c, queued).orElseThrow());
+            jobs.retry(c, queued, jobs.lockStatus(c, queued).orElseThrow(), null);
             return null;
         });
         assertEquals("QUEUED", status(queued));
@@ -156,7 +156,7 @@ class JobTableTest {
         ClaimedJob claimed = jobs.claim(id, "w-1", LEASE).orElseThrow();
         assertEquals(
                 JobTable.Cancel.REQUESTED,
-                inTransaction(c -> jobs.cancel(c, id, jobs.lockStatus(c, id).orElseThrow())));
+                inTransaction(c -> jobs.cancel(c, id, jobs.lockStatus(c, id).orElseThrow(), null)));
         assertEquals("RUNNING", status(id));
         assertEquals(
                 JobStatus.CANCELLED,
