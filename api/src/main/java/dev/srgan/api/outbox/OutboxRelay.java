@@ -1,5 +1,6 @@
 package dev.srgan.api.outbox;
 
+import dev.srgan.api.ops.NotifiedLoop;
 import dev.srgan.core.config.ApiConfig;
 import dev.srgan.platform.KafkaSettings;
 import io.quarkus.runtime.ShutdownEvent;
@@ -11,7 +12,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +25,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
-import org.postgresql.PGConnection;
 
 /**
  * Publishes the outbox to Kafka. Rows are taken {@code FOR UPDATE SKIP LOCKED} (several api
@@ -49,8 +48,7 @@ public class OutboxRelay {
     @Inject
     KafkaSettings kafka;
 
-    private volatile boolean running;
-    private Thread thread;
+    private NotifiedLoop loop;
     private KafkaProducer<String, String> producer;
     private volatile long publishedTotal;
 
@@ -66,21 +64,13 @@ public class OutboxRelay {
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10000);
         producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
-        running = true;
-        thread = new Thread(this::loop, "srgan-outbox-relay");
-        thread.setDaemon(true);
-        thread.start();
+        loop = new NotifiedLoop("srgan-outbox-relay", "srgan_outbox", BATCH, dataSource, this::publishBatch, LOG);
+        loop.start();
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        running = false;
-        if (thread != null) {
-            thread.interrupt();
-            try {
-                thread.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (loop != null) {
+            loop.stop();
         }
         if (producer != null) {
             producer.close(Duration.ofSeconds(5));
@@ -90,43 +80,6 @@ public class OutboxRelay {
     /** Messages published since start (for tests and metrics). */
     public long publishedTotal() {
         return publishedTotal;
-    }
-
-    private void loop() {
-        long backoff = 500;
-        Connection listener = null;
-        while (running) {
-            try {
-                if (listener == null || listener.isClosed()) {
-                    listener = dataSource.getConnection();
-                    try (Statement st = listener.createStatement()) {
-                        st.execute("LISTEN srgan_outbox");
-                    }
-                }
-                int published = publishBatch();
-                backoff = 500;
-                if (published == BATCH) {
-                    continue;
-                }
-                // Sleep until an insert notifies us, or a second passes (retries with a later available_at).
-                listener.unwrap(PGConnection.class).getNotifications(1000);
-            } catch (KafkaUnavailable e) {
-                LOG.warnf(
-                        "Kafka is unavailable (%s); outbox messages wait, retrying in %d ms", e.getMessage(), backoff);
-                sleep(backoff);
-                backoff = Math.min(backoff * 2, 10_000);
-            } catch (SQLException e) {
-                if (!running) {
-                    break;
-                }
-                LOG.warnf("outbox relay database error: %s", e.getMessage());
-                closeQuietly(listener);
-                listener = null;
-                sleep(backoff);
-                backoff = Math.min(backoff * 2, 10_000);
-            }
-        }
-        closeQuietly(listener);
     }
 
     private static final class KafkaUnavailable extends Exception {
@@ -168,7 +121,8 @@ public class OutboxRelay {
             } catch (Exception e) {
                 c.rollback();
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
-                throw new KafkaUnavailable(cause.getClass().getSimpleName() + ": " + cause.getMessage());
+                throw new KafkaUnavailable("Kafka is unavailable ("
+                        + cause.getClass().getSimpleName() + ": " + cause.getMessage() + "); outbox messages wait");
             }
             // sent rows go: the table holds only what is still to be sent, however long the system runs
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM outbox WHERE id = ANY (?)")) {
@@ -179,24 +133,6 @@ public class OutboxRelay {
             c.commit();
             publishedTotal += rows.size();
             return rows.size();
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(Connection c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException ignored) {
-                // already broken
-            }
         }
     }
 }

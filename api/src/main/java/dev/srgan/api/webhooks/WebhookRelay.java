@@ -2,6 +2,7 @@ package dev.srgan.api.webhooks;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.srgan.api.ops.NotifiedLoop;
 import dev.srgan.core.config.ApiConfig;
 import dev.srgan.core.jobs.JobStore;
 import dev.srgan.core.jobs.JobView;
@@ -24,7 +25,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,7 +40,6 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
-import org.postgresql.PGConnection;
 
 /**
  * Sends the webhook deliveries that jobs' endings queue (migration V12): a JSON POST of the job as
@@ -80,8 +79,7 @@ public class WebhookRelay {
 
     private final Map<String, Counter> sends = new LinkedHashMap<>();
 
-    private volatile boolean running;
-    private Thread thread;
+    private NotifiedLoop loop;
     private HttpClient http;
 
     void onStart(@Observes StartupEvent event) {
@@ -100,53 +98,14 @@ public class WebhookRelay {
                 // one POST each: plain HTTP/1.1, no h2c upgrade headers for receivers to trip on
                 .version(HttpClient.Version.HTTP_1_1)
                 .build();
-        running = true;
-        thread = new Thread(this::loop, "srgan-webhook-relay");
-        thread.setDaemon(true);
-        thread.start();
+        loop = new NotifiedLoop("srgan-webhook-relay", "srgan_webhooks", BATCH, dataSource, this::sendDue, LOG);
+        loop.start();
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        running = false;
-        if (thread != null) {
-            thread.interrupt();
-            try {
-                thread.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (loop != null) {
+            loop.stop();
         }
-    }
-
-    private void loop() {
-        long backoff = 500;
-        Connection listener = null;
-        while (running) {
-            try {
-                if (listener == null || listener.isClosed()) {
-                    listener = dataSource.getConnection();
-                    try (Statement st = listener.createStatement()) {
-                        st.execute("LISTEN srgan_webhooks");
-                    }
-                }
-                int sent = sendDue();
-                backoff = 500;
-                if (sent == BATCH) {
-                    continue;
-                }
-                listener.unwrap(PGConnection.class).getNotifications(1000);
-            } catch (SQLException | RuntimeException e) {
-                if (!running) {
-                    break;
-                }
-                LOG.warnf("webhook relay error: %s", e.getMessage());
-                closeQuietly(listener);
-                listener = null;
-                sleep(backoff);
-                backoff = Math.min(backoff * 2, 10_000);
-            }
-        }
-        closeQuietly(listener);
     }
 
     private record Due(long id, UUID jobId, String url, String jobStatus, int attempts) {}
@@ -306,24 +265,6 @@ public class WebhookRelay {
             LOG.warnf(
                     "webhook %d for job %s to %s given up after %d attempts: %s",
                     d.id(), d.jobId(), d.url(), attempts, outcome.error());
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(Connection c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException ignored) {
-                // closing a broken connection
-            }
         }
     }
 }
