@@ -198,27 +198,30 @@ class KustomizeOverlaysTest {
             assertEquals("srgan-worker", (Object) at(scaled, "spec", "scaleTargetRef", "name"));
             int max = at(scaled, "spec", "maxReplicaCount");
             assertTrue(max >= 1 && max <= partitions, "maxReplicaCount " + max + " <= " + partitions + " partitions");
-            Map<String, String> groupsByTopic = new LinkedHashMap<>();
+            Map<String, String> topicsByGroup = new LinkedHashMap<>();
             for (Object t : (List<?>) at(scaled, "spec", "triggers")) {
                 if ("kafka".equals(at(t, "type"))) {
                     Map<String, Object> m = at(t, "metadata");
-                    groupsByTopic.put((String) m.get("topic"), (String) m.get("consumerGroup"));
-                    assertNotNull(m.get("lagThreshold"), "lagThreshold of " + m.get("topic"));
+                    // no topic: the group's lag over every topic it reads
+                    topicsByGroup.put(
+                            (String) m.get("consumerGroup"), m.get("topic") == null ? "*" : (String) m.get("topic"));
+                    assertNotNull(m.get("lagThreshold"), "lagThreshold of " + m.get("consumerGroup"));
                     assertEquals(
                             at(r.get("ConfigMap/srgan-config"), "data", "SRGAN_KAFKA_BOOTSTRAP"),
                             m.get("bootstrapServers"));
                 }
             }
-            // the names JobType.topic/consumerGroup give: <prefix>.<type> and srgan-workers-<type>
+            // the names JobType.topic/consumerGroup give: <prefix>.<type> and srgan-workers-<type>; the
+            // upscale group reads two topics (single upscales and batch images, .bulk), both counted
             assertEquals(
                     Map.of(
-                            prefix + ".upscale",
                             "srgan-workers-upscale",
-                            prefix + ".training",
+                            "*",
                             "srgan-workers-training",
-                            prefix + ".evaluate",
-                            "srgan-workers-evaluate"),
-                    groupsByTopic);
+                            prefix + ".training",
+                            "srgan-workers-evaluate",
+                            prefix + ".evaluate"),
+                    topicsByGroup);
 
             Map<String, Object> pod = at(r.get("Deployment/srgan-worker"), "spec", "template", "spec");
             int grace = (Integer) pod.get("terminationGracePeriodSeconds");
@@ -305,7 +308,8 @@ class KustomizeOverlaysTest {
                 String.valueOf(config.get("SRGAN_KAFKA_BOOTSTRAP")).startsWith(cluster + "-kafka-bootstrap:"),
                 "Strimzi's bootstrap service");
         String prefix = WORKER.value("srgan.kafka.topic-prefix");
-        for (String type : List.of("upscale", "training", "evaluate")) {
+        // upscale.bulk: the images of batches (KafkaSettings.topic(type, inBatch))
+        for (String type : List.of("upscale", "upscale.bulk", "training", "evaluate")) {
             Map<String, Object> topic = kafka.get("KafkaTopic/" + prefix + "." + type);
             assertNotNull(topic, "topic " + prefix + "." + type);
             assertEquals(

@@ -4,6 +4,7 @@ import dev.srgan.domain.jobs.JobType;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -39,6 +40,27 @@ public class KafkaSettings {
     public String topic(JobType type) {
         return type.topic(config.topicPrefix());
     }
+
+    /**
+     * The topic of a job's message: the type's own, or for an image of a batch the type's bulk
+     * topic ({@code srgan.jobs.upscale.bulk}), which a worker takes from only when no single
+     * upscale waits on its partitions of the type's own topic.
+     */
+    public String topic(JobType type, boolean inBatch) {
+        return inBatch && type == JobType.UPSCALE ? topic(type) + BULK_SUFFIX : topic(type);
+    }
+
+    /** Every topic of a job type, its own first: UPSCALE has the bulk topic of batch images too. */
+    public List<String> topics(JobType type) {
+        return type == JobType.UPSCALE ? List.of(topic(type), topic(type, true)) : List.of(topic(type));
+    }
+
+    /** Whether {@code topic} is a bulk topic (batch images). */
+    public static boolean isBulk(String topic) {
+        return topic.endsWith(BULK_SUFFIX);
+    }
+
+    private static final String BULK_SUFFIX = ".bulk";
 
     /** The dead-letter topic for messages no worker can parse. */
     public String deadLetterTopic() {

@@ -36,8 +36,10 @@ public class TopicSetup {
             Set<String> existing = admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS);
             List<NewTopic> missing = new ArrayList<>();
             for (JobType type : JobType.queued()) {
-                if (!existing.contains(settings.topic(type))) {
-                    missing.add(new NewTopic(settings.topic(type), settings.partitions(), (short) 1));
+                for (String topic : settings.topics(type)) {
+                    if (!existing.contains(topic)) {
+                        missing.add(new NewTopic(topic, settings.partitions(), (short) 1));
+                    }
                 }
             }
             if (!existing.contains(settings.deadLetterTopic())) {

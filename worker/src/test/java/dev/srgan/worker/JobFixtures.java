@@ -129,12 +129,17 @@ public class JobFixtures {
 
     /** Publishes the job's pointer message, as the outbox relay does; returns where it landed. */
     public RecordMetadata publish(UUID jobId, JobType type, int attempt) throws Exception {
+        return publish(jobId, type, attempt, kafka.topic(type));
+    }
+
+    /** Publishes the job's pointer message on {@code topic} (a batch image's: the bulk topic). */
+    public RecordMetadata publish(UUID jobId, JobType type, int attempt, String topic) throws Exception {
         Map<String, Object> config = kafka.clientConfig("worker-test-producer");
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<String, String> producer =
                 new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
             String message = "{\"jobId\":\"" + jobId + "\",\"type\":\"" + type + "\",\"attempt\":" + attempt + "}";
-            return producer.send(new ProducerRecord<>(kafka.topic(type), jobId.toString(), message))
+            return producer.send(new ProducerRecord<>(topic, jobId.toString(), message))
                     .get(30, TimeUnit.SECONDS);
         }
     }

@@ -23,7 +23,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Consumer lag per job type for the overview: messages on a job topic that its worker group has
- * not yet committed (end offset minus committed offset, over all partitions). Asked of Kafka with
+ * not yet committed (end offset minus committed offset, over all partitions of its topics: for
+ * UPSCALE, the single upscales' and the batch images' bulk topic). Asked of Kafka with
  * a short timeout and reused for a few seconds, so a page view never waits long and a down broker
  * shows as "unknown" instead of an error.
  */
@@ -64,8 +65,10 @@ public class ConsumerLag {
                     .partitionsToOffsetAndMetadata()
                     .get(remaining(deadline), TimeUnit.NANOSECONDS);
             Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
-            for (int p = 0; p < kafka.partitions(); p++) {
-                partitions.put(new TopicPartition(kafka.topic(type), p), OffsetSpec.latest());
+            for (String topic : kafka.topics(type)) {
+                for (int p = 0; p < kafka.partitions(); p++) {
+                    partitions.put(new TopicPartition(topic, p), OffsetSpec.latest());
+                }
             }
             Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
                     a.listOffsets(partitions).all().get(remaining(deadline), TimeUnit.NANOSECONDS);

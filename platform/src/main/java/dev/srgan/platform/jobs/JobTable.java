@@ -516,15 +516,25 @@ public class JobTable {
 
     // ------------------------------------------------------------------ shared steps
 
-    /** Adds the Kafka message of a job's attempt to the outbox, due after {@code delay}; the relay publishes it after commit. */
+    /**
+     * Adds the Kafka message of a job's attempt to the outbox, due after {@code delay}; the relay
+     * publishes it after commit. An image of a batch goes on the bulk topic, so that single
+     * upscales are taken first ({@link KafkaSettings#topic(JobType, boolean)}).
+     */
     public void enqueue(Connection c, UUID id, JobType type, int attempt, Duration delay) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO outbox (topic, message_key, payload, available_at) VALUES (?, ?, ?, now() + make_interval(secs => ?))""")) {
-            ps.setString(1, kafka.topic(type));
-            ps.setString(2, id.toString());
-            ps.setString(3, new JobMessage(id, type, attempt).toJson());
-            ps.setDouble(4, seconds(delay));
-            ps.executeUpdate();
+                INSERT INTO outbox (topic, message_key, payload, available_at)
+                SELECT CASE WHEN j.batch_id IS NULL THEN ? ELSE ? END, ?, ?, now() + make_interval(secs => ?)
+                FROM jobs j WHERE j.id = ?""")) {
+            ps.setString(1, kafka.topic(type, false));
+            ps.setString(2, kafka.topic(type, true));
+            ps.setString(3, id.toString());
+            ps.setString(4, new JobMessage(id, type, attempt).toJson());
+            ps.setDouble(5, seconds(delay));
+            ps.setObject(6, id);
+            if (ps.executeUpdate() != 1) {
+                throw new IllegalStateException("no job " + id + " to queue");
+            }
         }
     }
 

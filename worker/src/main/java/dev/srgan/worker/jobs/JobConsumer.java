@@ -75,6 +75,11 @@ final class JobConsumer implements Runnable {
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
         config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, settings.sessionTimeoutMs());
         config.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(500, settings.sessionTimeoutMs() / 5));
+        if (settings.topics(type).size() > 1) {
+            // a look at the single upscales alone (see #takeSingleUpscalesFirst) leaves a fetch at the
+            // broker that holds back the next fetch of batch images until it returns: keep it short
+            config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, PRIORITY_FETCH_WAIT_MS);
+        }
         this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer());
     }
 
@@ -87,7 +92,7 @@ final class JobConsumer implements Runnable {
     @Override
     public void run() {
         try {
-            consumer.subscribe(List.of(settings.topic(type)), new ConsumerRebalanceListener() {
+            consumer.subscribe(settings.topics(type), new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                     // the partitions' next owner starts from what is committed now
@@ -140,7 +145,11 @@ final class JobConsumer implements Runnable {
             return;
         }
         consumer.resume(consumer.paused());
-        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+        ConsumerRecords<String, String> records = takeSingleUpscalesFirst();
+        if (records.isEmpty()) {
+            records = consumer.poll(Duration.ofMillis(200));
+        }
+        for (ConsumerRecord<String, String> record : records) {
             // The slot is taken only once there is work: a consumer that held it while
             // polling an idle topic would starve the consumers of the other job types.
             if (!slots.tryAcquire()) {
@@ -156,6 +165,34 @@ final class JobConsumer implements Runnable {
                     slots.release();
                 }
             }
+        }
+    }
+
+    /** How long a look at the single upscales alone waits for one. */
+    static final Duration PRIORITY_LOOK = Duration.ofMillis(20);
+
+    /** The consumer's fetch.max.wait.ms where it has a bulk topic. */
+    static final int PRIORITY_FETCH_WAIT_MS = 100;
+
+    /**
+     * Where this consumer has partitions of a bulk topic (batch images), a poll with those paused
+     * first: a single upscale waiting on this consumer's partitions is taken before the next image
+     * of a batch, so one user's batch of hundreds does not hold up everyone's single upscale.
+     * Records of the bulk topic already fetched stay buffered while it is paused, and none is
+     * returned, so nothing is skipped. Returns what the look found (often nothing).
+     */
+    private ConsumerRecords<String, String> takeSingleUpscalesFirst() {
+        List<TopicPartition> bulk = consumer.assignment().stream()
+                .filter(tp -> KafkaSettings.isBulk(tp.topic()))
+                .toList();
+        if (bulk.isEmpty() || bulk.size() == consumer.assignment().size()) {
+            return ConsumerRecords.empty();
+        }
+        consumer.pause(bulk);
+        try {
+            return consumer.poll(PRIORITY_LOOK);
+        } finally {
+            consumer.resume(bulk);
         }
     }
 

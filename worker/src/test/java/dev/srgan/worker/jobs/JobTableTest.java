@@ -9,6 +9,7 @@ import dev.srgan.domain.jobs.IllegalJobTransitionException;
 import dev.srgan.domain.jobs.JobStatus;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.embedded.EmbeddedServicesTestResource;
+import dev.srgan.platform.KafkaSettings;
 import dev.srgan.platform.jobs.ClaimedJob;
 import dev.srgan.platform.jobs.JobLease;
 import dev.srgan.platform.jobs.JobTable;
@@ -43,6 +44,9 @@ class JobTableTest {
     @Inject
     JobTable jobs;
 
+    @Inject
+    KafkaSettings kafka;
+
     private UUID insert() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -69,6 +73,29 @@ class JobTableTest {
 
     private long outboxRows(UUID id) throws SQLException {
         return Long.parseLong(scalar("SELECT count(*) FROM outbox WHERE message_key = ?::text", id));
+    }
+
+    @Test
+    void aBatchsImagesAreQueuedOnTheBulkTopicAndASingleUpscaleOnItsOwn() throws SQLException {
+        UUID[] ids = inTransaction(c -> {
+            UUID batch = jobs.insertBatch(c, "two", null, "{\"scale\":2}", null, 1, "tester");
+            UUID image = jobs.insertImage(
+                    c,
+                    new JobTable.NewJob(JobType.UPSCALE, "a.png", "{}", null, "a.png", null, null, "tester"),
+                    batch,
+                    0);
+            UUID single = jobs.insert(
+                    c, new JobTable.NewJob(JobType.UPSCALE, "b.png", "{}", null, "b.png", null, null, "tester"));
+            return new UUID[] {batch, image, single};
+        });
+        String topic = "SELECT topic FROM outbox WHERE message_key = ?::text";
+        assertEquals(kafka.topic(JobType.UPSCALE, true), scalar(topic, ids[1]));
+        assertEquals(kafka.topic(JobType.UPSCALE), scalar(topic, ids[2]));
+        assertEquals(0, outboxRows(ids[0]), "a batch itself is never queued");
+        // they stay QUEUED with no message relayed in the worker: cancel them
+        for (UUID id : new UUID[] {ids[1], ids[2]}) {
+            inTransaction(c -> jobs.cancel(c, id, jobs.lockStatus(c, id).orElseThrow(), null));
+        }
     }
 
     private interface Work<T> {
