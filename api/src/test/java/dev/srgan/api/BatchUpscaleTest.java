@@ -127,7 +127,7 @@ class BatchUpscaleTest {
                 .body("inputName", equalTo("b.jpg"));
         Map<String, Integer> messages = upscaleMessages(images, 1);
         for (String image : images) {
-            assertEquals(1, messages.get(image), "each image is its own message on the upscale topic");
+            assertEquals(1, messages.get(image), "each image is its own message on the bulk upscale topic");
         }
         assertEquals(
                 0, count("SELECT count(*) FROM job_events WHERE job_id = ?::uuid AND message LIKE 'attempt%'", id));
@@ -557,7 +557,7 @@ class BatchUpscaleTest {
                 .body("batch.images.status", equalTo(List.of("QUEUED", "QUEUED")));
     }
 
-    /** How many messages the upscale topic holds for each of {@code jobs}, waiting until each has {@code atLeast}. */
+    /** How many messages the bulk upscale topic (batch images) holds for each of {@code jobs}, waiting until each has {@code atLeast}. */
     private Map<String, Integer> upscaleMessages(List<String> jobs, int atLeast) {
         Map<String, Object> config = kafka.clientConfig("test-observer");
         config.put(ConsumerConfig.GROUP_ID_CONFIG, "test-observer-" + UUID.randomUUID());
@@ -565,7 +565,7 @@ class BatchUpscaleTest {
         Map<String, Integer> seen = new HashMap<>();
         try (KafkaConsumer<String, String> consumer =
                 new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
-            consumer.subscribe(List.of(kafka.topic(JobType.UPSCALE)));
+            consumer.subscribe(List.of(kafka.topic(JobType.UPSCALE, true)));
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (jobs.stream().anyMatch(j -> seen.getOrDefault(j, 0) < atLeast) && System.nanoTime() < deadline) {
                 consumer.poll(Duration.ofMillis(300)).forEach(r -> {
