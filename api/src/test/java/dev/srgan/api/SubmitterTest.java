@@ -99,6 +99,28 @@ class SubmitterTest {
                 .body("total", equalTo(2))
                 .body("items.id", equalTo(List.of(batch, single)))
                 .body("items.submittedBy", everyItem(equalTo(name)));
+        // the token's own jobs without knowing its name, and its name
+        as(bot).queryParam("mine", "true")
+                .get("/api/jobs")
+                .then()
+                .statusCode(200)
+                .body("items.id", equalTo(List.of(batch, single)));
+        as(bot).get("/api/me")
+                .then()
+                .statusCode(200)
+                .body("name", equalTo(name))
+                .body("role", equalTo("OPERATOR"));
+        as(bot).queryParam("mine", "yes")
+                .get("/api/jobs")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("mine"));
+        as(bot).queryParam("mine", "true")
+                .queryParam("submittedBy", name)
+                .get("/api/jobs")
+                .then()
+                .statusCode(400)
+                .body("error", equalTo("give submittedBy or mine=true, not both"));
         as(ADMIN)
                 .queryParam("submittedBy", "nobody " + UUID.randomUUID())
                 .get("/api/jobs")

@@ -282,7 +282,7 @@ class PipelineSystemTest {
                 Images.read(Files.readAllBytes(jobs.getJobResult(id, false).toPath()))
                         .getWidth());
 
-        JobPage page = jobs.listJobs(0, 200, "SUCCEEDED", null, "UPSCALE");
+        JobPage page = jobs.listJobs(null, 0, 200, "SUCCEEDED", null, "UPSCALE");
         assertTrue(
                 page.getItems().stream()
                         .anyMatch(j -> j.getId().equals(submitted.getData().getId())),

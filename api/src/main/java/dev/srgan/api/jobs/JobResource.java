@@ -75,14 +75,21 @@ public class JobResource {
     @GET
     @Operation(operationId = "listJobs", summary = "Jobs newest first (a batch's images are listed under their batch)")
     @APIResponse(responseCode = "200", description = "a page of jobs")
-    @APIResponse(responseCode = "400", description = "page below 0, size outside 1-200, an unknown type or status")
+    @APIResponse(
+            responseCode = "400",
+            description = "page below 0, size outside 1-200, an unknown type or status, mine not true or false, "
+                    + "or mine=true with submittedBy")
     public JobStore.Page list(
             @QueryParam("type") String type,
             @QueryParam("status") String status,
             @QueryParam("submittedBy") @Parameter(description = "only the jobs this token (by name) submitted")
                     String submittedBy,
+            @QueryParam("mine")
+                    @Parameter(description = "true: only the jobs this request's token submitted (true or false)")
+                    String mine,
             @QueryParam("page") Integer page,
-            @QueryParam("size") Integer size)
+            @QueryParam("size") Integer size,
+            @Context ContainerRequestContext http)
             throws SQLException {
         int p = page == null ? 0 : page;
         int s = size == null ? 25 : size;
@@ -92,12 +99,19 @@ public class JobResource {
         if (s < 1 || s > MAX_PAGE_SIZE) {
             throw ApiException.badRequest("size", "size must be from 1 to " + MAX_PAGE_SIZE);
         }
-        return jobs.list(
-                parse(JobType.class, "type", type),
-                parse(JobStatus.class, "status", status),
-                submittedBy == null || submittedBy.isBlank() ? null : submittedBy.trim(),
-                p,
-                s);
+        String by = submittedBy == null || submittedBy.isBlank() ? null : submittedBy.trim();
+        if (mine != null && !mine.isBlank()) {
+            if (!mine.equals("true") && !mine.equals("false")) {
+                throw ApiException.badRequest("mine", "mine must be true or false, got '" + mine + "'");
+            }
+            if (mine.equals("true")) {
+                if (by != null) {
+                    throw ApiException.badRequest("mine", "give submittedBy or mine=true, not both");
+                }
+                by = Caller.name(http);
+            }
+        }
+        return jobs.list(parse(JobType.class, "type", type), parse(JobStatus.class, "status", status), by, p, s);
     }
 
     /** The job; a batch upscale also lists its images ({@link BatchStore.BatchJobView}). */
