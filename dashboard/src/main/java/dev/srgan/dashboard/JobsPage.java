@@ -134,8 +134,7 @@ public class JobsPage {
         }
         String t = type == null ? "" : type.name();
         String s = status == null ? "" : status.name();
-        String query = "type=" + t + "&status=" + s
-                + (by == null ? "" : "&by=" + java.net.URLEncoder.encode(by, java.nio.charset.StandardCharsets.UTF_8));
+        String query = "type=" + t + "&status=" + s + (by == null ? "" : "&by=" + Formats.urlEncode(by));
         long from = result.total() == 0 ? 0 : (long) page * PAGE_SIZE + 1;
         long to = (long) page * PAGE_SIZE + result.items().size();
         return new Listing(

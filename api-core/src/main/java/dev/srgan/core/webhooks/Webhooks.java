@@ -31,6 +31,9 @@ public class Webhooks {
     @Inject
     ApiConfig config;
 
+    @Inject
+    DataSource dataSource;
+
     /**
      * The URL to call, or null when none was given. 400 for text that is not an absolute http(s)
      * URL; 422 for a host the cluster does not allow (or when no host is allowed).
@@ -88,7 +91,7 @@ public class Webhooks {
      * while its latest delivery is still being sent; 422 when its host is no longer allowed.
      * Returns the new delivery's id.
      */
-    public long resend(DataSource dataSource, UUID jobId) throws SQLException {
+    public long resend(UUID jobId) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {

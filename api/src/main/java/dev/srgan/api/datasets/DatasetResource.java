@@ -84,13 +84,7 @@ public class DatasetResource {
     @Operation(
             operationId = "deleteDataset",
             summary = "Delete a dataset; the runs and evaluations that used it keep their history")
-    @APIResponse(
-            responseCode = "200",
-            description = "what was deleted",
-            content =
-                    @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
-                            schema = @Schema(implementation = Deletions.Deleted.class)))
+    @APIResponse(responseCode = "200", description = "what was deleted")
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
     @APIResponse(responseCode = "404", description = "no such dataset")
     @APIResponse(responseCode = "409", description = "a QUEUED or RUNNING job uses it")

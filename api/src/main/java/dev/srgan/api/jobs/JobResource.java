@@ -152,7 +152,11 @@ public class JobResource {
     @Operation(
             operationId = "resendWebhook",
             summary = "Send the job's latest ending to its webhook again, as a new delivery (docs/webhooks.md)")
-    @APIResponse(responseCode = "202", description = "the job, its webhook PENDING")
+    @APIResponse(
+            responseCode = "202",
+            description = "the job, its webhook PENDING",
+            content =
+                    @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobView.class)))
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
     @APIResponse(responseCode = "404", description = "no such job, or one without a webhook")
     @APIResponse(
@@ -162,7 +166,7 @@ public class JobResource {
     public Response resendWebhook(@PathParam("id") String id) throws SQLException {
         UUID jobId = uuid(id);
         jobs.require(jobId);
-        webhooks.resend(dataSource, jobId);
+        webhooks.resend(jobId);
         return Response.accepted(jobs.require(jobId)).build();
     }
 
@@ -214,13 +218,7 @@ public class JobResource {
             operationId = "deleteJob",
             summary = "Delete a job that has ended and all it stored: its input, result, checkpoints, losses,"
                     + " samples (a batch: with its images)")
-    @APIResponse(
-            responseCode = "200",
-            description = "what was deleted",
-            content =
-                    @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
-                            schema = @Schema(implementation = Deletions.Deleted.class)))
+    @APIResponse(responseCode = "200", description = "what was deleted")
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
     @APIResponse(responseCode = "404", description = "no such job")
     @APIResponse(

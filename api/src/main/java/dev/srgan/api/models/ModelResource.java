@@ -419,11 +419,7 @@ public class ModelResource {
             summary = "Delete a model with its evaluations; the jobs that used it keep their history")
     @APIResponse(
             responseCode = "200",
-            description = "what was deleted (its file stays while a training checkpoint holds it)",
-            content =
-                    @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
-                            schema = @Schema(implementation = Deletions.Deleted.class)))
+            description = "what was deleted (its file stays while a training checkpoint holds it)")
     @APIResponse(responseCode = "403", description = "the token's role is below ADMIN")
     @APIResponse(responseCode = "404", description = "no such model")
     @APIResponse(

@@ -346,13 +346,7 @@ public class SweepResource {
             operationId = "deleteSweep",
             summary =
                     "Delete a sweep whose runs have all ended, with its runs and their checkpoints, losses and samples")
-    @APIResponse(
-            responseCode = "200",
-            description = "what was deleted",
-            content =
-                    @Content(
-                            mediaType = MediaType.APPLICATION_JSON,
-                            schema = @Schema(implementation = Deletions.Deleted.class)))
+    @APIResponse(responseCode = "200", description = "what was deleted")
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
     @APIResponse(responseCode = "404", description = "no such sweep")
     @APIResponse(responseCode = "409", description = "a run of the sweep is QUEUED or RUNNING (cancel the sweep first)")
