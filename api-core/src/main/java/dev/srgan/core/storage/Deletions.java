@@ -32,15 +32,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 @ApplicationScoped
 public class Deletions {
 
-    /** The tables whose rows hold blobs; a blob none of them uses any more is deleted. */
-    private static final String BLOB_UNUSED = """
-            NOT EXISTS (SELECT 1 FROM jobs WHERE input_blob_id = b.id)
-            AND NOT EXISTS (SELECT 1 FROM results WHERE blob_id = b.id)
-            AND NOT EXISTS (SELECT 1 FROM checkpoints WHERE blob_id = b.id)
-            AND NOT EXISTS (SELECT 1 FROM sample_images WHERE blob_id = b.id)
-            AND NOT EXISTS (SELECT 1 FROM models WHERE blob_id = b.id)
-            AND NOT EXISTS (SELECT 1 FROM datasets WHERE blob_id = b.id)
-            AND NOT EXISTS (SELECT 1 FROM model_comparisons WHERE blob_id = b.id)""";
+    /** A blob none of the columns that hold blobs uses any more is deleted. */
+    private static final String BLOB_UNUSED = BlobColumns.unused("b");
 
     @Inject
     DataSource dataSource;

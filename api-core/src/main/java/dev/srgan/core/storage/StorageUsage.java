@@ -37,16 +37,6 @@ public class StorageUsage {
             @Schema(description = "the database's size on disk, pg_database_size")
             long databaseBytes) {}
 
-    private static final String[][] PARTS = {
-        {"upscale inputs", "SELECT input_blob_id FROM jobs"},
-        {"upscale results", "SELECT blob_id FROM results"},
-        {"training checkpoints", "SELECT blob_id FROM checkpoints"},
-        {"validation samples", "SELECT blob_id FROM sample_images"},
-        {"datasets", "SELECT blob_id FROM datasets"},
-        {"models", "SELECT blob_id FROM models"},
-        {"model comparison crops", "SELECT blob_id FROM model_comparisons"},
-    };
-
     @Inject
     DataSource dataSource;
 
@@ -54,10 +44,12 @@ public class StorageUsage {
     public Summary summary() throws SQLException {
         List<Part> parts = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
-            for (String[] part : PARTS) {
+            for (BlobColumns.Column part : BlobColumns.ALL) {
                 long[] sums = sums(
-                        c, "SELECT count(*), coalesce(sum(size_bytes), 0) FROM blobs WHERE id IN (" + part[1] + ")");
-                parts.add(new Part(part[0], sums[0], sums[1]));
+                        c,
+                        "SELECT count(*), coalesce(sum(size_bytes), 0) FROM blobs WHERE id IN (SELECT " + part.column()
+                                + " FROM " + part.table() + ")");
+                parts.add(new Part(part.what(), sums[0], sums[1]));
             }
             long[] total = sums(c, "SELECT count(*), coalesce(sum(size_bytes), 0) FROM blobs");
             long database = sums(c, "SELECT pg_database_size(current_database()), 0")[0];
