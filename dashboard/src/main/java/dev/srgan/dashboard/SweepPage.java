@@ -3,6 +3,7 @@ package dev.srgan.dashboard;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.core.config.ApiConfig;
 import dev.srgan.core.datasets.DatasetStore;
+import dev.srgan.core.models.ModelCatalog;
 import dev.srgan.core.training.SweepStore;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -40,6 +41,9 @@ public class SweepPage {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    ModelCatalog models;
+
     @CheckedTemplate(basePath = "dashboard")
     static class Templates {
         static native TemplateInstance sweeps(
@@ -47,6 +51,7 @@ public class SweepPage {
                 long pages,
                 List<DatasetStore.DatasetView> datasets,
                 List<TrainingPage.Hyperparameter> hyperparameters,
+                List<ModelCatalog.ModelView> baseModels,
                 boolean vgg19,
                 int maxRuns);
 
@@ -65,6 +70,7 @@ public class SweepPage {
                 pages,
                 datasets.list(),
                 TrainingPage.hyperparameters(json, config.training().vgg19Path().isPresent()),
+                TrainingPage.baseModels(models),
                 config.training().vgg19Path().isPresent(),
                 config.training().sweep().maxRuns());
     }

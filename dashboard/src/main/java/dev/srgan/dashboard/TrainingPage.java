@@ -6,6 +6,7 @@ import dev.srgan.core.config.ApiConfig;
 import dev.srgan.core.datasets.DatasetStore;
 import dev.srgan.core.jobs.JobStore;
 import dev.srgan.core.jobs.JobView;
+import dev.srgan.core.models.ModelCatalog;
 import dev.srgan.core.training.SweepStore;
 import dev.srgan.core.training.TrainingStore;
 import dev.srgan.domain.jobs.JobType;
@@ -61,6 +62,9 @@ public class TrainingPage {
     @Inject
     SweepStore sweeps;
 
+    @Inject
+    ModelCatalog models;
+
     @CheckedTemplate(basePath = "dashboard")
     static class Templates {
         static native TemplateInstance training(
@@ -68,6 +72,7 @@ public class TrainingPage {
                 long pages,
                 List<DatasetStore.DatasetView> datasets,
                 List<Hyperparameter> hyperparameters,
+                List<ModelCatalog.ModelView> baseModels,
                 boolean vgg19,
                 long maxBytes,
                 SweepStore.Page sweeps);
@@ -179,6 +184,7 @@ public class TrainingPage {
                 pages,
                 datasets.list(),
                 hyperparameters(json, config.training().vgg19Path().isPresent()),
+                baseModels(models),
                 config.training().vgg19Path().isPresent(),
                 config.upload().maxBytes(),
                 sweeps.list(0, SWEEPS_SHOWN));
@@ -292,6 +298,19 @@ public class TrainingPage {
             list.add(new Hyperparameter(f[0], f[1], f[2], f[3], value, f[4], f[5]));
         }
         return list;
+    }
+
+    /**
+     * The models a run can start from, for the training and the sweep forms: those in the SRGAN
+     * checkpoint format (a TorchScript file's layers cannot be mapped onto the generator), by scale.
+     */
+    static List<ModelCatalog.ModelView> baseModels(ModelCatalog models) throws SQLException {
+        return models.list().stream()
+                .filter(m -> m.format().equals("CHECKPOINT") && m.residualBlocks() != null)
+                .sorted(java.util.Comparator.comparingInt(ModelCatalog.ModelView::scale)
+                        .thenComparing(m -> !m.isDefault())
+                        .thenComparing(ModelCatalog.ModelView::name))
+                .toList();
     }
 
     /** A config value as a person writes it: 0.0001 rather than 1.0E-4, "5000, 8000" for a list, blank for none. */

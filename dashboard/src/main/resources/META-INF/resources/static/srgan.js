@@ -227,7 +227,29 @@
     }
   });
 
+  // A "Start from" select (the training and sweep forms): choosing a model sets the run's scale to
+  // the model's and raises its residual blocks to at least the model's, the two things that must fit.
+  document.addEventListener('change', e => {
+    const select = e.target;
+    if (!(select instanceof HTMLSelectElement) || select.id !== 'baseModelId') return;
+    const option = select.selectedOptions[0];
+    if (!option || !option.dataset.scale) return;
+    const form = select.form;
+    const scale = form.querySelector('[data-hp="scale"], [data-sweep="scale"]');
+    const blocks = form.querySelector('[data-hp="residualBlocks"], [data-sweep="residualBlocks"]');
+    if (scale) scale.value = option.dataset.scale;
+    const needed = Number(option.dataset.blocks);
+    if (blocks && !(Number(blocks.value) >= needed)) blocks.value = String(needed);
+  });
+
   document.addEventListener('DOMContentLoaded', () => {
+    // /training?from=<model id> (the Models page's Fine-tune button): that model is the starting point
+    const from = new URLSearchParams(window.location.search).get('from');
+    const base = document.getElementById('baseModelId');
+    if (from && base && Array.from(base.options).some(o => o.value === from)) {
+      base.value = from;
+      base.dispatchEvent(new Event('change', { bubbles: true }));
+    }
     const path = window.location.pathname;
     document.querySelectorAll('nav a').forEach(a => {
       const href = a.getAttribute('href');

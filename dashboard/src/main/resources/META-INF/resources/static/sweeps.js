@@ -121,6 +121,7 @@
       try {
         const body = {
           datasetId, name: document.getElementById('sweep-name').value, contentLoss: document.getElementById('contentLoss').value,
+          baseModelId: document.getElementById('baseModelId').value || null,
           hyperparameters: sweep.hyperparameters, grid: sweep.grid
         };
         const response = await Srgan.fetch('/api/training/sweeps', {

@@ -132,6 +132,7 @@
           datasetId: select.value,
           name: document.getElementById('run-name').value,
           contentLoss: document.getElementById('contentLoss').value,
+          baseModelId: document.getElementById('baseModelId').value || null,
           hyperparameters: hp.values
         };
         const response = await Srgan.fetch('/api/training', {

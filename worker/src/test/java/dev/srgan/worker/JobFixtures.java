@@ -113,17 +113,29 @@ public class JobFixtures {
     }
 
     public UUID trainingJob(TrainingConfig config, UUID datasetId) throws Exception {
+        return trainingJob(config, datasetId, null, null);
+    }
+
+    /**
+     * A QUEUED training run that starts from a model, as the api stores one submitted with a
+     * baseModelId: {@code modelId} null with a name is a run whose model was deleted since.
+     */
+    public UUID trainingJob(TrainingConfig config, UUID datasetId, UUID modelId, String baseModelName)
+            throws Exception {
         UUID id = UUID.randomUUID();
         exec(
-                "INSERT INTO jobs (id, type, status, params, dataset_id) VALUES (?, 'TRAINING', 'QUEUED', ?::jsonb, ?)",
+                "INSERT INTO jobs (id, type, status, params, dataset_id, model_id) VALUES (?, 'TRAINING', 'QUEUED', ?::jsonb, ?, ?)",
                 id,
                 config.toJson(),
-                datasetId);
+                datasetId,
+                modelId);
         exec(
-                "INSERT INTO training_runs (job_id, config, total_steps) VALUES (?, ?::jsonb, ?)",
+                "INSERT INTO training_runs (job_id, config, total_steps, base_model_id, base_model_name) VALUES (?, ?::jsonb, ?, ?, ?)",
                 id,
                 config.toJson(),
-                config.totalSteps());
+                config.totalSteps(),
+                modelId,
+                baseModelName);
         return id;
     }
 

@@ -53,11 +53,13 @@ public class JobStore {
             SELECT j.id, j.type, j.status, j.name, j.submitted_by, j.params::text AS params, j.input_name, j.model_id, j.dataset_id, j.attempts,
                    j.max_attempts, j.worker_id, j.progress, j.progress_message, j.cancel_requested, j.error, j.created_at,
                    j.started_at, j.finished_at, r.width, r.height, r.content_type, r.model_ms, r.total_ms, b.size_bytes AS result_size,
+                   t.base_model_name, CASE WHEN t.base_model_name IS NOT NULL THEN j.model_id END AS base_model_id,
                    w.url AS webhook_url, wd.job_status AS webhook_event, wd.attempts AS webhook_attempts,
                    wd.delivered_at AS webhook_delivered_at, wd.gave_up_at AS webhook_gave_up_at,
                    wd.response_code AS webhook_response_code, wd.last_error AS webhook_error, wd.available_at AS webhook_next_at
             FROM jobs j LEFT JOIN results r ON r.job_id = j.id LEFT JOIN blobs b ON b.id = r.blob_id
             LEFT JOIN job_webhooks w ON w.job_id = j.id
+            LEFT JOIN training_runs t ON t.job_id = j.id
             LEFT JOIN LATERAL (SELECT * FROM webhook_deliveries d WHERE d.job_id = w.job_id ORDER BY d.id DESC LIMIT 1) wd ON true
             """;
 
@@ -189,9 +191,15 @@ public class JobStore {
         return require(id);
     }
 
-    /** 409 when the model or dataset a job needs has been deleted since it ran. */
+    /**
+     * 409 when the model or dataset a job needs has been deleted since it ran. A training run that
+     * started from a model needs it only until it has stored a checkpoint: it resumes from that.
+     */
     private static void requireInputs(Connection c, UUID id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT type, model_id, dataset_id FROM jobs WHERE id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT j.type, j.model_id, j.dataset_id, t.base_model_name,
+                       EXISTS (SELECT 1 FROM checkpoints k WHERE k.job_id = j.id)
+                FROM jobs j LEFT JOIN training_runs t ON t.job_id = j.id WHERE j.id = ?""")) {
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -205,6 +213,12 @@ public class JobStore {
                 }
                 if (needsDataset && rs.getObject(3) == null) {
                     throw ApiException.conflict("the job's dataset has been deleted; it cannot run again");
+                }
+                String baseModel = rs.getString(4);
+                if (baseModel != null && rs.getObject(2) == null && !rs.getBoolean(5)) {
+                    throw ApiException.conflict("model '" + baseModel + "', which the run starts from, has been"
+                            + " deleted and the run stored no checkpoint to resume from; submit it again with"
+                            + " another baseModelId");
                 }
             }
         }
@@ -351,6 +365,10 @@ public class JobStore {
                 rs.getString("input_name"),
                 rs.getObject("model_id", UUID.class),
                 rs.getObject("dataset_id", UUID.class),
+                rs.getString("base_model_name") == null
+                        ? null
+                        : new JobView.BaseModelView(
+                                rs.getObject("base_model_id", UUID.class), rs.getString("base_model_name")),
                 rs.getInt("attempts"),
                 rs.getInt("max_attempts"),
                 rs.getString("worker_id"),

@@ -24,8 +24,17 @@ public record JobView(
         String params,
 
         String inputName,
+
+        @Schema(
+                description = "the model an upscale or evaluation runs, or the model a training run starts from, while"
+                        + " that model exists")
         UUID modelId,
+
         UUID datasetId,
+
+        @Schema(description = "a training run's starting point when it was submitted with a baseModelId")
+        BaseModelView baseModel,
+
         int attempts,
         int maxAttempts,
         String workerId,
@@ -53,6 +62,7 @@ public record JobView(
                 inputName,
                 modelId,
                 datasetId,
+                baseModel,
                 attempts,
                 maxAttempts,
                 workerId,
@@ -66,6 +76,14 @@ public record JobView(
                 result,
                 null);
     }
+
+    /**
+     * The model a training run started from (fine-tuning): its name as it was at submission, and
+     * its id, absent once the model has been deleted.
+     */
+    @Schema(name = "JobBaseModel")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record BaseModelView(UUID id, String name) {}
 
     /** The stored result of a finished upscale job. */
     public record ResultView(

@@ -2,6 +2,7 @@ package dev.srgan.core.training;
 
 import dev.srgan.core.errors.ApiException;
 import dev.srgan.core.jobs.JobStore;
+import dev.srgan.core.models.ModelStore;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.networks.training.TrainingConfig;
 import dev.srgan.platform.jobs.JobTable;
@@ -68,20 +69,38 @@ public class TrainingStore {
     /**
      * Queues a training run on {@code c}, in the caller's transaction (the caller commits): its
      * QUEUED job with the outbox record, and its {@code training_runs} row. {@code POST
-     * /api/training} queues one run with it, a sweep one per grid point.
+     * /api/training} queues one run with it, a sweep one per grid point. With a {@code base}
+     * model the run starts from its generator (the job's {@code model_id}, which keeps the model
+     * from being deleted while the run may still need it); null starts from random weights.
      */
-    public UUID insertRun(Connection c, UUID datasetId, String runName, TrainingConfig config, String submittedBy)
+    public UUID insertRun(
+            Connection c,
+            UUID datasetId,
+            String runName,
+            TrainingConfig config,
+            ModelStore.BaseModel base,
+            String submittedBy)
             throws SQLException {
         UUID id = jobTable.insert(
                 c,
                 new JobTable.NewJob(
-                        JobType.TRAINING, runName, config.toJson(), null, null, null, datasetId, submittedBy));
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO training_runs (job_id, config, total_steps, content_loss) VALUES (?, ?::jsonb, ?, ?)")) {
+                        JobType.TRAINING,
+                        runName,
+                        config.toJson(),
+                        null,
+                        null,
+                        base == null ? null : base.id(),
+                        datasetId,
+                        submittedBy));
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO training_runs (job_id, config, total_steps, content_loss, base_model_id, base_model_name)
+                VALUES (?, ?::jsonb, ?, ?, ?, ?)""")) {
             ps.setObject(1, id);
             ps.setString(2, config.toJson());
             ps.setInt(3, config.totalSteps());
             ps.setString(4, config.featureExtractorPath() == null ? "pixel-mse" : config.featureExtractorName());
+            ps.setObject(5, base == null ? null : base.id());
+            ps.setString(6, base == null ? null : base.name());
             ps.executeUpdate();
         }
         return id;
@@ -240,12 +259,13 @@ public class TrainingStore {
     }
 
     /** What a model registered from a checkpoint takes from it: its run, blob, step, config and the run's name. */
-    public record CheckpointSource(UUID jobId, UUID blobId, int step, String configJson, String runName) {}
+    public record CheckpointSource(
+            UUID jobId, UUID blobId, int step, String configJson, String runName, String baseModelName) {}
 
     /** The checkpoint {@code id}'s source, on the caller's transaction; empty when there is none. */
     public java.util.Optional<CheckpointSource> checkpointSource(Connection c, UUID id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                SELECT k.job_id, k.blob_id, k.step, t.config::text, coalesce(j.name, 'run ' || j.id::text)
+                SELECT k.job_id, k.blob_id, k.step, t.config::text, coalesce(j.name, 'run ' || j.id::text), t.base_model_name
                 FROM checkpoints k JOIN jobs j ON j.id = k.job_id JOIN training_runs t ON t.job_id = k.job_id WHERE k.id = ?""")) {
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
@@ -255,7 +275,8 @@ public class TrainingStore {
                                 rs.getObject(2, UUID.class),
                                 rs.getInt(3),
                                 rs.getString(4),
-                                rs.getString(5)))
+                                rs.getString(5),
+                                rs.getString(6)))
                         : java.util.Optional.empty();
             }
         }

@@ -263,7 +263,10 @@ public class ModelResource {
                     "CHECKPOINT",
                     scale,
                     blocks,
-                    "checkpoint of training job " + source.jobId() + " at step " + source.step(),
+                    "checkpoint of training job " + source.jobId() + " at step " + source.step()
+                            + (source.baseModelName() == null
+                                    ? ""
+                                    : ", fine-tuned from model '" + source.baseModelName() + "'"),
                     source.jobId(),
                     checkpointId,
                     source.blobId(),

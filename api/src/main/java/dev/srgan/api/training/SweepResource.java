@@ -13,6 +13,7 @@ import dev.srgan.core.config.ApiConfig;
 import dev.srgan.core.datasets.DatasetStore;
 import dev.srgan.core.errors.ApiException;
 import dev.srgan.core.jobs.JobStore;
+import dev.srgan.core.models.ModelStore;
 import dev.srgan.core.storage.Deletions;
 import dev.srgan.core.training.SweepGrid;
 import dev.srgan.core.training.SweepStore;
@@ -94,6 +95,9 @@ public class SweepResource {
     @Inject
     Webhooks webhooks;
 
+    @Inject
+    ModelStore models;
+
     /**
      * A sweep: the dataset, an optional name, the base hyperparameters (as {@code POST
      * /api/training} takes them; absent ones take their defaults) and the grid, each swept
@@ -107,7 +111,13 @@ public class SweepResource {
             JsonNode grid,
 
             @Schema(description = "POSTed each run when it ends (see docs/webhooks.md)")
-            String webhookUrl) {}
+            String webhookUrl,
+
+            @Schema(
+                    format = "uuid",
+                    description = "every run starts from this registered model's generator (fine-tuning),"
+                            + " as in POST /api/training")
+            String baseModelId) {}
 
     /** What a sweep submission answers: the sweep and its jobs in grid order. */
     @Schema(name = "SweepSubmitted")
@@ -131,12 +141,13 @@ public class SweepResource {
             description =
                     "a body that is not JSON; no grid, an empty one, an unknown hyperparameter in it, a value list "
                             + "that is empty, not a list or repeats a value; more points than srgan.training.sweep.max-runs; a grid point that fails the "
-                            + "hyperparameter checks (named); datasetId not a UUID; name over 200 characters; an Idempotency-Key over 255 characters")
+                            + "hyperparameter checks (named); datasetId or baseModelId not a UUID; name over 200 characters; an Idempotency-Key over 255 characters")
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
     @APIResponse(
             responseCode = "422",
             description = "no such dataset, an hrCropSize larger than the dataset's smallest image (named), "
-                    + "contentLoss vgg19 on a cluster without the extractor, "
+                    + "contentLoss vgg19 on a cluster without the extractor, a baseModelId that names no model, "
+                    + "a TorchScript one, or one a grid point's scale or residualBlocks does not fit, "
                     + "or an Idempotency-Key used for another request")
     public Response submit(
             SweepRequest request,
@@ -162,6 +173,7 @@ public class SweepResource {
         UUID datasetId = TrainingLimits.datasetId(request.datasetId());
         String name = TrainingLimits.name(request.name());
         URI webhook = webhooks.parse(request.webhookUrl());
+        UUID baseModelId = TrainingLimits.baseModelId(request.baseModelId());
         JsonNode base =
                 request.hyperparameters() == null || request.hyperparameters().isNull()
                         ? json.createObjectNode()
@@ -205,6 +217,7 @@ public class SweepResource {
                                 .text(write(base))
                                 .text(write(request.grid()))
                                 .text(webhook == null ? null : webhook.toString())
+                                .text(baseModelId == null ? null : baseModelId.toString())
                                 .hex());
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -224,6 +237,8 @@ public class SweepResource {
                         datasetId,
                         "datasetId",
                         configs.stream().map(TrainingConfig::hrCropSize).toList());
+                ModelStore.BaseModel baseModel =
+                        baseModelId == null ? null : models.requireBase(c, baseModelId, configs);
                 String sweepName = name != null ? name : "sweep on " + datasetName;
                 UUID id = UUID.randomUUID();
                 sweeps.insert(
@@ -237,6 +252,7 @@ public class SweepResource {
                             datasetId,
                             sweepName + " [" + point.label() + "]",
                             configs.get(point.index()),
+                            baseModel,
                             Caller.name(caller));
                     sweeps.insertRun(c, id, point.index(), jobId, point.values());
                     webhooks.attach(c, jobId, webhook);

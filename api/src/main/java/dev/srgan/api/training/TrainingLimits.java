@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.srgan.core.errors.ApiException;
+import dev.srgan.core.models.ModelStore;
 import dev.srgan.networks.training.TrainingConfig;
 import java.util.Locale;
 
@@ -94,6 +95,23 @@ public final class TrainingLimits {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(
                     "datasetId", "datasetId must be the id of an uploaded dataset (POST /api/datasets)");
+        }
+    }
+
+    /**
+     * The model a run starts from, from a request: null when absent or blank (random weights), 400
+     * naming {@code baseModelId} unless it is a UUID.
+     */
+    public static java.util.UUID baseModelId(String requested) {
+        if (requested == null || requested.isBlank()) {
+            return null;
+        }
+        try {
+            return java.util.UUID.fromString(requested.trim());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(
+                    ModelStore.BASE_MODEL_FIELD,
+                    "baseModelId must be the id of a registered model (GET /api/models), got '" + requested + "'");
         }
     }
 

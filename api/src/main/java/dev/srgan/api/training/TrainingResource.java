@@ -10,6 +10,7 @@ import dev.srgan.core.auth.Role;
 import dev.srgan.core.config.ApiConfig;
 import dev.srgan.core.datasets.DatasetStore;
 import dev.srgan.core.errors.ApiException;
+import dev.srgan.core.models.ModelStore;
 import dev.srgan.core.training.TrainingStore;
 import dev.srgan.core.webhooks.Webhooks;
 import dev.srgan.networks.training.TrainingConfig;
@@ -73,6 +74,9 @@ public class TrainingResource {
     @Inject
     Webhooks webhooks;
 
+    @Inject
+    ModelStore models;
+
     /** TorchScript file of a VGG19 feature extractor on the workers (see README); unset = pixel MSE only. */
 
     /**
@@ -87,7 +91,13 @@ public class TrainingResource {
             JsonNode hyperparameters,
 
             @Schema(description = "POSTed the job when it ends (see docs/webhooks.md)")
-            String webhookUrl) {}
+            String webhookUrl,
+
+            @Schema(
+                    format = "uuid",
+                    description = "start from this registered model's generator (fine-tuning) instead of "
+                            + "random weights: the same scale, at most as many residual blocks")
+            String baseModelId) {}
 
     /** What the submission answers. */
     @Schema(name = "TrainingSubmitted")
@@ -110,13 +120,14 @@ public class TrainingResource {
     @APIResponse(
             responseCode = "400",
             description =
-                    "a body that is not JSON, datasetId not a UUID, a hyperparameter out of range (named in field), "
+                    "a body that is not JSON, datasetId or baseModelId not a UUID, a hyperparameter out of range (named in field), "
                             + "name over 200 characters, a webhookUrl that is not an http(s) URL, an Idempotency-Key over 255 characters")
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
     @APIResponse(
             responseCode = "422",
             description = "no such dataset, an hrCropSize larger than the dataset's smallest image (named), "
                     + "contentLoss vgg19 on a cluster without the extractor, a webhookUrl host the cluster does not call, "
+                    + "a baseModelId that names no model, a TorchScript one, one of another scale or with more residual blocks, "
                     + "or an Idempotency-Key used for another request")
     public Response submit(
             TrainingRequest request,
@@ -150,6 +161,7 @@ public class TrainingResource {
                 json);
         String name = TrainingLimits.name(request.name());
         URI webhook = webhooks.parse(request.webhookUrl());
+        UUID baseModelId = TrainingLimits.baseModelId(request.baseModelId());
         int totalSteps = config.pretrainSteps() + config.ganSteps();
         Optional<IdempotencyKeys.Key> key = idempotencyKey == null
                 ? Optional.empty()
@@ -163,6 +175,7 @@ public class TrainingResource {
                                 .text(config.toJson())
                                 .text(request.contentLoss())
                                 .text(webhook == null ? null : webhook.toString())
+                                .text(baseModelId == null ? null : baseModelId.toString())
                                 .hex());
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -173,8 +186,12 @@ public class TrainingResource {
                     return submitted(earlier.get());
                 }
                 String datasetName = datasets.requireUsable(c, datasetId, "datasetId", List.of(config.hrCropSize()));
-                String runName = name != null ? name : "x" + config.scale() + " on " + datasetName;
-                UUID id = training.insertRun(c, datasetId, runName, config, Caller.name(caller));
+                ModelStore.BaseModel base =
+                        baseModelId == null ? null : models.requireBase(c, baseModelId, List.of(config));
+                String runName = name != null
+                        ? name
+                        : (base == null ? "x" + config.scale() : base.name() + " fine-tuned") + " on " + datasetName;
+                UUID id = training.insertRun(c, datasetId, runName, config, base, Caller.name(caller));
                 webhooks.attach(c, id, webhook);
                 if (key.isPresent()) {
                     keys.complete(c, key.get(), id);

@@ -78,7 +78,8 @@ final class GanNetworks implements AutoCloseable {
         }
         Block smaller = newGenerator(c);
         try (NDManager scratch = root.newSubManager()) {
-            Networks.loadParameters(smaller, scratch, trained.generatorParameters());
+            // the generator the trained model upscales with: its EMA weights where it kept them
+            Networks.loadParameters(smaller, scratch, trained.inferenceGeneratorParameters());
             GeneratorGrowth.grow(generator, smaller);
         }
     }

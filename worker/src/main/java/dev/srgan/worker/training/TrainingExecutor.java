@@ -18,6 +18,7 @@ import dev.srgan.worker.jobs.ScratchSpace;
 import dev.srgan.worker.jobs.StorageFaults;
 import dev.srgan.worker.jobs.ThrottledContext;
 import dev.srgan.worker.jobs.WorkerStopping;
+import dev.srgan.worker.upscale.ModelCache;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.awt.image.BufferedImage;
@@ -38,7 +39,8 @@ import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 /**
- * Runs TRAINING jobs: unpacks the dataset, then trains from scratch, or, when the job already has
+ * Runs TRAINING jobs: unpacks the dataset, then trains from scratch (or from the generator of the
+ * model the run was submitted with, fine-tuning), or, when the job already has
  * checkpoints (it ran before on a worker that died or stopped), resumes from the newest one after
  * removing what that earlier run recorded past it. Losses, validations and checkpoints go to the
  * database as they come ({@link TrainingRecorder}); a cancel or a worker shutdown stops the run
@@ -99,10 +101,17 @@ public class TrainingExecutor implements JobExecutor {
             Optional<StoredCheckpoint> stored = latestCheckpoint(job.id());
             Checkpoint checkpoint = stored.isPresent() ? readCheckpoint(stored.get()) : null;
             forgetAfter(job.id(), checkpoint == null ? -1 : checkpoint.step(), ctx);
-            try (TrainingRun run = build(
-                    checkpoint == null ? TrainingRun.builder(config) : TrainingRun.resume(checkpoint),
-                    training,
-                    validation)) {
+            TrainingRun.Builder builder;
+            if (checkpoint != null) {
+                builder = TrainingRun.resume(checkpoint);
+            } else {
+                builder = TrainingRun.builder(config);
+                Optional<Checkpoint> base = baseModel(job, config, ctx);
+                if (base.isPresent()) {
+                    builder.initialGenerator(base.get());
+                }
+            }
+            try (TrainingRun run = build(builder, training, validation)) {
                 checkpoint = null; // the run holds its own copy of the state: let the bytes go
                 int total = run.config().totalSteps();
                 if (run.currentStep() > 0) {
@@ -144,6 +153,55 @@ public class TrainingExecutor implements JobExecutor {
             ONE_RUN_PER_PROCESS.unlock();
             ScratchSpace.delete(dir);
         }
+    }
+
+    /**
+     * The model a fresh run starts from (fine-tuning), read from its stored file; empty for a run
+     * from random weights. The api checked the model at submission; this fails the run for good,
+     * in words, when the model has been deleted since, or does not fit the run.
+     */
+    private Optional<Checkpoint> baseModel(ClaimedJob job, TrainingConfig config, JobContext ctx)
+            throws SQLException, IOException, JobFailure {
+        String name;
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT base_model_name FROM training_runs WHERE job_id = ?")) {
+            ps.setObject(1, job.id());
+            try (ResultSet rs = ps.executeQuery()) {
+                name = rs.next() ? rs.getString(1) : null;
+            }
+        }
+        if (name == null) {
+            return Optional.empty();
+        }
+        if (job.modelId() == null) {
+            throw JobFailure.permanent("model '" + name + "', which the run starts from, has been deleted and the"
+                    + " run stored no checkpoint to resume from; submit it again with another baseModelId");
+        }
+        ModelCache.Model model = inputs.model(job.modelId());
+        if (!model.format().equals("CHECKPOINT")) {
+            throw JobFailure.permanent("model '" + name + "' is a " + model.format()
+                    + " file; a training run can start only from a model in the SRGAN checkpoint format");
+        }
+        ctx.progress(0, "loading model '" + name + "' to start from");
+        Checkpoint base;
+        try (InputStream in = BlobInputStream.open(dataSource, model.blobId())) {
+            base = Checkpoint.read(in);
+        } catch (IOException e) {
+            if (e.getCause() instanceof SQLException) {
+                throw e;
+            }
+            throw JobFailure.permanent(
+                    "model '" + name + "', which the run starts from, cannot be read: " + e.getMessage());
+        }
+        TrainingConfig trained = base.config();
+        if (trained.scale() != config.scale() || trained.residualBlocks() > config.residualBlocks()) {
+            throw JobFailure.permanent("model '" + name + "' (" + trained.scale() + "x, " + trained.residualBlocks()
+                    + " residual blocks) does not fit the run (" + config.scale() + "x, " + config.residualBlocks()
+                    + " residual blocks): a run starts from a model of its scale with at most its residual blocks");
+        }
+        LOG.infof("job %s starts from model %s (%s)", job.id(), job.modelId(), name);
+        return Optional.of(base);
     }
 
     /**

@@ -171,6 +171,69 @@ class TrainingJobTest {
                 fixtures.number("SELECT size_bytes FROM checkpoints WHERE job_id = ? AND step = 10", job));
     }
 
+    /**
+     * Fine-tuning: a run submitted with a base model starts from that model's generator, grown to
+     * the run's depth. Before its first step it upscales exactly as the model does, so its step-0
+     * validation equals the base run's last one, not a random generator's.
+     */
+    @Test
+    void aRunWithABaseModelStartsFromThatModelsGenerator() throws Exception {
+        UUID dataset = fixtures.dataset(datasetZip(), IMAGES);
+        UUID baseRun = fixtures.trainingJob(
+                tiny().pretrainSteps(10)
+                        .ganSteps(0)
+                        .validateEvery(10)
+                        .checkpointEvery(10)
+                        .build(),
+                dataset);
+        fixtures.publish(baseRun, JobType.TRAINING, 1);
+        assertEquals("SUCCEEDED", fixtures.awaitFinal(baseRun, TIMEOUT), () -> error(baseRun));
+        UUID model = UUID.randomUUID();
+        fixtures.exec(
+                "INSERT INTO models (id, name, format, scale, residual_blocks, source, blob_id) "
+                        + "SELECT ?, 'tiny base', 'CHECKPOINT', 2, 1, 'test', blob_id FROM checkpoints WHERE job_id = ? AND step = 10",
+                model,
+                baseRun);
+
+        // one residual block more than the model: the added block starts as an identity
+        UUID fineTuned = fixtures.trainingJob(
+                tiny().residualBlocks(2)
+                        .pretrainSteps(3)
+                        .ganSteps(0)
+                        .validateEvery(100)
+                        .checkpointEvery(100)
+                        .build(),
+                dataset,
+                model,
+                "tiny base");
+        fixtures.publish(fineTuned, JobType.TRAINING, 1);
+        assertEquals("SUCCEEDED", fixtures.awaitFinal(fineTuned, TIMEOUT), () -> error(fineTuned));
+
+        String psnr = "SELECT psnr FROM validation_metrics WHERE job_id = ? AND step = ?";
+        double base = (Double) fixtures.value(psnr, baseRun, 10);
+        double random = (Double) fixtures.value(psnr, baseRun, 0);
+        double start = (Double) fixtures.value(psnr, fineTuned, 0);
+        assertEquals(base, start, 1e-9, "step 0 of the fine-tuned run upscales as the model does");
+        assertTrue(
+                Math.abs(base - random) > 0.01,
+                "the base run learned something in 10 steps: " + random + " -> " + base);
+        assertEquals(
+                LongStream.rangeClosed(1, 3).boxed().toList(),
+                fixtures.numbers("SELECT step FROM loss_points WHERE job_id = ? ORDER BY step", fineTuned),
+                "its own steps count from 1");
+
+        // the model was deleted after submission, before the run stored a checkpoint: nothing to start from
+        UUID orphan =
+                fixtures.trainingJob(tiny().pretrainSteps(3).ganSteps(0).build(), dataset, null, "a deleted model");
+        fixtures.publish(orphan, JobType.TRAINING, 1);
+        assertEquals("FAILED", fixtures.awaitFinal(orphan, TIMEOUT));
+        assertEquals(
+                "model 'a deleted model', which the run starts from, has been deleted and the run stored no checkpoint"
+                        + " to resume from; submit it again with another baseModelId",
+                fixtures.text("SELECT error FROM jobs WHERE id = ?", orphan));
+        assertEquals(1, fixtures.number("SELECT attempts FROM jobs WHERE id = ?", orphan), "a permanent failure");
+    }
+
     @Test
     void cancellingTrainingKeepsItsCheckpointsAndLossesAndItsLeaseIsRenewedMeanwhile() throws Exception {
         UUID job = submit(tiny().pretrainSteps(100_000)
