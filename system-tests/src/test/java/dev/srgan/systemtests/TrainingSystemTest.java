@@ -6,12 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** A training run through the whole system: live losses, cancel keeps checkpoints, a checkpoint serves upscales. */
+/**
+ * A training run through the whole system: live losses, cancel keeps checkpoints, a checkpoint
+ * serves upscales; and a run fine-tuned from a shipped model.
+ */
 class TrainingSystemTest {
     static Cluster cluster;
 
@@ -92,5 +101,68 @@ class TrainingSystemTest {
         assertEquals("SUCCEEDED", done.path("status").asText(), done.toString());
         assertEquals(80, done.path("result").path("width").asInt());
         assertEquals(60, done.path("result").path("height").asInt());
+    }
+
+    /**
+     * A run that starts from the shipped SRResNet 2x: before its first step it upscales a photo as
+     * that model does, above bicubic (a generator from random weights is far below it), and a model
+     * registered from its checkpoint says what it was fine-tuned from.
+     */
+    @Test
+    void aRunFineTunedFromTheShippedModelStartsAtItsQuality() throws Exception {
+        byte[] photo = Files.readAllBytes(
+                Path.of("..", "networks", "src", "main", "resources", "comparison", "matplotlib-grace_hopper.jpg"));
+        ByteArrayOutputStream zip = new ByteArrayOutputStream();
+        try (ZipOutputStream z = new ZipOutputStream(zip)) {
+            for (String name : List.of("a.jpg", "b.jpg")) {
+                z.putNextEntry(new ZipEntry(name));
+                z.write(photo);
+                z.closeEntry();
+            }
+        }
+        HttpResponse<String> ds = cluster.postMultipart(
+                "/api/datasets",
+                form(
+                        "file",
+                        new Cluster.FilePart("portrait.zip", zip.toByteArray(), "application/zip"),
+                        "name",
+                        "portrait"));
+        assertEquals(201, ds.statusCode(), ds.body());
+        String datasetId = Cluster.JSON.readTree(ds.body()).path("id").asText();
+        JsonNode base = null;
+        for (JsonNode m : cluster.get("/api/models")) {
+            if (m.path("scale").asInt() == 2 && m.path("isDefault").asBoolean()) {
+                base = m;
+            }
+        }
+        assertTrue(base != null && base.path("source").asText().startsWith("shipped"), "the shipped 2x default");
+
+        HttpResponse<String> submitted = cluster.postJson("/api/training", """
+                {"datasetId": "%s", "baseModelId": "%s", "hyperparameters": {
+                  "scale": 2, "residualBlocks": 16, "batchSize": 2, "hrCropSize": 24,
+                  "pretrainSteps": 2, "ganSteps": 0, "validateEvery": 100, "checkpointEvery": 100,
+                  "validationSamples": 0}}""".formatted(datasetId, base.path("id").asText()));
+        assertEquals(202, submitted.statusCode(), submitted.body());
+        String id = Cluster.JSON.readTree(submitted.body()).path("id").asText();
+        JsonNode done = cluster.awaitJob(id, status("SUCCEEDED", "FAILED", "CANCELLED"), Duration.ofSeconds(240));
+        assertEquals("SUCCEEDED", done.path("status").asText(), done.toString());
+        assertEquals(base.path("name").asText(), done.path("baseModel").path("name").asText());
+
+        JsonNode first = cluster.get("/api/jobs/" + id + "/validation").get(0);
+        assertEquals(0, first.path("step").asInt());
+        assertTrue(
+                first.path("psnr").asDouble() > first.path("bicubicPsnr").asDouble() + 0.3,
+                "step 0 upscales as SRResNet 2x does, above bicubic: " + first);
+
+        JsonNode checkpoint = cluster.get("/api/jobs/" + id + "/checkpoints").get(0);
+        HttpResponse<String> model =
+                cluster.postJson("/api/models", "{\"checkpointId\": \"" + checkpoint.path("id").asText() + "\"}");
+        assertEquals(201, model.statusCode(), model.body());
+        assertTrue(
+                Cluster.JSON.readTree(model.body())
+                        .path("source")
+                        .asText()
+                        .endsWith(", fine-tuned from model '" + base.path("name").asText() + "'"),
+                model.body());
     }
 }
