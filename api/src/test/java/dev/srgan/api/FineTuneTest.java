@@ -158,15 +158,20 @@ class FineTuneTest {
         UUID model = TestData.model(dataSource, 4, false);
         String sweep = "{\"datasetId\":\"" + datasetId + "\",\"baseModelId\":\"" + model + "\",\"hyperparameters\":"
                 + X4 + ",\"grid\":{\"learningRateG\":[0.0001,0.00001]}}";
-        List<String> runs = given().contentType(ContentType.JSON)
+        io.restassured.path.json.JsonPath submitted = given().contentType(ContentType.JSON)
                 .body(sweep)
                 .when()
                 .post("/api/training/sweeps")
                 .then()
                 .statusCode(202)
                 .extract()
-                .path("jobIds");
+                .jsonPath();
+        List<String> runs = submitted.getList("jobIds");
         assertEquals(2, runs.size());
+        given().get("/api/training/sweeps/" + submitted.getString("id"))
+                .then()
+                .statusCode(200)
+                .body("baseModelName", equalTo("test model x4"));
         for (String run : runs) {
             given().get("/api/jobs/" + run).then().body("baseModel.id", equalTo(model.toString()));
         }

@@ -311,6 +311,24 @@ class DashboardBrowserTest {
         assertTrue(
                 onnx.length > 1_000_000 && onnx[0] == 0x08 && onnx[1] == 0x08,
                 "an ONNX model of " + onnx.length + " bytes");
+
+        // Fine-tune: the training form opens with the model as its starting point and its scale and depth
+        page.locator("tr:has-text('SRResNet 8x') a.fine-tune").click();
+        page.waitForURL("**/training?from=**");
+        assertTrue(page.inputValue("#baseModelId").length() == 36, "a model is chosen");
+        assertTrue(
+                page.locator("#baseModelId option:checked").textContent().startsWith("SRResNet 8x"),
+                page.locator("#baseModelId option:checked").textContent());
+        assertEquals("8", page.inputValue("#hp-scale"));
+        assertEquals("16", page.inputValue("#hp-residualBlocks"));
+        String model = page.inputValue("#baseModelId");
+        page.selectOption("#baseModelId", "");
+        page.selectOption("#hp-scale", "2");
+        fill("residualBlocks", "4");
+        page.selectOption("#baseModelId", model);
+        assertEquals("8", page.inputValue("#hp-scale"), "the model's scale");
+        assertEquals("16", page.inputValue("#hp-residualBlocks"), "at least the model's residual blocks");
+        screenshot("training-fine-tune");
     }
 
     /**

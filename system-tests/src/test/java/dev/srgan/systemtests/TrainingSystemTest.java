@@ -137,7 +137,8 @@ class TrainingSystemTest {
         }
         assertTrue(base != null && base.path("source").asText().startsWith("shipped"), "the shipped 2x default");
 
-        HttpResponse<String> submitted = cluster.postJson("/api/training", """
+        HttpResponse<String> submitted = cluster.postJson(
+                "/api/training", """
                 {"datasetId": "%s", "baseModelId": "%s", "hyperparameters": {
                   "scale": 2, "residualBlocks": 16, "batchSize": 2, "hrCropSize": 24,
                   "pretrainSteps": 2, "ganSteps": 0, "validateEvery": 100, "checkpointEvery": 100,
@@ -146,7 +147,8 @@ class TrainingSystemTest {
         String id = Cluster.JSON.readTree(submitted.body()).path("id").asText();
         JsonNode done = cluster.awaitJob(id, status("SUCCEEDED", "FAILED", "CANCELLED"), Duration.ofSeconds(240));
         assertEquals("SUCCEEDED", done.path("status").asText(), done.toString());
-        assertEquals(base.path("name").asText(), done.path("baseModel").path("name").asText());
+        assertEquals(
+                base.path("name").asText(), done.path("baseModel").path("name").asText());
 
         JsonNode first = cluster.get("/api/jobs/" + id + "/validation").get(0);
         assertEquals(0, first.path("step").asInt());
@@ -155,14 +157,16 @@ class TrainingSystemTest {
                 "step 0 upscales as SRResNet 2x does, above bicubic: " + first);
 
         JsonNode checkpoint = cluster.get("/api/jobs/" + id + "/checkpoints").get(0);
-        HttpResponse<String> model =
-                cluster.postJson("/api/models", "{\"checkpointId\": \"" + checkpoint.path("id").asText() + "\"}");
+        HttpResponse<String> model = cluster.postJson(
+                "/api/models", "{\"checkpointId\": \"" + checkpoint.path("id").asText() + "\"}");
         assertEquals(201, model.statusCode(), model.body());
         assertTrue(
-                Cluster.JSON.readTree(model.body())
+                Cluster.JSON
+                        .readTree(model.body())
                         .path("source")
                         .asText()
-                        .endsWith(", fine-tuned from model '" + base.path("name").asText() + "'"),
+                        .endsWith(
+                                ", fine-tuned from model '" + base.path("name").asText() + "'"),
                 model.body());
     }
 }

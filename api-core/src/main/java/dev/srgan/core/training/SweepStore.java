@@ -98,6 +98,10 @@ public class SweepStore {
             UUID datasetId,
             String datasetName,
             String contentLoss,
+
+            @Schema(description = "the name of the registered model every run starts from (baseModelId), if any")
+            String baseModelName,
+
             JsonNode hyperparameters,
             JsonNode grid,
             List<String> parameters,
@@ -205,12 +209,15 @@ public class SweepStore {
             UUID datasetId;
             String datasetName;
             String contentLoss;
+            String baseModelName;
             JsonNode base;
             JsonNode grid;
             List<String> parameters;
             OffsetDateTime createdAt;
             try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT s.name, s.dataset_id, d.name, s.content_loss, s.base::text, s.grid::text, s.parameters, s.created_at
+                    SELECT s.name, s.dataset_id, d.name, s.content_loss, s.base::text, s.grid::text, s.parameters, s.created_at,
+                           (SELECT t.base_model_name FROM training_sweep_runs r JOIN training_runs t ON t.job_id = r.job_id
+                            WHERE r.sweep_id = s.id ORDER BY r.idx LIMIT 1)
                     FROM training_sweeps s LEFT JOIN datasets d ON d.id = s.dataset_id WHERE s.id = ?""")) {
                 ps.setObject(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -225,6 +232,7 @@ public class SweepStore {
                     grid = read(rs.getString(6));
                     parameters = strings(rs.getArray(7));
                     createdAt = rs.getObject(8, OffsetDateTime.class);
+                    baseModelName = rs.getString(9);
                 }
             }
             List<SweepRun> runs = runs(c, id, parameters);
@@ -239,6 +247,7 @@ public class SweepStore {
                     datasetId,
                     datasetName,
                     contentLoss,
+                    baseModelName,
                     base,
                     ordered(grid, parameters),
                     parameters,
