@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * API tokens in PostgreSQL. A token is 256 random bits (URL-safe base64, prefixed {@code srgan_}
@@ -35,14 +36,28 @@ public class TokenStore {
     DataSource dataSource;
 
     /** A token as listed: never the token itself. */
-    public record TokenView(UUID id, String name, String role, OffsetDateTime createdAt, OffsetDateTime revokedAt) {
+    public record TokenView(
+            UUID id,
+            String name,
+            String role,
+
+            @Schema(
+                    description = "the most jobs its holder may have queued or running at once; absent: the"
+                            + " cluster's srgan.quota.active-jobs")
+            Integer maxActiveJobs,
+
+            OffsetDateTime createdAt,
+            OffsetDateTime revokedAt) {
         public boolean isRevoked() {
             return revokedAt != null;
         }
     }
 
     /** A new token: the only time the raw value exists outside the caller's hands. */
-    public record NewToken(UUID id, String name, String role, String token) {}
+    public record NewToken(UUID id, String name, String role, Integer maxActiveJobs, String token) {}
+
+    /** The largest {@code maxActiveJobs} a token may be given. */
+    static final int MAX_ACTIVE_JOBS = 1_000_000;
 
     /** A fresh random token. */
     public static String generate() {
@@ -97,8 +112,11 @@ public class TokenStore {
         }
     }
 
-    /** Creates a token with {@code role} and {@code name}; the answer holds the raw token, shown once. */
-    public NewToken create(String name, String roleText) throws SQLException {
+    /**
+     * Creates a token with {@code role} and {@code name}, and its own limit of active jobs (null:
+     * the cluster's); the answer holds the raw token, shown once.
+     */
+    public NewToken create(String name, String roleText, Integer maxActiveJobs) throws SQLException {
         String n = name == null ? "" : name.trim();
         if (n.isEmpty() || n.length() > 100) {
             throw ApiException.badRequest("name", "give the token a name of 1 to 100 characters (who or what uses it)");
@@ -109,12 +127,44 @@ public class TokenStore {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("role", "role must be VIEWER, OPERATOR or ADMIN, got '" + roleText + "'");
         }
+        requireLimit(maxActiveJobs);
         String token = generate();
         UUID id = UUID.randomUUID();
         try (Connection c = dataSource.getConnection()) {
             insert(c, id, n, role, hash(token));
+            if (maxActiveJobs != null) {
+                setLimit(c, id, maxActiveJobs);
+            }
         }
-        return new NewToken(id, n, role.name(), token);
+        return new NewToken(id, n, role.name(), maxActiveJobs, token);
+    }
+
+    /** Sets the token's own limit of active jobs; null goes back to the cluster's. 404 for no such token. */
+    public TokenView limit(UUID id, Integer maxActiveJobs) throws SQLException {
+        requireLimit(maxActiveJobs);
+        try (Connection c = dataSource.getConnection()) {
+            if (!setLimit(c, id, maxActiveJobs)) {
+                throw ApiException.notFound("no token " + id);
+            }
+        }
+        return list().stream().filter(t -> t.id().equals(id)).findFirst().orElseThrow();
+    }
+
+    private static void requireLimit(Integer maxActiveJobs) {
+        if (maxActiveJobs != null && (maxActiveJobs < 0 || maxActiveJobs > MAX_ACTIVE_JOBS)) {
+            throw ApiException.badRequest(
+                    "maxActiveJobs",
+                    "maxActiveJobs must be from 0 to " + MAX_ACTIVE_JOBS + " (or null for the cluster's limit), got "
+                            + maxActiveJobs);
+        }
+    }
+
+    private static boolean setLimit(Connection c, UUID id, Integer maxActiveJobs) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE api_tokens SET max_active_jobs = ? WHERE id = ?")) {
+            ps.setObject(1, maxActiveJobs, java.sql.Types.INTEGER);
+            ps.setObject(2, id);
+            return ps.executeUpdate() == 1;
+        }
     }
 
     /** Every token, newest first, revoked ones included (they stay for the record). */
@@ -122,15 +172,16 @@ public class TokenStore {
         List<TokenView> out = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = c.prepareStatement(
-                        "SELECT id, name, role, created_at, revoked_at FROM api_tokens ORDER BY created_at DESC");
+                        "SELECT id, name, role, max_active_jobs, created_at, revoked_at FROM api_tokens ORDER BY created_at DESC");
                 ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 out.add(new TokenView(
                         rs.getObject(1, UUID.class),
                         rs.getString(2),
                         rs.getString(3),
-                        rs.getObject(4, OffsetDateTime.class),
-                        rs.getObject(5, OffsetDateTime.class)));
+                        (Integer) rs.getObject(4),
+                        rs.getObject(5, OffsetDateTime.class),
+                        rs.getObject(6, OffsetDateTime.class)));
             }
         }
         return out;

@@ -34,6 +34,9 @@ public interface ApiConfig {
     /** {@code srgan.training.*}. */
     Training training();
 
+    /** {@code srgan.quota.*}. */
+    Quota quota();
+
     /** {@code srgan.reaper.*}. */
     Reaper reaper();
 
@@ -130,6 +133,16 @@ public interface ApiConfig {
             @WithDefault("16")
             int maxRuns();
         }
+    }
+
+    /** How much of the cluster one submitter may take at once. */
+    interface Quota {
+        /**
+         * The most jobs one submitter (a token's name) may have QUEUED or RUNNING at once, an image
+         * of a batch and a run of a sweep each counting as one; a submission past it gets 429.
+         * Unset: no limit. A token's own {@code maxActiveJobs} (POST/PATCH /api/tokens) overrides it.
+         */
+        Optional<Integer> activeJobs();
     }
 
     /** The lease reaper. */

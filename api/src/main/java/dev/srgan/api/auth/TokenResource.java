@@ -8,6 +8,7 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -34,7 +35,19 @@ public class TokenResource {
     TokenStore tokens;
 
     /** What {@code POST /api/tokens} takes. */
-    public record TokenRequest(String name, String role) {}
+    public record TokenRequest(
+            String name,
+            String role,
+
+            @Schema(
+                    description = "the most jobs its holder may have queued or running at once (0 to 1000000);"
+                            + " absent: the cluster's srgan.quota.active-jobs")
+            Integer maxActiveJobs) {}
+
+    /** What {@code PATCH /api/tokens/{id}} takes. */
+    public record TokenUpdate(
+            @Schema(description = "the token's own limit of active jobs; null: the cluster's srgan.quota.active-jobs")
+            Integer maxActiveJobs) {}
 
     @GET
     @Operation(
@@ -61,14 +74,31 @@ public class TokenResource {
     @APIResponse(
             responseCode = "400",
             description =
-                    "a body that is not JSON, no name or one over 100 characters, a role not VIEWER, OPERATOR or ADMIN")
+                    "a body that is not JSON, no name or one over 100 characters, a role not VIEWER, OPERATOR or ADMIN, "
+                            + "a maxActiveJobs out of 0..1000000")
     public Response create(TokenRequest request) throws SQLException {
         if (request == null) {
             throw ApiException.badRequest(null, "send a JSON body: {\"name\": \"ci\", \"role\": \"OPERATOR\"}");
         }
         return Response.status(201)
-                .entity(tokens.create(request.name(), request.role()))
+                .entity(tokens.create(request.name(), request.role(), request.maxActiveJobs()))
                 .build();
+    }
+
+    @PATCH
+    @Path("/{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(
+            operationId = "updateToken",
+            summary = "Change a token's limit of active jobs (maxActiveJobs; null for the cluster's)")
+    @APIResponse(responseCode = "200", description = "the token")
+    @APIResponse(responseCode = "400", description = "a body that is not JSON, a maxActiveJobs out of 0..1000000")
+    @APIResponse(responseCode = "404", description = "no such token")
+    public TokenStore.TokenView update(@PathParam("id") String id, TokenUpdate request) throws SQLException {
+        if (request == null) {
+            throw ApiException.badRequest(null, "send a JSON body: {\"maxActiveJobs\": 20}");
+        }
+        return tokens.limit(id(id), request.maxActiveJobs());
     }
 
     @POST

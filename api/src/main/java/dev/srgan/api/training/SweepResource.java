@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.srgan.api.ApiDocument;
 import dev.srgan.api.idempotency.IdempotencyKeys;
 import dev.srgan.core.auth.Caller;
+import dev.srgan.core.auth.Quotas;
 import dev.srgan.core.auth.Requires;
 import dev.srgan.core.auth.Role;
 import dev.srgan.core.config.ApiConfig;
@@ -98,6 +99,9 @@ public class SweepResource {
     @Inject
     ModelStore models;
 
+    @Inject
+    Quotas quotas;
+
     /**
      * A sweep: the dataset, an optional name, the base hyperparameters (as {@code POST
      * /api/training} takes them; absent ones take their defaults) and the grid, each swept
@@ -143,6 +147,9 @@ public class SweepResource {
                             + "that is empty, not a list or repeats a value; more points than srgan.training.sweep.max-runs; a grid point that fails the "
                             + "hyperparameter checks (named); datasetId or baseModelId not a UUID; name over 200 characters; an Idempotency-Key over 255 characters")
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
+    @APIResponse(
+            responseCode = "429",
+            description = "the sweep's runs would take the submitter past its limit of jobs queued or running")
     @APIResponse(
             responseCode = "422",
             description = "no such dataset, an hrCropSize larger than the dataset's smallest image (named), "
@@ -239,6 +246,7 @@ public class SweepResource {
                         configs.stream().map(TrainingConfig::hrCropSize).toList());
                 ModelStore.BaseModel baseModel =
                         baseModelId == null ? null : models.requireBase(c, baseModelId, configs);
+                quotas.reserve(c, caller, points.size(), "this sweep of " + points.size() + " runs");
                 String sweepName = name != null ? name : "sweep on " + datasetName;
                 UUID id = UUID.randomUUID();
                 sweeps.insert(

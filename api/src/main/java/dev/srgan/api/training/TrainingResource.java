@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.api.ApiDocument;
 import dev.srgan.api.idempotency.IdempotencyKeys;
 import dev.srgan.core.auth.Caller;
+import dev.srgan.core.auth.Quotas;
 import dev.srgan.core.auth.Requires;
 import dev.srgan.core.auth.Role;
 import dev.srgan.core.config.ApiConfig;
@@ -77,6 +78,9 @@ public class TrainingResource {
     @Inject
     ModelStore models;
 
+    @Inject
+    Quotas quotas;
+
     /** TorchScript file of a VGG19 feature extractor on the workers (see README); unset = pixel MSE only. */
 
     /**
@@ -123,6 +127,9 @@ public class TrainingResource {
                     "a body that is not JSON, datasetId or baseModelId not a UUID, a hyperparameter out of range (named in field), "
                             + "name over 200 characters, a webhookUrl that is not an http(s) URL, an Idempotency-Key over 255 characters")
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
+    @APIResponse(
+            responseCode = "429",
+            description = "the submitter has as many jobs queued or running as its limit allows (maxActiveJobs)")
     @APIResponse(
             responseCode = "422",
             description = "no such dataset, an hrCropSize larger than the dataset's smallest image (named), "
@@ -191,6 +198,7 @@ public class TrainingResource {
                 String runName = name != null
                         ? name
                         : (base == null ? "x" + config.scale() : base.name() + " fine-tuned") + " on " + datasetName;
+                quotas.reserve(c, caller, 1, "this training run");
                 UUID id = training.insertRun(c, datasetId, runName, config, base, Caller.name(caller));
                 webhooks.attach(c, id, webhook);
                 if (key.isPresent()) {
