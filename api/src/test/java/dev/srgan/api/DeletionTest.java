@@ -384,14 +384,7 @@ class DeletionTest {
     }
 
     private String dataset() throws Exception {
-        return given().multiPart("file", "photos.zip", TestData.zip("a.png", "b.png"), "application/zip")
-                .multiPart("name", "deletion photos")
-                .when()
-                .post("/api/datasets")
-                .then()
-                .statusCode(201)
-                .extract()
-                .path("id");
+        return TestData.dataset(given(), "deletion photos");
     }
 
     /** A stored file of {@code bytes} bytes, in one chunk. */

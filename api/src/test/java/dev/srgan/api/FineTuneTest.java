@@ -33,14 +33,7 @@ class FineTuneTest {
     DataSource dataSource;
 
     private String dataset() throws Exception {
-        return given().multiPart("file", "photos.zip", TestData.zip("a.png", "b.png"), "application/zip")
-                .multiPart("name", "faces")
-                .when()
-                .post("/api/datasets")
-                .then()
-                .statusCode(201)
-                .extract()
-                .path("id");
+        return TestData.dataset(given(), "faces");
     }
 
     private static String run(String datasetId, String baseModelId, String hyperparameters) {

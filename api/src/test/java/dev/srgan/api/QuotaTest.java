@@ -48,19 +48,20 @@ class QuotaTest {
     }
 
     private String dataset(String bearer) throws Exception {
-        return given().header("Authorization", bearer)
-                .multiPart("file", "photos.zip", TestData.zip("a.png", "b.png"), "application/zip")
-                .multiPart("name", "quota")
-                .post("/api/datasets")
-                .then()
-                .statusCode(201)
-                .extract()
-                .path("id");
+        return TestData.dataset(given().header("Authorization", bearer), "quota");
     }
 
+    private static final String TINY =
+            "{\"scale\":2,\"residualBlocks\":1,\"hrCropSize\":24,\"pretrainSteps\":10,\"ganSteps\":0}";
+
     private static String run(String datasetId) {
-        return "{\"datasetId\":\"" + datasetId + "\",\"hyperparameters\":{\"scale\":2,\"residualBlocks\":1,"
-                + "\"hrCropSize\":24,\"pretrainSteps\":10,\"ganSteps\":0}}";
+        return "{\"datasetId\":\"" + datasetId + "\",\"hyperparameters\":" + TINY + "}";
+    }
+
+    /** A sweep of two runs. */
+    private static String sweep(String datasetId) {
+        return "{\"datasetId\":\"" + datasetId + "\",\"hyperparameters\":" + TINY
+                + ",\"grid\":{\"learningRateG\":[0.001,0.0001]}}";
     }
 
     @Test
@@ -89,9 +90,7 @@ class QuotaTest {
                 .statusCode(200);
         given().header("Authorization", bearer)
                 .contentType(ContentType.JSON)
-                .body(
-                        "{\"datasetId\":\"" + datasetId + "\",\"hyperparameters\":{\"scale\":2,\"residualBlocks\":1,"
-                                + "\"hrCropSize\":24,\"pretrainSteps\":10,\"ganSteps\":0},\"grid\":{\"learningRateG\":[0.001,0.0001]}}")
+                .body(sweep(datasetId))
                 .post("/api/training/sweeps")
                 .then()
                 .statusCode(429)
@@ -111,9 +110,7 @@ class QuotaTest {
                 .body("maxActiveJobs", equalTo(4));
         given().header("Authorization", bearer)
                 .contentType(ContentType.JSON)
-                .body(
-                        "{\"datasetId\":\"" + datasetId + "\",\"hyperparameters\":{\"scale\":2,\"residualBlocks\":1,"
-                                + "\"hrCropSize\":24,\"pretrainSteps\":10,\"ganSteps\":0},\"grid\":{\"learningRateG\":[0.001,0.0001]}}")
+                .body(sweep(datasetId))
                 .post("/api/training/sweeps")
                 .then()
                 .statusCode(202);

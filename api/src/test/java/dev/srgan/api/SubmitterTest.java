@@ -167,15 +167,7 @@ class SubmitterTest {
     void trainingRunsAndEachRunOfASweepRecordTheirSubmitter() throws Exception {
         String name = "researcher " + UUID.randomUUID().toString().substring(0, 8);
         String researcher = "Bearer " + SecurityTest.token(name, "OPERATOR");
-        String dataset = as(researcher)
-                .multiPart("file", "photos.zip", TestData.zip("a.png", "b.png"), "application/zip")
-                .multiPart("name", "submitter photos")
-                .when()
-                .post("/api/datasets")
-                .then()
-                .statusCode(201)
-                .extract()
-                .path("id");
+        String dataset = TestData.dataset(as(researcher), "submitter photos");
         String tiny =
                 "{\"scale\": 2, \"residualBlocks\": 1, \"hrCropSize\": 24, \"pretrainSteps\": 4, \"ganSteps\": 0}";
         String run = as(researcher)

@@ -48,14 +48,7 @@ class SweepApiTest {
     }
 
     String dataset() throws Exception {
-        return given().multiPart("file", "photos.zip", TestData.zip("a.png", "b.png"), "application/zip")
-                .multiPart("name", "sweep photos")
-                .when()
-                .post("/api/datasets")
-                .then()
-                .statusCode(201)
-                .extract()
-                .path("id");
+        return TestData.dataset(given(), "sweep photos");
     }
 
     static String sweep(String datasetId, String name, String grid) {

@@ -18,7 +18,7 @@ import java.util.zip.ZipOutputStream;
 import javax.imageio.ImageIO;
 import javax.sql.DataSource;
 
-/** Inputs the API tests make themselves: images, zips, a model row. */
+/** Inputs the API tests make themselves: images, zips, a model row, an uploaded dataset. */
 final class TestData {
     private TestData() {}
 
@@ -72,6 +72,21 @@ final class TestData {
             }
         }
         return out.toByteArray();
+    }
+
+    /**
+     * Uploads a dataset of two 48x48 PNGs named {@code name} with {@code request} (and its
+     * credentials), as {@code POST /api/datasets} takes it; returns its id.
+     */
+    static String dataset(io.restassured.specification.RequestSpecification request, String name) throws IOException {
+        return request.multiPart("file", "photos.zip", zip("a.png", "b.png"), "application/zip")
+                .multiPart("name", name)
+                .when()
+                .post("/api/datasets")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
     }
 
     /** A model row (the api never loads weights, so any blob will do for submission tests). */

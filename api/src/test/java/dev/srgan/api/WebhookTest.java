@@ -261,14 +261,7 @@ class WebhookTest {
         assertEquals("BATCH", ended.json().getString("job.type"));
         assertEquals(null, received.poll(1500, TimeUnit.MILLISECONDS), "one delivery for the batch, none per image");
 
-        String dataset = given().multiPart("file", "photos.zip", TestData.zip("a.png", "b.png"), "application/zip")
-                .multiPart("name", "webhook photos")
-                .when()
-                .post("/api/datasets")
-                .then()
-                .statusCode(201)
-                .extract()
-                .path("id");
+        String dataset = TestData.dataset(given(), "webhook photos");
         JsonPath sweep = given().contentType(ContentType.JSON)
                 .body("{\"datasetId\": \"" + dataset + "\", \"webhookUrl\": \"" + url("/sweep") + "\","
                         + " \"hyperparameters\": {\"scale\": 2, \"residualBlocks\": 1, \"hrCropSize\": 24,"
