@@ -146,11 +146,6 @@ public class TrainingResource {
         return Response.accepted(s).build();
     }
 
-    /** Validates and queues a training run; used by the dashboard. */
-    public Submitted submitRun(TrainingRequest request) throws SQLException {
-        return submitRun(request, null, null);
-    }
-
     /**
      * Validates and queues a training run. With an idempotency key, the same key and request return
      * the first run and store nothing (see {@link IdempotencyKeys}).
