@@ -1,5 +1,6 @@
 package dev.srgan.core.auth;
 
+import dev.srgan.core.audit.AuditLog;
 import dev.srgan.core.errors.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -116,7 +117,7 @@ public class TokenStore {
      * Creates a token with {@code role} and {@code name}, and its own limit of active jobs (null:
      * the cluster's); the answer holds the raw token, shown once.
      */
-    public NewToken create(String name, String roleText, Integer maxActiveJobs) throws SQLException {
+    public NewToken create(String name, String roleText, Integer maxActiveJobs, String actor) throws SQLException {
         String n = name == null ? "" : name.trim();
         if (n.isEmpty() || n.length() > 100) {
             throw ApiException.badRequest("name", "give the token a name of 1 to 100 characters (who or what uses it)");
@@ -130,23 +131,38 @@ public class TokenStore {
         requireLimit(maxActiveJobs);
         String token = generate();
         UUID id = UUID.randomUUID();
-        try (Connection c = dataSource.getConnection()) {
+        inTransaction(c -> {
             insert(c, id, n, role, hash(token));
             if (maxActiveJobs != null) {
                 setLimit(c, id, maxActiveJobs);
             }
-        }
+            AuditLog.record(
+                    c,
+                    actor,
+                    "token.created",
+                    id,
+                    role.name() + " token '" + n + "'"
+                            + (maxActiveJobs == null ? "" : ", at most " + maxActiveJobs + " active jobs"));
+        });
         return new NewToken(id, n, role.name(), maxActiveJobs, token);
     }
 
     /** Sets the token's own limit of active jobs; null goes back to the cluster's. 404 for no such token. */
-    public TokenView limit(UUID id, Integer maxActiveJobs) throws SQLException {
+    public TokenView limit(UUID id, Integer maxActiveJobs, String actor) throws SQLException {
         requireLimit(maxActiveJobs);
-        try (Connection c = dataSource.getConnection()) {
+        inTransaction(c -> {
             if (!setLimit(c, id, maxActiveJobs)) {
                 throw ApiException.notFound("no token " + id);
             }
-        }
+            AuditLog.record(
+                    c,
+                    actor,
+                    "token.limit",
+                    id,
+                    "token '" + name(c, id) + "': "
+                            + (maxActiveJobs == null ? "the cluster's limit" : "at most " + maxActiveJobs)
+                            + " active jobs");
+        });
         return list().stream().filter(t -> t.id().equals(id)).findFirst().orElseThrow();
     }
 
@@ -156,6 +172,34 @@ public class TokenStore {
                     "maxActiveJobs",
                     "maxActiveJobs must be from 0 to " + MAX_ACTIVE_JOBS + " (or null for the cluster's limit), got "
                             + maxActiveJobs);
+        }
+    }
+
+    /** A token's name; null when there is no such token. */
+    private static String name(Connection c, UUID id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT name FROM api_tokens WHERE id = ?")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    private interface Work {
+        void run(Connection c) throws SQLException;
+    }
+
+    /** Runs {@code work} in one transaction: the change and its audit entry commit together. */
+    private void inTransaction(Work work) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                work.run(c);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
         }
     }
 
@@ -188,15 +232,18 @@ public class TokenStore {
     }
 
     /** Revokes a token at once: its next request gets 401. Revoking twice is harmless. */
-    public TokenView revoke(UUID id) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(
-                        "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = ?")) {
-            ps.setObject(1, id);
-            if (ps.executeUpdate() == 0) {
-                throw ApiException.notFound("no token " + id);
+    public TokenView revoke(UUID id, String actor) throws SQLException {
+        inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE api_tokens SET revoked_at = now() WHERE id = ? AND revoked_at IS NULL")) {
+                ps.setObject(1, id);
+                if (ps.executeUpdate() == 1) {
+                    AuditLog.record(c, actor, "token.revoked", id, "token '" + name(c, id) + "'");
+                } else if (name(c, id) == null) {
+                    throw ApiException.notFound("no token " + id);
+                }
             }
-        }
+        });
         return list().stream().filter(t -> t.id().equals(id)).findFirst().orElseThrow();
     }
 
@@ -221,7 +268,14 @@ public class TokenStore {
                     ps.setBytes(1, hash(token.trim()));
                     try (ResultSet rs = ps.executeQuery()) {
                         if (!rs.next()) {
-                            insert(c, UUID.randomUUID(), "bootstrap admin", Role.ADMIN, hash(token.trim()));
+                            UUID id = UUID.randomUUID();
+                            insert(c, id, "bootstrap admin", Role.ADMIN, hash(token.trim()));
+                            AuditLog.record(
+                                    c,
+                                    "srgan (bootstrap)",
+                                    "token.created",
+                                    id,
+                                    "ADMIN token 'bootstrap admin' from srgan.bootstrap-admin-token");
                             inserted = true;
                         }
                     }

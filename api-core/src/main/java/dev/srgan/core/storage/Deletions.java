@@ -1,5 +1,6 @@
 package dev.srgan.core.storage;
 
+import dev.srgan.core.audit.AuditLog;
 import dev.srgan.core.errors.ApiException;
 import dev.srgan.core.models.ModelStore;
 import dev.srgan.domain.jobs.JobStatus;
@@ -57,7 +58,7 @@ public class Deletions {
      * QUEUED or RUNNING, and for an image of a batch or a run of a sweep (delete the batch or the
      * sweep, whose pages would otherwise count a job that is gone).
      */
-    public Deleted delete(UUID id) throws SQLException {
+    public Deleted delete(UUID id, String actor) throws SQLException {
         return inTransaction(c -> {
             JobStatus status = table.lockStatus(c, id).orElseThrow(() -> ApiException.notFound("no job " + id));
             Optional<UUID> batch = uuid(c, "SELECT batch_id FROM jobs WHERE id = ?", id);
@@ -73,7 +74,14 @@ public class Deletions {
             requireEnded(status, "the job is " + status);
             List<UUID> jobs = new ArrayList<>(List.of(id));
             jobs.addAll(lockChildren(c, id));
-            return deleteJobs(c, jobs);
+            String what = text(
+                            c,
+                            "SELECT type || ' ' || quote_literal(coalesce(name, input_name, id::text)) FROM jobs WHERE id = ?",
+                            id)
+                    + (jobs.size() > 1 ? " with its " + (jobs.size() - 1) + " images" : "");
+            Deleted deleted = deleteJobs(c, jobs);
+            AuditLog.record(c, actor, "job.deleted", id, what + ", " + files(deleted));
+            return deleted;
         });
     }
 
@@ -81,7 +89,7 @@ public class Deletions {
      * Deletes a sweep and all its runs once none of them is QUEUED or RUNNING; 404 when there is no
      * such sweep, 409 while a run may still run (cancel the sweep first).
      */
-    public Deleted deleteSweep(UUID sweepId) throws SQLException {
+    public Deleted deleteSweep(UUID sweepId, String actor) throws SQLException {
         return inTransaction(c -> {
             List<UUID> runs = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("""
@@ -111,11 +119,18 @@ public class Deletions {
                         + " runs are queued or running; cancel the sweep (POST /api/training/sweeps/" + sweepId
                         + "/cancel) and delete it once they have stopped");
             }
+            String name = text(c, "SELECT name FROM training_sweeps WHERE id = ?", sweepId);
             Deleted deleted = deleteJobs(c, runs);
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM training_sweeps WHERE id = ?")) {
                 ps.setObject(1, sweepId);
                 ps.executeUpdate();
             }
+            AuditLog.record(
+                    c,
+                    actor,
+                    "sweep.deleted",
+                    sweepId,
+                    "sweep '" + name + "' with its " + runs.size() + " runs, " + files(deleted));
             return deleted;
         });
     }
@@ -126,7 +141,7 @@ public class Deletions {
      * none; 409 for a scale's default, a shipped model (it would be registered again at the next
      * start), and while a QUEUED or RUNNING job uses it.
      */
-    public Deleted deleteModel(UUID id) throws SQLException {
+    public Deleted deleteModel(UUID id, String actor) throws SQLException {
         return inTransaction(c -> {
             List<UUID> blobs = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(
@@ -150,8 +165,11 @@ public class Deletions {
             }
             requireUnused(c, "model_id", id, "model");
             blobs.addAll(uuids(c, "SELECT blob_id FROM model_comparisons WHERE model_id = ?", id));
+            String name = text(c, "SELECT quote_literal(name) || ' (' || scale || 'x)' FROM models WHERE id = ?", id);
             update(c, "DELETE FROM models WHERE id = ?", id);
-            return deleteUnusedBlobs(c, blobs, 0);
+            Deleted deleted = deleteUnusedBlobs(c, blobs, 0);
+            AuditLog.record(c, actor, "model.deleted", id, "model " + name + ", " + files(deleted));
+            return deleted;
         });
     }
 
@@ -160,14 +178,32 @@ public class Deletions {
      * without the link (a retry of one is refused). 404 when there is none; 409 while a QUEUED or
      * RUNNING job uses it.
      */
-    public Deleted deleteDataset(UUID id) throws SQLException {
+    public Deleted deleteDataset(UUID id, String actor) throws SQLException {
         return inTransaction(c -> {
             UUID blob = uuid(c, "SELECT blob_id FROM datasets WHERE id = ? FOR UPDATE", id)
                     .orElseThrow(() -> ApiException.notFound("no dataset " + id));
             requireUnused(c, "dataset_id", id, "dataset");
+            String name = text(c, "SELECT name FROM datasets WHERE id = ?", id);
             update(c, "DELETE FROM datasets WHERE id = ?", id);
-            return deleteUnusedBlobs(c, List.of(blob), 0);
+            Deleted deleted = deleteUnusedBlobs(c, List.of(blob), 0);
+            AuditLog.record(c, actor, "dataset.deleted", id, "dataset '" + name + "', " + files(deleted));
+            return deleted;
         });
+    }
+
+    /** "3 files (1.2 MiB)": what a deletion gave back, for the audit log. */
+    static String files(Deleted deleted) {
+        return deleted.blobs() + (deleted.blobs() == 1 ? " file" : " files") + " ("
+                + String.format(java.util.Locale.ROOT, "%.1f MiB", deleted.bytes() / 1048576.0) + ")";
+    }
+
+    private static String text(Connection c, String sql, UUID id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
     }
 
     /** 409 when a QUEUED or RUNNING job names {@code id} in {@code column}. */

@@ -1,5 +1,6 @@
 package dev.srgan.api.auth;
 
+import dev.srgan.core.auth.Caller;
 import dev.srgan.core.auth.Requires;
 import dev.srgan.core.auth.Role;
 import dev.srgan.core.auth.TokenStore;
@@ -13,6 +14,8 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.sql.SQLException;
@@ -76,12 +79,12 @@ public class TokenResource {
             description =
                     "a body that is not JSON, no name or one over 100 characters, a role not VIEWER, OPERATOR or ADMIN, "
                             + "a maxActiveJobs out of 0..1000000")
-    public Response create(TokenRequest request) throws SQLException {
+    public Response create(TokenRequest request, @Context ContainerRequestContext http) throws SQLException {
         if (request == null) {
             throw ApiException.badRequest(null, "send a JSON body: {\"name\": \"ci\", \"role\": \"OPERATOR\"}");
         }
         return Response.status(201)
-                .entity(tokens.create(request.name(), request.role(), request.maxActiveJobs()))
+                .entity(tokens.create(request.name(), request.role(), request.maxActiveJobs(), Caller.name(http)))
                 .build();
     }
 
@@ -94,11 +97,13 @@ public class TokenResource {
     @APIResponse(responseCode = "200", description = "the token")
     @APIResponse(responseCode = "400", description = "a body that is not JSON, a maxActiveJobs out of 0..1000000")
     @APIResponse(responseCode = "404", description = "no such token")
-    public TokenStore.TokenView update(@PathParam("id") String id, TokenUpdate request) throws SQLException {
+    public TokenStore.TokenView update(
+            @PathParam("id") String id, TokenUpdate request, @Context ContainerRequestContext http)
+            throws SQLException {
         if (request == null) {
             throw ApiException.badRequest(null, "send a JSON body: {\"maxActiveJobs\": 20}");
         }
-        return tokens.limit(id(id), request.maxActiveJobs());
+        return tokens.limit(id(id), request.maxActiveJobs(), Caller.name(http));
     }
 
     @POST
@@ -106,8 +111,9 @@ public class TokenResource {
     @Operation(operationId = "revokeToken", summary = "Revoke a token: its next request gets 401")
     @APIResponse(responseCode = "200", description = "the token, revoked")
     @APIResponse(responseCode = "404", description = "no such token")
-    public TokenStore.TokenView revoke(@PathParam("id") String id) throws SQLException {
-        return tokens.revoke(id(id));
+    public TokenStore.TokenView revoke(@PathParam("id") String id, @Context ContainerRequestContext http)
+            throws SQLException {
+        return tokens.revoke(id(id), Caller.name(http));
     }
 
     @DELETE
@@ -115,8 +121,9 @@ public class TokenResource {
     @Operation(operationId = "deleteToken", summary = "Revoke a token, as POST /api/tokens/{id}/revoke")
     @APIResponse(responseCode = "200", description = "the token, revoked")
     @APIResponse(responseCode = "404", description = "no such token")
-    public TokenStore.TokenView delete(@PathParam("id") String id) throws SQLException {
-        return tokens.revoke(id(id));
+    public TokenStore.TokenView delete(@PathParam("id") String id, @Context ContainerRequestContext http)
+            throws SQLException {
+        return tokens.revoke(id(id), Caller.name(http));
     }
 
     private static UUID id(String id) {

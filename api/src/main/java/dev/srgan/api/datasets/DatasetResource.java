@@ -88,14 +88,15 @@ public class DatasetResource {
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
     @APIResponse(responseCode = "404", description = "no such dataset")
     @APIResponse(responseCode = "409", description = "a QUEUED or RUNNING job uses it")
-    public Deletions.Deleted delete(@PathParam("id") String id) throws SQLException {
+    public Deletions.Deleted delete(@PathParam("id") String id, @Context ContainerRequestContext http)
+            throws SQLException {
         UUID datasetId;
         try {
             datasetId = UUID.fromString(id);
         } catch (IllegalArgumentException e) {
             throw ApiException.notFound("no dataset " + id);
         }
-        return deletion.deleteDataset(datasetId);
+        return deletion.deleteDataset(datasetId, Caller.name(http));
     }
 
     @Requires(Role.OPERATOR)

@@ -225,8 +225,9 @@ public class JobResource {
             responseCode = "409",
             description = "the job (or an image of the batch) is QUEUED or RUNNING; the job is an image of a batch or"
                     + " a run of a sweep (delete the batch or the sweep)")
-    public Deletions.Deleted delete(@PathParam("id") String id) throws SQLException {
-        return deletion.delete(uuid(id));
+    public Deletions.Deleted delete(@PathParam("id") String id, @Context ContainerRequestContext http)
+            throws SQLException {
+        return deletion.delete(uuid(id), Caller.name(http));
     }
 
     /** Loss points of a training job after {@code afterStep} (all when absent), in step order. */

@@ -1,5 +1,6 @@
 package dev.srgan.api.jobs;
 
+import dev.srgan.core.audit.AuditLog;
 import dev.srgan.core.config.ApiConfig;
 import dev.srgan.core.errors.ApiException;
 import dev.srgan.core.storage.Deletions;
@@ -85,7 +86,7 @@ public class UpscaleRetention {
         long bytes = 0;
         for (UUID id : expired) {
             try {
-                Deletions.Deleted d = deletions.delete(id);
+                Deletions.Deleted d = deletions.delete(id, AuditLog.SYSTEM);
                 jobs += d.jobs();
                 blobs += d.blobs();
                 bytes += d.bytes();

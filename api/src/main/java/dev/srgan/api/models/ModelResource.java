@@ -2,6 +2,7 @@ package dev.srgan.api.models;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.srgan.core.audit.AuditLog;
 import dev.srgan.core.auth.Caller;
 import dev.srgan.core.config.ApiConfig;
 import dev.srgan.core.datasets.DatasetStore;
@@ -229,12 +230,15 @@ public class ModelResource {
     @APIResponse(
             responseCode = "422",
             description = "no such checkpoint, a broken SRGAN zip, or a scale that does not match the zip's")
-    public Response fromCheckpoint(FromCheckpoint request) throws SQLException, IOException {
-        return Response.status(201).entity(registerCheckpoint(request)).build();
+    public Response fromCheckpoint(FromCheckpoint request, @Context ContainerRequestContext http)
+            throws SQLException, IOException {
+        return Response.status(201)
+                .entity(registerCheckpoint(request, Caller.name(http)))
+                .build();
     }
 
-    /** Registers a training checkpoint's generator as a model; used by the API and the dashboard. */
-    public ModelView registerCheckpoint(FromCheckpoint request) throws SQLException, IOException {
+    /** Registers a training checkpoint's generator as a model, by {@code actor} (the audit log's). */
+    ModelView registerCheckpoint(FromCheckpoint request, String actor) throws SQLException, IOException {
         if (request == null || request.checkpointId() == null) {
             throw ApiException.badRequest(
                     "checkpointId", "checkpointId is required (or upload a TorchScript file as multipart)");
@@ -274,6 +278,14 @@ public class ModelResource {
             if (Boolean.TRUE.equals(request.makeDefault())) {
                 ModelStore.makeDefault(c, id, scale);
             }
+            AuditLog.record(
+                    c,
+                    actor,
+                    "model.registered",
+                    id,
+                    "model '" + name + "' (" + scale + "x) from the checkpoint of run '" + source.runName()
+                            + "' at step " + source.step()
+                            + (Boolean.TRUE.equals(request.makeDefault()) ? ", made the default" : ""));
             c.commit();
             return get(id.toString());
         }
@@ -298,7 +310,8 @@ public class ModelResource {
             @RestForm("file") FileUpload file,
             @RestForm("name") String name,
             @RestForm("scale") String scale,
-            @RestForm("makeDefault") boolean makeDefault)
+            @RestForm("makeDefault") boolean makeDefault,
+            @Context ContainerRequestContext http)
             throws SQLException, IOException {
         if (file == null || file.uploadedFile() == null) {
             throw ApiException.badRequest(
@@ -367,6 +380,13 @@ public class ModelResource {
                 if (makeDefault) {
                     ModelStore.makeDefault(c, id, s);
                 }
+                AuditLog.record(
+                        c,
+                        Caller.name(http),
+                        "model.registered",
+                        id,
+                        "model '" + modelName + "' (" + s + "x, " + format + ") uploaded as '" + label + "'"
+                                + (makeDefault ? ", made the default" : ""));
             } catch (SQLException | IOException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -404,12 +424,18 @@ public class ModelResource {
     @APIResponse(responseCode = "200", description = "the model")
     @APIResponse(responseCode = "403", description = "the token's role is below ADMIN")
     @APIResponse(responseCode = "404", description = "no such model")
-    public ModelView setDefault(@PathParam("id") String id) throws SQLException {
+    public ModelView setDefault(@PathParam("id") String id, @Context ContainerRequestContext http) throws SQLException {
         UUID modelId = uuid(id);
         ModelView m = get(id);
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             ModelStore.makeDefault(c, modelId, m.scale());
+            AuditLog.record(
+                    c,
+                    Caller.name(http),
+                    "model.default",
+                    modelId,
+                    "model '" + m.name() + "' is the default for " + m.scale() + "x upscales");
             c.commit();
         }
         return get(id);
@@ -428,8 +454,9 @@ public class ModelResource {
     @APIResponse(
             responseCode = "409",
             description = "the default of its scale, a shipped model, or a QUEUED or RUNNING job uses it")
-    public Deletions.Deleted delete(@PathParam("id") String id) throws SQLException {
-        return deletion.deleteModel(uuid(id));
+    public Deletions.Deleted delete(@PathParam("id") String id, @Context ContainerRequestContext http)
+            throws SQLException {
+        return deletion.deleteModel(uuid(id), Caller.name(http));
     }
 
     /** An evaluation request: the dataset of photos to measure the model on. */

@@ -374,8 +374,9 @@ public class SweepResource {
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
     @APIResponse(responseCode = "404", description = "no such sweep")
     @APIResponse(responseCode = "409", description = "a run of the sweep is QUEUED or RUNNING (cancel the sweep first)")
-    public Deletions.Deleted delete(@PathParam("id") String id) throws SQLException {
-        return deletion.deleteSweep(SweepStore.id(id));
+    public Deletions.Deleted delete(@PathParam("id") String id, @Context ContainerRequestContext http)
+            throws SQLException {
+        return deletion.deleteSweep(SweepStore.id(id), Caller.name(http));
     }
 
     private String write(JsonNode node) {
