@@ -273,6 +273,13 @@ class UpscaleOutputOptionsTest {
                 .extract()
                 .asByteArray());
         assertEquals(List.of("photo-x3.jpg", "photo-x3-2.jpg"), new ArrayList<>(zip.keySet()));
+        given().when()
+                .get("/upscale/" + id)
+                .then()
+                .statusCode(200)
+                .body(containsString(", resized to 3×"))
+                .body(containsString("Download zip (2 JPEGs)"))
+                .body(containsString("photo-x3-2.jpg"));
         assertEquals(0xffd8, (zip.get("photo-x3.jpg")[0] & 0xff) << 8 | (zip.get("photo-x3.jpg")[1] & 0xff));
 
         String half = given().multiPart("images", "photo.jpg", BatchUpscaleTest.jpeg(10, 8), "image/jpeg")
@@ -370,6 +377,30 @@ class UpscaleOutputOptionsTest {
                 .body("result.contentType", equalTo("image/jpeg"))
                 .body("result.width", equalTo(30))
                 .body("result.height", equalTo(24));
+
+        // the Upscale page: what was asked for, the JPEG to download, and the bicubic baseline at the result's size
+        given().when()
+                .get("/upscale/" + id)
+                .then()
+                .statusCode(200)
+                .body(containsString("4× with"))
+                .body(containsString(", resized to 3×"))
+                .body(containsString("JPEG quality 92"))
+                .body(containsString(">Download JPEG</a>"))
+                .body(containsString("30×24 px"))
+                .body(containsString("<option value=\"jpeg\" selected>"))
+                .body(containsString("value=\"3\""));
+        byte[] bicubic = given().queryParam("bicubic", true)
+                .when()
+                .get("/upscale/" + id + "/input")
+                .then()
+                .statusCode(200)
+                .contentType("image/png")
+                .extract()
+                .asByteArray();
+        java.awt.image.BufferedImage baseline = javax.imageio.ImageIO.read(new ByteArrayInputStream(bicubic));
+        assertEquals(30, baseline.getWidth(), "the input enlarged to the result's size, not 4 times");
+        assertEquals(24, baseline.getHeight());
     }
 
     @Test
