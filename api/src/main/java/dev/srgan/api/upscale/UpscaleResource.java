@@ -54,6 +54,15 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 public class UpscaleResource {
     static final Set<Integer> SCALES = Set.of(2, 4, 8);
 
+    // the output options' form fields, described once for the single and the batch upscale
+    static final String FORMAT = "png (the default) or jpeg; a JPEG has no alpha: transparency is composited on white";
+    static final String QUALITY = "JPEG quality, 1 to 100; default 92; only with format=jpeg";
+    static final String OUTSCALE = "the final size as a factor of the input's, from 1 to 8 (such as 3 or 2.5): the "
+            + "model upscales by its scale, then the result is resized to round(width * outscale) x "
+            + "round(height * outscale); default: the model's scale; not with width";
+    static final String WIDTH = "the final width in pixels (the height keeps the aspect ratio), at least the "
+            + "image's width and at most 8 times it; not with outscale";
+
     @Inject
     ApiConfig config;
 
@@ -81,6 +90,15 @@ public class UpscaleResource {
     /** What a submission answers: the job's id, state and where to follow it. */
     @Schema(name = "UpscaleSubmitted")
     public record Submitted(UUID id, String status, String url) {}
+
+    /** The output options as sent, checked by {@link OutputChecks#parse}. */
+    record OutputTexts(String format, String quality, String outscale, String width) {
+        static final OutputTexts NONE = new OutputTexts(null, null, null, null);
+
+        OutputOptions parse() {
+            return OutputChecks.parse(format, quality, outscale, width);
+        }
+    }
 
     @Requires(Role.OPERATOR)
     @POST
@@ -142,25 +160,6 @@ public class UpscaleResource {
                 (Caller) request.getProperty(Caller.PROPERTY));
         return Response.accepted(new Submitted(id, jobs.require(id).status(), "/api/jobs/" + id))
                 .build();
-    }
-
-    /** The output options' form fields, described once for the single and the batch upscale. */
-    static final String FORMAT = "png (the default) or jpeg; a JPEG has no alpha: transparency is composited on white";
-
-    static final String QUALITY = "JPEG quality, 1 to 100; default 92; only with format=jpeg";
-    static final String OUTSCALE = "the final size as a factor of the input's, from 1 to 8 (such as 3 or 2.5): the "
-            + "model upscales by its scale, then the result is resized to round(width * outscale) x "
-            + "round(height * outscale); default: the model's scale; not with width";
-    static final String WIDTH = "the final width in pixels (the height keeps the aspect ratio), at least the "
-            + "image's width and at most 8 times it; not with outscale";
-
-    /** The output options as sent, checked by {@link OutputChecks#parse}. */
-    record OutputTexts(String format, String quality, String outscale, String width) {
-        static final OutputTexts NONE = new OutputTexts(null, null, null, null);
-
-        OutputOptions parse() {
-            return OutputChecks.parse(format, quality, outscale, width);
-        }
     }
 
     /** Validates and stores an upscale submission (a PNG at the scale) in one transaction. */
