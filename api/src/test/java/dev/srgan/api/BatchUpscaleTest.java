@@ -327,7 +327,10 @@ class BatchUpscaleTest {
                 .then()
                 .statusCode(400)
                 .body("field", equalTo("scale"))
-                .body("error", equalTo("scale must be 2, 4 or 8, got '3'"));
+                .body(
+                        "error",
+                        equalTo("scale must be 2, 4 or 8, got '3'; for a result 3 times the size, send outscale=3"
+                                + " (the model of the next scale up, then resized)"));
         given().multiPart("images", "a.png", png, "image/png")
                 .multiPart("modelId", "nope")
                 .when()

@@ -8,6 +8,7 @@ import dev.srgan.core.jobs.JobStore;
 import dev.srgan.core.jobs.JobView;
 import dev.srgan.core.models.ModelCatalog;
 import dev.srgan.core.upscale.BatchStore;
+import dev.srgan.domain.images.OutputOptions;
 import dev.srgan.domain.images.ShownImage;
 import dev.srgan.platform.blobs.BlobStore;
 import io.quarkus.qute.CheckedTemplate;
@@ -35,11 +36,11 @@ import javax.imageio.ImageIO;
 import javax.sql.DataSource;
 
 /**
- * Upscale an image in the browser: the form (drag and drop, scale, model) posts to
- * {@code POST /api/upscale}; the job's panel follows it live from queued to finished, then
- * compares the input, enlarged by nearest neighbour or bicubic, with the model's output. Several
- * images (or a folder) go to {@code POST /api/upscale/batch}; the batch's panel shows its images
- * as a grid of thumbnails as they finish, and the zip of their PNGs.
+ * Upscale an image in the browser: the form (drag and drop, scale, model, output scale, format)
+ * posts to {@code POST /api/upscale}; the job's panel follows it live from queued to finished, then
+ * compares the input, enlarged by nearest neighbour or bicubic to the result's own size, with the
+ * model's output. Several images (or a folder) go to {@code POST /api/upscale/batch}; the batch's
+ * panel shows its images as a grid of thumbnails as they finish, and the zip of their PNGs or JPEGs.
  */
 @Path("/upscale")
 @Produces(MediaType.TEXT_HTML)
@@ -80,14 +81,70 @@ public class UpscalePage {
 
     /** An upscale job as its panel shows it; {@code model} may be null when the model was deleted. */
     public record Panel(
-            JobView job, int scale, int inputWidth, int inputHeight, ModelCatalog.ModelView model, long inputBytes) {
+            JobView job,
+            int scale,
+            int inputWidth,
+            int inputHeight,
+            ModelCatalog.ModelView model,
+            long inputBytes,
+            OutputOptions options) {
         public boolean done() {
             return job.status().equals("SUCCEEDED") && job.result() != null;
         }
+
+        /** Whether the job asked for a JPEG. */
+        public boolean jpeg() {
+            return options.format() == OutputOptions.Format.JPEG;
+        }
+
+        /** "PNG" or "JPEG": what the job asked for. */
+        public String formatName() {
+            return UpscalePage.formatName(options);
+        }
+
+        /** "PNG" or "JPEG": what the stored result is (a job's options and its result agree, but the file decides). */
+        public String resultFormatName() {
+            return job.result() != null && "image/jpeg".equals(job.result().contentType()) ? "JPEG" : "PNG";
+        }
+
+        /** The output scale as the form shows it ({@code 2.5}), or empty. */
+        public String outscaleText() {
+            return options.outscale() == null ? "" : OutputOptions.text(options.outscale());
+        }
+
+        /** The size the model's output is resized to ({@code 3×}, {@code 1920 px wide}), or null when it is not. */
+        public String resizedTo() {
+            return UpscalePage.resizedTo(options, scale);
+        }
     }
 
-    /** A batch upscale as its panel shows it: the batch, its images, its model (null for the default). */
-    public record BatchPanel(JobView job, BatchStore.BatchView batch, ModelCatalog.ModelView model) {}
+    /** A batch upscale as its panel shows it: the batch, its images, its model (null for the default), its options. */
+    public record BatchPanel(
+            JobView job, BatchStore.BatchView batch, ModelCatalog.ModelView model, OutputOptions options) {
+        /** "PNG" or "JPEG". */
+        public String formatName() {
+            return UpscalePage.formatName(options);
+        }
+
+        /** The size every image's model output is resized to, or null when it is not. */
+        public String resizedTo() {
+            return UpscalePage.resizedTo(options, batch.scale());
+        }
+    }
+
+    static String formatName(OutputOptions options) {
+        return options.format() == OutputOptions.Format.JPEG ? "JPEG" : "PNG";
+    }
+
+    static String resizedTo(OutputOptions options, int scale) {
+        if (options.width() != null) {
+            return options.width() + " px wide";
+        }
+        if (options.outscale() != null && options.outscale() != scale) {
+            return OutputOptions.text(options.outscale()) + "×";
+        }
+        return null;
+    }
 
     @GET
     public TemplateInstance form() throws SQLException {
@@ -128,7 +185,7 @@ public class UpscalePage {
                         .filter(m -> m.id().equals(job.modelId()))
                         .findFirst()
                         .orElse(null);
-        return new BatchPanel(job, batches.batch(job), model);
+        return new BatchPanel(job, batches.batch(job), model, batches.options(job));
     }
 
     /** The job's panel alone, re-rendered as its events arrive. */
@@ -139,8 +196,9 @@ public class UpscalePage {
     }
 
     /**
-     * The uploaded image; with {@code size=WxH}, enlarged to that size by bicubic interpolation,
-     * the classical baseline the model's output is compared with.
+     * The uploaded image; with {@code bicubic=true}, enlarged by bicubic interpolation to the
+     * result's size (which with an output scale or width is not the input's times the model's
+     * scale), the classical baseline the model's output is compared with.
      */
     @GET
     @Path("{id}/input")
@@ -157,9 +215,25 @@ public class UpscalePage {
                     .orElseThrow(() -> ApiException.notFound("the input of job " + jobId + " is gone"))
                     .contentType();
         }
-        int scale = params(job).path("scale").asInt(4);
-        int w = params(job).path("inputWidth").asInt(0) * scale;
-        int h = params(job).path("inputHeight").asInt(0) * scale;
+        int w;
+        int h;
+        if (job.result() != null) {
+            w = job.result().width();
+            h = job.result().height();
+        } else {
+            JsonNode p = params(job);
+            int inputWidth = p.path("inputWidth").asInt(0);
+            int inputHeight = p.path("inputHeight").asInt(0);
+            OutputOptions.Size size = inputWidth == 0
+                    ? new OutputOptions.Size(0, 0)
+                    : outputSize(
+                            BatchStore.options(p),
+                            inputWidth,
+                            inputHeight,
+                            p.path("scale").asInt(4));
+            w = size.width();
+            h = size.height();
+        }
         if (!bicubic || (long) w * h > MAX_BICUBIC_PIXELS || w == 0) {
             StreamingOutput body = out -> blobs.copyTo(dataSource, blobId, out);
             return Response.ok(body, contentType)
@@ -208,7 +282,17 @@ public class UpscalePage {
                 p.path("inputWidth").asInt(0),
                 p.path("inputHeight").asInt(0),
                 model,
-                inputBytes);
+                inputBytes,
+                BatchStore.options(p));
+    }
+
+    /** The size a job's result will have; the model's output size when its options do not hold for the image. */
+    private static OutputOptions.Size outputSize(OutputOptions options, int width, int height, int scale) {
+        try {
+            return options.size(width, height, scale);
+        } catch (OutputOptions.InvalidOption e) {
+            return new OutputOptions.Size(width * scale, height * scale);
+        }
     }
 
     private JsonNode params(JobView job) {

@@ -1,7 +1,8 @@
 // The upscale page: pick or drop an image, submit it to POST /api/upscale, then follow the job's
 // panel live (it is re-rendered by the server on each of the job's events) and compare the result.
 // Several images, or a folder, go to POST /api/upscale/batch as one batch; its panel shows the
-// images as a grid of thumbnails as they finish, and the zip download.
+// images as a grid of thumbnails as they finish, and the zip download. The output options (output
+// scale, format, JPEG quality) go with either; the server checks them and names the field at fault.
 (function () {
   'use strict';
 
@@ -20,7 +21,14 @@
     const modelNote = document.getElementById('model-note');
     const folder = document.getElementById('folder');
     const batchNote = document.getElementById('batch-note');
+    const outscale = document.getElementById('outscale');
+    const outscaleNote = document.getElementById('outscale-note');
+    const outscaleHint = outscaleNote.textContent;
+    const format = document.getElementById('format');
+    const quality = document.getElementById('quality');
+    const qualityField = document.getElementById('quality-field');
     let file = null;
+    let chosenSize = null;
     let batch = [];
 
     /** Says what the chosen model is for (SRGAN-MSE: sharper texture, lower PSNR). */
@@ -82,6 +90,8 @@
     function choose(chosen) {
       Srgan.clearErrors(form);
       file = null;
+      chosenSize = null;
+      describeOutscale();
       batch = [];
       preview.hidden = true;
       if (!chosen) {
@@ -103,6 +113,8 @@
       document.getElementById('drop-text').append(name, ' (' + Srgan.formatBytes(chosen.size) + ') · click or drop to change');
       const url = URL.createObjectURL(chosen);
       preview.onload = () => {
+        chosenSize = { width: preview.naturalWidth, height: preview.naturalHeight };
+        describeOutscale();
         const dims = document.createElement('span');
         dims.className = 'small';
         dims.textContent = ' · ' + preview.naturalWidth + '×' + preview.naturalHeight + ' px';
@@ -140,6 +152,53 @@
     scale.addEventListener('change', filterModels);
     filterModels();
 
+    /** The quality only means something for a JPEG. */
+    function showQuality() {
+      qualityField.hidden = format.value !== 'jpeg';
+    }
+    format.addEventListener('change', showQuality);
+    showQuality();
+
+    /**
+     * Typing an output scale the chosen model cannot reach picks the smallest model scale that does
+     * (3: the 4x model, whose output is then resized); the note says the size the result will have.
+     */
+    function describeOutscale(bump) {
+      const value = Number(outscale.value);
+      if (outscale.value === '' || !(value >= 1 && value <= 8)) {
+        outscaleNote.textContent = outscaleHint;
+        return;
+      }
+      const needed = [2, 4, 8].find(s => s >= value);
+      if (bump === true && Number(scale.value) < value) {
+        scale.value = String(needed);
+        filterModels();
+      }
+      if (Number(scale.value) < value) {
+        outscaleNote.textContent = 'The ' + scale.value + '× model cannot reach ' + value + '×: choose scale ' + needed + '× or more.';
+        return;
+      }
+      const size = chosenSize
+        ? ' → ' + Math.round(chosenSize.width * value) + '×' + Math.round(chosenSize.height * value) + ' px'
+        : '';
+      outscaleNote.textContent = Number(scale.value) === value
+        ? 'The model\'s own scale' + size + '.'
+        : 'The ' + scale.value + '× model\'s output resized to ' + value + '×' + size + '.';
+    }
+    outscale.addEventListener('input', () => describeOutscale(true));
+    scale.addEventListener('change', () => describeOutscale(false));
+
+    /** The output options as the API takes them; empty ones are left out (the server's defaults). */
+    function appendOptions(data) {
+      if (outscale.value.trim() !== '') {
+        data.append('outscale', outscale.value.trim());
+      }
+      data.append('format', format.value);
+      if (format.value === 'jpeg') {
+        data.append('quality', quality.value);
+      }
+    }
+
     form.addEventListener('submit', async e => {
       e.preventDefault();
       Srgan.clearErrors(form);
@@ -155,6 +214,7 @@
       data.append('image', file, file.name);
       data.append('scale', scale.value);
       data.append('modelId', model.value);
+      appendOptions(data);
       submit.disabled = true;
       submit.textContent = 'Uploading…';
       try {
@@ -185,6 +245,7 @@
       batch.forEach(f => data.append('images', f, f.webkitRelativePath || f.name));
       data.append('scale', scale.value);
       data.append('modelId', model.value);
+      appendOptions(data);
       submit.disabled = true;
       submit.textContent = 'Uploading ' + batch.length + ' images…';
       try {

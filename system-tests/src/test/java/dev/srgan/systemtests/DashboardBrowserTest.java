@@ -29,8 +29,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The dashboard in a real browser (Debian's headless Chromium driven by Playwright) against the
  * packaged api and one worker: an upscale submitted through the page runs to its comparison, a
  * small training run draws its charts and its checkpoint downloads, three photos picked at once
- * run as a batch whose zip downloads, and every form shows a
- * readable message for bad input while keeping what was typed. Screenshots of each page go to
+ * run as a batch whose zip downloads, an output scale and JPEG chosen in the form give a JPEG of
+ * that size, and every form shows a readable message for bad input while keeping what was typed. Screenshots of each page go to
  * {@code system-tests/target/screenshots/}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -388,6 +388,66 @@ class DashboardBrowserTest {
         assertTrue(asked.get(0).startsWith("Delete this batch with its 3 images"), asked.toString());
         assertEquals(404, status("/api/jobs/" + batchId));
         assertEquals(404, status("/api/jobs/" + image), "its images went with it");
+    }
+
+    /**
+     * The output options from the form: an output scale the chosen model cannot reach picks the
+     * next scale up as it is typed, a bad one is refused next to its field, and 1.5x as a JPEG runs
+     * to a result of that size, compared at that size (the bicubic baseline too) and downloaded as
+     * a .jpg.
+     */
+    @Test
+    @Order(6)
+    void anOutputScaleAndJpegFromTheFormGiveAJpegOfThatSize() throws Exception {
+        open("/upscale");
+        page.evaluate("() => { window.noReload = true; }");
+        page.setInputFiles("#image", new FilePayload("wide.png", "image/png", Images.png(48, 40, 31)));
+        page.selectOption("#scale", "2");
+        page.fill("#outscale", "3");
+        assertEquals("4", page.inputValue("#scale"), "3x needs the 4x model: the scale follows");
+        page.selectOption("#scale", "2");
+        assertTrue(page.textContent("#outscale-note").contains("cannot reach"), page.textContent("#outscale-note"));
+        page.click("#submit");
+        assertTrue(
+                fieldError("outscale").contains("outscale 3 is more than the 2x model upscales"),
+                fieldError("outscale"));
+        page.fill("#outscale", "9");
+        page.click("#submit");
+        page.waitForFunction("() => document.querySelector('.field[data-field=outscale] .error').textContent"
+                + ".includes('outscale must be a number from 1 to 8')");
+        assertTrue(page.isHidden("#quality-field"), "no quality for a PNG");
+        page.selectOption("#format", "jpeg");
+        assertTrue(page.isVisible("#quality-field"));
+        page.fill("#quality", "0");
+        page.fill("#outscale", "1.5");
+        page.click("#submit");
+        page.waitForFunction("() => document.querySelector('.field[data-field=quality] .error').textContent"
+                + ".includes('quality must be a whole number from 1 to 100')");
+        screenshot("upscale-options-bad-input");
+
+        page.fill("#quality", "85");
+        assertEquals("2", page.inputValue("#scale"));
+        page.click("#submit");
+        page.waitForSelector(
+                "#upscale-job[data-status=SUCCEEDED]", new Page.WaitForSelectorOptions().setTimeout(LONG_WAIT_MS));
+        assertEquals(Boolean.TRUE, page.evaluate("() => window.noReload === true"), "the page was never reloaded");
+        page.waitForFunction("() => document.getElementById('output-image').naturalWidth === 72");
+        String facts = page.textContent("#result-facts");
+        assertTrue(facts.contains("48×40") && facts.contains("72×60") && facts.contains("JPEG"), facts);
+        assertTrue(page.textContent("#upscale-job").contains("resized to 1.5×"), page.textContent("#upscale-job"));
+        page.click("button[data-baseline=bicubic]");
+        page.click("button[data-view=slider]");
+        page.waitForFunction(
+                "() => [...document.querySelectorAll('#slider img.baseline')].every(i => i.complete && i.naturalWidth === 72)");
+        screenshot("upscale-options-result");
+
+        assertEquals("Download JPEG", page.textContent("#download").trim());
+        Download download = page.waitForDownload(() -> page.click("#download"));
+        byte[] jpeg = Files.readAllBytes(download.path());
+        assertEquals(0xffd8, (jpeg[0] & 0xff) << 8 | (jpeg[1] & 0xff), "a JPEG file");
+        assertEquals(72, Images.read(jpeg).getWidth());
+        assertEquals(60, Images.read(jpeg).getHeight());
+        assertTrue(download.suggestedFilename().endsWith("-upscaled.jpg"), download.suggestedFilename());
     }
 
     static int status(String path) throws Exception {

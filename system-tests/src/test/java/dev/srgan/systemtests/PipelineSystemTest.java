@@ -240,8 +240,9 @@ class PipelineSystemTest {
 
     /**
      * The API description is one a client can trust: the Java client that openapi-generator made
-     * from the api's OpenAPI document at build time (this module's pom) upscales an image, follows
-     * the job to its result, lists jobs, and reads the API's errors as the document describes them.
+     * from the api's OpenAPI document at build time (this module's pom) upscales an image (with
+     * output options: 1.5x as a JPEG), follows the job to its result, lists jobs, and reads the
+     * API's errors as the document describes them.
      */
     @Test
     @Order(6)
@@ -257,8 +258,9 @@ class PipelineSystemTest {
         Path image = Files.createTempFile(cluster.dataDir, "client", ".png");
         Files.write(image, Images.png(40, 30, 4242));
 
-        ApiResponse<UpscaleSubmitted> submitted =
-                new UpscaleApi(client).upscaleWithHttpInfo(null, image.toFile(), "2", model.getId(), null);
+        // with output options: the 2x model, resized to 1.5x, as a JPEG
+        ApiResponse<UpscaleSubmitted> submitted = new UpscaleApi(client)
+                .upscaleWithHttpInfo(null, image.toFile(), "2", model.getId(), "jpeg", "90", "1.5", null, null);
         assertEquals(202, submitted.getStatusCode());
         assertEquals(
                 "/api/jobs/" + submitted.getData().getId(), submitted.getData().getUrl());
@@ -275,12 +277,13 @@ class PipelineSystemTest {
         assertEquals("UPSCALE", job.getType());
         assertEquals(model.getId(), job.getModelId());
         assertEquals(2, ((Map<?, ?>) job.getParams()).get("scale"));
-        assertEquals(80, (int) job.getResult().getWidth());
-        assertEquals(60, (int) job.getResult().getHeight());
-        assertEquals(
-                80,
-                Images.read(Files.readAllBytes(jobs.getJobResult(id, false).toPath()))
-                        .getWidth());
+        assertEquals("jpeg", ((Map<?, ?>) job.getParams()).get("format"));
+        assertEquals(60, (int) job.getResult().getWidth(), "round(40 * 1.5)");
+        assertEquals(45, (int) job.getResult().getHeight(), "round(30 * 1.5)");
+        assertEquals("image/jpeg", job.getResult().getContentType());
+        byte[] result = Files.readAllBytes(jobs.getJobResult(id, false).toPath());
+        assertEquals(0xffd8, (result[0] & 0xff) << 8 | (result[1] & 0xff), "a JPEG file");
+        assertEquals(60, Images.read(result).getWidth());
 
         JobPage page = jobs.listJobs(null, 0, 200, "SUCCEEDED", null, "UPSCALE");
         assertTrue(
@@ -290,7 +293,8 @@ class PipelineSystemTest {
 
         ApiException refused = assertThrows(
                 ApiException.class,
-                () -> new UpscaleApi(client).upscale(null, image.toFile(), "3", model.getId(), null));
+                () -> new UpscaleApi(client)
+                        .upscale(null, image.toFile(), "3", model.getId(), null, null, null, null, null));
         assertEquals(400, refused.getCode());
         ApiError error = client.getObjectMapper().readValue(refused.getResponseBody(), ApiError.class);
         assertEquals("scale", error.getField());

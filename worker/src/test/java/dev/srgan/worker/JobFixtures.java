@@ -88,12 +88,17 @@ public class JobFixtures {
     }
 
     public UUID upscaleJob(UUID modelId, int scale, byte[] input, String inputName) throws Exception {
+        return upscaleJob(modelId, "{\"scale\": " + scale + "}", input, inputName);
+    }
+
+    /** An upscale job with the params the api would record, output options among them. */
+    public UUID upscaleJob(UUID modelId, String params, byte[] input, String inputName) throws Exception {
         UUID blob = blob(input, inputName.endsWith(".png") ? "image/png" : "image/jpeg");
         UUID id = UUID.randomUUID();
         exec(
                 "INSERT INTO jobs (id, type, status, params, input_blob_id, input_name, model_id) VALUES (?, 'UPSCALE', 'QUEUED', ?::jsonb, ?, ?, ?)",
                 id,
-                "{\"scale\": " + scale + "}",
+                params,
                 blob,
                 inputName,
                 modelId);

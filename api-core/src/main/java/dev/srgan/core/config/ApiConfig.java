@@ -99,7 +99,7 @@ public interface ApiConfig {
         @WithDefault("16000000")
         long maxInputPixels();
 
-        /** The largest output in pixels (input pixels x scale^2). */
+        /** The largest output in pixels: the model's (input pixels x scale^2), and the final size after outscale or width. */
         @WithDefault("67108864")
         long maxOutputPixels();
     }

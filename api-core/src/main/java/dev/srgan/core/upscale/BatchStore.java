@@ -2,10 +2,12 @@ package dev.srgan.core.upscale;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.core.errors.ApiException;
 import dev.srgan.core.jobs.JobStore;
 import dev.srgan.core.jobs.JobView;
+import dev.srgan.domain.images.OutputOptions;
 import dev.srgan.domain.images.ResultNames;
 import dev.srgan.domain.jobs.JobStateMachine;
 import dev.srgan.domain.jobs.JobStatus;
@@ -151,7 +153,7 @@ public class BatchStore {
                     }
                 }
             }
-            List<String> outputs = ResultNames.of(names, scale);
+            List<String> outputs = ResultNames.of(names, options(job), scale);
             for (int i = 0; i < rows.size(); i++) {
                 Object[] r = rows.get(i);
                 UUID imageJob = (UUID) r[2];
@@ -191,7 +193,7 @@ public class BatchStore {
             }
         }
         // names are given over every image, so an image's name in the zip does not depend on which others succeeded
-        List<String> outputs = ResultNames.of(names, scale(job));
+        List<String> outputs = ResultNames.of(names, options(job), scale(job));
         List<Result> results = new ArrayList<>();
         for (int i = 0; i < outputs.size(); i++) {
             if (blobs.get(i) != null) {
@@ -251,12 +253,34 @@ public class BatchStore {
     }
 
     private int scale(JobView job) {
+        return params(job).path("scale").asInt(4);
+    }
+
+    /**
+     * The output options a batch was submitted with, which name its results ({@code photo-x3.jpg});
+     * a batch submitted before they existed, or with params that do not read, has the default.
+     */
+    public OutputOptions options(JobView job) {
+        return options(params(job));
+    }
+
+    /** The output options recorded in a job's params (an upscale's or a batch's). */
+    public static OutputOptions options(JsonNode params) {
         try {
-            return json.readTree(job.params() == null ? "{}" : job.params())
-                    .path("scale")
-                    .asInt(4);
+            return OutputOptions.fromParams(name -> {
+                JsonNode member = params.get(name);
+                return member == null || member.isNull() ? null : member.asText();
+            });
+        } catch (OutputOptions.InvalidOption e) {
+            return OutputOptions.DEFAULT;
+        }
+    }
+
+    private JsonNode params(JobView job) {
+        try {
+            return json.readTree(job.params() == null ? "{}" : job.params());
         } catch (IOException e) {
-            return 4;
+            return json.createObjectNode();
         }
     }
 

@@ -18,9 +18,11 @@ import java.util.zip.ZipOutputStream;
 import javax.sql.DataSource;
 
 /**
- * A batch's result: one zip of the PNGs of its images that succeeded, named after their inputs
- * ({@link ResultNames}: {@code photo.jpg} -> {@code photo-x4.png}), streamed blob by blob from PostgreSQL. Only a
- * batch that has ended with at least one image upscaled has one; otherwise 409 says why.
+ * A batch's result: one zip of the PNGs or JPEGs of its images that succeeded, named after their
+ * inputs and the batch's output options ({@link ResultNames}: {@code photo.jpg} -> {@code
+ * photo-x4.png}, or {@code photo-x3.jpg} at outscale 3 as JPEG), streamed blob by blob from
+ * PostgreSQL. Only a batch that has ended with at least one image upscaled has one; otherwise 409
+ * says why.
  */
 @ApplicationScoped
 public class BatchZip {
@@ -65,7 +67,8 @@ public class BatchZip {
         String base = job.inputName() != null
                 ? ResultNames.stem(job.inputName())
                 : "batch-" + job.id().toString().substring(0, 8);
-        String filename = base.replaceAll("[^A-Za-z0-9._-]", "_") + "-x" + batch.scale() + ".zip";
+        String filename = base.replaceAll("[^A-Za-z0-9._-]", "_") + "-"
+                + batches.options(job).label(batch.scale()) + ".zip";
         return Response.ok(body, "application/zip")
                 .header("Content-Disposition", (download ? "attachment" : "inline") + "; filename=\"" + filename + "\"")
                 .build();

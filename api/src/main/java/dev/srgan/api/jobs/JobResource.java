@@ -282,18 +282,22 @@ public class JobResource {
         return training.checkpoints(id);
     }
 
-    /** The upscaled image (PNG), streamed from PostgreSQL chunk by chunk; a batch's zip of them. */
+    /**
+     * The upscaled image (PNG, or JPEG when the job asked for it), streamed from PostgreSQL chunk by
+     * chunk; a batch's zip of them.
+     */
     @GET
     @Path("/{id}/result")
-    @Produces({"image/png", "application/zip", MediaType.APPLICATION_JSON})
+    @Produces({"image/png", "image/jpeg", "application/zip", MediaType.APPLICATION_JSON})
     @Operation(
             operationId = "getJobResult",
-            summary = "An upscale's PNG, or a batch's zip of its images' PNGs (download=true: as an attachment)")
+            summary = "An upscale's PNG or JPEG, or a batch's zip of its images' (download=true: as an attachment)")
     @APIResponse(
             responseCode = "200",
-            description = "the PNG of an UPSCALE job, the zip of a BATCH job",
+            description = "the PNG or JPEG of an UPSCALE job (its format option), the zip of a BATCH job",
             content = {
                 @Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary")),
+                @Content(mediaType = "image/jpeg", schema = @Schema(type = SchemaType.STRING, format = "binary")),
                 @Content(mediaType = "application/zip", schema = @Schema(type = SchemaType.STRING, format = "binary"))
             })
     @APIResponse(
@@ -315,7 +319,8 @@ public class JobResource {
         StreamingOutput body = out -> blobs.copyTo(dataSource, result.blobId(), out);
         String base =
                 job.inputName() == null ? jobId.toString() : job.inputName().replaceAll("\\.[A-Za-z0-9]+$", "");
-        String filename = base.replaceAll("[^A-Za-z0-9._-]", "_") + "-upscaled.png";
+        String extension = "image/jpeg".equals(result.contentType()) ? ".jpg" : ".png";
+        String filename = base.replaceAll("[^A-Za-z0-9._-]", "_") + "-upscaled" + extension;
         return Response.ok(body, result.contentType())
                 .header("Content-Length", result.sizeBytes())
                 .header("Content-Disposition", (download ? "attachment" : "inline") + "; filename=\"" + filename + "\"")

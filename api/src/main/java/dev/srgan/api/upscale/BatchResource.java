@@ -11,6 +11,7 @@ import dev.srgan.core.jobs.JobStore;
 import dev.srgan.core.models.ModelStore;
 import dev.srgan.core.upscale.BatchStore;
 import dev.srgan.core.webhooks.Webhooks;
+import dev.srgan.domain.images.OutputOptions;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.platform.blobs.BlobStore;
 import dev.srgan.platform.jobs.JobTable;
@@ -47,7 +48,8 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
  * {@code POST /api/upscale/batch}: several images (parts, or one zip) in, one BATCH job out, with
  * one UPSCALE job per image so the images spread over the workers. Every image is checked first
  * ({@link BatchUpload}); then the batch, its images' blobs and jobs and their outbox messages are
- * written in one transaction, so a refused batch stores nothing.
+ * written in one transaction, so a refused batch stores nothing. The output options are the single
+ * upscale's ({@link UpscaleResource}) and hold for every image; the zip names its entries by them.
  */
 @Path("/api/upscale/batch")
 @Tag(name = "Upscale")
@@ -101,6 +103,7 @@ public class BatchResource {
             responseCode = "400",
             description = "no images, both images and file, a zip that is not one or has an unsafe path, "
                     + "a damaged or truncated image (named), scale not 2/4/8, modelId not a UUID, "
+                    + "format, quality, outscale or width as for a single upscale, "
                     + "a webhookUrl that is not an http(s) URL, an Idempotency-Key over 255 characters")
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
     @APIResponse(
@@ -112,13 +115,24 @@ public class BatchResource {
     @APIResponse(
             responseCode = "422",
             description = "a zip without images, no such model, a model of another scale, no model for the scale, "
+                    + "an outscale or width an image's model cannot reach (named), "
                     + "a webhookUrl host the cluster does not call, or an Idempotency-Key used for another request")
     public Response submit(
             @RestForm("images") @Schema(description = "the images, one part each (or file)") List<FileUpload> images,
             @RestForm("file") @Schema(description = "a zip of PNG/JPEG images (or images)") FileUpload zip,
-            @RestForm("scale") @Schema(description = "2, 4 or 8; default 4") String scale,
+            @RestForm("scale")
+                    @Schema(
+                            description = "2, 4 or 8: the model's scale; default 4, or with outscale or width the "
+                                    + "smallest that reaches that size for every image")
+                    String scale,
             @RestForm("modelId") @Schema(format = "uuid", description = "default: the default model of the scale")
                     String modelId,
+            @RestForm("format") @Schema(description = UpscaleResource.FORMAT) String format,
+            @RestForm("quality") @Schema(description = UpscaleResource.QUALITY) String quality,
+            @RestForm("outscale") @Schema(description = UpscaleResource.OUTSCALE) String outscale,
+            @RestForm("width")
+                    @Schema(description = UpscaleResource.WIDTH + "; each image's height keeps its own aspect ratio")
+                    String width,
             @RestForm(Webhooks.FIELD)
                     @Schema(description = "POSTed the batch when it ends, not each image (see docs/webhooks.md)")
                     String webhookUrl,
@@ -127,7 +141,14 @@ public class BatchResource {
             @Context ContainerRequestContext request)
             throws SQLException, IOException {
         UUID id = submit(
-                images, zip, scale, modelId, webhookUrl, idempotencyKey, (Caller) request.getProperty(Caller.PROPERTY));
+                images,
+                zip,
+                scale,
+                modelId,
+                new UpscaleResource.OutputTexts(format, quality, outscale, width),
+                webhookUrl,
+                idempotencyKey,
+                (Caller) request.getProperty(Caller.PROPERTY));
         return Response.accepted(new Submitted(id, jobs.require(id).status(), "/api/jobs/" + id, batches.count(id)))
                 .build();
     }
@@ -141,11 +162,13 @@ public class BatchResource {
             FileUpload zip,
             String scaleText,
             String modelIdText,
+            UpscaleResource.OutputTexts outputTexts,
             String webhookUrl,
             String idempotencyKey,
             Caller caller)
             throws SQLException, IOException {
-        int scale = UpscaleResource.parseScale(scaleText);
+        Integer requestedScale = UpscaleResource.parseScale(scaleText);
+        OutputOptions options = outputTexts.parse();
         UUID modelId = UpscaleResource.parseModelId(modelIdText);
         URI webhook = webhooks.parse(webhookUrl);
         BatchUpload.Limits limits = new BatchUpload.Limits(
@@ -154,8 +177,9 @@ public class BatchResource {
                 config.upload().maxBytes(),
                 config.upscale().maxInputPixels(),
                 config.upscale().maxOutputPixels());
-        try (BatchUpload batch = BatchUpload.read(parts, zip, scale, limits)) {
+        try (BatchUpload batch = BatchUpload.read(parts, zip, requestedScale, options, limits)) {
             List<BatchUpload.Image> images = batch.images();
+            int scale = batch.scale();
             Optional<IdempotencyKeys.Key> key = Optional.empty();
             if (idempotencyKey != null) {
                 IdempotencyKeys.Fingerprint fingerprint = new IdempotencyKeys.Fingerprint()
@@ -165,6 +189,10 @@ public class BatchResource {
                         .text(webhook == null ? null : webhook.toString());
                 for (BatchUpload.Image image : images) {
                     fingerprint.text(image.name()).file(image.file());
+                }
+                if (!options.isDefault()) {
+                    // only then: a key sent before output options existed keeps its fingerprint
+                    fingerprint.text(options.fingerprint());
                 }
                 key = IdempotencyKeys.of(idempotencyKey, caller, "POST /api/upscale/batch", fingerprint.hex());
             }
@@ -184,7 +212,7 @@ public class BatchResource {
                             c,
                             name,
                             batch.zipName(),
-                            "{\"scale\":" + scale + ",\"count\":" + images.size() + "}",
+                            "{\"scale\":" + scale + ",\"count\":" + images.size() + "," + options.params() + "}",
                             model,
                             images.size(),
                             Caller.name(caller));
@@ -200,7 +228,7 @@ public class BatchResource {
                         }
                         String params = "{\"scale\":" + scale + ",\"inputWidth\":"
                                 + image.info().width() + ",\"inputHeight\":"
-                                + image.info().height() + "}";
+                                + image.info().height() + "," + options.params() + "}";
                         jobTable.insertImage(
                                 c,
                                 new JobTable.NewJob(

@@ -2,6 +2,7 @@ package dev.srgan.api.upscale;
 
 import dev.srgan.api.datasets.DatasetInspector;
 import dev.srgan.core.errors.ApiException;
+import dev.srgan.domain.images.OutputOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,8 +20,9 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
  * {@code images} parts, or the PNG/JPEG entries of one {@code file} zip (unpacked to temporary
  * files, their bytes counted while reading). Each image passes the checks of a single upscale
  * ({@link ImageInspector}: format from its first bytes, size from its header, a walk of its
- * structure, the output limit at the scale), and the batch as a whole is held to its count, its
- * total pixels and the upload size. Every refusal names the image. Close it to delete the files.
+ * structure, the size its output options ask for and the output limit at the scale, {@link
+ * OutputChecks}), and the batch as a whole is held to its count, its total pixels and the upload
+ * size. Every refusal names the image. Close it to delete the files.
  */
 final class BatchUpload implements AutoCloseable {
 
@@ -33,6 +35,7 @@ final class BatchUpload implements AutoCloseable {
     private final List<Image> images;
     private final List<Path> temporary;
     private final String label;
+    private int scale;
 
     private BatchUpload(List<Image> images, List<Path> temporary, String label) {
         this.images = images;
@@ -45,6 +48,11 @@ final class BatchUpload implements AutoCloseable {
         return Collections.unmodifiableList(images);
     }
 
+    /** The model scale of every image: the one asked for, or the smallest that reaches the options' size for all. */
+    int scale() {
+        return scale;
+    }
+
     /** The zip's file name, or null for images sent as parts. */
     String zipName() {
         return label;
@@ -53,11 +61,14 @@ final class BatchUpload implements AutoCloseable {
     /**
      * Reads and checks a submission.
      *
+     * @param requestedScale the scale asked for, or null to choose it from the options
      * @throws ApiException 400 for a missing, mixed or unreadable upload or a damaged image, 413 for
      *     too many, too large or too many pixels, 415 for an image in another format, 422 for a zip
-     *     without images; each names the image
+     *     without images or a size the model cannot reach; each names the image
      */
-    static BatchUpload read(List<FileUpload> parts, FileUpload zip, int scale, Limits limits) throws IOException {
+    static BatchUpload read(
+            List<FileUpload> parts, FileUpload zip, Integer requestedScale, OutputOptions options, Limits limits)
+            throws IOException {
         List<FileUpload> files = parts == null
                 ? List.of()
                 : parts.stream()
@@ -75,7 +86,13 @@ final class BatchUpload implements AutoCloseable {
         }
         BatchUpload upload = hasZip ? unzip(zip, limits) : fromParts(files, limits);
         try {
-            upload.check(scale, limits, hasZip ? "file" : "images");
+            // one model for the batch: the smallest that reaches the size of every image
+            upload.scale = 2;
+            for (Image image : upload.images) {
+                upload.scale = Math.max(
+                        upload.scale, OutputChecks.modelScale(requestedScale, options, image.info(), image.name()));
+            }
+            upload.check(upload.scale, options, limits, hasZip ? "file" : "images");
             return upload;
         } catch (RuntimeException e) {
             upload.close();
@@ -184,22 +201,12 @@ final class BatchUpload implements AutoCloseable {
         }
     }
 
-    /** The checks over the whole batch: each image's output at the scale, and the pixels of all. */
-    private void check(int scale, Limits limits, String field) {
+    /** The checks over the whole batch: each image's output at the scale and options, and the pixels of all. */
+    private void check(int scale, OutputOptions options, Limits limits, String field) {
         long pixels = 0;
         for (Image image : images) {
             ImageInspector.ImageInfo info = image.info();
-            long output = info.pixels() * scale * scale;
-            if (output > limits.maxOutputPixels()) {
-                throw ApiException.tooLarge(
-                        field,
-                        "'" + image.name() + "' is " + info.width() + "x" + info.height() + ": at " + scale
-                                + "x it would be "
-                                + info.width() * scale + "x" + info.height() * scale + " = "
-                                + ImageInspector.megapixels(output)
-                                + " megapixels; the output limit is "
-                                + ImageInspector.megapixels(limits.maxOutputPixels()) + " megapixels");
-            }
+            OutputChecks.check(info, image.name(), scale, options, limits.maxOutputPixels(), field);
             pixels += info.pixels();
             if (pixels > limits.maxTotalPixels()) {
                 throw ApiException.tooLarge(

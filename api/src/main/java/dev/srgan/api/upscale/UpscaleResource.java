@@ -10,6 +10,7 @@ import dev.srgan.core.errors.ApiException;
 import dev.srgan.core.jobs.JobStore;
 import dev.srgan.core.models.ModelStore;
 import dev.srgan.core.webhooks.Webhooks;
+import dev.srgan.domain.images.OutputOptions;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.platform.blobs.BlobStore;
 import dev.srgan.platform.jobs.JobTable;
@@ -42,11 +43,25 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
-/** {@code POST /api/upscale}: one image in, a queued UPSCALE job out. */
+/**
+ * {@code POST /api/upscale}: one image in, a queued UPSCALE job out. Besides the model (scale,
+ * modelId) a submission may ask for output options ({@link OutputOptions}: format, quality,
+ * outscale or width), checked here against the image so that a job is only queued when a worker
+ * can make what it asks for.
+ */
 @Path("/api/upscale")
 @Tag(name = "Upscale", description = "Upscale images: one, or a batch")
 public class UpscaleResource {
     static final Set<Integer> SCALES = Set.of(2, 4, 8);
+
+    // the output options' form fields, described once for the single and the batch upscale
+    static final String FORMAT = "png (the default) or jpeg; a JPEG has no alpha: transparency is composited on white";
+    static final String QUALITY = "JPEG quality, 1 to 100; default 92; only with format=jpeg";
+    static final String OUTSCALE = "the final size as a factor of the input's, from 1 to 8 (such as 3 or 2.5): the "
+            + "model upscales by its scale, then the result is resized to round(width * outscale) x "
+            + "round(height * outscale); default: the model's scale; not with width";
+    static final String WIDTH = "the final width in pixels (the height keeps the aspect ratio), at least the "
+            + "image's width and at most 8 times it; not with outscale";
 
     @Inject
     ApiConfig config;
@@ -76,6 +91,15 @@ public class UpscaleResource {
     @Schema(name = "UpscaleSubmitted")
     public record Submitted(UUID id, String status, String url) {}
 
+    /** The output options as sent, checked by {@link OutputChecks#parse}. */
+    record OutputTexts(String format, String quality, String outscale, String width) {
+        static final OutputTexts NONE = new OutputTexts(null, null, null, null);
+
+        OutputOptions parse() {
+            return OutputChecks.parse(format, quality, outscale, width);
+        }
+    }
+
     @Requires(Role.OPERATOR)
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
@@ -90,23 +114,35 @@ public class UpscaleResource {
                             schema = @Schema(implementation = Submitted.class)))
     @APIResponse(
             responseCode = "400",
-            description = "no image, scale not 2/4/8, modelId not a UUID, an unreadable, truncated or damaged image, "
+            description = "no image, scale not 2/4/8, modelId not a UUID, format not png/jpeg, quality not 1 to 100 "
+                    + "or given without jpeg, outscale not a number from 1 to 8, width not a whole number, both "
+                    + "outscale and width, an unreadable, truncated or damaged image, "
                     + "a webhookUrl that is not an http(s) URL, an Idempotency-Key over 255 characters")
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
     @APIResponse(
             responseCode = "413",
             description = "the file over srgan.upload.max-bytes, the image over srgan.upscale.max-input-pixels, "
-                    + "or its output over srgan.upscale.max-output-pixels")
+                    + "or its output (the final size, and the model's output before resizing) over "
+                    + "srgan.upscale.max-output-pixels")
     @APIResponse(responseCode = "415", description = "the image is not PNG or JPEG")
     @APIResponse(
             responseCode = "422",
-            description = "no such model, a model of another scale, no model for the scale, "
+            description = "no such model, a model of another scale, no model for the scale, an outscale or width "
+                    + "beyond the model's scale (or a width below the image's or over 8 times it), "
                     + "a webhookUrl host the cluster does not call, or an Idempotency-Key used for another request")
     public Response submit(
             @RestForm("image") FileUpload image,
-            @RestForm("scale") @Schema(description = "2, 4 or 8; default 4") String scale,
+            @RestForm("scale")
+                    @Schema(
+                            description = "2, 4 or 8: the model's scale; default 4, or with outscale or width the "
+                                    + "smallest that reaches that size")
+                    String scale,
             @RestForm("modelId") @Schema(format = "uuid", description = "default: the default model of the scale")
                     String modelId,
+            @RestForm("format") @Schema(description = FORMAT) String format,
+            @RestForm("quality") @Schema(description = QUALITY) String quality,
+            @RestForm("outscale") @Schema(description = OUTSCALE) String outscale,
+            @RestForm("width") @Schema(description = WIDTH) String width,
             @RestForm(Webhooks.FIELD) @Schema(description = "POSTed the job when it ends (see docs/webhooks.md)")
                     String webhookUrl,
             @HeaderParam(IdempotencyKeys.HEADER) @Parameter(description = ApiDocument.IDEMPOTENCY_KEY)
@@ -114,25 +150,34 @@ public class UpscaleResource {
             @Context ContainerRequestContext request)
             throws SQLException, IOException {
         UUID id = submit(
-                image, scale, modelId, null, webhookUrl, idempotencyKey, (Caller) request.getProperty(Caller.PROPERTY));
+                image,
+                scale,
+                modelId,
+                new OutputTexts(format, quality, outscale, width),
+                null,
+                webhookUrl,
+                idempotencyKey,
+                (Caller) request.getProperty(Caller.PROPERTY));
         return Response.accepted(new Submitted(id, jobs.require(id).status(), "/api/jobs/" + id))
                 .build();
     }
 
-    /** Validates and stores an upscale submission in one transaction; used by the dashboard. */
+    /** Validates and stores an upscale submission (a PNG at the scale) in one transaction. */
     public UUID submit(FileUpload image, String scaleText, String modelIdText, String name)
             throws SQLException, IOException {
-        return submit(image, scaleText, modelIdText, name, null, null, null);
+        return submit(image, scaleText, modelIdText, OutputTexts.NONE, name, null, null, null);
     }
 
     /**
      * Validates and stores an upscale submission in one transaction. With an idempotency key, the
-     * same key and request return the first job's id and store nothing (see {@link IdempotencyKeys}).
+     * same key and request return the first job's id and store nothing (see {@link IdempotencyKeys});
+     * the output options are part of the request.
      */
-    public UUID submit(
+    UUID submit(
             FileUpload image,
             String scaleText,
             String modelIdText,
+            OutputTexts outputTexts,
             String name,
             String webhookUrl,
             String idempotencyKey,
@@ -141,7 +186,8 @@ public class UpscaleResource {
         if (image == null || image.uploadedFile() == null) {
             throw ApiException.badRequest("image", "choose an image to upscale (multipart field 'image')");
         }
-        int scale = parseScale(scaleText);
+        Integer requestedScale = parseScale(scaleText);
+        OutputOptions options = outputTexts.parse();
         UUID modelId = parseModelId(modelIdText);
         URI webhook = webhooks.parse(webhookUrl);
         String fileName = image.fileName() == null || image.fileName().isBlank() ? "image" : image.fileName();
@@ -153,29 +199,22 @@ public class UpscaleResource {
         }
         ImageInspector.ImageInfo info = ImageInspector.inspect(
                 image.uploadedFile(), "image", fileName, config.upscale().maxInputPixels());
-        long outputPixels = info.pixels() * scale * scale;
-        if (outputPixels > config.upscale().maxOutputPixels()) {
-            throw ApiException.tooLarge(
-                    "scale",
-                    info.width() + "x" + info.height() + " at " + scale + "x would be "
-                            + info.width() * scale + "x" + info.height() * scale + " = "
-                            + ImageInspector.megapixels(outputPixels)
-                            + " megapixels; the output limit is "
-                            + ImageInspector.megapixels(config.upscale().maxOutputPixels()) + " megapixels");
+        int scale = OutputChecks.modelScale(requestedScale, options, info, null);
+        OutputChecks.check(info, null, scale, options, config.upscale().maxOutputPixels(), null);
+        Optional<IdempotencyKeys.Key> key = Optional.empty();
+        if (idempotencyKey != null) {
+            IdempotencyKeys.Fingerprint fingerprint = new IdempotencyKeys.Fingerprint()
+                    .text(String.valueOf(scale))
+                    .text(modelId == null ? null : modelId.toString())
+                    .text(name)
+                    .text(webhook == null ? null : webhook.toString())
+                    .file(image.uploadedFile());
+            if (!options.isDefault()) {
+                // only then: a key sent before output options existed keeps its fingerprint
+                fingerprint.text(options.fingerprint());
+            }
+            key = IdempotencyKeys.of(idempotencyKey, caller, "POST /api/upscale", fingerprint.hex());
         }
-        Optional<IdempotencyKeys.Key> key = idempotencyKey == null
-                ? Optional.empty()
-                : IdempotencyKeys.of(
-                        idempotencyKey,
-                        caller,
-                        "POST /api/upscale",
-                        new IdempotencyKeys.Fingerprint()
-                                .text(String.valueOf(scale))
-                                .text(modelId == null ? null : modelId.toString())
-                                .text(name)
-                                .text(webhook == null ? null : webhook.toString())
-                                .file(image.uploadedFile())
-                                .hex());
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -191,7 +230,7 @@ public class UpscaleResource {
                             c, in, info.contentType(), config.upload().maxBytes());
                 }
                 String params = "{\"scale\":" + scale + ",\"inputWidth\":" + info.width() + ",\"inputHeight\":"
-                        + info.height() + "}";
+                        + info.height() + "," + options.params() + "}";
                 UUID id = jobTable.insert(
                         c,
                         new JobTable.NewJob(
@@ -234,9 +273,14 @@ public class UpscaleResource {
         }
     }
 
-    static int parseScale(String text) {
+    /**
+     * The scale asked for, or null when none is (then it follows from the output options: 4, or the
+     * smallest that reaches outscale or width); 400 for anything but 2, 4 or 8, pointing a factor
+     * between 1 and 8 to outscale.
+     */
+    static Integer parseScale(String text) {
         if (text == null || text.isBlank()) {
-            return 4;
+            return null;
         }
         try {
             int s = Integer.parseInt(text.trim());
@@ -246,6 +290,14 @@ public class UpscaleResource {
         } catch (NumberFormatException ignored) {
             // falls through to the message
         }
-        throw ApiException.badRequest("scale", "scale must be 2, 4 or 8, got '" + text + "'");
+        String hint = "";
+        try {
+            OutputOptions.parse(null, null, text, null);
+            hint = "; for a result " + text.trim() + " times the size, send outscale=" + text.trim()
+                    + " (the model of the next scale up, then resized)";
+        } catch (OutputOptions.InvalidOption notAFactor) {
+            // no hint: it is no factor outscale takes either
+        }
+        throw ApiException.badRequest("scale", "scale must be 2, 4 or 8, got '" + text + "'" + hint);
     }
 }

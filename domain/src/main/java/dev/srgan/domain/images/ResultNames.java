@@ -8,7 +8,8 @@ import java.util.Set;
 
 /**
  * The file names of upscaled images, the same in a batch's zip and from {@code ./srgan upscale}:
- * {@code photo.jpg} upscaled 4x is {@code photo-x4.png}.
+ * {@code photo.jpg} upscaled 4x is {@code photo-x4.png}; with output options ({@link
+ * OutputOptions#label}) {@code photo-x3.jpg}, {@code photo-x2.5.jpg} or {@code photo-w1920.jpg}.
  */
 public final class ResultNames {
 
@@ -23,6 +24,22 @@ public final class ResultNames {
      * @param scale the upscale factor
      */
     public static List<String> of(List<String> inputs, int scale) {
+        return of(inputs, "x" + scale, "png");
+    }
+
+    /**
+     * The names of results with output options: {@code photo.jpg} at outscale 3 as JPEG is {@code
+     * photo-x3.jpg}; otherwise as {@link #of(List, int)}.
+     *
+     * @param inputs the inputs' file names or paths
+     * @param options the output options of the upscale
+     * @param modelScale the scale of its model (the label when no size is asked for)
+     */
+    public static List<String> of(List<String> inputs, OutputOptions options, int modelScale) {
+        return of(inputs, options.label(modelScale), options.format().extension());
+    }
+
+    private static List<String> of(List<String> inputs, String label, String extension) {
         List<String> names = new ArrayList<>();
         Set<String> taken = new HashSet<>();
         for (int i = 0; i < inputs.size(); i++) {
@@ -30,10 +47,10 @@ public final class ResultNames {
             if (stem.isEmpty()) {
                 stem = "image-" + (i + 1);
             }
-            String base = stem + "-x" + scale;
-            String name = base + ".png";
+            String base = stem + "-" + label;
+            String name = base + "." + extension;
             for (int n = 2; !taken.add(name.toLowerCase(Locale.ROOT)); n++) {
-                name = base + "-" + n + ".png";
+                name = base + "-" + n + "." + extension;
             }
             names.add(name);
         }

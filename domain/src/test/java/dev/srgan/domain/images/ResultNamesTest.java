@@ -16,6 +16,24 @@ class ResultNamesTest {
     }
 
     @Test
+    void outputOptionsNameTheSizeAndTheFormat() {
+        List<String> inputs = List.of("photo.jpg", "shots/photo.png");
+        assertEquals(
+                List.of("photo-x3.jpg", "photo-x3-2.jpg"),
+                ResultNames.of(inputs, OutputOptions.parse("jpeg", null, "3", null), 4));
+        assertEquals(
+                List.of("photo-x2.5.jpg", "photo-x2.5-2.jpg"),
+                ResultNames.of(inputs, OutputOptions.parse("jpeg", null, "2.5", null), 4));
+        assertEquals(
+                List.of("photo-w1920.png", "photo-w1920-2.png"),
+                ResultNames.of(inputs, OutputOptions.parse(null, null, null, "1920"), 8));
+        assertEquals(
+                List.of("photo-x8.jpg", "photo-x8-2.jpg"),
+                ResultNames.of(inputs, OutputOptions.parse("jpeg", null, null, null), 8));
+        assertEquals(ResultNames.of(inputs, 2), ResultNames.of(inputs, OutputOptions.DEFAULT, 2));
+    }
+
+    @Test
     void theStemDropsFoldersExtensionAndWhatNoFileSystemTakes() {
         assertEquals("photo", ResultNames.stem("C:\\Users\\me\\photo.jpeg"));
         assertEquals("a_b", ResultNames.stem("a:b.png"));

@@ -1,11 +1,15 @@
 package dev.srgan.networks.image;
 
+import dev.srgan.domain.images.SrgbPixels;
+import java.awt.image.BufferedImage;
+
 /**
  * Bicubic resizing as MATLAB's {@code imresize(..., 'bicubic')}: Keys' cubic kernel with a =
  * -0.5, pixel centres aligned ({@code x_in = (x_out + 0.5) / scale - 0.5}), the kernel widened
  * by 1/scale when shrinking (anti-aliasing, as MATLAB and PIL do), weights normalized per output
  * pixel, and mirrored edges. It makes the training LR images from HR ones (the SRGAN
- * degradation) and the bicubic baseline. Pure Java, deterministic.
+ * degradation) and the bicubic baseline, and resizes an upscale's result to the size its output
+ * options ask for. Pure Java, deterministic.
  */
 public final class Bicubic {
 
@@ -127,6 +131,64 @@ public final class Bicubic {
         }
         float[] alpha = image.alpha() == null ? null : resizePlane(image.alpha(), w, h, outW, outH);
         return new RgbImage(outW, outH, out, alpha);
+    }
+
+    /**
+     * Resizes a decoded 8-bit image to any size, one colour plane at a time (so a large upscale's
+     * result needs about 12 bytes per pixel beside itself, not the 12 of a whole {@link RgbImage}
+     * on top): the antialiased bicubic of {@link #resizePlane} on the sRGB values, as PIL's and
+     * OpenCV's resizes do. Colours are weighted by their alpha (premultiplied) where the image has
+     * alpha, so the colour under a transparent pixel, which the model made up, does not bleed into
+     * its opaque neighbours. Values are clamped and rounded to 8 bits.
+     *
+     * @param image any decoded image (read as sRGB, {@link SrgbPixels#argb})
+     * @param outW target width
+     * @param outH target height
+     * @return TYPE_INT_ARGB when the image has alpha, else TYPE_INT_RGB
+     */
+    public static BufferedImage resize(BufferedImage image, int outW, int outH) {
+        if (outW < 1 || outH < 1) {
+            throw new IllegalArgumentException("cannot resize to " + outW + "x" + outH);
+        }
+        int w = image.getWidth();
+        int h = image.getHeight();
+        boolean hasAlpha = image.getColorModel().hasAlpha();
+        int[] argb = SrgbPixels.argb(image);
+        int[] out = new int[outW * outH];
+        float[] plane = new float[w * h];
+        float[] alpha = null;
+        if (hasAlpha) {
+            for (int i = 0; i < plane.length; i++) {
+                plane[i] = (argb[i] >>> 24) / 255f;
+            }
+            alpha = resizePlane(plane, w, h, outW, outH);
+            for (int i = 0; i < alpha.length; i++) {
+                alpha[i] = Math.max(0, Math.min(1, alpha[i]));
+                out[i] = to8(alpha[i]) << 24;
+            }
+        }
+        for (int shift = 16; shift >= 0; shift -= 8) {
+            for (int i = 0; i < plane.length; i++) {
+                float v = ((argb[i] >> shift) & 0xff) / 255f;
+                plane[i] = hasAlpha ? v * ((argb[i] >>> 24) / 255f) : v;
+            }
+            float[] resized = resizePlane(plane, w, h, outW, outH);
+            for (int i = 0; i < resized.length; i++) {
+                float v = resized[i];
+                if (hasAlpha) {
+                    v = alpha[i] > 0 ? v / alpha[i] : 0;
+                }
+                out[i] |= to8(v) << shift;
+            }
+        }
+        BufferedImage result =
+                new BufferedImage(outW, outH, hasAlpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
+        result.setRGB(0, 0, outW, outH, out, 0, outW);
+        return result;
+    }
+
+    private static int to8(float v) {
+        return Math.round(Math.max(0, Math.min(1, v)) * 255);
     }
 
     /**

@@ -82,4 +82,50 @@ class BicubicTest {
         assertEquals(12, lr.alpha().length);
         assertEquals(77 / 255f, lr.get(2, 1, 1), 1e-6f);
     }
+
+    @Test
+    void resizingAnImageGivesTheExactSizeAndTheSameColoursAsThePlanes() {
+        BufferedImage image = new BufferedImage(40, 30, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 30; y++) {
+            for (int x = 0; x < 40; x++) {
+                image.setRGB(x, y, (x * 6) << 16 | (y * 8) << 8 | 128);
+            }
+        }
+        BufferedImage out = Bicubic.resize(image, 30, 23);
+        assertEquals(30, out.getWidth());
+        assertEquals(23, out.getHeight());
+        assertEquals(BufferedImage.TYPE_INT_RGB, out.getType());
+        float[] red = new float[40 * 30];
+        for (int i = 0; i < red.length; i++) {
+            red[i] = ((image.getRGB(i % 40, i / 40) >> 16) & 0xff) / 255f;
+        }
+        float[] expected = Bicubic.resizePlane(red, 40, 30, 30, 23);
+        for (int i = 0; i < expected.length; i++) {
+            int r = (out.getRGB(i % 30, i / 30) >> 16) & 0xff;
+            assertEquals(Math.round(Math.max(0, Math.min(1, expected[i])) * 255), r, "pixel " + i);
+            assertEquals(128, out.getRGB(i % 30, i / 30) & 0xff, "a flat channel stays flat");
+        }
+    }
+
+    @Test
+    void resizingWithAlphaKeepsTheColourOfOpaquePixelsNextToTransparentOnes() {
+        // opaque red on the right, fully transparent green on the left: the green must not bleed in
+        BufferedImage image = new BufferedImage(32, 8, BufferedImage.TYPE_INT_ARGB);
+        for (int y = 0; y < 8; y++) {
+            for (int x = 0; x < 32; x++) {
+                image.setRGB(x, y, x < 16 ? 0x0000ff00 : 0xffff0000);
+            }
+        }
+        BufferedImage out = Bicubic.resize(image, 24, 6);
+        assertEquals(BufferedImage.TYPE_INT_ARGB, out.getType());
+        for (int x = 0; x < 24; x++) {
+            int p = out.getRGB(x, 3);
+            int a = p >>> 24;
+            if (a > 0) {
+                assertEquals(0xff0000, p & 0xffffff, "x " + x + " alpha " + a);
+            }
+        }
+        assertEquals(0, out.getRGB(0, 3) >>> 24, "transparent stays transparent");
+        assertEquals(255, out.getRGB(23, 3) >>> 24, "opaque stays opaque");
+    }
 }

@@ -2,8 +2,11 @@ package dev.srgan.tools.upscale;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.srgan.domain.images.OutputOptions;
 import dev.srgan.domain.images.ResultNames;
+import dev.srgan.networks.image.Bicubic;
 import dev.srgan.networks.image.Images;
+import dev.srgan.networks.image.JpegWriter;
 import dev.srgan.networks.image.PngWriter;
 import dev.srgan.networks.inference.Precision;
 import dev.srgan.networks.inference.UpscaleListener;
@@ -25,18 +28,21 @@ import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 
 /**
- * {@code ./srgan upscale IMAGE|FOLDER... [--scale 4] [--model FILE] [--out DIR] [--precision auto]}:
- * upscales PNG and JPEG files on this machine, without the cluster: with a model file (a checkpoint
- * zip from {@code ./srgan train} or a download, or a TorchScript {@code .pt}), or else the shipped
- * default model for the scale. Each image is read as an upscale job reads it (upright, in sRGB),
- * tiled the same way, and written as {@code <name>-x<scale>.png} into the output folder, named as
- * in a batch's zip. An image that cannot be read or upscaled is reported and the others go on; the
- * exit status is then 1.
+ * {@code ./srgan upscale IMAGE|FOLDER... [--scale 4] [--model FILE] [--out DIR] [--precision auto]
+ * [--outscale X] [--format png|jpeg] [--quality N]}: upscales PNG and JPEG files on this machine,
+ * without the cluster: with a model file (a checkpoint zip from {@code ./srgan train} or a download,
+ * or a TorchScript {@code .pt}), or else the shipped default model for the scale. Each image is read
+ * as an upscale job reads it (upright, in sRGB), tiled the same way, resized to the output scale if
+ * one is given and written as PNG or JPEG with the upscale job's output options ({@link
+ * OutputOptions}), as {@code <name>-x<scale>.png} (or {@code -x3.jpg}, {@code -x2.5.png}) into the
+ * output folder, named as in a batch's zip. An image that cannot be read or upscaled is reported and
+ * the others go on; the exit status is then 1.
  */
 public final class UpscaleCommand {
 
     static final String USAGE = "usage: ./srgan upscale IMAGE|FOLDER... [--scale 2|4|8] [--model FILE]"
-            + " [--out DIR] [--precision auto|float32|bfloat16]";
+            + " [--out DIR] [--precision auto|float32|bfloat16] [--outscale 1..8] [--format png|jpeg]"
+            + " [--quality 1..100]";
     /** Bytes of heap per output pixel while a result is assembled and encoded (measured about 16). */
     private static final long BYTES_PER_OUTPUT_PIXEL = 20;
 
@@ -67,6 +73,9 @@ public final class UpscaleCommand {
         Path outDir = Path.of(".");
         Integer scale = null;
         Precision precision = Precision.AUTO;
+        String format = null;
+        String quality = null;
+        String outscale = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("--")) {
@@ -82,12 +91,20 @@ public final class UpscaleCommand {
                 case "--out" -> outDir = Path.of(v);
                 case "--precision" -> precision = Precision.parse(v);
                 case "--scale" -> scale = scale(v);
+                case "--format" -> format = v;
+                case "--quality" -> quality = v;
+                case "--outscale" -> outscale = v;
                 default -> throw new IllegalArgumentException("unknown option " + a + "; " + USAGE);
             }
         }
+        OutputOptions options = options(format, quality, outscale);
+        if (scale != null) {
+            requireReachable(options, scale, null);
+        }
         List<Path> images = images(inputs);
         if (model == null) {
-            model = shippedDefault(scale == null ? 4 : scale);
+            // without --scale: 4, or the smallest that reaches --outscale (3: the 4x model, then resized)
+            model = shippedDefault(scale == null ? options.modelScale(1) : scale);
         } else if (!Files.isRegularFile(model)) {
             throw new IllegalArgumentException("no model file " + model);
         }
@@ -103,22 +120,24 @@ public final class UpscaleCommand {
                         + "; pass --scale " + upscaler.scale() + " or another --model");
             }
             int s = upscaler.scale();
+            requireReachable(options, s, model.getFileName().toString());
             List<String> names = ResultNames.of(
-                    images.stream().map(p -> p.getFileName().toString()).toList(), s);
+                    images.stream().map(p -> p.getFileName().toString()).toList(), options, s);
             out.printf(
-                    "upscaling %d image%s %dx with %s (%s) into %s%n",
+                    "upscaling %d image%s %dx with %s (%s) into %s%s%n",
                     images.size(),
                     images.size() == 1 ? "" : "s",
                     s,
                     model,
                     upscaler.precision().toString().toLowerCase(Locale.ROOT),
-                    outDir);
+                    outDir,
+                    describe(options, s));
             int failed = 0;
             for (int i = 0; i < images.size(); i++) {
                 Path input = images.get(i);
                 Path output = outDir.resolve(names.get(i));
                 try {
-                    upscale(upscaler, input, output, out, err);
+                    upscale(upscaler, options, input, output, out, err);
                 } catch (IOException | RuntimeException e) {
                     failed++;
                     err.println("srgan upscale: " + input + ": " + e.getMessage());
@@ -132,7 +151,8 @@ public final class UpscaleCommand {
         }
     }
 
-    private static void upscale(Upscaler upscaler, Path input, Path output, PrintStream out, PrintStream err)
+    private static void upscale(
+            Upscaler upscaler, OutputOptions options, Path input, Path output, PrintStream out, PrintStream err)
             throws IOException {
         checkMemory(input, upscaler.scale());
         long start = System.nanoTime();
@@ -154,9 +174,17 @@ public final class UpscaleCommand {
         if (console) {
             err.print("\r\033[K");
         }
+        OutputOptions.Size size = options.size(image.getWidth(), image.getHeight(), upscaler.scale());
+        if (result.getWidth() != size.width() || result.getHeight() != size.height()) {
+            result = Bicubic.resize(result, size.width(), size.height());
+        }
         Path tmp = output.resolveSibling(output.getFileName() + ".tmp");
         try (OutputStream o = Files.newOutputStream(tmp)) {
-            PngWriter.write(result, o);
+            if (options.format() == OutputOptions.Format.JPEG) {
+                JpegWriter.write(result, options.quality(), o); // alpha on white
+            } else {
+                PngWriter.write(result, o);
+            }
         }
         Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         out.printf(
@@ -246,6 +274,43 @@ public final class UpscaleCommand {
             }
         }
         throw new IllegalArgumentException("no shipped " + scale + "x model; pass --model, or --scale 2, 4 or 8");
+    }
+
+    /**
+     * The output options, as the api takes them; a bad one is named by its flag ({@code --quality
+     * must be a whole number from 1 to 100, got '0'}).
+     */
+    static OutputOptions options(String format, String quality, String outscale) {
+        try {
+            return OutputOptions.parse(format, quality, outscale, null);
+        } catch (OutputOptions.InvalidOption e) {
+            throw new IllegalArgumentException("--"
+                    + e.getMessage().replace("format=jpeg", "--format jpeg").replace(" or leave ", " or leave --"));
+        }
+    }
+
+    /**
+     * Refuses an output scale the model cannot reach before any image is read.
+     *
+     * @param model the model file's name, or null when only --scale is known yet
+     */
+    private static void requireReachable(OutputOptions options, int scale, String model) {
+        if (options.outscale() != null && options.outscale() > scale) {
+            throw new IllegalArgumentException("--outscale " + OutputOptions.text(options.outscale())
+                    + " is more than the " + scale + "x model" + (model == null ? "" : " " + model)
+                    + " upscales; pass --scale " + options.modelScale(1) + " or more (or leave --scale and --model"
+                    + " out to have it chosen), or --outscale " + scale + " or less");
+        }
+    }
+
+    /** What the header line adds for output options: nothing for PNGs at the model's scale. */
+    private static String describe(OutputOptions options, int scale) {
+        String resized = options.outscale() == null || options.outscale() == scale
+                ? ""
+                : ", resized to " + OutputOptions.text(options.outscale()) + "x";
+        String format =
+                options.format() == OutputOptions.Format.JPEG ? ", as JPEG (quality " + options.quality() + ")" : "";
+        return resized + format;
     }
 
     private static int scale(String v) {

@@ -114,6 +114,83 @@ class UpscaleCommandTest {
         assertFalse(Files.exists(dir.resolve("photo-x2.png")));
     }
 
+    @Test
+    void outscaleAndJpegAreAppliedAndNamedAsInABatchsZip(@TempDir Path dir) throws IOException {
+        Path in = Files.createDirectories(dir.resolve("in"));
+        ImageIO.write(
+                gradient(21, 15, BufferedImage.TYPE_INT_ARGB),
+                "png",
+                in.resolve("photo.png").toFile());
+        Path outDir = dir.resolve("out");
+
+        // no --scale: outscale 1.5 takes the 2x model (the smallest that reaches it), then resizes
+        int status = run(
+                in.toString(), "--outscale", "1.5", "--format", "jpeg", "--quality", "90", "--out", outDir.toString());
+
+        assertEquals(0, status, err.toString());
+        assertTrue(out.toString().contains("upscaling 1 image 2x with"), out.toString());
+        assertTrue(out.toString().contains("srresnet-x2.srgan.zip"), out.toString());
+        assertTrue(out.toString().contains(", resized to 1.5x, as JPEG (quality 90)"), out.toString());
+        Path jpeg = outDir.resolve("photo-x1.5.jpg");
+        byte[] bytes = Files.readAllBytes(jpeg);
+        assertEquals(0xffd8, (bytes[0] & 0xff) << 8 | (bytes[1] & 0xff), "a JPEG file");
+        BufferedImage image = ImageIO.read(jpeg.toFile());
+        assertEquals(32, image.getWidth(), "round(21 * 1.5)");
+        assertEquals(23, image.getHeight(), "round(15 * 1.5)");
+        assertFalse(image.getColorModel().hasAlpha(), "alpha composited on white");
+        assertTrue(out.toString().contains("-> " + jpeg + " 32x23"), out.toString());
+
+        // --scale 2 and a PNG at the model's scale: the name as before
+        assertEquals(0, run(in.toString(), "--scale", "2", "--outscale", "2", "--out", outDir.toString()));
+        assertEquals(42, ImageIO.read(outDir.resolve("photo-x2.png").toFile()).getWidth());
+        try (var files = Files.list(outDir)) {
+            assertEquals(2, files.count(), "no temporary files left");
+        }
+    }
+
+    @Test
+    void badOutputOptionsAreNamedByTheirFlag(@TempDir Path dir) throws IOException {
+        Path image = dir.resolve("photo.png");
+        ImageIO.write(gradient(8, 8, BufferedImage.TYPE_INT_RGB), "png", image.toFile());
+        assertMessage("--format must be png or jpeg, got 'gif'", image.toString(), "--format", "gif");
+        assertMessage(
+                "--quality applies to JPEG only; add --format jpeg or leave --quality out",
+                image.toString(),
+                "--quality",
+                "80");
+        assertMessage(
+                "--quality must be a whole number from 1 to 100, got '0'",
+                image.toString(),
+                "--format",
+                "jpeg",
+                "--quality",
+                "0");
+        assertMessage(
+                "--outscale must be a number from 1 to 8, such as 3 or 2.5, got '9'",
+                image.toString(),
+                "--outscale",
+                "9");
+        assertMessage(
+                "--outscale 3 is more than the 2x model upscales; pass --scale 4 or more (or leave --scale and --model"
+                        + " out to have it chosen), or --outscale 2 or less",
+                image.toString(),
+                "--scale",
+                "2",
+                "--outscale",
+                "3");
+        // a model file says its scale only once loaded
+        assertMessage(
+                "--outscale 3 is more than the 2x model srresnet-x2.srgan.zip upscales",
+                image.toString(),
+                "--model",
+                "../models/srresnet-x2.srgan.zip",
+                "--outscale",
+                "3");
+        try (var files = Files.list(dir)) {
+            assertEquals(1, files.count(), "nothing written");
+        }
+    }
+
     private void assertMessage(String expected, String... args) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> run(args));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
