@@ -93,9 +93,12 @@ class OpenApiDocumentTest {
 
     @Test
     void operationsListTheStatusesTheyAnswer() {
-        assertEquals(Set.of("202", "400", "401", "403", "409", "413", "415", "422"), statuses("/api/upscale", "post"));
         assertEquals(
-                Set.of("202", "400", "401", "403", "409", "413", "415", "422"), statuses("/api/upscale/batch", "post"));
+                Set.of("202", "400", "401", "403", "409", "413", "415", "422", "429"),
+                statuses("/api/upscale", "post"));
+        assertEquals(
+                Set.of("202", "400", "401", "403", "409", "413", "415", "422", "429"),
+                statuses("/api/upscale/batch", "post"));
         assertEquals(Set.of("200", "401", "404"), statuses("/api/jobs/{id}", "get"));
         assertEquals(Set.of("202", "401", "403", "404", "409"), statuses("/api/jobs/{id}/retry", "post"));
         assertEquals(Set.of("202", "400", "401", "403", "409", "415", "422", "429"), statuses("/api/training", "post"));

@@ -119,6 +119,46 @@ class QuotaTest {
     }
 
     @Test
+    void aBatchCountsEachOfItsImages() throws Exception {
+        String bearer = operator(3)[1];
+        byte[] png = TestData.png(24, 24);
+        long jobs = TestData.count(dataSource, "jobs");
+        given().header("Authorization", bearer)
+                .multiPart("images", "a.png", png, "image/png")
+                .multiPart("images", "b.png", png, "image/png")
+                .multiPart("images", "c.png", png, "image/png")
+                .multiPart("images", "d.png", png, "image/png")
+                .post("/api/upscale/batch")
+                .then()
+                .statusCode(429)
+                .body(
+                        "error",
+                        containsString("has 0 jobs queued or running and may have at most 3 at once; this batch"
+                                + " of 4 images would add 4"));
+        assertEquals(jobs, TestData.count(dataSource, "jobs"), "nothing stored");
+        given().header("Authorization", bearer)
+                .multiPart("images", "a.png", png, "image/png")
+                .multiPart("images", "b.png", png, "image/png")
+                .post("/api/upscale/batch")
+                .then()
+                .statusCode(202);
+        given().header("Authorization", bearer)
+                .multiPart("image", "e.png", png, "image/png")
+                .post("/api/upscale")
+                .then()
+                .statusCode(202);
+        given().header("Authorization", bearer)
+                .multiPart("image", "f.png", png, "image/png")
+                .post("/api/upscale")
+                .then()
+                .statusCode(429)
+                .body(
+                        "error",
+                        containsString("has 3 jobs queued or running and may have at most 3 at once; this"
+                                + " upscale would add 1"));
+    }
+
+    @Test
     void aTokenWithoutItsOwnLimitHasTheClustersAndLimitsAreChecked() {
         String[] token = operator(null);
         given().header("Authorization", ADMIN)

@@ -3,6 +3,7 @@ package dev.srgan.api.upscale;
 import dev.srgan.api.ApiDocument;
 import dev.srgan.api.idempotency.IdempotencyKeys;
 import dev.srgan.core.auth.Caller;
+import dev.srgan.core.auth.Quotas;
 import dev.srgan.core.auth.Requires;
 import dev.srgan.core.auth.Role;
 import dev.srgan.core.config.ApiConfig;
@@ -55,6 +56,9 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 @Tag(name = "Upscale")
 public class BatchResource {
     @Inject
+    Quotas quotas;
+
+    @Inject
     ApiConfig config;
 
     @Inject
@@ -106,6 +110,9 @@ public class BatchResource {
                     + "format, quality, outscale or width as for a single upscale, "
                     + "a webhookUrl that is not an http(s) URL, an Idempotency-Key over 255 characters")
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
+    @APIResponse(
+            responseCode = "429",
+            description = "the batch's images would take the submitter past its limit of jobs queued or running")
     @APIResponse(
             responseCode = "413",
             description =
@@ -208,6 +215,7 @@ public class BatchResource {
                         return earlier.get();
                     }
                     UUID model = models.resolveForUpscale(c, modelId, scale);
+                    quotas.reserve(c, caller, images.size(), "this batch of " + images.size() + " images");
                     UUID id = jobTable.insertBatch(
                             c,
                             name,

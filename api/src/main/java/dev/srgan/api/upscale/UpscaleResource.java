@@ -3,6 +3,7 @@ package dev.srgan.api.upscale;
 import dev.srgan.api.ApiDocument;
 import dev.srgan.api.idempotency.IdempotencyKeys;
 import dev.srgan.core.auth.Caller;
+import dev.srgan.core.auth.Quotas;
 import dev.srgan.core.auth.Requires;
 import dev.srgan.core.auth.Role;
 import dev.srgan.core.config.ApiConfig;
@@ -64,6 +65,9 @@ public class UpscaleResource {
             + "image's width and at most 8 times it; not with outscale";
 
     @Inject
+    Quotas quotas;
+
+    @Inject
     ApiConfig config;
 
     @Inject
@@ -119,6 +123,9 @@ public class UpscaleResource {
                     + "outscale and width, an unreadable, truncated or damaged image, "
                     + "a webhookUrl that is not an http(s) URL, an Idempotency-Key over 255 characters")
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
+    @APIResponse(
+            responseCode = "429",
+            description = "the submitter has as many jobs queued or running as its limit allows (maxActiveJobs)")
     @APIResponse(
             responseCode = "413",
             description = "the file over srgan.upload.max-bytes, the image over srgan.upscale.max-input-pixels, "
@@ -224,6 +231,7 @@ public class UpscaleResource {
                     return earlier.get();
                 }
                 UUID model = models.resolveForUpscale(c, modelId, scale);
+                quotas.reserve(c, caller, 1, "this upscale");
                 BlobStore.Blob blob;
                 try (InputStream in = Files.newInputStream(image.uploadedFile())) {
                     blob = blobs.write(
