@@ -111,7 +111,7 @@ class AuditTest {
         JsonPath job = latest(run);
         assertEquals("job.deleted", job.getString("action"));
         assertEquals(me, job.getString("actor"));
-        assertEquals("TRAINING 'audited run', 0 files (0.0 MiB)", job.getString("detail"));
+        assertEquals("TRAINING 'audited run', 0 files (0 bytes)", job.getString("detail"));
 
         given().delete("/api/datasets/" + datasetId).then().statusCode(200);
         assertTrue(
@@ -121,7 +121,7 @@ class AuditTest {
         UUID model = TestData.model(dataSource, 8, false);
         given().delete("/api/models/" + model).then().statusCode(200);
         assertEquals(
-                "model 'test model x8' (8x), 1 file (0.0 MiB)",
+                "model 'test model x8' (8x), 1 file (0 bytes)",
                 latest(model.toString()).getString("detail"));
 
         // only admins read the log

@@ -450,6 +450,43 @@ class DashboardBrowserTest {
         assertTrue(download.suggestedFilename().endsWith("-upscaled.jpg"), download.suggestedFilename());
     }
 
+    /**
+     * The Admin page: a token made with a limit of active jobs, the limit changed in its row (a
+     * PATCH with the CSRF token), a bad limit refused beside the field, and both changes in the
+     * audit log.
+     */
+    @Test
+    @Order(7)
+    void anAdminCreatesATokenWithALimitChangesItAndSeesItInTheAuditLog() {
+        open("/admin");
+        page.fill("#token-name", "browser quota");
+        page.selectOption("#token-role", "OPERATOR");
+        page.fill("#token-max-active-jobs", "3");
+        page.click("#create-token");
+        page.waitForSelector("#new-token:not([hidden])");
+        assertTrue(page.textContent("#new-token-value").startsWith("srgan_"), page.textContent("#new-token-value"));
+
+        open("/admin");
+        String row = "#tokens tr:has-text('browser quota') ";
+        assertEquals("3", page.inputValue(row + "input[name=maxActiveJobs]"));
+        page.fill(row + "input[name=maxActiveJobs]", "-2");
+        page.click(row + "button[type=submit]");
+        page.waitForFunction(
+                "() => [...document.querySelectorAll('form.token-limit .error')].some(e => e.textContent.includes('maxActiveJobs must be from 0'))");
+        page.fill(row + "input[name=maxActiveJobs]", "7");
+        page.click(row + "button[type=submit]");
+        page.waitForFunction("() => document.getElementById('flash').textContent.includes('Limit changed')");
+
+        open("/admin");
+        assertEquals("7", page.inputValue(row + "input[name=maxActiveJobs]"));
+        String audit = page.textContent("#audit");
+        assertTrue(
+                audit.contains("token 'browser quota': at most 7 active jobs")
+                        && audit.contains("OPERATOR token 'browser quota', at most 3 active jobs"),
+                audit);
+        screenshot("admin");
+    }
+
     static int status(String path) throws Exception {
         try {
             cluster.get(path);

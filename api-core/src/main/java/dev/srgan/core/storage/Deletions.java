@@ -193,8 +193,20 @@ public class Deletions {
 
     /** "3 files (1.2 MiB)": what a deletion gave back, for the audit log. */
     static String files(Deleted deleted) {
+        double size = deleted.bytes();
+        String unit = "bytes";
+        for (String next : List.of("KiB", "MiB", "GiB", "TiB")) {
+            if (size < 1024) {
+                break;
+            }
+            size /= 1024;
+            unit = next;
+        }
         return deleted.blobs() + (deleted.blobs() == 1 ? " file" : " files") + " ("
-                + String.format(java.util.Locale.ROOT, "%.1f MiB", deleted.bytes() / 1048576.0) + ")";
+                + (unit.equals("bytes")
+                        ? deleted.bytes() + " bytes"
+                        : String.format(java.util.Locale.ROOT, "%.1f %s", size, unit))
+                + ")";
     }
 
     private static String text(Connection c, String sql, UUID id) throws SQLException {
