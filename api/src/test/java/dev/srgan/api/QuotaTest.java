@@ -118,6 +118,32 @@ class QuotaTest {
         submit(operator(1)[1], run(datasetId), 202);
     }
 
+    /** Parallel submissions of one submitter are counted one after the other: together they stay within the limit. */
+    @Test
+    void parallelSubmissionsCannotPassTheLimitTogether() throws Exception {
+        String bearer = operator(3)[1];
+        String datasetId = dataset(bearer);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            java.util.List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                answers.add(pool.submit(() -> given().header("Authorization", bearer)
+                        .contentType(ContentType.JSON)
+                        .body(run(datasetId))
+                        .post("/api/training")
+                        .statusCode()));
+            }
+            java.util.List<Integer> codes = new java.util.ArrayList<>();
+            for (var answer : answers) {
+                codes.add(answer.get());
+            }
+            assertEquals(3, codes.stream().filter(c -> c == 202).count(), codes.toString());
+            assertEquals(5, codes.stream().filter(c -> c == 429).count(), codes.toString());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void aBatchCountsEachOfItsImages() throws Exception {
         String bearer = operator(3)[1];
