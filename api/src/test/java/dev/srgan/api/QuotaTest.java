@@ -97,6 +97,13 @@ class QuotaTest {
                 .body("error", containsString("this sweep of 2 runs would add 2"));
         assertEquals(jobs, TestData.count(dataSource, "jobs"), "nothing stored for the refused submissions");
 
+        given().header("Authorization", bearer)
+                .get("/api/me")
+                .then()
+                .statusCode(200)
+                .body("maxActiveJobs", equalTo(2))
+                .body("activeJobs", equalTo(1));
+
         // one ended: one more fits
         submit(bearer, run(datasetId), 202);
 

@@ -30,6 +30,9 @@ public class Quotas {
     @Inject
     ApiConfig config;
 
+    @Inject
+    javax.sql.DataSource dataSource;
+
     /**
      * Refuses with 429 when {@code jobs} more jobs would take {@code caller} past its limit;
      * {@code what} names the submission in the message ("this batch of 12 images").
@@ -46,16 +49,7 @@ public class Quotas {
             ps.setString(1, "srgan-quota:" + caller.name());
             ps.execute();
         }
-        long active;
-        try (PreparedStatement ps = c.prepareStatement("""
-                SELECT count(*) FROM jobs
-                WHERE submitted_by = ? AND status IN ('QUEUED', 'RUNNING') AND type <> 'BATCH'""")) {
-            ps.setString(1, caller.name());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                active = rs.getLong(1);
-            }
-        }
+        long active = active(c, caller.name());
         int max = limit.get();
         if (active + jobs > max) {
             throw new ApiException(
@@ -65,6 +59,29 @@ public class Quotas {
                             + jobs + ". Submit it when some have finished (or cancel some), or ask an admin to raise"
                             + " the token's maxActiveJobs",
                     null);
+        }
+    }
+
+    /** Where a caller stands: its limit (null for none) and its jobs queued or running now. */
+    public record Usage(Integer maxActiveJobs, long activeJobs) {}
+
+    /** The caller's {@link Usage}. */
+    public Usage usage(Caller caller) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return new Usage(limit(c, caller).orElse(null), caller.name() == null ? 0 : active(c, caller.name()));
+        }
+    }
+
+    /** The jobs {@code submitter} has queued or running, a batch's images each counted, not the batch. */
+    private static long active(Connection c, String submitter) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT count(*) FROM jobs
+                WHERE submitted_by = ? AND status IN ('QUEUED', 'RUNNING') AND type <> 'BATCH'""")) {
+            ps.setString(1, submitter);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
         }
     }
 
