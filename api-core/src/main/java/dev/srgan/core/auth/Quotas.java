@@ -24,9 +24,6 @@ import java.util.Optional;
  */
 @ApplicationScoped
 public class Quotas {
-    /** What a submission past the limit answers. */
-    public static final int TOO_MANY_REQUESTS = 429;
-
     @Inject
     ApiConfig config;
 
@@ -52,13 +49,11 @@ public class Quotas {
         long active = active(c, caller.name());
         int max = limit.get();
         if (active + jobs > max) {
-            throw new ApiException(
-                    TOO_MANY_REQUESTS,
+            throw ApiException.tooManyRequests(
                     "'" + caller.name() + "' has " + active + (active == 1 ? " job" : " jobs")
                             + " queued or running and may have at most " + max + " at once; " + what + " would add "
                             + jobs + ". Submit it when some have finished (or cancel some), or ask an admin to raise"
-                            + " the token's maxActiveJobs",
-                    null);
+                            + " the token's maxActiveJobs");
         }
     }
 

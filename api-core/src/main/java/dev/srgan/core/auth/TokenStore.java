@@ -43,7 +43,7 @@ public class TokenStore {
             String role,
 
             @Schema(
-                    description = "the most jobs its holder may have queued or running at once; absent: the"
+                    description = "the most jobs its holder may have queued or running at once; null: the"
                             + " cluster's srgan.quota.active-jobs")
             Integer maxActiveJobs,
 
@@ -132,10 +132,7 @@ public class TokenStore {
         String token = generate();
         UUID id = UUID.randomUUID();
         inTransaction(c -> {
-            insert(c, id, n, role, hash(token));
-            if (maxActiveJobs != null) {
-                setLimit(c, id, maxActiveJobs);
-            }
+            insert(c, id, n, role, hash(token), maxActiveJobs);
             AuditLog.record(
                     c,
                     actor,
@@ -269,7 +266,7 @@ public class TokenStore {
                     try (ResultSet rs = ps.executeQuery()) {
                         if (!rs.next()) {
                             UUID id = UUID.randomUUID();
-                            insert(c, id, "bootstrap admin", Role.ADMIN, hash(token.trim()));
+                            insert(c, id, "bootstrap admin", Role.ADMIN, hash(token.trim()), null);
                             AuditLog.record(
                                     c,
                                     "srgan (bootstrap)",
@@ -289,13 +286,15 @@ public class TokenStore {
         }
     }
 
-    private static void insert(Connection c, UUID id, String name, Role role, byte[] hash) throws SQLException {
-        try (PreparedStatement ps =
-                c.prepareStatement("INSERT INTO api_tokens (id, name, role, token_hash) VALUES (?, ?, ?, ?)")) {
+    private static void insert(Connection c, UUID id, String name, Role role, byte[] hash, Integer maxActiveJobs)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO api_tokens (id, name, role, token_hash, max_active_jobs) VALUES (?, ?, ?, ?, ?)")) {
             ps.setObject(1, id);
             ps.setString(2, name);
             ps.setString(3, role.name());
             ps.setBytes(4, hash);
+            ps.setObject(5, maxActiveJobs, java.sql.Types.INTEGER);
             ps.executeUpdate();
         }
     }

@@ -34,6 +34,11 @@ public class ApiException extends RuntimeException {
         return new ApiException(415, message, field);
     }
 
+    /** 429: the caller has as much running as it may; it can try again once some has finished. */
+    public static ApiException tooManyRequests(String message) {
+        return new ApiException(429, message, null);
+    }
+
     public static ApiException unprocessable(String field, String message) {
         return new ApiException(422, message, field);
     }
