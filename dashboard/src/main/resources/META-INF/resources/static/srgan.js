@@ -228,7 +228,8 @@
   });
 
   // A "Start from" select (the training and sweep forms): choosing a model sets the run's scale to
-  // the model's and raises its residual blocks to at least the model's, the two things that must fit.
+  // the model's and raises its residual blocks to at least the model's, the two things that must fit,
+  // and lowers a default generator learning rate to one for fine-tuning.
   document.addEventListener('change', e => {
     const select = e.target;
     if (!(select instanceof HTMLSelectElement) || select.id !== 'baseModelId') return;
@@ -240,6 +241,10 @@
     if (scale) scale.value = option.dataset.scale;
     const needed = Number(option.dataset.blocks);
     if (blocks && !(Number(blocks.value) >= needed)) blocks.value = String(needed);
+    // the learning rate for training from scratch moves a trained model far in a few steps
+    // (docs/api.md, "Fine-tuning"): a learning rate still at its default becomes 1e-5
+    const rate = form.querySelector('[data-hp="learningRateG"], [data-sweep="learningRateG"]');
+    if (rate && rate.value.trim() === rate.dataset.default) rate.value = '0.00001';
   });
 
   document.addEventListener('DOMContentLoaded', () => {

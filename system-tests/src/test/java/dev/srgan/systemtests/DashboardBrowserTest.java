@@ -321,6 +321,7 @@ class DashboardBrowserTest {
                 page.locator("#baseModelId option:checked").textContent());
         assertEquals("8", page.inputValue("#hp-scale"));
         assertEquals("16", page.inputValue("#hp-residualBlocks"));
+        assertEquals("0.00001", page.inputValue("#hp-learningRateG"), "a learning rate for fine-tuning");
         String model = page.inputValue("#baseModelId");
         page.selectOption("#baseModelId", "");
         page.selectOption("#hp-scale", "2");
