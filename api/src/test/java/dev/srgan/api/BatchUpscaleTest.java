@@ -599,26 +599,7 @@ class BatchUpscaleTest {
 
     /** Writes the image's result and SUCCEEDED in one transaction, as a worker does. */
     private void succeed(String job, int width, int height) throws Exception {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            UUID blob = blobs.write(
-                            c, new ByteArrayInputStream(TestData.png(width, height)), "image/png", Long.MAX_VALUE)
-                    .id();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO results (job_id, blob_id, width, height, content_type) VALUES (?::uuid, ?, ?, ?, 'image/png')")) {
-                ps.setString(1, job);
-                ps.setObject(2, blob);
-                ps.setInt(3, width);
-                ps.setInt(4, height);
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE jobs SET status = 'SUCCEEDED', progress = 1, finished_at = now() WHERE id = ?::uuid")) {
-                ps.setString(1, job);
-                ps.executeUpdate();
-            }
-            c.commit();
-        }
+        TestData.succeed(dataSource, blobs, job, TestData.png(width, height), "image/png", width, height);
     }
 
     private void fail(String job, String error) throws Exception {

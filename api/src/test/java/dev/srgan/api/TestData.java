@@ -120,6 +120,38 @@ final class TestData {
         return model;
     }
 
+    /** Writes an upscale's result image and SUCCEEDED in one transaction, as a worker does. */
+    static void succeed(
+            DataSource ds,
+            dev.srgan.platform.blobs.BlobStore blobs,
+            String job,
+            byte[] image,
+            String contentType,
+            int width,
+            int height)
+            throws Exception {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            UUID blob = blobs.write(c, new java.io.ByteArrayInputStream(image), contentType, Long.MAX_VALUE)
+                    .id();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO results (job_id, blob_id, width, height, content_type) VALUES (?::uuid, ?, ?, ?, ?)")) {
+                ps.setString(1, job);
+                ps.setObject(2, blob);
+                ps.setInt(3, width);
+                ps.setInt(4, height);
+                ps.setString(5, contentType);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE jobs SET status = 'SUCCEEDED', progress = 1, finished_at = now() WHERE id = ?::uuid")) {
+                ps.setString(1, job);
+                ps.executeUpdate();
+            }
+            c.commit();
+        }
+    }
+
     static long count(DataSource ds, String table) throws SQLException {
         try (Connection c = ds.getConnection();
                 Statement st = c.createStatement();

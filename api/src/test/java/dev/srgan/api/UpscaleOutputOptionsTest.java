@@ -14,8 +14,6 @@ import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
 import java.io.ByteArrayInputStream;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -475,29 +473,7 @@ class UpscaleOutputOptionsTest {
 
     /** Writes a JPEG result and SUCCEEDED in one transaction, as a worker does for format=jpeg. */
     private void succeedAsJpeg(String job, int width, int height) throws Exception {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            UUID blob = blobs.write(
-                            c,
-                            new ByteArrayInputStream(BatchUpscaleTest.jpeg(width, height)),
-                            "image/jpeg",
-                            Long.MAX_VALUE)
-                    .id();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO results (job_id, blob_id, width, height, content_type) VALUES (?::uuid, ?, ?, ?, 'image/jpeg')")) {
-                ps.setString(1, job);
-                ps.setObject(2, blob);
-                ps.setInt(3, width);
-                ps.setInt(4, height);
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE jobs SET status = 'SUCCEEDED', progress = 1, finished_at = now() WHERE id = ?::uuid")) {
-                ps.setString(1, job);
-                ps.executeUpdate();
-            }
-            c.commit();
-        }
+        TestData.succeed(dataSource, blobs, job, BatchUpscaleTest.jpeg(width, height), "image/jpeg", width, height);
     }
 
     private Map<String, Long> counts() throws Exception {

@@ -1,6 +1,7 @@
 package dev.srgan.core.jobs;
 
 import dev.srgan.core.errors.ApiException;
+import dev.srgan.domain.jobs.BaseModel;
 import dev.srgan.domain.jobs.JobStateMachine;
 import dev.srgan.domain.jobs.JobStatus;
 import dev.srgan.domain.jobs.JobType;
@@ -216,9 +217,7 @@ public class JobStore {
                 }
                 String baseModel = rs.getString(4);
                 if (baseModel != null && rs.getObject(2) == null && !rs.getBoolean(5)) {
-                    throw ApiException.conflict("model '" + baseModel + "', which the run starts from, has been"
-                            + " deleted and the run stored no checkpoint to resume from; submit it again with"
-                            + " another baseModelId");
+                    throw ApiException.conflict(BaseModel.deleted(baseModel));
                 }
             }
         }

@@ -1,11 +1,10 @@
 package dev.srgan.api.audit;
 
+import dev.srgan.api.PageRequest;
 import dev.srgan.core.audit.AuditLog;
 import dev.srgan.core.auth.Requires;
 import dev.srgan.core.auth.Role;
-import dev.srgan.core.errors.ApiException;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -23,8 +22,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Requires(Role.ADMIN)
 @Tag(name = "Tokens", description = "API tokens (admin)")
 public class AuditResource {
-    static final int MAX_PAGE_SIZE = 200;
-
     @Inject
     AuditLog audit;
 
@@ -43,16 +40,11 @@ public class AuditResource {
                                             + "model.registered, model.default, token.created, token.revoked, token.limit")
                     String action,
             @QueryParam("actor") @Parameter(description = "only changes by this token name") String actor,
-            @QueryParam("page") @DefaultValue("0") int page,
-            @QueryParam("size") @DefaultValue("50") int size)
+            @QueryParam("page") Integer page,
+            @QueryParam("size") Integer size)
             throws SQLException {
-        if (page < 0) {
-            throw ApiException.badRequest("page", "page must be 0 or more");
-        }
-        if (size < 1 || size > MAX_PAGE_SIZE) {
-            throw ApiException.badRequest("size", "size must be from 1 to " + MAX_PAGE_SIZE);
-        }
-        return audit.list(blank(action), blank(actor), page, size);
+        PageRequest paging = PageRequest.of(page, size, 50);
+        return audit.list(blank(action), blank(actor), paging.page(), paging.size());
     }
 
     private static String blank(String value) {

@@ -1,5 +1,6 @@
 package dev.srgan.api.jobs;
 
+import dev.srgan.api.PageRequest;
 import dev.srgan.core.auth.Caller;
 import dev.srgan.core.auth.Requires;
 import dev.srgan.core.auth.Role;
@@ -45,7 +46,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Jobs", description = "Jobs of every type: follow, cancel, retry, delete, and their results")
 public class JobResource {
-    static final int MAX_PAGE_SIZE = 200;
 
     @Inject
     JobStore jobs;
@@ -91,14 +91,9 @@ public class JobResource {
             @QueryParam("size") Integer size,
             @Context ContainerRequestContext http)
             throws SQLException {
-        int p = page == null ? 0 : page;
-        int s = size == null ? 25 : size;
-        if (p < 0) {
-            throw ApiException.badRequest("page", "page must be 0 or more");
-        }
-        if (s < 1 || s > MAX_PAGE_SIZE) {
-            throw ApiException.badRequest("size", "size must be from 1 to " + MAX_PAGE_SIZE);
-        }
+        PageRequest paging = PageRequest.of(page, size, 25);
+        int p = paging.page();
+        int s = paging.size();
         String by = submittedBy == null || submittedBy.isBlank() ? null : submittedBy.trim();
         if (mine != null && !mine.isBlank()) {
             if (!mine.equals("true") && !mine.equals("false")) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.srgan.api.ApiDocument;
+import dev.srgan.api.PageRequest;
 import dev.srgan.api.idempotency.IdempotencyKeys;
 import dev.srgan.core.auth.Caller;
 import dev.srgan.core.auth.Quotas;
@@ -63,7 +64,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
         name = "Sweeps",
         description = "Hyperparameter sweeps: one training run per point of a grid, followed and handled together")
 public class SweepResource {
-    static final int MAX_PAGE_SIZE = 200;
     static final String ENDPOINT = "POST /api/training/sweeps";
 
     @Inject
@@ -287,15 +287,8 @@ public class SweepResource {
     @APIResponse(responseCode = "400", description = "page below 0, size outside 1-200")
     public SweepStore.Page list(@QueryParam("page") Integer page, @QueryParam("size") Integer size)
             throws SQLException {
-        int p = page == null ? 0 : page;
-        int s = size == null ? 25 : size;
-        if (p < 0) {
-            throw ApiException.badRequest("page", "page must be 0 or more");
-        }
-        if (s < 1 || s > MAX_PAGE_SIZE) {
-            throw ApiException.badRequest("size", "size must be from 1 to " + MAX_PAGE_SIZE);
-        }
-        return sweeps.list(p, s);
+        PageRequest paging = PageRequest.of(page, size, 25);
+        return sweeps.list(paging.page(), paging.size());
     }
 
     /** The sweep: its base and grid, and each run's state, grid point and best PSNR/SSIM/NIQE with their steps. */

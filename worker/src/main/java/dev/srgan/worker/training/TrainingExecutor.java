@@ -1,5 +1,6 @@
 package dev.srgan.worker.training;
 
+import dev.srgan.domain.jobs.BaseModel;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.networks.checkpoint.Checkpoint;
 import dev.srgan.networks.image.Images;
@@ -175,8 +176,7 @@ public class TrainingExecutor implements JobExecutor {
             return Optional.empty();
         }
         if (job.modelId() == null) {
-            throw JobFailure.permanent("model '" + name + "', which the run starts from, has been deleted and the"
-                    + " run stored no checkpoint to resume from; submit it again with another baseModelId");
+            throw JobFailure.permanent(BaseModel.deleted(name));
         }
         ModelCache.Model model = inputs.model(job.modelId());
         if (!model.format().equals("CHECKPOINT")) {
