@@ -63,7 +63,8 @@ class FineTuneTest {
                 .body("name", equalTo("test model x4 fine-tuned on faces"))
                 .body("modelId", equalTo(model.toString()))
                 .body("baseModel.id", equalTo(model.toString()))
-                .body("baseModel.name", equalTo("test model x4"));
+                .body("baseModel.name", equalTo("test model x4"))
+                .body("params.freezeBatchNorm", equalTo(true));
         given().get("/training/" + id).then().statusCode(200).body(containsString("started from model"));
 
         // the queued run needs the model: it cannot be deleted
@@ -132,6 +133,51 @@ class FineTuneTest {
                 .post("/api/training")
                 .then()
                 .statusCode(202);
+    }
+
+    @Test
+    void batchNormStatisticsAreKeptByDefaultWhenARunStartsFromAModelAndOnlyThen() throws Exception {
+        String datasetId = dataset();
+        UUID model = TestData.model(dataSource, 4, false);
+        String kept = given().contentType(ContentType.JSON)
+                .body(run(datasetId, model.toString(), X4.replace("}", ",\"freezeBatchNorm\":false}")))
+                .post("/api/training")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
+        given().get("/api/jobs/" + kept).then().body("params.freezeBatchNorm", equalTo(false));
+
+        // from random weights there are no statistics to keep: refused, nothing stored
+        long jobs = TestData.count(dataSource, "jobs");
+        given().contentType(ContentType.JSON)
+                .body(run(datasetId, null, X4.replace("}", ",\"freezeBatchNorm\":true}")))
+                .post("/api/training")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("freezeBatchNorm"))
+                .body("error", containsString("a run from random weights has none to keep"));
+        given().contentType(ContentType.JSON)
+                .body("{\"datasetId\":\"" + datasetId + "\",\"hyperparameters\":" + X4
+                        + ",\"grid\":{\"freezeBatchNorm\":[false,true]}}")
+                .post("/api/training/sweeps")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("freezeBatchNorm"))
+                .body("error", containsString("grid point 2 of 2 (freezeBatchNorm=true)"));
+        assertEquals(jobs, TestData.count(dataSource, "jobs"), "no job stored");
+
+        // from a model, a sweep may compare both
+        List<String> runs = given().contentType(ContentType.JSON)
+                .body("{\"datasetId\":\"" + datasetId + "\",\"baseModelId\":\"" + model + "\",\"hyperparameters\":" + X4
+                        + ",\"grid\":{\"freezeBatchNorm\":[false,true]}}")
+                .post("/api/training/sweeps")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("jobIds");
+        given().get("/api/jobs/" + runs.get(0)).then().body("params.freezeBatchNorm", equalTo(false));
+        given().get("/api/jobs/" + runs.get(1)).then().body("params.freezeBatchNorm", equalTo(true));
     }
 
     private static void refused(String body, int status, String message) {

@@ -149,6 +149,14 @@ public class TrainingPage {
             new String[] {"ganSteps", "GAN steps", "adversarial steps after pre-training", "int", "0", "1000000"},
             new String[] {"learningRateG", "Learning rate G", "Adam, generator", "decimal", "1e-8", "1"},
             new String[] {"learningRateD", "Learning rate D", "Adam, discriminator", "decimal", "1e-8", "1"},
+            new String[] {
+                "freezeBatchNorm",
+                "Keep BatchNorm statistics",
+                "fine-tuning: normalise with the model's statistics, not each batch's (needs a model to start from)",
+                "bool",
+                "",
+                ""
+            },
             new String[] {"beta1", "Adam β1", "", "decimal", "0", "0.999"},
             new String[] {"beta2", "Adam β2", "", "decimal", "0", "0.9999"},
             new String[] {

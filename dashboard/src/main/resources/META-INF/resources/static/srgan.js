@@ -229,13 +229,18 @@
 
   // A "Start from" select (the training and sweep forms): choosing a model sets the run's scale to
   // the model's and raises its residual blocks to at least the model's, the two things that must fit,
-  // and lowers a default generator learning rate to one for fine-tuning.
+  // lowers a default generator learning rate to one for fine-tuning and keeps the model's BatchNorm
+  // statistics; random weights have no statistics to keep.
   document.addEventListener('change', e => {
     const select = e.target;
     if (!(select instanceof HTMLSelectElement) || select.id !== 'baseModelId') return;
     const option = select.selectedOptions[0];
-    if (!option || !option.dataset.scale) return;
     const form = select.form;
+    const freeze = form.querySelector('[data-hp="freezeBatchNorm"], [data-sweep="freezeBatchNorm"]');
+    const fromModel = Boolean(option && option.dataset.scale);
+    if (freeze && freeze.type === 'checkbox') freeze.checked = fromModel;
+    else if (freeze) freeze.value = String(fromModel);
+    if (!fromModel) return;
     const scale = form.querySelector('[data-hp="scale"], [data-sweep="scale"]');
     const blocks = form.querySelector('[data-hp="residualBlocks"], [data-sweep="residualBlocks"]');
     if (scale) scale.value = option.dataset.scale;

@@ -33,6 +33,9 @@
       let value;
       if (kind === 'optional' && token.toLowerCase() === 'none') {
         value = null;
+      } else if (kind === 'bool') {
+        if (!['true', 'false'].includes(token.toLowerCase())) return { error: 'Write true or false (or both, "false, true", to compare them), not "' + token + '".' };
+        value = token.toLowerCase() === 'true';
       } else {
         value = Number(token);
         if (!Number.isFinite(value)) return { error: '"' + token + '" is not a number.' };

@@ -15,6 +15,10 @@
       const name = input.dataset.hp;
       const kind = input.dataset.kind;
       const text = input.value.trim();
+      if (kind === 'bool') {
+        values[name] = input.checked;
+        continue;
+      }
       if (kind === 'list') {
         if (text === '') {
           values[name] = [];

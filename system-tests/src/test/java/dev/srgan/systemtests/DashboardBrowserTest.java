@@ -2,6 +2,7 @@ package dev.srgan.systemtests;
 
 import static dev.srgan.systemtests.Cluster.form;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.microsoft.playwright.BrowserContext;
@@ -322,8 +323,10 @@ class DashboardBrowserTest {
         assertEquals("8", page.inputValue("#hp-scale"));
         assertEquals("16", page.inputValue("#hp-residualBlocks"));
         assertEquals("0.00001", page.inputValue("#hp-learningRateG"), "a learning rate for fine-tuning");
+        assertTrue(page.isChecked("#hp-freezeBatchNorm"), "the model's BatchNorm statistics are kept");
         String model = page.inputValue("#baseModelId");
         page.selectOption("#baseModelId", "");
+        assertFalse(page.isChecked("#hp-freezeBatchNorm"), "random weights have no statistics to keep");
         page.selectOption("#hp-scale", "2");
         fill("residualBlocks", "4");
         page.selectOption("#baseModelId", model);

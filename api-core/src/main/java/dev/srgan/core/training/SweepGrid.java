@@ -172,6 +172,7 @@ public final class SweepGrid {
             case "scale" -> "2, 4";
             case "learningRateG", "learningRateD" -> "0.0001, 0.001";
             case "emaDecay" -> "null, 0.999";
+            case "freezeBatchNorm" -> "false, true";
             case "lrMilestones" -> "[], [5000]";
             case "adversarialWeight", "featureLossWeight", "beta1", "beta2", "lrGamma" -> "0.001, 0.01";
             default -> "8, 16";

@@ -200,6 +200,7 @@ public class SweepResource {
                         hyperparameters,
                         request.contentLoss(),
                         config.training().vgg19Path().orElse(null),
+                        baseModelId != null,
                         json));
             } catch (ApiException e) {
                 String where = points.size() == 1

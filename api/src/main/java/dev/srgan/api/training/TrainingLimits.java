@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.srgan.core.errors.ApiException;
 import dev.srgan.core.models.ModelStore;
 import dev.srgan.networks.training.TrainingConfig;
+import dev.srgan.networks.training.TrainingRun;
 import java.util.Locale;
 
 /**
@@ -16,11 +17,20 @@ import java.util.Locale;
  */
 public final class TrainingLimits {
     static final int MAX_STEPS = 1_000_000;
+    static final String FREEZE_BATCH_NORM = "freezeBatchNorm";
 
     private TrainingLimits() {}
 
+    /**
+     * Parses and bounds a run's hyperparameters.
+     *
+     * @param fromModel whether the run starts from a registered model: then {@code freezeBatchNorm}
+     *     defaults to true (the model's BatchNorm statistics are kept; docs/api.md, "Fine-tuning"),
+     *     and without one it may not be set
+     * @throws ApiException 400 naming the field
+     */
     public static TrainingConfig parse(
-            JsonNode hyperparameters, String contentLoss, String vgg19Path, ObjectMapper json) {
+            JsonNode hyperparameters, String contentLoss, String vgg19Path, boolean fromModel, ObjectMapper json) {
         ObjectNode node = hyperparameters == null || hyperparameters.isNull()
                 ? json.createObjectNode()
                 : hyperparameters.isObject() ? ((ObjectNode) hyperparameters).deepCopy() : null;
@@ -32,6 +42,9 @@ public final class TrainingLimits {
                 throw ApiException.badRequest(
                         forbidden, forbidden + " cannot be set per run; choose contentLoss 'pixel-mse' or 'vgg19'");
             }
+        }
+        if (fromModel && !node.has(FREEZE_BATCH_NORM)) {
+            node.put(FREEZE_BATCH_NORM, true);
         }
         String loss = contentLoss == null || contentLoss.isBlank()
                 ? "pixel-mse"
@@ -60,6 +73,9 @@ public final class TrainingLimits {
             throw ApiException.badRequest("hyperparameters", e.getMessage());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw ApiException.badRequest("hyperparameters", "hyperparameters are not valid JSON");
+        }
+        if (config.freezeBatchNorm() && !fromModel) {
+            throw ApiException.badRequest(FREEZE_BATCH_NORM, TrainingRun.FREEZE_NEEDS_A_GENERATOR);
         }
         range("residualBlocks", config.residualBlocks(), 1, 64);
         range("batchSize", config.batchSize(), 1, 64);

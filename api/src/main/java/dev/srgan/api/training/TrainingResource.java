@@ -156,14 +156,15 @@ public class TrainingResource {
                     null, "send a JSON body: {\"datasetId\": \"...\", \"hyperparameters\": {...}}");
         }
         UUID datasetId = TrainingLimits.datasetId(request.datasetId());
+        UUID baseModelId = TrainingLimits.baseModelId(request.baseModelId());
         TrainingConfig config = TrainingLimits.parse(
                 request.hyperparameters(),
                 request.contentLoss(),
                 settings.training().vgg19Path().orElse(null),
+                baseModelId != null,
                 json);
         String name = TrainingLimits.name(request.name());
         URI webhook = webhooks.parse(request.webhookUrl());
-        UUID baseModelId = TrainingLimits.baseModelId(request.baseModelId());
         int totalSteps = config.pretrainSteps() + config.ganSteps();
         Optional<IdempotencyKeys.Key> key = idempotencyKey == null
                 ? Optional.empty()

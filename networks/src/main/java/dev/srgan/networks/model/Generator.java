@@ -62,7 +62,7 @@ public final class Generator {
     }
 
     static Block residualBlock() {
-        SequentialBlock body = new SequentialBlock()
+        SequentialBlock body = new NormSequential()
                 .add(conv(CHANNELS, 3))
                 .add(batchNorm())
                 .add(new PRelu(CHANNELS))
@@ -76,6 +76,23 @@ public final class Generator {
                 .add(conv(CHANNELS * 4, 3))
                 .add(new PixelShuffle(2))
                 .add(new PRelu(CHANNELS));
+    }
+
+    /**
+     * Sets whether the generator's BatchNorm layers keep their running statistics in training
+     * (normalising with them and never updating them) while their scale and shift, and every other
+     * weight, still learn. For fine-tuning a trained generator: see {@link NormSequential}.
+     *
+     * @param generator a generator from {@link Builder#build()}
+     * @param frozen true to keep the statistics; false (the default) for batch statistics
+     */
+    public static void freezeBatchNormStatistics(Block generator, boolean frozen) {
+        if (generator instanceof NormSequential sequential) {
+            sequential.freezeStatistics(frozen);
+        }
+        for (Block child : generator.getChildren().values()) {
+            freezeBatchNormStatistics(child, frozen);
+        }
     }
 
     /** Returns {@code body(x) + x}. */
@@ -127,7 +144,7 @@ public final class Generator {
             }
             SequentialBlock blockIn =
                     new SequentialBlock().add(conv(CHANNELS, 9)).add(new PRelu(CHANNELS));
-            SequentialBlock trunk = new SequentialBlock();
+            SequentialBlock trunk = new NormSequential();
             for (int i = 0; i < residualBlocks; i++) {
                 trunk.add(residualBlock());
             }

@@ -32,6 +32,7 @@ final class GanNetworks implements AutoCloseable {
             throws MalformedModelException {
         this.generator = generator;
         this.discriminator = discriminator;
+        Generator.freezeBatchNormStatistics(generator, config.freezeBatchNorm());
         this.ema = config.emaDecay() == null
                 ? null
                 : Ema.of(generator, newGenerator(config), savedEma, config.emaDecay(), root);

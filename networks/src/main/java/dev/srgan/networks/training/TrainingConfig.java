@@ -40,6 +40,10 @@ import java.util.List;
  *     or null for pixel MSE throughout
  * @param featureExtractorName the content-loss name recorded when the extractor is used
  * @param validationSamples how many validation images are returned as samples
+ * @param freezeBatchNorm whether the generator's BatchNorm layers keep the running statistics
+ *     the run starts with (normalising with them, never updating them) while everything else
+ *     learns; for fine-tuning a trained generator, whose statistics small batches would otherwise
+ *     pull away within a few steps. Meaningless for a generator from random weights.
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record TrainingConfig(
@@ -63,7 +67,8 @@ public record TrainingConfig(
         double lrGamma,
         String featureExtractorPath,
         String featureExtractorName,
-        int validationSamples) {
+        int validationSamples,
+        boolean freezeBatchNorm) {
 
     private static final ObjectMapper JSON =
             new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -137,7 +142,8 @@ public record TrainingConfig(
             @JsonProperty("lrGamma") Double lrGamma,
             @JsonProperty("featureExtractorPath") String featureExtractorPath,
             @JsonProperty("featureExtractorName") String featureExtractorName,
-            @JsonProperty("validationSamples") Integer validationSamples) {
+            @JsonProperty("validationSamples") Integer validationSamples,
+            @JsonProperty("freezeBatchNorm") Boolean freezeBatchNorm) {
         TrainingConfig d = defaults();
         return new TrainingConfig(
                 or(scale, d.scale),
@@ -160,7 +166,8 @@ public record TrainingConfig(
                 or(lrGamma, d.lrGamma),
                 featureExtractorPath,
                 featureExtractorName,
-                or(validationSamples, d.validationSamples));
+                or(validationSamples, d.validationSamples),
+                or(freezeBatchNorm, d.freezeBatchNorm));
     }
 
     private static <T> T or(T value, T fallback) {
@@ -190,7 +197,8 @@ public record TrainingConfig(
                 0.1,
                 null,
                 null,
-                3);
+                3,
+                false);
     }
 
     /** Returns a builder starting from the defaults. */
@@ -261,6 +269,7 @@ public record TrainingConfig(
         private String featureExtractorPath;
         private String featureExtractorName;
         private int validationSamples;
+        private boolean freezeBatchNorm;
 
         private Builder(TrainingConfig c) {
             scale = c.scale;
@@ -284,6 +293,7 @@ public record TrainingConfig(
             featureExtractorPath = c.featureExtractorPath;
             featureExtractorName = c.featureExtractorName;
             validationSamples = c.validationSamples;
+            freezeBatchNorm = c.freezeBatchNorm;
         }
 
         /** Sets the scale. */
@@ -398,6 +408,12 @@ public record TrainingConfig(
             return this;
         }
 
+        /** Sets whether the generator's BatchNorm statistics stay as the run starts with them. */
+        public Builder freezeBatchNorm(boolean v) {
+            freezeBatchNorm = v;
+            return this;
+        }
+
         /** Builds and validates the config. */
         public TrainingConfig build() {
             return new TrainingConfig(
@@ -421,7 +437,8 @@ public record TrainingConfig(
                     lrGamma,
                     featureExtractorPath,
                     featureExtractorName,
-                    validationSamples);
+                    validationSamples,
+                    freezeBatchNorm);
         }
     }
 }

@@ -227,6 +227,11 @@ public final class TrainingRun implements AutoCloseable {
         root.close();
     }
 
+    /** Why a run from random weights cannot keep its BatchNorm statistics. */
+    public static final String FREEZE_NEEDS_A_GENERATOR =
+            "freezeBatchNorm keeps the BatchNorm statistics of a trained generator; a run from random"
+                    + " weights has none to keep (start from a model, or leave it false)";
+
     /** Collects a run's inputs; {@link #build()} loads and checks them. */
     public static final class Builder {
         private final TrainingConfig config;
@@ -296,9 +301,13 @@ public final class TrainingRun implements AutoCloseable {
          *
          * @return the run, to be closed
          * @throws IOException if the feature extractor or the checkpoint cannot be loaded
-         * @throws IllegalArgumentException if an image is too small or none is given
+         * @throws IllegalArgumentException if an image is too small or none is given, or the config
+         *     freezes BatchNorm statistics of a new generator that starts from random weights
          */
         public TrainingRun build() throws IOException {
+            if (config.freezeBatchNorm() && checkpoint == null && initialGenerator == null) {
+                throw new TrainingConfig.InvalidConfigException("freezeBatchNorm", FREEZE_NEEDS_A_GENERATOR);
+            }
             return new TrainingRun(this);
         }
     }

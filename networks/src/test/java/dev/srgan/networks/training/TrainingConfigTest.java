@@ -20,6 +20,7 @@ class TrainingConfigTest {
         assertEquals(0.9, c.beta1());
         assertEquals(1e-3, c.adversarialWeight());
         assertNull(c.emaDecay());
+        assertEquals(false, c.freezeBatchNorm());
     }
 
     @Test
@@ -32,6 +33,7 @@ class TrainingConfigTest {
                 .seed(-5)
                 .featureExtractorPath("/models/vgg.pt")
                 .featureExtractorName("vgg19:relu2_2")
+                .freezeBatchNorm(true)
                 .build();
         assertEquals(c, TrainingConfig.fromJson(c.toJson()));
     }

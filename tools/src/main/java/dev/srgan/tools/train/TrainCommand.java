@@ -1,5 +1,9 @@
 package dev.srgan.tools.train;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.srgan.networks.checkpoint.Checkpoint;
 import dev.srgan.networks.training.LossRecord;
 import dev.srgan.networks.training.TrainingConfig;
@@ -41,6 +45,29 @@ public final class TrainCommand {
             System.err.println("srgan train: " + e.getMessage());
             System.exit(1);
         }
+    }
+
+    /**
+     * A config file's JSON with the defaults of a run that starts from a trained generator ({@code
+     * --init-generator}): {@code freezeBatchNorm} true unless the file sets it, as for a run the api
+     * starts from a model.
+     */
+    static String fineTuningDefaults(String configJson, boolean fromGenerator) throws IOException {
+        if (!fromGenerator) {
+            return configJson;
+        }
+        ObjectMapper json = new ObjectMapper();
+        JsonNode node;
+        try {
+            node = json.readTree(configJson);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("invalid training config: " + e.getOriginalMessage(), e);
+        }
+        if (node instanceof ObjectNode object && !object.has("freezeBatchNorm")) {
+            object.put("freezeBatchNorm", true);
+            return json.writeValueAsString(object);
+        }
+        return configJson;
     }
 
     static void run(String[] args) throws IOException {
@@ -104,7 +131,8 @@ public final class TrainCommand {
             }
             builder = TrainingRun.resume(cp);
         } else {
-            builder = TrainingRun.builder(TrainingConfig.fromJson(Files.readString(config)));
+            builder = TrainingRun.builder(
+                    TrainingConfig.fromJson(fineTuningDefaults(Files.readString(config), initGenerator != null)));
             if (initGenerator != null) {
                 try (InputStream in = Files.newInputStream(initGenerator)) {
                     builder.initialGenerator(Checkpoint.read(in));
@@ -124,14 +152,15 @@ public final class TrainCommand {
             long total = (long) c.pretrainSteps() + c.ganSteps();
             System.out.printf(
                     Locale.ROOT,
-                    "training %dx, %d residual blocks, %d images (%d for validation), %d steps from step %d, content loss %s%n",
+                    "training %dx, %d residual blocks, %d images (%d for validation), %d steps from step %d, content loss %s%s%n",
                     c.scale(),
                     c.residualBlocks(),
                     train.size(),
                     val.size(),
                     total,
                     run.currentStep(),
-                    run.contentLoss());
+                    run.contentLoss(),
+                    c.freezeBatchNorm() ? ", BatchNorm statistics kept" : "");
             if (resume == null) {
                 metrics.println("step,phase,psnr,ssim,bicubic_psnr,bicubic_ssim,niqe,bicubic_niqe");
                 losses.println(
