@@ -24,6 +24,9 @@
     const outscale = document.getElementById('outscale');
     const outscaleNote = document.getElementById('outscale-note');
     const outscaleHint = outscaleNote.textContent;
+    const width = document.getElementById('width');
+    const widthNote = document.getElementById('width-note');
+    const widthHint = widthNote.textContent;
     const format = document.getElementById('format');
     const quality = document.getElementById('quality');
     const qualityField = document.getElementById('quality-field');
@@ -91,7 +94,7 @@
       Srgan.clearErrors(form);
       file = null;
       chosenSize = null;
-      describeOutscale();
+      describeSize();
       batch = [];
       preview.hidden = true;
       if (!chosen) {
@@ -114,7 +117,7 @@
       const url = URL.createObjectURL(chosen);
       preview.onload = () => {
         chosenSize = { width: preview.naturalWidth, height: preview.naturalHeight };
-        describeOutscale();
+        describeSize();
         const dims = document.createElement('span');
         dims.className = 'small';
         dims.textContent = ' · ' + preview.naturalWidth + '×' + preview.naturalHeight + ' px';
@@ -185,13 +188,67 @@
         ? 'The model\'s own scale' + size + '.'
         : 'The ' + scale.value + '× model\'s output resized to ' + value + '×' + size + '.';
     }
-    outscale.addEventListener('input', () => describeOutscale(true));
-    scale.addEventListener('change', () => describeOutscale(false));
+
+    /**
+     * The same for a width, once the image's own width is known (a batch's images differ: the
+     * server checks each). Its model scale is the smallest that reaches the width from the image's.
+     */
+    function describeWidth(bump) {
+      const value = Number(width.value);
+      if (width.value.trim() === '' || !Number.isInteger(value) || value < 1 || !chosenSize) {
+        widthNote.textContent = widthHint;
+        return;
+      }
+      const factor = value / chosenSize.width;
+      if (factor < 1) {
+        widthNote.textContent = 'Narrower than the image (' + chosenSize.width + ' px): give ' + chosenSize.width + ' px or more, or a smaller scale.';
+        return;
+      }
+      if (factor > 8) {
+        widthNote.textContent = 'More than 8× the image\'s width: at most ' + chosenSize.width * 8 + ' px.';
+        return;
+      }
+      const needed = [2, 4, 8].find(s => s >= factor);
+      if (bump === true && Number(scale.value) < factor) {
+        scale.value = String(needed);
+        filterModels();
+      }
+      if (Number(scale.value) < factor) {
+        widthNote.textContent = 'The ' + scale.value + '× model makes ' + chosenSize.width * Number(scale.value) + ' px of this image: choose scale ' + needed + '× or more.';
+        return;
+      }
+      widthNote.textContent = 'The ' + scale.value + '× model\'s output resized to ' + value + '×' + Math.max(1, Math.round(chosenSize.height * factor)) + ' px.';
+    }
+
+    function describeSize() {
+      describeOutscale(false);
+      describeWidth(false);
+    }
+
+    // an output scale and a width exclude each other: typing one clears the other
+    outscale.addEventListener('input', () => {
+      if (outscale.value.trim() !== '' && width.value !== '') {
+        width.value = '';
+        describeWidth(false);
+      }
+      describeOutscale(true);
+    });
+    width.addEventListener('input', () => {
+      if (width.value.trim() !== '' && outscale.value !== '') {
+        outscale.value = '';
+        describeOutscale(false);
+      }
+      describeWidth(true);
+    });
+    scale.addEventListener('change', describeSize);
 
     /** The output options as the API takes them; empty ones are left out (the server's defaults). */
     function appendOptions(data) {
       if (outscale.value.trim() !== '') {
         data.append('outscale', outscale.value.trim());
+      }
+      if (width.value.trim() !== '') {
+        data.append('width', width.value.trim());
       }
       data.append('format', format.value);
       if (format.value === 'jpeg') {

@@ -419,11 +419,22 @@ class DashboardBrowserTest {
         page.click("#submit");
         page.waitForFunction("() => document.querySelector('.field[data-field=outscale] .error').textContent"
                 + ".includes('outscale must be a number from 1 to 8')");
+        // a width instead: it clears the output scale, and its model scale follows from the image's 48 px
+        page.fill("#width", "150");
+        assertEquals("", page.inputValue("#outscale"), "an output scale and a width exclude each other");
+        assertEquals("4", page.inputValue("#scale"), "150 px from 48 needs the 4x model");
+        assertTrue(page.textContent("#width-note").contains("resized to 150×125 px"), page.textContent("#width-note"));
+        page.selectOption("#scale", "2");
+        assertTrue(page.textContent("#width-note").contains("makes 96 px"), page.textContent("#width-note"));
+        page.click("#submit");
+        page.waitForFunction("() => document.querySelector('.field[data-field=width] .error').textContent"
+                + ".includes('width 150 is more than the 2x model makes')");
         assertTrue(page.isHidden("#quality-field"), "no quality for a PNG");
         page.selectOption("#format", "jpeg");
         assertTrue(page.isVisible("#quality-field"));
         page.fill("#quality", "0");
         page.fill("#outscale", "1.5");
+        assertEquals("", page.inputValue("#width"), "the output scale clears the width");
         page.click("#submit");
         page.waitForFunction("() => document.querySelector('.field[data-field=quality] .error').textContent"
                 + ".includes('quality must be a whole number from 1 to 100')");

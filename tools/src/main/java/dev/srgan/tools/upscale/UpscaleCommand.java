@@ -22,6 +22,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
@@ -29,20 +31,22 @@ import javax.imageio.stream.ImageInputStream;
 
 /**
  * {@code ./srgan upscale IMAGE|FOLDER... [--scale 4] [--model FILE] [--out DIR] [--precision auto]
- * [--outscale X] [--format png|jpeg] [--quality N]}: upscales PNG and JPEG files on this machine,
+ * [--outscale X | --width PX] [--format png|jpeg] [--quality N]}: upscales PNG and JPEG files on this machine,
  * without the cluster: with a model file (a checkpoint zip from {@code ./srgan train} or a download,
  * or a TorchScript {@code .pt}), or else the shipped default model for the scale. Each image is read
  * as an upscale job reads it (upright, in sRGB), tiled the same way, resized to the output scale if
  * one is given and written as PNG or JPEG with the upscale job's output options ({@link
- * OutputOptions}), as {@code <name>-x<scale>.png} (or {@code -x3.jpg}, {@code -x2.5.png}) into the
- * output folder, named as in a batch's zip. An image that cannot be read or upscaled is reported and
+ * OutputOptions}), as {@code <name>-x<scale>.png} (or {@code -x3.jpg}, {@code -x2.5.png}, {@code
+ * -w1920.png}) into the output folder, named as in a batch's zip. With {@code --width} and neither
+ * {@code --scale} nor {@code --model}, each image gets the shipped model of the smallest scale that
+ * reaches the width from its own, as a batch's images do in the api. An image that cannot be read or upscaled is reported and
  * the others go on; the exit status is then 1.
  */
 public final class UpscaleCommand {
 
     static final String USAGE = "usage: ./srgan upscale IMAGE|FOLDER... [--scale 2|4|8] [--model FILE]"
-            + " [--out DIR] [--precision auto|float32|bfloat16] [--outscale 1..8] [--format png|jpeg]"
-            + " [--quality 1..100]";
+            + " [--out DIR] [--precision auto|float32|bfloat16] [--outscale 1..8 | --width PIXELS]"
+            + " [--format png|jpeg] [--quality 1..100]";
     /** Bytes of heap per output pixel while a result is assembled and encoded (measured about 16). */
     private static final long BYTES_PER_OUTPUT_PIXEL = 20;
 
@@ -76,6 +80,7 @@ public final class UpscaleCommand {
         String format = null;
         String quality = null;
         String outscale = null;
+        String width = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("--")) {
@@ -94,14 +99,19 @@ public final class UpscaleCommand {
                 case "--format" -> format = v;
                 case "--quality" -> quality = v;
                 case "--outscale" -> outscale = v;
+                case "--width" -> width = v;
                 default -> throw new IllegalArgumentException("unknown option " + a + "; " + USAGE);
             }
         }
-        OutputOptions options = options(format, quality, outscale);
+        OutputOptions options = options(format, quality, outscale, width);
         if (scale != null) {
             requireReachable(options, scale, null);
         }
         List<Path> images = images(inputs);
+        if (model == null && scale == null && options.width() != null) {
+            Files.createDirectories(outDir);
+            return perImageScale(images, options, precision, outDir, out, err);
+        }
         if (model == null) {
             // without --scale: 4, or the smallest that reaches --outscale (3: the 4x model, then resized)
             model = shippedDefault(scale == null ? options.modelScale(1) : scale);
@@ -132,31 +142,106 @@ public final class UpscaleCommand {
                     upscaler.precision().toString().toLowerCase(Locale.ROOT),
                     outDir,
                     describe(options, s));
-            int failed = 0;
-            for (int i = 0; i < images.size(); i++) {
-                Path input = images.get(i);
-                Path output = outDir.resolve(names.get(i));
-                try {
-                    upscale(upscaler, options, input, output, out, err);
-                } catch (IOException | RuntimeException e) {
-                    failed++;
-                    err.println("srgan upscale: " + input + ": " + e.getMessage());
-                }
-            }
-            if (failed > 0) {
-                err.printf("srgan upscale: %d of %d images failed%n", failed, images.size());
-                return 1;
-            }
-            return 0;
+            return upscaleAll(images, names, outDir, options, inputWidth -> upscaler, s, out, err);
         }
     }
 
-    private static void upscale(
-            Upscaler upscaler, OutputOptions options, Path input, Path output, PrintStream out, PrintStream err)
+    /** The model for an image, by the image's width as shown. */
+    private interface ModelFor {
+        Upscaler of(int inputWidth) throws IOException;
+    }
+
+    /**
+     * {@code --width} without {@code --scale} or {@code --model}: each image gets the shipped model
+     * of the smallest scale that reaches the width from its own, each model loaded once.
+     */
+    private static int perImageScale(
+            List<Path> images,
+            OutputOptions options,
+            Precision precision,
+            Path outDir,
+            PrintStream out,
+            PrintStream err)
             throws IOException {
-        checkMemory(input, upscaler.scale());
+        Map<Integer, Upscaler> loaded = new TreeMap<>();
+        try {
+            out.printf(
+                    "upscaling %d image%s to %d px wide, each with the shipped model of the smallest scale that"
+                            + " reaches it, into %s%s%n",
+                    images.size(), images.size() == 1 ? "" : "s", options.width(), outDir, describe(options, 0));
+            ModelFor models = inputWidth -> {
+                int s = options.modelScale(inputWidth);
+                Upscaler u = loaded.get(s);
+                if (u == null) {
+                    u = EvaluateCommand.load(shippedDefault(s), s, precision);
+                    loaded.put(s, u);
+                }
+                return u;
+            };
+            // a width's name does not depend on the scale: photo-w1920.png
+            List<String> names = ResultNames.of(
+                    images.stream().map(p -> p.getFileName().toString()).toList(), options, 4);
+            return upscaleAll(images, names, outDir, options, models, 0, out, err);
+        } finally {
+            for (Upscaler u : loaded.values()) {
+                u.close();
+            }
+        }
+    }
+
+    /**
+     * Upscales each image into its name in {@code outDir}; a failure is reported and the others go on.
+     *
+     * @param fixedScale the scale of every image's model, or 0 when it is chosen per image
+     * @return 0 when every image was upscaled, 1 when one or more were not
+     */
+    private static int upscaleAll(
+            List<Path> images,
+            List<String> names,
+            Path outDir,
+            OutputOptions options,
+            ModelFor models,
+            int fixedScale,
+            PrintStream out,
+            PrintStream err) {
+        int failed = 0;
+        for (int i = 0; i < images.size(); i++) {
+            Path input = images.get(i);
+            Path output = outDir.resolve(names.get(i));
+            try {
+                upscale(models, fixedScale, options, input, output, out, err);
+            } catch (IOException | RuntimeException e) {
+                failed++;
+                err.println("srgan upscale: " + input + ": " + e.getMessage());
+            }
+        }
+        if (failed > 0) {
+            err.printf("srgan upscale: %d of %d images failed%n", failed, images.size());
+            return 1;
+        }
+        return 0;
+    }
+
+    private static void upscale(
+            ModelFor models,
+            int fixedScale,
+            OutputOptions options,
+            Path input,
+            Path output,
+            PrintStream out,
+            PrintStream err)
+            throws IOException {
+        if (fixedScale > 0) {
+            checkMemory(input, fixedScale);
+        }
         long start = System.nanoTime();
         BufferedImage image = Images.read(input);
+        Upscaler upscaler = models.of(image.getWidth());
+        if (fixedScale == 0) {
+            checkMemory(input, upscaler.scale());
+        }
+        // the size first: a width the model cannot reach fails before the work
+        OutputOptions.Size size = options.size(image.getWidth(), image.getHeight(), upscaler.scale());
         boolean console = System.console() != null && err == System.err;
         BufferedImage result = upscaler.upscale(image, new UpscaleListener() {
             @Override
@@ -174,7 +259,6 @@ public final class UpscaleCommand {
         if (console) {
             err.print("\r\033[K");
         }
-        OutputOptions.Size size = options.size(image.getWidth(), image.getHeight(), upscaler.scale());
         if (result.getWidth() != size.width() || result.getHeight() != size.height()) {
             result = Bicubic.resize(result, size.width(), size.height());
         }
@@ -188,13 +272,14 @@ public final class UpscaleCommand {
         }
         Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         out.printf(
-                "%s %dx%d -> %s %dx%d in %.1f s%n",
+                "%s %dx%d -> %s %dx%d%s in %.1f s%n",
                 input,
                 image.getWidth(),
                 image.getHeight(),
                 output,
                 result.getWidth(),
                 result.getHeight(),
+                fixedScale == 0 ? " (" + upscaler.scale() + "x model)" : "",
                 (System.nanoTime() - start) / 1e9);
     }
 
@@ -280,12 +365,15 @@ public final class UpscaleCommand {
      * The output options, as the api takes them; a bad one is named by its flag ({@code --quality
      * must be a whole number from 1 to 100, got '0'}).
      */
-    static OutputOptions options(String format, String quality, String outscale) {
+    static OutputOptions options(String format, String quality, String outscale, String width) {
         try {
-            return OutputOptions.parse(format, quality, outscale, null);
+            return OutputOptions.parse(format, quality, outscale, width);
         } catch (OutputOptions.InvalidOption e) {
-            throw new IllegalArgumentException("--"
-                    + e.getMessage().replace("format=jpeg", "--format jpeg").replace(" or leave ", " or leave --"));
+            String m = e.getMessage();
+            throw new IllegalArgumentException((m.startsWith(e.field()) ? "--" + m : m)
+                    .replace("format=jpeg", "--format jpeg")
+                    .replace(" or leave ", " or leave --")
+                    .replace("either outscale or width", "either --outscale or --width"));
         }
     }
 
@@ -305,9 +393,11 @@ public final class UpscaleCommand {
 
     /** What the header line adds for output options: nothing for PNGs at the model's scale. */
     private static String describe(OutputOptions options, int scale) {
-        String resized = options.outscale() == null || options.outscale() == scale
-                ? ""
-                : ", resized to " + OutputOptions.text(options.outscale()) + "x";
+        String resized = options.width() != null && scale > 0
+                ? ", resized to " + options.width() + " px wide"
+                : options.outscale() == null || options.outscale() == scale
+                        ? ""
+                        : ", resized to " + OutputOptions.text(options.outscale()) + "x";
         String format =
                 options.format() == OutputOptions.Format.JPEG ? ", as JPEG (quality " + options.quality() + ")" : "";
         return resized + format;

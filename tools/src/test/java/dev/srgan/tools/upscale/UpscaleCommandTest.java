@@ -149,6 +149,52 @@ class UpscaleCommandTest {
     }
 
     @Test
+    void aWidthTakesEachImageTheSmallestShippedModelThatReachesIt(@TempDir Path dir) throws IOException {
+        Path in = Files.createDirectories(dir.resolve("in"));
+        ImageIO.write(
+                gradient(40, 24, BufferedImage.TYPE_INT_RGB),
+                "png",
+                in.resolve("a.png").toFile());
+        ImageIO.write(
+                gradient(12, 10, BufferedImage.TYPE_INT_RGB),
+                "png",
+                in.resolve("b.png").toFile());
+        ImageIO.write(
+                gradient(100, 10, BufferedImage.TYPE_INT_RGB),
+                "png",
+                in.resolve("c.png").toFile());
+        Path outDir = dir.resolve("out");
+
+        int status = run(in.toString(), "--width", "60", "--out", outDir.toString());
+
+        assertEquals(1, status, "c.png is wider than 60 already: " + err);
+        assertTrue(
+                out.toString().contains("upscaling 3 images to 60 px wide, each with the shipped model"),
+                out.toString());
+        // 40 -> 60 is 1.5x: the 2x model; 12 -> 60 is 5x: the 8x model; both then resized
+        BufferedImage a = ImageIO.read(outDir.resolve("a-w60.png").toFile());
+        assertEquals(60, a.getWidth());
+        assertEquals(36, a.getHeight(), "round(24 * 60 / 40)");
+        assertTrue(out.toString().contains("a-w60.png 60x36 (2x model)"), out.toString());
+        BufferedImage b = ImageIO.read(outDir.resolve("b-w60.png").toFile());
+        assertEquals(60, b.getWidth());
+        assertEquals(50, b.getHeight(), "round(10 * 60 / 12)");
+        assertTrue(out.toString().contains("b-w60.png 60x50 (8x model)"), out.toString());
+        assertTrue(err.toString().contains("c.png: width 60 is "), err.toString());
+        assertFalse(Files.exists(outDir.resolve("c-w60.png")));
+
+        // a model that cannot reach the width for an image says so for that image
+        err.reset();
+        assertEquals(
+                1, run(in.resolve("b.png").toString(), "--scale", "4", "--width", "60", "--out", outDir.toString()));
+        assertTrue(
+                err.toString().contains("width 60 is more than the 4x model makes of the image's width of 12 (48)"),
+                err.toString());
+        assertMessage("give either --outscale or --width, not both", in.toString(), "--width", "60", "--outscale", "2");
+        assertMessage("--width must be", in.toString(), "--width", "wide");
+    }
+
+    @Test
     void badOutputOptionsAreNamedByTheirFlag(@TempDir Path dir) throws IOException {
         Path image = dir.resolve("photo.png");
         ImageIO.write(gradient(8, 8, BufferedImage.TYPE_INT_RGB), "png", image.toFile());
