@@ -81,6 +81,80 @@ class TrainingSubmissionTest {
     }
 
     @Test
+    void aRunsMetricsDownloadAsTheCsvFilesOfSrganTrain() throws Exception {
+        String datasetId = dataset();
+        String id = given().contentType(ContentType.JSON)
+                .body("{\"datasetId\":\"" + datasetId
+                        + "\",\"name\":\"csv run/1\",\"hyperparameters\":{\"scale\":2,\"residualBlocks\":2,"
+                        + "\"batchSize\":4,\"hrCropSize\":32,\"pretrainSteps\":10,\"ganSteps\":5}}")
+                .post("/api/training")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
+        exec(
+                "INSERT INTO loss_points (job_id, step, phase, g_loss, content_loss, lr_g, lr_d, seconds_per_step)"
+                        + " VALUES (?::uuid, 1, 'pretrain', 0.5, 0.5, 0.0001, 0.0001, 1.25)",
+                id);
+        exec(
+                "INSERT INTO loss_points (job_id, step, phase, d_loss, g_loss, content_loss, adversarial_loss, d_real,"
+                        + " d_fake, lr_g, lr_d, seconds_per_step)"
+                        + " VALUES (?::uuid, 11, 'gan', 1.375, 0.0123456789012, 0.012, 0.69, 0.75, 0.25, 0.0001, 0.0001, 2.5)",
+                id);
+        exec(
+                "INSERT INTO validation_metrics (job_id, step, psnr, ssim, bicubic_psnr, bicubic_ssim, niqe, bicubic_niqe)"
+                        + " VALUES (?::uuid, 10, 24.5, 0.75, 25, 0.8, 7.5, 8), (?::uuid, 15, 25.125, 0.8, 25, 0.8, NULL, NULL)",
+                id,
+                id);
+
+        io.restassured.response.Response losses = given().get("/api/jobs/" + id + "/losses.csv");
+        assertEquals(200, losses.statusCode());
+        assertTrue(losses.contentType().startsWith("text/csv"), losses.contentType());
+        assertEquals("attachment; filename=\"csv_run_1-losses.csv\"", losses.header("Content-Disposition"));
+        assertEquals(
+                "step,phase,d_loss,g_loss,content_loss,adversarial_loss,d_real,d_fake,lr_g,lr_d,seconds_per_step\n"
+                        + "1,pretrain,,0.5,0.5,,,,1.0E-4,1.0E-4,1.25\n"
+                        + "11,gan,1.375,0.0123456789012,0.012,0.69,0.75,0.25,1.0E-4,1.0E-4,2.5\n",
+                losses.asString(),
+                "every point at full precision; D's losses empty in pre-training");
+        io.restassured.response.Response validation = given().get("/api/jobs/" + id + "/validation.csv");
+        assertEquals("attachment; filename=\"csv_run_1-validation.csv\"", validation.header("Content-Disposition"));
+        assertEquals(
+                "step,phase,psnr,ssim,bicubic_psnr,bicubic_ssim,niqe,bicubic_niqe\n"
+                        + "10,pretrain,24.5,0.75,25.0,0.8,7.5,8.0\n"
+                        + "15,gan,25.125,0.8,25.0,0.8,,\n",
+                validation.asString(),
+                "the phase from the run's pretrainSteps; NIQE empty where not measured");
+
+        given().get("/training/" + id)
+                .then()
+                .statusCode(200)
+                .body(containsString("href=\"/api/jobs/" + id + "/losses.csv\""));
+        given().get("/api/jobs/" + java.util.UUID.randomUUID() + "/losses.csv")
+                .then()
+                .statusCode(404)
+                .body("error", containsString("no job"));
+        java.util.UUID upscale = java.util.UUID.randomUUID();
+        exec("INSERT INTO jobs (id, type, status, name) VALUES (?, 'UPSCALE', 'QUEUED', 'an upscale')", upscale);
+        given().get("/api/jobs/" + upscale + "/validation.csv")
+                .then()
+                .statusCode(404)
+                .body("error", containsString("is upscale, not a training run"));
+        exec("DELETE FROM jobs WHERE id = ?", upscale);
+        given().post("/api/jobs/" + id + "/cancel").then().statusCode(200);
+    }
+
+    private void exec(String sql, Object... params) throws Exception {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            ps.executeUpdate();
+        }
+    }
+
+    @Test
     void outOfRangeHyperparametersNameTheirField() throws Exception {
         String datasetId = dataset();
         long jobs = TestData.count(dataSource, "jobs");

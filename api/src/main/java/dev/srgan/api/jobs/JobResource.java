@@ -8,6 +8,7 @@ import dev.srgan.core.errors.ApiException;
 import dev.srgan.core.jobs.JobStore;
 import dev.srgan.core.jobs.JobView;
 import dev.srgan.core.storage.Deletions;
+import dev.srgan.core.training.MetricsCsv;
 import dev.srgan.core.training.TrainingStore;
 import dev.srgan.core.upscale.BatchStore;
 import dev.srgan.core.upscale.BatchZip;
@@ -46,6 +47,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Jobs", description = "Jobs of every type: follow, cancel, retry, delete, and their results")
 public class JobResource {
+
+    @Inject
+    MetricsCsv metricsCsv;
 
     @Inject
     JobStore jobs;
@@ -247,6 +251,45 @@ public class JobResource {
     @APIResponse(responseCode = "404", description = "no such job")
     public List<TrainingStore.ValidationPoint> validation(@PathParam("id") String id) throws SQLException {
         return training.validation(id);
+    }
+
+    @GET
+    @Path("/{id}/losses.csv")
+    @Produces({"text/csv", MediaType.APPLICATION_JSON})
+    @Operation(
+            operationId = "getJobLossesCsv",
+            summary = "A training run's every loss point as CSV, the columns of ./srgan train's losses.csv")
+    @APIResponse(
+            responseCode = "200",
+            description = "step,phase,d_loss,g_loss,content_loss,adversarial_loss,d_real,d_fake,lr_g,lr_d,"
+                    + "seconds_per_step; empty where not recorded (D's losses in pre-training)",
+            content = @Content(mediaType = "text/csv", schema = @Schema(type = SchemaType.STRING)))
+    @APIResponse(responseCode = "404", description = "no such job, or a job that is not a training run")
+    public Response lossesCsv(@PathParam("id") String id) throws SQLException {
+        return csv(metricsCsv.export(id, MetricsCsv.Kind.LOSSES));
+    }
+
+    @GET
+    @Path("/{id}/validation.csv")
+    @Produces({"text/csv", MediaType.APPLICATION_JSON})
+    @Operation(
+            operationId = "getJobValidationCsv",
+            summary = "A training run's validations as CSV, the columns of ./srgan train's validation.csv")
+    @APIResponse(
+            responseCode = "200",
+            description = "step,phase,psnr,ssim,bicubic_psnr,bicubic_ssim,niqe,bicubic_niqe; NIQE empty where no"
+                    + " validation image was large enough",
+            content = @Content(mediaType = "text/csv", schema = @Schema(type = SchemaType.STRING)))
+    @APIResponse(responseCode = "404", description = "no such job, or a job that is not a training run")
+    public Response validationCsv(@PathParam("id") String id) throws SQLException {
+        return csv(metricsCsv.export(id, MetricsCsv.Kind.VALIDATION));
+    }
+
+    private Response csv(MetricsCsv.Export export) {
+        StreamingOutput body = out -> metricsCsv.write(export, out);
+        return Response.ok(body, "text/csv; charset=utf-8")
+                .header("Content-Disposition", "attachment; filename=\"" + export.fileName() + "\"")
+                .build();
     }
 
     @GET
