@@ -109,6 +109,11 @@ public final class Formats {
     }
 
     /** Encoded for a URL's query: {@code /jobs?by={job.submittedBy.urlEncode}}. */
+    /** A list as people write it in a field: {@code a, b, c}. */
+    static String commaSeparated(java.util.List<String> items) {
+        return items == null ? "" : String.join(", ", items);
+    }
+
     static String urlEncode(String s) {
         return s == null ? "" : java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
     }

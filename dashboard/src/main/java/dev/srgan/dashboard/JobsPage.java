@@ -41,6 +41,8 @@ public class JobsPage {
 
     /** Submitters offered in the filter, the most recent first. */
     static final int SUBMITTERS_SHOWN = 50;
+    /** Tags offered in the filter, the most used first. */
+    static final int TAGS_SHOWN = 100;
 
     /** One page of the table and the filter that made it; {@code query} rebuilds the filter in links. */
     public record Listing(
@@ -51,6 +53,8 @@ public class JobsPage {
             List<String> statuses,
             String by,
             List<String> submitters,
+            String tag,
+            List<String> tags,
             String query,
             long pages,
             long from,
@@ -70,9 +74,10 @@ public class JobsPage {
             @QueryParam("type") String type,
             @QueryParam("status") String status,
             @QueryParam("by") String by,
+            @QueryParam("tag") String tag,
             @QueryParam("page") String page)
             throws SQLException {
-        return Templates.jobs(listing(type, status, by, page));
+        return Templates.jobs(listing(type, status, by, tag, page));
     }
 
     /** The table alone, re-rendered when jobs change. */
@@ -82,9 +87,10 @@ public class JobsPage {
             @QueryParam("type") String type,
             @QueryParam("status") String status,
             @QueryParam("by") String by,
+            @QueryParam("tag") String tag,
             @QueryParam("page") String page)
             throws SQLException {
-        return Templates.jobs$table(listing(type, status, by, page));
+        return Templates.jobs$table(listing(type, status, by, tag, page));
     }
 
     @GET
@@ -101,8 +107,10 @@ public class JobsPage {
         return Templates.job$detail(jobs.require(jobId), jobs.events(jobId));
     }
 
-    Listing listing(String typeText, String statusText, String byText, String pageText) throws SQLException {
+    Listing listing(String typeText, String statusText, String byText, String tagText, String pageText)
+            throws SQLException {
         String by = byText == null || byText.isBlank() ? null : byText.trim();
+        String tag = tagText == null || tagText.isBlank() ? null : tagText.trim();
         String notice = null;
         JobType type = null;
         JobStatus status = null;
@@ -126,15 +134,17 @@ public class JobsPage {
         } catch (NumberFormatException e) {
             notice = "'" + pageText + "' is not a page number; showing the first page.";
         }
-        JobStore.Page result = jobs.list(type, status, by, page, PAGE_SIZE);
+        JobStore.Filter filter = new JobStore.Filter(type, status, by, tag == null ? List.of() : List.of(tag));
+        JobStore.Page result = jobs.list(filter, page, PAGE_SIZE);
         long pages = Math.max(1, (result.total() + PAGE_SIZE - 1) / PAGE_SIZE);
         if (page >= pages) {
             page = (int) pages - 1;
-            result = jobs.list(type, status, by, page, PAGE_SIZE);
+            result = jobs.list(filter, page, PAGE_SIZE);
         }
         String t = type == null ? "" : type.name();
         String s = status == null ? "" : status.name();
-        String query = "type=" + t + "&status=" + s + (by == null ? "" : "&by=" + Formats.urlEncode(by));
+        String query = "type=" + t + "&status=" + s + (by == null ? "" : "&by=" + Formats.urlEncode(by))
+                + (tag == null ? "" : "&tag=" + Formats.urlEncode(tag));
         long from = result.total() == 0 ? 0 : (long) page * PAGE_SIZE + 1;
         long to = (long) page * PAGE_SIZE + result.items().size();
         return new Listing(
@@ -145,6 +155,8 @@ public class JobsPage {
                 Arrays.stream(JobStatus.values()).map(Enum::name).toList(),
                 by == null ? "" : by,
                 jobs.submitters(SUBMITTERS_SHOWN),
+                tag == null ? "" : tag,
+                List.copyOf(jobs.tags(TAGS_SHOWN).keySet()),
                 query,
                 pages,
                 from,

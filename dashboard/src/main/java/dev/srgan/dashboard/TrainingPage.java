@@ -75,7 +75,8 @@ public class TrainingPage {
                 List<ModelCatalog.ModelView> baseModels,
                 boolean vgg19,
                 long maxBytes,
-                SweepStore.Page sweeps);
+                SweepStore.Page sweeps,
+                String tag);
 
         static native TemplateInstance run(Run run);
 
@@ -183,9 +184,13 @@ public class TrainingPage {
             new String[] {"seed", "Seed", "initial weights and crop sampling", "int", "", ""});
 
     @GET
-    public TemplateInstance runs(@QueryParam("page") Integer page) throws SQLException {
+    public TemplateInstance runs(@QueryParam("page") Integer page, @QueryParam("tag") String tag) throws SQLException {
         int p = page == null || page < 1 ? 0 : page - 1;
-        JobStore.Page runs = jobs.list(JobType.TRAINING, null, p, RUNS_PER_PAGE);
+        String t = tag == null || tag.isBlank() ? null : tag.trim();
+        JobStore.Page runs = jobs.list(
+                new JobStore.Filter(JobType.TRAINING, null, null, t == null ? List.of() : List.of(t)),
+                p,
+                RUNS_PER_PAGE);
         long pages = Math.max(1, (runs.total() + RUNS_PER_PAGE - 1) / RUNS_PER_PAGE);
         return Templates.training(
                 runs,
@@ -195,7 +200,8 @@ public class TrainingPage {
                 baseModels(models),
                 config.training().vgg19Path().isPresent(),
                 config.upload().maxBytes(),
-                sweeps.list(0, SWEEPS_SHOWN));
+                sweeps.list(0, SWEEPS_SHOWN),
+                t);
     }
 
     @GET

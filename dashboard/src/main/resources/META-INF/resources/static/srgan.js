@@ -76,6 +76,11 @@
     }
   };
 
+  /** Tags as a field holds them, comma-separated, as the API takes them: a list without blanks. */
+  Srgan.tags = function (text) {
+    return text.split(',').map(t => t.trim()).filter(t => t !== '');
+  };
+
   Srgan.formatBytes = function (n) {
     if (n < 1024) return n + ' B';
     if (n < 1024 * 1024) return (n / 1024).toFixed(1) + ' KiB';
@@ -222,6 +227,39 @@
       }
     } catch (err) {
       Srgan.flash('The server could not be reached: ' + err.message, true);
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  // A job's name, tags and notes (the run page and the job page): PATCH /api/jobs/<id>, then the
+  // page again with them; a bad one is shown at its field.
+  document.addEventListener('submit', async e => {
+    const form = e.target;
+    if (!(form instanceof HTMLFormElement) || !form.dataset.labels) return;
+    e.preventDefault();
+    Srgan.clearErrors(form);
+    const name = form.elements.name.value.trim();
+    const body = {
+      tags: Srgan.tags(form.elements.tags.value),
+      notes: form.elements.notes.value
+    };
+    if (name !== '') body.name = name;
+    const button = form.querySelector('button[type=submit]');
+    button.disabled = true;
+    try {
+      const response = await Srgan.fetch(form.dataset.labels, {
+        method: 'PATCH',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify(body)
+      });
+      if (response.ok) {
+        window.location.reload();
+        return;
+      }
+      Srgan.showErrors(form, await Srgan.readError(response));
+    } catch (err) {
+      Srgan.showErrors(form, { error: 'The server could not be reached: ' + err.message });
     } finally {
       button.disabled = false;
     }

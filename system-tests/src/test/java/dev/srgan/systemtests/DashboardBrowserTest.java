@@ -224,6 +224,7 @@ class DashboardBrowserTest {
         assertTrue(fieldError("file").contains("neither a zip nor"), fieldError("file"));
         page.setInputFiles("#dataset-file", new FilePayload("photos.zip", "application/zip", Images.datasetZip(4, 48)));
         page.fill("#run-name", "browser test run");
+        page.fill("#run-tags", "browser, first ,");
         page.selectOption("#hp-scale", "2");
         fill("residualBlocks", "0");
         fill("batchSize", "2");
@@ -266,6 +267,39 @@ class DashboardBrowserTest {
         page.waitForFunction("() => document.getElementById('flash').textContent.includes('Registered')");
         page.waitForTimeout(300);
         screenshot("training-run");
+
+        // its tags from the form; its losses as the CSV ./srgan train writes
+        assertEquals(
+                java.util.List.of("browser", "first"),
+                page.locator("#labels-view .tag").allTextContents());
+        Download csv = page.waitForDownload(() -> page.click("#metrics-downloads a[href$='losses.csv']"));
+        java.util.List<String> lines = Files.readAllLines(csv.path());
+        assertEquals(
+                "step,phase,d_loss,g_loss,content_loss,adversarial_loss,d_real,d_fake,lr_g,lr_d,seconds_per_step",
+                lines.get(0));
+        assertEquals(41, lines.size(), "a header and 40 steps");
+        assertEquals("browser_test_run-losses.csv", csv.suggestedFilename());
+
+        // tags and notes edited on the run page: a bad tag is refused at its field, then saved
+        String runUrl = page.url();
+        page.fill("#label-tags", "browser, a;b");
+        page.click("#save-labels");
+        page.waitForFunction("() => document.querySelector('#labels-form .field[data-field=tags] .error')"
+                + ".textContent.includes(\"tag 'a;b' must be\")");
+        page.fill("#label-tags", "browser, keep");
+        page.fill("#label-notes", "30 pre-training steps\nare enough here");
+        page.waitForNavigation(() -> page.click("#save-labels"));
+        assertEquals(runUrl, page.url());
+        assertEquals(
+                java.util.List.of("browser", "keep"),
+                page.locator("#labels-view .tag").allTextContents());
+        assertEquals("30 pre-training steps\nare enough here", page.textContent("#job-notes"));
+        page.locator("#labels-view .tag", new Page.LocatorOptions().setHasText("keep"))
+                .click();
+        page.waitForURL("**/training?tag=keep");
+        assertEquals(1, page.locator("#runs tbody tr").count(), "the one run tagged keep");
+        assertEquals(
+                "browser test run", page.locator("#runs tbody tr a").first().textContent());
 
         open("/training");
         page.locator("#runs input[type=checkbox]").first().check();

@@ -51,7 +51,7 @@ public class JobStore {
     public record JobEvent(long id, OffsetDateTime at, String kind, String status, String message) {}
 
     private static final String SELECT = """
-            SELECT j.id, j.type, j.status, j.name, j.submitted_by, j.params::text AS params, j.input_name, j.model_id, j.dataset_id, j.attempts,
+            SELECT j.id, j.type, j.status, j.name, j.tags, j.notes, j.submitted_by, j.params::text AS params, j.input_name, j.model_id, j.dataset_id, j.attempts,
                    j.max_attempts, j.worker_id, j.progress, j.progress_message, j.cancel_requested, j.error, j.created_at,
                    j.started_at, j.finished_at, r.width, r.height, r.content_type, r.model_ms, r.total_ms, b.size_bytes AS result_size,
                    t.base_model_name, CASE WHEN t.base_model_name IS NOT NULL THEN j.model_id END AS base_model_id,
@@ -64,24 +64,40 @@ public class JobStore {
             LEFT JOIN LATERAL (SELECT * FROM webhook_deliveries d WHERE d.job_id = w.job_id ORDER BY d.id DESC LIMIT 1) wd ON true
             """;
 
-    /** A page of jobs, optionally of one type and/or status; the images of a batch upscale are not among them. */
-    public Page list(JobType type, JobStatus status, int page, int size) throws SQLException {
-        return list(type, status, null, page, size);
+    /**
+     * What a list of jobs is narrowed to: a type, a status, a submitter (a token's name), tags (a
+     * job must carry all of them); a null or empty part does not narrow it.
+     */
+    public record Filter(JobType type, JobStatus status, String submittedBy, List<String> tags) {
+        public Filter {
+            tags = tags == null ? List.of() : List.copyOf(tags);
+        }
+
+        /** Jobs of a type and/or status. */
+        public static Filter of(JobType type, JobStatus status) {
+            return new Filter(type, status, null, List.of());
+        }
     }
 
-    /** A page of jobs, optionally of one type, status and/or submitter (a token's name); newest first. */
-    public Page list(JobType type, JobStatus status, String submittedBy, int page, int size) throws SQLException {
+    /** A page of jobs, optionally of one type and/or status; the images of a batch upscale are not among them. */
+    public Page list(JobType type, JobStatus status, int page, int size) throws SQLException {
+        return list(Filter.of(type, status), page, size);
+    }
+
+    /** A page of the jobs that pass the filter, newest first; the images of a batch upscale are not among them. */
+    public Page list(Filter filter, int page, int size) throws SQLException {
         // batch upscale: the images of a batch are listed under their batch, not here
         String where = " WHERE (?::text IS NULL OR j.type = ?) AND (?::text IS NULL OR j.status = ?)"
-                + " AND (?::text IS NULL OR j.submitted_by = ?) AND j.batch_id IS NULL";
+                + " AND (?::text IS NULL OR j.submitted_by = ?) AND (?::text[] IS NULL OR j.tags @> ?::text[])"
+                + " AND j.batch_id IS NULL";
         List<JobView> items = new ArrayList<>();
         long total;
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement ps =
                     c.prepareStatement(SELECT + where + " ORDER BY j.created_at DESC, j.id LIMIT ? OFFSET ?")) {
-                bindFilter(ps, type, status, submittedBy);
-                ps.setInt(7, size);
-                ps.setLong(8, (long) page * size);
+                bindFilter(c, ps, filter);
+                ps.setInt(9, size);
+                ps.setLong(10, (long) page * size);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         items.add(view(rs));
@@ -89,7 +105,7 @@ public class JobStore {
                 }
             }
             try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM jobs j" + where)) {
-                bindFilter(ps, type, status, submittedBy);
+                bindFilter(c, ps, filter);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     total = rs.getLong(1);
@@ -99,16 +115,94 @@ public class JobStore {
         return new Page(items, page, size, total);
     }
 
-    private static void bindFilter(PreparedStatement ps, JobType type, JobStatus status, String submittedBy)
-            throws SQLException {
-        String t = type == null ? null : type.name();
-        String s = status == null ? null : status.name();
+    private static void bindFilter(Connection c, PreparedStatement ps, Filter filter) throws SQLException {
+        String t = filter.type() == null ? null : filter.type().name();
+        String s = filter.status() == null ? null : filter.status().name();
         ps.setString(1, t);
         ps.setString(2, t);
         ps.setString(3, s);
         ps.setString(4, s);
-        ps.setString(5, submittedBy);
-        ps.setString(6, submittedBy);
+        ps.setString(5, filter.submittedBy());
+        ps.setString(6, filter.submittedBy());
+        java.sql.Array tags = filter.tags().isEmpty()
+                ? null
+                : c.createArrayOf("text", filter.tags().toArray());
+        ps.setArray(7, tags);
+        ps.setArray(8, tags);
+    }
+
+    /** The tags in use, with how many listed jobs carry each, most used first (at most {@code limit}). */
+    public java.util.Map<String, Long> tags(int limit) throws SQLException {
+        java.util.Map<String, Long> tags = new java.util.LinkedHashMap<>();
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("""
+                        SELECT tag, count(*) FROM jobs, unnest(tags) AS tag WHERE batch_id IS NULL
+                        GROUP BY tag ORDER BY count(*) DESC, tag LIMIT ?""")) {
+            ps.setInt(1, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    tags.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        }
+        return tags;
+    }
+
+    /**
+     * What an edit of a job changes, each part null to leave it as it is: {@code notes} "" clears
+     * them, {@code tags} empty clears them.
+     */
+    public record Edit(String name, String notes, List<String> tags) {
+        /** Whether the edit changes nothing. */
+        public boolean isEmpty() {
+            return name == null && notes == null && tags == null;
+        }
+    }
+
+    /**
+     * Changes a job's name, notes and/or tags, whatever its state, and records which in its history.
+     */
+    public JobView edit(UUID id, Edit edit, String by) throws SQLException {
+        inTransaction(id, (c, status) -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE jobs SET name = coalesce(?, name),
+                                    notes = CASE WHEN ? THEN nullif(?, '') ELSE notes END,
+                                    tags = coalesce(?, tags)
+                    WHERE id = ?""")) {
+                ps.setString(1, edit.name());
+                ps.setBoolean(2, edit.notes() != null);
+                ps.setString(3, edit.notes());
+                ps.setArray(
+                        4,
+                        edit.tags() == null
+                                ? null
+                                : c.createArrayOf("text", edit.tags().toArray()));
+                ps.setObject(5, id);
+                ps.executeUpdate();
+            }
+            List<String> changed = new ArrayList<>();
+            if (edit.name() != null) {
+                changed.add("name");
+            }
+            if (edit.notes() != null) {
+                changed.add("notes");
+            }
+            if (edit.tags() != null) {
+                changed.add("tags");
+            }
+            String what = changed.size() == 1
+                    ? changed.get(0)
+                    : String.join(", ", changed.subList(0, changed.size() - 1)) + " and "
+                            + changed.get(changed.size() - 1);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO job_events (job_id, kind, status, message) VALUES (?, 'EDIT', ?, ?)")) {
+                ps.setObject(1, id);
+                ps.setString(2, status.name());
+                ps.setString(3, what + " edited" + JobTable.by(by));
+                ps.executeUpdate();
+            }
+        });
+        return require(id);
     }
 
     /** Who has submitted jobs, by name, most recent first (at most {@code limit}): the Jobs page's filter. */
@@ -359,6 +453,8 @@ public class JobStore {
                 rs.getString("type"),
                 rs.getString("status"),
                 rs.getString("name"),
+                List.of((String[]) rs.getArray("tags").getArray()),
+                rs.getString("notes"),
                 rs.getString("submitted_by"),
                 rs.getString("params"),
                 rs.getString("input_name"),

@@ -3,6 +3,7 @@ package dev.srgan.core.jobs;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonRawValue;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -14,6 +15,12 @@ public record JobView(
         String type,
         String status,
         String name,
+
+        @Schema(description = "labels to find and group jobs by (GET /api/jobs?tag=...); empty for none")
+        List<String> tags,
+
+        @Schema(description = "free text about the job, e.g. what a run tried and what came of it")
+        String notes,
 
         @Schema(
                 description = "the name of the token (or dashboard session) that submitted the job; absent for jobs the"
@@ -57,6 +64,8 @@ public record JobView(
                 type,
                 status,
                 name,
+                tags,
+                notes,
                 submittedBy,
                 params,
                 inputName,

@@ -1,10 +1,12 @@
 package dev.srgan.api.jobs;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.srgan.api.PageRequest;
 import dev.srgan.core.auth.Caller;
 import dev.srgan.core.auth.Requires;
 import dev.srgan.core.auth.Role;
 import dev.srgan.core.errors.ApiException;
+import dev.srgan.core.jobs.JobLabels;
 import dev.srgan.core.jobs.JobStore;
 import dev.srgan.core.jobs.JobView;
 import dev.srgan.core.storage.Deletions;
@@ -17,8 +19,10 @@ import dev.srgan.domain.jobs.JobStatus;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.platform.blobs.BlobStore;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -39,6 +43,7 @@ import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -91,6 +96,9 @@ public class JobResource {
             @QueryParam("mine")
                     @Parameter(description = "true: only the jobs this request's token submitted (true or false)")
                     String mine,
+            @QueryParam("tag")
+                    @Parameter(description = "only the jobs with this tag; repeated, only those with all of them")
+                    List<String> tag,
             @QueryParam("page") Integer page,
             @QueryParam("size") Integer size,
             @Context ContainerRequestContext http)
@@ -110,7 +118,17 @@ public class JobResource {
                 by = Caller.name(http);
             }
         }
-        return jobs.list(parse(JobType.class, "type", type), parse(JobStatus.class, "status", status), by, p, s);
+        List<String> tags = tag == null
+                ? List.of()
+                : tag.stream()
+                        .filter(t -> t != null && !t.isBlank())
+                        .map(String::trim)
+                        .toList();
+        return jobs.list(
+                new JobStore.Filter(
+                        parse(JobType.class, "type", type), parse(JobStatus.class, "status", status), by, tags),
+                p,
+                s);
     }
 
     /** The job; a batch upscale also lists its images ({@link BatchStore.BatchJobView}). */
@@ -167,6 +185,80 @@ public class JobResource {
         jobs.require(jobId);
         webhooks.resend(jobId);
         return Response.accepted(jobs.require(jobId)).build();
+    }
+
+    /** What {@code PATCH /api/jobs/{id}} takes; a member left out stays as it is. */
+    @Schema(name = "JobEdit")
+    public record JobEdit(
+            @Schema(description = "the job's new name, 1 to 200 characters")
+            String name,
+
+            @Schema(description = "free text, at most 10000 characters; null or \"\" clears them")
+            String notes,
+
+            @Schema(
+                    description = "the job's tags, replacing the ones it has; [] clears them. Each 1 to 32 letters,"
+                            + " digits, spaces or . _ : / + = @ # -; at most 16")
+            List<String> tags) {}
+
+    @Requires(Role.OPERATOR)
+    @PATCH
+    @Path("/{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(
+            operationId = "editJob",
+            summary = "Change a job's name, notes or tags, in any state; recorded in its history")
+    @APIResponse(responseCode = "200", description = "the job")
+    @APIResponse(
+            responseCode = "400",
+            description =
+                    "not a JSON object, an unknown member, nothing to change, a blank or too long name, notes over"
+                            + " 10000 characters, a bad tag or more than 16")
+    @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
+    @APIResponse(responseCode = "404", description = "no such job")
+    public JobView edit(
+            @PathParam("id") String id,
+            @RequestBody(content = @Content(schema = @Schema(implementation = JobEdit.class))) JsonNode body,
+            @Context ContainerRequestContext http)
+            throws SQLException {
+        UUID jobId = uuid(id);
+        String example = "send a JSON object with name, notes and/or tags, e.g. {\"tags\": [\"baseline\"],"
+                + " \"notes\": \"lr 1e-5 holds the PSNR\"}";
+        if (body == null || !body.isObject()) {
+            throw ApiException.badRequest(null, example);
+        }
+        for (var it = body.fieldNames(); it.hasNext(); ) {
+            String member = it.next();
+            if (!member.equals("name") && !member.equals("notes") && !member.equals("tags")) {
+                throw ApiException.badRequest(member, "unknown member '" + member + "'; " + example);
+            }
+        }
+        String name = null;
+        if (body.has("name")) {
+            JsonNode n = body.get("name");
+            if (!n.isTextual() || n.asText().isBlank()) {
+                throw ApiException.badRequest("name", "name must be a non-blank string; leave it out to keep the name");
+            }
+            name = n.asText().trim();
+            if (name.length() > 200) {
+                throw ApiException.badRequest("name", "name must be at most 200 characters");
+            }
+        }
+        String notes = null;
+        if (body.has("notes")) {
+            JsonNode n = body.get("notes");
+            if (!n.isNull() && !n.isTextual()) {
+                throw ApiException.badRequest("notes", "notes must be a string, or null to clear them");
+            }
+            String checked = JobLabels.notes(n.isNull() ? null : n.asText());
+            notes = checked == null ? "" : checked;
+        }
+        List<String> tags = body.has("tags") ? JobLabels.tags(body.get("tags")) : null;
+        JobStore.Edit edit = new JobStore.Edit(name, notes, tags);
+        if (edit.isEmpty()) {
+            throw ApiException.badRequest(null, "nothing to change; " + example);
+        }
+        return jobs.edit(jobId, edit, Caller.name(http));
     }
 
     @Requires(Role.OPERATOR)

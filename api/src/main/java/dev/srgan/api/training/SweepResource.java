@@ -14,6 +14,7 @@ import dev.srgan.core.auth.Role;
 import dev.srgan.core.config.ApiConfig;
 import dev.srgan.core.datasets.DatasetStore;
 import dev.srgan.core.errors.ApiException;
+import dev.srgan.core.jobs.JobLabels;
 import dev.srgan.core.jobs.JobStore;
 import dev.srgan.core.models.ModelStore;
 import dev.srgan.core.storage.Deletions;
@@ -110,6 +111,16 @@ public class SweepResource {
     public record SweepRequest(
             String datasetId,
             String name,
+
+            @Schema(
+                    type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.ARRAY,
+                    implementation = String.class,
+                    description = "tags every run of the sweep gets, as on POST /api/training")
+            JsonNode tags,
+
+            @Schema(description = "notes every run of the sweep gets, as on POST /api/training")
+            String notes,
+
             String contentLoss,
             JsonNode hyperparameters,
             JsonNode grid,
@@ -181,6 +192,7 @@ public class SweepResource {
         String name = TrainingLimits.name(request.name());
         URI webhook = webhooks.parse(request.webhookUrl());
         UUID baseModelId = TrainingLimits.baseModelId(request.baseModelId());
+        JobLabels labels = JobLabels.of(request.tags(), request.notes());
         JsonNode base =
                 request.hyperparameters() == null || request.hyperparameters().isNull()
                         ? json.createObjectNode()
@@ -226,6 +238,7 @@ public class SweepResource {
                                 .text(write(request.grid()))
                                 .text(webhook == null ? null : webhook.toString())
                                 .text(baseModelId == null ? null : baseModelId.toString())
+                                .text(labels.equals(JobLabels.NONE) ? null : labels.fingerprint())
                                 .hex());
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -264,6 +277,7 @@ public class SweepResource {
                             baseModel,
                             Caller.name(caller));
                     sweeps.insertRun(c, id, point.index(), jobId, point.values());
+                    labels.write(c, jobId);
                     webhooks.attach(c, jobId, webhook);
                     jobIds.add(jobId);
                 }

@@ -11,6 +11,7 @@ import dev.srgan.core.auth.Role;
 import dev.srgan.core.config.ApiConfig;
 import dev.srgan.core.datasets.DatasetStore;
 import dev.srgan.core.errors.ApiException;
+import dev.srgan.core.jobs.JobLabels;
 import dev.srgan.core.models.ModelStore;
 import dev.srgan.core.training.TrainingStore;
 import dev.srgan.core.webhooks.Webhooks;
@@ -91,6 +92,17 @@ public class TrainingResource {
     public record TrainingRequest(
             String datasetId,
             String name,
+
+            @Schema(
+                    type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.ARRAY,
+                    implementation = String.class,
+                    description = "labels to find the run by (GET /api/jobs?tag=...), e.g. [\"baseline\"]; each 1 to 32"
+                            + " letters, digits, spaces or . _ : / + = @ # -, at most 16")
+            JsonNode tags,
+
+            @Schema(description = "free text about the run, at most 10000 characters")
+            String notes,
+
             String contentLoss,
             JsonNode hyperparameters,
 
@@ -157,6 +169,7 @@ public class TrainingResource {
         }
         UUID datasetId = TrainingLimits.datasetId(request.datasetId());
         UUID baseModelId = TrainingLimits.baseModelId(request.baseModelId());
+        JobLabels labels = JobLabels.of(request.tags(), request.notes());
         TrainingConfig config = TrainingLimits.parse(
                 request.hyperparameters(),
                 request.contentLoss(),
@@ -179,6 +192,7 @@ public class TrainingResource {
                                 .text(request.contentLoss())
                                 .text(webhook == null ? null : webhook.toString())
                                 .text(baseModelId == null ? null : baseModelId.toString())
+                                .text(labels.equals(JobLabels.NONE) ? null : labels.fingerprint())
                                 .hex());
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -196,6 +210,7 @@ public class TrainingResource {
                         : (base == null ? "x" + config.scale() : base.name() + " fine-tuned") + " on " + datasetName;
                 quotas.reserve(c, caller, 1, "this training run");
                 UUID id = training.insertRun(c, datasetId, runName, config, base, Caller.name(caller));
+                labels.write(c, id);
                 webhooks.attach(c, id, webhook);
                 if (key.isPresent()) {
                     keys.complete(c, key.get(), id);
