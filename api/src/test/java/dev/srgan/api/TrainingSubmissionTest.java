@@ -3,6 +3,7 @@ package dev.srgan.api;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -126,10 +127,25 @@ class TrainingSubmissionTest {
                 validation.asString(),
                 "the phase from the run's pretrainSteps; NIQE empty where not measured");
 
+        // the run page links the files, and marks the checkpoint whose validation PSNR is highest
+        java.util.UUID blob = java.util.UUID.randomUUID();
+        exec("INSERT INTO blobs (id, content_type, size_bytes, complete) VALUES (?, 'application/zip', 0, true)", blob);
+        exec(
+                "INSERT INTO checkpoints (id, job_id, step, blob_id, size_bytes) VALUES (?, ?::uuid, 10, ?, 0),"
+                        + " (?, ?::uuid, 15, ?, 0)",
+                java.util.UUID.randomUUID(),
+                id,
+                blob,
+                java.util.UUID.randomUUID(),
+                id,
+                blob);
         given().get("/training/" + id)
                 .then()
                 .statusCode(200)
-                .body(containsString("href=\"/api/jobs/" + id + "/losses.csv\""));
+                .body(containsString("href=\"/api/jobs/" + id + "/losses.csv\""))
+                .body(containsString("<tr data-step=\"15\" class=\"best\" data-best=\"psnr\">"))
+                .body(containsString("25.13 <span class=\"muted small\">/ 25.00</span>"))
+                .body(not(containsString("<tr data-step=\"10\" class=\"best\"")));
         given().get("/api/jobs/" + java.util.UUID.randomUUID() + "/losses.csv")
                 .then()
                 .statusCode(404)

@@ -113,6 +113,28 @@ public class TrainingPage {
         public boolean hasCheckpointAt(int step) {
             return checkpoints.stream().anyMatch(c -> c.step() == step);
         }
+
+        /** The validation at a step (a checkpoint's), or null when none was made there. */
+        public TrainingStore.ValidationPoint validationAt(int step) {
+            return validation.stream().filter(v -> v.step() == step).findFirst().orElse(null);
+        }
+
+        /**
+         * The step of the checkpoint whose validation PSNR is highest (the one to register as a model,
+         * when PSNR is the goal), or -1 when no checkpoint was validated; a diverged NaN never wins.
+         */
+        public int bestCheckpointStep() {
+            int best = -1;
+            double bestPsnr = Double.NEGATIVE_INFINITY;
+            for (TrainingStore.CheckpointView c : checkpoints) {
+                TrainingStore.ValidationPoint v = validationAt(c.step());
+                if (v != null && !Double.isNaN(v.psnr()) && v.psnr() > bestPsnr) {
+                    bestPsnr = v.psnr();
+                    best = c.step();
+                }
+            }
+            return best;
+        }
     }
 
     /** A run in the comparison, with the hyperparameters that set it apart from the others. */
