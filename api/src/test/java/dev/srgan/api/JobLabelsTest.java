@@ -73,7 +73,8 @@ class JobLabelsTest {
                 .statusCode(200)
                 .body(containsString("/training/" + id))
                 .body(not(containsString("/training/" + other)))
-                .body(containsString("href=\"/training?tag=" + tag + "\""));
+                .body(containsString("href=\"/training?tag=" + tag + "\""))
+                .body(containsString("<option value=\"" + tag + "\" selected>" + tag + " (1)</option>"));
         given().get("/jobs?tag=" + tag).then().statusCode(200).body(containsString("/training/" + id));
         given().get("/training/" + id)
                 .then()

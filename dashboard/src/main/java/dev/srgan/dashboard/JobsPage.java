@@ -156,7 +156,7 @@ public class JobsPage {
                 by == null ? "" : by,
                 jobs.submitters(SUBMITTERS_SHOWN),
                 tag == null ? "" : tag,
-                List.copyOf(jobs.tags(TAGS_SHOWN).keySet()),
+                List.copyOf(jobs.tags(null, TAGS_SHOWN).keySet()),
                 query,
                 pages,
                 from,

@@ -76,7 +76,8 @@ public class TrainingPage {
                 boolean vgg19,
                 long maxBytes,
                 SweepStore.Page sweeps,
-                String tag);
+                String tag,
+                java.util.Map<String, Long> tags);
 
         static native TemplateInstance run(Run run);
 
@@ -223,7 +224,8 @@ public class TrainingPage {
                 config.training().vgg19Path().isPresent(),
                 config.upload().maxBytes(),
                 sweeps.list(0, SWEEPS_SHOWN),
-                t);
+                t,
+                jobs.tags(JobType.TRAINING, JobsPage.TAGS_SHOWN));
     }
 
     @GET

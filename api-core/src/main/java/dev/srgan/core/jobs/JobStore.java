@@ -131,14 +131,21 @@ public class JobStore {
         ps.setArray(8, tags);
     }
 
-    /** The tags in use, with how many listed jobs carry each, most used first (at most {@code limit}). */
-    public java.util.Map<String, Long> tags(int limit) throws SQLException {
+    /**
+     * The tags in use on listed jobs (of a type, or of any when null), with how many jobs carry
+     * each, most used first (at most {@code limit}).
+     */
+    public java.util.Map<String, Long> tags(JobType type, int limit) throws SQLException {
         java.util.Map<String, Long> tags = new java.util.LinkedHashMap<>();
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = c.prepareStatement("""
-                        SELECT tag, count(*) FROM jobs, unnest(tags) AS tag WHERE batch_id IS NULL
+                        SELECT tag, count(*) FROM jobs, unnest(tags) AS tag
+                        WHERE batch_id IS NULL AND (?::text IS NULL OR type = ?)
                         GROUP BY tag ORDER BY count(*) DESC, tag LIMIT ?""")) {
-            ps.setInt(1, limit);
+            String t = type == null ? null : type.name();
+            ps.setString(1, t);
+            ps.setString(2, t);
+            ps.setInt(3, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     tags.put(rs.getString(1), rs.getLong(2));
