@@ -588,7 +588,8 @@ class BatchUpscaleTest {
     }
 
     private void status(String job, String status) throws Exception {
-        exec(
+        TestData.exec(
+                dataSource,
                 "UPDATE jobs SET status = ?, worker_id = 'test-worker', finished_at = CASE WHEN ? IN ('SUCCEEDED', 'FAILED', 'CANCELLED') THEN now() END,"
                         + " attempts = attempts + CASE WHEN ? = 'RUNNING' THEN 1 ELSE 0 END WHERE id = ?::uuid",
                 status,
@@ -603,17 +604,11 @@ class BatchUpscaleTest {
     }
 
     private void fail(String job, String error) throws Exception {
-        exec("UPDATE jobs SET status = 'FAILED', error = ?, finished_at = now() WHERE id = ?::uuid", error, job);
-    }
-
-    private void exec(String sql, Object... params) throws Exception {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setObject(i + 1, params[i]);
-            }
-            ps.executeUpdate();
-        }
+        TestData.exec(
+                dataSource,
+                "UPDATE jobs SET status = 'FAILED', error = ?, finished_at = now() WHERE id = ?::uuid",
+                error,
+                job);
     }
 
     private long count(String sql, String param) throws Exception {

@@ -14,7 +14,6 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.UUID;
@@ -67,16 +66,6 @@ class DashboardPagesTest {
                 Statement st = c.createStatement()) {
             st.executeUpdate("DELETE FROM jobs WHERE name LIKE '" + MARK + "%' OR id = '" + hostile + "'");
             st.executeUpdate("DELETE FROM models WHERE name LIKE '" + MARK + "%'");
-        }
-    }
-
-    void exec(String sql, Object... params) throws Exception {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setObject(i + 1, params[i]);
-            }
-            ps.executeUpdate();
         }
     }
 
@@ -178,7 +167,8 @@ class DashboardPagesTest {
 
         // validations with NIQE, and one whose images were too small for it (null)
         UUID run = UUID.fromString(ids.get(0));
-        exec(
+        TestData.exec(
+                dataSource,
                 "INSERT INTO validation_metrics (job_id, step, psnr, ssim, bicubic_psnr, bicubic_ssim, niqe, bicubic_niqe) "
                         + "VALUES (?, 0, 20.5, 0.61, 27.25, 0.75, 9.25, 6.25), (?, 10, 24.5, 0.7, 27.25, 0.75, NULL, NULL)",
                 run,
@@ -202,8 +192,9 @@ class DashboardPagesTest {
     @Test
     void modelsPageShowsNiqeNextToPsnrAndSsim() throws Exception {
         UUID model = TestData.model(dataSource, 2, false);
-        exec("UPDATE models SET name = ? WHERE id = ?", MARK + "model", model);
-        exec(
+        TestData.exec(dataSource, "UPDATE models SET name = ? WHERE id = ?", MARK + "model", model);
+        TestData.exec(
+                dataSource,
                 "INSERT INTO model_evaluations (id, model_id, scale, image_count, psnr, ssim, bicubic_psnr, bicubic_ssim, ms_per_image, "
                         + "niqe, bicubic_niqe, hr_niqe) VALUES (?, ?, 2, 3, 30.5, 0.9, 29.5, 0.88, 12, 4.25, 6.5, 3.75)",
                 UUID.randomUUID(),
@@ -225,7 +216,10 @@ class DashboardPagesTest {
                 .body(containsString("NIQE: no-reference naturalness, lower is better"));
 
         // an evaluation without NIQE (photos too small, or made before NIQE) shows a dash, and null in the JSON
-        exec("UPDATE model_evaluations SET niqe = NULL, bicubic_niqe = NULL, hr_niqe = NULL WHERE model_id = ?", model);
+        TestData.exec(
+                dataSource,
+                "UPDATE model_evaluations SET niqe = NULL, bicubic_niqe = NULL, hr_niqe = NULL WHERE model_id = ?",
+                model);
         given().get("/api/models/" + model)
                 .then()
                 .statusCode(200)

@@ -12,8 +12,6 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -94,8 +92,12 @@ class FineTuneTest {
 
         // with one, it resumes from its own checkpoint and needs the model no more
         UUID blob = UUID.randomUUID();
-        exec("INSERT INTO blobs (id, content_type, size_bytes, complete) VALUES (?, 'application/zip', 0, true)", blob);
-        exec(
+        TestData.exec(
+                dataSource,
+                "INSERT INTO blobs (id, content_type, size_bytes, complete) VALUES (?, 'application/zip', 0, true)",
+                blob);
+        TestData.exec(
+                dataSource,
                 "INSERT INTO checkpoints (id, job_id, step, blob_id, size_bytes) VALUES (?, ?::uuid, 5, ?, 0)",
                 UUID.randomUUID(),
                 id,
@@ -121,12 +123,13 @@ class FineTuneTest {
                 422,
                 "model 'test model x4' has 16 residual blocks and the run's generator 8; a run that starts from it"
                         + " needs residualBlocks of at least 16");
-        exec("UPDATE models SET format = 'TORCHSCRIPT', residual_blocks = NULL WHERE id = ?", model);
+        TestData.exec(
+                dataSource, "UPDATE models SET format = 'TORCHSCRIPT', residual_blocks = NULL WHERE id = ?", model);
         refused(run(datasetId, model.toString(), X4), 422, "is a TorchScript file");
         assertEquals(jobs, TestData.count(dataSource, "jobs"), "no job stored");
 
         // a deeper run than the model is fine: the added blocks start as identities
-        exec("UPDATE models SET format = 'CHECKPOINT', residual_blocks = 8 WHERE id = ?", model);
+        TestData.exec(dataSource, "UPDATE models SET format = 'CHECKPOINT', residual_blocks = 8 WHERE id = ?", model);
         given().contentType(ContentType.JSON)
                 .body(run(datasetId, model.toString(), X4))
                 .when()
@@ -251,15 +254,5 @@ class FineTuneTest {
                 .then()
                 .statusCode(422)
                 .body("field", equalTo("Idempotency-Key"));
-    }
-
-    private void exec(String sql, Object... params) throws Exception {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setObject(i + 1, params[i]);
-            }
-            ps.executeUpdate();
-        }
     }
 }

@@ -16,8 +16,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -234,10 +232,11 @@ class SweepApiTest {
     void aSweepThatFailsHalfwayStoresNothing() throws Exception {
         String datasetId = dataset();
         // the database itself refuses the third run: the two before it must go too
-        exec("""
+        TestData.exec(dataSource, """
                 CREATE FUNCTION sweep_test_refuse() RETURNS trigger AS $$
                 BEGIN IF NEW.idx = 2 THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END; $$ LANGUAGE plpgsql""");
-        exec(
+        TestData.exec(
+                dataSource,
                 "CREATE TRIGGER sweep_test_refuse BEFORE INSERT ON training_sweep_runs FOR EACH ROW EXECUTE FUNCTION sweep_test_refuse()");
         try {
             Map<String, Long> before = counts();
@@ -250,8 +249,8 @@ class SweepApiTest {
                     .statusCode(500);
             assertEquals(before, counts(), "all or nothing");
         } finally {
-            exec("DROP TRIGGER sweep_test_refuse ON training_sweep_runs");
-            exec("DROP FUNCTION sweep_test_refuse()");
+            TestData.exec(dataSource, "DROP TRIGGER sweep_test_refuse ON training_sweep_runs");
+            TestData.exec(dataSource, "DROP FUNCTION sweep_test_refuse()");
         }
     }
 
@@ -263,23 +262,27 @@ class SweepApiTest {
         UUID a = UUID.fromString(jobIds.get(0));
         UUID b = UUID.fromString(jobIds.get(1));
         // a: PSNR best at 20, SSIM best at 10, NIQE (lower is better) best at 20; a diverged NaN never wins
-        exec(
+        TestData.exec(
+                dataSource,
                 "INSERT INTO validation_metrics (job_id, step, psnr, ssim, bicubic_psnr, bicubic_ssim, niqe, bicubic_niqe) VALUES "
                         + "(?, 10, 22.5, 0.75, 27, 0.8, 9.5, 7), (?, 20, 24.25, 0.7, 27, 0.8, 8.25, 7), (?, 30, 'NaN', 'NaN', 27, 0.8, NULL, 7)",
                 a,
                 a,
                 a);
         // b: no NIQE (images too small to score)
-        exec(
+        TestData.exec(
+                dataSource,
                 "INSERT INTO validation_metrics (job_id, step, psnr, ssim, bicubic_psnr, bicubic_ssim) VALUES (?, 10, 25.5, 0.8, 27, 0.8)",
                 b);
         UUID blob = UUID.randomUUID();
-        exec(
+        TestData.exec(
+                dataSource,
                 "INSERT INTO blobs (id, content_type, size_bytes, sha256, complete) VALUES (?, 'application/zip', 1, 'x', true)",
                 blob);
         UUID checkpointA = UUID.randomUUID();
         UUID checkpointB = UUID.randomUUID();
-        exec(
+        TestData.exec(
+                dataSource,
                 "INSERT INTO checkpoints (id, job_id, step, blob_id, size_bytes) VALUES (?, ?, 20, ?, 1), (?, ?, 10, ?, 1)",
                 checkpointA,
                 a,
@@ -350,8 +353,9 @@ class SweepApiTest {
         List<String> jobIds = sweep.getList("jobIds");
         UUID done = UUID.fromString(jobIds.get(0));
         UUID running = UUID.fromString(jobIds.get(1));
-        exec("UPDATE jobs SET status = 'SUCCEEDED', finished_at = now() WHERE id = ?", done);
-        exec(
+        TestData.exec(dataSource, "UPDATE jobs SET status = 'SUCCEEDED', finished_at = now() WHERE id = ?", done);
+        TestData.exec(
+                dataSource,
                 "UPDATE jobs SET status = 'RUNNING', worker_id = 'w', lease_expires_at = now() + interval '1 hour' WHERE id = ?",
                 running);
 
@@ -369,7 +373,8 @@ class SweepApiTest {
                 .body("states.QUEUED", equalTo(1))
                 .body("states.RUNNING", equalTo(1));
         // the worker stops the running one at its next step
-        exec(
+        TestData.exec(
+                dataSource,
                 "UPDATE jobs SET status = 'CANCELLED', finished_at = now(), lease_expires_at = NULL WHERE id = ?",
                 running);
         given().post(url + "/retry")
@@ -455,15 +460,5 @@ class SweepApiTest {
                 .then()
                 .statusCode(403);
         given().get("/api/training/sweeps").then().statusCode(401);
-    }
-
-    void exec(String sql, Object... args) throws Exception {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            ps.execute();
-        }
     }
 }

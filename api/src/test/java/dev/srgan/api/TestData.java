@@ -152,6 +152,17 @@ final class TestData {
         }
     }
 
+    /** Runs one SQL statement with its parameters, as the tests set up rows a worker or time would write. */
+    static void exec(DataSource ds, String sql, Object... params) throws SQLException {
+        try (Connection c = ds.getConnection();
+                java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            ps.execute();
+        }
+    }
+
     static long count(DataSource ds, String table) throws SQLException {
         try (Connection c = ds.getConnection();
                 Statement st = c.createStatement();

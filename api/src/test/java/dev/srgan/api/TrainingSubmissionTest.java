@@ -93,16 +93,19 @@ class TrainingSubmissionTest {
                 .statusCode(202)
                 .extract()
                 .path("id");
-        exec(
+        TestData.exec(
+                dataSource,
                 "INSERT INTO loss_points (job_id, step, phase, g_loss, content_loss, lr_g, lr_d, seconds_per_step)"
                         + " VALUES (?::uuid, 1, 'pretrain', 0.5, 0.5, 0.0001, 0.0001, 1.25)",
                 id);
-        exec(
+        TestData.exec(
+                dataSource,
                 "INSERT INTO loss_points (job_id, step, phase, d_loss, g_loss, content_loss, adversarial_loss, d_real,"
                         + " d_fake, lr_g, lr_d, seconds_per_step)"
                         + " VALUES (?::uuid, 11, 'gan', 1.375, 0.0123456789012, 0.012, 0.69, 0.75, 0.25, 0.0001, 0.0001, 2.5)",
                 id);
-        exec(
+        TestData.exec(
+                dataSource,
                 "INSERT INTO validation_metrics (job_id, step, psnr, ssim, bicubic_psnr, bicubic_ssim, niqe, bicubic_niqe)"
                         + " VALUES (?::uuid, 10, 24.5, 0.75, 25, 0.8, 7.5, 8), (?::uuid, 15, 25.125, 0.8, 25, 0.8, NULL, NULL)",
                 id,
@@ -129,8 +132,12 @@ class TrainingSubmissionTest {
 
         // the run page links the files, and marks the checkpoint whose validation PSNR is highest
         java.util.UUID blob = java.util.UUID.randomUUID();
-        exec("INSERT INTO blobs (id, content_type, size_bytes, complete) VALUES (?, 'application/zip', 0, true)", blob);
-        exec(
+        TestData.exec(
+                dataSource,
+                "INSERT INTO blobs (id, content_type, size_bytes, complete) VALUES (?, 'application/zip', 0, true)",
+                blob);
+        TestData.exec(
+                dataSource,
                 "INSERT INTO checkpoints (id, job_id, step, blob_id, size_bytes) VALUES (?, ?::uuid, 10, ?, 0),"
                         + " (?, ?::uuid, 15, ?, 0)",
                 java.util.UUID.randomUUID(),
@@ -151,23 +158,16 @@ class TrainingSubmissionTest {
                 .statusCode(404)
                 .body("error", containsString("no job"));
         java.util.UUID upscale = java.util.UUID.randomUUID();
-        exec("INSERT INTO jobs (id, type, status, name) VALUES (?, 'UPSCALE', 'QUEUED', 'an upscale')", upscale);
+        TestData.exec(
+                dataSource,
+                "INSERT INTO jobs (id, type, status, name) VALUES (?, 'UPSCALE', 'QUEUED', 'an upscale')",
+                upscale);
         given().get("/api/jobs/" + upscale + "/validation.csv")
                 .then()
                 .statusCode(404)
                 .body("error", containsString("is upscale, not a training run"));
-        exec("DELETE FROM jobs WHERE id = ?", upscale);
+        TestData.exec(dataSource, "DELETE FROM jobs WHERE id = ?", upscale);
         given().post("/api/jobs/" + id + "/cancel").then().statusCode(200);
-    }
-
-    private void exec(String sql, Object... params) throws Exception {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setObject(i + 1, params[i]);
-            }
-            ps.executeUpdate();
-        }
     }
 
     @Test

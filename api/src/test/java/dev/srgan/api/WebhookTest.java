@@ -20,8 +20,6 @@ import jakarta.inject.Inject;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -140,7 +138,7 @@ class WebhookTest {
 
         // retried, then ended by a worker (its outcome written with SQL, as the worker writes it)
         given().post("/api/jobs/" + job + "/retry").then().statusCode(202);
-        exec("UPDATE jobs SET status = 'SUCCEEDED', finished_at = now() WHERE id = ?::uuid", job);
+        TestData.exec(dataSource, "UPDATE jobs SET status = 'SUCCEEDED', finished_at = now() WHERE id = ?::uuid", job);
         Received succeeded = next();
         assertEquals("job.succeeded", succeeded.header("X-Srgan-Event"));
         assertEquals("SUCCEEDED", succeeded.json().getString("job.status"));
@@ -151,7 +149,7 @@ class WebhookTest {
         awaitState(job, "DELIVERED");
         given().get("/api/jobs/" + job).then().body("webhook.event", equalTo("SUCCEEDED"));
         // progress and other changes are not endings: nothing more is sent
-        exec("UPDATE jobs SET progress_message = 'noise' WHERE id = ?::uuid", job);
+        TestData.exec(dataSource, "UPDATE jobs SET progress_message = 'noise' WHERE id = ?::uuid", job);
         assertEquals(null, received.poll(1500, TimeUnit.MILLISECONDS));
     }
 
@@ -160,7 +158,10 @@ class WebhookTest {
         TestData.model(dataSource, 2, true);
         answers.add(503);
         String flaky = upscaleWithWebhook(url("/flaky"));
-        exec("UPDATE jobs SET status = 'FAILED', error = 'boom', finished_at = now() WHERE id = ?::uuid", flaky);
+        TestData.exec(
+                dataSource,
+                "UPDATE jobs SET status = 'FAILED', error = 'boom', finished_at = now() WHERE id = ?::uuid",
+                flaky);
         Received first = next();
         Received second = next();
         assertEquals(first.header("X-Srgan-Delivery"), second.header("X-Srgan-Delivery"), "the same delivery, resent");
@@ -176,7 +177,7 @@ class WebhookTest {
             answers.add(500);
         }
         String down = upscaleWithWebhook(url("/down"));
-        exec("UPDATE jobs SET status = 'FAILED', finished_at = now() WHERE id = ?::uuid", down);
+        TestData.exec(dataSource, "UPDATE jobs SET status = 'FAILED', finished_at = now() WHERE id = ?::uuid", down);
         for (int i = 0; i < 3; i++) {
             assertEquals("/down", next().path());
         }
@@ -218,7 +219,8 @@ class WebhookTest {
         given().post("/api/jobs/" + java.util.UUID.randomUUID() + "/webhook/resend")
                 .then()
                 .statusCode(404);
-        exec("UPDATE jobs SET status = 'CANCELLED', finished_at = now() WHERE id = ?::uuid", notEnded);
+        TestData.exec(
+                dataSource, "UPDATE jobs SET status = 'CANCELLED', finished_at = now() WHERE id = ?::uuid", notEnded);
         assertEquals("/x", next().path());
 
         // nobody listening at all: the connection is refused, and that is an attempt too
@@ -226,7 +228,8 @@ class WebhookTest {
         receiver.stop(0);
         receiver = null;
         String refused = upscaleWithWebhook("http://127.0.0.1:" + port + "/gone");
-        exec("UPDATE jobs SET status = 'SUCCEEDED', finished_at = now() WHERE id = ?::uuid", refused);
+        TestData.exec(
+                dataSource, "UPDATE jobs SET status = 'SUCCEEDED', finished_at = now() WHERE id = ?::uuid", refused);
         awaitState(refused, "GAVE_UP");
         given().get("/api/jobs/" + refused)
                 .then()
@@ -251,9 +254,15 @@ class WebhookTest {
         String id = batch.getString("id");
         List<String> images =
                 given().get("/api/jobs/" + id).then().extract().jsonPath().getList("batch.images.jobId");
-        exec("UPDATE jobs SET status = 'SUCCEEDED', finished_at = now() WHERE id = ?::uuid", images.get(0));
+        TestData.exec(
+                dataSource,
+                "UPDATE jobs SET status = 'SUCCEEDED', finished_at = now() WHERE id = ?::uuid",
+                images.get(0));
         assertEquals(null, received.poll(1500, TimeUnit.MILLISECONDS), "an image's end is not the batch's");
-        exec("UPDATE jobs SET status = 'FAILED', error = 'bad', finished_at = now() WHERE id = ?::uuid", images.get(1));
+        TestData.exec(
+                dataSource,
+                "UPDATE jobs SET status = 'FAILED', error = 'bad', finished_at = now() WHERE id = ?::uuid",
+                images.get(1));
         Received ended = next();
         assertEquals("/batch", ended.path());
         assertEquals("job.failed", ended.header("X-Srgan-Event"));
@@ -354,16 +363,6 @@ class WebhookTest {
         while (!state.equals(current.get())) {
             assertTrue(System.nanoTime() < deadline, "webhook of " + job + " never " + state + ": " + current.get());
             Thread.sleep(100);
-        }
-    }
-
-    private void exec(String sql, Object... args) throws Exception {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            ps.execute();
         }
     }
 }
