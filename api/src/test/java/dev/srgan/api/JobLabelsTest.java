@@ -67,6 +67,16 @@ class JobLabelsTest {
         given().get("/api/jobs?tag=" + tag + "&tag=nothing").then().body("total", equalTo(0));
         given().get("/api/jobs?tag=x2&type=TRAINING&size=200").then().body("items.id", hasItem(other));
 
+        // text in the name or notes, in any case; % and _ are taken literally
+        given().get("/api/jobs?q=FIRST try&tag=" + tag).then().body("items.id", equalTo(List.of(id)));
+        given().get("/api/jobs?q=%25&tag=" + tag).then().body("total", equalTo(0));
+        given().get("/api/jobs?q=_&tag=" + tag).then().body("total", equalTo(0));
+        given().get("/training?q=first TRY")
+                .then()
+                .statusCode(200)
+                .body(containsString("/training/" + id))
+                .body(not(containsString("/training/" + other)));
+
         // the dashboard lists by tag too, and links each tag
         given().get("/training?tag=" + tag)
                 .then()

@@ -55,6 +55,7 @@ public class JobsPage {
             List<String> submitters,
             String tag,
             List<String> tags,
+            String q,
             String query,
             long pages,
             long from,
@@ -75,9 +76,10 @@ public class JobsPage {
             @QueryParam("status") String status,
             @QueryParam("by") String by,
             @QueryParam("tag") String tag,
+            @QueryParam("q") String q,
             @QueryParam("page") String page)
             throws SQLException {
-        return Templates.jobs(listing(type, status, by, tag, page));
+        return Templates.jobs(listing(type, status, by, tag, q, page));
     }
 
     /** The table alone, re-rendered when jobs change. */
@@ -88,9 +90,10 @@ public class JobsPage {
             @QueryParam("status") String status,
             @QueryParam("by") String by,
             @QueryParam("tag") String tag,
+            @QueryParam("q") String q,
             @QueryParam("page") String page)
             throws SQLException {
-        return Templates.jobs$table(listing(type, status, by, tag, page));
+        return Templates.jobs$table(listing(type, status, by, tag, q, page));
     }
 
     @GET
@@ -107,10 +110,11 @@ public class JobsPage {
         return Templates.job$detail(jobs.require(jobId), jobs.events(jobId));
     }
 
-    Listing listing(String typeText, String statusText, String byText, String tagText, String pageText)
+    Listing listing(String typeText, String statusText, String byText, String tagText, String qText, String pageText)
             throws SQLException {
         String by = byText == null || byText.isBlank() ? null : byText.trim();
         String tag = tagText == null || tagText.isBlank() ? null : tagText.trim();
+        String q = qText == null || qText.isBlank() ? null : qText.trim();
         String notice = null;
         JobType type = null;
         JobStatus status = null;
@@ -134,7 +138,7 @@ public class JobsPage {
         } catch (NumberFormatException e) {
             notice = "'" + pageText + "' is not a page number; showing the first page.";
         }
-        JobStore.Filter filter = new JobStore.Filter(type, status, by, tag == null ? List.of() : List.of(tag));
+        JobStore.Filter filter = new JobStore.Filter(type, status, by, tag == null ? List.of() : List.of(tag), q);
         JobStore.Page result = jobs.list(filter, page, PAGE_SIZE);
         long pages = Math.max(1, (result.total() + PAGE_SIZE - 1) / PAGE_SIZE);
         if (page >= pages) {
@@ -144,7 +148,8 @@ public class JobsPage {
         String t = type == null ? "" : type.name();
         String s = status == null ? "" : status.name();
         String query = "type=" + t + "&status=" + s + (by == null ? "" : "&by=" + Formats.urlEncode(by))
-                + (tag == null ? "" : "&tag=" + Formats.urlEncode(tag));
+                + (tag == null ? "" : "&tag=" + Formats.urlEncode(tag))
+                + (q == null ? "" : "&q=" + Formats.urlEncode(q));
         long from = result.total() == 0 ? 0 : (long) page * PAGE_SIZE + 1;
         long to = (long) page * PAGE_SIZE + result.items().size();
         return new Listing(
@@ -157,6 +162,7 @@ public class JobsPage {
                 jobs.submitters(SUBMITTERS_SHOWN),
                 tag == null ? "" : tag,
                 List.copyOf(jobs.tags(null, TAGS_SHOWN).keySet()),
+                q == null ? "" : q,
                 query,
                 pages,
                 from,

@@ -77,7 +77,8 @@ public class TrainingPage {
                 long maxBytes,
                 SweepStore.Page sweeps,
                 String tag,
-                java.util.Map<String, Long> tags);
+                java.util.Map<String, Long> tags,
+                String q);
 
         static native TemplateInstance run(Run run);
 
@@ -207,13 +208,14 @@ public class TrainingPage {
             new String[] {"seed", "Seed", "initial weights and crop sampling", "int", "", ""});
 
     @GET
-    public TemplateInstance runs(@QueryParam("page") Integer page, @QueryParam("tag") String tag) throws SQLException {
+    public TemplateInstance runs(
+            @QueryParam("page") Integer page, @QueryParam("tag") String tag, @QueryParam("q") String q)
+            throws SQLException {
         int p = page == null || page < 1 ? 0 : page - 1;
         String t = tag == null || tag.isBlank() ? null : tag.trim();
-        JobStore.Page runs = jobs.list(
-                new JobStore.Filter(JobType.TRAINING, null, null, t == null ? List.of() : List.of(t)),
-                p,
-                RUNS_PER_PAGE);
+        JobStore.Filter filter =
+                new JobStore.Filter(JobType.TRAINING, null, null, t == null ? List.of() : List.of(t), q);
+        JobStore.Page runs = jobs.list(filter, p, RUNS_PER_PAGE);
         long pages = Math.max(1, (runs.total() + RUNS_PER_PAGE - 1) / RUNS_PER_PAGE);
         return Templates.training(
                 runs,
@@ -225,7 +227,8 @@ public class TrainingPage {
                 config.upload().maxBytes(),
                 sweeps.list(0, SWEEPS_SHOWN),
                 t,
-                jobs.tags(JobType.TRAINING, JobsPage.TAGS_SHOWN));
+                jobs.tags(JobType.TRAINING, JobsPage.TAGS_SHOWN),
+                filter.text());
     }
 
     @GET

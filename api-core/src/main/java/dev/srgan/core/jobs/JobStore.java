@@ -66,16 +66,25 @@ public class JobStore {
 
     /**
      * What a list of jobs is narrowed to: a type, a status, a submitter (a token's name), tags (a
-     * job must carry all of them); a null or empty part does not narrow it.
+     * job must carry all of them), text its name or notes contain (any case); a null or empty part
+     * does not narrow it.
      */
-    public record Filter(JobType type, JobStatus status, String submittedBy, List<String> tags) {
+    public record Filter(JobType type, JobStatus status, String submittedBy, List<String> tags, String text) {
         public Filter {
             tags = tags == null ? List.of() : List.copyOf(tags);
+            text = text == null || text.isBlank() ? null : text.trim();
         }
 
         /** Jobs of a type and/or status. */
         public static Filter of(JobType type, JobStatus status) {
-            return new Filter(type, status, null, List.of());
+            return new Filter(type, status, null, List.of(), null);
+        }
+
+        /** The text as an ILIKE pattern that matches it anywhere, its own % and _ taken literally. */
+        String pattern() {
+            return text == null
+                    ? null
+                    : "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
         }
     }
 
@@ -89,15 +98,15 @@ public class JobStore {
         // batch upscale: the images of a batch are listed under their batch, not here
         String where = " WHERE (?::text IS NULL OR j.type = ?) AND (?::text IS NULL OR j.status = ?)"
                 + " AND (?::text IS NULL OR j.submitted_by = ?) AND (?::text[] IS NULL OR j.tags @> ?::text[])"
-                + " AND j.batch_id IS NULL";
+                + " AND (?::text IS NULL OR j.name ILIKE ? OR j.notes ILIKE ?) AND j.batch_id IS NULL";
         List<JobView> items = new ArrayList<>();
         long total;
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement ps =
                     c.prepareStatement(SELECT + where + " ORDER BY j.created_at DESC, j.id LIMIT ? OFFSET ?")) {
                 bindFilter(c, ps, filter);
-                ps.setInt(9, size);
-                ps.setLong(10, (long) page * size);
+                ps.setInt(12, size);
+                ps.setLong(13, (long) page * size);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         items.add(view(rs));
@@ -129,6 +138,10 @@ public class JobStore {
                 : c.createArrayOf("text", filter.tags().toArray());
         ps.setArray(7, tags);
         ps.setArray(8, tags);
+        String pattern = filter.pattern();
+        ps.setString(9, pattern);
+        ps.setString(10, pattern);
+        ps.setString(11, pattern);
     }
 
     /**

@@ -99,6 +99,9 @@ public class JobResource {
             @QueryParam("tag")
                     @Parameter(description = "only the jobs with this tag; repeated, only those with all of them")
                     List<String> tag,
+            @QueryParam("q")
+                    @Parameter(description = "only the jobs whose name or notes contain this text, in any case")
+                    String q,
             @QueryParam("page") Integer page,
             @QueryParam("size") Integer size,
             @Context ContainerRequestContext http)
@@ -126,7 +129,7 @@ public class JobResource {
                         .toList();
         return jobs.list(
                 new JobStore.Filter(
-                        parse(JobType.class, "type", type), parse(JobStatus.class, "status", status), by, tags),
+                        parse(JobType.class, "type", type), parse(JobStatus.class, "status", status), by, tags, q),
                 p,
                 s);
     }
