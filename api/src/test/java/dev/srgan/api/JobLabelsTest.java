@@ -91,6 +91,11 @@ class JobLabelsTest {
                 .statusCode(200)
                 .body(containsString("first try:\nlr 1e-4"))
                 .body(containsString("value=\"" + tag + ", x2\""));
+        given().get("/training/compare?id=" + id + "&id=" + other)
+                .then()
+                .statusCode(200)
+                .body(containsString("first try:\nlr 1e-4"))
+                .body(containsString(">" + tag + "-other</a>"));
         cancel(id, other);
     }
 
