@@ -222,6 +222,45 @@ class JobLabelsTest {
         cancel(runs.toArray(String[]::new));
     }
 
+    @Test
+    void anUpscaleAndABatchTakeTheirTagsCommaSeparated() throws Exception {
+        String upscale = given().multiPart("image", "a.png", TestData.png(32, 24), "image/png")
+                .multiPart("tags", "client-a, urgent,,client-a")
+                .post("/api/upscale")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
+        given().get("/api/jobs/" + upscale).then().body("tags", equalTo(List.of("client-a", "urgent")));
+        String batch = given().multiPart("images", "a.png", TestData.png(32, 24), "image/png")
+                .multiPart("images", "b.png", TestData.png(24, 32), "image/png")
+                .multiPart("tags", "client-a")
+                .post("/api/upscale/batch")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
+        given().get("/api/jobs/" + batch).then().body("tags", equalTo(List.of("client-a")));
+        given().get("/api/jobs?tag=client-a&tag=urgent").then().body("items.id", equalTo(List.of(upscale)));
+
+        long jobs = TestData.count(dataSource, "jobs");
+        given().multiPart("image", "a.png", TestData.png(32, 24), "image/png")
+                .multiPart("tags", "ok, not;ok")
+                .post("/api/upscale")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("tags"))
+                .body("error", containsString("tag 'not;ok' must be"));
+        given().multiPart("images", "a.png", TestData.png(32, 24), "image/png")
+                .multiPart("tags", "x".repeat(40))
+                .post("/api/upscale/batch")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("tags"));
+        assertEquals(jobs, TestData.count(dataSource, "jobs"), "nothing stored");
+        cancel(upscale, batch);
+    }
+
     private static void refused(String id, String body, String field, String message) {
         given().contentType(ContentType.JSON)
                 .body(body)

@@ -250,6 +250,10 @@
       if (width.value.trim() !== '') {
         data.append('width', width.value.trim());
       }
+      const tags = document.getElementById('upscale-tags').value.trim();
+      if (tags !== '') {
+        data.append('tags', tags);
+      }
       data.append('format', format.value);
       if (format.value === 'jpeg') {
         data.append('quality', quality.value);

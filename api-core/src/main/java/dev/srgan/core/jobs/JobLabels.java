@@ -62,12 +62,39 @@ public record JobLabels(List<String> tags, String notes) {
             throw ApiException.badRequest(
                     "tags", "tags must be a list of strings, e.g. [\"baseline\", \"x4\"], got " + list);
         }
-        Set<String> tags = new LinkedHashSet<>();
+        List<String> texts = new ArrayList<>();
         for (JsonNode item : list) {
             if (!item.isTextual()) {
                 throw ApiException.badRequest("tags", "tags must be strings, got " + item);
             }
-            String tag = item.asText().trim();
+            texts.add(item.asText());
+        }
+        return tags(texts);
+    }
+
+    /**
+     * Tags as a form field holds them, comma-separated ({@code -F tags=client-a,urgent}); blank
+     * is none. Checked as {@link #tags(JsonNode)}.
+     *
+     * @throws ApiException 400 naming {@code tags}
+     */
+    public static JobLabels ofText(String commaSeparated) {
+        if (commaSeparated == null || commaSeparated.isBlank()) {
+            return NONE;
+        }
+        List<String> texts = new ArrayList<>();
+        for (String part : commaSeparated.split(",")) {
+            if (!part.isBlank()) {
+                texts.add(part);
+            }
+        }
+        return new JobLabels(tags(texts), null);
+    }
+
+    private static List<String> tags(List<String> texts) {
+        Set<String> tags = new LinkedHashSet<>();
+        for (String text : texts) {
+            String tag = text.trim();
             if (tag.isEmpty()
                     || tag.length() > MAX_TAG_LENGTH
                     || !TAG.matcher(tag).matches()) {

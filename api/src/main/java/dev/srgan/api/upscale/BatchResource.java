@@ -8,6 +8,7 @@ import dev.srgan.core.auth.Requires;
 import dev.srgan.core.auth.Role;
 import dev.srgan.core.config.ApiConfig;
 import dev.srgan.core.errors.ApiException;
+import dev.srgan.core.jobs.JobLabels;
 import dev.srgan.core.jobs.JobStore;
 import dev.srgan.core.models.ModelStore;
 import dev.srgan.core.upscale.BatchStore;
@@ -140,6 +141,7 @@ public class BatchResource {
             @RestForm("width")
                     @Schema(description = UpscaleResource.WIDTH + "; each image's height keeps its own aspect ratio")
                     String width,
+            @RestForm("tags") @Schema(description = UpscaleResource.TAGS + " (on the batch)") String tags,
             @RestForm(Webhooks.FIELD)
                     @Schema(description = "POSTed the batch when it ends, not each image (see docs/webhooks.md)")
                     String webhookUrl,
@@ -153,6 +155,7 @@ public class BatchResource {
                 scale,
                 modelId,
                 new UpscaleResource.OutputTexts(format, quality, outscale, width),
+                JobLabels.ofText(tags),
                 webhookUrl,
                 idempotencyKey,
                 (Caller) request.getProperty(Caller.PROPERTY));
@@ -170,6 +173,7 @@ public class BatchResource {
             String scaleText,
             String modelIdText,
             UpscaleResource.OutputTexts outputTexts,
+            JobLabels labels,
             String webhookUrl,
             String idempotencyKey,
             Caller caller)
@@ -200,6 +204,9 @@ public class BatchResource {
                 if (!options.isDefault()) {
                     // only then: a key sent before output options existed keeps its fingerprint
                     fingerprint.text(options.fingerprint());
+                }
+                if (!labels.equals(JobLabels.NONE)) {
+                    fingerprint.text(labels.fingerprint());
                 }
                 key = IdempotencyKeys.of(idempotencyKey, caller, "POST /api/upscale/batch", fingerprint.hex());
             }
@@ -251,6 +258,7 @@ public class BatchResource {
                                 id,
                                 i);
                     }
+                    labels.write(c, id);
                     webhooks.attach(c, id, webhook);
                     if (key.isPresent()) {
                         keys.complete(c, key.get(), id);

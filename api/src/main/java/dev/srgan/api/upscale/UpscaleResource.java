@@ -8,6 +8,7 @@ import dev.srgan.core.auth.Requires;
 import dev.srgan.core.auth.Role;
 import dev.srgan.core.config.ApiConfig;
 import dev.srgan.core.errors.ApiException;
+import dev.srgan.core.jobs.JobLabels;
 import dev.srgan.core.jobs.JobStore;
 import dev.srgan.core.models.ModelStore;
 import dev.srgan.core.webhooks.Webhooks;
@@ -96,6 +97,9 @@ public class UpscaleResource {
     public record Submitted(UUID id, String status, String url) {}
 
     /** The output options as sent, checked by {@link OutputChecks#parse}. */
+    static final String TAGS = "labels to find the job by (GET /api/jobs?tag=...), comma-separated, e.g."
+            + " client-a,urgent; each 1 to 32 letters, digits, spaces or . _ : / + = @ # -, at most 16";
+
     record OutputTexts(String format, String quality, String outscale, String width) {
         static final OutputTexts NONE = new OutputTexts(null, null, null, null);
 
@@ -150,6 +154,7 @@ public class UpscaleResource {
             @RestForm("quality") @Schema(description = QUALITY) String quality,
             @RestForm("outscale") @Schema(description = OUTSCALE) String outscale,
             @RestForm("width") @Schema(description = WIDTH) String width,
+            @RestForm("tags") @Schema(description = TAGS) String tags,
             @RestForm(Webhooks.FIELD) @Schema(description = "POSTed the job when it ends (see docs/webhooks.md)")
                     String webhookUrl,
             @HeaderParam(IdempotencyKeys.HEADER) @Parameter(description = ApiDocument.IDEMPOTENCY_KEY)
@@ -162,6 +167,7 @@ public class UpscaleResource {
                 modelId,
                 new OutputTexts(format, quality, outscale, width),
                 null,
+                JobLabels.ofText(tags),
                 webhookUrl,
                 idempotencyKey,
                 (Caller) request.getProperty(Caller.PROPERTY));
@@ -172,7 +178,7 @@ public class UpscaleResource {
     /** Validates and stores an upscale submission (a PNG at the scale) in one transaction. */
     public UUID submit(FileUpload image, String scaleText, String modelIdText, String name)
             throws SQLException, IOException {
-        return submit(image, scaleText, modelIdText, OutputTexts.NONE, name, null, null, null);
+        return submit(image, scaleText, modelIdText, OutputTexts.NONE, name, JobLabels.NONE, null, null, null);
     }
 
     /**
@@ -186,6 +192,7 @@ public class UpscaleResource {
             String modelIdText,
             OutputTexts outputTexts,
             String name,
+            JobLabels labels,
             String webhookUrl,
             String idempotencyKey,
             Caller caller)
@@ -216,6 +223,9 @@ public class UpscaleResource {
                     .text(name)
                     .text(webhook == null ? null : webhook.toString())
                     .file(image.uploadedFile());
+            if (!labels.equals(JobLabels.NONE)) {
+                fingerprint.text(labels.fingerprint());
+            }
             if (!options.isDefault()) {
                 // only then: a key sent before output options existed keeps its fingerprint
                 fingerprint.text(options.fingerprint());
@@ -250,6 +260,7 @@ public class UpscaleResource {
                                 model,
                                 null,
                                 Caller.name(caller)));
+                labels.write(c, id);
                 webhooks.attach(c, id, webhook);
                 if (key.isPresent()) {
                     keys.complete(c, key.get(), id);
