@@ -258,9 +258,10 @@ class PipelineSystemTest {
         Path image = Files.createTempFile(cluster.dataDir, "client", ".png");
         Files.write(image, Images.png(40, 30, 4242));
 
-        // with output options: the 2x model, resized to 1.5x, as a JPEG
+        // with output options: the 2x model, resized to 1.5x, as a JPEG; tagged to be found again
         ApiResponse<UpscaleSubmitted> submitted = new UpscaleApi(client)
-                .upscaleWithHttpInfo(null, image.toFile(), "2", model.getId(), "jpeg", "90", "1.5", null, null);
+                .upscaleWithHttpInfo(
+                        null, image.toFile(), "2", model.getId(), "jpeg", "90", "1.5", null, "client, pipeline", null);
         assertEquals(202, submitted.getStatusCode());
         assertEquals(
                 "/api/jobs/" + submitted.getData().getId(), submitted.getData().getUrl());
@@ -285,16 +286,22 @@ class PipelineSystemTest {
         assertEquals(0xffd8, (result[0] & 0xff) << 8 | (result[1] & 0xff), "a JPEG file");
         assertEquals(60, Images.read(result).getWidth());
 
-        JobPage page = jobs.listJobs(null, 0, 200, "SUCCEEDED", null, "UPSCALE");
+        assertEquals(List.of("client", "pipeline"), job.getTags());
+        JobPage page = jobs.listJobs(null, 0, null, 200, "SUCCEEDED", null, null, "UPSCALE");
         assertTrue(
                 page.getItems().stream()
                         .anyMatch(j -> j.getId().equals(submitted.getData().getId())),
                 page.toString());
+        JobPage tagged = jobs.listJobs(null, 0, null, 200, null, null, List.of("pipeline", "client"), null);
+        assertEquals(
+                List.of(submitted.getData().getId()),
+                tagged.getItems().stream().map(j -> j.getId()).toList(),
+                "the job with both tags");
 
         ApiException refused = assertThrows(
                 ApiException.class,
                 () -> new UpscaleApi(client)
-                        .upscale(null, image.toFile(), "3", model.getId(), null, null, null, null, null));
+                        .upscale(null, image.toFile(), "3", model.getId(), null, null, null, null, null, null));
         assertEquals(400, refused.getCode());
         ApiError error = client.getObjectMapper().readValue(refused.getResponseBody(), ApiError.class);
         assertEquals("scale", error.getField());
