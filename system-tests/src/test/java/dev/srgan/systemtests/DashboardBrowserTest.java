@@ -282,6 +282,8 @@ class DashboardBrowserTest {
 
         // tags and notes edited on the run page: a bad tag is refused at its field, then saved
         String runUrl = page.url();
+        assertFalse(page.isVisible("#labels-form"), "a run with tags shows them, and the form on demand");
+        page.click("#job-labels summary");
         page.fill("#label-tags", "browser, a;b");
         page.click("#save-labels");
         page.waitForFunction("() => document.querySelector('#labels-form .field[data-field=tags] .error')"
