@@ -84,7 +84,8 @@ class JobLabelsTest {
                 .body(containsString("/training/" + id))
                 .body(not(containsString("/training/" + other)))
                 .body(containsString("href=\"/training?tag=" + tag + "\""))
-                .body(containsString("<option value=\"" + tag + "\" selected>" + tag + " (1)</option>"));
+                .body(containsString("<option value=\"" + tag + "\" selected>" + tag + " (1)</option>"))
+                .body(containsString("href=\"/api/training/runs.csv?tag=" + tag));
         given().get("/jobs?tag=" + tag).then().statusCode(200).body(containsString("/training/" + id));
         given().get("/training/" + id)
                 .then()

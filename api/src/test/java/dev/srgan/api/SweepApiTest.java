@@ -325,7 +325,19 @@ class SweepApiTest {
                 .body(containsString("24.25 <span class=\"muted small\">@ 20</span>"))
                 .body(containsString("data-register-checkpoint=\"" + checkpointB + "\""))
                 .body(containsString("id=\"chart-compare\""))
-                .body(containsString("id=\"chart-scatter\""));
+                .body(containsString("id=\"chart-scatter\""))
+                .body(containsString("href=\"/api/training/runs.csv?sweepId=" + sweepId + "\""));
+        // the sweep's runs as one table: a's best PSNR (24.25 at 20) and b's
+        String[] rows = given().get("/api/training/runs.csv?sweepId=" + sweepId)
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString()
+                .split("\n");
+        assertEquals(3, rows.length, String.join("\n", rows));
+        assertTrue(
+                java.util.Arrays.stream(rows).anyMatch(r -> r.startsWith(a + ",") && r.contains(",24.25,20,")),
+                String.join("\n", rows));
         given().get("/training/sweeps/" + sweepId + "/runs")
                 .then()
                 .statusCode(200)

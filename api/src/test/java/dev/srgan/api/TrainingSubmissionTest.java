@@ -86,7 +86,7 @@ class TrainingSubmissionTest {
         String datasetId = dataset();
         String id = given().contentType(ContentType.JSON)
                 .body("{\"datasetId\":\"" + datasetId
-                        + "\",\"name\":\"csv run/1\",\"hyperparameters\":{\"scale\":2,\"residualBlocks\":2,"
+                        + "\",\"name\":\"csv run/1, big\",\"hyperparameters\":{\"scale\":2,\"residualBlocks\":2,"
                         + "\"batchSize\":4,\"hrCropSize\":32,\"pretrainSteps\":10,\"ganSteps\":5}}")
                 .post("/api/training")
                 .then()
@@ -114,7 +114,7 @@ class TrainingSubmissionTest {
         io.restassured.response.Response losses = given().get("/api/jobs/" + id + "/losses.csv");
         assertEquals(200, losses.statusCode());
         assertTrue(losses.contentType().startsWith("text/csv"), losses.contentType());
-        assertEquals("attachment; filename=\"csv_run_1-losses.csv\"", losses.header("Content-Disposition"));
+        assertEquals("attachment; filename=\"csv_run_1__big-losses.csv\"", losses.header("Content-Disposition"));
         assertEquals(
                 "step,phase,d_loss,g_loss,content_loss,adversarial_loss,d_real,d_fake,lr_g,lr_d,seconds_per_step\n"
                         + "1,pretrain,,0.5,0.5,,,,1.0E-4,1.0E-4,1.25\n"
@@ -122,7 +122,8 @@ class TrainingSubmissionTest {
                 losses.asString(),
                 "every point at full precision; D's losses empty in pre-training");
         io.restassured.response.Response validation = given().get("/api/jobs/" + id + "/validation.csv");
-        assertEquals("attachment; filename=\"csv_run_1-validation.csv\"", validation.header("Content-Disposition"));
+        assertEquals(
+                "attachment; filename=\"csv_run_1__big-validation.csv\"", validation.header("Content-Disposition"));
         assertEquals(
                 "step,phase,psnr,ssim,bicubic_psnr,bicubic_ssim,niqe,bicubic_niqe\n"
                         + "10,pretrain,24.5,0.75,25.0,0.8,7.5,8.0\n"
@@ -153,6 +154,29 @@ class TrainingSubmissionTest {
                 .body(containsString("<tr data-step=\"15\" class=\"best\" data-best=\"psnr\">"))
                 .body(containsString("25.13 <span class=\"muted small\">/ 25.00</span>"))
                 .body(not(containsString("<tr data-step=\"10\" class=\"best\"")));
+        // many runs in one table: a row per run, its best validation and every hyperparameter
+        io.restassured.response.Response runs = given().get("/api/training/runs.csv?q=csv run/1, big");
+        assertEquals(200, runs.statusCode());
+        assertEquals("attachment; filename=\"runs.csv\"", runs.header("Content-Disposition"));
+        String[] rows = runs.asString().split("\n");
+        assertEquals(2, rows.length, runs.asString());
+        assertTrue(
+                rows[0].startsWith("job_id,name,status,submitted_by,created_at,finished_at,tags,base_model,steps_done,"
+                        + "total_steps,best_psnr,best_psnr_step,bicubic_psnr,best_ssim,best_ssim_step,best_niqe,"
+                        + "best_niqe_step,last_psnr,last_psnr_step,scale,residualBlocks,batchSize,hrCropSize,"),
+                rows[0]);
+        assertTrue(rows[0].endsWith(",freezeBatchNorm"), rows[0]);
+        assertTrue(rows[1].startsWith(id + ",\"csv run/1, big\",QUEUED,bootstrap admin,"), rows[1]);
+        assertTrue(rows[1].contains(",,,,0,15,25.125,15,25.0,0.8,15,7.5,10,25.125,15,2,2,4,32,1.0E-4,"), rows[1]);
+        given().get("/api/training/runs.csv?q=no run is called this")
+                .then()
+                .statusCode(200)
+                .body(equalTo(runs.asString().substring(0, runs.asString().indexOf('\n') + 1)));
+        given().get("/api/training/runs.csv?sweepId=nope")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("sweepId"));
+
         given().get("/api/jobs/" + java.util.UUID.randomUUID() + "/losses.csv")
                 .then()
                 .statusCode(404)

@@ -81,7 +81,7 @@ public class JobStore {
         }
 
         /** The text as an ILIKE pattern that matches it anywhere, its own % and _ taken literally. */
-        String pattern() {
+        public String pattern() {
             return text == null
                     ? null
                     : "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";

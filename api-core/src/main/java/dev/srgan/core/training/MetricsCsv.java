@@ -1,8 +1,10 @@
 package dev.srgan.core.training;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.srgan.core.errors.ApiException;
 import dev.srgan.core.jobs.JobStore;
 import dev.srgan.networks.training.Phase;
+import dev.srgan.networks.training.TrainingConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.BufferedWriter;
@@ -15,15 +17,19 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
- * A training run's losses and validations as CSV files, with the columns and names of the files
+ * Training runs as CSV. One run's losses and validations, with the columns and names of the files
  * {@code ./srgan train} writes ({@code losses.csv}, {@code validation.csv}), so one notebook or
  * {@code models/recipes/plot_curve.py} reads a run of the cluster and a local run alike. Every
  * point is written, at full precision, streamed from PostgreSQL with a cursor (a million-step run
- * is a million rows, never held in memory); a value not recorded is an empty field.
+ * is a million rows, never held in memory); a value not recorded is an empty field. And many runs
+ * in one table ({@code runs.csv}): a row per run with its best validation and its hyperparameters.
  */
 @ApplicationScoped
 public class MetricsCsv {
@@ -147,6 +153,149 @@ public class MetricsCsv {
                 }
             }
         }
+    }
+
+    /** The columns of {@code runs.csv} before the hyperparameters. */
+    public static final String RUNS_HEADER = "job_id,name,status,submitted_by,created_at,finished_at,tags,base_model,"
+            + "steps_done,total_steps,best_psnr,best_psnr_step,bicubic_psnr,best_ssim,best_ssim_step,best_niqe,"
+            + "best_niqe_step,last_psnr,last_psnr_step";
+
+    /** The hyperparameters, one column each, in the training config's order (the extractor's path is the cluster's). */
+    static final List<String> HYPERPARAMETERS = Arrays.stream(TrainingConfig.class.getRecordComponents())
+            .map(java.lang.reflect.RecordComponent::getName)
+            .filter(name -> !name.equals("featureExtractorPath"))
+            .toList();
+
+    // NaN sorts above every number in PostgreSQL: a diverged validation is never the best
+    private static final String RUNS = """
+            SELECT j.id, j.name, j.status, j.submitted_by, j.created_at, j.finished_at, j.tags, t.base_model_name,
+                   t.current_step, t.total_steps, t.config::text,
+                   bp.psnr, bp.step, bp.bicubic_psnr, bs.ssim, bs.step, bn.niqe, bn.step, lv.psnr, lv.step
+            FROM jobs j JOIN training_runs t ON t.job_id = j.id
+            LEFT JOIN LATERAL (SELECT v.psnr, v.step, v.bicubic_psnr FROM validation_metrics v
+                               WHERE v.job_id = j.id AND v.psnr <> 'NaN' ORDER BY v.psnr DESC, v.step LIMIT 1) bp ON true
+            LEFT JOIN LATERAL (SELECT v.ssim, v.step FROM validation_metrics v
+                               WHERE v.job_id = j.id AND v.ssim <> 'NaN' ORDER BY v.ssim DESC, v.step LIMIT 1) bs ON true
+            LEFT JOIN LATERAL (SELECT v.niqe, v.step FROM validation_metrics v
+                               WHERE v.job_id = j.id AND v.niqe <> 'NaN' ORDER BY v.niqe, v.step LIMIT 1) bn ON true
+            LEFT JOIN LATERAL (SELECT v.psnr, v.step FROM validation_metrics v
+                               WHERE v.job_id = j.id ORDER BY v.step DESC LIMIT 1) lv ON true
+            WHERE j.type = 'TRAINING' AND (?::text[] IS NULL OR j.tags @> ?::text[])
+              AND (?::text IS NULL OR j.name ILIKE ? OR j.notes ILIKE ?)
+              AND (?::uuid IS NULL OR j.id IN (SELECT r.job_id FROM training_sweep_runs r WHERE r.sweep_id = ?))
+            ORDER BY j.created_at DESC, j.id""";
+
+    /**
+     * Writes {@code runs.csv}: one row per training run that passes the filter (tags and text as
+     * {@code GET /api/jobs}, and/or one sweep's runs), newest first, with its state, its best
+     * validation PSNR, SSIM and NIQE and their steps, its last validation, and every hyperparameter,
+     * so runs are compared in a notebook or a spreadsheet.
+     *
+     * @param filter the tags and text to match (its type and status are not used)
+     * @param sweepId only this sweep's runs, or null
+     */
+    public void writeRuns(JobStore.Filter filter, UUID sweepId, OutputStream out) throws IOException {
+        Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+        w.write(RUNS_HEADER);
+        for (String name : HYPERPARAMETERS) {
+            w.write(',');
+            w.write(name);
+        }
+        w.write('\n');
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement(RUNS)) {
+                ps.setFetchSize(FETCH_SIZE);
+                java.sql.Array tags = filter.tags().isEmpty()
+                        ? null
+                        : c.createArrayOf("text", filter.tags().toArray());
+                ps.setArray(1, tags);
+                ps.setArray(2, tags);
+                String pattern = filter.pattern();
+                ps.setString(3, pattern);
+                ps.setString(4, pattern);
+                ps.setString(5, pattern);
+                ps.setObject(6, sweepId);
+                ps.setObject(7, sweepId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        runRow(rs, w);
+                    }
+                }
+            } finally {
+                c.rollback();
+            }
+        } catch (SQLException e) {
+            throw new IOException("reading the runs: " + e.getMessage(), e);
+        }
+        w.flush();
+    }
+
+    private static void runRow(ResultSet rs, Writer w) throws SQLException, IOException {
+        List<String> cells = new ArrayList<>();
+        cells.add(rs.getString(1));
+        cells.add(rs.getString(2));
+        cells.add(rs.getString(3));
+        cells.add(rs.getString(4));
+        cells.add(timestamp(rs, 5));
+        cells.add(timestamp(rs, 6));
+        cells.add(String.join(";", (String[]) rs.getArray(7).getArray()));
+        cells.add(rs.getString(8));
+        cells.add(Integer.toString(rs.getInt(9)));
+        cells.add(Integer.toString(rs.getInt(10)));
+        String config = rs.getString(11);
+        cells.add(number(rs, 12));
+        cells.add(integer(rs, 13));
+        cells.add(number(rs, 14));
+        cells.add(number(rs, 15));
+        cells.add(integer(rs, 16));
+        cells.add(number(rs, 17));
+        cells.add(integer(rs, 18));
+        cells.add(number(rs, 19));
+        cells.add(integer(rs, 20));
+        JsonNode hyperparameters = JSON.readTree(config);
+        for (String name : HYPERPARAMETERS) {
+            JsonNode v = hyperparameters.path(name);
+            cells.add(v.isMissingNode() || v.isNull() ? "" : v.isArray() ? join(v) : v.asText());
+        }
+        for (int i = 0; i < cells.size(); i++) {
+            if (i > 0) {
+                w.write(',');
+            }
+            w.write(quoted(cells.get(i)));
+        }
+        w.write('\n');
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** A list value in one cell: its items separated by ';' ({@code 5000;8000}). */
+    private static String join(JsonNode array) {
+        List<String> items = new ArrayList<>();
+        array.forEach(item -> items.add(item.asText()));
+        return String.join(";", items);
+    }
+
+    private static String timestamp(ResultSet rs, int col) throws SQLException {
+        java.time.OffsetDateTime t = rs.getObject(col, java.time.OffsetDateTime.class);
+        return t == null ? "" : t.toString();
+    }
+
+    private static String integer(ResultSet rs, int col) throws SQLException {
+        int v = rs.getInt(col);
+        return rs.wasNull() ? "" : Integer.toString(v);
+    }
+
+    /** A cell as RFC 4180 writes it: in double quotes, its own doubled, when it holds a comma, quote or line break. */
+    static String quoted(String cell) {
+        if (cell == null) {
+            return "";
+        }
+        if (cell.indexOf(',') < 0 && cell.indexOf('"') < 0 && cell.indexOf('\n') < 0 && cell.indexOf('\r') < 0) {
+            return cell;
+        }
+        return '"' + cell.replace("\"", "\"\"") + '"';
     }
 
     /** A recorded number as Java writes a double (all its digits), or empty when none was recorded. */

@@ -12,7 +12,9 @@ import dev.srgan.core.config.ApiConfig;
 import dev.srgan.core.datasets.DatasetStore;
 import dev.srgan.core.errors.ApiException;
 import dev.srgan.core.jobs.JobLabels;
+import dev.srgan.core.jobs.JobStore;
 import dev.srgan.core.models.ModelStore;
+import dev.srgan.core.training.MetricsCsv;
 import dev.srgan.core.training.TrainingStore;
 import dev.srgan.core.webhooks.Webhooks;
 import dev.srgan.networks.training.TrainingConfig;
@@ -25,6 +27,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
@@ -82,6 +85,9 @@ public class TrainingResource {
     @Inject
     Quotas quotas;
 
+    @Inject
+    MetricsCsv metricsCsv;
+
     /** TorchScript file of a VGG19 feature extractor on the workers (see README); unset = pixel MSE only. */
 
     /**
@@ -118,6 +124,43 @@ public class TrainingResource {
     /** What the submission answers. */
     @Schema(name = "TrainingSubmitted")
     public record Submitted(UUID id, String status, String url, int totalSteps) {}
+
+    @GET
+    @Path("/training/runs.csv")
+    @Produces({"text/csv", MediaType.APPLICATION_JSON})
+    @Operation(
+            operationId = "getTrainingRunsCsv",
+            summary = "Training runs as one CSV table: a row per run with its best validation and every hyperparameter")
+    @APIResponse(
+            responseCode = "200",
+            description = MetricsCsv.RUNS_HEADER + ", then one column per hyperparameter; newest run first",
+            content = @Content(mediaType = "text/csv", schema = @Schema(type = SchemaType.STRING)))
+    @APIResponse(responseCode = "400", description = "sweepId not a UUID")
+    public Response runsCsv(
+            @QueryParam("tag") @Parameter(description = "only the runs with this tag; repeated, with all of them")
+                    List<String> tag,
+            @QueryParam("q") @Parameter(description = "only the runs whose name or notes contain this text") String q,
+            @QueryParam("sweepId") @Parameter(description = "only the runs of this sweep") String sweepId) {
+        UUID sweep;
+        try {
+            sweep = sweepId == null || sweepId.isBlank() ? null : UUID.fromString(sweepId.trim());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("sweepId", "sweepId must be a sweep's id (UUID), got '" + sweepId + "'");
+        }
+        List<String> tags = tag == null
+                ? List.of()
+                : tag.stream()
+                        .filter(t -> t != null && !t.isBlank())
+                        .map(String::trim)
+                        .toList();
+        JobStore.Filter filter = new JobStore.Filter(null, null, null, tags, q);
+        StreamingOutput body = out -> metricsCsv.writeRuns(filter, sweep, out);
+        return Response.ok(body, "text/csv; charset=utf-8")
+                .header(
+                        "Content-Disposition",
+                        "attachment; filename=\"" + (sweep == null ? "runs" : "sweep-runs") + ".csv\"")
+                .build();
+    }
 
     @Requires(Role.OPERATOR)
     @POST
