@@ -80,6 +80,11 @@ public class JobStore {
             return new Filter(type, status, null, List.of(), null);
         }
 
+        /** The tags as a SQL array for {@code tags @> ?}, or null when there are none to match. */
+        public java.sql.Array tagArray(Connection c) throws SQLException {
+            return tags.isEmpty() ? null : c.createArrayOf("text", tags.toArray());
+        }
+
         /** The text as an ILIKE pattern that matches it anywhere, its own % and _ taken literally. */
         public String pattern() {
             return text == null
@@ -133,9 +138,7 @@ public class JobStore {
         ps.setString(4, s);
         ps.setString(5, filter.submittedBy());
         ps.setString(6, filter.submittedBy());
-        java.sql.Array tags = filter.tags().isEmpty()
-                ? null
-                : c.createArrayOf("text", filter.tags().toArray());
+        java.sql.Array tags = filter.tagArray(c);
         ps.setArray(7, tags);
         ps.setArray(8, tags);
         String pattern = filter.pattern();

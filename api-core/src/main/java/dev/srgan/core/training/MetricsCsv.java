@@ -206,9 +206,7 @@ public class MetricsCsv {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement(RUNS)) {
                 ps.setFetchSize(FETCH_SIZE);
-                java.sql.Array tags = filter.tags().isEmpty()
-                        ? null
-                        : c.createArrayOf("text", filter.tags().toArray());
+                java.sql.Array tags = filter.tagArray(c);
                 ps.setArray(1, tags);
                 ps.setArray(2, tags);
                 String pattern = filter.pattern();
