@@ -175,14 +175,14 @@ public final class TrainCommand {
                             "%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%.4f%n",
                             r.step(),
                             r.phase(),
-                            r.dLoss(),
-                            r.gLoss(),
-                            r.contentLoss(),
-                            r.adversarialLoss(),
-                            r.dReal(),
-                            r.dFake(),
-                            r.lrG(),
-                            r.lrD(),
+                            cell(r.dLoss()),
+                            cell(r.gLoss()),
+                            cell(r.contentLoss()),
+                            cell(r.adversarialLoss()),
+                            cell(r.dReal()),
+                            cell(r.dFake()),
+                            cell(r.lrG()),
+                            cell(r.lrD()),
                             r.secondsPerStep());
                     if (r.step() % 50 == 0) {
                         losses.flush();
@@ -258,7 +258,14 @@ public final class TrainCommand {
         }
     }
 
-    /** A fresh CSV for a new run; appended to when resuming. */
+    /**
+     * A loss cell: every digit, empty when the step did not record it (D's losses in pre-training),
+     * as {@code GET /api/jobs/{id}/losses.csv} writes it.
+     */
+    static String cell(Double value) {
+        return value == null ? "" : value.toString();
+    }
+
     /** A NIQE cell: 4 decimals, empty when no validation image could be scored. */
     static String csvNumber(Double value) {
         return value == null ? "" : String.format(Locale.ROOT, "%.4f", value);
@@ -276,6 +283,7 @@ public final class TrainCommand {
         }
     }
 
+    /** A fresh CSV for a new run; appended to when resuming. */
     private static PrintWriter csv(Path file, boolean append) throws IOException {
         return new PrintWriter(
                 append
