@@ -71,7 +71,13 @@ public class JobStore {
      */
     public record Filter(JobType type, JobStatus status, String submittedBy, List<String> tags, String text) {
         public Filter {
-            tags = tags == null ? List.of() : List.copyOf(tags);
+            // as query parameters give them: blank ones dropped, the others trimmed
+            tags = tags == null
+                    ? List.of()
+                    : tags.stream()
+                            .filter(t -> t != null && !t.isBlank())
+                            .map(String::trim)
+                            .toList();
             text = text == null || text.isBlank() ? null : text.trim();
         }
 
@@ -80,13 +86,31 @@ public class JobStore {
             return new Filter(type, status, null, List.of(), null);
         }
 
-        /** The tags as a SQL array for {@code tags @> ?}, or null when there are none to match. */
-        public java.sql.Array tagArray(Connection c) throws SQLException {
-            return tags.isEmpty() ? null : c.createArrayOf("text", tags.toArray());
+        /**
+         * The SQL condition on the tags and the text, for a query over {@code jobs j}; its five
+         * parameters are bound by {@link #bindLabels}.
+         */
+        public static final String LABELS = "(?::text[] IS NULL OR j.tags @> ?::text[])"
+                + " AND (?::text IS NULL OR j.name ILIKE ? OR j.notes ILIKE ?)";
+
+        /**
+         * Binds the five parameters of {@link #LABELS}, from {@code first} on.
+         *
+         * @return the index of the next parameter
+         */
+        public int bindLabels(Connection c, PreparedStatement ps, int first) throws SQLException {
+            java.sql.Array array = tags.isEmpty() ? null : c.createArrayOf("text", tags.toArray());
+            ps.setArray(first, array);
+            ps.setArray(first + 1, array);
+            String pattern = pattern();
+            ps.setString(first + 2, pattern);
+            ps.setString(first + 3, pattern);
+            ps.setString(first + 4, pattern);
+            return first + 5;
         }
 
         /** The text as an ILIKE pattern that matches it anywhere, its own % and _ taken literally. */
-        public String pattern() {
+        String pattern() {
             return text == null
                     ? null
                     : "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
@@ -102,8 +126,7 @@ public class JobStore {
     public Page list(Filter filter, int page, int size) throws SQLException {
         // batch upscale: the images of a batch are listed under their batch, not here
         String where = " WHERE (?::text IS NULL OR j.type = ?) AND (?::text IS NULL OR j.status = ?)"
-                + " AND (?::text IS NULL OR j.submitted_by = ?) AND (?::text[] IS NULL OR j.tags @> ?::text[])"
-                + " AND (?::text IS NULL OR j.name ILIKE ? OR j.notes ILIKE ?) AND j.batch_id IS NULL";
+                + " AND (?::text IS NULL OR j.submitted_by = ?) AND " + Filter.LABELS + " AND j.batch_id IS NULL";
         List<JobView> items = new ArrayList<>();
         long total;
         try (Connection c = dataSource.getConnection()) {
@@ -138,13 +161,7 @@ public class JobStore {
         ps.setString(4, s);
         ps.setString(5, filter.submittedBy());
         ps.setString(6, filter.submittedBy());
-        java.sql.Array tags = filter.tagArray(c);
-        ps.setArray(7, tags);
-        ps.setArray(8, tags);
-        String pattern = filter.pattern();
-        ps.setString(9, pattern);
-        ps.setString(10, pattern);
-        ps.setString(11, pattern);
+        filter.bindLabels(c, ps, 7);
     }
 
     /**

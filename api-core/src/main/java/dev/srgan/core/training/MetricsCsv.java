@@ -42,6 +42,9 @@ public class MetricsCsv {
 
     private static final int FETCH_SIZE = 5_000;
 
+    /** What every CSV here is served as. */
+    public static final String CONTENT_TYPE = "text/csv; charset=utf-8";
+
     @Inject
     DataSource dataSource;
 
@@ -180,10 +183,9 @@ public class MetricsCsv {
                                WHERE v.job_id = j.id AND v.niqe <> 'NaN' ORDER BY v.niqe, v.step LIMIT 1) bn ON true
             LEFT JOIN LATERAL (SELECT v.psnr, v.step FROM validation_metrics v
                                WHERE v.job_id = j.id ORDER BY v.step DESC LIMIT 1) lv ON true
-            WHERE j.type = 'TRAINING' AND (?::text[] IS NULL OR j.tags @> ?::text[])
-              AND (?::text IS NULL OR j.name ILIKE ? OR j.notes ILIKE ?)
+            WHERE j.type = 'TRAINING' AND %s
               AND (?::uuid IS NULL OR j.id IN (SELECT r.job_id FROM training_sweep_runs r WHERE r.sweep_id = ?))
-            ORDER BY j.created_at DESC, j.id""";
+            ORDER BY j.created_at DESC, j.id""".formatted(JobStore.Filter.LABELS);
 
     /**
      * Writes {@code runs.csv}: one row per training run that passes the filter (tags and text as
@@ -206,15 +208,9 @@ public class MetricsCsv {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement(RUNS)) {
                 ps.setFetchSize(FETCH_SIZE);
-                java.sql.Array tags = filter.tagArray(c);
-                ps.setArray(1, tags);
-                ps.setArray(2, tags);
-                String pattern = filter.pattern();
-                ps.setString(3, pattern);
-                ps.setString(4, pattern);
-                ps.setString(5, pattern);
-                ps.setObject(6, sweepId);
-                ps.setObject(7, sweepId);
+                int next = filter.bindLabels(c, ps, 1);
+                ps.setObject(next, sweepId);
+                ps.setObject(next + 1, sweepId);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         runRow(rs, w);

@@ -1,6 +1,7 @@
 package dev.srgan.api.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.srgan.api.Attachment;
 import dev.srgan.api.PageRequest;
 import dev.srgan.core.auth.Caller;
 import dev.srgan.core.auth.Requires;
@@ -121,15 +122,9 @@ public class JobResource {
                 by = Caller.name(http);
             }
         }
-        List<String> tags = tag == null
-                ? List.of()
-                : tag.stream()
-                        .filter(t -> t != null && !t.isBlank())
-                        .map(String::trim)
-                        .toList();
         return jobs.list(
                 new JobStore.Filter(
-                        parse(JobType.class, "type", type), parse(JobStatus.class, "status", status), by, tags, q),
+                        parse(JobType.class, "type", type), parse(JobStatus.class, "status", status), by, tag, q),
                 p,
                 s);
     }
@@ -382,9 +377,7 @@ public class JobResource {
 
     private Response csv(MetricsCsv.Export export) {
         StreamingOutput body = out -> metricsCsv.write(export, out);
-        return Response.ok(body, "text/csv; charset=utf-8")
-                .header("Content-Disposition", "attachment; filename=\"" + export.fileName() + "\"")
-                .build();
+        return Attachment.of(body, MetricsCsv.CONTENT_TYPE, export.fileName()).build();
     }
 
     @GET

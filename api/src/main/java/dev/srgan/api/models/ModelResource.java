@@ -2,6 +2,7 @@ package dev.srgan.api.models;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.srgan.api.Attachment;
 import dev.srgan.core.audit.AuditLog;
 import dev.srgan.core.auth.Caller;
 import dev.srgan.core.config.ApiConfig;
@@ -138,8 +139,7 @@ public class ModelResource {
     public Response export(@PathParam("id") String id, @QueryParam("format") String format)
             throws SQLException, IOException {
         ModelExports.Export export = exports.export(uuid(id), format);
-        return Response.ok(export.bytes(), "application/octet-stream")
-                .header("Content-Disposition", "attachment; filename=\"" + export.filename() + "\"")
+        return Attachment.of(export.bytes(), "application/octet-stream", export.filename())
                 .build();
     }
 

@@ -3,6 +3,7 @@ package dev.srgan.api.training;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.api.ApiDocument;
+import dev.srgan.api.Attachment;
 import dev.srgan.api.idempotency.IdempotencyKeys;
 import dev.srgan.core.auth.Caller;
 import dev.srgan.core.auth.Quotas;
@@ -147,18 +148,9 @@ public class TrainingResource {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("sweepId", "sweepId must be a sweep's id (UUID), got '" + sweepId + "'");
         }
-        List<String> tags = tag == null
-                ? List.of()
-                : tag.stream()
-                        .filter(t -> t != null && !t.isBlank())
-                        .map(String::trim)
-                        .toList();
-        JobStore.Filter filter = new JobStore.Filter(null, null, null, tags, q);
+        JobStore.Filter filter = new JobStore.Filter(null, null, null, tag, q);
         StreamingOutput body = out -> metricsCsv.writeRuns(filter, sweep, out);
-        return Response.ok(body, "text/csv; charset=utf-8")
-                .header(
-                        "Content-Disposition",
-                        "attachment; filename=\"" + (sweep == null ? "runs" : "sweep-runs") + ".csv\"")
+        return Attachment.of(body, MetricsCsv.CONTENT_TYPE, (sweep == null ? "runs" : "sweep-runs") + ".csv")
                 .build();
     }
 
@@ -297,9 +289,8 @@ public class TrainingResource {
             throw ApiException.notFound("no checkpoint " + id);
         }
         TrainingStore.CheckpointFile file = training.checkpointFile(checkpointId);
-        return Response.ok(stream(file.blobId()), "application/zip")
+        return Attachment.of(stream(file.blobId()), "application/zip", file.fileName())
                 .header("Content-Length", file.sizeBytes())
-                .header("Content-Disposition", "attachment; filename=\"" + file.fileName() + "\"")
                 .build();
     }
 
