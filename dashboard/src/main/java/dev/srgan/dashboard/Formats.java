@@ -10,6 +10,8 @@ import java.util.Locale;
 @TemplateExtension
 public final class Formats {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+    private static final DateTimeFormatter HOUR_MINUTE = DateTimeFormatter.ofPattern("HH:mm");
+    private static final DateTimeFormatter DAY_HOUR_MINUTE = DateTimeFormatter.ofPattern("MMM d HH:mm", Locale.ROOT);
 
     private Formats() {}
 
@@ -84,6 +86,53 @@ public final class Formats {
         return ms < 60_000 ? millis(ms) : ms / 60_000 + " min " + (ms % 60_000) / 1000 + " s";
     }
 
+    /** A time ahead, as "about 40 s", "about 12 min", "about 3 h 5 min", "about 2 d 4 h". */
+    static String about(long seconds) {
+        long s = Math.max(0, seconds);
+        if (s < 60) {
+            return "about " + s + " s";
+        }
+        if (s < 3600) {
+            return "about " + Math.round(s / 60.0) + " min";
+        }
+        if (s < 86400) {
+            return "about " + s / 3600 + " h " + (s % 3600) / 60 + " min";
+        }
+        return "about " + s / 86400 + " d " + (s % 86400) / 3600 + " h";
+    }
+
+    /**
+     * What the job's outlook says, in a sentence: its place in the queue and the workers that can
+     * take it, or the time it still needs; null without an outlook.
+     */
+    static String outlookText(dev.srgan.core.jobs.JobView job) {
+        dev.srgan.core.jobs.JobOutlook.Outlook o = job.outlook();
+        if (o == null) {
+            return null;
+        }
+        String kind = job.type().equals("BATCH") ? "upscale" : job.type().toLowerCase(Locale.ROOT);
+        if (o.queuedAhead() != null) {
+            if (o.workers() == 0) {
+                return "No worker online takes " + kind + " jobs: it starts when one does"
+                        + " (a worker's SRGAN_WORKER_JOB_TYPES lists the types it takes).";
+            }
+            String ahead = o.queuedAhead() == 0
+                    ? "Next in its queue"
+                    : o.queuedAhead() + " queued job" + (o.queuedAhead() == 1 ? "" : "s") + " before it";
+            return ahead + "; " + (o.workers() == 1 ? "1 worker takes " : o.workers() + " workers take ") + kind
+                    + " jobs, " + o.workersBusy() + " busy.";
+        }
+        String pace = o.secondsPerStep() == null ? "" : " (" + fixed(o.secondsPerStep(), 2) + " s a step)";
+        if (o.secondsLeft() != null) {
+            java.time.ZonedDateTime end = o.expectedEnd().atZoneSameInstant(java.time.ZoneId.systemDefault());
+            boolean today = end.toLocalDate().equals(java.time.LocalDate.now(end.getZone()));
+            return about(o.secondsLeft()) + " left" + pace + ", ending about "
+                    + end.format(today ? HOUR_MINUTE : DAY_HOUR_MINUTE) + ".";
+        }
+        return "Pre-training ends in " + about(o.phaseSecondsLeft()) + pace
+                + "; the time of the GAN phase is known once it starts.";
+    }
+
     /** The first block of a UUID-like id, enough to tell jobs apart in a table. */
     static String brief(Object id) {
         String s = String.valueOf(id);
@@ -108,12 +157,12 @@ public final class Formats {
         return job.inputName() != null ? job.inputName() : brief(job.id());
     }
 
-    /** Encoded for a URL's query: {@code /jobs?by={job.submittedBy.urlEncode}}. */
     /** A list as people write it in a field: {@code a, b, c}. */
     static String commaSeparated(java.util.List<String> items) {
         return items == null ? "" : String.join(", ", items);
     }
 
+    /** Encoded for a URL's query: {@code /jobs?by={job.submittedBy.urlEncode}}. */
     static String urlEncode(String s) {
         return s == null ? "" : java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
     }

@@ -1,5 +1,6 @@
 package dev.srgan.dashboard;
 
+import dev.srgan.core.jobs.JobOutlook;
 import dev.srgan.core.jobs.JobStore;
 import dev.srgan.core.jobs.JobView;
 import dev.srgan.domain.jobs.JobStatus;
@@ -27,6 +28,9 @@ public class JobsPage {
 
     @Inject
     JobStore jobs;
+
+    @Inject
+    JobOutlook outlook;
 
     @CheckedTemplate(basePath = "dashboard")
     static class Templates {
@@ -100,14 +104,14 @@ public class JobsPage {
     @Path("{id}")
     public TemplateInstance job(@PathParam("id") String id) throws SQLException {
         UUID jobId = JobStore.id(id);
-        return Templates.job(jobs.require(jobId), jobs.events(jobId));
+        return Templates.job(outlook.attach(jobs.require(jobId)), jobs.events(jobId));
     }
 
     @GET
     @Path("{id}/detail")
     public TemplateInstance detail(@PathParam("id") String id) throws SQLException {
         UUID jobId = JobStore.id(id);
-        return Templates.job$detail(jobs.require(jobId), jobs.events(jobId));
+        return Templates.job$detail(outlook.attach(jobs.require(jobId)), jobs.events(jobId));
     }
 
     Listing listing(String typeText, String statusText, String byText, String tagText, String qText, String pageText)

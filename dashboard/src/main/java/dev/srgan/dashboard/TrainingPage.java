@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.core.config.ApiConfig;
 import dev.srgan.core.datasets.DatasetStore;
+import dev.srgan.core.jobs.JobOutlook;
 import dev.srgan.core.jobs.JobStore;
 import dev.srgan.core.jobs.JobView;
 import dev.srgan.core.models.ModelCatalog;
@@ -49,6 +50,9 @@ public class TrainingPage {
 
     @Inject
     JobStore jobs;
+
+    @Inject
+    JobOutlook outlook;
 
     @Inject
     TrainingStore training;
@@ -285,7 +289,7 @@ public class TrainingPage {
 
     Run load(String id) throws SQLException {
         UUID jobId = JobStore.id(id);
-        JobView job = jobs.require(jobId);
+        JobView job = outlook.attach(jobs.require(jobId));
         Map<String, String> hp = new java.util.LinkedHashMap<>();
         int totalSteps = 0;
         try {

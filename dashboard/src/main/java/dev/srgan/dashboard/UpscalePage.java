@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.core.config.ApiConfig;
 import dev.srgan.core.errors.ApiException;
+import dev.srgan.core.jobs.JobOutlook;
 import dev.srgan.core.jobs.JobStore;
 import dev.srgan.core.jobs.JobView;
 import dev.srgan.core.models.ModelCatalog;
@@ -45,6 +46,9 @@ import javax.sql.DataSource;
 @Path("/upscale")
 @Produces(MediaType.TEXT_HTML)
 public class UpscalePage {
+    @Inject
+    JobOutlook outlook;
+
     @Inject
     ApiConfig config;
 
@@ -185,7 +189,7 @@ public class UpscalePage {
                         .filter(m -> m.id().equals(job.modelId()))
                         .findFirst()
                         .orElse(null);
-        return new BatchPanel(job, batches.batch(job), model, batches.options(job));
+        return new BatchPanel(outlook.attach(job), batches.batch(job), model, batches.options(job));
     }
 
     /** The job's panel alone, re-rendered as its events arrive. */
@@ -277,7 +281,7 @@ public class UpscalePage {
             }
         }
         return new Panel(
-                job,
+                outlook.attach(job),
                 p.path("scale").asInt(4),
                 p.path("inputWidth").asInt(0),
                 p.path("inputHeight").asInt(0),

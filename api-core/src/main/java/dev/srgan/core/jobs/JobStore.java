@@ -515,7 +515,8 @@ public class JobStore {
                 rs.getObject("started_at", OffsetDateTime.class),
                 rs.getObject("finished_at", OffsetDateTime.class),
                 result,
-                webhook(rs));
+                webhook(rs),
+                null);
     }
 
     private static JobView.WebhookView webhook(ResultSet rs) throws SQLException {

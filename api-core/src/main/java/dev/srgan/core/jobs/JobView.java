@@ -55,7 +55,12 @@ public record JobView(
         ResultView result,
 
         @Schema(description = "present when the job was submitted with a webhookUrl")
-        WebhookView webhook) {
+        WebhookView webhook,
+
+        @Schema(
+                description =
+                        "GET /api/jobs/{id} of a queued or running job: its place in the queue or the time it still needs")
+        JobOutlook.Outlook outlook) {
 
     /** The same job without its webhook: what a webhook delivery carries (its own state would be stale at once). */
     public JobView withoutWebhook() {
@@ -83,7 +88,38 @@ public record JobView(
                 startedAt,
                 finishedAt,
                 result,
-                null);
+                null,
+                outlook);
+    }
+
+    /** The same job with its outlook. */
+    public JobView withOutlook(JobOutlook.Outlook outlook) {
+        return new JobView(
+                id,
+                type,
+                status,
+                name,
+                tags,
+                notes,
+                submittedBy,
+                params,
+                inputName,
+                modelId,
+                datasetId,
+                baseModel,
+                attempts,
+                maxAttempts,
+                workerId,
+                progress,
+                progressMessage,
+                cancelRequested,
+                error,
+                createdAt,
+                startedAt,
+                finishedAt,
+                result,
+                webhook,
+                outlook);
     }
 
     /**

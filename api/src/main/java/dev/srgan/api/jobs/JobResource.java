@@ -8,6 +8,7 @@ import dev.srgan.core.auth.Requires;
 import dev.srgan.core.auth.Role;
 import dev.srgan.core.errors.ApiException;
 import dev.srgan.core.jobs.JobLabels;
+import dev.srgan.core.jobs.JobOutlook;
 import dev.srgan.core.jobs.JobStore;
 import dev.srgan.core.jobs.JobView;
 import dev.srgan.core.storage.Deletions;
@@ -59,6 +60,9 @@ public class JobResource {
 
     @Inject
     JobStore jobs;
+
+    @Inject
+    JobOutlook outlook;
 
     @Inject
     DataSource dataSource;
@@ -142,7 +146,7 @@ public class JobResource {
                             schema = @Schema(implementation = BatchStore.BatchJobView.class)))
     @APIResponse(responseCode = "404", description = "no such job")
     public Object get(@PathParam("id") String id) throws SQLException {
-        JobView job = jobs.require(uuid(id));
+        JobView job = outlook.attach(jobs.require(uuid(id)));
         // batch upscale hook: its counts and images
         return job.type().equals("BATCH") ? batches.view(job) : job;
     }

@@ -1,0 +1,159 @@
+package dev.srgan.core.jobs;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import javax.sql.DataSource;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/**
+ * When a job will start and end, as far as the cluster can tell: for a queued job, the jobs of its
+ * queue submitted before it and the workers that take its type; for a running one, the time it
+ * still needs. A training run's estimate comes from the time its recent steps took (the median of
+ * the last {@value #RECENT_STEPS} of its current phase), others' from their progress so far.
+ */
+@ApplicationScoped
+public class JobOutlook {
+    /** Steps whose time estimates a run's pace. */
+    static final int RECENT_STEPS = 50;
+
+    /** A job's progress below this says too little about the time it needs. */
+    static final double LEAST_PROGRESS = 0.02;
+
+    /** Matches the workers page: a worker silent this long is not counted. */
+    static final int ONLINE_WITHIN_SECONDS = 30;
+
+    @Inject
+    DataSource dataSource;
+
+    /**
+     * What GET /api/jobs/{id} adds to a queued or running job.
+     *
+     * @param queuedAhead jobs of its queue, still queued, that workers take before it
+     * @param workers workers online that take its type
+     * @param workersBusy of those, the ones running a job now
+     * @param secondsPerStep a training run's recent time per step, in its current phase
+     * @param phaseSecondsLeft a training run's time to the end of its current phase
+     * @param secondsLeft time to the end; absent while it cannot be told (a training run whose GAN
+     *     phase has not started, a job just started)
+     * @param expectedEnd now plus secondsLeft
+     */
+    @Schema(
+            name = "JobOutlook",
+            description = "when a queued job may start and a running one end, from the queue and its pace so far")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Outlook(
+            @Schema(description = "QUEUED: jobs of its queue, still queued, that the workers take before it")
+            Integer queuedAhead,
+
+            @Schema(description = "QUEUED: workers online that take its type; 0 means it waits for one to start")
+            Integer workers,
+
+            @Schema(description = "QUEUED: of those workers, the ones running a job now")
+            Integer workersBusy,
+
+            @Schema(description = "a running training run: the median time of its recent steps, in its current phase")
+            Double secondsPerStep,
+
+            @Schema(description = "a running training run: the time to the end of its current phase")
+            Long phaseSecondsLeft,
+
+            @Schema(
+                    description = "RUNNING: the estimated time to its end; absent while it cannot be told yet (a"
+                            + " run whose GAN phase has not started, a job that has only just begun)")
+            Long secondsLeft,
+
+            OffsetDateTime expectedEnd) {}
+
+    /** The job with its outlook, or as it is when it is neither queued nor running. */
+    public JobView attach(JobView job) throws SQLException {
+        Outlook outlook = switch (job.status()) {
+            case "QUEUED" -> queued(job);
+            case "RUNNING" -> job.type().equals("TRAINING") ? training(job) : fromProgress(job);
+            default -> null;
+        };
+        return outlook == null ? job : job.withOutlook(outlook);
+    }
+
+    private Outlook queued(JobView job) throws SQLException {
+        // A batch is queued on its images; a worker takes any single upscale before the next
+        // image of a batch (the bulk topic), and the images of batches in the order they came.
+        String type = job.type().equals("BATCH") ? "UPSCALE" : job.type();
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("""
+                     WITH me AS (SELECT j.created_at, j.batch_id, coalesce(j.batch_index, -1) AS batch_index,
+                                        j.type = 'BATCH' OR j.batch_id IS NOT NULL AS bulk
+                                 FROM jobs j WHERE j.id = ?)
+                     SELECT (SELECT count(*) FROM jobs q, me
+                             WHERE q.status = 'QUEUED' AND q.type = ? AND q.id <> ?
+                               AND CASE WHEN q.batch_id IS NULL AND NOT me.bulk THEN q.created_at <= me.created_at
+                                        WHEN q.batch_id IS NULL THEN true
+                                        WHEN NOT me.bulk THEN false
+                                        ELSE (q.created_at, q.batch_index) < (me.created_at, me.batch_index) END),
+                            count(w.id),
+                            count(w.current_job_id)
+                     FROM workers w
+                     WHERE w.stopped_at IS NULL AND w.last_heartbeat >= now() - make_interval(secs => ?)
+                       AND ? = ANY (string_to_array(w.job_types, ','))""")) {
+            ps.setObject(1, job.id());
+            ps.setString(2, type);
+            ps.setObject(3, job.id());
+            ps.setInt(4, ONLINE_WITHIN_SECONDS);
+            ps.setString(5, type);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new Outlook(rs.getInt(1), rs.getInt(2), rs.getInt(3), null, null, null, null);
+            }
+        }
+    }
+
+    private Outlook training(JobView job) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("""
+                     SELECT t.current_step, (t.config ->> 'pretrainSteps')::int, (t.config ->> 'ganSteps')::int,
+                            (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY r.seconds_per_step)
+                             FROM (SELECT p.seconds_per_step FROM loss_points p
+                                   WHERE p.job_id = t.job_id AND p.seconds_per_step > 0
+                                     AND p.phase = (SELECT phase FROM loss_points WHERE job_id = t.job_id
+                                                    ORDER BY step DESC LIMIT 1)
+                                   ORDER BY p.step DESC LIMIT ?) r)
+                     FROM training_runs t WHERE t.job_id = ?""")) {
+            ps.setInt(1, RECENT_STEPS);
+            ps.setObject(2, job.id());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || rs.getObject(4) == null) {
+                    return null;
+                }
+                int step = rs.getInt(1);
+                int pretrain = rs.getInt(2);
+                int total = pretrain + rs.getInt(3);
+                double pace = rs.getDouble(4);
+                boolean pretraining = step < pretrain;
+                long phaseLeft = Math.round(((pretraining ? pretrain : total) - step) * pace);
+                // a GAN step trains D as well: its pace is known only once the phase has begun
+                Long left = pretraining && total > pretrain ? null : phaseLeft;
+                return new Outlook(null, null, null, pace, phaseLeft, left, end(left));
+            }
+        }
+    }
+
+    private static Outlook fromProgress(JobView job) {
+        double p = job.progress();
+        if (job.startedAt() == null || job.attempts() > 1 || p < LEAST_PROGRESS || p >= 1) {
+            return null;
+        }
+        double elapsed = Duration.between(job.startedAt(), OffsetDateTime.now()).toMillis() / 1000.0;
+        long left = Math.round(elapsed * (1 - p) / p);
+        return new Outlook(null, null, null, null, null, left, end(left));
+    }
+
+    private static OffsetDateTime end(Long secondsLeft) {
+        return secondsLeft == null ? null : OffsetDateTime.now().plusSeconds(secondsLeft);
+    }
+}
