@@ -2,6 +2,7 @@ package dev.srgan.api;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -95,18 +96,24 @@ class JobOutlookTest {
     }
 
     @Test
-    void noWorkerForItsTypeIsSaidOnItsPage() throws Exception {
+    void aQueueNoWorkerTakesIsSaidOnTheJobsPageAndTheOverview() throws Exception {
         String run = run(10, 20);
-        JsonPath job = outlook(run);
-        int workers = job.getInt("outlook.workers");
-        if (workers == 0) {
-            given().get("/jobs/" + run + "/detail")
-                    .then()
-                    .body(containsString("No worker online takes training jobs: it starts when one does"));
-        }
+        assertEquals(0, outlook(run).getInt("outlook.workers"), "the api tests run no worker");
+        given().get("/jobs/" + run + "/detail")
+                .then()
+                .body(containsString("No worker online takes training jobs: it starts when one does"));
+        given().get("/overview/live")
+                .then()
+                .body(containsString("class=\"form-error stranded\" data-type=\"TRAINING\""))
+                .body(containsString("no worker online takes training jobs"));
+
         worker("t", "TRAINING", "now()", null, false);
-        assertEquals(workers + 1, outlook(run).getInt("outlook.workers"));
-        given().get("/training/" + run + "/status").then().body(containsString("id=\"run-outlook\""));
+        assertEquals(1, outlook(run).getInt("outlook.workers"));
+        given().get("/training/" + run + "/status")
+                .then()
+                .body(containsString("id=\"run-outlook\""))
+                .body(containsString("1 worker takes training jobs, 0 busy."));
+        given().get("/overview/live").then().body(not(containsString("data-type=\"TRAINING\"")));
     }
 
     @Test

@@ -167,6 +167,11 @@ public final class Formats {
         return s == null ? "" : java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    /** Lower case: "TRAINING" -> "training". */
+    static String lower(String s) {
+        return s == null ? "" : s.toLowerCase(Locale.ROOT);
+    }
+
     /** Lower case with a capital first letter: "QUEUED" -> "Queued". */
     static String title(String s) {
         return s == null || s.isEmpty() ? "" : s.charAt(0) + s.substring(1).toLowerCase(Locale.ROOT);

@@ -48,8 +48,17 @@ public class OverviewPage {
         static native TemplateInstance overview$live(Overview o);
     }
 
-    /** One job type's queue: jobs waiting in PostgreSQL and messages not yet consumed from Kafka. */
-    public record QueueRow(String type, long queued, long running, long succeeded, long failed, String lag) {}
+    /**
+     * One job type's queue: jobs waiting in PostgreSQL and messages not yet consumed from Kafka,
+     * and the online workers that take the type (a batch's images are upscales).
+     */
+    public record QueueRow(
+            String type, long queued, long running, long succeeded, long failed, String lag, long workers) {
+        /** Jobs wait and no worker online takes them. */
+        public boolean stranded() {
+            return queued > 0 && workers == 0;
+        }
+    }
 
     /** Everything the overview shows. */
     public record Overview(
@@ -74,6 +83,12 @@ public class OverviewPage {
         return Templates.overview$live(load());
     }
 
+    private static long takers(List<WorkerStore.WorkerView> workers, JobType type) {
+        return workers.stream()
+                .filter(w -> w.state().equals("ONLINE") && w.jobTypes().contains(type.name()))
+                .count();
+    }
+
     Overview load() throws SQLException {
         List<WorkerStore.WorkerView> all = workers.list();
         List<WorkerStore.WorkerView> shown =
@@ -95,7 +110,8 @@ public class OverviewPage {
                     c.get("FAILED"),
                     lags.getOrDefault(type, Optional.empty())
                             .map(String::valueOf)
-                            .orElse(type.isQueued() ? "unknown" : "-")));
+                            .orElse(type.isQueued() ? "unknown" : "-"),
+                    takers(all, type == JobType.BATCH ? JobType.UPSCALE : type)));
         }
         double perMinute = jobs.finishedWithin(THROUGHPUT_WINDOW) / (double) THROUGHPUT_WINDOW.toMinutes();
         return new Overview(
