@@ -86,13 +86,14 @@ final class GanNetworks implements AutoCloseable {
     }
 
     /**
-     * Restores the networks, the EMA and the optimizers saved in a checkpoint.
+     * Restores the networks, the EMA and the optimizers saved in a checkpoint, to run on under
+     * {@code config}: the checkpoint's own, or an extension of it with more steps.
      *
      * @throws MalformedModelException if the checkpoint's parameters do not fit its config
      * @throws IOException if its optimizer state does not fit
      */
-    static GanNetworks restore(Checkpoint cp, NDManager root) throws MalformedModelException, IOException {
-        TrainingConfig config = cp.config();
+    static GanNetworks restore(Checkpoint cp, TrainingConfig config, NDManager root)
+            throws MalformedModelException, IOException {
         Block generator = newGenerator(config);
         Block discriminator = Discriminator.builder().build();
         Networks.loadParameters(generator, root, cp.generatorParameters());

@@ -216,6 +216,54 @@ public record TrainingConfig(
         return pretrainSteps + ganSteps;
     }
 
+    /**
+     * This config with more steps: a run that has done {@code doneSteps} of it continues to the new
+     * totals from its checkpoint, exactly as if it had been submitted with them (its learning-rate
+     * milestones, validations and checkpoints keep their steps). Pre-training can grow only while
+     * the run has not begun its GAN phase, and neither phase can shrink.
+     *
+     * @param pretrainSteps the new pre-training total, or null to keep it
+     * @param ganSteps the new GAN total, or null to keep it
+     * @param doneSteps the steps the run has done (its newest checkpoint's)
+     * @throws InvalidConfigException naming the field that cannot take its value
+     */
+    public TrainingConfig extendedTo(Integer pretrainSteps, Integer ganSteps, long doneSteps) {
+        int pretrain = pretrainSteps == null ? this.pretrainSteps : pretrainSteps;
+        int gan = ganSteps == null ? this.ganSteps : ganSteps;
+        require(
+                pretrain >= this.pretrainSteps,
+                "pretrainSteps",
+                "cannot be lowered below the run's " + this.pretrainSteps + " by an extension");
+        require(
+                pretrain == this.pretrainSteps || doneSteps <= this.pretrainSteps,
+                "pretrainSteps",
+                "cannot change once the run is in its GAN phase (it has done " + doneSteps + " steps, "
+                        + this.pretrainSteps + " of them pre-training)");
+        require(
+                gan >= this.ganSteps,
+                "ganSteps",
+                "cannot be lowered below the run's " + this.ganSteps + " by an extension");
+        require(
+                pretrain + gan > totalSteps(),
+                pretrainSteps != null && ganSteps == null ? "pretrainSteps" : "ganSteps",
+                "must add steps to the run's " + this.pretrainSteps + " + " + this.ganSteps);
+        return toBuilder().pretrainSteps(pretrain).ganSteps(gan).build();
+    }
+
+    /**
+     * Whether {@code other} is this config or an extension of it ({@link #extendedTo}): the same
+     * in everything but more steps.
+     */
+    public boolean isExtendedBy(TrainingConfig other) {
+        return other.pretrainSteps >= pretrainSteps
+                && other.ganSteps >= ganSteps
+                && other.toBuilder()
+                        .pretrainSteps(pretrainSteps)
+                        .ganSteps(ganSteps)
+                        .build()
+                        .equals(this);
+    }
+
     /** Returns this config as JSON. */
     public String toJson() {
         try {

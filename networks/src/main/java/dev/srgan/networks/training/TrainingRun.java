@@ -57,7 +57,7 @@ public final class TrainingRun implements AutoCloseable {
                 networks = GanNetworks.initialize(config, b.initialGenerator, root);
                 random = new SplitMix64(config.seed() ^ SAMPLER_SALT);
             } else {
-                networks = GanNetworks.restore(cp, root);
+                networks = GanNetworks.restore(cp, config, root);
                 step = cp.step();
                 random = new SplitMix64(cp.rngState());
             }
@@ -97,6 +97,31 @@ public final class TrainingRun implements AutoCloseable {
                     + "it serves upscales, but a training run cannot resume from it");
         }
         return new Builder(checkpoint.config(), checkpoint);
+    }
+
+    /**
+     * Returns a builder that continues the run saved in {@code checkpoint} under {@code config}:
+     * its own config, or an extension of it ({@link TrainingConfig#extendedTo}), which runs on from
+     * the checkpoint exactly as a run submitted with the longer config would.
+     *
+     * @throws IllegalArgumentException if {@code config} differs from the checkpoint's in more than
+     *     added steps, or would have changed the phase of steps already done
+     */
+    public static Builder resume(Checkpoint checkpoint, TrainingConfig config) {
+        Builder builder = resume(checkpoint);
+        TrainingConfig saved = checkpoint.config();
+        if (config.equals(saved)) {
+            return builder;
+        }
+        if (!saved.isExtendedBy(config)) {
+            throw new IllegalArgumentException("the run's settings differ from its checkpoint's at step "
+                    + checkpoint.step() + " in more than added steps");
+        }
+        if (config.pretrainSteps() != saved.pretrainSteps() && checkpoint.step() > saved.pretrainSteps()) {
+            throw new IllegalArgumentException("the checkpoint at step " + checkpoint.step()
+                    + " is past pre-training, which an extension cannot lengthen");
+        }
+        return new Builder(config, checkpoint);
     }
 
     /** Returns the config. */
