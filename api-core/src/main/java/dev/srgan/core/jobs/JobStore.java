@@ -5,6 +5,7 @@ import dev.srgan.domain.jobs.BaseModel;
 import dev.srgan.domain.jobs.JobStateMachine;
 import dev.srgan.domain.jobs.JobStatus;
 import dev.srgan.domain.jobs.JobType;
+import dev.srgan.networks.training.TrainingConfig;
 import dev.srgan.platform.jobs.JobTable;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -324,6 +325,76 @@ public class JobStore {
             table.retry(c, id, status, by);
         });
         return require(id);
+    }
+
+    /**
+     * Queues a training run that has ended (SUCCEEDED, FAILED or CANCELLED) again with more steps:
+     * new totals for pre-training and/or the GAN phase ({@link TrainingConfig#extendedTo}; null
+     * keeps one). It resumes from its newest checkpoint and takes the steps a run submitted with
+     * the longer config would have; its curves and checkpoints go on in the same run.
+     *
+     * @throws ApiException 409 for a job that is not a training run or has not ended, or whose
+     *     dataset is gone; 400 naming the field for steps it cannot take
+     */
+    public JobView extend(UUID id, Integer pretrainSteps, Integer ganSteps, int maxTotalSteps, String by)
+            throws SQLException {
+        inTransaction(id, (c, status) -> {
+            String type;
+            String configJson;
+            long done;
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT j.type, t.config::text, (SELECT max(k.step) FROM checkpoints k WHERE k.job_id = j.id)
+                    FROM jobs j LEFT JOIN training_runs t ON t.job_id = j.id WHERE j.id = ?""")) {
+                ps.setObject(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    type = rs.getString(1);
+                    configJson = rs.getString(2);
+                    done = rs.getLong(3);
+                }
+            }
+            if (!type.equals(JobType.TRAINING.name()) || configJson == null) {
+                throw ApiException.conflict(
+                        "job " + id + " is " + article(type) + " job; only a training run can be" + " extended");
+            }
+            if (!status.isFinal()) {
+                throw ApiException.conflict("the run is " + status + "; it can be extended once it has ended (cancel"
+                        + " it to extend it now: it keeps its checkpoints)");
+            }
+            requireInputs(c, id);
+            TrainingConfig longer;
+            try {
+                longer = TrainingConfig.fromJson(configJson).extendedTo(pretrainSteps, ganSteps, done);
+            } catch (TrainingConfig.InvalidConfigException e) {
+                throw ApiException.badRequest(e.field(), e.getMessage());
+            }
+            if (longer.totalSteps() > maxTotalSteps) {
+                throw ApiException.badRequest(
+                        ganSteps != null ? "ganSteps" : "pretrainSteps",
+                        "pretrainSteps + ganSteps must be at most " + maxTotalSteps);
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE training_runs SET config = ?::jsonb, total_steps = ? WHERE job_id = ?")) {
+                ps.setString(1, longer.toJson());
+                ps.setInt(2, longer.totalSteps());
+                ps.setObject(3, id);
+                ps.executeUpdate();
+            }
+            table.extend(
+                    c,
+                    id,
+                    JobType.TRAINING,
+                    status,
+                    longer.toJson(),
+                    (double) done / longer.totalSteps(),
+                    "to " + longer.pretrainSteps() + " + " + longer.ganSteps() + " steps",
+                    by);
+        });
+        return require(id);
+    }
+
+    private static String article(String type) {
+        return (type.startsWith("U") || type.startsWith("E") ? "an " : "a ") + type;
     }
 
     /**

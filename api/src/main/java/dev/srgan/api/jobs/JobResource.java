@@ -3,6 +3,7 @@ package dev.srgan.api.jobs;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.srgan.api.Attachment;
 import dev.srgan.api.PageRequest;
+import dev.srgan.api.training.TrainingLimits;
 import dev.srgan.core.auth.Caller;
 import dev.srgan.core.auth.Requires;
 import dev.srgan.core.auth.Role;
@@ -36,6 +37,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.sql.SQLException;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -43,6 +45,7 @@ import javax.sql.DataSource;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
@@ -302,6 +305,76 @@ public class JobResource {
         return Response.status(202)
                 .entity(batches.isBatch(jobId) ? batches.retry(jobId, by) : jobs.retry(jobId, by))
                 .build();
+    }
+
+    /** The totals an extension sets; a member left out keeps the run's. */
+    @Schema(name = "JobExtension")
+    public record Extension(
+            @Schema(description = "the new pre-training total; may grow only before the GAN phase has begun")
+            Integer pretrainSteps,
+
+            @Schema(description = "the new GAN-phase total, at least the run's")
+            Integer ganSteps) {}
+
+    @Requires(Role.OPERATOR)
+    @POST
+    @Path("/{id}/extend")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(
+            operationId = "extendRun",
+            summary = "Train an ended training run longer: new step totals; it resumes from its last checkpoint")
+    @RequestBody(
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = Extension.class),
+                            examples = @ExampleObject(name = "more GAN steps", value = "{\"ganSteps\": 40000}")))
+    @APIResponse(
+            responseCode = "202",
+            description = "the run, QUEUED again with its new totals in params",
+            content =
+                    @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = JobView.class)))
+    @APIResponse(
+            responseCode = "400",
+            description = "a total it cannot take (lower, or pre-training after the GAN"
+                    + " phase has begun, or no step added), or an unknown member; field names it")
+    @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
+    @APIResponse(responseCode = "404", description = "no such job")
+    @APIResponse(
+            responseCode = "409",
+            description = "not a training run, not ended yet, or its dataset has been deleted")
+    public Response extend(@PathParam("id") String id, JsonNode body, @Context ContainerRequestContext http)
+            throws SQLException {
+        UUID jobId = uuid(id);
+        String example = "send {\"ganSteps\": N} and/or {\"pretrainSteps\": N}, the run's new totals";
+        if (body == null || !body.isObject()) {
+            throw ApiException.badRequest(null, "the body must be a JSON object; " + example);
+        }
+        for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!name.equals("pretrainSteps") && !name.equals("ganSteps")) {
+                throw ApiException.badRequest(name, "unknown member '" + name + "'; " + example);
+            }
+        }
+        Integer pretrain = steps(body, "pretrainSteps");
+        Integer gan = steps(body, "ganSteps");
+        if (pretrain == null && gan == null) {
+            throw ApiException.badRequest(null, "nothing to extend; " + example);
+        }
+        return Response.status(202)
+                .entity(jobs.extend(jobId, pretrain, gan, TrainingLimits.MAX_STEPS, Caller.name(http)))
+                .build();
+    }
+
+    private static Integer steps(JsonNode body, String field) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.canConvertToInt() || !value.isIntegralNumber() || value.intValue() < 0) {
+            throw ApiException.badRequest(field, field + " must be a whole number of steps, got " + value);
+        }
+        return value.intValue();
     }
 
     @Requires(Role.OPERATOR)

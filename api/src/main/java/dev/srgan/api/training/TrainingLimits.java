@@ -16,7 +16,9 @@ import java.util.Locale;
  * chosen by name, never by a path a user types.
  */
 public final class TrainingLimits {
-    static final int MAX_STEPS = 1_000_000;
+    /** The most steps, pre-training and GAN together, one run may take. */
+    public static final int MAX_STEPS = 1_000_000;
+
     static final String FREEZE_BATCH_NORM = "freezeBatchNorm";
 
     private TrainingLimits() {}

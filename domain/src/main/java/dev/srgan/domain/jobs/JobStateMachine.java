@@ -32,6 +32,16 @@ public final class JobStateMachine {
         return ALLOWED.get(from).contains(to);
     }
 
+    /**
+     * Whether a job of {@code type} in state {@code from} may be queued again with more steps (an
+     * extension): a training run that has ended, SUCCEEDED too, continues from its last checkpoint.
+     * The one way out of SUCCEEDED, and only a training run's: nothing else that succeeded runs
+     * again.
+     */
+    public static boolean isExtensionAllowed(JobType type, JobStatus from) {
+        return type == JobType.TRAINING && from.isFinal();
+    }
+
     /** Throws {@link IllegalJobTransitionException} unless the change is allowed. */
     public static void requireAllowed(JobStatus from, JobStatus to) {
         if (!isAllowed(from, to)) {

@@ -162,6 +162,41 @@ public class JobTable {
         enqueue(c, id, type, 1, Duration.ZERO);
     }
 
+    /**
+     * Queues a training run that has ended again under {@code paramsJson}, its config with more
+     * steps ({@link JobStateMachine#isExtensionAllowed}), as a fresh set of attempts that resumes
+     * from its last checkpoint; its progress becomes the share of the new total it has done.
+     */
+    public void extend(
+            Connection c,
+            UUID id,
+            JobType type,
+            JobStatus current,
+            String paramsJson,
+            double progress,
+            String change,
+            String by)
+            throws SQLException {
+        if (!JobStateMachine.isExtensionAllowed(type, current)) {
+            throw new IllegalJobTransitionException(current, JobStatus.QUEUED);
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                UPDATE jobs SET status = 'QUEUED', params = ?::jsonb, attempts = 0, error = NULL, cancel_requested = false,
+                       worker_id = NULL, finished_at = NULL, progress = ?, progress_message = NULL, updated_at = now()
+                WHERE id = ? AND type = ? AND status = ?""")) {
+            ps.setString(1, paramsJson);
+            ps.setDouble(2, progress);
+            ps.setObject(3, id);
+            ps.setString(4, type.name());
+            ps.setString(5, current.name());
+            if (ps.executeUpdate() != 1) {
+                throw new IllegalStateException("job " + id + " is no longer " + current + "; it cannot be extended");
+            }
+        }
+        event(c, id, JobStatus.QUEUED.name(), "extended " + change + by(by));
+        enqueue(c, id, type, 1, Duration.ZERO);
+    }
+
     // ------------------------------------------------------------------ batches
 
     /**

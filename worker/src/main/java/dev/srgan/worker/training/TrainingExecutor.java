@@ -104,7 +104,7 @@ public class TrainingExecutor implements JobExecutor {
             forgetAfter(job.id(), checkpoint == null ? -1 : checkpoint.step(), ctx);
             TrainingRun.Builder builder;
             if (checkpoint != null) {
-                builder = TrainingRun.resume(checkpoint);
+                builder = resume(checkpoint, config);
             } else {
                 builder = TrainingRun.builder(config);
                 Optional<Checkpoint> base = baseModel(job, config, ctx);
@@ -202,6 +202,18 @@ public class TrainingExecutor implements JobExecutor {
         }
         LOG.infof("job %s starts from model %s (%s)", job.id(), job.modelId(), name);
         return Optional.of(base);
+    }
+
+    /**
+     * Continues from the checkpoint under the job's config: the checkpoint's own, or an extension
+     * with more steps ({@code POST /api/jobs/{id}/extend}).
+     */
+    private static TrainingRun.Builder resume(Checkpoint checkpoint, TrainingConfig config) throws JobFailure {
+        try {
+            return TrainingRun.resume(checkpoint, config);
+        } catch (IllegalArgumentException e) {
+            throw JobFailure.permanent("the run cannot continue from its checkpoint: " + e.getMessage());
+        }
     }
 
     /**

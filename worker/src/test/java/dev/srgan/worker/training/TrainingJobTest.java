@@ -44,6 +44,9 @@ class TrainingJobTest {
     @Inject
     JobFixtures fixtures;
 
+    @Inject
+    dev.srgan.platform.jobs.JobTable jobTable;
+
     /** Scale 2, one residual block, 24 px crops: a few milliseconds a step on two cores. */
     private static TrainingConfig.Builder tiny() {
         return TrainingConfig.builder()
@@ -329,6 +332,70 @@ class TrainingJobTest {
                 List.of(6L, 15L), fixtures.numbers("SELECT step FROM checkpoints WHERE job_id = ? ORDER BY step", job));
         assertEquals(15, fixtures.number("SELECT current_step FROM training_runs WHERE job_id = ?", job));
         assertEquals(2, fixtures.number("SELECT attempts FROM jobs WHERE id = ?", job));
+    }
+
+    @Test
+    void aSucceededRunExtendedWithMoreStepsContinuesAsTheLongerRunWould() throws Exception {
+        TrainingConfig config = tiny().pretrainSteps(6)
+                .ganSteps(3)
+                .validateEvery(100)
+                .checkpointEvery(100)
+                .build();
+        TrainingConfig longer = config.extendedTo(null, 7, 9);
+        UUID dataset = fixtures.dataset(datasetZip(), IMAGES);
+        UUID whole = fixtures.trainingJob(longer, dataset);
+        fixtures.publish(whole, JobType.TRAINING, 1);
+        UUID job = fixtures.trainingJob(config, dataset);
+        fixtures.publish(job, JobType.TRAINING, 1);
+        assertEquals("SUCCEEDED", fixtures.awaitFinal(whole, TIMEOUT), () -> error(whole));
+        assertEquals("SUCCEEDED", fixtures.awaitFinal(job, TIMEOUT), () -> error(job));
+
+        // what POST /api/jobs/{id}/extend writes (JobStore.extend in api-core)
+        try (java.sql.Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (java.sql.PreparedStatement ps = c.prepareStatement(
+                    "UPDATE training_runs SET config = ?::jsonb, total_steps = ? WHERE job_id = ?")) {
+                ps.setString(1, longer.toJson());
+                ps.setInt(2, longer.totalSteps());
+                ps.setObject(3, job);
+                ps.executeUpdate();
+            }
+            jobTable.extend(
+                    c,
+                    job,
+                    JobType.TRAINING,
+                    dev.srgan.domain.jobs.JobStatus.SUCCEEDED,
+                    longer.toJson(),
+                    9.0 / 13,
+                    "to 6 + 7 steps",
+                    "test");
+            c.commit();
+        }
+        fixtures.publish(job, JobType.TRAINING, 1);
+        assertEquals("SUCCEEDED", fixtures.awaitFinal(job, TIMEOUT), () -> error(job));
+
+        assertEquals(
+                LongStream.rangeClosed(1, 13).boxed().toList(),
+                fixtures.numbers("SELECT step FROM loss_points WHERE job_id = ? ORDER BY step", job),
+                "each step once: the extension went on from step 10");
+        for (long step = 10; step <= 13; step++) {
+            double expected = ((Number)
+                            fixtures.value("SELECT g_loss FROM loss_points WHERE job_id = ? AND step = ?", whole, step))
+                    .doubleValue();
+            double extended = ((Number)
+                            fixtures.value("SELECT g_loss FROM loss_points WHERE job_id = ? AND step = ?", job, step))
+                    .doubleValue();
+            assertEquals(expected, extended, 1e-4 * Math.max(1, Math.abs(expected)), "step " + step);
+        }
+        assertEquals(
+                List.of(0L, 6L, 9L, 13L),
+                fixtures.numbers("SELECT step FROM validation_metrics WHERE job_id = ? ORDER BY step", job),
+                "the first end's validation stays, and the new end has its own");
+        assertEquals(
+                List.of(9L, 13L), fixtures.numbers("SELECT step FROM checkpoints WHERE job_id = ? ORDER BY step", job));
+        assertEquals(13, fixtures.number("SELECT current_step FROM training_runs WHERE job_id = ?", job));
+        assertTrue(fixtures.text("SELECT string_agg(message, ' | ' ORDER BY id) FROM job_events WHERE job_id = ?", job)
+                .contains("extended to 6 + 7 steps by test"));
     }
 
     @Test
