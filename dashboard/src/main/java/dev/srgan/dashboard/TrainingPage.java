@@ -116,6 +116,24 @@ public class TrainingPage {
             return l;
         }
 
+        /** The step an extension resumes from: the newest checkpoint's, 0 without one. */
+        public int resumeStep() {
+            return checkpoints.stream()
+                    .mapToInt(TrainingStore.CheckpointView::step)
+                    .max()
+                    .orElse(0);
+        }
+
+        /** A step total of the run's config ("pretrainSteps", "ganSteps"). */
+        public int steps(String phase) {
+            return Integer.parseInt(hyperparameters.getOrDefault(phase, "0"));
+        }
+
+        /** Whether an extension can still lengthen pre-training: the run resumes before its GAN phase. */
+        public boolean pretrainingExtendable() {
+            return resumeStep() <= steps("pretrainSteps");
+        }
+
         public boolean hasCheckpointAt(int step) {
             return checkpoints.stream().anyMatch(c -> c.step() == step);
         }

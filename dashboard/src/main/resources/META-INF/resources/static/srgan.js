@@ -265,6 +265,39 @@
     }
   });
 
+  // A form that POSTs its fields as a JSON object (a run's "Train longer"): number fields as
+  // numbers, empty ones left out; the page again once it is done, or each error at its field.
+  document.addEventListener('submit', async e => {
+    const form = e.target;
+    if (!(form instanceof HTMLFormElement) || !form.dataset.jsonPost) return;
+    e.preventDefault();
+    Srgan.clearErrors(form);
+    const body = {};
+    for (const input of form.querySelectorAll('input[name], select[name], textarea[name]')) {
+      const value = input.value.trim();
+      if (value === '') continue;
+      body[input.name] = input.type === 'number' ? Number(value) : value;
+    }
+    const button = form.querySelector('button[type=submit]');
+    button.disabled = true;
+    try {
+      const response = await Srgan.fetch(form.dataset.jsonPost, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify(body)
+      });
+      if (response.ok) {
+        window.location.reload();
+        return;
+      }
+      Srgan.showErrors(form, await Srgan.readError(response));
+    } catch (err) {
+      Srgan.showErrors(form, { error: 'The server could not be reached: ' + err.message });
+    } finally {
+      button.disabled = false;
+    }
+  });
+
   // A "Start from" select (the training and sweep forms): choosing a model sets the run's scale to
   // the model's and raises its residual blocks to at least the model's, the two things that must fit,
   // lowers a default generator learning rate to one for fine-tuning and keeps the model's BatchNorm

@@ -140,6 +140,19 @@
         chooseFiles(e.dataTransfer.files);
       }
     });
+    // Ctrl+V / Cmd+V anywhere on the page: a copied image or screenshot is chosen as a dropped one
+    // would be. Text pasted into a field stays the field's.
+    document.addEventListener('paste', e => {
+      const pasted = Array.from((e.clipboardData && e.clipboardData.files) || []).filter(f => f.type.startsWith('image/'));
+      if (pasted.length === 0) return;
+      e.preventDefault();
+      const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
+      // a screenshot comes as "image.png": name it so the job list tells pastes apart
+      const named = pasted.map((f, i) => f.name && f.name !== 'image.png' ? f
+        : new File([f], 'pasted-' + stamp + (pasted.length > 1 ? '-' + (i + 1) : '') + '.' + (f.type.split('/')[1] || 'png').replace('jpeg', 'jpg'), { type: f.type }));
+      chooseFiles(named);
+      dropzone.scrollIntoView({ block: 'nearest' });
+    });
 
     /** Only the models of the chosen scale can be picked. */
     function filterModels() {

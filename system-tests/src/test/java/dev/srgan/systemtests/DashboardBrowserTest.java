@@ -191,6 +191,25 @@ class DashboardBrowserTest {
         byte[] png = Files.readAllBytes(download.path());
         assertEquals(96, Images.read(png).getWidth());
         assertTrue(download.suggestedFilename().endsWith("-upscaled.png"), download.suggestedFilename());
+
+        // a screenshot pasted with Ctrl+V is chosen as a dropped image would be, under a name of its own
+        open("/upscale");
+        page.evaluate("async () => {"
+                + " const c = document.createElement('canvas'); c.width = 24; c.height = 20;"
+                + " const g = c.getContext('2d'); g.fillStyle = '#3080c0'; g.fillRect(0, 0, 24, 20);"
+                + " g.fillStyle = '#f0a020'; g.fillRect(6, 5, 12, 10);"
+                + " const blob = await new Promise(r => c.toBlob(r, 'image/png'));"
+                + " const dt = new DataTransfer(); dt.items.add(new File([blob], 'image.png', { type: 'image/png' }));"
+                + " document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true })); }");
+        page.waitForFunction("() => document.getElementById('drop-text').textContent.includes('24×20 px')");
+        assertTrue(
+                page.textContent("#drop-text").matches("(?s)pasted-\\d{8}-\\d{6}\\.png.*"),
+                page.textContent("#drop-text"));
+        page.selectOption("#scale", "2");
+        page.click("#submit");
+        page.waitForSelector(
+                "#upscale-job[data-status=SUCCEEDED]", new Page.WaitForSelectorOptions().setTimeout(LONG_WAIT_MS));
+        page.waitForFunction("() => document.getElementById('output-image').naturalWidth === 48");
     }
 
     @Test
@@ -296,6 +315,22 @@ class DashboardBrowserTest {
                 java.util.List.of("browser", "keep"),
                 page.locator("#labels-view .tag").allTextContents());
         assertEquals("30 pre-training steps\nare enough here", page.textContent("#job-notes"));
+
+        // train it longer: fewer GAN steps are refused at the field, more continue the run in place
+        page.click("#extend-run summary");
+        assertTrue(page.locator("#extend-pretrain").getAttribute("readonly") != null, "its GAN phase has begun");
+        page.fill("#extend-gan", "5");
+        page.click("#extend-submit");
+        page.waitForFunction("() => document.querySelector('#extend-form .field[data-field=ganSteps] .error')"
+                + ".textContent.includes(\"cannot be lowered below the run's 10\")");
+        page.fill("#extend-gan", "15");
+        page.waitForNavigation(() -> page.click("#extend-submit"));
+        page.waitForSelector(
+                "#run-summary[data-status=SUCCEEDED]", new Page.WaitForSelectorOptions().setTimeout(LONG_WAIT_MS));
+        page.reload();
+        page.waitForSelector("#checkpoints tr[data-step='45']");
+        page.waitForFunction("() => Number(document.getElementById('chart-status').dataset.points) === 45");
+        assertTrue(page.textContent("#run-summary").contains("45 steps"), page.textContent("#run-summary"));
         page.locator("#labels-view .tag", new Page.LocatorOptions().setHasText("keep"))
                 .click();
         page.waitForURL("**/training?tag=keep");

@@ -30,6 +30,19 @@ class JobStateMachineTest {
     }
 
     @Test
+    void onlyATrainingRunThatHasEndedMayBeExtended() {
+        for (JobStatus from : JobStatus.values()) {
+            assertEquals(
+                    from.isFinal(),
+                    JobStateMachine.isExtensionAllowed(JobType.TRAINING, from),
+                    "a training run that is " + from);
+            for (JobType type : EnumSet.complementOf(EnumSet.of(JobType.TRAINING))) {
+                assertFalse(JobStateMachine.isExtensionAllowed(type, from), "a " + type + " job that is " + from);
+            }
+        }
+    }
+
+    @Test
     void queuedJobCannotSkipRunning() {
         assertFalse(JobStateMachine.isAllowed(JobStatus.QUEUED, JobStatus.SUCCEEDED));
         assertFalse(JobStateMachine.isAllowed(JobStatus.QUEUED, JobStatus.FAILED));
