@@ -161,13 +161,14 @@ class TrainingSubmissionTest {
         String[] rows = runs.asString().split("\n");
         assertEquals(2, rows.length, runs.asString());
         assertTrue(
-                rows[0].startsWith("job_id,name,status,submitted_by,created_at,finished_at,tags,base_model,steps_done,"
-                        + "total_steps,best_psnr,best_psnr_step,bicubic_psnr,best_ssim,best_ssim_step,best_niqe,"
-                        + "best_niqe_step,last_psnr,last_psnr_step,scale,residualBlocks,batchSize,hrCropSize,"),
+                rows[0].startsWith(
+                        "job_id,name,status,submitted_by,created_at,finished_at,tags,base_model,validation_dataset,steps_done,"
+                                + "total_steps,best_psnr,best_psnr_step,bicubic_psnr,best_ssim,best_ssim_step,best_niqe,"
+                                + "best_niqe_step,last_psnr,last_psnr_step,scale,residualBlocks,batchSize,hrCropSize,"),
                 rows[0]);
         assertTrue(rows[0].endsWith(",freezeBatchNorm"), rows[0]);
         assertTrue(rows[1].startsWith(id + ",\"csv run/1, big\",QUEUED,bootstrap admin,"), rows[1]);
-        assertTrue(rows[1].contains(",,,,0,15,25.125,15,25.0,0.8,15,7.5,10,25.125,15,2,2,4,32,1.0E-4,"), rows[1]);
+        assertTrue(rows[1].contains(",,,,,0,15,25.125,15,25.0,0.8,15,7.5,10,25.125,15,2,2,4,32,1.0E-4,"), rows[1]);
         given().get("/api/training/runs.csv?q=no run is called this")
                 .then()
                 .statusCode(200)

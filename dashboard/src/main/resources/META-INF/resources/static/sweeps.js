@@ -125,6 +125,7 @@
         const body = {
           datasetId, name: document.getElementById('sweep-name').value, contentLoss: document.getElementById('contentLoss').value,
           baseModelId: document.getElementById('baseModelId').value || null,
+          validationDatasetId: document.getElementById('validationDatasetId').value || null,
           tags: Srgan.tags(document.getElementById('run-tags').value),
           hyperparameters: sweep.hyperparameters, grid: sweep.grid
         };

@@ -137,6 +137,7 @@
           name: document.getElementById('run-name').value,
           contentLoss: document.getElementById('contentLoss').value,
           baseModelId: document.getElementById('baseModelId').value || null,
+          validationDatasetId: document.getElementById('validationDatasetId').value || null,
           tags: Srgan.tags(document.getElementById('run-tags').value),
           hyperparameters: hp.values
         };

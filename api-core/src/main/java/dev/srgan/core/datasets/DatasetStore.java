@@ -1,6 +1,7 @@
 package dev.srgan.core.datasets;
 
 import dev.srgan.core.errors.ApiException;
+import dev.srgan.core.training.TrainingStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -107,6 +108,35 @@ public class DatasetStore {
     /** A dataset's name, on the caller's transaction; 422 naming {@code field} when there is no such dataset. */
     public String requireName(Connection c, UUID id, String field) throws SQLException {
         return requireUsable(c, id, field, List.of());
+    }
+
+    /**
+     * A dataset to validate runs of {@code scale} on, on the caller's transaction: 422 naming
+     * {@code field} when there is no such dataset, or when an image is too small to validate on (the
+     * image named; SSIM's window needs 11 + 2 x scale pixels a side after the border).
+     */
+    public TrainingStore.ValidationDataset requireValidation(Connection c, UUID id, String field, int scale)
+            throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT name, smallest_side, smallest_image FROM datasets WHERE id = ?")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw ApiException.unprocessable(field, "no dataset " + id);
+                }
+                String name = rs.getString(1);
+                Integer smallest = rs.getObject(2, Integer.class);
+                int minimum = 11 + 2 * scale;
+                if (smallest != null && smallest < minimum) {
+                    throw ApiException.unprocessable(
+                            field,
+                            "'" + rs.getString(3) + "' in dataset '" + name + "' is " + smallest
+                                    + " pixels on its short side; validating at " + scale + "x needs at least "
+                                    + minimum);
+                }
+                return new TrainingStore.ValidationDataset(id, name);
+            }
+        }
     }
 
     /**

@@ -56,6 +56,7 @@ public class JobStore {
                    j.max_attempts, j.worker_id, j.progress, j.progress_message, j.cancel_requested, j.error, j.created_at,
                    j.started_at, j.finished_at, r.width, r.height, r.content_type, r.model_ms, r.total_ms, b.size_bytes AS result_size,
                    t.base_model_name, CASE WHEN t.base_model_name IS NOT NULL THEN j.model_id END AS base_model_id,
+                   t.validation_dataset_id, t.validation_dataset_name,
                    w.url AS webhook_url, wd.job_status AS webhook_event, wd.attempts AS webhook_attempts,
                    wd.delivered_at AS webhook_delivered_at, wd.gave_up_at AS webhook_gave_up_at,
                    wd.response_code AS webhook_response_code, wd.last_error AS webhook_error, wd.available_at AS webhook_next_at
@@ -404,7 +405,8 @@ public class JobStore {
     private static void requireInputs(Connection c, UUID id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT j.type, j.model_id, j.dataset_id, t.base_model_name,
-                       EXISTS (SELECT 1 FROM checkpoints k WHERE k.job_id = j.id)
+                       EXISTS (SELECT 1 FROM checkpoints k WHERE k.job_id = j.id),
+                       t.validation_dataset_name, t.validation_dataset_id
                 FROM jobs j LEFT JOIN training_runs t ON t.job_id = j.id WHERE j.id = ?""")) {
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
@@ -423,6 +425,11 @@ public class JobStore {
                 String baseModel = rs.getString(4);
                 if (baseModel != null && rs.getObject(2) == null && !rs.getBoolean(5)) {
                     throw ApiException.conflict(BaseModel.deleted(baseModel));
+                }
+                String validation = rs.getString(6);
+                if (validation != null && rs.getObject(7) == null) {
+                    throw ApiException.conflict(
+                            "the run's validation dataset '" + validation + "' has been deleted; it cannot run again");
                 }
             }
         }
@@ -575,6 +582,11 @@ public class JobStore {
                         ? null
                         : new JobView.BaseModelView(
                                 rs.getObject("base_model_id", UUID.class), rs.getString("base_model_name")),
+                rs.getString("validation_dataset_name") == null
+                        ? null
+                        : new JobView.ValidationDatasetView(
+                                rs.getObject("validation_dataset_id", UUID.class),
+                                rs.getString("validation_dataset_name")),
                 rs.getInt("attempts"),
                 rs.getInt("max_attempts"),
                 rs.getString("worker_id"),

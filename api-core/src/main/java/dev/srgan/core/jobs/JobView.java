@@ -42,6 +42,11 @@ public record JobView(
         @Schema(description = "a training run's starting point when it was submitted with a baseModelId")
         BaseModelView baseModel,
 
+        @Schema(
+                description = "a training run that validates on a dataset of its own (validationDatasetId) instead of"
+                        + " the held-out tenth of its training dataset")
+        ValidationDatasetView validationDataset,
+
         int attempts,
         int maxAttempts,
         String workerId,
@@ -77,6 +82,7 @@ public record JobView(
                 modelId,
                 datasetId,
                 baseModel,
+                validationDataset,
                 attempts,
                 maxAttempts,
                 workerId,
@@ -107,6 +113,7 @@ public record JobView(
                 modelId,
                 datasetId,
                 baseModel,
+                validationDataset,
                 attempts,
                 maxAttempts,
                 workerId,
@@ -129,6 +136,14 @@ public record JobView(
     @Schema(name = "JobBaseModel")
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record BaseModelView(UUID id, String name) {}
+
+    /**
+     * The dataset a training run validates on: its name as it was at submission, and its id,
+     * absent once the dataset has been deleted.
+     */
+    @Schema(name = "JobValidationDataset")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ValidationDatasetView(UUID id, String name) {}
 
     /** The stored result of a finished upscale job. */
     public record ResultView(

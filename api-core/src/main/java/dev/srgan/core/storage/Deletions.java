@@ -183,6 +183,7 @@ public class Deletions {
             UUID blob = uuid(c, "SELECT blob_id FROM datasets WHERE id = ? FOR UPDATE", id)
                     .orElseThrow(() -> ApiException.notFound("no dataset " + id));
             requireUnused(c, "dataset_id", id, "dataset");
+            requireNoValidation(c, id);
             String name = text(c, "SELECT name FROM datasets WHERE id = ?", id);
             update(c, "DELETE FROM datasets WHERE id = ?", id);
             Deleted deleted = deleteUnusedBlobs(c, List.of(blob), 0);
@@ -230,6 +231,25 @@ public class Deletions {
                     throw ApiException.conflict(active + (active == 1 ? " job that is" : " jobs that are")
                             + " queued or running use" + (active == 1 ? "s" : "") + " the " + what
                             + "; delete it once they have ended, or cancel them");
+                }
+            }
+        }
+    }
+
+    /** 409 while a queued or running training run validates on the dataset. */
+    private static void requireNoValidation(Connection c, UUID dataset) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT count(*) FROM training_runs t JOIN jobs j ON j.id = t.job_id
+                WHERE t.validation_dataset_id = ? AND j.status IN ('QUEUED', 'RUNNING')""")) {
+            ps.setObject(1, dataset);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long active = rs.getLong(1);
+                if (active > 0) {
+                    throw ApiException.conflict(active
+                            + (active == 1 ? " training run that is" : " training runs that are")
+                            + " queued or running validate" + (active == 1 ? "s" : "") + " on the dataset; delete it"
+                            + " once they have ended, or cancel them");
                 }
             }
         }

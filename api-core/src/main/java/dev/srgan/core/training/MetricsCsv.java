@@ -160,7 +160,7 @@ public class MetricsCsv {
 
     /** The columns of {@code runs.csv} before the hyperparameters. */
     public static final String RUNS_HEADER = "job_id,name,status,submitted_by,created_at,finished_at,tags,base_model,"
-            + "steps_done,total_steps,best_psnr,best_psnr_step,bicubic_psnr,best_ssim,best_ssim_step,best_niqe,"
+            + "validation_dataset,steps_done,total_steps,best_psnr,best_psnr_step,bicubic_psnr,best_ssim,best_ssim_step,best_niqe,"
             + "best_niqe_step,last_psnr,last_psnr_step";
 
     /** The hyperparameters, one column each, in the training config's order (the extractor's path is the cluster's). */
@@ -173,7 +173,8 @@ public class MetricsCsv {
     private static final String RUNS = """
             SELECT j.id, j.name, j.status, j.submitted_by, j.created_at, j.finished_at, j.tags, t.base_model_name,
                    t.current_step, t.total_steps, t.config::text,
-                   bp.psnr, bp.step, bp.bicubic_psnr, bs.ssim, bs.step, bn.niqe, bn.step, lv.psnr, lv.step
+                   bp.psnr, bp.step, bp.bicubic_psnr, bs.ssim, bs.step, bn.niqe, bn.step, lv.psnr, lv.step,
+                   t.validation_dataset_name
             FROM jobs j JOIN training_runs t ON t.job_id = j.id
             LEFT JOIN LATERAL (SELECT v.psnr, v.step, v.bicubic_psnr FROM validation_metrics v
                                WHERE v.job_id = j.id AND v.psnr <> 'NaN' ORDER BY v.psnr DESC, v.step LIMIT 1) bp ON true
@@ -235,6 +236,7 @@ public class MetricsCsv {
         cells.add(timestamp(rs, 6));
         cells.add(String.join(";", (String[]) rs.getArray(7).getArray()));
         cells.add(rs.getString(8));
+        cells.add(rs.getString(21));
         cells.add(Integer.toString(rs.getInt(9)));
         cells.add(Integer.toString(rs.getInt(10)));
         String config = rs.getString(11);

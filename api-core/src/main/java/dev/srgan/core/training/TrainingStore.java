@@ -67,6 +67,12 @@ public class TrainingStore {
     public record CheckpointView(UUID id, int step, long sizeBytes, OffsetDateTime createdAt, String downloadUrl) {}
 
     /**
+     * The dataset a run validates on instead of the held-out tenth of its training dataset: its
+     * id (null once deleted) and its name as it was at submission.
+     */
+    public record ValidationDataset(UUID id, String name) {}
+
+    /**
      * Queues a training run on {@code c}, in the caller's transaction (the caller commits): its
      * QUEUED job with the outbox record, and its {@code training_runs} row. {@code POST
      * /api/training} queues one run with it, a sweep one per grid point. With a {@code base}
@@ -79,6 +85,7 @@ public class TrainingStore {
             String runName,
             TrainingConfig config,
             ModelStore.BaseModel base,
+            ValidationDataset validation,
             String submittedBy)
             throws SQLException {
         UUID id = jobTable.insert(
@@ -93,14 +100,17 @@ public class TrainingStore {
                         datasetId,
                         submittedBy));
         try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO training_runs (job_id, config, total_steps, content_loss, base_model_id, base_model_name)
-                VALUES (?, ?::jsonb, ?, ?, ?, ?)""")) {
+                INSERT INTO training_runs (job_id, config, total_steps, content_loss, base_model_id, base_model_name,
+                                           validation_dataset_id, validation_dataset_name)
+                VALUES (?, ?::jsonb, ?, ?, ?, ?, ?, ?)""")) {
             ps.setObject(1, id);
             ps.setString(2, config.toJson());
             ps.setInt(3, config.totalSteps());
             ps.setString(4, config.featureExtractorPath() == null ? "pixel-mse" : config.featureExtractorName());
             ps.setObject(5, base == null ? null : base.id());
             ps.setString(6, base == null ? null : base.name());
+            ps.setObject(7, validation == null ? null : validation.id());
+            ps.setString(8, validation == null ? null : validation.name());
             ps.executeUpdate();
         }
         return id;

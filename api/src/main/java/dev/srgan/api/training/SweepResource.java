@@ -132,7 +132,13 @@ public class SweepResource {
                     format = "uuid",
                     description = "every run starts from this registered model's generator (fine-tuning),"
                             + " as in POST /api/training")
-            String baseModelId) {}
+            String baseModelId,
+
+            @Schema(
+                    format = "uuid",
+                    description = "every run validates on this dataset instead of the held-out tenth of its"
+                            + " training dataset, as in POST /api/training")
+            String validationDatasetId) {}
 
     /** What a sweep submission answers: the sweep and its jobs in grid order. */
     @Schema(name = "SweepSubmitted")
@@ -192,6 +198,7 @@ public class SweepResource {
         String name = TrainingLimits.name(request.name());
         URI webhook = webhooks.parse(request.webhookUrl());
         UUID baseModelId = TrainingLimits.baseModelId(request.baseModelId());
+        UUID validationId = TrainingLimits.validationDatasetId(request.validationDatasetId());
         JobLabels labels = JobLabels.of(request.tags(), request.notes());
         JsonNode base =
                 request.hyperparameters() == null || request.hyperparameters().isNull()
@@ -239,6 +246,7 @@ public class SweepResource {
                                 .text(webhook == null ? null : webhook.toString())
                                 .text(baseModelId == null ? null : baseModelId.toString())
                                 .text(labels.equals(JobLabels.NONE) ? null : labels.fingerprint())
+                                .text(validationId == null ? null : "validation " + validationId)
                                 .hex());
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -260,6 +268,16 @@ public class SweepResource {
                         configs.stream().map(TrainingConfig::hrCropSize).toList());
                 ModelStore.BaseModel baseModel =
                         baseModelId == null ? null : models.requireBase(c, baseModelId, configs);
+                TrainingStore.ValidationDataset validation = validationId == null
+                        ? null
+                        : datasets.requireValidation(
+                                c,
+                                validationId,
+                                "validationDatasetId",
+                                configs.stream()
+                                        .mapToInt(TrainingConfig::scale)
+                                        .max()
+                                        .getAsInt());
                 quotas.reserve(c, caller, points.size(), "this sweep of " + points.size() + " runs");
                 String sweepName = name != null ? name : "sweep on " + datasetName;
                 UUID id = UUID.randomUUID();
@@ -275,6 +293,7 @@ public class SweepResource {
                             sweepName + " [" + point.label() + "]",
                             configs.get(point.index()),
                             baseModel,
+                            validation,
                             Caller.name(caller));
                     sweeps.insertRun(c, id, point.index(), jobId, point.values());
                     labels.write(c, jobId);

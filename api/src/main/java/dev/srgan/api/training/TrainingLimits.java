@@ -133,6 +133,24 @@ public final class TrainingLimits {
         }
     }
 
+    /**
+     * The dataset a run validates on, from a request: null when absent or blank (the held-out
+     * tenth of its training dataset), 400 naming {@code validationDatasetId} unless it is a UUID.
+     */
+    public static java.util.UUID validationDatasetId(String requested) {
+        if (requested == null || requested.isBlank()) {
+            return null;
+        }
+        try {
+            return java.util.UUID.fromString(requested.trim());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(
+                    "validationDatasetId",
+                    "validationDatasetId must be the id of an uploaded dataset (POST /api/datasets), got '" + requested
+                            + "'");
+        }
+    }
+
     /** A run's or sweep's name from a request: null when blank, else trimmed; 400 over 200 characters. */
     public static String name(String requested) {
         String name = requested == null || requested.isBlank() ? null : requested.trim();

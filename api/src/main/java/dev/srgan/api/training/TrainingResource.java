@@ -120,7 +120,14 @@ public class TrainingResource {
                     format = "uuid",
                     description = "start from this registered model's generator (fine-tuning) instead of "
                             + "random weights: the same scale, at most as many residual blocks")
-            String baseModelId) {}
+            String baseModelId,
+
+            @Schema(
+                    format = "uuid",
+                    description = "validate on all images of this dataset instead of the held-out last tenth (by"
+                            + " name) of the training dataset, which then trains with all its images: the same"
+                            + " validation photos for runs on different data")
+            String validationDatasetId) {}
 
     /** What the submission answers. */
     @Schema(name = "TrainingSubmitted")
@@ -204,6 +211,7 @@ public class TrainingResource {
         }
         UUID datasetId = TrainingLimits.datasetId(request.datasetId());
         UUID baseModelId = TrainingLimits.baseModelId(request.baseModelId());
+        UUID validationId = TrainingLimits.validationDatasetId(request.validationDatasetId());
         JobLabels labels = JobLabels.of(request.tags(), request.notes());
         TrainingConfig config = TrainingLimits.parse(
                 request.hyperparameters(),
@@ -228,6 +236,7 @@ public class TrainingResource {
                                 .text(webhook == null ? null : webhook.toString())
                                 .text(baseModelId == null ? null : baseModelId.toString())
                                 .text(labels.equals(JobLabels.NONE) ? null : labels.fingerprint())
+                                .text(validationId == null ? null : "validation " + validationId)
                                 .hex());
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -238,13 +247,16 @@ public class TrainingResource {
                     return submitted(earlier.get());
                 }
                 String datasetName = datasets.requireUsable(c, datasetId, "datasetId", List.of(config.hrCropSize()));
+                TrainingStore.ValidationDataset validation = validationId == null
+                        ? null
+                        : datasets.requireValidation(c, validationId, "validationDatasetId", config.scale());
                 ModelStore.BaseModel base =
                         baseModelId == null ? null : models.requireBase(c, baseModelId, List.of(config));
                 String runName = name != null
                         ? name
                         : (base == null ? "x" + config.scale() : base.name() + " fine-tuned") + " on " + datasetName;
                 quotas.reserve(c, caller, 1, "this training run");
-                UUID id = training.insertRun(c, datasetId, runName, config, base, Caller.name(caller));
+                UUID id = training.insertRun(c, datasetId, runName, config, base, validation, Caller.name(caller));
                 labels.write(c, id);
                 webhooks.attach(c, id, webhook);
                 if (key.isPresent()) {

@@ -25,6 +25,7 @@ import jakarta.inject.Inject;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -94,7 +95,12 @@ public class TrainingExecutor implements JobExecutor {
         try {
             dir = scratch.newDirectory("srgan-training-");
             ctx.progress(0, "unpacking the dataset");
-            DatasetArchive.Split split = DatasetArchive.split(unpack(job, dir));
+            List<DatasetArchive.Image> images = unpack(job.datasetId(), dir);
+            Optional<UUID> validationDataset = validationDataset(job);
+            DatasetArchive.Split split = validationDataset.isEmpty()
+                    ? DatasetArchive.split(images)
+                    : new DatasetArchive.Split(
+                            images, unpack(validationDataset.get(), Files.createDirectory(dir.resolve("validation"))));
             List<BufferedImage> training = decode(split.training());
             requireCropFits(split.training(), training, config.hrCropSize());
             List<BufferedImage> validation = decode(split.validation());
@@ -231,10 +237,34 @@ public class TrainingExecutor implements JobExecutor {
                 + (lastCheckpointStep >= 0 ? "; the checkpoints up to step " + lastCheckpointStep + " are kept" : "");
     }
 
-    /** Unpacks the dataset to the scratch folder; a full local disk is said in words, and worth another attempt. */
-    private List<DatasetArchive.Image> unpack(ClaimedJob job, Path dir) throws SQLException, IOException, JobFailure {
+    /**
+     * The dataset the run validates on instead of the held-out tenth of its own
+     * ({@code validationDatasetId}); empty for none. A run whose validation dataset has been deleted
+     * since fails for good, in words.
+     */
+    private Optional<UUID> validationDataset(ClaimedJob job) throws SQLException, JobFailure {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT validation_dataset_id, validation_dataset_name FROM training_runs WHERE job_id = ?")) {
+            ps.setObject(1, job.id());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || rs.getString(2) == null) {
+                    return Optional.empty();
+                }
+                UUID id = rs.getObject(1, UUID.class);
+                if (id == null) {
+                    throw JobFailure.permanent(
+                            "the run's validation dataset '" + rs.getString(2) + "' has been deleted");
+                }
+                return Optional.of(id);
+            }
+        }
+    }
+
+    /** Unpacks a dataset to the scratch folder; a full local disk is said in words, and worth another attempt. */
+    private List<DatasetArchive.Image> unpack(UUID datasetId, Path dir) throws SQLException, IOException, JobFailure {
         try {
-            return inputs.unpackDataset(job.datasetId(), dir);
+            return inputs.unpackDataset(datasetId, dir);
         } catch (IOException e) {
             if (StorageFaults.isLocalDiskFull(e)) {
                 throw new JobFailure(

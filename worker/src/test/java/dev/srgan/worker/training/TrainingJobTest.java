@@ -399,6 +399,56 @@ class TrainingJobTest {
     }
 
     @Test
+    void aRunWithAValidationDatasetValidatesOnItAndTrainsOnAllOfItsOwn() throws Exception {
+        TrainingConfig config = tiny().pretrainSteps(3)
+                .ganSteps(0)
+                .validateEvery(100)
+                .checkpointEvery(100)
+                .build();
+        // three small training photos (a held-out one would be too small for NIQE) and one large
+        // validation photo in a dataset of its own
+        byte[] training = zipOf(images().subList(0, 3));
+        byte[] validation = zipOf(images().subList(3, 4));
+        UUID job = fixtures.trainingJob(config, fixtures.dataset(training, 3));
+        UUID validationDataset = fixtures.dataset(validation, 1);
+        fixtures.exec(
+                "UPDATE training_runs SET validation_dataset_id = ?, validation_dataset_name = 'eval' WHERE job_id = ?",
+                validationDataset,
+                job);
+        fixtures.publish(job, JobType.TRAINING, 1);
+        assertEquals("SUCCEEDED", fixtures.awaitFinal(job, TIMEOUT), () -> error(job));
+        assertEquals(
+                2,
+                fixtures.number(
+                        "SELECT count(*) FROM validation_metrics WHERE job_id = ? AND niqe > 0 AND bicubic_niqe > 0",
+                        job),
+                "both validations measured the 200x198 photo of the validation dataset, large enough for NIQE");
+
+        // a run whose validation dataset is gone fails for good, saying so
+        UUID orphan = fixtures.trainingJob(config, fixtures.dataset(training, 3));
+        fixtures.exec(
+                "UPDATE training_runs SET validation_dataset_id = NULL, validation_dataset_name = 'gone' WHERE job_id = ?",
+                orphan);
+        fixtures.publish(orphan, JobType.TRAINING, 1);
+        assertEquals("FAILED", fixtures.awaitFinal(orphan, TIMEOUT));
+        assertEquals(
+                "the run's validation dataset 'gone' has been deleted",
+                fixtures.text("SELECT error FROM jobs WHERE id = ?", orphan));
+    }
+
+    private static byte[] zipOf(List<java.awt.image.BufferedImage> images) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            for (int i = 0; i < images.size(); i++) {
+                zip.putNextEntry(new ZipEntry("img-" + i + ".png"));
+                zip.write(JobFixtures.png(images.get(i)));
+                zip.closeEntry();
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    @Test
     void datasetWithAnEntryOutsideItsFolderFailsBeforeTraining() throws Exception {
         UUID job = fixtures.trainingJob(
                 tiny().pretrainSteps(5).ganSteps(0).build(), fixtures.dataset(datasetZip("../escape.png"), IMAGES + 1));
