@@ -67,6 +67,52 @@
     return { dataset: await response.json() };
   }
 
+  /**
+   * /training?like=<run id> (a run's "Run again with changes"): the form starts from that run's
+   * dataset, validation photos, starting model, content loss, hyperparameters, name and tags.
+   * A dataset or model deleted since is left to choose, and the note says so.
+   */
+  async function prefill(form, id) {
+    const response = await Srgan.fetch('/api/jobs/' + encodeURIComponent(id), { headers: { Accept: 'application/json' } });
+    if (!response.ok) {
+      Srgan.showErrors(form, await Srgan.readError(response));
+      return;
+    }
+    const run = await response.json();
+    if (run.type !== 'TRAINING') return;
+    const params = run.params || {};
+    const missing = [];
+    const choose = (selectId, value, what) => {
+      const select = document.getElementById(selectId);
+      if (!select || value == null) return;
+      if (Array.from(select.options).some(o => o.value === String(value))) select.value = String(value);
+      else missing.push(what);
+    };
+    choose('datasetId', run.datasetId, 'its dataset');
+    if (run.baseModel) choose('baseModelId', run.baseModel.id, 'the model it started from');
+    if (run.validationDataset) choose('validationDatasetId', run.validationDataset.id, 'its validation dataset');
+    choose('contentLoss', params.featureExtractorPath ? 'vgg19' : 'pixel-mse', 'its content loss');
+    for (const input of form.querySelectorAll('[data-hp]')) {
+      const value = params[input.dataset.hp];
+      if (value === undefined) continue;
+      if (input.dataset.kind === 'bool') input.checked = Boolean(value);
+      else if (Array.isArray(value)) input.value = value.join(', ');
+      else input.value = value == null ? '' : String(value);
+    }
+    document.getElementById('run-name').value = (run.name || '') + ' (again)';
+    document.getElementById('run-tags').value = (run.tags || []).join(', ');
+    const note = document.createElement('p');
+    note.id = 'prefill-note';
+    note.className = 'small';
+    const link = document.createElement('a');
+    link.href = '/training/' + run.id;
+    link.textContent = run.name || run.id;
+    note.append('The settings of ', link, ': change what you like, then start the run.');
+    if (missing.length) note.append(' Choose again: ' + missing.join(', ') + ' (deleted since).');
+    form.prepend(note);
+    form.scrollIntoView({ block: 'start' });
+  }
+
   function setUpForm(form) {
     const fileInput = document.getElementById('dataset-file');
     const select = document.getElementById('datasetId');
@@ -362,7 +408,11 @@
 
   document.addEventListener('DOMContentLoaded', () => {
     const form = document.getElementById('training-form');
-    if (form) setUpForm(form);
+    if (form) {
+      setUpForm(form);
+      const like = new URLSearchParams(window.location.search).get('like');
+      if (like) prefill(form, like);
+    }
     const charts = document.getElementById('charts');
     if (charts) setUpRun(charts);
     const compare = document.getElementById('compare');

@@ -331,6 +331,17 @@ class DashboardBrowserTest {
         page.waitForSelector("#checkpoints tr[data-step='45']");
         page.waitForFunction("() => Number(document.getElementById('chart-status').dataset.points) === 45");
         assertTrue(page.textContent("#run-summary").contains("45 steps"), page.textContent("#run-summary"));
+
+        // run again with changes: the form starts from this run's settings
+        page.click("#run-again");
+        page.waitForSelector("#prefill-note");
+        assertEquals("browser test run (again)", page.inputValue("#run-name"));
+        assertEquals("browser, keep", page.inputValue("#run-tags"));
+        assertEquals("2", page.inputValue("#hp-scale"));
+        assertEquals("24", page.inputValue("#hp-hrCropSize"));
+        assertEquals("15", page.inputValue("#hp-ganSteps"), "the totals it was extended to");
+        assertFalse(page.inputValue("#datasetId").isEmpty(), "its dataset chosen");
+        page.navigate(runUrl);
         page.locator("#labels-view .tag", new Page.LocatorOptions().setHasText("keep"))
                 .click();
         page.waitForURL("**/training?tag=keep");
