@@ -91,6 +91,25 @@ public class TrainingPage {
         static native TemplateInstance run$artifacts(Run run);
 
         static native TemplateInstance compare(List<Compared> runs);
+
+        static native TemplateInstance dataset(DatasetStore.DatasetView dataset, DatasetStore.Images images);
+    }
+
+    /**
+     * A dataset's images by name, with the part each plays when a run holds out the dataset's own
+     * validation images; a dataset uploaded before its images were recorded offers to list them.
+     */
+    @GET
+    @Path("datasets/{id}")
+    public TemplateInstance dataset(@PathParam("id") String id) throws SQLException {
+        UUID datasetId;
+        try {
+            datasetId = UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw dev.srgan.core.errors.ApiException.notFound("no dataset " + id);
+        }
+        return Templates.dataset(
+                datasets.find(datasetId), datasets.images(datasetId).orElse(null));
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.srgan.core.datasets;
 
 import dev.srgan.core.errors.ApiException;
 import dev.srgan.core.training.TrainingStore;
+import dev.srgan.domain.datasets.ValidationSplit;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -12,6 +13,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -66,6 +68,13 @@ public class DatasetStore {
     }
 
     /** One dataset, on the caller's connection; 404 when there is none. */
+    /** The dataset, or a 404 naming it. */
+    public DatasetView find(UUID id) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return find(c, id);
+        }
+    }
+
     public DatasetView find(Connection c, UUID id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM datasets WHERE id = ?")) {
             ps.setObject(1, id);
@@ -83,8 +92,40 @@ public class DatasetStore {
      *
      * @param smallestSide the shortest side over its images, {@code smallestImage} the one that has it
      */
+    /** An image of a dataset as its upload found it: its name in the zip, size and bytes. */
+    public record ImageEntry(String name, int width, int height, long sizeBytes) {}
+
+    /**
+     * An image of a dataset as {@code GET /api/datasets/{id}/images} shows it, with its part in a run
+     * that holds out the dataset's own validation images ({@link ValidationSplit}).
+     */
+    @Schema(name = "DatasetImage")
+    public record DatasetImage(
+            String name,
+            int width,
+            int height,
+            long sizeBytes,
+
+            @Schema(
+                    enumeration = {"training", "validation", "both"},
+                    description = "its part when a run validates on the dataset's own last tenth by"
+                            + " name; \"both\" for the single image of a one-image dataset; a run with a"
+                            + " validationDatasetId trains on every image")
+            String split) {}
+
+    /** The images of a dataset, ordered by name as a training run orders them. */
+    @Schema(name = "DatasetImages")
+    public record Images(UUID datasetId, String name, int count, int heldOut, List<DatasetImage> images) {}
+
     public DatasetView insert(
-            Connection c, String name, int images, long sizeBytes, UUID blobId, int smallestSide, String smallestImage)
+            Connection c,
+            String name,
+            int images,
+            long sizeBytes,
+            UUID blobId,
+            int smallestSide,
+            String smallestImage,
+            List<ImageEntry> entries)
             throws SQLException {
         UUID id = UUID.randomUUID();
         try (PreparedStatement ps = c.prepareStatement("""
@@ -99,9 +140,85 @@ public class DatasetStore {
             ps.setString(7, smallestImage);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
+                insertImages(c, id, entries);
                 return new DatasetView(
                         id, name, images, sizeBytes, rs.getObject(1, OffsetDateTime.class), smallestSide);
             }
+        }
+    }
+
+    /** The stored zip of a dataset; 404 for no such dataset. */
+    public UUID blobId(UUID id) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT blob_id FROM datasets WHERE id = ?")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw ApiException.notFound("no dataset " + id);
+                }
+                return rs.getObject(1, UUID.class);
+            }
+        }
+    }
+
+    /** Records a dataset's images, in the zip's order, on the caller's transaction. */
+    public void insertImages(Connection c, UUID datasetId, List<ImageEntry> entries) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO dataset_images (dataset_id, ordinal, name, width, height, size_bytes)
+                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""")) {
+            for (int i = 0; i < entries.size(); i++) {
+                ImageEntry e = entries.get(i);
+                ps.setObject(1, datasetId);
+                ps.setInt(2, i);
+                ps.setString(3, e.name());
+                ps.setInt(4, e.width());
+                ps.setInt(5, e.height());
+                ps.setLong(6, e.sizeBytes());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /**
+     * The dataset's images ordered by name (as a run orders them, Java's string order) with the
+     * part each plays when a run holds out the dataset's own validation images; empty when the
+     * dataset has none recorded (uploaded before they were), 404 for no such dataset.
+     */
+    public Optional<Images> images(UUID id) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            String name;
+            try (PreparedStatement ps = c.prepareStatement("SELECT name FROM datasets WHERE id = ?")) {
+                ps.setObject(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw ApiException.notFound("no dataset " + id);
+                    }
+                    name = rs.getString(1);
+                }
+            }
+            List<ImageEntry> entries = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT name, width, height, size_bytes FROM dataset_images WHERE dataset_id = ? ORDER BY ordinal")) {
+                ps.setObject(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        entries.add(new ImageEntry(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getLong(4)));
+                    }
+                }
+            }
+            if (entries.isEmpty()) {
+                return Optional.empty();
+            }
+            entries.sort(java.util.Comparator.comparing(ImageEntry::name));
+            int n = entries.size();
+            List<DatasetImage> images = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                ImageEntry e = entries.get(i);
+                String split = n == 1 ? "both" : ValidationSplit.validates(i, n) ? "validation" : "training";
+                images.add(new DatasetImage(e.name(), e.width(), e.height(), e.sizeBytes(), split));
+            }
+            return Optional.of(new Images(id, name, n, ValidationSplit.heldOut(n), images));
         }
     }
 

@@ -2,10 +2,13 @@ package dev.srgan.api.datasets;
 
 import dev.srgan.api.upscale.ImageInspector;
 import dev.srgan.api.upscale.ImageStructure;
+import dev.srgan.core.datasets.DatasetStore;
 import dev.srgan.core.errors.ApiException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -21,7 +24,13 @@ public final class DatasetInspector {
      * What the zip holds; {@code smallestSide} is the shortest side over its images, as stored
      * (EXIF orientation does not change it), and {@code smallestImage} the entry that has it.
      */
-    public record Contents(int images, long uncompressedBytes, long pixels, int smallestSide, String smallestImage) {}
+    public record Contents(
+            int images,
+            long uncompressedBytes,
+            long pixels,
+            int smallestSide,
+            String smallestImage,
+            List<DatasetStore.ImageEntry> entries) {}
 
     /**
      * Inspects a dataset zip. Every image entry is checked from its structure without a decode
@@ -37,6 +46,7 @@ public final class DatasetInspector {
         long total = 0;
         long pixels = 0;
         int entries = 0;
+        List<DatasetStore.ImageEntry> found = new ArrayList<>();
         try (ZipFile file = new ZipFile(zip.toFile())) {
             var it = file.entries();
             while (it.hasMoreElements()) {
@@ -51,11 +61,13 @@ public final class DatasetInspector {
                 if (e.isDirectory()) {
                     continue;
                 }
+                long entryBytes = 0;
                 try (InputStream in = file.getInputStream(e)) {
                     byte[] buf = new byte[64 * 1024];
                     int n;
                     while ((n = in.read(buf)) > 0) {
                         total += n;
+                        entryBytes += n;
                         if (total > maxUncompressed) {
                             throw ApiException.tooLarge(
                                     "file", "'" + name + "' unpacks to more than " + maxUncompressed + " bytes");
@@ -66,6 +78,7 @@ public final class DatasetInspector {
                     images++;
                     ImageStructure.Inspection image = checkImage(file, e, name, maxPixels);
                     pixels += image.pixels();
+                    found.add(new DatasetStore.ImageEntry(e.getName(), image.width(), image.height(), entryBytes));
                     int side = Math.min(image.width(), image.height());
                     if (side < smallestSide) {
                         smallestSide = side;
@@ -88,7 +101,7 @@ public final class DatasetInspector {
         if (images == 0) {
             throw ApiException.unprocessable("file", "'" + name + "' holds no PNG or JPEG images");
         }
-        return new Contents(images, total, pixels, smallestSide, smallestImage);
+        return new Contents(images, total, pixels, smallestSide, smallestImage, List.copyOf(found));
     }
 
     /** Checks one image entry from its structure and returns what it found; the messages name the entry. */

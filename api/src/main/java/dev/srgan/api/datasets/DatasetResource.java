@@ -78,6 +78,47 @@ public class DatasetResource {
         return store.list();
     }
 
+    @GET
+    @Path("/{id}/images")
+    @Operation(
+            operationId = "getDatasetImages",
+            summary = "A dataset's images by name, each with its part in a run that holds out the dataset's own"
+                    + " validation images (the last tenth by name)")
+    @APIResponse(responseCode = "200", description = "its images, ordered as a training run orders them")
+    @APIResponse(responseCode = "404", description = "no such dataset")
+    public DatasetStore.Images images(@PathParam("id") String id) throws SQLException, IOException {
+        UUID datasetId;
+        try {
+            datasetId = UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound("no dataset " + id);
+        }
+        Optional<DatasetStore.Images> recorded = store.images(datasetId);
+        if (recorded.isPresent()) {
+            return recorded.get();
+        }
+        // uploaded before a dataset's images were recorded: read them from its stored zip, once
+        java.nio.file.Path zip = Files.createTempFile("srgan-dataset", ".zip");
+        try {
+            try (java.io.OutputStream out = Files.newOutputStream(zip)) {
+                blobs.copyTo(dataSource, store.blobId(datasetId), out);
+            }
+            DatasetInspector.Contents contents = DatasetInspector.inspectZip(
+                    zip,
+                    "dataset " + datasetId,
+                    config.dataset().maxEntries(),
+                    config.dataset().maxUncompressedBytes(),
+                    config.upscale().maxInputPixels(),
+                    config.dataset().maxTotalPixels());
+            try (Connection c = dataSource.getConnection()) {
+                store.insertImages(c, datasetId, contents.entries());
+            }
+        } finally {
+            Files.deleteIfExists(zip);
+        }
+        return store.images(datasetId).orElseThrow(() -> ApiException.notFound("no dataset " + datasetId));
+    }
+
     @Requires(Role.OPERATOR)
     @DELETE
     @Path("/{id}")
@@ -247,7 +288,8 @@ public class DatasetResource {
                             blob.sizeBytes(),
                             blob.id(),
                             contents.smallestSide(),
-                            contents.smallestImage());
+                            contents.smallestImage(),
+                            contents.entries());
                     if (key.isPresent()) {
                         keys.complete(c, key.get(), view.id());
                     }

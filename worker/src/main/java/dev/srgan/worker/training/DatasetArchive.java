@@ -1,5 +1,6 @@
 package dev.srgan.worker.training;
 
+import dev.srgan.domain.datasets.ValidationSplit;
 import dev.srgan.worker.jobs.JobFailure;
 import java.io.IOException;
 import java.io.InputStream;
@@ -83,13 +84,12 @@ public final class DatasetArchive {
         return images;
     }
 
-    /** Holds out the last 10% of the images by name (at least one) for validation. */
+    /** Holds out the last 10% of the images by name (at least one) for validation ({@link ValidationSplit}). */
     static Split split(List<Image> images) {
         if (images.size() < 2) {
             return new Split(images, images);
         }
-        int held = Math.max(1, images.size() / 10);
-        int cut = images.size() - held;
+        int cut = images.size() - ValidationSplit.heldOut(images.size());
         return new Split(List.copyOf(images.subList(0, cut)), List.copyOf(images.subList(cut, images.size())));
     }
 
