@@ -232,24 +232,13 @@
     }
   });
 
-  // A job's name, tags and notes (the run page and the job page): PATCH /api/jobs/<id>, then the
-  // page again with them; a bad one is shown at its field.
-  document.addEventListener('submit', async e => {
-    const form = e.target;
-    if (!(form instanceof HTMLFormElement) || !form.dataset.labels) return;
-    e.preventDefault();
-    Srgan.clearErrors(form);
-    const name = form.elements.name.value.trim();
-    const body = {
-      tags: Srgan.tags(form.elements.tags.value),
-      notes: form.elements.notes.value
-    };
-    if (name !== '') body.name = name;
+  /** Sends a form's JSON body; the page again once it is done, or each error at its field. */
+  async function sendForm(form, url, method, body) {
     const button = form.querySelector('button[type=submit]');
     button.disabled = true;
     try {
-      const response = await Srgan.fetch(form.dataset.labels, {
-        method: 'PATCH',
+      const response = await Srgan.fetch(url, {
+        method,
         headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
         body: JSON.stringify(body)
       });
@@ -263,38 +252,30 @@
     } finally {
       button.disabled = false;
     }
-  });
+  }
 
-  // A form that POSTs its fields as a JSON object (a run's "Train longer"): number fields as
-  // numbers, empty ones left out; the page again once it is done, or each error at its field.
-  document.addEventListener('submit', async e => {
+  document.addEventListener('submit', e => {
     const form = e.target;
-    if (!(form instanceof HTMLFormElement) || !form.dataset.jsonPost) return;
-    e.preventDefault();
-    Srgan.clearErrors(form);
-    const body = {};
-    for (const input of form.querySelectorAll('input[name], select[name], textarea[name]')) {
-      const value = input.value.trim();
-      if (value === '') continue;
-      body[input.name] = input.type === 'number' ? Number(value) : value;
-    }
-    const button = form.querySelector('button[type=submit]');
-    button.disabled = true;
-    try {
-      const response = await Srgan.fetch(form.dataset.jsonPost, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify(body)
-      });
-      if (response.ok) {
-        window.location.reload();
-        return;
+    if (!(form instanceof HTMLFormElement)) return;
+    if (form.dataset.labels) {
+      // a job's name, tags and notes (the run page and the job page): PATCH /api/jobs/<id>
+      e.preventDefault();
+      Srgan.clearErrors(form);
+      const name = form.elements.name.value.trim();
+      const body = { tags: Srgan.tags(form.elements.tags.value), notes: form.elements.notes.value };
+      if (name !== '') body.name = name;
+      sendForm(form, form.dataset.labels, 'PATCH', body);
+    } else if (form.dataset.jsonPost) {
+      // a form POSTed as a JSON object (a run's "Train longer"): number fields as numbers, empty
+      // ones left out
+      e.preventDefault();
+      Srgan.clearErrors(form);
+      const body = {};
+      for (const input of form.querySelectorAll('input[name], select[name], textarea[name]')) {
+        const value = input.value.trim();
+        if (value !== '') body[input.name] = input.type === 'number' ? Number(value) : value;
       }
-      Srgan.showErrors(form, await Srgan.readError(response));
-    } catch (err) {
-      Srgan.showErrors(form, { error: 'The server could not be reached: ' + err.message });
-    } finally {
-      button.disabled = false;
+      sendForm(form, form.dataset.jsonPost, 'POST', body);
     }
   });
 

@@ -234,6 +234,22 @@ public class DatasetStore {
      */
     public TrainingStore.ValidationDataset requireValidation(Connection c, UUID id, String field, int scale)
             throws SQLException {
+        Smallest d = smallest(c, id, field);
+        int minimum = 11 + 2 * scale;
+        if (d.side() != null && d.side() < minimum) {
+            throw ApiException.unprocessable(
+                    field,
+                    "'" + d.image() + "' in dataset '" + d.name() + "' is " + d.side()
+                            + " pixels on its short side; validating at " + scale + "x needs at least " + minimum);
+        }
+        return new TrainingStore.ValidationDataset(id, d.name());
+    }
+
+    /** A dataset's name and its smallest image (null for datasets from before it was measured). */
+    private record Smallest(String name, Integer side, String image) {}
+
+    /** 422 naming {@code field} when there is no such dataset. */
+    private static Smallest smallest(Connection c, UUID id, String field) throws SQLException {
         try (PreparedStatement ps =
                 c.prepareStatement("SELECT name, smallest_side, smallest_image FROM datasets WHERE id = ?")) {
             ps.setObject(1, id);
@@ -241,17 +257,7 @@ public class DatasetStore {
                 if (!rs.next()) {
                     throw ApiException.unprocessable(field, "no dataset " + id);
                 }
-                String name = rs.getString(1);
-                Integer smallest = rs.getObject(2, Integer.class);
-                int minimum = 11 + 2 * scale;
-                if (smallest != null && smallest < minimum) {
-                    throw ApiException.unprocessable(
-                            field,
-                            "'" + rs.getString(3) + "' in dataset '" + name + "' is " + smallest
-                                    + " pixels on its short side; validating at " + scale + "x needs at least "
-                                    + minimum);
-                }
-                return new TrainingStore.ValidationDataset(id, name);
+                return new Smallest(rs.getString(1), rs.getObject(2, Integer.class), rs.getString(3));
             }
         }
     }
@@ -263,26 +269,15 @@ public class DatasetStore {
      */
     public String requireUsable(Connection c, UUID id, String field, Collection<Integer> hrCropSizes)
             throws SQLException {
-        try (PreparedStatement ps =
-                c.prepareStatement("SELECT name, smallest_side, smallest_image FROM datasets WHERE id = ?")) {
-            ps.setObject(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw ApiException.unprocessable(field, "no dataset " + id);
-                }
-                String name = rs.getString(1);
-                Integer smallest = rs.getObject(2, Integer.class);
-                int crop = hrCropSizes.stream().max(Integer::compare).orElse(0);
-                if (smallest != null && crop > smallest) {
-                    throw ApiException.unprocessable(
-                            "hrCropSize",
-                            "hrCropSize " + crop + " does not fit in every image of dataset '" + name + "': '"
-                                    + rs.getString(3) + "' is " + smallest
-                                    + " pixels on its short side; use an hrCropSize of at most " + smallest
-                                    + " (a multiple of the scale), or a dataset without that image");
-                }
-                return name;
-            }
+        Smallest d = smallest(c, id, field);
+        int crop = hrCropSizes.stream().max(Integer::compare).orElse(0);
+        if (d.side() != null && crop > d.side()) {
+            throw ApiException.unprocessable(
+                    "hrCropSize",
+                    "hrCropSize " + crop + " does not fit in every image of dataset '" + d.name() + "': '" + d.image()
+                            + "' is " + d.side() + " pixels on its short side; use an hrCropSize of at most "
+                            + d.side() + " (a multiple of the scale), or a dataset without that image");
         }
+        return d.name();
     }
 }

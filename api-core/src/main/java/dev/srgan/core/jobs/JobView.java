@@ -69,37 +69,15 @@ public record JobView(
 
     /** The same job without its webhook: what a webhook delivery carries (its own state would be stale at once). */
     public JobView withoutWebhook() {
-        return new JobView(
-                id,
-                type,
-                status,
-                name,
-                tags,
-                notes,
-                submittedBy,
-                params,
-                inputName,
-                modelId,
-                datasetId,
-                baseModel,
-                validationDataset,
-                attempts,
-                maxAttempts,
-                workerId,
-                progress,
-                progressMessage,
-                cancelRequested,
-                error,
-                createdAt,
-                startedAt,
-                finishedAt,
-                result,
-                null,
-                outlook);
+        return with(null, outlook);
     }
 
     /** The same job with its outlook. */
     public JobView withOutlook(JobOutlook.Outlook outlook) {
+        return with(webhook, outlook);
+    }
+
+    private JobView with(WebhookView webhook, JobOutlook.Outlook outlook) {
         return new JobView(
                 id,
                 type,

@@ -87,12 +87,7 @@ public class DatasetResource {
     @APIResponse(responseCode = "200", description = "its images, ordered as a training run orders them")
     @APIResponse(responseCode = "404", description = "no such dataset")
     public DatasetStore.Images images(@PathParam("id") String id) throws SQLException, IOException {
-        UUID datasetId;
-        try {
-            datasetId = UUID.fromString(id);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.notFound("no dataset " + id);
-        }
+        UUID datasetId = datasetId(id);
         Optional<DatasetStore.Images> recorded = store.images(datasetId);
         if (recorded.isPresent()) {
             return recorded.get();
@@ -119,6 +114,15 @@ public class DatasetResource {
         return store.images(datasetId).orElseThrow(() -> ApiException.notFound("no dataset " + datasetId));
     }
 
+    /** A dataset id from a path; 404 unless a UUID. */
+    private static UUID datasetId(String id) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound("no dataset " + id);
+        }
+    }
+
     @Requires(Role.OPERATOR)
     @DELETE
     @Path("/{id}")
@@ -131,12 +135,7 @@ public class DatasetResource {
     @APIResponse(responseCode = "409", description = "a QUEUED or RUNNING job uses it")
     public Deletions.Deleted delete(@PathParam("id") String id, @Context ContainerRequestContext http)
             throws SQLException {
-        UUID datasetId;
-        try {
-            datasetId = UUID.fromString(id);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.notFound("no dataset " + id);
-        }
+        UUID datasetId = datasetId(id);
         return deletion.deleteDataset(datasetId, Caller.name(http));
     }
 

@@ -121,16 +121,7 @@ public final class TrainingLimits {
      * naming {@code baseModelId} unless it is a UUID.
      */
     public static java.util.UUID baseModelId(String requested) {
-        if (requested == null || requested.isBlank()) {
-            return null;
-        }
-        try {
-            return java.util.UUID.fromString(requested.trim());
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(
-                    ModelStore.BASE_MODEL_FIELD,
-                    "baseModelId must be the id of a registered model (GET /api/models), got '" + requested + "'");
-        }
+        return optionalId(requested, ModelStore.BASE_MODEL_FIELD, "the id of a registered model (GET /api/models)");
     }
 
     /**
@@ -138,16 +129,18 @@ public final class TrainingLimits {
      * tenth of its training dataset), 400 naming {@code validationDatasetId} unless it is a UUID.
      */
     public static java.util.UUID validationDatasetId(String requested) {
+        return optionalId(requested, "validationDatasetId", "the id of an uploaded dataset (POST /api/datasets)");
+    }
+
+    /** Null when absent or blank, else the UUID; 400 naming {@code field} ("must be {@code what}"). */
+    private static java.util.UUID optionalId(String requested, String field, String what) {
         if (requested == null || requested.isBlank()) {
             return null;
         }
         try {
             return java.util.UUID.fromString(requested.trim());
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(
-                    "validationDatasetId",
-                    "validationDatasetId must be the id of an uploaded dataset (POST /api/datasets), got '" + requested
-                            + "'");
+            throw ApiException.badRequest(field, field + " must be " + what + ", got '" + requested + "'");
         }
     }
 

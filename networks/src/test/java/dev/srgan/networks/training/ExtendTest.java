@@ -52,18 +52,10 @@ class ExtendTest {
             assertEquals(expected.step(), actual.step());
             assertEquals(expected.phase(), actual.phase());
             assertEquals(expected.lrG(), actual.lrG(), "the learning-rate milestones keep their steps");
-            assertClose(expected.gLoss(), actual.gLoss());
-            assertClose(expected.dLoss(), actual.dLoss());
-            assertClose(expected.dReal(), actual.dReal());
+            ResumeTest.assertClose(expected.gLoss(), actual.gLoss());
+            ResumeTest.assertClose(expected.dLoss(), actual.dLoss());
+            ResumeTest.assertClose(expected.dReal(), actual.dReal());
         }
-    }
-
-    private static void assertClose(Double expected, Double actual) {
-        if (expected == null) {
-            assertEquals(null, actual);
-            return;
-        }
-        assertEquals(expected, actual, 1e-5 * Math.max(1, Math.abs(expected)));
     }
 
     @Test
