@@ -37,8 +37,8 @@ final class Cluster implements AutoCloseable {
             Path.of(System.getProperty("srgan.home", "..")).toAbsolutePath().normalize();
     final Path dataDir;
     final Path logs = home.resolve("system-tests/target/logs");
-    private final int kafkaPort = dev.srgan.embedded.Preflight.freeServicePort();
-    private final int pgPort = dev.srgan.embedded.Preflight.freeServicePort();
+    private int kafkaPort = dev.srgan.embedded.Preflight.freeServicePort();
+    private int pgPort = dev.srgan.embedded.Preflight.freeServicePort();
     private ServicesProcess postgres;
     private ServicesProcess kafka;
     private App api;
@@ -80,13 +80,44 @@ final class Cluster implements AutoCloseable {
         return c;
     }
 
+    /** Kafka on the same port every time (the apps know it); the first start may pick another. */
     void startKafka() {
-        kafka = ServicesProcess.startOnly("kafka", dataDir.resolve("kafka"), kafkaPort);
+        boolean first = kafka == null;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                kafka = ServicesProcess.startOnly("kafka", dataDir.resolve("kafka"), kafkaPort);
+                return;
+            } catch (IllegalStateException e) {
+                if (!first || !portTaken(e, attempt)) {
+                    throw e;
+                }
+                kafkaPort = dev.srgan.embedded.Preflight.freeServicePort();
+            }
+        }
     }
 
     /** PostgreSQL on the same port and data every time, so the apps reconnect to it after a restart. */
     void startPostgres() {
-        postgres = ServicesProcess.startOnly("postgres", dataDir.resolve("pg"), pgPort);
+        boolean first = postgres == null;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                postgres = ServicesProcess.startOnly("postgres", dataDir.resolve("pg"), pgPort);
+                return;
+            } catch (IllegalStateException e) {
+                if (!first || !portTaken(e, attempt)) {
+                    throw e;
+                }
+                pgPort = dev.srgan.embedded.Preflight.freeServicePort();
+            }
+        }
+    }
+
+    /**
+     * Whether a first start failed only because its port, free when picked, was taken since (by
+     * another build's services on this machine): then it picks again, twice at most.
+     */
+    private static boolean portTaken(IllegalStateException e, int attempt) {
+        return attempt < 3 && String.valueOf(e.getMessage()).contains("is already in use");
     }
 
     void stopPostgres() {
