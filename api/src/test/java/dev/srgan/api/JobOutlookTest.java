@@ -145,6 +145,20 @@ class JobOutlookTest {
                 .then()
                 .body(containsString("Pre-training ends in about 15 s (2.50 s a step)"));
 
+        // pre-training done, no GAN step timed yet: still no time to the end
+        TestData.exec(
+                dataSource,
+                "INSERT INTO loss_points (job_id, step, phase, g_loss, content_loss, seconds_per_step) VALUES"
+                        + " (?::uuid, 10, 'pretrain', 1, 1, 2.5)",
+                run);
+        TestData.exec(dataSource, "UPDATE training_runs SET current_step = 10 WHERE job_id = ?::uuid", run);
+        JsonPath boundary = outlook(run);
+        assertEquals(0, boundary.getLong("outlook.phaseSecondsLeft"));
+        assertNull(boundary.get("outlook.secondsLeft"), "the pre-training pace says nothing of a GAN step's");
+        given().get("/training/" + run + "/status")
+                .then()
+                .body(containsString("Pre-training is done (2.50 s a step); the time of the GAN phase is known"));
+
         // the GAN phase: its own steps' median, 5 s, for the 17 steps left of 30
         TestData.exec(
                 dataSource,

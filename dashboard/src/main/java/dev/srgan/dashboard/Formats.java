@@ -129,8 +129,10 @@ public final class Formats {
             return about(o.secondsLeft()) + " left" + pace + ", ending about "
                     + end.format(today ? HOUR_MINUTE : DAY_HOUR_MINUTE) + ".";
         }
-        return "Pre-training ends in " + about(o.phaseSecondsLeft()) + pace
-                + "; the time of the GAN phase is known once it starts.";
+        return (o.phaseSecondsLeft() > 0
+                        ? "Pre-training ends in " + about(o.phaseSecondsLeft())
+                        : "Pre-training is done")
+                + pace + "; the time of the GAN phase is known once it starts.";
     }
 
     /** The first block of a UUID-like id, enough to tell jobs apart in a table. */

@@ -1,6 +1,7 @@
 package dev.srgan.core.jobs;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.srgan.networks.training.Phase;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -116,28 +117,29 @@ public class JobOutlook {
     private Outlook training(JobView job) throws SQLException {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = c.prepareStatement("""
+                     WITH latest AS (SELECT phase FROM loss_points WHERE job_id = ? ORDER BY step DESC LIMIT 1)
                      SELECT t.current_step, (t.config ->> 'pretrainSteps')::int, (t.config ->> 'ganSteps')::int,
+                            latest.phase,
                             (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY r.seconds_per_step)
                              FROM (SELECT p.seconds_per_step FROM loss_points p
-                                   WHERE p.job_id = t.job_id AND p.seconds_per_step > 0
-                                     AND p.phase = (SELECT phase FROM loss_points WHERE job_id = t.job_id
-                                                    ORDER BY step DESC LIMIT 1)
+                                   WHERE p.job_id = t.job_id AND p.seconds_per_step > 0 AND p.phase = latest.phase
                                    ORDER BY p.step DESC LIMIT ?) r)
-                     FROM training_runs t WHERE t.job_id = ?""")) {
-            ps.setInt(1, RECENT_STEPS);
-            ps.setObject(2, job.id());
+                     FROM training_runs t, latest WHERE t.job_id = ?""")) {
+            ps.setObject(1, job.id());
+            ps.setInt(2, RECENT_STEPS);
+            ps.setObject(3, job.id());
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next() || rs.getObject(4) == null) {
+                if (!rs.next() || rs.getObject(5) == null) {
                     return null;
                 }
                 int step = rs.getInt(1);
                 int pretrain = rs.getInt(2);
-                int total = pretrain + rs.getInt(3);
-                double pace = rs.getDouble(4);
-                boolean pretraining = step < pretrain;
-                long phaseLeft = Math.round(((pretraining ? pretrain : total) - step) * pace);
+                int gan = rs.getInt(3);
+                boolean pretraining = Phase.PRETRAIN.storedName().equals(rs.getString(4));
+                double pace = rs.getDouble(5);
+                long phaseLeft = Math.round(Math.max(0, (pretraining ? pretrain : pretrain + gan) - step) * pace);
                 // a GAN step trains D as well: its pace is known only once the phase has begun
-                Long left = pretraining && total > pretrain ? null : phaseLeft;
+                Long left = pretraining && gan > 0 ? null : phaseLeft;
                 return new Outlook(null, null, null, pace, phaseLeft, left, end(left));
             }
         }
