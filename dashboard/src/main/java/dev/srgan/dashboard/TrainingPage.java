@@ -341,6 +341,12 @@ public class TrainingPage {
                     config.path("featureExtractorPath").isTextual()
                             ? config.path("featureExtractorName").asText()
                             : "pixel-mse");
+            // runs compare only on the same validation photos: the comparison shows where they differ
+            hp.put(
+                    "validation",
+                    job.validationDataset() == null
+                            ? "the last tenth of its dataset"
+                            : "dataset " + job.validationDataset().name());
             totalSteps = config.path("pretrainSteps").asInt(0)
                     + config.path("ganSteps").asInt(0);
         } catch (IOException e) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.srgan.domain.datasets.ValidationSplit;
 import dev.srgan.networks.checkpoint.Checkpoint;
 import dev.srgan.networks.training.LossRecord;
 import dev.srgan.networks.training.TrainingConfig;
@@ -30,7 +31,9 @@ import java.util.stream.Stream;
  * continues under the new step counts and schedule), {@code model.srgan.zip} (the
  * exported generator) at the end, and {@code losses.csv} / {@code validation.csv} (PSNR and SSIM
  * of the generator and of bicubic, then their NIQE, empty where no validation image is at least
- * 192x192 after the border).
+ * 192x192 after the border). Without {@code --validation} it holds out the last tenth of the
+ * images by name (at least one) and validates on them, as a cluster run does without a validation
+ * dataset ({@link ValidationSplit}).
  */
 public final class TrainCommand {
     private TrainCommand() {}
@@ -99,8 +102,9 @@ public final class TrainCommand {
             throw new IllegalArgumentException(
                     "usage: ./srgan train --config FILE --images DIR [--validation DIR] --out DIR [--resume FILE | --init-generator MODEL]");
         }
-        List<Path> train = imagesIn(images);
-        List<Path> val = validation != null ? imagesIn(validation) : train.subList(0, 1);
+        List<Path> found = imagesIn(images);
+        List<Path> val = validation != null ? imagesIn(validation) : heldOut(found);
+        List<Path> train = validation != null || found.size() < 2 ? found : found.subList(0, found.size() - val.size());
         Files.createDirectories(out);
         Path outDir = out;
         TrainingRun.Builder builder;
@@ -152,11 +156,12 @@ public final class TrainCommand {
             long total = (long) c.pretrainSteps() + c.ganSteps();
             System.out.printf(
                     Locale.ROOT,
-                    "training %dx, %d residual blocks, %d images (%d for validation), %d steps from step %d, content loss %s%s%n",
+                    "training %dx, %d residual blocks, %d images, %d for validation%s, %d steps from step %d, content loss %s%s%n",
                     c.scale(),
                     c.residualBlocks(),
                     train.size(),
                     val.size(),
+                    validation != null ? "" : found.size() < 2 ? " (the same image)" : " (held out: the last by name)",
                     total,
                     run.currentStep(),
                     run.contentLoss(),
@@ -297,6 +302,11 @@ public final class TrainCommand {
             checkpoint.write(o);
         }
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The images a run without a validation folder validates on: the last tenth by name, at least one. */
+    static List<Path> heldOut(List<Path> images) {
+        return images.subList(images.size() - ValidationSplit.heldOut(images.size()), images.size());
     }
 
     static List<Path> imagesIn(Path dir) throws IOException {
