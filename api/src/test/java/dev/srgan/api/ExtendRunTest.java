@@ -47,6 +47,12 @@ class ExtendRunTest {
                 .statusCode(202)
                 .extract()
                 .path("id");
+        end(id, status, step);
+        return id;
+    }
+
+    /** Ends a queued run in {@code status} with its last checkpoint at {@code step}. */
+    private void end(String id, String status, int step) throws Exception {
         TestData.exec(
                 dataSource,
                 "UPDATE jobs SET status = ?, attempts = 1, progress = ?, finished_at = now() WHERE id = ?::uuid",
@@ -65,7 +71,6 @@ class ExtendRunTest {
                 id,
                 step,
                 blob);
-        return id;
     }
 
     private String state(String id) throws Exception {
@@ -176,5 +181,53 @@ class ExtendRunTest {
                 .then()
                 .statusCode(403);
         assertEquals(before, state(id));
+    }
+
+    @Test
+    void aSweepsRunsAreExtendedTogetherOrNotAtAll() throws Exception {
+        String dataset = TestData.dataset(given(), "extend sweep photos");
+        io.restassured.path.json.JsonPath sweep = given().contentType(ContentType.JSON)
+                .body("{\"datasetId\":\"" + dataset + "\",\"name\":\"to extend\",\"hyperparameters\":{\"scale\":2,"
+                        + "\"residualBlocks\":2,\"batchSize\":4,\"hrCropSize\":32,\"pretrainSteps\":10,\"ganSteps\":5},"
+                        + "\"grid\":{\"batchSize\":[2,4]}}")
+                .post("/api/training/sweeps")
+                .then()
+                .statusCode(202)
+                .extract()
+                .jsonPath();
+        String id = sweep.getString("id");
+        java.util.List<String> runs = sweep.getList("jobIds");
+        for (String run : runs) {
+            end(run, "SUCCEEDED", 15);
+        }
+        given().get("/training/sweeps/" + id).then().body(containsString("id=\"extend-sweep\""));
+        String before = state(runs.get(0)) + state(runs.get(1));
+
+        given().contentType(ContentType.JSON)
+                .body("{\"ganSteps\": 3}")
+                .post("/api/training/sweeps/" + id + "/extend")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("ganSteps"))
+                .body("error", containsString("run 1 of 2 'to extend [batchSize=2]': ganSteps cannot be lowered"));
+        TestData.exec(dataSource, "UPDATE jobs SET status = 'RUNNING' WHERE id = ?::uuid", runs.get(1));
+        given().contentType(ContentType.JSON)
+                .body("{\"ganSteps\": 10}")
+                .post("/api/training/sweeps/" + id + "/extend")
+                .then()
+                .statusCode(409)
+                .body("error", containsString("run 2 of 2 'to extend [batchSize=4]': the run is RUNNING"));
+        TestData.exec(dataSource, "UPDATE jobs SET status = 'SUCCEEDED' WHERE id = ?::uuid", runs.get(1));
+        assertEquals(before, state(runs.get(0)) + state(runs.get(1)), "nothing changed by the refusals");
+
+        given().contentType(ContentType.JSON)
+                .body("{\"ganSteps\": 10}")
+                .post("/api/training/sweeps/" + id + "/extend")
+                .then()
+                .statusCode(202)
+                .body("runs.status", equalTo(java.util.List.of("QUEUED", "QUEUED")));
+        for (String run : runs) {
+            given().get("/api/jobs/" + run).then().body("params.ganSteps", equalTo(10));
+        }
     }
 }

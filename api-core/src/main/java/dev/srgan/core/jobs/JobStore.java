@@ -339,59 +339,92 @@ public class JobStore {
      */
     public JobView extend(UUID id, Integer pretrainSteps, Integer ganSteps, int maxTotalSteps, String by)
             throws SQLException {
-        inTransaction(id, (c, status) -> {
-            String type;
-            String configJson;
-            long done;
-            try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT j.type, t.config::text, (SELECT max(k.step) FROM checkpoints k WHERE k.job_id = j.id)
-                    FROM jobs j LEFT JOIN training_runs t ON t.job_id = j.id WHERE j.id = ?""")) {
-                ps.setObject(1, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    type = rs.getString(1);
-                    configJson = rs.getString(2);
-                    done = rs.getLong(3);
-                }
-            }
-            if (!type.equals(JobType.TRAINING.name()) || configJson == null) {
-                throw ApiException.conflict(
-                        "job " + id + " is " + article(type) + " job; only a training run can be" + " extended");
-            }
-            if (!status.isFinal()) {
-                throw ApiException.conflict("the run is " + status + "; it can be extended once it has ended (cancel"
-                        + " it to extend it now: it keeps its checkpoints)");
-            }
-            requireInputs(c, id);
-            TrainingConfig longer;
-            try {
-                longer = TrainingConfig.fromJson(configJson).extendedTo(pretrainSteps, ganSteps, done);
-            } catch (TrainingConfig.InvalidConfigException e) {
-                throw ApiException.badRequest(e.field(), e.getMessage());
-            }
-            if (longer.totalSteps() > maxTotalSteps) {
-                throw ApiException.badRequest(
-                        ganSteps != null ? "ganSteps" : "pretrainSteps",
-                        "pretrainSteps + ganSteps must be at most " + maxTotalSteps);
-            }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE training_runs SET config = ?::jsonb, total_steps = ? WHERE job_id = ?")) {
-                ps.setString(1, longer.toJson());
-                ps.setInt(2, longer.totalSteps());
-                ps.setObject(3, id);
-                ps.executeUpdate();
-            }
-            table.extend(
-                    c,
-                    id,
-                    JobType.TRAINING,
-                    status,
-                    longer.toJson(),
-                    (double) done / longer.totalSteps(),
-                    "to " + longer.pretrainSteps() + " + " + longer.ganSteps() + " steps",
-                    by);
-        });
+        inTransaction(id, (c, status) -> extend(c, id, status, pretrainSteps, ganSteps, maxTotalSteps, by));
         return require(id);
+    }
+
+    /**
+     * Extends each of {@code ids} (as {@link #extend}: every one a training run that has ended) to
+     * the same totals in one transaction: all or nothing. A refusal names the run by {@code
+     * describe} ("run 2 of 4 (learningRateG 0.001): ganSteps cannot be lowered ...").
+     */
+    public int extendEach(
+            java.util.Collection<UUID> ids,
+            Integer pretrainSteps,
+            Integer ganSteps,
+            int maxTotalSteps,
+            String by,
+            java.util.function.Function<UUID, String> describe)
+            throws SQLException {
+        return eachInTransaction(ids, (c, id, status) -> {
+            try {
+                extend(c, id, status, pretrainSteps, ganSteps, maxTotalSteps, by);
+            } catch (ApiException e) {
+                throw new ApiException(e.status(), describe.apply(id) + ": " + e.getMessage(), e.field());
+            }
+            return true;
+        });
+    }
+
+    private void extend(
+            Connection c,
+            UUID id,
+            JobStatus status,
+            Integer pretrainSteps,
+            Integer ganSteps,
+            int maxTotalSteps,
+            String by)
+            throws SQLException {
+        String type;
+        String configJson;
+        long done;
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT j.type, t.config::text, (SELECT max(k.step) FROM checkpoints k WHERE k.job_id = j.id)
+                FROM jobs j LEFT JOIN training_runs t ON t.job_id = j.id WHERE j.id = ?""")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                type = rs.getString(1);
+                configJson = rs.getString(2);
+                done = rs.getLong(3);
+            }
+        }
+        if (!type.equals(JobType.TRAINING.name()) || configJson == null) {
+            throw ApiException.conflict(
+                    "job " + id + " is " + article(type) + " job; only a training run can be" + " extended");
+        }
+        if (!status.isFinal()) {
+            throw ApiException.conflict("the run is " + status + "; it can be extended once it has ended (cancel"
+                    + " it to extend it now: it keeps its checkpoints)");
+        }
+        requireInputs(c, id);
+        TrainingConfig longer;
+        try {
+            longer = TrainingConfig.fromJson(configJson).extendedTo(pretrainSteps, ganSteps, done);
+        } catch (TrainingConfig.InvalidConfigException e) {
+            throw ApiException.badRequest(e.field(), e.getMessage());
+        }
+        if (longer.totalSteps() > maxTotalSteps) {
+            throw ApiException.badRequest(
+                    ganSteps != null ? "ganSteps" : "pretrainSteps",
+                    "pretrainSteps + ganSteps must be at most " + maxTotalSteps);
+        }
+        try (PreparedStatement ps =
+                c.prepareStatement("UPDATE training_runs SET config = ?::jsonb, total_steps = ? WHERE job_id = ?")) {
+            ps.setString(1, longer.toJson());
+            ps.setInt(2, longer.totalSteps());
+            ps.setObject(3, id);
+            ps.executeUpdate();
+        }
+        table.extend(
+                c,
+                id,
+                JobType.TRAINING,
+                status,
+                longer.toJson(),
+                (double) done / longer.totalSteps(),
+                "to " + longer.pretrainSteps() + " + " + longer.ganSteps() + " steps",
+                by);
     }
 
     private static String article(String type) {

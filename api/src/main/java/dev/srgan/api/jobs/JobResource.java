@@ -314,7 +314,38 @@ public class JobResource {
             Integer pretrainSteps,
 
             @Schema(description = "the new GAN-phase total, at least the run's")
-            Integer ganSteps) {}
+            Integer ganSteps) {
+
+        /** The totals a request body asks for; 400 for anything else, naming it. */
+        public static Extension of(JsonNode body) {
+            String example = "send {\"ganSteps\": N} and/or {\"pretrainSteps\": N}, the run's new totals";
+            if (body == null || !body.isObject()) {
+                throw ApiException.badRequest(null, "the body must be a JSON object; " + example);
+            }
+            for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
+                String name = names.next();
+                if (!name.equals("pretrainSteps") && !name.equals("ganSteps")) {
+                    throw ApiException.badRequest(name, "unknown member '" + name + "'; " + example);
+                }
+            }
+            Extension e = new Extension(steps(body, "pretrainSteps"), steps(body, "ganSteps"));
+            if (e.pretrainSteps() == null && e.ganSteps() == null) {
+                throw ApiException.badRequest(null, "nothing to extend; " + example);
+            }
+            return e;
+        }
+
+        private static Integer steps(JsonNode body, String field) {
+            JsonNode value = body.get(field);
+            if (value == null || value.isNull()) {
+                return null;
+            }
+            if (!value.canConvertToInt() || !value.isIntegralNumber() || value.intValue() < 0) {
+                throw ApiException.badRequest(field, field + " must be a whole number of steps, got " + value);
+            }
+            return value.intValue();
+        }
+    }
 
     @Requires(Role.OPERATOR)
     @POST
@@ -346,35 +377,15 @@ public class JobResource {
     public Response extend(@PathParam("id") String id, JsonNode body, @Context ContainerRequestContext http)
             throws SQLException {
         UUID jobId = uuid(id);
-        String example = "send {\"ganSteps\": N} and/or {\"pretrainSteps\": N}, the run's new totals";
-        if (body == null || !body.isObject()) {
-            throw ApiException.badRequest(null, "the body must be a JSON object; " + example);
-        }
-        for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!name.equals("pretrainSteps") && !name.equals("ganSteps")) {
-                throw ApiException.badRequest(name, "unknown member '" + name + "'; " + example);
-            }
-        }
-        Integer pretrain = steps(body, "pretrainSteps");
-        Integer gan = steps(body, "ganSteps");
-        if (pretrain == null && gan == null) {
-            throw ApiException.badRequest(null, "nothing to extend; " + example);
-        }
+        Extension extension = Extension.of(body);
         return Response.status(202)
-                .entity(jobs.extend(jobId, pretrain, gan, TrainingLimits.MAX_STEPS, Caller.name(http)))
+                .entity(jobs.extend(
+                        jobId,
+                        extension.pretrainSteps(),
+                        extension.ganSteps(),
+                        TrainingLimits.MAX_STEPS,
+                        Caller.name(http)))
                 .build();
-    }
-
-    private static Integer steps(JsonNode body, String field) {
-        JsonNode value = body.get(field);
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        if (!value.canConvertToInt() || !value.isIntegralNumber() || value.intValue() < 0) {
-            throw ApiException.badRequest(field, field + " must be a whole number of steps, got " + value);
-        }
-        return value.intValue();
     }
 
     @Requires(Role.OPERATOR)

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.srgan.api.ApiDocument;
 import dev.srgan.api.PageRequest;
 import dev.srgan.api.idempotency.IdempotencyKeys;
+import dev.srgan.api.jobs.JobResource;
 import dev.srgan.core.auth.Caller;
 import dev.srgan.core.auth.Quotas;
 import dev.srgan.core.auth.Requires;
@@ -49,6 +50,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -386,6 +388,61 @@ public class SweepResource {
         if (jobs.retryEach(sweep.runs().stream().map(SweepStore.SweepRun::jobId).toList(), Caller.name(http)) == 0) {
             throw ApiException.conflict("no run of the sweep FAILED or was CANCELLED; nothing to retry");
         }
+        return Response.accepted(sweeps.require(sweep.id())).build();
+    }
+
+    /**
+     * Trains every run of a sweep that has ended longer, to the same new totals, each as {@code
+     * POST /api/jobs/{id}/extend} does, all in one transaction: every run or none.
+     */
+    @Requires(Role.OPERATOR)
+    @POST
+    @Path("/{id}/extend")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(
+            operationId = "extendSweep",
+            summary =
+                    "Train every run of a sweep longer: new step totals for all; each resumes from its last checkpoint")
+    @RequestBody(
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = JobResource.Extension.class)))
+    @APIResponse(
+            responseCode = "202",
+            description = "the sweep, its runs QUEUED again",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = SweepStore.SweepView.class)))
+    @APIResponse(
+            responseCode = "400",
+            description = "totals a run cannot take (the message names the run, field the total), an unknown member")
+    @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
+    @APIResponse(responseCode = "404", description = "no such sweep")
+    @APIResponse(
+            responseCode = "409",
+            description = "a run still QUEUED or RUNNING, or a run's dataset deleted; nothing is extended then")
+    public Response extend(
+            @PathParam("id") String id,
+            com.fasterxml.jackson.databind.JsonNode body,
+            @Context ContainerRequestContext http)
+            throws SQLException {
+        SweepStore.SweepView sweep = sweeps.require(SweepStore.id(id));
+        JobResource.Extension extension = JobResource.Extension.of(body);
+        java.util.Map<UUID, String> names = new java.util.HashMap<>();
+        int n = sweep.runs().size();
+        for (int i = 0; i < n; i++) {
+            SweepStore.SweepRun run = sweep.runs().get(i);
+            names.put(run.jobId(), "run " + (i + 1) + " of " + n + " '" + run.name() + "'");
+        }
+        jobs.extendEach(
+                names.keySet(),
+                extension.pretrainSteps(),
+                extension.ganSteps(),
+                TrainingLimits.MAX_STEPS,
+                Caller.name(http),
+                names::get);
         return Response.accepted(sweeps.require(sweep.id())).build();
     }
 
