@@ -181,6 +181,9 @@ class JobOutlookTest {
                 .then()
                 .body(containsString("about 1 min left (5.00 s a step), ending about "));
         given().get("/jobs/" + run + "/detail").then().body(containsString("about 1 min left (5.00 s a step)"));
+        given().get("/jobs/table?type=TRAINING&status=RUNNING")
+                .then()
+                .body(containsString("<span class=\"time-left\">about 1 min left</span>"));
     }
 
     private String upscale() throws Exception {

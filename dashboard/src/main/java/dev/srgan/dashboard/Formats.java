@@ -101,6 +101,12 @@ public final class Formats {
         return "about " + s / 86400 + " d " + (s % 86400) / 3600 + " h";
     }
 
+    /** A running job's estimated time left, "about 3 min left"; null while it cannot be told. */
+    static String timeLeft(dev.srgan.core.jobs.JobView job) {
+        dev.srgan.core.jobs.JobOutlook.Outlook o = job.outlook();
+        return o == null || o.secondsLeft() == null ? null : about(o.secondsLeft()) + " left";
+    }
+
     /**
      * What the job's outlook says, in a sentence: its place in the queue and the workers that can
      * take it, or the time it still needs; null without an outlook.

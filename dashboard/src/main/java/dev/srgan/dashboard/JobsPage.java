@@ -149,6 +149,12 @@ public class JobsPage {
             page = (int) pages - 1;
             result = jobs.list(filter, page, PAGE_SIZE);
         }
+        // the running ones say the time they still need (a few at once: one per busy worker)
+        List<JobView> items = new java.util.ArrayList<>();
+        for (JobView j : result.items()) {
+            items.add(j.status().equals("RUNNING") ? outlook.attach(j) : j);
+        }
+        result = new JobStore.Page(items, result.page(), result.size(), result.total());
         String t = type == null ? "" : type.name();
         String s = status == null ? "" : status.name();
         String query = "type=" + t + "&status=" + s + (by == null ? "" : "&by=" + Formats.urlEncode(by))
