@@ -112,7 +112,7 @@ class JobOutlookTest {
         given().get("/training/" + run + "/status")
                 .then()
                 .body(containsString("id=\"run-outlook\""))
-                .body(containsString("1 worker takes training jobs, 0 busy."));
+                .body(containsString("1 worker takes training jobs, 0 busy"));
         given().get("/overview/live").then().body(not(containsString("data-type=\"TRAINING\"")));
     }
 
@@ -184,6 +184,36 @@ class JobOutlookTest {
         given().get("/jobs/table?type=TRAINING&status=RUNNING")
                 .then()
                 .body(containsString("<span class=\"time-left\">about 1 min left</span>"));
+
+        // a run queued behind it: a worker frees up when this run ends, in 85 s
+        String next = run(10, 20);
+        TestData.exec(
+                dataSource,
+                "UPDATE jobs SET status = 'CANCELLED', finished_at = now()"
+                        + " WHERE type = 'TRAINING' AND status = 'QUEUED' AND id <> ?::uuid",
+                next);
+        TestData.exec(
+                dataSource,
+                "INSERT INTO workers (id, host, pid, device, job_types, current_job_id) VALUES (?, 'test', 1, 'cpu',"
+                        + " 'TRAINING', ?::uuid)",
+                workerPrefix + "busy",
+                run);
+        JsonPath waiting = outlook(next);
+        assertEquals(0, waiting.getInt("outlook.queuedAhead"));
+        assertEquals(1, waiting.getInt("outlook.workersBusy"));
+        assertEquals(85, waiting.getLong("outlook.startsIn"), 2);
+        given().get("/jobs/" + next + "/detail")
+                .then()
+                .body(containsString("1 busy; a worker should be free for it in about 1 min."));
+        worker("free", "TRAINING", "now()", null, false);
+        assertEquals(0, outlook(next).getLong("outlook.startsIn"));
+        given().get("/jobs/" + next + "/detail").then().body(containsString("; a worker is free for it."));
+        // with two jobs ahead and two workers, the second waits for the busy one
+        String last = run(10, 20);
+        assertEquals(1, outlook(last).getInt("outlook.queuedAhead"));
+        assertEquals(85, outlook(last).getLong("outlook.startsIn"), 2);
+        String beyond = run(10, 20);
+        assertNull(outlook(beyond).get("outlook.startsIn"), "more jobs ahead than workers: their durations decide");
     }
 
     private String upscale() throws Exception {

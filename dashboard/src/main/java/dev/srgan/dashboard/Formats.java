@@ -125,8 +125,13 @@ public final class Formats {
             String ahead = o.queuedAhead() == 0
                     ? "Next in its queue"
                     : o.queuedAhead() + " queued job" + (o.queuedAhead() == 1 ? "" : "s") + " before it";
+            String start = o.startsIn() == null
+                    ? ""
+                    : o.startsIn() == 0
+                            ? "; a worker is free for it"
+                            : "; a worker should be free for it in " + about(o.startsIn());
             return ahead + "; " + (o.workers() == 1 ? "1 worker takes " : o.workers() + " workers take ") + kind
-                    + " jobs, " + o.workersBusy() + " busy.";
+                    + " jobs, " + o.workersBusy() + " busy" + start + ".";
         }
         String pace = o.secondsPerStep() == null ? "" : " (" + fixed(o.secondsPerStep(), 2) + " s a step)";
         if (o.secondsLeft() != null) {

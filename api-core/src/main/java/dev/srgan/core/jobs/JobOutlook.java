@@ -10,6 +10,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
 import javax.sql.DataSource;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -33,12 +37,16 @@ public class JobOutlook {
     @Inject
     DataSource dataSource;
 
+    @Inject
+    JobStore jobs;
+
     /**
      * What GET /api/jobs/{id} adds to a queued or running job.
      *
      * @param queuedAhead jobs of its queue, still queued, that workers take before it
      * @param workers workers online that take its type
      * @param workersBusy of those, the ones running a job now
+     * @param startsIn seconds until a worker is free for it, when that can be told
      * @param secondsPerStep a training run's recent time per step, in its current phase
      * @param phaseSecondsLeft a training run's time to the end of its current phase
      * @param secondsLeft time to the end; absent while it cannot be told (a training run whose GAN
@@ -58,6 +66,12 @@ public class JobOutlook {
 
             @Schema(description = "QUEUED: of those workers, the ones running a job now")
             Integer workersBusy,
+
+            @Schema(
+                    description = "QUEUED: seconds until a worker is free for it (0: one is free now), from the time"
+                            + " the jobs on busy workers still need; absent when more jobs are ahead than workers, or"
+                            + " a job it waits for has no estimate")
+            Long startsIn,
 
             @Schema(description = "a running training run: the median time of its recent steps, in its current phase")
             Double secondsPerStep,
@@ -98,7 +112,8 @@ public class JobOutlook {
                                         WHEN NOT me.bulk THEN false
                                         ELSE (q.created_at, q.batch_index) < (me.created_at, me.batch_index) END),
                             count(w.id),
-                            count(w.current_job_id)
+                            count(w.current_job_id),
+                            coalesce(array_remove(array_agg(w.current_job_id), NULL), '{}'::uuid[])
                      FROM workers w
                      WHERE w.stopped_at IS NULL AND w.last_heartbeat >= now() - make_interval(secs => ?)
                        AND ? = ANY (string_to_array(w.job_types, ','))""")) {
@@ -107,11 +122,46 @@ public class JobOutlook {
             ps.setObject(3, job.id());
             ps.setInt(4, ONLINE_WITHIN_SECONDS);
             ps.setString(5, type);
+            int ahead;
+            int workers;
+            int busy;
+            UUID[] running;
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return new Outlook(rs.getInt(1), rs.getInt(2), rs.getInt(3), null, null, null, null);
+                ahead = rs.getInt(1);
+                workers = rs.getInt(2);
+                busy = rs.getInt(3);
+                running = (UUID[]) rs.getArray(4).getArray();
             }
+            Long startsIn = startsIn(ahead, workers, running);
+            return new Outlook(ahead, workers, busy, startsIn, null, null, null, null);
         }
+    }
+
+    /**
+     * When a job with {@code ahead} jobs before it may start: the jobs ahead take the workers in
+     * the order they free up (a free one at once, a busy one when its job ends, by that job's own
+     * estimate), and this job the next. Unknown (null) when more jobs are ahead than workers take
+     * the type (their own durations would decide), or when a job it waits for has no estimate.
+     */
+    private Long startsIn(int ahead, int workers, UUID[] running) throws SQLException {
+        if (ahead >= workers) {
+            return null;
+        }
+        List<Long> frees = new ArrayList<>();
+        for (int i = running.length; i < workers; i++) {
+            frees.add(0L);
+        }
+        for (UUID id : running) {
+            Optional<JobView> busy = jobs.find(id);
+            Outlook o = busy.isPresent() && busy.get().status().equals("RUNNING")
+                    ? attach(busy.get()).outlook()
+                    : null;
+            frees.add(o == null || o.secondsLeft() == null ? Long.MAX_VALUE : o.secondsLeft());
+        }
+        java.util.Collections.sort(frees);
+        long at = frees.get(ahead);
+        return at == Long.MAX_VALUE ? null : at;
     }
 
     private Outlook training(JobView job) throws SQLException {
@@ -140,7 +190,7 @@ public class JobOutlook {
                 long phaseLeft = Math.round(Math.max(0, (pretraining ? pretrain : pretrain + gan) - step) * pace);
                 // a GAN step trains D as well: its pace is known only once the phase has begun
                 Long left = pretraining && gan > 0 ? null : phaseLeft;
-                return new Outlook(null, null, null, pace, phaseLeft, left, end(left));
+                return new Outlook(null, null, null, null, pace, phaseLeft, left, end(left));
             }
         }
     }
@@ -152,7 +202,7 @@ public class JobOutlook {
         }
         double elapsed = Duration.between(job.startedAt(), OffsetDateTime.now()).toMillis() / 1000.0;
         long left = Math.round(elapsed * (1 - p) / p);
-        return new Outlook(null, null, null, null, null, left, end(left));
+        return new Outlook(null, null, null, null, null, null, left, end(left));
     }
 
     private static OffsetDateTime end(Long secondsLeft) {
