@@ -100,6 +100,10 @@ public class JobOutlook {
         // A batch is queued on its images; a worker takes any single upscale before the next
         // image of a batch (the bulk topic), and the images of batches in the order they came.
         String type = job.type().equals("BATCH") ? "UPSCALE" : job.type();
+        int ahead;
+        int workers;
+        int busy;
+        UUID[] running;
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = c.prepareStatement("""
                      WITH me AS (SELECT j.created_at, j.batch_id, coalesce(j.batch_index, -1) AS batch_index,
@@ -122,10 +126,6 @@ public class JobOutlook {
             ps.setObject(3, job.id());
             ps.setInt(4, ONLINE_WITHIN_SECONDS);
             ps.setString(5, type);
-            int ahead;
-            int workers;
-            int busy;
-            UUID[] running;
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 ahead = rs.getInt(1);
@@ -133,9 +133,9 @@ public class JobOutlook {
                 busy = rs.getInt(3);
                 running = (UUID[]) rs.getArray(4).getArray();
             }
-            Long startsIn = startsIn(ahead, workers, running);
-            return new Outlook(ahead, workers, busy, startsIn, null, null, null, null);
         }
+        // the busy workers' jobs are looked at with the query's connection given back
+        return new Outlook(ahead, workers, busy, startsIn(ahead, workers, running), null, null, null, null);
     }
 
     /**

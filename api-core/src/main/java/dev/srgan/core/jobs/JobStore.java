@@ -391,7 +391,7 @@ public class JobStore {
         }
         if (!type.equals(JobType.TRAINING.name()) || configJson == null) {
             throw ApiException.conflict(
-                    "job " + id + " is " + article(type) + " job; only a training run can be" + " extended");
+                    "job " + id + " is " + article(type) + " job; only a training run can be extended");
         }
         if (!status.isFinal()) {
             throw ApiException.conflict("the run is " + status + "; it can be extended once it has ended (cancel"
