@@ -65,6 +65,20 @@ class DatasetImagesTest {
                 .body(containsString("<tr data-split=\"validation\"><td class=\"mono small\">photos/k.png</td>"))
                 .body(containsString("A run validates on the last 1 by name"));
         given().get("/training").then().body(containsString("href=\"/training/datasets/" + id + "\""));
+        given().get("/training/datasets/" + id).then().body(containsString("<p class=\"empty\" id=\"dataset-users\">"));
+        String run = given().contentType(io.restassured.http.ContentType.JSON)
+                .body("{\"datasetId\":\"" + id + "\",\"validationDatasetId\":\"" + id + "\",\"name\":\"uses it\","
+                        + "\"hyperparameters\":{\"scale\":2,\"hrCropSize\":32,\"pretrainSteps\":1,\"ganSteps\":0}}")
+                .post("/api/training")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
+        given().get("/training/datasets/" + id)
+                .then()
+                .body(containsString("<a href=\"/training/" + run + "\">uses it</a>"))
+                .body(containsString("<td>trains on it</td>"));
+        given().post("/api/jobs/" + run + "/cancel").then().statusCode(200);
 
         // a dataset stored before its images were recorded: listed from its zip when first asked for
         TestData.exec(dataSource, "DELETE FROM dataset_images WHERE dataset_id = ?::uuid", id);

@@ -92,7 +92,8 @@ public class TrainingPage {
 
         static native TemplateInstance compare(List<Compared> runs);
 
-        static native TemplateInstance dataset(DatasetStore.DatasetView dataset, DatasetStore.Images images);
+        static native TemplateInstance dataset(
+                DatasetStore.DatasetView dataset, DatasetStore.Images images, List<DatasetStore.User> users);
     }
 
     /**
@@ -109,7 +110,7 @@ public class TrainingPage {
             throw dev.srgan.core.errors.ApiException.notFound("no dataset " + id);
         }
         return Templates.dataset(
-                datasets.find(datasetId), datasets.images(datasetId).orElse(null));
+                datasets.find(datasetId), datasets.images(datasetId).orElse(null), datasets.users(datasetId, 50));
     }
 
     /**

@@ -180,6 +180,38 @@ public class DatasetStore {
         }
     }
 
+    /** A job that uses a dataset: a run that trains or validates on it, an evaluation on it. */
+    public record User(UUID id, String type, String name, String status, String use) {}
+
+    /** The jobs that use the dataset, newest first, at most {@code limit}: what deleting it would touch. */
+    public List<User> users(UUID id, int limit) throws SQLException {
+        List<User> users = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("""
+                        SELECT j.id, j.type, j.name, j.status,
+                               CASE WHEN j.dataset_id = ? AND j.type = 'TRAINING' THEN 'trains on it'
+                                    WHEN j.dataset_id = ? THEN 'evaluates on it' ELSE 'validates on it' END
+                        FROM jobs j LEFT JOIN training_runs t ON t.job_id = j.id
+                        WHERE j.dataset_id = ? OR t.validation_dataset_id = ?
+                        ORDER BY j.created_at DESC, j.id LIMIT ?""")) {
+            for (int i = 1; i <= 4; i++) {
+                ps.setObject(i, id);
+            }
+            ps.setInt(5, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    users.add(new User(
+                            rs.getObject(1, UUID.class),
+                            rs.getString(2),
+                            rs.getString(3),
+                            rs.getString(4),
+                            rs.getString(5)));
+                }
+            }
+        }
+        return users;
+    }
+
     /**
      * The dataset's images ordered by name (as a run orders them, Java's string order) with the
      * part each plays when a run holds out the dataset's own validation images; empty when the
