@@ -276,7 +276,7 @@ public class TrainingPage {
     @GET
     @Path("{id}")
     public Response run(@PathParam("id") String id) throws SQLException {
-        Run run = load(id);
+        Run run = withOutlook(load(id));
         if (!run.job().type().equals("TRAINING")) {
             return Response.seeOther(URI.create(Formats.href(run.job()))).build();
         }
@@ -286,7 +286,7 @@ public class TrainingPage {
     @GET
     @Path("{id}/status")
     public TemplateInstance status(@PathParam("id") String id) throws SQLException {
-        return Templates.run$status(load(id));
+        return Templates.run$status(withOutlook(load(id)));
     }
 
     @GET
@@ -325,9 +325,21 @@ public class TrainingPage {
         return Templates.compare(compared);
     }
 
+    /** The run with its outlook: the run page and its live status, not its artifacts or a comparison. */
+    private Run withOutlook(Run run) throws SQLException {
+        return new Run(
+                outlook.attach(run.job()),
+                run.hyperparameters(),
+                run.totalSteps(),
+                run.currentStep(),
+                run.datasetName(),
+                run.checkpoints(),
+                run.validation());
+    }
+
     Run load(String id) throws SQLException {
         UUID jobId = JobStore.id(id);
-        JobView job = outlook.attach(jobs.require(jobId));
+        JobView job = jobs.require(jobId);
         Map<String, String> hp = new java.util.LinkedHashMap<>();
         int totalSteps = 0;
         try {

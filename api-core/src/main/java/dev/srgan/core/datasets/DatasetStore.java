@@ -3,6 +3,7 @@ package dev.srgan.core.datasets;
 import dev.srgan.core.errors.ApiException;
 import dev.srgan.core.training.TrainingStore;
 import dev.srgan.domain.datasets.ValidationSplit;
+import dev.srgan.networks.training.TrainingConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -267,7 +268,7 @@ public class DatasetStore {
     public TrainingStore.ValidationDataset requireValidation(Connection c, UUID id, String field, int scale)
             throws SQLException {
         Smallest d = smallest(c, id, field);
-        int minimum = 11 + 2 * scale;
+        int minimum = TrainingConfig.minimumValidationSide(scale);
         if (d.side() != null && d.side() < minimum) {
             throw ApiException.unprocessable(
                     field,

@@ -211,6 +211,14 @@ public record TrainingConfig(
         return new Builder(this);
     }
 
+    /**
+     * The shortest side a validation image needs at {@code scale}: SSIM's 11-pixel window after the
+     * {@code scale}-pixel border on each side.
+     */
+    public static int minimumValidationSide(int scale) {
+        return 11 + 2 * scale;
+    }
+
     /** Returns the total number of steps, pre-training and GAN. */
     public int totalSteps() {
         return pretrainSteps + ganSteps;

@@ -45,7 +45,7 @@ final class Validation implements AutoCloseable {
 
     private static List<Image> prepare(List<BufferedImage> images, int scale) {
         List<Image> prepared = new ArrayList<>();
-        int minimum = 11 + 2 * scale;
+        int minimum = TrainingConfig.minimumValidationSide(scale);
         for (int i = 0; i < images.size(); i++) {
             RgbImage hr = RgbImage.from(images.get(i)).withoutAlpha();
             int w = hr.width() - hr.width() % scale;
