@@ -31,4 +31,16 @@ final class SplitMix64 {
     boolean nextBoolean() {
         return nextLong() < 0;
     }
+
+    /** Returns a value in [0, 1) with 53 random bits. */
+    double nextDouble() {
+        return (nextLong() >>> 11) * 0x1.0p-53;
+    }
+
+    /** Returns a standard normal value (Box-Muller; two draws per value, none kept for the next call). */
+    double nextGaussian() {
+        double u = 1 - nextDouble();
+        double v = nextDouble();
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    }
 }

@@ -1,6 +1,7 @@
 package dev.srgan.networks.training;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -44,6 +45,15 @@ import java.util.List;
  *     the run starts with (normalising with them, never updating them) while everything else
  *     learns; for fine-tuning a trained generator, whose statistics small batches would otherwise
  *     pull away within a few steps. Meaningless for a generator from random weights.
+ * @param blurSigma the strongest Gaussian blur, in HR pixels, applied to a crop before it is shrunk:
+ *     each crop draws its sigma uniformly from [0, blurSigma]; 0 for none. With {@code noiseSigma}
+ *     and {@code jpegQuality} it trains a generator for real photos, which are rarely the clean
+ *     bicubic shrinks SRGAN trains on ({@link Degradation})
+ * @param noiseSigma the strongest Gaussian noise, in 8-bit levels, added to each LR crop after the
+ *     shrink (each crop draws its sigma uniformly from [0, noiseSigma], the noise independent per
+ *     channel); 0 for none
+ * @param jpegQuality the lowest JPEG quality an LR crop is compressed at, last (each crop draws its
+ *     quality uniformly from [jpegQuality, 95]), or null for none
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record TrainingConfig(
@@ -68,7 +78,16 @@ public record TrainingConfig(
         String featureExtractorPath,
         String featureExtractorName,
         int validationSamples,
-        boolean freezeBatchNorm) {
+        boolean freezeBatchNorm,
+        double blurSigma,
+        double noiseSigma,
+        Integer jpegQuality) {
+
+    /** The strongest blur a run may ask for, in HR pixels. */
+    public static final double MAX_BLUR_SIGMA = 10;
+
+    /** The strongest noise a run may ask for, in 8-bit levels. */
+    public static final double MAX_NOISE_SIGMA = 50;
 
     private static final ObjectMapper JSON =
             new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -94,6 +113,12 @@ public record TrainingConfig(
         lrMilestones = lrMilestones == null ? List.of() : List.copyOf(lrMilestones);
         require(lrGamma > 0, "lrGamma", "must be > 0");
         require(validationSamples >= 0, "validationSamples", "must be >= 0");
+        require(blurSigma >= 0 && blurSigma <= MAX_BLUR_SIGMA, "blurSigma", "must be in [0, 10] (HR pixels)");
+        require(noiseSigma >= 0 && noiseSigma <= MAX_NOISE_SIGMA, "noiseSigma", "must be in [0, 50] (8-bit levels)");
+        require(
+                jpegQuality == null || (jpegQuality >= 1 && jpegQuality <= Degradation.BEST_JPEG_QUALITY),
+                "jpegQuality",
+                "must be 1 to 95, or null for no JPEG compression");
         if (featureExtractorName == null || featureExtractorName.isBlank()) {
             featureExtractorName = "vgg19:relu5_4";
         }
@@ -143,7 +168,10 @@ public record TrainingConfig(
             @JsonProperty("featureExtractorPath") String featureExtractorPath,
             @JsonProperty("featureExtractorName") String featureExtractorName,
             @JsonProperty("validationSamples") Integer validationSamples,
-            @JsonProperty("freezeBatchNorm") Boolean freezeBatchNorm) {
+            @JsonProperty("freezeBatchNorm") Boolean freezeBatchNorm,
+            @JsonProperty("blurSigma") Double blurSigma,
+            @JsonProperty("noiseSigma") Double noiseSigma,
+            @JsonProperty("jpegQuality") Integer jpegQuality) {
         TrainingConfig d = defaults();
         return new TrainingConfig(
                 or(scale, d.scale),
@@ -167,7 +195,10 @@ public record TrainingConfig(
                 featureExtractorPath,
                 featureExtractorName,
                 or(validationSamples, d.validationSamples),
-                or(freezeBatchNorm, d.freezeBatchNorm));
+                or(freezeBatchNorm, d.freezeBatchNorm),
+                or(blurSigma, d.blurSigma),
+                or(noiseSigma, d.noiseSigma),
+                jpegQuality);
     }
 
     private static <T> T or(T value, T fallback) {
@@ -198,7 +229,10 @@ public record TrainingConfig(
                 null,
                 null,
                 3,
-                false);
+                false,
+                0,
+                0,
+                null);
     }
 
     /** Returns a builder starting from the defaults. */
@@ -217,6 +251,12 @@ public record TrainingConfig(
      */
     public static int minimumValidationSide(int scale) {
         return 11 + 2 * scale;
+    }
+
+    /** Whether the LR inputs are degraded beyond SRGAN's bicubic shrink (blur, noise or JPEG). */
+    @JsonIgnore
+    public boolean isDegraded() {
+        return blurSigma > 0 || noiseSigma > 0 || jpegQuality != null;
     }
 
     /** Returns the total number of steps, pre-training and GAN. */
@@ -326,6 +366,9 @@ public record TrainingConfig(
         private String featureExtractorName;
         private int validationSamples;
         private boolean freezeBatchNorm;
+        private double blurSigma;
+        private double noiseSigma;
+        private Integer jpegQuality;
 
         private Builder(TrainingConfig c) {
             scale = c.scale;
@@ -350,6 +393,9 @@ public record TrainingConfig(
             featureExtractorName = c.featureExtractorName;
             validationSamples = c.validationSamples;
             freezeBatchNorm = c.freezeBatchNorm;
+            blurSigma = c.blurSigma;
+            noiseSigma = c.noiseSigma;
+            jpegQuality = c.jpegQuality;
         }
 
         /** Sets the scale. */
@@ -470,6 +516,24 @@ public record TrainingConfig(
             return this;
         }
 
+        /** Sets the strongest blur before the shrink, 0 for none. */
+        public Builder blurSigma(double v) {
+            blurSigma = v;
+            return this;
+        }
+
+        /** Sets the strongest noise after the shrink, 0 for none. */
+        public Builder noiseSigma(double v) {
+            noiseSigma = v;
+            return this;
+        }
+
+        /** Sets the lowest JPEG quality, or null for no compression. */
+        public Builder jpegQuality(Integer v) {
+            jpegQuality = v;
+            return this;
+        }
+
         /** Builds and validates the config. */
         public TrainingConfig build() {
             return new TrainingConfig(
@@ -494,7 +558,10 @@ public record TrainingConfig(
                     featureExtractorPath,
                     featureExtractorName,
                     validationSamples,
-                    freezeBatchNorm);
+                    freezeBatchNorm,
+                    blurSigma,
+                    noiseSigma,
+                    jpegQuality);
         }
     }
 }

@@ -1,6 +1,5 @@
 package dev.srgan.networks.training;
 
-import dev.srgan.networks.image.Bicubic;
 import dev.srgan.networks.image.RgbImage;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
@@ -9,7 +8,8 @@ import java.util.List;
 /**
  * Draws training batches: per item a random image, a random {@code hrCropSize} square crop, a
  * random horizontal and vertical flip; the LR input is the crop shrunk by bicubic interpolation
- * (MATLAB-style, anti-aliased) and rounded to 8 bits, SRGAN's degradation.
+ * (MATLAB-style, anti-aliased) and rounded to 8 bits, SRGAN's degradation, with the run's blur,
+ * noise and JPEG compression if it asks for them ({@link Degradation}).
  */
 final class TrainingData {
 
@@ -19,8 +19,10 @@ final class TrainingData {
     private final List<RgbImage> images;
     private final int cropSize;
     private final int scale;
+    private final Degradation degradation;
 
-    TrainingData(List<BufferedImage> images, int cropSize, int scale) {
+    TrainingData(List<BufferedImage> images, TrainingConfig config) {
+        int cropSize = config.hrCropSize();
         if (images.isEmpty()) {
             throw new IllegalArgumentException("no training images");
         }
@@ -34,7 +36,8 @@ final class TrainingData {
             this.images.add(RgbImage.from(image).withoutAlpha());
         }
         this.cropSize = cropSize;
-        this.scale = scale;
+        this.scale = config.scale();
+        this.degradation = new Degradation(config);
     }
 
     Batch next(SplitMix64 random, int batchSize) {
@@ -48,7 +51,7 @@ final class TrainingData {
             int x = random.nextInt(image.width() - cropSize + 1);
             int y = random.nextInt(image.height() - cropSize + 1);
             RgbImage crop = flip(image.crop(x, y, cropSize, cropSize), random.nextBoolean(), random.nextBoolean());
-            RgbImage small = Bicubic.downscale(crop, scale);
+            RgbImage small = degradation.training(crop, random);
             float[] data = crop.data();
             for (int i = 0; i < hrPlane; i++) {
                 hr[b * hrPlane + i] = data[i] * 2f - 1f;

@@ -48,7 +48,7 @@ public final class TrainingRun implements AutoCloseable {
     private TrainingRun(Builder b) throws IOException {
         this.config = b.config;
         Networks.withoutGradientTracking();
-        this.data = new TrainingData(b.training, config.hrCropSize(), config.scale());
+        this.data = new TrainingData(b.training, config);
         this.validation = new Validation(b.validation, config);
         this.root = NDManager.newBaseManager(Engine.getInstance().defaultDevice(), "PyTorch");
         try {

@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * A run's held-out images and what it measures on them: the generator's PSNR, SSIM and NIQE
- * against bicubic upscaling of the same LR images, whose numbers are measured once. NIQE draws no
+ * against bicubic upscaling of the same LR images, whose numbers are measured once. The LR images
+ * are degraded as the run's training crops are, at the middle of each range ({@link Degradation}). NIQE draws no
  * random numbers, so a run goes on exactly as without validation.
  */
 final class Validation implements AutoCloseable {
@@ -33,17 +34,20 @@ final class Validation implements AutoCloseable {
     private Upscaler upscaler;
 
     /**
-     * Crops each image to a multiple of the scale and downscales it bicubically.
+     * Crops each image to a multiple of the scale and degrades it (the bicubic shrink, and the run's
+     * blur, noise and JPEG compression if any).
      *
      * @throws IllegalArgumentException if an image is too small for SSIM at the config's scale
      */
     Validation(List<BufferedImage> highRes, TrainingConfig config) {
         this.config = config;
-        this.images = prepare(highRes, config.scale());
+        this.images = prepare(highRes, config);
         this.bicubicNiqe = meanOfPresent(images.stream().map(Image::niqe).toList());
     }
 
-    private static List<Image> prepare(List<BufferedImage> images, int scale) {
+    private static List<Image> prepare(List<BufferedImage> images, TrainingConfig config) {
+        int scale = config.scale();
+        Degradation degradation = new Degradation(config);
         List<Image> prepared = new ArrayList<>();
         int minimum = TrainingConfig.minimumValidationSide(scale);
         for (int i = 0; i < images.size(); i++) {
@@ -55,7 +59,7 @@ final class Validation implements AutoCloseable {
                         + ", needs at least " + minimum + "x" + minimum + " for SSIM at scale " + scale);
             }
             hr = hr.crop(0, 0, w, h);
-            RgbImage lr = Bicubic.downscale(hr, scale);
+            RgbImage lr = degradation.validation(hr, i);
             BufferedImage hrImage = hr.toBufferedImage();
             BufferedImage bicubic = Bicubic.upscale(lr, scale).toBufferedImage();
             prepared.add(new Image(

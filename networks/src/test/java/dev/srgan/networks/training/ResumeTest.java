@@ -37,11 +37,25 @@ class ResumeTest {
 
     @Test
     void resumedRunContinuesWithTheSameLossesAsAnUninterruptedOne() throws Exception {
-        TrainingConfig config = TrainingRunTest.tiny()
+        assertResumesExactly(TrainingRunTest.tiny()
                 .pretrainSteps(2)
                 .ganSteps(4)
                 .emaDecay(0.9)
-                .build();
+                .build());
+    }
+
+    @Test
+    void resumedRunDegradesItsCropsAsAnUninterruptedOne() throws Exception {
+        assertResumesExactly(TrainingRunTest.tiny()
+                .pretrainSteps(2)
+                .ganSteps(4)
+                .blurSigma(2)
+                .noiseSigma(10)
+                .jpegQuality(30)
+                .build());
+    }
+
+    private static void assertResumesExactly(TrainingConfig config) throws Exception {
         TrainingRunTest.Recorder uninterrupted = new TrainingRunTest.Recorder();
         try (TrainingRun run =
                 TrainingRun.builder(config).trainingImages(TRAINING).build()) {

@@ -34,8 +34,13 @@ class TrainingConfigTest {
                 .featureExtractorPath("/models/vgg.pt")
                 .featureExtractorName("vgg19:relu2_2")
                 .freezeBatchNorm(true)
+                .blurSigma(1.5)
+                .noiseSigma(8)
+                .jpegQuality(40)
                 .build();
         assertEquals(c, TrainingConfig.fromJson(c.toJson()));
+        assertEquals(true, c.isDegraded());
+        assertEquals(false, TrainingConfig.defaults().isDegraded());
     }
 
     @Test
@@ -56,6 +61,10 @@ class TrainingConfigTest {
                 TrainingConfig.InvalidConfigException.class,
                 () -> TrainingConfig.fromJson("{\"scale\": 4, \"hrCropSize\": 30}"));
         assertEquals("hrCropSize", e.field());
+        for (String bad : List.of("{\"blurSigma\": -1}", "{\"noiseSigma\": 51}", "{\"jpegQuality\": 96}")) {
+            e = assertThrows(TrainingConfig.InvalidConfigException.class, () -> TrainingConfig.fromJson(bad));
+            assertEquals(bad.substring(2, bad.indexOf('"', 2)), e.field());
+        }
     }
 
     @Test
