@@ -49,7 +49,8 @@ class TrainingSubmissionTest {
         String id = given().contentType(ContentType.JSON)
                 .body("{\"datasetId\":\"" + datasetId
                         + "\",\"name\":\"tiny\",\"hyperparameters\":{\"scale\":2,\"residualBlocks\":2,"
-                        + "\"batchSize\":4,\"hrCropSize\":32,\"pretrainSteps\":10,\"ganSteps\":5}}")
+                        + "\"batchSize\":4,\"hrCropSize\":32,\"pretrainSteps\":10,\"ganSteps\":5,"
+                        + "\"noiseSigma\":10,\"jpegQuality\":40}}")
                 .when()
                 .post("/api/training")
                 .then()
@@ -63,6 +64,9 @@ class TrainingSubmissionTest {
                 .body("name", equalTo("tiny"))
                 .body("params.scale", equalTo(2))
                 .body("params.learningRateG", equalTo(1.0E-4f))
+                .body("params.blurSigma", equalTo(0.0f))
+                .body("params.noiseSigma", equalTo(10.0f))
+                .body("params.jpegQuality", equalTo(40))
                 .body("datasetId", equalTo(datasetId));
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = c.prepareStatement(
@@ -79,6 +83,12 @@ class TrainingSubmissionTest {
                 .statusCode(200)
                 .body("size()", equalTo(0));
         given().get("/api/jobs/" + id + "/checkpoints").then().statusCode(200).body("size()", equalTo(0));
+        given().get("/training/" + id)
+                .then()
+                .statusCode(200)
+                .body(
+                        containsString(
+                                "<span id=\"degradation\">inputs degraded: noise σ up to 10 levels, JPEG quality 40–95</span>"));
     }
 
     @Test
@@ -166,7 +176,7 @@ class TrainingSubmissionTest {
                                 + "total_steps,best_psnr,best_psnr_step,bicubic_psnr,best_ssim,best_ssim_step,best_niqe,"
                                 + "best_niqe_step,last_psnr,last_psnr_step,scale,residualBlocks,batchSize,hrCropSize,"),
                 rows[0]);
-        assertTrue(rows[0].endsWith(",freezeBatchNorm"), rows[0]);
+        assertTrue(rows[0].endsWith(",freezeBatchNorm,blurSigma,noiseSigma,jpegQuality"), rows[0]);
         assertTrue(rows[1].startsWith(id + ",\"csv run/1, big\",QUEUED,bootstrap admin,"), rows[1]);
         assertTrue(rows[1].contains(",,,,,0,15,25.125,15,25.0,0.8,15,7.5,10,25.125,15,2,2,4,32,1.0E-4,"), rows[1]);
         given().get("/api/training/runs.csv?q=no run is called this")
@@ -221,6 +231,21 @@ class TrainingSubmissionTest {
                 .then()
                 .statusCode(400)
                 .body("field", equalTo("learningRateG"));
+        given().contentType(ContentType.JSON)
+                .body("{\"datasetId\":\"" + datasetId + "\",\"hyperparameters\":{\"jpegQuality\":100}}")
+                .when()
+                .post("/api/training")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("jpegQuality"))
+                .body("error", containsString("jpegQuality must be 1 to 95, or null for no JPEG compression"));
+        given().contentType(ContentType.JSON)
+                .body("{\"datasetId\":\"" + datasetId + "\",\"hyperparameters\":{\"noiseSigma\":-2}}")
+                .when()
+                .post("/api/training")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("noiseSigma"));
         given().contentType(ContentType.JSON)
                 .body("{\"datasetId\":\"" + datasetId
                         + "\",\"hyperparameters\":{\"featureExtractorPath\":\"/etc/passwd\"}}")

@@ -136,6 +136,27 @@ public class TrainingPage {
             return l;
         }
 
+        /**
+         * How the run degrades its LR inputs beyond SRGAN's bicubic shrink, in words; null when it
+         * does not.
+         */
+        public String degradation() {
+            List<String> parts = new ArrayList<>();
+            String blur = hyperparameters.getOrDefault("blurSigma", "0");
+            if (Double.parseDouble(blur) > 0) {
+                parts.add("blur σ up to " + blur + " px");
+            }
+            String noise = hyperparameters.getOrDefault("noiseSigma", "0");
+            if (Double.parseDouble(noise) > 0) {
+                parts.add("noise σ up to " + noise + " levels");
+            }
+            String jpeg = hyperparameters.getOrDefault("jpegQuality", "");
+            if (!jpeg.isEmpty()) {
+                parts.add("JPEG quality " + jpeg + "–95");
+            }
+            return parts.isEmpty() ? null : "inputs degraded: " + String.join(", ", parts);
+        }
+
         /** The step an extension resumes from: the newest checkpoint's, 0 without one. */
         public int resumeStep() {
             return checkpoints.stream()
@@ -209,6 +230,30 @@ public class TrainingPage {
                 "int",
                 "16",
                 "512"
+            },
+            new String[] {
+                "blurSigma",
+                "Blur σ (strongest)",
+                "real photos: each crop blurred up to this many HR pixels before it is shrunk; 0 for none",
+                "decimal",
+                "0",
+                "10"
+            },
+            new String[] {
+                "noiseSigma",
+                "Noise σ (strongest)",
+                "real photos: Gaussian noise up to this many 8-bit levels on each LR crop; 0 for none",
+                "decimal",
+                "0",
+                "50"
+            },
+            new String[] {
+                "jpegQuality",
+                "JPEG quality (lowest)",
+                "real photos: each LR crop compressed at a quality from this to 95; blank for none",
+                "optional",
+                "1",
+                "95"
             },
             new String[] {
                 "pretrainSteps", "Pre-training steps", "generator only, pixel MSE (SRResNet)", "int", "0", "1000000"
@@ -343,7 +388,7 @@ public class TrainingPage {
         Map<String, String> hp = new java.util.LinkedHashMap<>();
         int totalSteps = 0;
         try {
-            JsonNode config = json.readTree(job.params() == null ? "{}" : job.params());
+            JsonNode config = json.readTree(withDefaults(job.params()));
             for (String[] f : FIELDS) {
                 if (config.has(f[0])) {
                     hp.put(f[0], text(config.get(f[0])));
@@ -375,6 +420,22 @@ public class TrainingPage {
                 .findFirst()
                 .orElse(null);
         return new Run(job, hp, totalSteps, current, datasetName, training.checkpoints(id), training.validation(id));
+    }
+
+    /**
+     * A stored training config with the fields added since it was stored at their defaults, what the
+     * run trained with (runs compared across versions then differ only where they did); another
+     * job's params as they are.
+     */
+    private static String withDefaults(String params) {
+        if (params == null) {
+            return "{}";
+        }
+        try {
+            return TrainingConfig.fromJson(params).toJson();
+        } catch (IllegalArgumentException e) {
+            return params;
+        }
     }
 
     /**

@@ -173,6 +173,8 @@ public final class SweepGrid {
             case "learningRateG", "learningRateD" -> "0.0001, 0.001";
             case "emaDecay" -> "null, 0.999";
             case "freezeBatchNorm" -> "false, true";
+            case "blurSigma", "noiseSigma" -> "0, 2";
+            case "jpegQuality" -> "null, 50";
             case "lrMilestones" -> "[], [5000]";
             case "adversarialWeight", "featureLossWeight", "beta1", "beta2", "lrGamma" -> "0.001, 0.01";
             default -> "8, 16";
