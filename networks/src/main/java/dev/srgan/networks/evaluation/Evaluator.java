@@ -1,6 +1,7 @@
 package dev.srgan.networks.evaluation;
 
 import dev.srgan.networks.image.Bicubic;
+import dev.srgan.networks.image.Degradation;
 import dev.srgan.networks.image.RgbImage;
 import dev.srgan.networks.inference.Upscaler;
 import dev.srgan.networks.metrics.Metrics;
@@ -128,12 +129,27 @@ public final class Evaluator {
      */
     public static Report evaluate(
             Upscaler upscaler, List<NamedImage> images, Consumer<ImageResult> onImage, BooleanSupplier cancelled) {
+        return evaluate(upscaler, images, Degradation.NONE, onImage, cancelled);
+    }
+
+    /**
+     * Evaluates {@code upscaler} on {@code images} made LR by {@code degradation} (image i's noise
+     * as a training run's validation image i has it), the bicubic baseline upscaling the same
+     * degraded input.
+     */
+    public static Report evaluate(
+            Upscaler upscaler,
+            List<NamedImage> images,
+            Degradation degradation,
+            Consumer<ImageResult> onImage,
+            BooleanSupplier cancelled) {
         int scale = upscaler.scale();
         if (images.isEmpty()) {
             throw new IllegalArgumentException("no images to evaluate on");
         }
         List<ImageResult> results = new ArrayList<>();
-        for (NamedImage named : images) {
+        for (int i = 0; i < images.size(); i++) {
+            NamedImage named = images.get(i);
             if (cancelled != null && cancelled.getAsBoolean()) {
                 throw new CancellationException("evaluation cancelled");
             }
@@ -144,7 +160,7 @@ public final class Evaluator {
                 throw new IllegalArgumentException(named.name() + " is too small to evaluate at " + scale + "x");
             }
             RgbImage hr = full.crop(0, 0, w, h).quantized();
-            RgbImage lr = Bicubic.downscale(hr, scale);
+            RgbImage lr = degradation.forImage(hr, scale, i);
             BufferedImage hrImage = hr.toBufferedImage();
             long t0 = System.nanoTime();
             BufferedImage sr = upscaler.upscale(lr.toBufferedImage());

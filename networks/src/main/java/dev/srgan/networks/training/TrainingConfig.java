@@ -48,7 +48,7 @@ import java.util.List;
  * @param blurSigma the strongest Gaussian blur, in HR pixels, applied to a crop before it is shrunk:
  *     each crop draws its sigma uniformly from [0, blurSigma]; 0 for none. With {@code noiseSigma}
  *     and {@code jpegQuality} it trains a generator for real photos, which are rarely the clean
- *     bicubic shrinks SRGAN trains on ({@link Degradation})
+ *     bicubic shrinks SRGAN trains on ({@link dev.srgan.networks.image.Degradation})
  * @param noiseSigma the strongest Gaussian noise, in 8-bit levels, added to each LR crop after the
  *     shrink (each crop draws its sigma uniformly from [0, noiseSigma], the noise independent per
  *     channel); 0 for none
@@ -116,7 +116,8 @@ public record TrainingConfig(
         require(blurSigma >= 0 && blurSigma <= MAX_BLUR_SIGMA, "blurSigma", "must be in [0, 10] (HR pixels)");
         require(noiseSigma >= 0 && noiseSigma <= MAX_NOISE_SIGMA, "noiseSigma", "must be in [0, 50] (8-bit levels)");
         require(
-                jpegQuality == null || (jpegQuality >= 1 && jpegQuality <= Degradation.BEST_JPEG_QUALITY),
+                jpegQuality == null
+                        || (jpegQuality >= 1 && jpegQuality <= dev.srgan.networks.image.Degradation.BEST_JPEG_QUALITY),
                 "jpegQuality",
                 "must be 1 to 95, or null for no JPEG compression");
         if (featureExtractorName == null || featureExtractorName.isBlank()) {
@@ -257,6 +258,14 @@ public record TrainingConfig(
     @JsonIgnore
     public boolean isDegraded() {
         return blurSigma > 0 || noiseSigma > 0 || jpegQuality != null;
+    }
+
+    /** The degradation the run validates at: the middle of each of its ranges. */
+    public dev.srgan.networks.image.Degradation validationDegradation() {
+        return new dev.srgan.networks.image.Degradation(
+                blurSigma / 2,
+                noiseSigma / 2,
+                jpegQuality == null ? 0 : (jpegQuality + dev.srgan.networks.image.Degradation.BEST_JPEG_QUALITY) / 2);
     }
 
     /** Returns the total number of steps, pre-training and GAN. */

@@ -1,5 +1,7 @@
 package dev.srgan.networks.training;
 
+import dev.srgan.networks.image.Bicubic;
+import dev.srgan.networks.image.Degradation;
 import dev.srgan.networks.image.RgbImage;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
@@ -19,7 +21,7 @@ final class TrainingData {
     private final List<RgbImage> images;
     private final int cropSize;
     private final int scale;
-    private final Degradation degradation;
+    private final TrainingConfig config;
 
     TrainingData(List<BufferedImage> images, TrainingConfig config) {
         int cropSize = config.hrCropSize();
@@ -37,7 +39,7 @@ final class TrainingData {
         }
         this.cropSize = cropSize;
         this.scale = config.scale();
-        this.degradation = new Degradation(config);
+        this.config = config;
     }
 
     Batch next(SplitMix64 random, int batchSize) {
@@ -51,7 +53,9 @@ final class TrainingData {
             int x = random.nextInt(image.width() - cropSize + 1);
             int y = random.nextInt(image.height() - cropSize + 1);
             RgbImage crop = flip(image.crop(x, y, cropSize, cropSize), random.nextBoolean(), random.nextBoolean());
-            RgbImage small = degradation.training(crop, random);
+            RgbImage small = config.isDegraded()
+                    ? drawn(config, random).apply(crop, scale, random)
+                    : Bicubic.downscale(crop, scale);
             float[] data = crop.data();
             for (int i = 0; i < hrPlane; i++) {
                 hr[b * hrPlane + i] = data[i] * 2f - 1f;
@@ -59,6 +63,18 @@ final class TrainingData {
             System.arraycopy(small.data(), 0, lr, b * lrPlane, lrPlane);
         }
         return new Batch(batchSize, cropSize, lrSide, hr, lr);
+    }
+
+    /**
+     * One crop's degradation, each strength drawn from the run's range (blur, noise, then JPEG
+     * quality); nothing is drawn for a range that is off.
+     */
+    static Degradation drawn(TrainingConfig config, SplitMix64 random) {
+        double blur = config.blurSigma() > 0 ? random.nextDouble() * config.blurSigma() : 0;
+        double noise = config.noiseSigma() > 0 ? random.nextDouble() * config.noiseSigma() : 0;
+        Integer q = config.jpegQuality();
+        int quality = q == null ? 0 : q + random.nextInt(Degradation.BEST_JPEG_QUALITY - q + 1);
+        return new Degradation(blur, noise, quality);
     }
 
     private static RgbImage flip(RgbImage image, boolean horizontal, boolean vertical) {

@@ -3,6 +3,7 @@ package dev.srgan.networks.training;
 import ai.djl.nn.Block;
 import dev.srgan.networks.evaluation.Evaluator;
 import dev.srgan.networks.image.Bicubic;
+import dev.srgan.networks.image.Degradation;
 import dev.srgan.networks.image.RgbImage;
 import dev.srgan.networks.inference.Upscaler;
 import dev.srgan.networks.metrics.Metrics;
@@ -47,7 +48,7 @@ final class Validation implements AutoCloseable {
 
     private static List<Image> prepare(List<BufferedImage> images, TrainingConfig config) {
         int scale = config.scale();
-        Degradation degradation = new Degradation(config);
+        Degradation degradation = config.validationDegradation();
         List<Image> prepared = new ArrayList<>();
         int minimum = TrainingConfig.minimumValidationSide(scale);
         for (int i = 0; i < images.size(); i++) {
@@ -59,7 +60,7 @@ final class Validation implements AutoCloseable {
                         + ", needs at least " + minimum + "x" + minimum + " for SSIM at scale " + scale);
             }
             hr = hr.crop(0, 0, w, h);
-            RgbImage lr = degradation.validation(hr, i);
+            RgbImage lr = degradation.forImage(hr, scale, i);
             BufferedImage hrImage = hr.toBufferedImage();
             BufferedImage bicubic = Bicubic.upscale(lr, scale).toBufferedImage();
             prepared.add(new Image(
