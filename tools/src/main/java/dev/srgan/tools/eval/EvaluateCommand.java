@@ -2,8 +2,10 @@ package dev.srgan.tools.eval;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.srgan.networks.evaluation.Comparison;
 import dev.srgan.networks.evaluation.Evaluator;
+import dev.srgan.networks.image.Degradation;
 import dev.srgan.networks.image.Images;
 import dev.srgan.networks.inference.Precision;
 import dev.srgan.networks.inference.Upscaler;
@@ -24,8 +26,16 @@ import java.util.stream.Stream;
  * original ({@code niqe}, {@code bicubicNiqe}, {@code hrNiqe} in the JSON report; null for an image
  * under 192x192 after the border crop), per image and mean, and the time per image. {@code --precision} (checkpoints
  * only; default float32, the reference) runs the generator in bfloat16 to measure what that costs.
+ * {@code --degrade} makes the LR inputs as a real photo would be ({@link Degradation}: blur before
+ * the shrink, noise and JPEG after; each image's noise seeded by its place in the folder), for a
+ * model trained with {@code blurSigma}, {@code noiseSigma} or {@code jpegQuality}; the JSON report
+ * then has a {@code degradation} member.
  */
 public final class EvaluateCommand {
+    private static final String USAGE = "./srgan eval --model FILE --images DIR [--scale 4]"
+            + " [--precision auto|float32|bfloat16] [--degrade blur=1.5,noise=5,jpeg=67] [--json OUT]"
+            + " [--comparison CROP.png]";
+
     private EvaluateCommand() {}
 
     public static void main(String[] args) {
@@ -47,6 +57,7 @@ public final class EvaluateCommand {
         Path comparison = null;
         int scale = 4;
         Precision precision = Precision.FLOAT32;
+        Degradation degradation = Degradation.NONE;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String v = i + 1 < args.length ? args[i + 1] : null;
@@ -67,6 +78,10 @@ public final class EvaluateCommand {
                     comparison = Path.of(require(a, v));
                     i++;
                 }
+                case "--degrade" -> {
+                    degradation = degradation(require(a, v));
+                    i++;
+                }
                 case "--precision" -> {
                     precision = Precision.parse(require(a, v));
                     i++;
@@ -79,15 +94,11 @@ public final class EvaluateCommand {
                     }
                     i++;
                 }
-                default ->
-                    throw new IllegalArgumentException(
-                            "unknown option " + a
-                                    + "; usage: ./srgan eval --model FILE --images DIR [--scale 4] [--precision auto|float32|bfloat16] [--json OUT] [--comparison CROP.png]");
+                default -> throw new IllegalArgumentException("unknown option " + a + "; usage: " + USAGE);
             }
         }
         if (model == null || images == null) {
-            throw new IllegalArgumentException(
-                    "usage: ./srgan eval --model FILE --images DIR [--scale 4] [--precision auto|float32|bfloat16] [--json OUT] [--comparison CROP.png]");
+            throw new IllegalArgumentException("usage: " + USAGE);
         }
         if (!Files.isRegularFile(model)) {
             throw new IllegalArgumentException("no model file " + model);
@@ -113,8 +124,9 @@ public final class EvaluateCommand {
                         model + " is a " + upscaler.scale() + "x model; pass --scale " + upscaler.scale());
             }
             System.out.println("evaluating " + model.getFileName() + " (" + upscaler.precision() + ") on " + list.size()
-                    + " images from " + images);
-            Evaluator.Report report = Evaluator.evaluate(upscaler, list, r -> {}, null);
+                    + " images from " + images
+                    + (degradation.isNone() ? "" : ", their LR inputs degraded: " + degradation.describe()));
+            Evaluator.Report report = Evaluator.evaluate(upscaler, list, degradation, r -> {}, null);
             System.out.print(report.table());
             if (comparison != null) {
                 BufferedImage crop = Evaluator.comparisonCrop(upscaler);
@@ -127,7 +139,15 @@ public final class EvaluateCommand {
                         Comparison.psnr(Comparison.bicubic(upscaler.scale())));
             }
             if (json != null) {
-                new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), report);
+                ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+                ObjectNode written = mapper.valueToTree(report);
+                if (!degradation.isNone()) {
+                    written.putObject("degradation")
+                            .put("blurSigma", degradation.blurSigma())
+                            .put("noiseSigma", degradation.noiseSigma())
+                            .put("jpegQuality", degradation.jpegQuality());
+                }
+                mapper.writeValue(json.toFile(), written);
                 System.out.println("wrote " + json);
             }
         }
@@ -153,6 +173,38 @@ public final class EvaluateCommand {
         } catch (IllegalStateException e) {
             throw new IllegalArgumentException(e.getMessage());
         }
+    }
+
+    /**
+     * {@code blur=1.5,noise=5,jpeg=67}: the blur sigma in HR pixels, the noise sigma in 8-bit levels
+     * and the JPEG quality, each optional, applied as a training run with twice the blur and noise
+     * validates (its validation uses the middle of each range).
+     */
+    static Degradation degradation(String spec) {
+        double blur = 0;
+        double noise = 0;
+        int jpeg = 0;
+        for (String part : spec.split(",")) {
+            String[] kv = part.trim().split("=", 2);
+            try {
+                switch (kv.length == 2 ? kv[0].trim() : "") {
+                    case "blur" -> blur = Double.parseDouble(kv[1].trim());
+                    case "noise" -> noise = Double.parseDouble(kv[1].trim());
+                    case "jpeg" -> jpeg = Integer.parseInt(kv[1].trim());
+                    default ->
+                        throw new IllegalArgumentException(
+                                "--degrade takes blur=SIGMA,noise=SIGMA,jpeg=QUALITY (each optional), not '" + part
+                                        + "'");
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--degrade: '" + part + "' is not a number");
+            }
+        }
+        if (blur < 0 || blur > 10 || noise < 0 || noise > 50 || jpeg < 0 || jpeg > 100) {
+            throw new IllegalArgumentException(
+                    "--degrade: blur must be 0 to 10 (HR pixels), noise 0 to 50 (8-bit levels), jpeg 1 to 100");
+        }
+        return new Degradation(blur, noise, jpeg);
     }
 
     private static String require(String option, String value) {

@@ -96,4 +96,56 @@ class EvaluateCommandTest {
                 }));
         assertTrue(e.getMessage().contains("bfloat16") && e.getMessage().contains(" "), e.getMessage());
     }
+
+    @Test
+    void degradedInputsAreMeasuredAsSuchAndNamedInTheReport(@TempDir Path dir) throws Exception {
+        for (int i = 0; i < 2; i++) {
+            ImageIO.write(
+                    image(64, 48, i), "png", dir.resolve("img" + i + ".png").toFile());
+        }
+        Path model = Path.of("../networks/src/test/resources/torchscript/seed-generator-x2.pt");
+        Path clean = dir.resolve("clean.json");
+        Path degraded = dir.resolve("degraded.json");
+        PrintStream old = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true));
+        try {
+            EvaluateCommand.run(new String[] {
+                "--model", model.toString(), "--images", dir.toString(), "--scale", "2", "--json", clean.toString()
+            });
+            EvaluateCommand.run(new String[] {
+                "--model",
+                model.toString(),
+                "--images",
+                dir.toString(),
+                "--scale",
+                "2",
+                "--degrade",
+                "blur=1, noise=8,jpeg=30",
+                "--json",
+                degraded.toString()
+            });
+        } finally {
+            System.setOut(old);
+        }
+        assertTrue(
+                out.toString().contains("their LR inputs degraded: blur σ 1 px, noise σ 8 levels, JPEG quality 30"),
+                out.toString());
+        JsonNode a = new ObjectMapper().readTree(clean.toFile());
+        JsonNode b = new ObjectMapper().readTree(degraded.toFile());
+        assertTrue(!a.has("degradation"));
+        assertEquals(8.0, b.path("degradation").path("noiseSigma").asDouble());
+        assertEquals(30, b.path("degradation").path("jpegQuality").asInt());
+        assertTrue(
+                b.path("bicubicPsnr").asDouble() < a.path("bicubicPsnr").asDouble() - 1,
+                "bicubic upscales the degraded input: " + b.path("bicubicPsnr") + " vs " + a.path("bicubicPsnr"));
+
+        for (String bad : List.of("blur=x", "sharpen=2", "noise=60")) {
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> EvaluateCommand.run(
+                            new String[] {"--model", model.toString(), "--images", dir.toString(), "--degrade", bad}));
+            assertTrue(e.getMessage().startsWith("--degrade"), e.getMessage());
+        }
+    }
 }
