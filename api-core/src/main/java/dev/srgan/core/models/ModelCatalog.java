@@ -1,5 +1,6 @@
 package dev.srgan.core.models;
 
+import dev.srgan.networks.image.Degradation;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -71,7 +72,8 @@ public class ModelCatalog {
             OffsetDateTime at,
             Double niqe,
             Double bicubicNiqe,
-            Double hrNiqe) {}
+            Double hrNiqe,
+            String degradation) {}
 
     /** Every model, the defaults first, then the newest. */
     public List<ModelView> list() throws SQLException {
@@ -93,7 +95,7 @@ public class ModelCatalog {
                 SELECT m.id, m.name, m.format, m.scale, m.residual_blocks, m.source, m.source_job_id, m.source_checkpoint_id,
                        m.is_default, m.description, b.size_bytes, m.created_at,
                        e.image_count, e.psnr, e.ssim, e.bicubic_psnr, e.bicubic_ssim, e.ms_per_image, e.created_at AS evaluated_at,
-                       e.niqe, e.bicubic_niqe, e.hr_niqe,
+                       e.niqe, e.bicubic_niqe, e.hr_niqe, e.degradation::text AS degradation,
                        k.photo AS crop_photo, k.x AS crop_x, k.y AS crop_y, k.size AS crop_size, k.psnr AS crop_psnr
                 FROM models m JOIN blobs b ON b.id = m.blob_id
                 LEFT JOIN model_comparisons k ON k.model_id = m.id
@@ -115,7 +117,8 @@ public class ModelCatalog {
                                     rs.getObject("evaluated_at", OffsetDateTime.class),
                                     rs.getObject("niqe", Double.class),
                                     rs.getObject("bicubic_niqe", Double.class),
-                                    rs.getObject("hr_niqe", Double.class));
+                                    rs.getObject("hr_niqe", Double.class),
+                                    degradation(rs.getString("degradation")));
                     result.add(new ModelView(
                             rs.getObject("id", UUID.class),
                             rs.getString("name"),
@@ -136,6 +139,21 @@ public class ModelCatalog {
         }
         return result;
     }
+
+    /** A stored degradation in words ("blur σ 1.5 px, noise σ 5 levels, JPEG quality 67"), null for none. */
+    private static String degradation(String json) throws SQLException {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return DEGRADATION.readValue(json, Degradation.class).describe();
+        } catch (java.io.IOException e) {
+            throw new SQLException("model_evaluations.degradation is not a degradation: " + json, e);
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper DEGRADATION =
+            new com.fasterxml.jackson.databind.ObjectMapper();
 
     private static ComparisonView comparison(ResultSet rs) throws SQLException {
         String photo = rs.getString("crop_photo");

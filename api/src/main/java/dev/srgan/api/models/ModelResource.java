@@ -2,6 +2,7 @@ package dev.srgan.api.models;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.srgan.api.Attachment;
 import dev.srgan.core.audit.AuditLog;
 import dev.srgan.core.auth.Caller;
@@ -16,6 +17,8 @@ import dev.srgan.core.storage.Deletions;
 import dev.srgan.core.training.TrainingStore;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.networks.checkpoint.Checkpoint;
+import dev.srgan.networks.image.Degradation;
+import dev.srgan.networks.training.TrainingConfig;
 import dev.srgan.platform.blobs.BlobStore;
 import dev.srgan.platform.jobs.JobTable;
 import jakarta.inject.Inject;
@@ -459,12 +462,44 @@ public class ModelResource {
         return deletion.deleteModel(uuid(id), Caller.name(http));
     }
 
-    /** An evaluation request: the dataset of photos to measure the model on. */
-    public record EvaluateRequest(String datasetId) {}
+    /**
+     * An evaluation request: the dataset of photos to measure the model on, and optionally how to
+     * degrade their LR inputs as real photos are (none: the bicubic shrink alone).
+     */
+    public record EvaluateRequest(
+            String datasetId,
+
+            @Schema(description = "Gaussian blur before the shrink, sigma in HR pixels (0 to 10)")
+            Double blurSigma,
+
+            @Schema(description = "Gaussian noise after the shrink, sigma in 8-bit levels (0 to 50)")
+            Double noiseSigma,
+
+            @Schema(description = "JPEG compression of the LR input at this quality (1 to 100)")
+            Integer jpegQuality) {
+
+        /** The degradation asked for. */
+        Degradation degradation() {
+            double blur = blurSigma == null ? 0 : blurSigma;
+            double noise = noiseSigma == null ? 0 : noiseSigma;
+            if (!(blur >= 0 && blur <= TrainingConfig.MAX_BLUR_SIGMA)) {
+                throw ApiException.badRequest("blurSigma", "blurSigma must be from 0 to 10 (HR pixels)");
+            }
+            if (!(noise >= 0 && noise <= TrainingConfig.MAX_NOISE_SIGMA)) {
+                throw ApiException.badRequest("noiseSigma", "noiseSigma must be from 0 to 50 (8-bit levels)");
+            }
+            if (jpegQuality != null && (jpegQuality < 1 || jpegQuality > 100)) {
+                throw ApiException.badRequest(
+                        "jpegQuality", "jpegQuality must be from 1 to 100, or absent for no JPEG compression");
+            }
+            return new Degradation(blur, noise, jpegQuality == null ? 0 : jpegQuality);
+        }
+    }
 
     /**
-     * Queues an EVALUATE job: the model on every photo of a dataset, each shrunk by bicubic and
-     * upscaled by the model and by bicubic, PSNR/SSIM on Y and NIQE; the result appears on the model.
+     * Queues an EVALUATE job: the model on every photo of a dataset, each shrunk by bicubic (and
+     * degraded, if asked) and upscaled by the model and by bicubic, PSNR/SSIM on Y and NIQE; the
+     * result appears on the model.
      */
     @POST
     @Path("/{id}/evaluate")
@@ -480,7 +515,9 @@ public class ModelResource {
                     @Content(
                             mediaType = MediaType.APPLICATION_JSON,
                             schema = @Schema(implementation = Submitted.class)))
-    @APIResponse(responseCode = "400", description = "a body that is not JSON, datasetId not a UUID")
+    @APIResponse(
+            responseCode = "400",
+            description = "a body that is not JSON, datasetId not a UUID, a degradation out of its range")
     @APIResponse(responseCode = "403", description = "the token's role is below ADMIN")
     @APIResponse(responseCode = "404", description = "no such model")
     @APIResponse(responseCode = "422", description = "no such dataset")
@@ -494,6 +531,11 @@ public class ModelResource {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("datasetId", "datasetId must be the id of an uploaded dataset of photos");
         }
+        Degradation degradation = request.degradation();
+        ObjectNode params = json.createObjectNode().put("scale", model.scale());
+        if (!degradation.isNone()) {
+            params.set("degradation", json.valueToTree(degradation));
+        }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             String datasetName = datasets.requireName(c, datasetId, "datasetId");
@@ -501,8 +543,9 @@ public class ModelResource {
                     c,
                     new JobTable.NewJob(
                             JobType.EVALUATE,
-                            "evaluate " + model.name() + " on " + datasetName,
-                            "{\"scale\":" + model.scale() + "}",
+                            "evaluate " + model.name() + " on " + datasetName
+                                    + (degradation.isNone() ? "" : " (degraded: " + degradation.describe() + ")"),
+                            params.toString(),
                             null,
                             null,
                             model.id(),

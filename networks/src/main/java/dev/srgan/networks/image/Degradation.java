@@ -58,6 +58,7 @@ public record Degradation(double blurSigma, double noiseSigma, int jpegQuality) 
     }
 
     /** Whether this is the bicubic shrink alone. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isNone() {
         return blurSigma == 0 && noiseSigma == 0 && jpegQuality == 0;
     }

@@ -1,9 +1,11 @@
 package dev.srgan.worker.evaluate;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.networks.evaluation.Comparison;
 import dev.srgan.networks.evaluation.Evaluator;
+import dev.srgan.networks.image.Degradation;
 import dev.srgan.networks.image.Images;
 import dev.srgan.platform.jobs.ClaimedJob;
 import dev.srgan.platform.jobs.LeaseLost;
@@ -74,6 +76,7 @@ public class EvaluateExecutor implements JobExecutor {
     public void execute(ClaimedJob job, JobContext context) throws Exception {
         JobContext ctx = new ThrottledContext(context, Duration.ofMillis(250), Duration.ofMillis(500));
         ModelCache.Model model = inputs.model(job.modelId());
+        Degradation degradation = degradation(job.paramsJson());
         Path dir = scratch.newDirectory("srgan-evaluate-");
         try {
             ctx.progress(0, "unpacking the evaluation images");
@@ -92,6 +95,7 @@ public class EvaluateExecutor implements JobExecutor {
                 report = Evaluator.evaluate(
                         lease.upscaler(),
                         images,
+                        degradation,
                         r -> ctx.progress(
                                 (double) ++done[0] / images.size(),
                                 "image " + done[0] + " of " + images.size() + ": " + r.name()),
@@ -113,7 +117,7 @@ public class EvaluateExecutor implements JobExecutor {
             byte[] cropPng = Images.png(crop);
             double cropPsnr = Comparison.psnr(crop);
             context.onSuccess(c -> {
-                store(c, job.id(), model.id(), report);
+                store(c, job.id(), model.id(), report, degradation);
                 comparisons.store(c, model.id(), WINDOW, cropPng, cropPsnr);
             });
         } finally {
@@ -121,15 +125,25 @@ public class EvaluateExecutor implements JobExecutor {
         }
     }
 
+    /** The degradation of the job's LR inputs ({@code params.degradation}); none when absent. */
+    private Degradation degradation(String params) throws JobFailure {
+        try {
+            JsonNode node = json.readTree(params == null ? "{}" : params).path("degradation");
+            return node.isObject() ? json.treeToValue(node, Degradation.class) : Degradation.NONE;
+        } catch (IOException | IllegalArgumentException e) {
+            throw JobFailure.permanent("the evaluation's degradation is not valid: " + e.getMessage());
+        }
+    }
+
     /** One evaluation per job, on the connection of the transaction that marks the job SUCCEEDED. */
-    private void store(Connection c, UUID jobId, UUID modelId, Evaluator.Report report)
+    private void store(Connection c, UUID jobId, UUID modelId, Evaluator.Report report, Degradation degradation)
             throws SQLException, IOException {
         {
             try (PreparedStatement del = c.prepareStatement("DELETE FROM model_evaluations WHERE job_id = ?");
                     PreparedStatement ins = c.prepareStatement("""
                          INSERT INTO model_evaluations (id, model_id, job_id, scale, image_count, psnr, ssim, bicubic_psnr, bicubic_ssim,
-                                                        ms_per_image, details, niqe, bicubic_niqe, hr_niqe)
-                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)""")) {
+                                                        ms_per_image, details, niqe, bicubic_niqe, hr_niqe, degradation)
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?::jsonb)""")) {
                 del.setObject(1, jobId);
                 del.executeUpdate();
                 ins.setObject(1, UUID.randomUUID());
@@ -146,6 +160,7 @@ public class EvaluateExecutor implements JobExecutor {
                 ins.setObject(12, report.niqe(), Types.DOUBLE);
                 ins.setObject(13, report.bicubicNiqe(), Types.DOUBLE);
                 ins.setObject(14, report.hrNiqe(), Types.DOUBLE);
+                ins.setString(15, degradation.isNone() ? null : json.writeValueAsString(degradation));
                 ins.executeUpdate();
             }
         }

@@ -112,4 +112,41 @@ class EvaluateJobTest {
                 ((Number) fixtures.value("SELECT psnr FROM model_comparisons WHERE model_id = ?", model)).doubleValue();
         assertEquals(Comparison.psnr(crop), psnr, 1e-9, "the stored PSNR is the crop's");
     }
+
+    @Test
+    void aDegradedEvaluationMeasuresTheDegradedInputsAndRecordsHow() throws Exception {
+        UUID model = fixtures.model("CHECKPOINT", 2, 1, JobFixtures.randomCheckpoint(2, 1));
+        UUID dataset = fixtures.dataset(photos(2), 2);
+        UUID clean = UUID.randomUUID();
+        UUID degraded = UUID.randomUUID();
+        fixtures.exec(
+                "INSERT INTO jobs (id, type, status, params, model_id, dataset_id) VALUES (?, 'EVALUATE', 'QUEUED', '{\"scale\":2}'::jsonb, ?, ?)",
+                clean,
+                model,
+                dataset);
+        fixtures.exec(
+                "INSERT INTO jobs (id, type, status, params, model_id, dataset_id) VALUES (?, 'EVALUATE', 'QUEUED',"
+                        + " '{\"scale\":2,\"degradation\":{\"blurSigma\":1.0,\"noiseSigma\":12.0,\"jpegQuality\":30}}'::jsonb, ?, ?)",
+                degraded,
+                model,
+                dataset);
+        fixtures.publish(clean, JobType.EVALUATE, 1);
+        fixtures.publish(degraded, JobType.EVALUATE, 1);
+        assertEquals("SUCCEEDED", fixtures.awaitFinal(clean, Duration.ofSeconds(120)));
+        assertEquals("SUCCEEDED", fixtures.awaitFinal(degraded, Duration.ofSeconds(120)));
+
+        assertEquals(null, fixtures.value("SELECT degradation::text FROM model_evaluations WHERE job_id = ?", clean));
+        assertEquals(
+                "{\"blurSigma\": 1.0, \"noiseSigma\": 12.0, \"jpegQuality\": 30}",
+                fixtures.value("SELECT degradation::text FROM model_evaluations WHERE job_id = ?", degraded));
+        double cleanBicubic = ((Number)
+                        fixtures.value("SELECT bicubic_psnr FROM model_evaluations WHERE job_id = ?", clean))
+                .doubleValue();
+        double degradedBicubic = ((Number)
+                        fixtures.value("SELECT bicubic_psnr FROM model_evaluations WHERE job_id = ?", degraded))
+                .doubleValue();
+        assertTrue(
+                degradedBicubic < cleanBicubic - 0.3,
+                "bicubic upscales the blurred, noisy, compressed inputs: " + degradedBicubic + " vs " + cleanBicubic);
+    }
 }
