@@ -22,7 +22,7 @@ for m in json.loads((here / "models.json").read_text())["models"]:
         "bicubicPsnr": report["bicubicPsnr"], "bicubicSsim": report["bicubicSsim"],
         "msPerImage": report["msPerImage"],
     }
-    for key in ("niqe", "bicubicNiqe", "hrNiqe"):
+    for key in ("niqe", "bicubicNiqe", "hrNiqe", "degradation"):
         if report.get(key) is not None:
             evaluation[key] = report[key]
     comparison = None

@@ -151,8 +151,8 @@ public class ShippedModels {
             if (ev.isObject()) {
                 try (PreparedStatement ps = c.prepareStatement("""
                         INSERT INTO model_evaluations (id, model_id, scale, image_count, psnr, ssim, bicubic_psnr, bicubic_ssim, ms_per_image, details,
-                                                       niqe, bicubic_niqe, hr_niqe)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)""")) {
+                                                       niqe, bicubic_niqe, hr_niqe, degradation)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?::jsonb)""")) {
                     ps.setObject(1, UUID.randomUUID());
                     ps.setObject(2, id);
                     ps.setInt(3, scale);
@@ -166,6 +166,8 @@ public class ShippedModels {
                     ps.setObject(11, number(ev, "niqe"), Types.DOUBLE);
                     ps.setObject(12, number(ev, "bicubicNiqe"), Types.DOUBLE);
                     ps.setObject(13, number(ev, "hrNiqe"), Types.DOUBLE);
+                    // a model for real photos is measured on inputs degraded as they are
+                    ps.setString(14, ev.path("degradation").isObject() ? ev.path("degradation").toString() : null);
                     ps.executeUpdate();
                 }
             }

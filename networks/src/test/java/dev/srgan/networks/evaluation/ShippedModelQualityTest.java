@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.srgan.networks.image.Degradation;
 import dev.srgan.networks.image.Images;
 import dev.srgan.networks.inference.Upscaler;
 import java.io.IOException;
@@ -34,6 +35,16 @@ class ShippedModelQualityTest {
         return models;
     }
 
+    /** The inputs a model was measured on: degraded as real photos are for a model made for them. */
+    private static Degradation degradation(JsonNode d) {
+        return d.isObject()
+                ? new Degradation(
+                        d.path("blurSigma").asDouble(),
+                        d.path("noiseSigma").asDouble(),
+                        d.path("jpegQuality").asInt())
+                : Degradation.NONE;
+    }
+
     @ParameterizedTest(name = "{index}: {0}")
     @MethodSource("shippedModels")
     void eachShippedModelReproducesItsPublishedNumbers(JsonNode model) throws Exception {
@@ -51,7 +62,11 @@ class ShippedModelQualityTest {
                 InputStream photo = getClass().getResourceAsStream("/photos/" + PHOTO)) {
             assertEquals(model.path("scale").asInt(), upscaler.scale(), "the file's scale is the listed one");
             report = Evaluator.evaluate(
-                    upscaler, List.of(new Evaluator.NamedImage(PHOTO, Images.decode(photo))), r -> {}, () -> false);
+                    upscaler,
+                    List.of(new Evaluator.NamedImage(PHOTO, Images.decode(photo))),
+                    degradation(model.path("evaluation").path("degradation")),
+                    r -> {},
+                    () -> false);
         }
         Evaluator.ImageResult r = report.images().get(0);
         String name = model.path("name").asText();
