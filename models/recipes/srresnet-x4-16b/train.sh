@@ -3,28 +3,12 @@
 # trained on this project's own loop on CPU, in stretches: each run resumes from the checkpoint
 # committed in resume/ (or starts, grown from the shipped 8-block model, when there is none).
 #   models/recipes/srresnet-x4-16b/train.sh [WORK_DIR]   (default: data/recipes/srresnet-x4-16b)
-# Photos: models/corpus/fetch-corpus.sh (150 training, 7 validation photos from Debian packages).
-# Threads: SRGAN_TRAIN_THREADS (default: all cores); runs niced, so other work on the machine wins.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
 work="${1:-$root/data/recipes/srresnet-x4-16b}"
-mkdir -p "$work/run"
-work="$(cd "$work" && pwd)"
-corpus="$root/data/corpus"
-[ -d "$corpus/train" ] || "$root/models/corpus/fetch-corpus.sh" "$corpus"
-if [ ! -f "$work/run/checkpoint.srgan.zip" ] && [ -f "$here/resume/checkpoint.srgan.zip" ]; then
-  cp "$here/resume/checkpoint.srgan.zip" "$work/run/checkpoint.srgan.zip"
-  cp "$here/losses.csv" "$here/validation.csv" "$work/run/"
-fi
-threads="${SRGAN_TRAIN_THREADS:-$(nproc)}"
-export SRGAN_TRAIN_JAVA_OPTS="-Dai.djl.pytorch.num_threads=$threads"
-if [ -f "$work/run/checkpoint.srgan.zip" ]; then
-  nice -n 15 "$root/srgan" train --config "$here/config.json" --images "$corpus/train" --validation "$corpus/validation" \
-    --out "$work/run" --resume "$work/run/checkpoint.srgan.zip"
-else
-  # grown from the 8-block model this recipe replaces (git show 8702d70:models/srresnet-x4.srgan.zip)
-  git -C "$root" show 8702d70:models/srresnet-x4.srgan.zip > "$work/srresnet-x4-8b.srgan.zip"
-  nice -n 15 "$root/srgan" train --config "$here/config.json" --images "$corpus/train" --validation "$corpus/validation" \
-    --out "$work/run" --init-generator "$work/srresnet-x4-8b.srgan.zip"
-fi
+mkdir -p "$work"
+# grown from the 8-block model this recipe replaces (git show 8702d70:models/srresnet-x4.srgan.zip)
+[ -f "$work/srresnet-x4-8b.srgan.zip" ] \
+  || git -C "$root" show 8702d70:models/srresnet-x4.srgan.zip > "$work/srresnet-x4-8b.srgan.zip"
+exec "$root/models/recipes/train-in-stretches.sh" "$here" "$work" "$work/srresnet-x4-8b.srgan.zip"

@@ -18,7 +18,6 @@ import dev.srgan.core.training.TrainingStore;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.networks.checkpoint.Checkpoint;
 import dev.srgan.networks.image.Degradation;
-import dev.srgan.networks.training.TrainingConfig;
 import dev.srgan.platform.blobs.BlobStore;
 import dev.srgan.platform.jobs.JobTable;
 import jakarta.inject.Inject;
@@ -482,10 +481,10 @@ public class ModelResource {
         Degradation degradation() {
             double blur = blurSigma == null ? 0 : blurSigma;
             double noise = noiseSigma == null ? 0 : noiseSigma;
-            if (!(blur >= 0 && blur <= TrainingConfig.MAX_BLUR_SIGMA)) {
+            if (!(blur >= 0 && blur <= Degradation.MAX_BLUR_SIGMA)) {
                 throw ApiException.badRequest("blurSigma", "blurSigma must be from 0 to 10 (HR pixels)");
             }
-            if (!(noise >= 0 && noise <= TrainingConfig.MAX_NOISE_SIGMA)) {
+            if (!(noise >= 0 && noise <= Degradation.MAX_NOISE_SIGMA)) {
                 throw ApiException.badRequest("noiseSigma", "noiseSigma must be from 0 to 50 (8-bit levels)");
             }
             if (jpegQuality != null && (jpegQuality < 1 || jpegQuality > 100)) {

@@ -167,7 +167,11 @@ public class ShippedModels {
                     ps.setObject(12, number(ev, "bicubicNiqe"), Types.DOUBLE);
                     ps.setObject(13, number(ev, "hrNiqe"), Types.DOUBLE);
                     // a model for real photos is measured on inputs degraded as they are
-                    ps.setString(14, ev.path("degradation").isObject() ? ev.path("degradation").toString() : null);
+                    ps.setString(
+                            14,
+                            ev.path("degradation").isObject()
+                                    ? ev.path("degradation").toString()
+                                    : null);
                     ps.executeUpdate();
                 }
             }

@@ -47,13 +47,22 @@ public record Degradation(double blurSigma, double noiseSigma, int jpegQuality) 
 
     private static final long IMAGE_NOISE_SEED = 0x5EED_DE6EL;
 
-    /** Validates the strengths. */
+    /** The strongest blur, in HR pixels. */
+    public static final double MAX_BLUR_SIGMA = 10;
+
+    /** The strongest noise, in 8-bit levels. */
+    public static final double MAX_NOISE_SIGMA = 50;
+
+    /** Validates the strengths; the message names the one out of its range. */
     public Degradation {
-        if (!(blurSigma >= 0) || !(noiseSigma >= 0)) {
-            throw new IllegalArgumentException("blur and noise sigmas must be >= 0");
+        if (!(blurSigma >= 0 && blurSigma <= MAX_BLUR_SIGMA)) {
+            throw new IllegalArgumentException("blurSigma must be from 0 to 10 (HR pixels), not " + blurSigma);
+        }
+        if (!(noiseSigma >= 0 && noiseSigma <= MAX_NOISE_SIGMA)) {
+            throw new IllegalArgumentException("noiseSigma must be from 0 to 50 (8-bit levels), not " + noiseSigma);
         }
         if (jpegQuality < 0 || jpegQuality > 100) {
-            throw new IllegalArgumentException("JPEG quality must be 1 to 100, or 0 for none");
+            throw new IllegalArgumentException("jpegQuality must be from 1 to 100, or 0 for none, not " + jpegQuality);
         }
     }
 

@@ -83,12 +83,6 @@ public record TrainingConfig(
         double noiseSigma,
         Integer jpegQuality) {
 
-    /** The strongest blur a run may ask for, in HR pixels. */
-    public static final double MAX_BLUR_SIGMA = 10;
-
-    /** The strongest noise a run may ask for, in 8-bit levels. */
-    public static final double MAX_NOISE_SIGMA = 50;
-
     private static final ObjectMapper JSON =
             new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
@@ -113,8 +107,14 @@ public record TrainingConfig(
         lrMilestones = lrMilestones == null ? List.of() : List.copyOf(lrMilestones);
         require(lrGamma > 0, "lrGamma", "must be > 0");
         require(validationSamples >= 0, "validationSamples", "must be >= 0");
-        require(blurSigma >= 0 && blurSigma <= MAX_BLUR_SIGMA, "blurSigma", "must be in [0, 10] (HR pixels)");
-        require(noiseSigma >= 0 && noiseSigma <= MAX_NOISE_SIGMA, "noiseSigma", "must be in [0, 50] (8-bit levels)");
+        require(
+                blurSigma >= 0 && blurSigma <= dev.srgan.networks.image.Degradation.MAX_BLUR_SIGMA,
+                "blurSigma",
+                "must be in [0, 10] (HR pixels)");
+        require(
+                noiseSigma >= 0 && noiseSigma <= dev.srgan.networks.image.Degradation.MAX_NOISE_SIGMA,
+                "noiseSigma",
+                "must be in [0, 50] (8-bit levels)");
         require(
                 jpegQuality == null
                         || (jpegQuality >= 1 && jpegQuality <= dev.srgan.networks.image.Degradation.BEST_JPEG_QUALITY),

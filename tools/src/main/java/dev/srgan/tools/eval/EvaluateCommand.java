@@ -200,11 +200,11 @@ public final class EvaluateCommand {
                 throw new IllegalArgumentException("--degrade: '" + part + "' is not a number");
             }
         }
-        if (blur < 0 || blur > 10 || noise < 0 || noise > 50 || jpeg < 0 || jpeg > 100) {
-            throw new IllegalArgumentException(
-                    "--degrade: blur must be 0 to 10 (HR pixels), noise 0 to 50 (8-bit levels), jpeg 1 to 100");
+        try {
+            return new Degradation(blur, noise, jpeg);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--degrade: " + e.getMessage());
         }
-        return new Degradation(blur, noise, jpeg);
     }
 
     private static String require(String option, String value) {
