@@ -1,6 +1,5 @@
 package dev.srgan.networks.training;
 
-import dev.srgan.networks.image.Bicubic;
 import dev.srgan.networks.image.Degradation;
 import dev.srgan.networks.image.RgbImage;
 import java.awt.image.BufferedImage;
@@ -53,9 +52,7 @@ final class TrainingData {
             int x = random.nextInt(image.width() - cropSize + 1);
             int y = random.nextInt(image.height() - cropSize + 1);
             RgbImage crop = flip(image.crop(x, y, cropSize, cropSize), random.nextBoolean(), random.nextBoolean());
-            RgbImage small = config.isDegraded()
-                    ? drawn(config, random).apply(crop, scale, random)
-                    : Bicubic.downscale(crop, scale);
+            RgbImage small = drawn(config, random).apply(crop, scale, random);
             float[] data = crop.data();
             for (int i = 0; i < hrPlane; i++) {
                 hr[b * hrPlane + i] = data[i] * 2f - 1f;

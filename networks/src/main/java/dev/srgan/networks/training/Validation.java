@@ -14,8 +14,8 @@ import java.util.List;
 /**
  * A run's held-out images and what it measures on them: the generator's PSNR, SSIM and NIQE
  * against bicubic upscaling of the same LR images, whose numbers are measured once. The LR images
- * are degraded as the run's training crops are, at the middle of each range ({@link Degradation}). NIQE draws no
- * random numbers, so a run goes on exactly as without validation.
+ * are degraded as the run's training crops are, at the middle of each range ({@link Degradation}).
+ * NIQE draws no random numbers, so a run goes on exactly as without validation.
  */
 final class Validation implements AutoCloseable {
 
