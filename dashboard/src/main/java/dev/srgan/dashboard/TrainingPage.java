@@ -141,20 +141,14 @@ public class TrainingPage {
          * does not.
          */
         public String degradation() {
-            List<String> parts = new ArrayList<>();
-            String blur = hyperparameters.getOrDefault("blurSigma", "0");
-            if (Double.parseDouble(blur) > 0) {
-                parts.add("blur σ up to " + blur + " px");
-            }
-            String noise = hyperparameters.getOrDefault("noiseSigma", "0");
-            if (Double.parseDouble(noise) > 0) {
-                parts.add("noise σ up to " + noise + " levels");
-            }
             String jpeg = hyperparameters.getOrDefault("jpegQuality", "");
-            if (!jpeg.isEmpty()) {
-                parts.add("JPEG quality " + jpeg + "–95");
-            }
-            return parts.isEmpty() ? null : "inputs degraded: " + String.join(", ", parts);
+            String text = TrainingConfig.builder()
+                    .blurSigma(Double.parseDouble(hyperparameters.getOrDefault("blurSigma", "0")))
+                    .noiseSigma(Double.parseDouble(hyperparameters.getOrDefault("noiseSigma", "0")))
+                    .jpegQuality(jpeg.isEmpty() ? null : Integer.valueOf(jpeg))
+                    .build()
+                    .degradationText();
+            return text == null ? null : "inputs degraded: " + text;
         }
 
         /** The step an extension resumes from: the newest checkpoint's, 0 without one. */

@@ -260,6 +260,28 @@ public record TrainingConfig(
         return blurSigma > 0 || noiseSigma > 0 || jpegQuality != null;
     }
 
+    /**
+     * How the run degrades its inputs beyond the bicubic shrink, in words ("blur σ up to 3 px,
+     * noise σ up to 10 levels, JPEG quality 40–95"), or null when it does not.
+     */
+    public String degradationText() {
+        List<String> parts = new java.util.ArrayList<>();
+        if (blurSigma > 0) {
+            parts.add("blur σ up to " + number(blurSigma) + " px");
+        }
+        if (noiseSigma > 0) {
+            parts.add("noise σ up to " + number(noiseSigma) + " levels");
+        }
+        if (jpegQuality != null) {
+            parts.add("JPEG quality " + jpegQuality + "–" + dev.srgan.networks.image.Degradation.BEST_JPEG_QUALITY);
+        }
+        return parts.isEmpty() ? null : String.join(", ", parts);
+    }
+
+    private static String number(double v) {
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+    }
+
     /** The degradation the run validates at: the middle of each of its ranges. */
     public dev.srgan.networks.image.Degradation validationDegradation() {
         return new dev.srgan.networks.image.Degradation(

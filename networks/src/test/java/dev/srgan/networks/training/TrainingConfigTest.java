@@ -41,6 +41,8 @@ class TrainingConfigTest {
         assertEquals(c, TrainingConfig.fromJson(c.toJson()));
         assertEquals(true, c.isDegraded());
         assertEquals(false, TrainingConfig.defaults().isDegraded());
+        assertEquals("blur σ up to 1.5 px, noise σ up to 8 levels, JPEG quality 40–95", c.degradationText());
+        assertNull(TrainingConfig.defaults().degradationText());
     }
 
     @Test

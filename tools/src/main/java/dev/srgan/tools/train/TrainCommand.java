@@ -156,7 +156,7 @@ public final class TrainCommand {
             long total = (long) c.pretrainSteps() + c.ganSteps();
             System.out.printf(
                     Locale.ROOT,
-                    "training %dx, %d residual blocks, %d images, %d for validation%s, %d steps from step %d, content loss %s%s%n",
+                    "training %dx, %d residual blocks, %d images, %d for validation%s, %d steps from step %d, content loss %s%s%s%n",
                     c.scale(),
                     c.residualBlocks(),
                     train.size(),
@@ -165,7 +165,8 @@ public final class TrainCommand {
                     total,
                     run.currentStep(),
                     run.contentLoss(),
-                    c.freezeBatchNorm() ? ", BatchNorm statistics kept" : "");
+                    c.freezeBatchNorm() ? ", BatchNorm statistics kept" : "",
+                    c.isDegraded() ? ", inputs degraded: " + c.degradationText() : "");
             if (resume == null) {
                 metrics.println("step,phase,psnr,ssim,bicubic_psnr,bicubic_ssim,niqe,bicubic_niqe");
                 losses.println(
