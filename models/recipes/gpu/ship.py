@@ -3,6 +3,7 @@
 models/FILE and writes models/shipped.json (what the api registers at first start) with the numbers
 of RUN/NAME-eval.json (`./srgan eval --json` on the evaluation photos) and the facts of the
 training in models/recipes/gpu/models.json.
+A model whose files are absent here (made in another session) keeps its entry in shipped.json.
 usage: ship.py   (reads models/recipes/gpu/models.json; paths there are relative to the repository)"""
 import hashlib
 import json
@@ -12,8 +13,14 @@ from pathlib import Path
 here = Path(__file__).resolve().parent
 root = here.parents[2]
 models = root / "models"
+shipped = {e["file"]: e for e in json.loads((models / "shipped.json").read_text())["models"]}
 entries = []
 for m in json.loads((here / "models.json").read_text())["models"]:
+    if not (root / m["model"]).exists() and m["file"] in shipped:
+        # made in another session (its run's files are gone): it ships as it did
+        entries.append(shipped[m["file"]])
+        print("kept    %-24s as shipped" % m["file"])
+        continue
     report = json.loads((root / m["eval"]).read_text())
     shutil.copyfile(root / m["model"], models / m["file"])
     evaluation = {
