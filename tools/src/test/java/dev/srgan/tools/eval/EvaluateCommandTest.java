@@ -38,25 +38,38 @@ class EvaluateCommandTest {
         return img;
     }
 
-    @Test
-    void commandEvaluatesATorchScriptModelOnAFolder(@TempDir Path dir) throws Exception {
+    private static final Path MODEL = Path.of("../networks/src/test/resources/torchscript/seed-generator-x2.pt");
+
+    /** Two 64x48 photos in {@code dir}. */
+    private static void photos(Path dir) throws Exception {
         for (int i = 0; i < 2; i++) {
             ImageIO.write(
                     image(64, 48, i), "png", dir.resolve("img" + i + ".png").toFile());
         }
-        Path model = Path.of("../networks/src/test/resources/torchscript/seed-generator-x2.pt");
-        Path json = dir.resolve("report.json");
+    }
+
+    /** Runs the command on them at 2x with {@code more} options; returns what it printed. */
+    private static String evaluate(Path dir, String... more) throws Exception {
+        List<String> args = new java.util.ArrayList<>(
+                List.of("--model", MODEL.toString(), "--images", dir.toString(), "--scale", "2"));
+        args.addAll(List.of(more));
         PrintStream old = System.out;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         System.setOut(new PrintStream(out, true));
         try {
-            assertEquals(0, EvaluateCommand.run(new String[] {
-                "--model", model.toString(), "--images", dir.toString(), "--scale", "2", "--json", json.toString()
-            }));
+            assertEquals(0, EvaluateCommand.run(args.toArray(String[]::new)));
         } finally {
             System.setOut(old);
         }
-        String table = out.toString();
+        return out.toString();
+    }
+
+    @Test
+    void commandEvaluatesATorchScriptModelOnAFolder(@TempDir Path dir) throws Exception {
+        photos(dir);
+        Path model = MODEL;
+        Path json = dir.resolve("report.json");
+        String table = evaluate(dir, "--json", json.toString());
         assertTrue(
                 table.contains("img0.png") && table.contains("mean of 2") && table.contains("model - bicubic"), table);
         JsonNode report = new ObjectMapper().readTree(json.toFile());
@@ -99,38 +112,13 @@ class EvaluateCommandTest {
 
     @Test
     void degradedInputsAreMeasuredAsSuchAndNamedInTheReport(@TempDir Path dir) throws Exception {
-        for (int i = 0; i < 2; i++) {
-            ImageIO.write(
-                    image(64, 48, i), "png", dir.resolve("img" + i + ".png").toFile());
-        }
-        Path model = Path.of("../networks/src/test/resources/torchscript/seed-generator-x2.pt");
+        photos(dir);
+        Path model = MODEL;
         Path clean = dir.resolve("clean.json");
         Path degraded = dir.resolve("degraded.json");
-        PrintStream old = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true));
-        try {
-            EvaluateCommand.run(new String[] {
-                "--model", model.toString(), "--images", dir.toString(), "--scale", "2", "--json", clean.toString()
-            });
-            EvaluateCommand.run(new String[] {
-                "--model",
-                model.toString(),
-                "--images",
-                dir.toString(),
-                "--scale",
-                "2",
-                "--degrade",
-                "blur=1, noise=8,jpeg=30",
-                "--json",
-                degraded.toString()
-            });
-        } finally {
-            System.setOut(old);
-        }
-        assertTrue(
-                out.toString().contains("their LR inputs degraded: blur σ 1 px, noise σ 8 levels, JPEG quality 30"),
-                out.toString());
+        evaluate(dir, "--json", clean.toString());
+        String out = evaluate(dir, "--degrade", "blur=1, noise=8,jpeg=30", "--json", degraded.toString());
+        assertTrue(out.contains("their LR inputs degraded: blur σ 1 px, noise σ 8 levels, JPEG quality 30"), out);
         JsonNode a = new ObjectMapper().readTree(clean.toFile());
         JsonNode b = new ObjectMapper().readTree(degraded.toFile());
         assertTrue(!a.has("degradation"));
