@@ -1,5 +1,6 @@
 package dev.srgan.dashboard;
 
+import dev.srgan.core.datasets.DatasetStore;
 import dev.srgan.core.models.ModelCatalog;
 import dev.srgan.core.models.ModelComparisons;
 import io.quarkus.qute.CheckedTemplate;
@@ -15,7 +16,8 @@ import java.util.List;
 
 /**
  * Registered upscale models: where each came from, how it evaluated against bicubic, and the
- * same crop of one evaluation photo per model, beside bicubic's and the original's.
+ * same crop of one evaluation photo per model, beside bicubic's and the original's; a form that
+ * evaluates a model on a dataset, its inputs clean or degraded as real photos are.
  */
 @Path("/models")
 @Produces(MediaType.TEXT_HTML)
@@ -25,6 +27,9 @@ public class ModelsPage {
 
     @Inject
     ModelComparisons comparisons;
+
+    @Inject
+    DatasetStore datasets;
 
     /** The crops of one scale: bicubic, each model that has one, the original. */
     public record ScaleComparison(
@@ -36,7 +41,10 @@ public class ModelsPage {
 
     @CheckedTemplate(basePath = "dashboard")
     static class Templates {
-        static native TemplateInstance models(List<ModelCatalog.ModelView> models, List<ScaleComparison> comparisons);
+        static native TemplateInstance models(
+                List<ModelCatalog.ModelView> models,
+                List<ScaleComparison> comparisons,
+                List<DatasetStore.DatasetView> datasets);
     }
 
     @GET
@@ -56,6 +64,6 @@ public class ModelsPage {
                         withCrop));
             }
         }
-        return Templates.models(all, byScale);
+        return Templates.models(all, byScale, datasets.list());
     }
 }

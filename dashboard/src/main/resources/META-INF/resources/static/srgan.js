@@ -242,6 +242,11 @@
         headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
         body: JSON.stringify(body)
       });
+      if (response.ok && 'thenJob' in form.dataset) {
+        // a form that queues a job goes on to the job's page, where it runs
+        window.location.assign('/jobs/' + (await response.json()).id);
+        return;
+      }
       if (response.ok) {
         window.location.reload();
         return;
@@ -267,7 +272,7 @@
       sendForm(form, form.dataset.labels, 'PATCH', body);
     } else if (form.dataset.jsonPost) {
       // a form POSTed as a JSON object (a run's "Train longer"): number fields as numbers, empty
-      // ones left out
+      // ones left out; a field named in the URL ("/api/models/{modelId}/evaluate") goes there
       e.preventDefault();
       Srgan.clearErrors(form);
       const body = {};
@@ -275,7 +280,12 @@
         const value = input.value.trim();
         if (value !== '') body[input.name] = input.type === 'number' ? Number(value) : value;
       }
-      sendForm(form, form.dataset.jsonPost, 'POST', body);
+      const url = form.dataset.jsonPost.replace(/\{(\w+)\}/g, (_, name) => {
+        const value = encodeURIComponent(body[name] || '');
+        delete body[name];
+        return value;
+      });
+      sendForm(form, url, 'POST', body);
     }
   });
 

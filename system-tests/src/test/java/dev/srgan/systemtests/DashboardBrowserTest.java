@@ -395,6 +395,31 @@ class DashboardBrowserTest {
                 onnx.length > 1_000_000 && onnx[0] == 0x08 && onnx[1] == 0x08,
                 "an ONNX model of " + onnx.length + " bytes");
 
+        // Evaluate a model from the page on inputs degraded as real photos are: a strength out of its
+        // range is refused at its field; then the job runs, and the model's row says how its inputs were made
+        page.click("#evaluate-model summary");
+        page.selectOption(
+                "#evaluate-modelId", new com.microsoft.playwright.options.SelectOption().setLabel("seed x2 (2×)"));
+        page.fill("#evaluate-noiseSigma", "60");
+        page.click("#evaluate-submit");
+        assertTrue(fieldError("noiseSigma").contains("noiseSigma must be from 0 to 50"), fieldError("noiseSigma"));
+        page.fill("#evaluate-noiseSigma", "5");
+        page.fill("#evaluate-jpegQuality", "70");
+        screenshot("models-evaluate");
+        page.click("#evaluate-submit");
+        page.waitForURL("**/jobs/**");
+        for (long deadline = System.currentTimeMillis() + 120_000;
+                !page.textContent("#job-status").trim().equals("Succeeded")
+                        && System.currentTimeMillis() < deadline; ) {
+            page.waitForTimeout(1000);
+            page.reload();
+        }
+        assertEquals("Succeeded", page.textContent("#job-status").trim(), page.textContent("main"));
+        open("/models");
+        String evaluated = page.textContent("tr:has-text('seed x2')");
+        assertTrue(evaluated.contains("inputs degraded: noise σ 5 levels, JPEG quality 70"), evaluated);
+        screenshot("models-evaluated");
+
         // Fine-tune: the training form opens with the model as its starting point and its scale and depth
         page.locator("tr:has-text('SRResNet 8x') a.fine-tune").click();
         page.waitForURL("**/training?from=**");
