@@ -382,7 +382,8 @@ public class TrainingPage {
         Map<String, String> hp = new java.util.LinkedHashMap<>();
         int totalSteps = 0;
         try {
-            JsonNode config = json.readTree(withDefaults(job.params()));
+            // runs compared across versions then differ only where they did
+            JsonNode config = json.readTree(job.params() == null ? "{}" : TrainingConfig.withDefaults(job.params()));
             for (String[] f : FIELDS) {
                 if (config.has(f[0])) {
                     hp.put(f[0], text(config.get(f[0])));
@@ -414,22 +415,6 @@ public class TrainingPage {
                 .findFirst()
                 .orElse(null);
         return new Run(job, hp, totalSteps, current, datasetName, training.checkpoints(id), training.validation(id));
-    }
-
-    /**
-     * A stored training config with the fields added since it was stored at their defaults, what the
-     * run trained with (runs compared across versions then differ only where they did); another
-     * job's params as they are.
-     */
-    private static String withDefaults(String params) {
-        if (params == null) {
-            return "{}";
-        }
-        try {
-            return TrainingConfig.fromJson(params).toJson();
-        } catch (IllegalArgumentException e) {
-            return params;
-        }
     }
 
     /**

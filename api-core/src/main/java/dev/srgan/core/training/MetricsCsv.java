@@ -249,7 +249,7 @@ public class MetricsCsv {
         cells.add(integer(rs, 18));
         cells.add(number(rs, 19));
         cells.add(integer(rs, 20));
-        JsonNode hyperparameters = JSON.readTree(withDefaults(config));
+        JsonNode hyperparameters = JSON.readTree(TrainingConfig.withDefaults(config));
         for (String name : HYPERPARAMETERS) {
             JsonNode v = hyperparameters.path(name);
             cells.add(v.isMissingNode() || v.isNull() ? "" : v.isArray() ? join(v) : v.asText());
@@ -261,15 +261,6 @@ public class MetricsCsv {
             w.write(quoted(cells.get(i)));
         }
         w.write('\n');
-    }
-
-    /** A stored config with the fields added since it was stored at their defaults, what the run trained with. */
-    private static String withDefaults(String config) {
-        try {
-            return TrainingConfig.fromJson(config).toJson();
-        } catch (IllegalArgumentException e) {
-            return config;
-        }
     }
 
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON =

@@ -343,6 +343,18 @@ public record TrainingConfig(
                         .equals(this);
     }
 
+    /**
+     * A stored config's JSON with the fields added since it was stored at their defaults (what the
+     * run trained with), or {@code json} as it is when it is not a training config.
+     */
+    public static String withDefaults(String json) {
+        try {
+            return fromJson(json).toJson();
+        } catch (IllegalArgumentException e) {
+            return json;
+        }
+    }
+
     /** Returns this config as JSON. */
     public String toJson() {
         try {
