@@ -3,6 +3,7 @@ package dev.srgan.networks.checkpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.srgan.networks.export.DjlParameters;
 import dev.srgan.networks.training.Phase;
 import dev.srgan.networks.training.TrainingConfig;
 import java.io.ByteArrayOutputStream;
@@ -39,6 +40,12 @@ public final class Checkpoint {
     static final String OPTIMIZER_D = "optimizer-discriminator.bin";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * The least {@link DjlParameters#kinship} two models {@link #blend} at: fine-tuned models are
+     * above 0.99, models trained apart near 0.
+     */
+    public static final double MIN_BLEND_KINSHIP = 0.5;
 
     private final TrainingConfig config;
     private final long step;
@@ -143,6 +150,41 @@ public final class Checkpoint {
     public Checkpoint generatorOnly() {
         return new Checkpoint(
                 config, step, rngState, contentLoss, createdAt, inferenceGeneratorParameters(), null, null, null, null);
+    }
+
+    /**
+     * A model between two models of the same network: each inference parameter {@code (1 - weight)
+     * * a + weight * b} ({@link DjlParameters#blend}), as ESRGAN balances its PSNR model against its
+     * GAN model and Real-ESRGAN its denoising strength. It is generator-only, with {@code a}'s
+     * config and step. Blend a model with its own fine-tuned versions (the shipped 4x default with
+     * "SRResNet 4x (real photos)"); models trained apart from random weights blend into noise.
+     *
+     * @param weight the share of {@code b}, from 0 to 1
+     * @throws IllegalArgumentException if the two generators differ in scale or depth, were trained apart
+     *     ({@link DjlParameters#kinship} below {@link #MIN_BLEND_KINSHIP}), or the weight is outside 0 to 1
+     * @throws IOException if either generator's parameters cannot be read
+     */
+    public static Checkpoint blend(Checkpoint a, Checkpoint b, double weight) throws IOException {
+        TrainingConfig x = a.config();
+        TrainingConfig y = b.config();
+        if (x.scale() != y.scale() || x.residualBlocks() != y.residualBlocks()) {
+            throw new IllegalArgumentException("only models of the same network blend: " + x.scale() + "x with "
+                    + x.residualBlocks() + " residual blocks against " + y.scale() + "x with "
+                    + y.residualBlocks());
+        }
+        byte[] generator =
+                DjlParameters.blend(a.inferenceGeneratorParameters(), b.inferenceGeneratorParameters(), weight);
+        double kinship = DjlParameters.kinship(a.inferenceGeneratorParameters(), b.inferenceGeneratorParameters());
+        if (kinship < MIN_BLEND_KINSHIP) {
+            throw new IllegalArgumentException(String.format(
+                    java.util.Locale.ROOT,
+                    "these two models were trained apart (their weights' cosine is %.2f; a model and its fine-tuned"
+                            + " versions are above 0.99), so a blend of them would be noise: blend a model with"
+                            + " one fine-tuned from it",
+                    kinship));
+        }
+        Instant createdAt = a.createdAt().isAfter(b.createdAt()) ? a.createdAt() : b.createdAt();
+        return new Checkpoint(x, a.step, a.rngState, a.contentLoss, createdAt, generator, null, null, null, null);
     }
 
     /** Returns the parameters inference should use: the EMA generator's if present. */

@@ -3,8 +3,10 @@ package dev.srgan.networks.export;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -15,7 +17,8 @@ import java.util.List;
  * shape (int rank, long dims, int layout length, 2-byte layout chars), byte order '<' or '>',
  * int byte length, data}); between records, blocks write their own metadata (versions, input
  * shapes), which this reader steps over. Parameters come out in the order the block declares
- * them, the order {@code Block.getParameters()} gives.
+ * them, the order {@code Block.getParameters()} gives. {@link #blend} interpolates two such files and
+ * {@link #kinship} says whether that is meaningful.
  */
 public final class DjlParameters {
 
@@ -35,8 +38,110 @@ public final class DjlParameters {
      * @throws IOException if it is not one, or holds another data type than FLOAT32
      */
     public static List<Tensor> read(byte[] bytes) throws IOException {
-        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.BIG_ENDIAN);
         List<Tensor> tensors = new ArrayList<>();
+        for (Stored p : scan(bytes)) {
+            float[] data = new float[p.count()];
+            p.floats(bytes).get(data);
+            tensors.add(new Tensor(p.name(), p.shape(), data));
+        }
+        return tensors;
+    }
+
+    /**
+     * Interpolates two parameter files of the same network, parameter by parameter: {@code (1 -
+     * weight) * a + weight * b}, BatchNorm's running statistics too (ESRGAN's network interpolation,
+     * Wang et al. 2018). The result is {@code a}'s file with the blended values in place, so it loads
+     * wherever {@code a} does. It is only meaningful between models of one lineage, such as a model
+     * and its fine-tuned version: two networks trained apart from random weights blend into noise.
+     *
+     * @param weight the share of {@code b}, from 0 ({@code a} exactly) to 1 ({@code b} exactly)
+     * @throws IOException if either is no DJL parameter file
+     * @throws IllegalArgumentException if their parameters differ in number, name or shape, or the
+     *     weight is outside 0 to 1
+     */
+    public static byte[] blend(byte[] a, byte[] b, double weight) throws IOException {
+        if (!(weight >= 0 && weight <= 1)) {
+            throw new IllegalArgumentException("the blend weight must be from 0 to 1, got " + weight);
+        }
+        List<Stored> first = scan(a);
+        List<Stored> second = scan(b);
+        requireSameNetwork(first, second);
+        byte[] out = a.clone();
+        float wa = (float) (1 - weight);
+        float wb = (float) weight;
+        for (int i = 0; i < first.size(); i++) {
+            Stored p = first.get(i);
+            Stored q = second.get(i);
+            FloatBuffer x = p.floats(a);
+            FloatBuffer y = q.floats(b);
+            FloatBuffer z = p.floats(out);
+            for (int k = 0; k < p.count(); k++) {
+                z.put(k, wa * x.get(k) + wb * y.get(k));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * How alike two parameter files of the same network are: the cosine between their
+     * convolution weights taken as one vector. A model and its fine-tuned versions stay above
+     * 0.99 (the shipped SRResNet 4x and its real-photo fine-tune: 0.9997); two models trained
+     * apart from random weights are near 0 (SRResNet 4x and SRGAN-MSE 4x: 0.001), and so is their
+     * blend's quality (12.5 dB below bicubic at half and half).
+     *
+     * @throws IllegalArgumentException if their parameters differ in number, name or shape
+     */
+    public static double kinship(byte[] a, byte[] b) throws IOException {
+        List<Stored> first = scan(a);
+        List<Stored> second = scan(b);
+        requireSameNetwork(first, second);
+        double dot = 0;
+        double aa = 0;
+        double bb = 0;
+        for (int i = 0; i < first.size(); i++) {
+            if (!first.get(i).name().equals("weight")) {
+                continue;
+            }
+            FloatBuffer x = first.get(i).floats(a);
+            FloatBuffer y = second.get(i).floats(b);
+            for (int k = 0; k < first.get(i).count(); k++) {
+                dot += (double) x.get(k) * y.get(k);
+                aa += (double) x.get(k) * x.get(k);
+                bb += (double) y.get(k) * y.get(k);
+            }
+        }
+        return aa == 0 || bb == 0 ? 0 : dot / Math.sqrt(aa * bb);
+    }
+
+    private static void requireSameNetwork(List<Stored> first, List<Stored> second) {
+        if (first.size() != second.size()) {
+            throw new IllegalArgumentException(
+                    "the networks differ: " + first.size() + " parameters against " + second.size());
+        }
+        for (int i = 0; i < first.size(); i++) {
+            Stored p = first.get(i);
+            Stored q = second.get(i);
+            if (!p.name().equals(q.name()) || !Arrays.equals(p.shape(), q.shape())) {
+                throw new IllegalArgumentException("the networks differ at parameter " + i + ": " + p.name()
+                        + Arrays.toString(p.shape()) + " against " + q.name() + Arrays.toString(q.shape()));
+            }
+        }
+    }
+
+    /** Where one parameter's values lie in its file. */
+    private record Stored(String name, long[] shape, ByteOrder order, int offset, int length) {
+        int count() {
+            return length / 4;
+        }
+
+        FloatBuffer floats(byte[] file) {
+            return ByteBuffer.wrap(file, offset, length).slice().order(order).asFloatBuffer();
+        }
+    }
+
+    private static List<Stored> scan(byte[] bytes) throws IOException {
+        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.BIG_ENDIAN);
+        List<Stored> parameters = new ArrayList<>();
         int p = 0;
         while (true) {
             int at = nextRecord(bytes, p);
@@ -73,16 +178,13 @@ public final class DjlParameters {
             if (length != count * 4 || in.remaining() < length) {
                 throw new IOException("parameter " + name + ": " + length + " bytes for " + count + " floats");
             }
-            float[] data = new float[(int) count];
-            ByteBuffer slice = in.slice(in.position(), length).order(order);
-            slice.asFloatBuffer().get(data);
-            tensors.add(new Tensor(name, shape, data));
+            parameters.add(new Stored(name, shape, order, in.position(), length));
             p = in.position() + length;
         }
-        if (tensors.isEmpty()) {
+        if (parameters.isEmpty()) {
             throw new IOException("no parameters found: not a DJL parameter file");
         }
-        return tensors;
+        return parameters;
     }
 
     /** The next parameter record at or after {@code from}: 'P', 1, a short UTF name, then UTF "NDAR". */
