@@ -9,6 +9,7 @@ import dev.srgan.core.jobs.JobStore;
 import dev.srgan.core.jobs.JobView;
 import dev.srgan.core.models.ModelCatalog;
 import dev.srgan.core.upscale.BatchStore;
+import dev.srgan.domain.images.ModelBlend;
 import dev.srgan.domain.images.OutputOptions;
 import dev.srgan.domain.images.ShownImage;
 import dev.srgan.platform.blobs.BlobStore;
@@ -83,13 +84,23 @@ public class UpscalePage {
         static native TemplateInstance upscale$batch(BatchPanel batch);
     }
 
-    /** An upscale job as its panel shows it; {@code model} may be null when the model was deleted. */
+    /**
+     * The model an upscale blends its model with, as a panel names it: the blend and the model
+     * (null when it was deleted since).
+     */
+    public record Blend(ModelBlend blend, ModelCatalog.ModelView model) {}
+
+    /**
+     * An upscale job as its panel shows it; {@code model} may be null when the model was deleted,
+     * {@code blend} is null for an upscale without one.
+     */
     public record Panel(
             JobView job,
             int scale,
             int inputWidth,
             int inputHeight,
             ModelCatalog.ModelView model,
+            Blend blend,
             long inputBytes,
             OutputOptions options) {
         public boolean done() {
@@ -122,9 +133,12 @@ public class UpscalePage {
         }
     }
 
-    /** A batch upscale as its panel shows it: the batch, its images, its model (null for the default), its options. */
+    /**
+     * A batch upscale as its panel shows it: the batch, its images, its model (null for the default)
+     * and the model blended with it (or null), its options.
+     */
     public record BatchPanel(
-            JobView job, BatchStore.BatchView batch, ModelCatalog.ModelView model, OutputOptions options) {
+            JobView job, BatchStore.BatchView batch, ModelCatalog.ModelView model, Blend blend, OutputOptions options) {
         /** "PNG" or "JPEG". */
         public String formatName() {
             return UpscalePage.formatName(options);
@@ -183,13 +197,23 @@ public class UpscalePage {
     }
 
     BatchPanel batchPanel(JobView job) throws SQLException {
-        ModelCatalog.ModelView model = job.modelId() == null
+        List<ModelCatalog.ModelView> all = models.list();
+        return new BatchPanel(
+                outlook.attach(job),
+                batches.batch(job),
+                model(all, job.modelId()),
+                blend(all, batches.blend(job)),
+                batches.options(job));
+    }
+
+    private static ModelCatalog.ModelView model(List<ModelCatalog.ModelView> all, UUID id) {
+        return id == null
                 ? null
-                : models.list().stream()
-                        .filter(m -> m.id().equals(job.modelId()))
-                        .findFirst()
-                        .orElse(null);
-        return new BatchPanel(outlook.attach(job), batches.batch(job), model, batches.options(job));
+                : all.stream().filter(m -> m.id().equals(id)).findFirst().orElse(null);
+    }
+
+    private static Blend blend(List<ModelCatalog.ModelView> all, ModelBlend blend) {
+        return blend == null ? null : new Blend(blend, model(all, blend.modelId()));
     }
 
     /** The job's panel alone, re-rendered as its events arrive. */
@@ -264,13 +288,7 @@ public class UpscalePage {
 
     Panel panel(JobView job) throws SQLException {
         JsonNode p = params(job);
-        ModelCatalog.ModelView model = null;
-        if (job.modelId() != null) {
-            model = models.list().stream()
-                    .filter(m -> m.id().equals(job.modelId()))
-                    .findFirst()
-                    .orElse(null);
-        }
+        List<ModelCatalog.ModelView> all = models.list();
         long inputBytes = 0;
         var blobId = jobs.inputBlobId(job.id());
         if (blobId.isPresent()) {
@@ -285,7 +303,8 @@ public class UpscalePage {
                 p.path("scale").asInt(4),
                 p.path("inputWidth").asInt(0),
                 p.path("inputHeight").asInt(0),
-                model,
+                model(all, job.modelId()),
+                blend(all, BatchStore.blend(p)),
                 inputBytes,
                 BatchStore.options(p));
     }

@@ -2,7 +2,7 @@
 // panel live (it is re-rendered by the server on each of the job's events) and compare the result.
 // Several images, or a folder, go to POST /api/upscale/batch as one batch; its panel shows the
 // images as a grid of thumbnails as they finish, and the zip download. The output options (output
-// scale, format, JPEG quality) go with either; the server checks them and names the field at fault.
+// scale, format, JPEG quality, a model blended in at a share) go with either; the server checks them and names the field at fault.
 (function () {
   'use strict';
 
@@ -154,18 +154,34 @@
       dropzone.scrollIntoView({ block: 'nearest' });
     });
 
-    /** Only the models of the chosen scale can be picked. */
+    const blendModel = document.getElementById('blendModelId');
+    const blendWeight = document.getElementById('blendWeight');
+    const blendWeightField = document.getElementById('blend-weight-field');
+    const blendWeightText = document.getElementById('blend-weight-text');
+
+    /** Only the models of the chosen scale can be picked, to upscale with or to blend in. */
     function filterModels() {
-      for (const option of model.options) {
-        if (option.value) {
-          option.hidden = option.dataset.scale !== scale.value;
+      for (const select of [model, blendModel]) {
+        for (const option of select.options) {
+          if (option.value) {
+            option.hidden = option.dataset.scale !== scale.value;
+          }
+        }
+        if (select.selectedOptions[0] && select.selectedOptions[0].hidden) {
+          select.value = '';
         }
       }
-      if (model.selectedOptions[0] && model.selectedOptions[0].hidden) {
-        model.value = '';
-      }
+      showBlendWeight();
+    }
+
+    /** The share only means something with a model to blend in; it reads as a percentage. */
+    function showBlendWeight() {
+      blendWeightField.hidden = blendModel.value === '';
+      blendWeightText.textContent = Math.round(Number(blendWeight.value) * 100) + '%';
     }
     scale.addEventListener('change', filterModels);
+    blendModel.addEventListener('change', showBlendWeight);
+    blendWeight.addEventListener('input', showBlendWeight);
     filterModels();
 
     /** The quality only means something for a JPEG. */
@@ -270,6 +286,10 @@
       data.append('format', format.value);
       if (format.value === 'jpeg') {
         data.append('quality', quality.value);
+      }
+      if (blendModel.value !== '') {
+        data.append('blendModelId', blendModel.value);
+        data.append('blendWeight', blendWeight.value);
       }
     }
 

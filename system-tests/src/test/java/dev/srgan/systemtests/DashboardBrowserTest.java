@@ -573,6 +573,47 @@ class DashboardBrowserTest {
     }
 
     /**
+     * A blend from the form: the share shows as the slider moves, a model trained apart is refused
+     * beside the field, and SRResNet 4x blended 30% with its real-photo fine-tune runs, its panel
+     * naming the blend.
+     */
+    @Test
+    @Order(8)
+    void aBlendOfTheDefaultWithItsRealPhotoFineTuneRunsFromTheForm() throws Exception {
+        open("/upscale");
+        page.setInputFiles("#image", new FilePayload("noisy.png", "image/png", Images.png(32, 24, 41)));
+        page.selectOption("#scale", "4");
+        assertTrue(page.isHidden("#blend-weight-field"), "no share without a model to blend in");
+        String realPhotos = optionStartingWith("#blendModelId", "SRResNet 4x (real photos)");
+        String gan = optionStartingWith("#blendModelId", "SRGAN-MSE 4x");
+        page.selectOption("#blendModelId", gan);
+        assertTrue(page.isVisible("#blend-weight-field"));
+        page.click("#submit");
+        assertTrue(fieldError("blendModelId").contains("were trained apart"), fieldError("blendModelId"));
+        screenshot("upscale-blend-refused");
+
+        page.selectOption("#blendModelId", realPhotos);
+        page.locator("#blendWeight").fill("0.3");
+        assertEquals("30%", page.textContent("#blend-weight-text"));
+        page.click("#submit");
+        page.waitForSelector(
+                "#upscale-job[data-status=SUCCEEDED]", new Page.WaitForSelectorOptions().setTimeout(LONG_WAIT_MS));
+        page.waitForFunction("() => document.getElementById('output-image').naturalWidth === 128");
+        String panel = page.textContent("#upscale-job");
+        assertTrue(
+                panel.replaceAll("\\s+", " ")
+                        .contains("4× with SRResNet 4x, blended 30% with SRResNet 4x (real photos)"),
+                panel);
+        screenshot("upscale-blend-result");
+    }
+
+    static String optionStartingWith(String select, String text) {
+        return (String) page.evaluate(
+                "([s, t]) => [...document.querySelectorAll(s + ' option')].find(o => o.textContent.startsWith(t)).value",
+                java.util.List.of(select, text));
+    }
+
+    /**
      * The Admin page: a token made with a limit of active jobs, the limit changed in its row (a
      * PATCH with the CSRF token), a bad limit refused beside the field, and both changes in the
      * audit log.

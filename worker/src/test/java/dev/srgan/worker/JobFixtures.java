@@ -3,6 +3,7 @@ package dev.srgan.worker;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.srgan.domain.jobs.JobType;
+import dev.srgan.networks.checkpoint.Checkpoint;
 import dev.srgan.networks.training.TrainingConfig;
 import dev.srgan.networks.training.TrainingRun;
 import dev.srgan.platform.KafkaSettings;
@@ -296,6 +297,33 @@ public class JobFixtures {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             run.checkpoint().write(out);
             return out.toByteArray();
+        }
+    }
+
+    /**
+     * {@code checkpoint}'s generator after a few steps of fine-tuning at a high learning rate: a model
+     * of the same lineage, which blends with it, whose upscales differ from its own.
+     */
+    public static byte[] fineTuned(byte[] checkpoint) throws IOException {
+        Checkpoint base = Checkpoint.read(new ByteArrayInputStream(checkpoint));
+        TrainingConfig config = TrainingConfig.builder()
+                .scale(base.config().scale())
+                .residualBlocks(base.config().residualBlocks())
+                .hrCropSize(16)
+                .batchSize(1)
+                .learningRateG(1e-2)
+                .pretrainSteps(3)
+                .ganSteps(0)
+                .seed(12)
+                .build();
+        try (TrainingRun run = TrainingRun.builder(config)
+                .trainingImages(List.of(image(16, 16, false, 2)))
+                .initialGenerator(base)
+                .build()) {
+            for (int i = 0; i < config.pretrainSteps(); i++) {
+                run.step();
+            }
+            return run.checkpoint().generatorOnly().toBytes();
         }
     }
 

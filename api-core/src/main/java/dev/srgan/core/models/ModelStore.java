@@ -1,21 +1,36 @@
 package dev.srgan.core.models;
 
 import dev.srgan.core.errors.ApiException;
+import dev.srgan.domain.images.ModelBlend;
+import dev.srgan.networks.checkpoint.Checkpoint;
+import dev.srgan.networks.export.DjlParameters;
 import dev.srgan.networks.training.TrainingConfig;
+import dev.srgan.platform.blobs.BlobStore;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Which model a job uses: for an upscale the one asked for or the default for the scale, for a
- * training run the model it starts from.
+ * Which model a job uses: for an upscale the one asked for or the default for the scale (and the
+ * model it is blended with), for a training run the model it starts from.
  */
 @ApplicationScoped
 public class ModelStore {
+    @Inject
+    BlobStore blobs;
+
     /** How a shipped model's {@code source} begins ({@code ShippedModels} registers them). */
     public static final String SHIPPED_SOURCE_PREFIX = "shipped with SRGAN Cluster: models/";
 
@@ -107,6 +122,97 @@ public class ModelStore {
             }
         }
         return base;
+    }
+
+    /**
+     * Checks an upscale's blend ({@link ModelBlend}) against the model it blends into, on the
+     * caller's transaction, with the blend model locked against deletion until it commits. 422
+     * naming {@code blendModelId} when there is no such model, when either is a TorchScript file,
+     * when the two are different networks (scale, residual blocks), or when they were trained apart,
+     * so that their blend would be noise ({@link DjlParameters#kinship} below {@link
+     * Checkpoint#MIN_BLEND_KINSHIP}; measured once per pair of models, whose files never change).
+     */
+    public void requireBlendable(Connection c, UUID modelId, ModelBlend blend) throws SQLException, IOException {
+        if (blend == null) {
+            return;
+        }
+        Row model = row(c, modelId);
+        Row other = row(c, blend.modelId());
+        if (model == null || other == null) {
+            throw ApiException.unprocessable(
+                    ModelBlend.MODEL_FIELD, "no model " + (model == null ? modelId : blend.modelId()));
+        }
+        for (Row r : List.of(model, other)) {
+            if (r.blocks() == null || !r.format().equals("CHECKPOINT")) {
+                throw ApiException.unprocessable(
+                        ModelBlend.MODEL_FIELD,
+                        "model '" + r.name() + "' is a TorchScript file; only models in the SRGAN checkpoint"
+                                + " format blend");
+            }
+        }
+        if (model.scale() != other.scale() || !model.blocks().equals(other.blocks())) {
+            throw ApiException.unprocessable(
+                    ModelBlend.MODEL_FIELD,
+                    "model '" + model.name() + "' is " + model.scale() + "x with " + model.blocks()
+                            + " residual blocks and '" + other.name() + "' " + other.scale() + "x with "
+                            + other.blocks() + ": only models of the same network blend");
+        }
+        double kinship = kinship(c, model, other);
+        if (kinship < Checkpoint.MIN_BLEND_KINSHIP) {
+            throw ApiException.unprocessable(
+                    ModelBlend.MODEL_FIELD,
+                    String.format(
+                            Locale.ROOT,
+                            "'%s' and '%s' were trained apart (their weights' cosine is %.2f; a model and its"
+                                    + " fine-tuned versions are above 0.99), so their blend would be noise: blend"
+                                    + " a model with one fine-tuned from it",
+                            model.name(),
+                            other.name(),
+                            kinship));
+        }
+    }
+
+    private record Row(UUID id, String name, String format, int scale, Integer blocks, UUID blobId) {}
+
+    /** The model row, locked against deletion (FOR KEY SHARE) until the transaction ends; null if none. */
+    private static Row row(Connection c, UUID id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT name, format, scale, residual_blocks, blob_id FROM models WHERE id = ? FOR KEY SHARE")) {
+            ps.setObject(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next()
+                        ? new Row(
+                                id,
+                                rs.getString(1),
+                                rs.getString(2),
+                                rs.getInt(3),
+                                (Integer) rs.getObject(4),
+                                rs.getObject(5, UUID.class))
+                        : null;
+            }
+        }
+    }
+
+    private final Map<List<UUID>, Double> kinships = new ConcurrentHashMap<>();
+
+    private double kinship(Connection c, Row a, Row b) throws SQLException, IOException {
+        if (a.id().equals(b.id())) {
+            return 1;
+        }
+        List<UUID> pair = a.id().compareTo(b.id()) < 0 ? List.of(a.id(), b.id()) : List.of(b.id(), a.id());
+        Double known = kinships.get(pair);
+        if (known != null) {
+            return known;
+        }
+        double kinship = DjlParameters.kinship(generator(c, a), generator(c, b));
+        kinships.put(pair, kinship);
+        return kinship;
+    }
+
+    private byte[] generator(Connection c, Row model) throws SQLException, IOException {
+        ByteArrayOutputStream zip = new ByteArrayOutputStream();
+        blobs.copyTo(c, model.blobId(), zip);
+        return Checkpoint.read(new ByteArrayInputStream(zip.toByteArray())).inferenceGeneratorParameters();
     }
 
     /** Makes the model the default for its scale (the one default per scale), on the caller's transaction. */

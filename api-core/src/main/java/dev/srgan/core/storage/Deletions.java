@@ -3,6 +3,7 @@ package dev.srgan.core.storage;
 import dev.srgan.core.audit.AuditLog;
 import dev.srgan.core.errors.ApiException;
 import dev.srgan.core.models.ModelStore;
+import dev.srgan.domain.images.ModelBlend;
 import dev.srgan.domain.jobs.JobStatus;
 import dev.srgan.platform.jobs.JobTable;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -163,7 +164,8 @@ public class Deletions {
                     blobs.add(rs.getObject(4, UUID.class));
                 }
             }
-            requireUnused(c, "model_id", id, "model");
+            // an upscale names its model in model_id, and the model it blends with in its params
+            requireUnused(c, "(model_id = ? OR params ->> '" + ModelBlend.MODEL_FIELD + "' = ?::text)", id, "model");
             blobs.addAll(uuids(c, "SELECT blob_id FROM model_comparisons WHERE model_id = ?", id));
             String name = text(c, "SELECT quote_literal(name) || ' (' || scale || 'x)' FROM models WHERE id = ?", id);
             update(c, "DELETE FROM models WHERE id = ?", id);
@@ -182,7 +184,7 @@ public class Deletions {
         return inTransaction(c -> {
             UUID blob = uuid(c, "SELECT blob_id FROM datasets WHERE id = ? FOR UPDATE", id)
                     .orElseThrow(() -> ApiException.notFound("no dataset " + id));
-            requireUnused(c, "dataset_id", id, "dataset");
+            requireUnused(c, "dataset_id = ?", id, "dataset");
             requireNoValidation(c, id);
             String name = text(c, "SELECT name FROM datasets WHERE id = ?", id);
             update(c, "DELETE FROM datasets WHERE id = ?", id);
@@ -219,11 +221,13 @@ public class Deletions {
         }
     }
 
-    /** 409 when a QUEUED or RUNNING job names {@code id} in {@code column}. */
-    private static void requireUnused(Connection c, String column, UUID id, String what) throws SQLException {
+    /** 409 when a QUEUED or RUNNING job meets {@code condition}, each of whose parameters is {@code id}. */
+    private static void requireUnused(Connection c, String condition, UUID id, String what) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT count(*) FROM jobs WHERE " + column + " = ? AND status IN ('QUEUED', 'RUNNING')")) {
-            ps.setObject(1, id);
+                "SELECT count(*) FROM jobs WHERE " + condition + " AND status IN ('QUEUED', 'RUNNING')")) {
+            for (int i = 1; i <= condition.chars().filter(ch -> ch == '?').count(); i++) {
+                ps.setObject(i, id);
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 long active = rs.getLong(1);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.core.errors.ApiException;
 import dev.srgan.core.jobs.JobStore;
 import dev.srgan.core.jobs.JobView;
+import dev.srgan.domain.images.ModelBlend;
 import dev.srgan.domain.images.OutputOptions;
 import dev.srgan.domain.images.ResultNames;
 import dev.srgan.domain.jobs.JobStateMachine;
@@ -274,6 +275,23 @@ public class BatchStore {
         } catch (OutputOptions.InvalidOption e) {
             return OutputOptions.DEFAULT;
         }
+    }
+
+    /** The model blend recorded in a job's params (an upscale's or a batch's), or null for none. */
+    public static ModelBlend blend(JsonNode params) {
+        try {
+            return ModelBlend.fromParams(name -> {
+                JsonNode member = params.get(name);
+                return member == null || member.isNull() ? null : member.asText();
+            });
+        } catch (OutputOptions.InvalidOption e) {
+            return null;
+        }
+    }
+
+    /** A batch's model blend, or null. */
+    public ModelBlend blend(JobView job) {
+        return blend(params(job));
     }
 
     private JsonNode params(JobView job) {

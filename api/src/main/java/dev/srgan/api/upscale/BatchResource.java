@@ -13,6 +13,7 @@ import dev.srgan.core.jobs.JobStore;
 import dev.srgan.core.models.ModelStore;
 import dev.srgan.core.upscale.BatchStore;
 import dev.srgan.core.webhooks.Webhooks;
+import dev.srgan.domain.images.ModelBlend;
 import dev.srgan.domain.images.OutputOptions;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.platform.blobs.BlobStore;
@@ -108,6 +109,7 @@ public class BatchResource {
             responseCode = "400",
             description = "no images, both images and file, a zip that is not one or has an unsafe path, "
                     + "a damaged or truncated image (named), scale not 2/4/8, modelId not a UUID, "
+                    + "blendModelId or blendWeight as for a single upscale, "
                     + "format, quality, outscale or width as for a single upscale, "
                     + "a webhookUrl that is not an http(s) URL, an Idempotency-Key over 255 characters")
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
@@ -123,6 +125,7 @@ public class BatchResource {
     @APIResponse(
             responseCode = "422",
             description = "a zip without images, no such model, a model of another scale, no model for the scale, "
+                    + "a blend model as for a single upscale, "
                     + "an outscale or width an image's model cannot reach (named), "
                     + "a webhookUrl host the cluster does not call, or an Idempotency-Key used for another request")
     public Response submit(
@@ -135,6 +138,9 @@ public class BatchResource {
                     String scale,
             @RestForm("modelId") @Schema(format = "uuid", description = "default: the default model of the scale")
                     String modelId,
+            @RestForm(ModelBlend.MODEL_FIELD) @Schema(format = "uuid", description = UpscaleResource.BLEND_MODEL)
+                    String blendModelId,
+            @RestForm(ModelBlend.WEIGHT_FIELD) @Schema(description = UpscaleResource.BLEND_WEIGHT) String blendWeight,
             @RestForm("format") @Schema(description = UpscaleResource.FORMAT) String format,
             @RestForm("quality") @Schema(description = UpscaleResource.QUALITY) String quality,
             @RestForm("outscale") @Schema(description = UpscaleResource.OUTSCALE) String outscale,
@@ -154,6 +160,7 @@ public class BatchResource {
                 zip,
                 scale,
                 modelId,
+                OutputChecks.blend(blendModelId, blendWeight),
                 new UpscaleResource.OutputTexts(format, quality, outscale, width),
                 JobLabels.ofText(tags),
                 webhookUrl,
@@ -172,6 +179,7 @@ public class BatchResource {
             FileUpload zip,
             String scaleText,
             String modelIdText,
+            ModelBlend blend,
             UpscaleResource.OutputTexts outputTexts,
             JobLabels labels,
             String webhookUrl,
@@ -208,6 +216,9 @@ public class BatchResource {
                 if (!labels.equals(JobLabels.NONE)) {
                     fingerprint.text(labels.fingerprint());
                 }
+                if (blend != null) {
+                    fingerprint.text(blend.params());
+                }
                 key = IdempotencyKeys.of(idempotencyKey, caller, "POST /api/upscale/batch", fingerprint.hex());
             }
             String name = batch.zipName() != null
@@ -222,12 +233,15 @@ public class BatchResource {
                         return earlier.get();
                     }
                     UUID model = models.resolveForUpscale(c, modelId, scale);
+                    models.requireBlendable(c, model, blend);
+                    String blendParams = blend == null ? "" : "," + blend.params();
                     quotas.reserve(c, caller, images.size(), "this batch of " + images.size() + " images");
                     UUID id = jobTable.insertBatch(
                             c,
                             name,
                             batch.zipName(),
-                            "{\"scale\":" + scale + ",\"count\":" + images.size() + "," + options.params() + "}",
+                            "{\"scale\":" + scale + ",\"count\":" + images.size() + "," + options.params() + blendParams
+                                    + "}",
                             model,
                             images.size(),
                             Caller.name(caller));
@@ -243,7 +257,7 @@ public class BatchResource {
                         }
                         String params = "{\"scale\":" + scale + ",\"inputWidth\":"
                                 + image.info().width() + ",\"inputHeight\":"
-                                + image.info().height() + "," + options.params() + "}";
+                                + image.info().height() + "," + options.params() + blendParams + "}";
                         jobTable.insertImage(
                                 c,
                                 new JobTable.NewJob(

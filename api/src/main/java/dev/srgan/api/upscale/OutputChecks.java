@@ -1,11 +1,12 @@
 package dev.srgan.api.upscale;
 
 import dev.srgan.core.errors.ApiException;
+import dev.srgan.domain.images.ModelBlend;
 import dev.srgan.domain.images.OutputOptions;
 
 /**
- * The checks of an upscale's output options that the single and the batch submission share: the
- * options as sent ({@link OutputOptions#parse}, 400), then, per image, the final size its model can
+ * The checks of an upscale's output options (and its model blend, {@link #blend}) that the single and
+ * the batch submission share: the options as sent ({@link OutputOptions#parse}, 400), then, per image, the final size its model can
  * reach (422) and the output limit (413), which holds for the final size and for the model's own
  * output before it is resized (what a worker holds in memory; never smaller than the final size).
  * Every refusal is an {@link ApiException} naming the field.
@@ -18,6 +19,15 @@ final class OutputChecks {
     static OutputOptions parse(String format, String quality, String outscale, String width) {
         try {
             return OutputOptions.parse(format, quality, outscale, width);
+        } catch (OutputOptions.InvalidOption e) {
+            throw refusal(e, null);
+        }
+    }
+
+    /** The model blend of a submission, or null for none; 400 naming the field for a malformed one. */
+    static ModelBlend blend(String modelId, String weight) {
+        try {
+            return ModelBlend.parse(modelId, weight);
         } catch (OutputOptions.InvalidOption e) {
             throw refusal(e, null);
         }

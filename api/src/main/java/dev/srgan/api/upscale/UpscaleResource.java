@@ -12,6 +12,7 @@ import dev.srgan.core.jobs.JobLabels;
 import dev.srgan.core.jobs.JobStore;
 import dev.srgan.core.models.ModelStore;
 import dev.srgan.core.webhooks.Webhooks;
+import dev.srgan.domain.images.ModelBlend;
 import dev.srgan.domain.images.OutputOptions;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.platform.blobs.BlobStore;
@@ -62,6 +63,11 @@ public class UpscaleResource {
     static final String OUTSCALE = "the final size as a factor of the input's, from 1 to 8 (such as 3 or 2.5): the "
             + "model upscales by its scale, then the result is resized to round(width * outscale) x "
             + "round(height * outscale); default: the model's scale; not with width";
+    static final String BLEND_MODEL = "a second model of the same network to blend into the model, such as one"
+            + " fine-tuned from it (SRResNet 4x (real photos) for SRResNet 4x): each weight becomes"
+            + " (1 - blendWeight) x model + blendWeight x this one; with blendWeight";
+    static final String BLEND_WEIGHT =
+            "the blend model's share, from 0 (the model alone) to 1 (the blend model" + " alone); with blendModelId";
     static final String WIDTH = "the final width in pixels (the height keeps the aspect ratio), at least the "
             + "image's width and at most 8 times it; not with outscale";
 
@@ -122,7 +128,8 @@ public class UpscaleResource {
                             schema = @Schema(implementation = Submitted.class)))
     @APIResponse(
             responseCode = "400",
-            description = "no image, scale not 2/4/8, modelId not a UUID, format not png/jpeg, quality not 1 to 100 "
+            description = "no image, scale not 2/4/8, modelId not a UUID, blendModelId not a UUID or without "
+                    + "blendWeight (or the other way round), blendWeight not a number from 0 to 1, format not png/jpeg, quality not 1 to 100 "
                     + "or given without jpeg, outscale not a number from 1 to 8, width not a whole number, both "
                     + "outscale and width, an unreadable, truncated or damaged image, "
                     + "a webhookUrl that is not an http(s) URL, an Idempotency-Key over 255 characters")
@@ -138,7 +145,8 @@ public class UpscaleResource {
     @APIResponse(responseCode = "415", description = "the image is not PNG or JPEG")
     @APIResponse(
             responseCode = "422",
-            description = "no such model, a model of another scale, no model for the scale, an outscale or width "
+            description = "no such model, a model of another scale, no model for the scale, a blend model that is "
+                    + "missing, a TorchScript file, another network or trained apart from the model, an outscale or width "
                     + "beyond the model's scale (or a width below the image's or over 8 times it), "
                     + "a webhookUrl host the cluster does not call, or an Idempotency-Key used for another request")
     public Response submit(
@@ -150,6 +158,8 @@ public class UpscaleResource {
                     String scale,
             @RestForm("modelId") @Schema(format = "uuid", description = "default: the default model of the scale")
                     String modelId,
+            @RestForm(ModelBlend.MODEL_FIELD) @Schema(format = "uuid", description = BLEND_MODEL) String blendModelId,
+            @RestForm(ModelBlend.WEIGHT_FIELD) @Schema(description = BLEND_WEIGHT) String blendWeight,
             @RestForm("format") @Schema(description = FORMAT) String format,
             @RestForm("quality") @Schema(description = QUALITY) String quality,
             @RestForm("outscale") @Schema(description = OUTSCALE) String outscale,
@@ -165,6 +175,7 @@ public class UpscaleResource {
                 image,
                 scale,
                 modelId,
+                OutputChecks.blend(blendModelId, blendWeight),
                 new OutputTexts(format, quality, outscale, width),
                 null,
                 JobLabels.ofText(tags),
@@ -178,7 +189,7 @@ public class UpscaleResource {
     /** Validates and stores an upscale submission (a PNG at the scale) in one transaction. */
     public UUID submit(FileUpload image, String scaleText, String modelIdText, String name)
             throws SQLException, IOException {
-        return submit(image, scaleText, modelIdText, OutputTexts.NONE, name, JobLabels.NONE, null, null, null);
+        return submit(image, scaleText, modelIdText, null, OutputTexts.NONE, name, JobLabels.NONE, null, null, null);
     }
 
     /**
@@ -190,6 +201,7 @@ public class UpscaleResource {
             FileUpload image,
             String scaleText,
             String modelIdText,
+            ModelBlend blend,
             OutputTexts outputTexts,
             String name,
             JobLabels labels,
@@ -230,6 +242,9 @@ public class UpscaleResource {
                 // only then: a key sent before output options existed keeps its fingerprint
                 fingerprint.text(options.fingerprint());
             }
+            if (blend != null) {
+                fingerprint.text(blend.params());
+            }
             key = IdempotencyKeys.of(idempotencyKey, caller, "POST /api/upscale", fingerprint.hex());
         }
         try (Connection c = dataSource.getConnection()) {
@@ -241,6 +256,7 @@ public class UpscaleResource {
                     return earlier.get();
                 }
                 UUID model = models.resolveForUpscale(c, modelId, scale);
+                models.requireBlendable(c, model, blend);
                 quotas.reserve(c, caller, 1, "this upscale");
                 BlobStore.Blob blob;
                 try (InputStream in = Files.newInputStream(image.uploadedFile())) {
@@ -248,7 +264,7 @@ public class UpscaleResource {
                             c, in, info.contentType(), config.upload().maxBytes());
                 }
                 String params = "{\"scale\":" + scale + ",\"inputWidth\":" + info.width() + ",\"inputHeight\":"
-                        + info.height() + "," + options.params() + "}";
+                        + info.height() + "," + options.params() + (blend == null ? "" : "," + blend.params()) + "}";
                 UUID id = jobTable.insert(
                         c,
                         new JobTable.NewJob(

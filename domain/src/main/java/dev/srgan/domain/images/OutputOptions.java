@@ -82,7 +82,10 @@ public record OutputOptions(Format format, Integer quality, Double outscale, Int
             this.unprocessable = unprocessable;
         }
 
-        /** The option at fault: {@code format}, {@code quality}, {@code outscale} or {@code width}. */
+        /**
+         * The option at fault: {@code format}, {@code quality}, {@code outscale} or {@code width}, or
+         * a {@link ModelBlend}'s {@code blendModelId} or {@code blendWeight}.
+         */
         public String field() {
             return field;
         }

@@ -32,8 +32,16 @@ public class JobInputs {
 
     /** The model row a job names; a permanent failure when it is gone. */
     public ModelCache.Model model(UUID modelId) throws SQLException, JobFailure {
+        return model(modelId, "model");
+    }
+
+    /**
+     * The model row a job names as {@code role} ("model", "blend model"); a permanent failure when
+     * it is gone.
+     */
+    public ModelCache.Model model(UUID modelId, String role) throws SQLException, JobFailure {
         if (modelId == null) {
-            throw JobFailure.permanent("the job has no model: it was deleted");
+            throw JobFailure.permanent("the job has no " + role + ": it was deleted");
         }
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps =
@@ -41,7 +49,7 @@ public class JobInputs {
             ps.setObject(1, modelId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    throw JobFailure.permanent("the job's model " + modelId + " no longer exists");
+                    throw JobFailure.permanent("the job's " + role + " " + modelId + " no longer exists");
                 }
                 return new ModelCache.Model(
                         modelId, rs.getString(1), rs.getInt(2), (Integer) rs.getObject(3), rs.getObject(4, UUID.class));

@@ -1,6 +1,7 @@
 package dev.srgan.worker.upscale;
 
 import ai.djl.Device;
+import dev.srgan.networks.checkpoint.Checkpoint;
 import dev.srgan.networks.inference.Precision;
 import dev.srgan.networks.inference.Upscaler;
 import dev.srgan.worker.blobs.BlobInputStream;
@@ -28,7 +29,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Keeps the generators of the last few models used loaded, so that a stream of upscale jobs on the
- * same model pays the load (a checkpoint parse, a TorchScript load) once. Least recently used
+ * same model pays the load (a checkpoint parse, a TorchScript load) once. A model blended with
+ * another ({@link Model#blendedWith}) is a generator of its own, known by both models and the weight. Least recently used
  * models are closed when more than {@code srgan.worker.model-cache-size} are loaded. Checkpoint
  * generators compute in {@code srgan.worker.precision} (auto: bfloat16 where the CPU has bfloat16
  * instructions, about twice float32's speed for 0.01 dB of PSNR at most; see docs/benchmarks.md),
@@ -45,8 +47,38 @@ public class ModelCache {
     @Inject
     WorkerConfig config;
 
-    /** A model row, as the api stored it. */
-    public record Model(UUID id, String format, int scale, Integer residualBlocks, UUID blobId) {}
+    /** A model row, as the api stored it, and the model an upscale blends it with, if any. */
+    public record Model(UUID id, String format, int scale, Integer residualBlocks, UUID blobId, Blend blend) {
+        public Model(UUID id, String format, int scale, Integer residualBlocks, UUID blobId) {
+            this(id, format, scale, residualBlocks, blobId, null);
+        }
+
+        /** This model with every weight {@code (1 - weight) * this + weight * other} ({@link Checkpoint#blend}). */
+        public Model blendedWith(Model other, double weight) {
+            return new Model(id, format, scale, residualBlocks, blobId, new Blend(other, weight));
+        }
+
+        /** What the cache knows a loaded generator by: the model, and the blend when there is one. */
+        Key key() {
+            return blend == null
+                    ? new Key(id, null, 0)
+                    : new Key(id, blend.model().id(), blend.weight());
+        }
+
+        @Override
+        public String toString() {
+            return id
+                    + (blend == null
+                            ? ""
+                            : " blended " + blend.weight() + " with "
+                                    + blend.model().id());
+        }
+    }
+
+    /** The second model of a blend and its share. */
+    public record Blend(Model model, double weight) {}
+
+    private record Key(UUID model, UUID blendModel, double weight) {}
 
     /** Exclusive use of a loaded model; close it to hand the model back. */
     public interface Lease extends AutoCloseable {
@@ -64,7 +96,7 @@ public class ModelCache {
 
     private volatile Precision precision;
 
-    private final LinkedHashMap<UUID, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
+    private final LinkedHashMap<Key, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
 
     private static final class Entry {
         final Semaphore inUse = new Semaphore(1);
@@ -95,10 +127,10 @@ public class ModelCache {
         Entry entry;
         List<Entry> evicted = new ArrayList<>();
         synchronized (entries) {
-            entry = entries.computeIfAbsent(model.id(), id -> new Entry());
-            Iterator<Map.Entry<UUID, Entry>> it = entries.entrySet().iterator();
+            entry = entries.computeIfAbsent(model.key(), key -> new Entry());
+            Iterator<Map.Entry<Key, Entry>> it = entries.entrySet().iterator();
             while (entries.size() > Math.max(1, config.modelCacheSize()) && it.hasNext()) {
-                Map.Entry<UUID, Entry> eldest = it.next();
+                Map.Entry<Key, Entry> eldest = it.next();
                 if (eldest.getValue() != entry) {
                     it.remove();
                     evicted.add(eldest.getValue());
@@ -118,7 +150,7 @@ public class ModelCache {
                         : entry.base.withTiling(size, perBatch, entry.base.context());
                 LOG.infof(
                         "model %s (%s, x%d, %s) loaded in %d ms",
-                        model.id(),
+                        model,
                         model.format(),
                         model.scale(),
                         entry.base.precision(),
@@ -127,7 +159,7 @@ public class ModelCache {
         } catch (IOException | RuntimeException e) {
             entry.inUse.release();
             synchronized (entries) {
-                entries.remove(model.id(), entry);
+                entries.remove(model.key(), entry);
             }
             throw e;
         }
@@ -168,11 +200,21 @@ public class ModelCache {
     }
 
     private Upscaler load(Model model) throws IOException {
+        if (model.blend() != null) {
+            Checkpoint blended;
+            try {
+                blended = Checkpoint.blend(
+                        checkpoint(model),
+                        checkpoint(model.blend().model()),
+                        model.blend().weight());
+            } catch (IllegalArgumentException e) {
+                throw new IOException("the models do not blend: " + e.getMessage(), e);
+            }
+            return Upscaler.fromCheckpoint(blended, precision());
+        }
         switch (model.format()) {
             case "CHECKPOINT" -> {
-                try (InputStream in = BlobInputStream.open(dataSource, model.blobId())) {
-                    return Upscaler.fromCheckpoint(in, precision());
-                }
+                return Upscaler.fromCheckpoint(checkpoint(model), precision());
             }
             case "TORCHSCRIPT" -> {
                 // PyTorch loads TorchScript from a file only; the file is not needed once loaded
@@ -187,6 +229,15 @@ public class ModelCache {
                 }
             }
             default -> throw new IOException("unknown model format " + model.format());
+        }
+    }
+
+    private Checkpoint checkpoint(Model model) throws IOException {
+        if (!model.format().equals("CHECKPOINT")) {
+            throw new IOException("model " + model.id() + " is a " + model.format() + " file; only checkpoints blend");
+        }
+        try (InputStream in = BlobInputStream.open(dataSource, model.blobId())) {
+            return Checkpoint.read(in);
         }
     }
 

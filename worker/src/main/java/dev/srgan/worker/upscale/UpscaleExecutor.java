@@ -2,6 +2,7 @@ package dev.srgan.worker.upscale;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.srgan.domain.images.ModelBlend;
 import dev.srgan.domain.images.OutputOptions;
 import dev.srgan.domain.images.ShownImage;
 import dev.srgan.domain.jobs.JobType;
@@ -36,6 +37,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
+import java.util.function.Function;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -43,7 +45,8 @@ import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 /**
- * Runs UPSCALE jobs: the uploaded PNG or JPEG, upscaled by the job's model, resized to the size its
+ * Runs UPSCALE jobs: the uploaded PNG or JPEG, upscaled by the job's model (blended with a second
+ * one when the job asks, {@link ModelBlend}), resized to the size its
  * output options ask for (outscale or width, {@link OutputOptions}) and stored as one PNG or JPEG
  * result, written in the same fenced transaction that marks the job SUCCEEDED: a job has its
  * result exactly when it succeeded, and an attempt that lost its job (it stops between tile
@@ -84,6 +87,10 @@ public class UpscaleExecutor implements JobExecutor {
         long start = System.nanoTime();
         ThrottledContext ctx = new ThrottledContext(context, Duration.ofMillis(250), Duration.ofMillis(500));
         ModelCache.Model model = inputs.model(job.modelId());
+        ModelBlend blend = blend(job);
+        if (blend != null) {
+            model = model.blendedWith(inputs.model(blend.modelId(), "blend model"), blend.weight());
+        }
         int requested = requestedScale(job);
         if (requested != 0 && requested != model.scale()) {
             throw JobFailure.permanent("the model upscales by " + model.scale() + ", the job asks for " + requested);
@@ -161,17 +168,36 @@ public class UpscaleExecutor implements JobExecutor {
 
     /** The job's output options; a job recorded without them gets a PNG at the model's scale. */
     private OutputOptions outputOptions(ClaimedJob job) throws JobFailure {
+        Function<String, String> params = params(job);
         try {
-            JsonNode params = json.readTree(job.paramsJson() == null ? "{}" : job.paramsJson());
-            return OutputOptions.fromParams(name -> {
-                JsonNode member = params.get(name);
-                return member == null || member.isNull() ? null : member.asText();
-            });
+            return OutputOptions.fromParams(params);
         } catch (OutputOptions.InvalidOption e) {
             throw JobFailure.permanent("the job's params are not valid: " + e.getMessage());
+        }
+    }
+
+    /** The model the job blends its model with ({@link ModelBlend}), or null for none. */
+    private ModelBlend blend(ClaimedJob job) throws JobFailure {
+        Function<String, String> params = params(job);
+        try {
+            return ModelBlend.fromParams(params);
+        } catch (OutputOptions.InvalidOption e) {
+            throw JobFailure.permanent("the job's params are not valid: " + e.getMessage());
+        }
+    }
+
+    /** The text of each member of the job's params by name, null when absent. */
+    private Function<String, String> params(ClaimedJob job) throws JobFailure {
+        JsonNode params;
+        try {
+            params = json.readTree(job.paramsJson() == null ? "{}" : job.paramsJson());
         } catch (IOException e) {
             throw JobFailure.permanent("the job's params are not valid JSON");
         }
+        return name -> {
+            JsonNode member = params.get(name);
+            return member == null || member.isNull() ? null : member.asText();
+        };
     }
 
     /** The scale the job asks for, 0 when it leaves it to the model. */
