@@ -261,7 +261,18 @@ class PipelineSystemTest {
         // with output options: the 2x model, resized to 1.5x, as a JPEG; tagged to be found again
         ApiResponse<UpscaleSubmitted> submitted = new UpscaleApi(client)
                 .upscaleWithHttpInfo(
-                        null, image.toFile(), "2", model.getId(), "jpeg", "90", "1.5", null, "client, pipeline", null);
+                        null,
+                        image.toFile(),
+                        "2",
+                        model.getId(),
+                        "jpeg",
+                        "90",
+                        "1.5",
+                        null,
+                        "client, pipeline",
+                        null,
+                        null,
+                        null);
         assertEquals(202, submitted.getStatusCode());
         assertEquals(
                 "/api/jobs/" + submitted.getData().getId(), submitted.getData().getUrl());
@@ -301,7 +312,19 @@ class PipelineSystemTest {
         ApiException refused = assertThrows(
                 ApiException.class,
                 () -> new UpscaleApi(client)
-                        .upscale(null, image.toFile(), "3", model.getId(), null, null, null, null, null, null));
+                        .upscale(
+                                null,
+                                image.toFile(),
+                                "3",
+                                model.getId(),
+                                null,
+                                null,
+                                null,
+                                null,
+                                null,
+                                null,
+                                null,
+                                null));
         assertEquals(400, refused.getCode());
         ApiError error = client.getObjectMapper().readValue(refused.getResponseBody(), ApiError.class);
         assertEquals("scale", error.getField());

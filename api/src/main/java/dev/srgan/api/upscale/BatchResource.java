@@ -138,9 +138,6 @@ public class BatchResource {
                     String scale,
             @RestForm("modelId") @Schema(format = "uuid", description = "default: the default model of the scale")
                     String modelId,
-            @RestForm(ModelBlend.MODEL_FIELD) @Schema(format = "uuid", description = UpscaleResource.BLEND_MODEL)
-                    String blendModelId,
-            @RestForm(ModelBlend.WEIGHT_FIELD) @Schema(description = UpscaleResource.BLEND_WEIGHT) String blendWeight,
             @RestForm("format") @Schema(description = UpscaleResource.FORMAT) String format,
             @RestForm("quality") @Schema(description = UpscaleResource.QUALITY) String quality,
             @RestForm("outscale") @Schema(description = UpscaleResource.OUTSCALE) String outscale,
@@ -151,6 +148,9 @@ public class BatchResource {
             @RestForm(Webhooks.FIELD)
                     @Schema(description = "POSTed the batch when it ends, not each image (see docs/webhooks.md)")
                     String webhookUrl,
+            @RestForm(ModelBlend.MODEL_FIELD) @Schema(format = "uuid", description = UpscaleResource.BLEND_MODEL)
+                    String blendModelId,
+            @RestForm(ModelBlend.WEIGHT_FIELD) @Schema(description = UpscaleResource.BLEND_WEIGHT) String blendWeight,
             @HeaderParam(IdempotencyKeys.HEADER) @Parameter(description = ApiDocument.IDEMPOTENCY_KEY)
                     String idempotencyKey,
             @Context ContainerRequestContext request)

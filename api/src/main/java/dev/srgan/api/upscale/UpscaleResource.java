@@ -158,8 +158,6 @@ public class UpscaleResource {
                     String scale,
             @RestForm("modelId") @Schema(format = "uuid", description = "default: the default model of the scale")
                     String modelId,
-            @RestForm(ModelBlend.MODEL_FIELD) @Schema(format = "uuid", description = BLEND_MODEL) String blendModelId,
-            @RestForm(ModelBlend.WEIGHT_FIELD) @Schema(description = BLEND_WEIGHT) String blendWeight,
             @RestForm("format") @Schema(description = FORMAT) String format,
             @RestForm("quality") @Schema(description = QUALITY) String quality,
             @RestForm("outscale") @Schema(description = OUTSCALE) String outscale,
@@ -167,6 +165,8 @@ public class UpscaleResource {
             @RestForm("tags") @Schema(description = TAGS) String tags,
             @RestForm(Webhooks.FIELD) @Schema(description = "POSTed the job when it ends (see docs/webhooks.md)")
                     String webhookUrl,
+            @RestForm(ModelBlend.MODEL_FIELD) @Schema(format = "uuid", description = BLEND_MODEL) String blendModelId,
+            @RestForm(ModelBlend.WEIGHT_FIELD) @Schema(description = BLEND_WEIGHT) String blendWeight,
             @HeaderParam(IdempotencyKeys.HEADER) @Parameter(description = ApiDocument.IDEMPOTENCY_KEY)
                     String idempotencyKey,
             @Context ContainerRequestContext request)
