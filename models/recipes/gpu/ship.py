@@ -4,6 +4,8 @@ models/FILE and writes models/shipped.json (what the api registers at first star
 of RUN/NAME-eval.json (`./srgan eval --json` on the evaluation photos) and the facts of the
 training in models/recipes/gpu/models.json.
 A model whose files are absent here (made in another session) keeps its entry in shipped.json.
+An entry's "moreEvals" (reports committed in the repository, such as a measurement on degraded
+inputs) become its "moreEvaluations", which the api registers beside its evaluation.
 usage: ship.py   (reads models/recipes/gpu/models.json; paths there are relative to the repository)"""
 import hashlib
 import json
@@ -15,14 +17,10 @@ root = here.parents[2]
 models = root / "models"
 shipped = {e["file"]: e for e in json.loads((models / "shipped.json").read_text())["models"]}
 entries = []
-for m in json.loads((here / "models.json").read_text())["models"]:
-    if not (root / m["model"]).exists() and m["file"] in shipped:
-        # made in another session (its run's files are gone): it ships as it did
-        entries.append(shipped[m["file"]])
-        print("kept    %-24s as shipped" % m["file"])
-        continue
-    report = json.loads((root / m["eval"]).read_text())
-    shutil.copyfile(root / m["model"], models / m["file"])
+
+
+def evaluation_of(report):
+    """What shipped.json keeps of an `./srgan eval --json` report."""
     evaluation = {
         "images": report["images"],
         "psnr": report["psnr"], "ssim": report["ssim"],
@@ -32,6 +30,23 @@ for m in json.loads((here / "models.json").read_text())["models"]:
     for key in ("niqe", "bicubicNiqe", "hrNiqe", "degradation"):
         if report.get(key) is not None:
             evaluation[key] = report[key]
+    return evaluation
+
+
+for m in json.loads((here / "models.json").read_text())["models"]:
+    more = [evaluation_of(json.loads((root / path).read_text())) for path in m.get("moreEvals", [])]
+    if not (root / m["model"]).exists() and m["file"] in shipped:
+        # made in another session (its run's files are gone): it ships as it did
+        entry = dict(shipped[m["file"]])
+        entry.pop("moreEvaluations", None)
+        if more:
+            entry["moreEvaluations"] = more
+        entries.append(entry)
+        print("kept    %-24s as shipped, %d more evaluations" % (m["file"], len(more)))
+        continue
+    report = json.loads((root / m["eval"]).read_text())
+    shutil.copyfile(root / m["model"], models / m["file"])
+    evaluation = evaluation_of(report)
     comparison = None
     if m.get("comparison"):
         (models / "comparison").mkdir(exist_ok=True)
@@ -49,6 +64,7 @@ for m in json.loads((here / "models.json").read_text())["models"]:
         "description": m["description"],
         "trainedOn": m["trainedOn"],
         "evaluation": evaluation,
+        **({"moreEvaluations": more} if more else {}),
         "comparison": comparison,
     })
     print("shipped %-24s %dx %+.2f dB PSNR(Y), NIQE %.2f (bicubic %.2f) on %d photos" % (

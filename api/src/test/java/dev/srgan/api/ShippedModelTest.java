@@ -124,6 +124,35 @@ class ShippedModelTest {
     }
 
     @Test
+    void theTwoFourTimesModelsShowTheirNumbersOnCleanAndOnDegradedInputs() throws Exception {
+        shipped.registerAll();
+        List<Map<String, Object>> models = shippedModels();
+        for (String name : new String[] {"SRResNet 4x", "SRResNet 4x (real photos)"}) {
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> evaluations =
+                    (List<Map<String, Object>>) byName(models, name).get("evaluations");
+            assertEquals(2, evaluations.size(), name + ": " + evaluations);
+            assertEquals(null, evaluations.get(0).get("degradation"), name + ": clean inputs first");
+            assertEquals(
+                    "blur σ 1.5 px, noise σ 5 levels, JPEG quality 67",
+                    evaluations.get(1).get("degradation"),
+                    name);
+        }
+        // on degraded inputs the real-photo model wins, on clean ones the default: both rows say so
+        @SuppressWarnings("unchecked")
+        Map<String, Object> realEvaluation = (Map<String, Object>)
+                byName(models, "SRResNet 4x (real photos)").get("evaluation");
+        assertEquals(
+                "blur σ 1.5 px, noise σ 5 levels, JPEG quality 67",
+                realEvaluation.get("degradation"),
+                "the evaluation shipped.json names stays the newest");
+        String page = given().get("/models").then().statusCode(200).extract().asString();
+        assertTrue(page.contains("SRResNet 4x (real photos), on other inputs"), "a second row for its other inputs");
+        assertTrue(page.contains("28.63 <span class=\"muted small\">/ 27.76</span>"), "the real-photo model, clean");
+        assertTrue(page.contains("26.67 <span class=\"muted small\">/ 26.37</span>"), "the default, degraded");
+    }
+
+    @Test
     void aNewShippedVersionTakesTheDefaultFromAnOlderShippedOneButNotFromTheUsersChoice() throws Exception {
         shipped.registerAll();
         try (Connection c = dataSource.getConnection();

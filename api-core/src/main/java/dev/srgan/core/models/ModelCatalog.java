@@ -9,14 +9,16 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
  * The registered models as the API and the pages show them: where each came from, its latest
- * evaluation and its comparison crop. The one place that reads them; {@code ModelResource}, the
+ * evaluations and its comparison crop. The one place that reads them; {@code ModelResource}, the
  * Models page and the Upscale page all ask it.
  */
 @ApplicationScoped
@@ -25,7 +27,10 @@ public class ModelCatalog {
     @Inject
     DataSource dataSource;
 
-    /** A model with where it came from and its latest evaluation. */
+    /**
+     * A model with where it came from, its latest evaluation, and its latest evaluation of each kind
+     * of input ({@code evaluations}: on the bicubic shrink, then on each degradation).
+     */
     public record ModelView(
             UUID id,
             String name,
@@ -40,6 +45,7 @@ public class ModelCatalog {
             long sizeBytes,
             OffsetDateTime createdAt,
             Evaluation evaluation,
+            List<Evaluation> evaluations,
             ComparisonView comparison) {
 
         /** True for a model that ships with the project (registered again at every start if deleted). */
@@ -91,6 +97,7 @@ public class ModelCatalog {
 
     private List<ModelView> query(Connection c, UUID only) throws SQLException {
         List<ModelView> result = new ArrayList<>();
+        Map<UUID, List<Evaluation>> byKind = evaluationsByKind(c, only);
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT m.id, m.name, m.format, m.scale, m.residual_blocks, m.source, m.source_job_id, m.source_checkpoint_id,
                        m.is_default, m.description, b.size_bytes, m.created_at,
@@ -105,20 +112,7 @@ public class ModelCatalog {
             ps.setObject(2, only);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    Evaluation ev = rs.getObject("psnr") == null
-                            ? null
-                            : new Evaluation(
-                                    rs.getInt("image_count"),
-                                    rs.getDouble("psnr"),
-                                    rs.getDouble("ssim"),
-                                    rs.getDouble("bicubic_psnr"),
-                                    rs.getDouble("bicubic_ssim"),
-                                    rs.getDouble("ms_per_image"),
-                                    rs.getObject("evaluated_at", OffsetDateTime.class),
-                                    rs.getObject("niqe", Double.class),
-                                    rs.getObject("bicubic_niqe", Double.class),
-                                    rs.getObject("hr_niqe", Double.class),
-                                    degradation(rs.getString("degradation")));
+                    Evaluation ev = rs.getObject("psnr") == null ? null : evaluation(rs, "evaluated_at");
                     result.add(new ModelView(
                             rs.getObject("id", UUID.class),
                             rs.getString("name"),
@@ -133,11 +127,52 @@ public class ModelCatalog {
                             rs.getLong("size_bytes"),
                             rs.getObject("created_at", OffsetDateTime.class),
                             ev,
+                            byKind.getOrDefault(rs.getObject("id", UUID.class), List.of()),
                             comparison(rs)));
                 }
             }
         }
         return result;
+    }
+
+    /**
+     * Each model's newest evaluation of each kind of input: on the bicubic shrink first, then on
+     * each degradation it was measured on (by its words), so that a model measured on clean and on
+     * degraded photos shows both.
+     */
+    private static Map<UUID, List<Evaluation>> evaluationsByKind(Connection c, UUID only) throws SQLException {
+        Map<UUID, List<Evaluation>> result = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT DISTINCT ON (model_id, degradation) model_id, image_count, psnr, ssim, bicubic_psnr, bicubic_ssim,
+                       ms_per_image, created_at, niqe, bicubic_niqe, hr_niqe, degradation::text AS degradation
+                FROM model_evaluations
+                WHERE (?::uuid IS NULL OR model_id = ?)
+                ORDER BY model_id, degradation NULLS FIRST, created_at DESC""")) {
+            ps.setObject(1, only);
+            ps.setObject(2, only);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    result.computeIfAbsent(rs.getObject("model_id", UUID.class), id -> new ArrayList<>())
+                            .add(evaluation(rs, "created_at"));
+                }
+            }
+        }
+        return result;
+    }
+
+    private static Evaluation evaluation(ResultSet rs, String at) throws SQLException {
+        return new Evaluation(
+                rs.getInt("image_count"),
+                rs.getDouble("psnr"),
+                rs.getDouble("ssim"),
+                rs.getDouble("bicubic_psnr"),
+                rs.getDouble("bicubic_ssim"),
+                rs.getDouble("ms_per_image"),
+                rs.getObject(at, OffsetDateTime.class),
+                rs.getObject("niqe", Double.class),
+                rs.getObject("bicubic_niqe", Double.class),
+                rs.getObject("hr_niqe", Double.class),
+                degradation(rs.getString("degradation")));
     }
 
     /** A stored degradation in words ("blur σ 1.5 px, noise σ 5 levels, JPEG quality 67"), null for none. */

@@ -147,34 +147,12 @@ public class ShippedModels {
                 ps.setBoolean(8, isDefault);
                 ps.executeUpdate();
             }
-            JsonNode ev = m.path("evaluation");
-            if (ev.isObject()) {
-                try (PreparedStatement ps = c.prepareStatement("""
-                        INSERT INTO model_evaluations (id, model_id, scale, image_count, psnr, ssim, bicubic_psnr, bicubic_ssim, ms_per_image, details,
-                                                       niqe, bicubic_niqe, hr_niqe, degradation)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?::jsonb)""")) {
-                    ps.setObject(1, UUID.randomUUID());
-                    ps.setObject(2, id);
-                    ps.setInt(3, scale);
-                    ps.setInt(4, ev.path("images").size());
-                    ps.setDouble(5, ev.path("psnr").asDouble());
-                    ps.setDouble(6, ev.path("ssim").asDouble());
-                    ps.setDouble(7, ev.path("bicubicPsnr").asDouble());
-                    ps.setDouble(8, ev.path("bicubicSsim").asDouble());
-                    ps.setDouble(9, ev.path("msPerImage").asDouble());
-                    ps.setString(10, ev.path("images").toString());
-                    ps.setObject(11, number(ev, "niqe"), Types.DOUBLE);
-                    ps.setObject(12, number(ev, "bicubicNiqe"), Types.DOUBLE);
-                    ps.setObject(13, number(ev, "hrNiqe"), Types.DOUBLE);
-                    // a model for real photos is measured on inputs degraded as they are
-                    ps.setString(
-                            14,
-                            ev.path("degradation").isObject()
-                                    ? ev.path("degradation").toString()
-                                    : null);
-                    ps.executeUpdate();
-                }
+            // measured again on other inputs (the default on degraded ones, the model for real photos on
+            // clean ones), stored first: the evaluation shipped.json names is the model's newest
+            for (JsonNode more : m.path("moreEvaluations")) {
+                insertEvaluation(c, id, scale, more);
             }
+            insertEvaluation(c, id, scale, m.path("evaluation"));
             JsonNode crop = m.path("comparison");
             if (crop.isObject()) {
                 try (InputStream in = Thread.currentThread()
@@ -191,6 +169,37 @@ public class ShippedModels {
             }
             c.commit();
             LOG.infof("registered the shipped model %s (%dx)", file, scale);
+        }
+    }
+
+    /** Stores one evaluation of a shipped model (an {@code ./srgan eval --json} report as ship.py keeps it). */
+    private static void insertEvaluation(Connection c, UUID id, int scale, JsonNode ev) throws SQLException {
+        if (ev.isObject()) {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO model_evaluations (id, model_id, scale, image_count, psnr, ssim, bicubic_psnr, bicubic_ssim, ms_per_image, details,
+                                                   niqe, bicubic_niqe, hr_niqe, degradation, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?::jsonb, clock_timestamp())""")) {
+                ps.setObject(1, UUID.randomUUID());
+                ps.setObject(2, id);
+                ps.setInt(3, scale);
+                ps.setInt(4, ev.path("images").size());
+                ps.setDouble(5, ev.path("psnr").asDouble());
+                ps.setDouble(6, ev.path("ssim").asDouble());
+                ps.setDouble(7, ev.path("bicubicPsnr").asDouble());
+                ps.setDouble(8, ev.path("bicubicSsim").asDouble());
+                ps.setDouble(9, ev.path("msPerImage").asDouble());
+                ps.setString(10, ev.path("images").toString());
+                ps.setObject(11, number(ev, "niqe"), Types.DOUBLE);
+                ps.setObject(12, number(ev, "bicubicNiqe"), Types.DOUBLE);
+                ps.setObject(13, number(ev, "hrNiqe"), Types.DOUBLE);
+                // a model for real photos is measured on inputs degraded as they are
+                ps.setString(
+                        14,
+                        ev.path("degradation").isObject()
+                                ? ev.path("degradation").toString()
+                                : null);
+                ps.executeUpdate();
+            }
         }
     }
 
