@@ -147,7 +147,10 @@ class ShippedModelTest {
                 realEvaluation.get("degradation"),
                 "the evaluation shipped.json names stays the newest");
         String page = given().get("/models").then().statusCode(200).extract().asString();
-        assertTrue(page.contains("SRResNet 4x (real photos), on other inputs"), "a second row for its other inputs");
+        assertTrue(
+                page.contains("SRResNet 4x (real photos), on inputs degraded: blur σ 1.5 px, noise σ 5 levels, JPEG"
+                        + " quality 67"),
+                "a second row for its other inputs");
         assertTrue(page.contains("28.63 <span class=\"muted small\">/ 27.76</span>"), "the real-photo model, clean");
         assertTrue(page.contains("26.67 <span class=\"muted small\">/ 26.37</span>"), "the default, degraded");
     }
