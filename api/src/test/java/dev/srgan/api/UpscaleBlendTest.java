@@ -8,8 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.srgan.api.models.ShippedModels;
 import dev.srgan.embedded.EmbeddedServicesTestResource;
+import dev.srgan.networks.checkpoint.Checkpoint;
+import dev.srgan.platform.blobs.BlobStore;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
 import java.io.InputStream;
@@ -22,7 +25,8 @@ import org.junit.jupiter.api.Test;
 /**
  * An upscale (single or batch) may blend its model with a second one of the same lineage
  * (blendModelId, blendWeight): checked at submission against the real shipped models, recorded
- * in the params the worker reads; a bad blend is refused naming its field and queues nothing.
+ * in the params the worker reads; a bad blend is refused naming its field and queues nothing. A blend
+ * also registers as a model of its own ({@code POST /api/models/blend}).
  */
 @QuarkusTest
 @WithTestResource(EmbeddedServicesTestResource.class)
@@ -32,6 +36,9 @@ class UpscaleBlendTest {
 
     @Inject
     DataSource dataSource;
+
+    @Inject
+    BlobStore blobs;
 
     String defaultX4;
     String realPhotos;
@@ -161,6 +168,78 @@ class UpscaleBlendTest {
                 .statusCode(422)
                 .body("field", equalTo("blendModelId"));
         assertEquals(jobs, TestData.count(dataSource, "jobs"), "nothing queued");
+    }
+
+    @Test
+    void aBlendRegistersAsAModelWhoseFileIsTheBlendOfTheTwo() throws Exception {
+        Map<String, Object> model = given().contentType(ContentType.JSON)
+                .body("{\"modelId\": \"" + defaultX4 + "\", \"blendModelId\": \"" + realPhotos
+                        + "\", \"blendWeight\": 0.5}")
+                .post("/api/models/blend")
+                .then()
+                .statusCode(201)
+                .body("name", equalTo("SRResNet 4x + 50% SRResNet 4x (real photos)"))
+                .body("format", equalTo("CHECKPOINT"))
+                .body("scale", equalTo(4))
+                .body("residualBlocks", equalTo(16))
+                .body("source", equalTo("blend of 'SRResNet 4x' with 50% of 'SRResNet 4x (real photos)'"))
+                .body("isDefault", equalTo(false))
+                .extract()
+                .jsonPath()
+                .getMap("$");
+        byte[] stored;
+        try (java.sql.Connection c = dataSource.getConnection();
+                java.sql.PreparedStatement ps = c.prepareStatement("SELECT blob_id FROM models WHERE id = ?::uuid")) {
+            ps.setString(1, (String) model.get("id"));
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                blobs.copyTo(c, rs.getObject(1, java.util.UUID.class), out);
+                stored = out.toByteArray();
+            }
+        }
+        Checkpoint expected =
+                Checkpoint.blend(shippedFile("srresnet-x4.srgan.zip"), shippedFile("srresnet-x4-real.srgan.zip"), 0.5);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(
+                expected.inferenceGeneratorParameters(),
+                Checkpoint.read(new java.io.ByteArrayInputStream(stored)).inferenceGeneratorParameters(),
+                "the stored file is Checkpoint.blend's");
+
+        // it upscales as any model does, and another blend of it is a blend of one lineage too
+        upscale((String) model.get("id"), realPhotos, "0.5")
+                .post("/api/upscale")
+                .then()
+                .statusCode(202);
+
+        long models = TestData.count(dataSource, "models");
+        given().contentType(ContentType.JSON)
+                .body("{\"modelId\": \"" + defaultX4 + "\", \"blendModelId\": \"" + srganMse
+                        + "\", \"blendWeight\": \"0.5\"}")
+                .post("/api/models/blend")
+                .then()
+                .statusCode(422)
+                .body("field", equalTo("blendModelId"))
+                .body("error", containsString("were trained apart"));
+        given().contentType(ContentType.JSON)
+                .body("{\"modelId\": \"" + defaultX4 + "\", \"blendModelId\": \"" + realPhotos + "\"}")
+                .post("/api/models/blend")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("blendWeight"));
+        given().contentType(ContentType.JSON)
+                .body("{\"blendModelId\": \"" + realPhotos + "\", \"blendWeight\": 0.5}")
+                .post("/api/models/blend")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("modelId"));
+        assertEquals(models, TestData.count(dataSource, "models"), "a refused blend registers nothing");
+    }
+
+    private static Checkpoint shippedFile(String name) throws Exception {
+        try (InputStream in =
+                Thread.currentThread().getContextClassLoader().getResourceAsStream("shipped-models/" + name)) {
+            return Checkpoint.read(in);
+        }
     }
 
     @Test

@@ -605,6 +605,22 @@ class DashboardBrowserTest {
                         .contains("4× with SRResNet 4x, blended 30% with SRResNet 4x (real photos)"),
                 panel);
         screenshot("upscale-blend-result");
+
+        // the same blend registered as a model of its own on the Models page; a pair trained apart is refused
+        open("/models");
+        page.click("#blend-models summary");
+        page.selectOption("#blend-modelId", optionStartingWith("#blend-modelId", "SRResNet 4x (4×)"));
+        page.selectOption("#blend-blendModelId", optionStartingWith("#blend-blendModelId", "SRGAN-MSE 4x"));
+        page.click("#blend-submit");
+        assertTrue(fieldError("blendModelId").contains("were trained apart"), fieldError("blendModelId"));
+        page.selectOption(
+                "#blend-blendModelId", optionStartingWith("#blend-blendModelId", "SRResNet 4x (real photos)"));
+        page.fill("#blend-blendWeight", "0.5");
+        page.click("#blend-submit");
+        page.waitForSelector("tr:has-text('SRResNet 4x + 50% SRResNet 4x (real photos)')");
+        assertTrue(page.textContent("tr:has-text('SRResNet 4x + 50% SRResNet 4x (real photos)')")
+                .contains("blend of 'SRResNet 4x' with 50% of 'SRResNet 4x (real photos)'"));
+        screenshot("models-blend");
     }
 
     static String optionStartingWith(String select, String text) {

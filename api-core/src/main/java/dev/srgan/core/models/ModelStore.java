@@ -172,6 +172,23 @@ public class ModelStore {
         }
     }
 
+    /** A blend made into a model file: the two models' names and the blended generator. */
+    public record Blended(String modelName, String blendModelName, Checkpoint checkpoint) {}
+
+    /**
+     * The model file of {@code modelId} blended with {@code blend} ({@link Checkpoint#blend}), checked
+     * as {@link #requireBlendable} checks an upscale's blend, on the caller's transaction.
+     */
+    public Blended blend(Connection c, UUID modelId, ModelBlend blend) throws SQLException, IOException {
+        requireBlendable(c, modelId, blend);
+        Row model = row(c, modelId);
+        Row other = row(c, blend.modelId());
+        return new Blended(
+                model.name(),
+                other.name(),
+                Checkpoint.blend(checkpoint(c, model), checkpoint(c, other), blend.weight()));
+    }
+
     private record Row(UUID id, String name, String format, int scale, Integer blocks, UUID blobId) {}
 
     /** The model row, locked against deletion (FOR KEY SHARE) until the transaction ends; null if none. */
@@ -210,9 +227,13 @@ public class ModelStore {
     }
 
     private byte[] generator(Connection c, Row model) throws SQLException, IOException {
+        return checkpoint(c, model).inferenceGeneratorParameters();
+    }
+
+    private Checkpoint checkpoint(Connection c, Row model) throws SQLException, IOException {
         ByteArrayOutputStream zip = new ByteArrayOutputStream();
         blobs.copyTo(c, model.blobId(), zip);
-        return Checkpoint.read(new ByteArrayInputStream(zip.toByteArray())).inferenceGeneratorParameters();
+        return Checkpoint.read(new ByteArrayInputStream(zip.toByteArray()));
     }
 
     /** Makes the model the default for its scale (the one default per scale), on the caller's transaction. */

@@ -268,10 +268,7 @@ public class BatchStore {
     /** The output options recorded in a job's params (an upscale's or a batch's). */
     public static OutputOptions options(JsonNode params) {
         try {
-            return OutputOptions.fromParams(name -> {
-                JsonNode member = params.get(name);
-                return member == null || member.isNull() ? null : member.asText();
-            });
+            return OutputOptions.fromParams(members(params));
         } catch (OutputOptions.InvalidOption e) {
             return OutputOptions.DEFAULT;
         }
@@ -280,13 +277,18 @@ public class BatchStore {
     /** The model blend recorded in a job's params (an upscale's or a batch's), or null for none. */
     public static ModelBlend blend(JsonNode params) {
         try {
-            return ModelBlend.fromParams(name -> {
-                JsonNode member = params.get(name);
-                return member == null || member.isNull() ? null : member.asText();
-            });
+            return ModelBlend.fromParams(members(params));
         } catch (OutputOptions.InvalidOption e) {
             return null;
         }
+    }
+
+    /** The text of each member of a job's params by name, null when absent or null. */
+    private static java.util.function.Function<String, String> members(JsonNode params) {
+        return name -> {
+            JsonNode member = params.get(name);
+            return member == null || member.isNull() ? null : member.asText();
+        };
     }
 
     /** A batch's model blend, or null. */

@@ -15,6 +15,8 @@ import dev.srgan.core.models.ModelComparisons;
 import dev.srgan.core.models.ModelStore;
 import dev.srgan.core.storage.Deletions;
 import dev.srgan.core.training.TrainingStore;
+import dev.srgan.domain.images.ModelBlend;
+import dev.srgan.domain.images.OutputOptions;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.networks.checkpoint.Checkpoint;
 import dev.srgan.networks.image.Degradation;
@@ -91,6 +93,9 @@ public class ModelResource {
     ModelCatalog catalog;
 
     @Inject
+    ModelStore models;
+
+    @Inject
     ModelExports exports;
 
     @Inject
@@ -98,6 +103,25 @@ public class ModelResource {
 
     /** Registration from a checkpoint. */
     public record FromCheckpoint(String checkpointId, String name, String description, Boolean makeDefault) {}
+
+    /** A model made by blending two: {@code modelId} with {@code blendModelId} at {@code blendWeight}. */
+    public record BlendRequest(
+            @Schema(format = "uuid", description = "the model blended into")
+            String modelId,
+
+            @Schema(format = "uuid", description = "a model fine-tuned from it (or from a common model)")
+            String blendModelId,
+
+            @Schema(
+                    description = "its share, from 0 to 1: each weight (1 - w) x model + w x blend model",
+                    example = "0.5")
+            String blendWeight,
+
+            @Schema(description = "default: \"<model> + <share> <blend model>\"")
+            String name,
+
+            String description,
+            Boolean makeDefault) {}
 
     @GET
     @Operation(operationId = "listModels", summary = "The registered upscale models with their latest evaluation")
@@ -290,6 +314,95 @@ public class ModelResource {
                             + (Boolean.TRUE.equals(request.makeDefault()) ? ", made the default" : ""));
             c.commit();
             return get(id.toString());
+        }
+    }
+
+    @POST
+    @Path("/blend")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(
+            operationId = "blendModels",
+            summary = "Register a model between two of one lineage (ESRGAN's network interpolation), to upscale, "
+                    + "evaluate or make the default")
+    @APIResponse(
+            responseCode = "201",
+            description = "the model",
+            content =
+                    @Content(
+                            mediaType = MediaType.APPLICATION_JSON,
+                            schema = @Schema(implementation = ModelView.class)))
+    @APIResponse(
+            responseCode = "400",
+            description = "a body that is not JSON, modelId or blendModelId missing or not a UUID, blendWeight "
+                    + "missing or not a number from 0 to 1, name over 200 characters")
+    @APIResponse(responseCode = "403", description = "the token's role is below ADMIN")
+    @APIResponse(
+            responseCode = "422",
+            description = "no such model, a TorchScript file, two different networks, or two models trained apart")
+    public Response blend(BlendRequest request, @Context ContainerRequestContext http)
+            throws SQLException, IOException {
+        if (request == null || request.modelId() == null || request.modelId().isBlank()) {
+            throw ApiException.badRequest("modelId", "modelId is required: the model to blend into");
+        }
+        UUID modelId;
+        try {
+            modelId = UUID.fromString(request.modelId().trim());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(
+                    "modelId", "modelId must be a model id (UUID), got '" + request.modelId() + "'");
+        }
+        ModelBlend blend;
+        try {
+            blend = ModelBlend.parse(request.blendModelId(), request.blendWeight());
+        } catch (OutputOptions.InvalidOption e) {
+            throw ApiException.badRequest(e.field(), e.getMessage());
+        }
+        if (blend == null) {
+            throw ApiException.badRequest(ModelBlend.MODEL_FIELD, "blendModelId is required: the model to blend in");
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                ModelStore.Blended blended = models.blend(c, modelId, blend);
+                String share = blend.percent();
+                String name = request.name() == null || request.name().isBlank()
+                        ? blended.modelName() + " + " + share + " " + blended.blendModelName()
+                        : request.name().trim();
+                byte[] file = blended.checkpoint().toBytes();
+                BlobStore.Blob blob = blobs.write(
+                        c, new java.io.ByteArrayInputStream(file), "application/vnd.srgan.model+zip", Long.MAX_VALUE);
+                UUID id = UUID.randomUUID();
+                int scale = blended.checkpoint().config().scale();
+                ModelStore.insert(
+                        c,
+                        id,
+                        name,
+                        "CHECKPOINT",
+                        scale,
+                        blended.checkpoint().config().residualBlocks(),
+                        "blend of '" + blended.modelName() + "' with " + share + " of '" + blended.blendModelName()
+                                + "'",
+                        null,
+                        null,
+                        blob.id(),
+                        request.description());
+                if (Boolean.TRUE.equals(request.makeDefault())) {
+                    ModelStore.makeDefault(c, id, scale);
+                }
+                AuditLog.record(
+                        c,
+                        Caller.name(http),
+                        "model.registered",
+                        id,
+                        "model '" + name + "' (" + scale + "x), a blend of '" + blended.modelName() + "' with " + share
+                                + " of '" + blended.blendModelName() + "'"
+                                + (Boolean.TRUE.equals(request.makeDefault()) ? ", made the default" : ""));
+                c.commit();
+                return Response.status(201).entity(get(id.toString())).build();
+            } catch (SQLException | IOException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
         }
     }
 

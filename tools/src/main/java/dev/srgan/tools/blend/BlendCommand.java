@@ -1,12 +1,11 @@
 package dev.srgan.tools.blend;
 
 import dev.srgan.networks.checkpoint.Checkpoint;
+import dev.srgan.tools.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * {@code ./srgan blend --model A.srgan.zip --with B.srgan.zip --weight 0.3 --out C.srgan.zip}:
@@ -44,11 +43,7 @@ public final class BlendCommand {
         }
         try {
             Checkpoint blended = Checkpoint.blend(read(model), read(with), weight);
-            Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
-            try (OutputStream o = Files.newOutputStream(tmp)) {
-                blended.write(o);
-            }
-            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(out, blended::write);
             System.out.printf(
                     "wrote %s: %.3g x %s + %.3g x %s (%dx, %d residual blocks)%n",
                     out,

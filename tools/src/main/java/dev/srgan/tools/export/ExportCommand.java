@@ -3,11 +3,11 @@ package dev.srgan.tools.export;
 import dev.srgan.networks.checkpoint.Checkpoint;
 import dev.srgan.networks.export.DjlParameters;
 import dev.srgan.networks.export.OnnxExport;
+import dev.srgan.tools.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * {@code ./srgan export --model MODEL.srgan.zip --onnx OUT.onnx}: writes a model file's generator
@@ -40,9 +40,7 @@ public final class ExportCommand {
         }
         try {
             byte[] bytes = export(model);
-            Path tmp = onnx.resolveSibling(onnx.getFileName() + ".tmp");
-            Files.write(tmp, bytes);
-            Files.move(tmp, onnx, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(onnx, o -> o.write(bytes));
             System.out.printf("wrote %s (%d bytes, ONNX opset %d)%n", onnx, bytes.length, OnnxExport.OPSET);
         } catch (IOException | IllegalArgumentException e) {
             System.err.println("srgan export: " + e.getMessage());

@@ -11,13 +11,12 @@ import dev.srgan.networks.training.TrainingConfig;
 import dev.srgan.networks.training.TrainingListener;
 import dev.srgan.networks.training.TrainingRun;
 import dev.srgan.networks.training.ValidationRecord;
+import dev.srgan.tools.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Locale;
@@ -298,11 +297,7 @@ public final class TrainCommand {
     }
 
     static void atomicWrite(Path target, Checkpoint checkpoint) throws IOException {
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        try (OutputStream o = Files.newOutputStream(tmp)) {
-            checkpoint.write(o);
-        }
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(target, checkpoint::write);
     }
 
     /** The images a run without a validation folder validates on: the last tenth by name, at least one. */

@@ -11,14 +11,13 @@ import dev.srgan.networks.image.PngWriter;
 import dev.srgan.networks.inference.Precision;
 import dev.srgan.networks.inference.UpscaleListener;
 import dev.srgan.networks.inference.Upscaler;
+import dev.srgan.tools.AtomicFiles;
 import dev.srgan.tools.eval.EvaluateCommand;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -262,15 +261,14 @@ public final class UpscaleCommand {
         if (result.getWidth() != size.width() || result.getHeight() != size.height()) {
             result = Bicubic.resize(result, size.width(), size.height());
         }
-        Path tmp = output.resolveSibling(output.getFileName() + ".tmp");
-        try (OutputStream o = Files.newOutputStream(tmp)) {
+        BufferedImage written = result;
+        AtomicFiles.write(output, o -> {
             if (options.format() == OutputOptions.Format.JPEG) {
-                JpegWriter.write(result, options.quality(), o); // alpha on white
+                JpegWriter.write(written, options.quality(), o); // alpha on white
             } else {
-                PngWriter.write(result, o);
+                PngWriter.write(written, o);
             }
-        }
-        Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        });
         out.printf(
                 "%s %dx%d -> %s %dx%d%s in %.1f s%n",
                 input,

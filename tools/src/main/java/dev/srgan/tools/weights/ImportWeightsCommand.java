@@ -8,12 +8,12 @@ import dev.srgan.networks.model.Generator;
 import dev.srgan.networks.model.Networks;
 import dev.srgan.networks.model.TorchWeights;
 import dev.srgan.networks.training.TrainingConfig;
+import dev.srgan.tools.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.Map;
 
@@ -78,11 +78,7 @@ public final class ImportWeightsCommand {
             TrainingConfig config =
                     base.toBuilder().scale(scale).residualBlocks(blocks).build();
             Checkpoint model = importWeights(weights, config, steps, contentLoss);
-            Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
-            try (OutputStream o = Files.newOutputStream(tmp)) {
-                model.write(o);
-            }
-            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(out, model::write);
             System.out.printf(
                     "wrote %s: %dx generator, %d residual blocks, %d steps, %s%n",
                     out, scale, blocks, steps, contentLoss);
