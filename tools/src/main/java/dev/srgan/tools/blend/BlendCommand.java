@@ -4,6 +4,7 @@ import dev.srgan.networks.checkpoint.Checkpoint;
 import dev.srgan.tools.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -11,7 +12,8 @@ import java.nio.file.Path;
  * {@code ./srgan blend --model A.srgan.zip --with B.srgan.zip --weight 0.3 --out C.srgan.zip}:
  * writes the model whose every generator parameter is {@code 0.7 * A + 0.3 * B}
  * ({@link Checkpoint#blend}), a model file like any other, to upscale or evaluate. Upscale and
- * batch jobs blend the same way on the fly (their blendModelId and blendWeight).
+ * batch jobs blend the same way on the fly (their blendModelId and blendWeight), and
+ * {@code POST /api/models/blend} registers the same file as a model.
  */
 public final class BlendCommand {
 
@@ -21,54 +23,69 @@ public final class BlendCommand {
             "usage: ./srgan blend --model A.srgan.zip --with B.srgan.zip --weight 0..1 --out OUT.srgan.zip";
 
     public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /**
+     * Runs the command.
+     *
+     * @return 0 when the blend was written, 1 when the models do not blend or cannot be read, 2 for
+     *     bad options
+     */
+    static int run(String[] args, PrintStream out, PrintStream err) {
         Path model = null;
         Path with = null;
-        Path out = null;
+        Path target = null;
         Double weight = null;
         for (int i = 0; i < args.length; i += 2) {
             String v = i + 1 < args.length ? args[i + 1] : null;
             if (v == null) {
-                fail(2, args[i] + " needs a value\n" + USAGE);
+                return fail(err, 2, args[i] + " needs a value\n" + USAGE);
             }
             switch (args[i]) {
                 case "--model" -> model = Path.of(v);
                 case "--with" -> with = Path.of(v);
-                case "--out" -> out = Path.of(v);
-                case "--weight" -> weight = parseWeight(v);
-                default -> fail(2, "unknown option " + args[i] + "\n" + USAGE);
+                case "--out" -> target = Path.of(v);
+                case "--weight" -> {
+                    weight = parseWeight(v);
+                    if (weight == null) {
+                        return fail(
+                                err, 2, "--weight must be a number from 0 to 1 (the share of --with), got '" + v + "'");
+                    }
+                }
+                default -> {
+                    return fail(err, 2, "unknown option " + args[i] + "\n" + USAGE);
+                }
             }
         }
-        if (model == null || with == null || weight == null || out == null) {
-            fail(2, "--model, --with, --weight and --out are required\n" + USAGE);
+        if (model == null || with == null || weight == null || target == null) {
+            return fail(err, 2, "--model, --with, --weight and --out are required\n" + USAGE);
         }
         try {
             Checkpoint blended = Checkpoint.blend(read(model), read(with), weight);
-            AtomicFiles.write(out, blended::write);
-            System.out.printf(
+            AtomicFiles.write(target, blended::write);
+            out.printf(
                     "wrote %s: %.3g x %s + %.3g x %s (%dx, %d residual blocks)%n",
-                    out,
+                    target,
                     1 - weight,
                     model.getFileName(),
                     weight,
                     with.getFileName(),
                     blended.config().scale(),
                     blended.config().residualBlocks());
+            return 0;
         } catch (IOException | IllegalArgumentException e) {
-            fail(1, e.getMessage());
+            return fail(err, 1, e.getMessage());
         }
     }
 
-    private static double parseWeight(String text) {
+    private static Double parseWeight(String text) {
         try {
             double w = Double.parseDouble(text);
-            if (w >= 0 && w <= 1) {
-                return w;
-            }
-        } catch (NumberFormatException ignored) {
-            // falls through to the message
+            return w >= 0 && w <= 1 ? w : null;
+        } catch (NumberFormatException e) {
+            return null;
         }
-        fail(2, "--weight must be a number from 0 to 1 (the share of --with), got '" + text + "'");
-        return 0;
     }
 
     private static Checkpoint read(Path file) throws IOException {
@@ -79,8 +96,8 @@ public final class BlendCommand {
         }
     }
 
-    private static void fail(int status, String message) {
-        System.err.println("srgan blend: " + message);
-        System.exit(status);
+    private static int fail(PrintStream err, int status, String message) {
+        err.println("srgan blend: " + message);
+        return status;
     }
 }
