@@ -133,9 +133,13 @@ public class ModelStore {
      * Checkpoint#MIN_BLEND_KINSHIP}; measured once per pair of models, whose files never change).
      */
     public void requireBlendable(Connection c, UUID modelId, ModelBlend blend) throws SQLException, IOException {
-        if (blend == null) {
-            return;
+        if (blend != null) {
+            blendable(c, modelId, blend);
         }
+    }
+
+    /** The two models of a blend, checked and locked as {@link #requireBlendable} says. */
+    private Pair blendable(Connection c, UUID modelId, ModelBlend blend) throws SQLException, IOException {
         Row model = row(c, modelId);
         Row other = row(c, blend.modelId());
         if (model == null || other == null) {
@@ -170,7 +174,10 @@ public class ModelStore {
                             other.name(),
                             kinship));
         }
+        return new Pair(model, other);
     }
+
+    private record Pair(Row model, Row other) {}
 
     /** A blend made into a model file: the two models' names and the blended generator. */
     public record Blended(String modelName, String blendModelName, Checkpoint checkpoint) {}
@@ -180,13 +187,11 @@ public class ModelStore {
      * as {@link #requireBlendable} checks an upscale's blend, on the caller's transaction.
      */
     public Blended blend(Connection c, UUID modelId, ModelBlend blend) throws SQLException, IOException {
-        requireBlendable(c, modelId, blend);
-        Row model = row(c, modelId);
-        Row other = row(c, blend.modelId());
+        Pair pair = blendable(c, modelId, blend);
         return new Blended(
-                model.name(),
-                other.name(),
-                Checkpoint.blend(checkpoint(c, model), checkpoint(c, other), blend.weight()));
+                pair.model().name(),
+                pair.other().name(),
+                Checkpoint.blend(checkpoint(c, pair.model()), checkpoint(c, pair.other()), blend.weight()));
     }
 
     private record Row(UUID id, String name, String format, int scale, Integer blocks, UUID blobId) {}

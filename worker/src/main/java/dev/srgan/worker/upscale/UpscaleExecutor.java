@@ -87,7 +87,8 @@ public class UpscaleExecutor implements JobExecutor {
         long start = System.nanoTime();
         ThrottledContext ctx = new ThrottledContext(context, Duration.ofMillis(250), Duration.ofMillis(500));
         ModelCache.Model model = inputs.model(job.modelId());
-        ModelBlend blend = blend(job);
+        Function<String, String> params = params(job);
+        ModelBlend blend = blend(params);
         if (blend != null) {
             model = model.blendedWith(inputs.model(blend.modelId(), "blend model"), blend.weight());
         }
@@ -95,7 +96,7 @@ public class UpscaleExecutor implements JobExecutor {
         if (requested != 0 && requested != model.scale()) {
             throw JobFailure.permanent("the model upscales by " + model.scale() + ", the job asks for " + requested);
         }
-        OutputOptions options = outputOptions(job);
+        OutputOptions options = outputOptions(params);
         ctx.progress(0, "reading the input");
         BufferedImage input = readInput(job, model.scale());
         OutputOptions.Size size;
@@ -167,8 +168,7 @@ public class UpscaleExecutor implements JobExecutor {
     }
 
     /** The job's output options; a job recorded without them gets a PNG at the model's scale. */
-    private OutputOptions outputOptions(ClaimedJob job) throws JobFailure {
-        Function<String, String> params = params(job);
+    private static OutputOptions outputOptions(Function<String, String> params) throws JobFailure {
         try {
             return OutputOptions.fromParams(params);
         } catch (OutputOptions.InvalidOption e) {
@@ -177,8 +177,7 @@ public class UpscaleExecutor implements JobExecutor {
     }
 
     /** The model the job blends its model with ({@link ModelBlend}), or null for none. */
-    private ModelBlend blend(ClaimedJob job) throws JobFailure {
-        Function<String, String> params = params(job);
+    private static ModelBlend blend(Function<String, String> params) throws JobFailure {
         try {
             return ModelBlend.fromParams(params);
         } catch (OutputOptions.InvalidOption e) {
