@@ -17,8 +17,9 @@ import java.util.Arrays;
  *
  * <p>Values 1 to 8 as in EXIF 2.32, tag 0x0112 of IFD0: 1 as stored, 2 mirrored left-right, 3
  * turned 180, 4 mirrored top-bottom, 5 transposed, 6 turned 90 clockwise, 7 transversed, 8 turned
- * 90 counter-clockwise. Read from a JPEG's APP1 "Exif" segment or a PNG's eXIf chunk (before
- * IDAT, where browsers read it); anything else, or damaged metadata, reads as 1.
+ * 90 counter-clockwise. Read from a JPEG's APP1 "Exif" segment, a PNG's eXIf chunk (before
+ * IDAT, where browsers read it) or a WebP's EXIF chunk (after its image data, where the WebP
+ * container puts it); anything else, or damaged metadata, reads as 1.
  */
 public final class ExifOrientation {
 
@@ -33,13 +34,15 @@ public final class ExifOrientation {
     private static final int PNG_EXIF = 0x65584966; // "eXIf"
     private static final int PNG_IDAT = 0x49444154;
     private static final int PNG_IEND = 0x49454E44;
+    private static final int RIFF_RI = 0x5249; // "RI", a RIFF file's first two bytes
     /** An EXIF block larger than this is not read (a JPEG segment holds at most 64 KB anyway). */
     private static final int MAX_EXIF_BYTES = 1 << 20;
 
     private ExifOrientation() {}
 
     /**
-     * Reads the orientation from the start of a PNG or JPEG, up to its pixel data.
+     * Reads the orientation from the start of a PNG or JPEG, up to its pixel data, or from a WebP's
+     * EXIF chunk.
      *
      * @param in the encoded image, from its first byte; read only as far as the metadata goes
      * @return 1 to 8; 1 where the image says nothing or its metadata cannot be read
@@ -56,6 +59,9 @@ public final class ExifOrientation {
             }
             if (first == 0x8950 && Arrays.equals(data.readNBytes(PNG_SIGNATURE_REST.length), PNG_SIGNATURE_REST)) {
                 return fromPng(data);
+            }
+            if (first == RIFF_RI) {
+                return fromWebp(data);
             }
             return NORMAL;
         } catch (IOException | RuntimeException e) {
@@ -159,6 +165,33 @@ public final class ExifOrientation {
                 return found == 0 ? NORMAL : found;
             }
             skipFully(in, length + 4); // the data and its CRC
+        }
+    }
+
+    /** Walks the WebP's RIFF chunks, looking for EXIF (a TIFF structure, some writers prefix "Exif\0\0"). */
+    private static int fromWebp(DataInputStream in) throws IOException {
+        byte[] header = in.readNBytes(10); // "FF", the RIFF size, "WEBP"
+        if (header.length < 10
+                || header[0] != 'F'
+                || header[1] != 'F'
+                || !startsWith(Arrays.copyOfRange(header, 6, 10), "WEBP")) {
+            return NORMAL;
+        }
+        while (true) {
+            byte[] chunk = in.readNBytes(8);
+            if (chunk.length < 8) {
+                return NORMAL;
+            }
+            long length = u32(chunk, 4, true);
+            if (startsWith(chunk, "EXIF") && length <= MAX_EXIF_BYTES) {
+                byte[] exif = in.readNBytes((int) length);
+                if (exif.length != length) {
+                    return NORMAL;
+                }
+                int found = fromTiff(exif, exif.length >= 6 && startsWith(exif, "Exif\0\0") ? 6 : 0);
+                return found == 0 ? NORMAL : found;
+            }
+            skipFully(in, length + (length & 1)); // the data and its pad byte
         }
     }
 

@@ -153,6 +153,21 @@ public final class PngColourProfile {
         }
     }
 
+    /**
+     * A profile stored as it is (as a WebP's ICCP chunk holds it), when it is an RGB profile that
+     * changes the colours; else null, as for a PNG.
+     */
+    static ICC_Profile usable(byte[] profile) {
+        if (profile.length > MAX_PROFILE_BYTES) {
+            return null;
+        }
+        try {
+            return usable(ICC_Profile.getInstance(profile));
+        } catch (IllegalArgumentException | CMMException e) {
+            return null;
+        }
+    }
+
     /** The profile when it is an RGB profile that differs from sRGB by more than a level somewhere. */
     private static ICC_Profile usable(ICC_Profile profile) {
         if (profile == null

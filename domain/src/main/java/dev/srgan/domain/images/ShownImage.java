@@ -3,25 +3,60 @@ package dev.srgan.domain.images;
 import java.awt.color.ICC_Profile;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 import java.util.function.Supplier;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
- * The picture a viewer shows for a decoded PNG or JPEG, which is what an upscale, training and
- * evaluation work on: upright by its EXIF orientation ({@link ExifOrientation}), in sRGB (grey and
- * CMYK files by {@link SrgbPixels}, PNGs with a colour profile by {@link PngColourProfile}; the JDK
- * converts JPEGs with one itself).
+ * The picture a viewer shows for a decoded PNG, JPEG or WebP ({@link ImageFormat}), which is what
+ * an upscale, training and evaluation work on: upright by its EXIF orientation ({@link
+ * ExifOrientation}), in sRGB (grey and CMYK files by {@link SrgbPixels}, PNGs with a colour profile
+ * by {@link PngColourProfile}, WebPs with one by {@link WebpImage}; the JDK's JPEG reader decodes
+ * into the file's own profile, which getRGB converts).
  */
 public final class ShownImage {
 
     private ShownImage() {}
 
     /**
+     * Decodes a PNG, JPEG or WebP held in memory into the picture as shown (a WebP's first frame).
+     *
+     * @param encoded the whole file
+     * @return an image whose getRGB gives the sRGB values as shown
+     * @throws IOException if the bytes are not one of those formats, or are damaged
+     */
+    public static BufferedImage decode(byte[] encoded) throws IOException {
+        ImageFormat format = ImageFormat.sniff(Arrays.copyOf(encoded, Math.min(encoded.length, ImageFormat.HEAD_BYTES)))
+                .orElseThrow(() -> new IOException("not a " + ImageFormat.NAMES + " image"));
+        if (format == ImageFormat.WEBP) {
+            try {
+                return of(WebpImage.decode(encoded), encoded);
+            } catch (RuntimeException e) {
+                throw new IOException("not a readable WebP image (" + e + ")", e);
+            }
+        }
+        ImageReader reader = format.reader();
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
+            reader.setInput(in, true, true);
+            return of(reader.read(0), encoded);
+        } catch (RuntimeException e) {
+            // a damaged file: each reader reports it in its own way
+            throw new IOException("not a readable " + format.label() + " image (" + e + ")", e);
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    /**
      * Turns what ImageIO decoded into the picture as shown.
      *
      * @param stored the pixels as ImageIO decoded them from {@code encoded}, any type
      * @param encoded opens the encoded file from its first byte (each call a new stream); only its
-     *     metadata, before the pixel data, is read
+     *     metadata is read
      * @return an image whose getRGB gives the sRGB values as shown; {@code stored} itself where
      *     nothing needs to change
      */

@@ -139,7 +139,7 @@ class ExifOrientationTest {
     }
 
     /** A TIFF structure whose IFD0 holds a make tag, then the orientation. */
-    private static byte[] tiff(int orientation, boolean little) {
+    static byte[] tiff(int orientation, boolean little) {
         ByteBuffer b =
                 ByteBuffer.allocate(8 + 2 + 2 * 12 + 4).order(little ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
         b.put(little ? (byte) 'I' : (byte) 'M').put(little ? (byte) 'I' : (byte) 'M');

@@ -114,7 +114,7 @@ class PngColourProfileTest {
     }
 
     /** sRGB's profile with Display P3's colourants (same white point and tone curve, as Apple's). */
-    private static byte[] displayP3() {
+    static byte[] displayP3() {
         ICC_Profile p3 = ICC_Profile.getInstance(
                 ICC_Profile.getInstance(ColorSpace.CS_sRGB).getData());
         p3.setData(ICC_Profile.icSigRedColorantTag, xyz(0.5151, 0.2412, -0.0011));
