@@ -27,7 +27,6 @@ import jakarta.ws.rs.core.StreamingOutput;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.sql.Connection;
@@ -273,7 +272,7 @@ public class UpscalePage {
             blobs.copyTo(c, blobId, original);
         }
         byte[] bytes = original.toByteArray();
-        BufferedImage in = ShownImage.of(ImageIO.read(new ByteArrayInputStream(bytes)), bytes);
+        BufferedImage in = ShownImage.decode(bytes);
         BufferedImage out = new BufferedImage(
                 w, h, in.getColorModel().hasAlpha() ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();

@@ -6,7 +6,8 @@
 (function () {
   'use strict';
 
-  const TYPES = ['image/png', 'image/jpeg'];
+  const TYPES = ['image/png', 'image/jpeg', 'image/webp'];
+  const NAMES = /\.(png|jpe?g|webp)$/i;
 
   document.addEventListener('DOMContentLoaded', () => {
     const form = document.getElementById('upscale-form');
@@ -47,7 +48,7 @@
     }
 
     function isImage(f) {
-      return TYPES.includes(f.type) || /\.(png|jpe?g)$/i.test(f.name);
+      return TYPES.includes(f.type) || NAMES.test(f.name);
     }
 
     /**
@@ -68,7 +69,7 @@
       const images = files.filter(isImage).filter(f => !f.name.startsWith('.'));
       const skipped = files.length - images.length;
       if (images.length === 0) {
-        fieldError('image', 'None of the ' + files.length + ' files is a PNG or JPEG image.');
+        fieldError('image', 'None of the ' + files.length + ' files is a PNG, JPEG or WebP image.');
         return;
       }
       const total = images.reduce((n, f) => n + f.size, 0);
@@ -86,7 +87,7 @@
         strong.textContent = images.length + ' images';
         text.append(strong, ' (' + Srgan.formatBytes(total) + ') · click or drop to change');
       }
-      batchNote.textContent = skipped > 0 ? skipped + (skipped === 1 ? ' file that is' : ' files that are') + ' not PNG or JPEG left out.' : '';
+      batchNote.textContent = skipped > 0 ? skipped + (skipped === 1 ? ' file that is' : ' files that are') + ' not PNG, JPEG or WebP left out.' : '';
     }
 
     /** Checks what the browser can know before uploading: the type and the size. */
@@ -100,9 +101,9 @@
       if (!chosen) {
         return;
       }
-      const byName = /\.(png|jpe?g)$/i.test(chosen.name);
+      const byName = NAMES.test(chosen.name);
       if (!TYPES.includes(chosen.type) && !byName) {
-        fieldError('image', '"' + chosen.name + '" is not a PNG or JPEG image; choose a .png or .jpg file.');
+        fieldError('image', '"' + chosen.name + '" is not a PNG, JPEG or WebP image; choose a .png, .jpg or .webp file.');
         return;
       }
       if (chosen.size > maxBytes) {

@@ -4,6 +4,7 @@ import dev.srgan.api.upscale.ImageInspector;
 import dev.srgan.api.upscale.ImageStructure;
 import dev.srgan.core.datasets.DatasetStore;
 import dev.srgan.core.errors.ApiException;
+import dev.srgan.domain.images.ImageFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -15,7 +16,8 @@ import java.util.zip.ZipFile;
 
 /**
  * Checks a dataset zip before it is stored: entry count, total uncompressed size (measured by
- * reading, not trusted from the headers), no path traversal, and at least one PNG or JPEG image.
+ * reading, not trusted from the headers), no path traversal, and at least one PNG, JPEG or WebP
+ * image.
  */
 public final class DatasetInspector {
     private DatasetInspector() {}
@@ -34,7 +36,8 @@ public final class DatasetInspector {
 
     /**
      * Inspects a dataset zip. Every image entry is checked from its structure without a decode
-     * ({@link ImageStructure}): PNG or JPEG by its first bytes, whole (truncated or damaged: 400),
+     * ({@link ImageStructure}): PNG, JPEG or WebP by its first bytes, whole (truncated, damaged or
+     * an animation: 400),
      * at most {@code maxPixels} (413), all of them together at most {@code maxTotalPixels} (413,
      * what a training run decodes into memory); each message names the entry.
      */
@@ -99,7 +102,9 @@ public final class DatasetInspector {
             throw ApiException.badRequest("file", "'" + name + "' is not a readable zip file");
         }
         if (images == 0) {
-            throw ApiException.unprocessable("file", "'" + name + "' holds no PNG or JPEG images");
+            throw ApiException.unprocessable(
+                    "file",
+                    "'" + name + "' holds no " + ImageFormat.NAMES + " images (" + ImageFormat.EXTENSIONS + ")");
         }
         return new Contents(images, total, pixels, smallestSide, smallestImage, List.copyOf(found));
     }
@@ -110,13 +115,13 @@ public final class DatasetInspector {
         String entry = "'" + e.getName() + "' in '" + zipName + "'";
         byte[] head;
         try (InputStream in = file.getInputStream(e)) {
-            head = in.readNBytes(16);
+            head = in.readNBytes(ImageFormat.HEAD_BYTES);
         }
-        String format = ImageInspector.sniff(head);
-        if (!format.equals("PNG") && !format.equals("JPEG")) {
-            throw ApiException.badRequest(
-                    "file", entry + " is named as an image but is " + format + "; only PNG and JPEG are read");
-        }
+        ImageFormat format = ImageFormat.sniff(head)
+                .orElseThrow(() -> ApiException.badRequest(
+                        "file",
+                        entry + " is named as an image but is " + ImageFormat.describe(head) + "; only "
+                                + ImageFormat.ALL + " are read"));
         ImageStructure.Inspection found;
         try (InputStream in = file.getInputStream(e)) {
             found = ImageStructure.inspect(in, format);
@@ -128,12 +133,7 @@ public final class DatasetInspector {
                             + ImageInspector.megapixels(found.pixels()) + " megapixels; the limit is "
                             + ImageInspector.megapixels(maxPixels) + " megapixels");
         }
-        if (found.defect().isPresent()) {
-            throw ApiException.badRequest(
-                    "file",
-                    entry + " is not a whole " + format + " image: "
-                            + found.defect().get());
-        }
+        ImageInspector.requireWhole(found, format, "file", entry);
         if (found.width() <= 0 || found.height() <= 0) {
             throw ApiException.badRequest("file", entry + " has no pixels");
         }
@@ -144,8 +144,6 @@ public final class DatasetInspector {
     public static boolean isImageName(String path) {
         String lower = path.toLowerCase(Locale.ROOT);
         String base = lower.substring(lower.lastIndexOf('/') + 1);
-        return !base.startsWith(".")
-                && !lower.startsWith("__macosx/")
-                && (lower.endsWith(".png") || lower.endsWith(".jpg") || lower.endsWith(".jpeg"));
+        return !base.startsWith(".") && !lower.startsWith("__macosx/") && ImageFormat.isImageName(lower);
     }
 }

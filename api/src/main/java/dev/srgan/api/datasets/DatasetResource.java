@@ -11,6 +11,7 @@ import dev.srgan.core.datasets.DatasetStore;
 import dev.srgan.core.datasets.DatasetStore.DatasetView;
 import dev.srgan.core.errors.ApiException;
 import dev.srgan.core.storage.Deletions;
+import dev.srgan.domain.images.ImageFormat;
 import dev.srgan.platform.blobs.BlobStore;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -144,7 +145,7 @@ public class DatasetResource {
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Operation(
             operationId = "uploadDataset",
-            summary = "Store a dataset: one zip of PNG/JPEG images, or several image parts")
+            summary = "Store a dataset: one zip of PNG, JPEG and WebP images, or several image parts")
     @APIResponse(
             responseCode = "201",
             description = "stored (or, with a known Idempotency-Key, the dataset it stored)",
@@ -156,20 +157,20 @@ public class DatasetResource {
             responseCode = "400",
             description =
                     "neither or both of file and images, a zip that is not one or has an unsafe path, an entry "
-                            + "named like an image that is not PNG/JPEG or is damaged (named), name over 200 characters, an Idempotency-Key over 255 characters")
+                            + "named like an image that is not PNG, JPEG or WebP, is damaged or animated (named), name over 200 characters, an Idempotency-Key over 255 characters")
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
     @APIResponse(
             responseCode = "413",
             description =
                     "over srgan.upload.max-bytes, srgan.dataset.max-entries or srgan.dataset.max-uncompressed-bytes, "
                             + "an image over srgan.upscale.max-input-pixels, or images adding up to more than srgan.dataset.max-total-pixels")
-    @APIResponse(responseCode = "415", description = "an images part that is not PNG or JPEG")
+    @APIResponse(responseCode = "415", description = "an images part that is not PNG, JPEG or WebP")
     @APIResponse(
             responseCode = "422",
             description = "a zip without images, or an Idempotency-Key used for another request")
     public Response upload(
             @RestForm("name") String name,
-            @RestForm("file") @Schema(description = "a zip of PNG/JPEG images, folders allowed (or images)")
+            @RestForm("file") @Schema(description = "a zip of PNG, JPEG and WebP images, folders allowed (or images)")
                     FileUpload zip,
             @RestForm("images") @Schema(description = "the images, one part each (or file)") List<FileUpload> images,
             @HeaderParam(IdempotencyKeys.HEADER) @Parameter(description = ApiDocument.IDEMPOTENCY_KEY)
@@ -215,13 +216,14 @@ public class DatasetResource {
         } else {
             label = imgs.size() + " images";
             long total = 0;
+            List<ImageInspector.ImageInfo> found = new java.util.ArrayList<>();
             for (FileUpload f : imgs) {
                 total += f.size();
-                ImageInspector.inspect(
+                found.add(ImageInspector.inspect(
                         f.uploadedFile(),
                         "images",
                         f.fileName(),
-                        config.upscale().maxInputPixels());
+                        config.upscale().maxInputPixels()));
             }
             if (total > config.upload().maxBytes()) {
                 throw ApiException.tooLarge(
@@ -234,8 +236,12 @@ public class DatasetResource {
             Set<String> names = new HashSet<>();
             try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zipFile))) {
                 int i = 0;
-                for (FileUpload f : imgs) {
+                for (int k = 0; k < imgs.size(); k++) {
+                    FileUpload f = imgs.get(k);
                     String entry = (f.fileName() == null ? "image" : f.fileName()).replaceAll("[^A-Za-z0-9._-]", "_");
+                    if (!ImageFormat.isImageName(entry)) { // a pasted "blob": the dataset reads images by name
+                        entry += "." + found.get(k).format().extension();
+                    }
                     if (!names.add(entry)) {
                         entry = (i++) + "-" + entry;
                         names.add(entry);

@@ -2,6 +2,7 @@ package dev.srgan.api.upscale;
 
 import dev.srgan.api.datasets.DatasetInspector;
 import dev.srgan.core.errors.ApiException;
+import dev.srgan.domain.images.ImageFormat;
 import dev.srgan.domain.images.OutputOptions;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,7 +18,7 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 /**
  * The images of one batch submission, every one checked before anything is stored: several
- * {@code images} parts, or the PNG/JPEG entries of one {@code file} zip (unpacked to temporary
+ * {@code images} parts, or the PNG, JPEG and WebP entries of one {@code file} zip (unpacked to temporary
  * files, their bytes counted while reading). Each image passes the checks of a single upscale
  * ({@link ImageInspector}: format from its first bytes, size from its header, a walk of its
  * structure, the size its output options ask for and the output limit at the scale, {@link
@@ -149,7 +150,8 @@ final class BatchUpload implements AutoCloseable {
             requireCount(entries.size(), limits, "file");
             if (entries.isEmpty()) {
                 throw ApiException.unprocessable(
-                        "file", "'" + zipName + "' holds no PNG or JPEG images (.png, .jpg, .jpeg)");
+                        "file",
+                        "'" + zipName + "' holds no " + ImageFormat.NAMES + " images (" + ImageFormat.EXTENSIONS + ")");
             }
             long bytes = 0;
             for (ZipEntry e : entries) {

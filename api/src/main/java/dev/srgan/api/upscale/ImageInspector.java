@@ -2,28 +2,33 @@ package dev.srgan.api.upscale;
 
 import dev.srgan.core.errors.ApiException;
 import dev.srgan.domain.images.ExifOrientation;
+import dev.srgan.domain.images.ImageFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 
 /**
- * Checks an uploaded image before anything is stored: the format from its first bytes (only PNG
- * and JPEG), then the dimensions from its header alone, so a decompression bomb is refused
- * without ever being decoded (width and height as the picture is shown, after its EXIF orientation),
- * then its structure ({@link ImageStructure}: PNG chunks with their
- * CRCs up to IEND, JPEG markers up to EOI), so a truncated upload is refused at once (400).
+ * Checks an uploaded image before anything is stored: the format from its first bytes (PNG, JPEG
+ * or WebP, {@link ImageFormat}), then the dimensions from its header alone, so a decompression bomb
+ * is refused without ever being decoded (width and height as the picture is shown, after its EXIF
+ * orientation), then its structure ({@link ImageStructure}: PNG chunks with their CRCs up to IEND,
+ * JPEG markers up to EOI, WebP chunks to the RIFF size), so a truncated upload is refused at once
+ * (400), as is an animated WebP.
  */
 public final class ImageInspector {
     private ImageInspector() {}
 
     /** The format and size read from an image's header. */
-    public record ImageInfo(String format, String contentType, int width, int height) {
+    public record ImageInfo(ImageFormat format, int width, int height) {
+        public String contentType() {
+            return format.contentType();
+        }
+
         public long pixels() {
             return (long) width * height;
         }
@@ -37,7 +42,7 @@ public final class ImageInspector {
 
     /** Inspects {@code file}; {@code field} and {@code name} appear in error messages. */
     public static ImageInfo inspect(Path file, String field, String name, long maxPixels) {
-        byte[] head = new byte[16];
+        byte[] head = new byte[ImageFormat.HEAD_BYTES];
         int n;
         try (InputStream in = Files.newInputStream(file)) {
             n = in.readNBytes(head, 0, head.length);
@@ -47,17 +52,9 @@ public final class ImageInspector {
         if (n == 0) {
             throw ApiException.badRequest(field, "'" + name + "' is empty");
         }
-        String format = sniff(Arrays.copyOf(head, n));
-        if (!format.equals("PNG") && !format.equals("JPEG")) {
-            throw ApiException.unsupportedType(
-                    field, "only PNG and JPEG images are supported; '" + name + "' is " + format);
-        }
+        ImageFormat format = requireReadable(Arrays.copyOf(head, n), field, "'" + name + "'");
         try (ImageInputStream iis = ImageIO.createImageInputStream(file.toFile())) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(iis);
-            if (!readers.hasNext()) {
-                throw ApiException.badRequest(field, "'" + name + "' is not a readable " + format + " image");
-            }
-            ImageReader reader = readers.next();
+            ImageReader reader = format.reader();
             try {
                 reader.setInput(iis, true, true);
                 int w = reader.getWidth(0);
@@ -70,7 +67,7 @@ public final class ImageInspector {
                     w = h;
                     h = stored;
                 }
-                ImageInfo info = new ImageInfo(format, format.equals("PNG") ? "image/png" : "image/jpeg", w, h);
+                ImageInfo info = new ImageInfo(format, w, h);
                 if (info.pixels() > maxPixels) {
                     throw ApiException.tooLarge(
                             field,
@@ -87,54 +84,49 @@ public final class ImageInspector {
                 throw api;
             }
             throw ApiException.badRequest(
-                    field, "'" + name + "' is not a readable " + format + " image (its header is damaged)");
+                    field, "'" + name + "' is not a readable " + format.label() + " image (its header is damaged)");
         }
     }
 
-    /** Refuses (400) a file whose PNG chunks or JPEG markers are truncated or damaged; nothing is decoded. */
-    static void requireWhole(Path file, String format, String field, String name) throws IOException {
-        java.util.Optional<String> defect;
+    /**
+     * The format of a file from its first bytes, or a refusal (415) naming what it is instead.
+     *
+     * @param what the file in the message, quoted: "'a.gif'" or "'a.gif' in 'photos.zip'"
+     */
+    public static ImageFormat requireReadable(byte[] head, String field, String what) {
+        return ImageFormat.sniff(head)
+                .orElseThrow(() -> ApiException.unsupportedType(
+                        field,
+                        "only " + ImageFormat.ALL + " images are supported; " + what + " is "
+                                + ImageFormat.describe(head)));
+    }
+
+    /**
+     * Refuses (400) a file whose PNG chunks, JPEG markers or WebP chunks are truncated or damaged,
+     * and an animated WebP; nothing is decoded.
+     */
+    static void requireWhole(Path file, ImageFormat format, String field, String name) throws IOException {
+        ImageStructure.Inspection found;
         try (InputStream in = Files.newInputStream(file)) {
-            defect = ImageStructure.defect(in, format);
+            found = ImageStructure.inspect(in, format);
         }
-        if (defect.isPresent()) {
-            throw ApiException.badRequest(field, "'" + name + "' is not a whole " + format + " image: " + defect.get());
-        }
+        requireWhole(found, format, field, "'" + name + "'");
     }
 
-    /** The format named by a file's magic bytes. */
-    public static String sniff(byte[] b) {
-        if (b.length >= 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') {
-            return "PNG";
+    /** Refuses (400) what {@link ImageStructure} found wrong: {@code what} names the file, quoted. */
+    public static void requireWhole(ImageStructure.Inspection found, ImageFormat format, String field, String what) {
+        if (found.defect().isPresent()) {
+            throw ApiException.badRequest(
+                    field,
+                    what + " is not a whole " + format.label() + " image: "
+                            + found.defect().get());
         }
-        if (b.length >= 3 && (b[0] & 0xff) == 0xFF && (b[1] & 0xff) == 0xD8 && (b[2] & 0xff) == 0xFF) {
-            return "JPEG";
+        if (found.animated()) {
+            throw ApiException.badRequest(
+                    field,
+                    what + " is an animated WebP (" + found.frames()
+                            + " frames); only still images are read: save the frame you want as a PNG");
         }
-        if (b.length >= 4 && b[0] == 'G' && b[1] == 'I' && b[2] == 'F' && b[3] == '8') {
-            return "a GIF image";
-        }
-        if (b.length >= 2 && b[0] == 'B' && b[1] == 'M') {
-            return "a BMP image";
-        }
-        if (b.length >= 12
-                && b[0] == 'R'
-                && b[1] == 'I'
-                && b[2] == 'F'
-                && b[3] == 'F'
-                && b[8] == 'W'
-                && b[9] == 'E'
-                && b[10] == 'B'
-                && b[11] == 'P') {
-            return "a WebP image";
-        }
-        if (b.length >= 4
-                && ((b[0] == 'I' && b[1] == 'I' && b[2] == 42) || (b[0] == 'M' && b[1] == 'M' && b[3] == 42))) {
-            return "a TIFF image";
-        }
-        if (b.length >= 4 && b[0] == '%' && b[1] == 'P' && b[2] == 'D' && b[3] == 'F') {
-            return "a PDF document";
-        }
-        return "not an image format we know";
     }
 
     public static String megapixels(long pixels) {

@@ -1,5 +1,6 @@
 package dev.srgan.api.upscale;
 
+import dev.srgan.domain.images.ImageFormat;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -9,11 +10,14 @@ import java.util.Optional;
 import java.util.zip.CRC32;
 
 /**
- * Walks a PNG's or JPEG's structure without decoding a pixel, so a truncated or damaged upload is
- * refused at submission instead of failing later on a worker. PNG: the signature, then every chunk
- * (length, type, data, CRC-32 over type and data) up to IEND, with IHDR first and at least one
- * IDAT. JPEG: SOI, then every marker segment by its length, the entropy-coded data after each SOS
- * (byte stuffing and restart markers skipped) up to EOI. Reads the stream once, in constant memory.
+ * Walks a PNG's, JPEG's or WebP's structure without decoding a pixel, so a truncated or damaged
+ * upload is refused at submission instead of failing later on a worker. PNG: the signature, then
+ * every chunk (length, type, data, CRC-32 over type and data) up to IEND, with IHDR first and at
+ * least one IDAT. JPEG: SOI, then every marker segment by its length, the entropy-coded data after
+ * each SOS (byte stuffing and restart markers skipped) up to EOI. WebP: the RIFF header, then every
+ * chunk by its length to the size the header gives, with VP8, VP8L or VP8X first and image data
+ * (VP8 with its key-frame header, or VP8L with its signature) or animation frames. Reads the
+ * stream once, in constant memory.
  */
 public final class ImageStructure {
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
@@ -26,38 +30,43 @@ public final class ImageStructure {
      * Checks the structure of an image of the given format.
      *
      * @param in the whole file (read to its end or to the first defect; not closed)
-     * @param format "PNG" or "JPEG"
+     * @param format the format its first bytes say
      * @return empty when the structure is whole, else what is wrong, in words
      */
-    public static Optional<String> defect(InputStream in, String format) throws IOException {
+    public static Optional<String> defect(InputStream in, ImageFormat format) throws IOException {
         return inspect(in, format).defect();
     }
 
     /**
      * What a walk of an image's structure found: its size from the header (0 when it was not
-     * reached) and what is wrong with it, if anything.
+     * reached), its animation frames (0 for a still image) and what is wrong with it, if anything.
      */
-    public record Inspection(int width, int height, Optional<String> defect) {
+    public record Inspection(int width, int height, int frames, Optional<String> defect) {
         /** The pixels the header declares. */
         public long pixels() {
             return (long) width * height;
         }
+
+        /** An animated WebP: none is read, only still images. */
+        public boolean animated() {
+            return frames > 0;
+        }
     }
 
     /** Walks the image's structure (see the class comment); reads the stream once. */
-    public static Inspection inspect(InputStream in, String format) throws IOException {
+    public static Inspection inspect(InputStream in, ImageFormat format) throws IOException {
         Counting s = new Counting(in instanceof BufferedInputStream ? in : new BufferedInputStream(in, 64 * 1024));
         Optional<String> defect;
         try {
             defect = switch (format) {
-                case "PNG" -> png(s);
-                case "JPEG" -> jpeg(s);
-                default -> throw new IllegalArgumentException("format " + format);
+                case PNG -> png(s);
+                case JPEG -> jpeg(s);
+                case WEBP -> webp(s);
             };
         } catch (EOFException e) {
             defect = Optional.of("it is truncated: the file ends at byte " + s.position + " " + s.expecting);
         }
-        return new Inspection(s.width, s.height, defect);
+        return new Inspection(s.width, s.height, s.frames, defect);
     }
 
     private static Optional<String> png(Counting s) throws IOException {
@@ -186,6 +195,94 @@ public final class ImageStructure {
         }
     }
 
+    private static Optional<String> webp(Counting s) throws IOException {
+        s.expecting = "inside its RIFF header";
+        byte[] header = s.bytes(12);
+        if (!ascii(header, 0, "RIFF") || !ascii(header, 8, "WEBP")) {
+            return Optional.of("its RIFF header is damaged");
+        }
+        long end = 8 + le32(header, 4);
+        boolean first = true;
+        boolean data = false;
+        while (s.position < end) {
+            long at = s.position;
+            s.expecting = "inside the header of the chunk at byte " + at;
+            byte[] chunk = s.bytes(8);
+            String name = new String(chunk, 0, 4, StandardCharsets.ISO_8859_1);
+            long length = le32(chunk, 4);
+            if (!name.chars().allMatch(c -> c >= 0x20 && c < 0x7f) || at + 8 + length > end) {
+                return Optional.of("the chunk at byte " + at + " is damaged (type '" + printable(name) + "', length "
+                        + length + ", the file's RIFF size " + (end - 8) + ")");
+            }
+            if (first && !name.equals("VP8 ") && !name.equals("VP8L") && !name.equals("VP8X")) {
+                return Optional.of("its first chunk is '" + printable(name) + "', not VP8, VP8L or VP8X");
+            }
+            first = false;
+            s.expecting = "inside the " + name.strip() + " chunk at byte " + at + " (" + length + " bytes of data)";
+            int head = (int) Math.min(length, 10);
+            byte[] start = s.bytes(head);
+            switch (name) {
+                case "VP8X" -> {
+                    if (head < 10) {
+                        return Optional.of("its VP8X chunk is too short");
+                    }
+                    s.width = 1 + (int) le24(start, 4);
+                    s.height = 1 + (int) le24(start, 7);
+                }
+                case "VP8 " -> {
+                    if (head < 10
+                            || (start[0] & 1) != 0
+                            || (start[3] & 0xff) != 0x9d
+                            || (start[4] & 0xff) != 0x01
+                            || (start[5] & 0xff) != 0x2a) {
+                        return Optional.of("its VP8 chunk at byte " + at + " is not a key frame (damaged)");
+                    }
+                    long firstPartition = ((start[0] & 0xff) >> 5) | (start[1] & 0xff) << 3 | (start[2] & 0xff) << 11;
+                    if (10 + firstPartition > length) {
+                        return Optional.of("its VP8 chunk at byte " + at
+                                + " is damaged (its first partition is longer than the chunk)");
+                    }
+                    if (s.width == 0) {
+                        s.width = (start[6] & 0xff) | (start[7] & 0x3f) << 8;
+                        s.height = (start[8] & 0xff) | (start[9] & 0x3f) << 8;
+                    }
+                    data = true;
+                }
+                case "VP8L" -> {
+                    if (head < 5 || (start[0] & 0xff) != 0x2f) {
+                        return Optional.of("its VP8L chunk at byte " + at + " has no VP8L signature (damaged)");
+                    }
+                    if (s.width == 0) {
+                        long bits = le32(start, 1);
+                        s.width = 1 + (int) (bits & 0x3fff);
+                        s.height = 1 + (int) ((bits >> 14) & 0x3fff);
+                    }
+                    data = true;
+                }
+                case "ANMF" -> {
+                    s.frames++;
+                    data = true;
+                }
+                default -> {}
+            }
+            // the data, and its pad byte to an even length (some writers leave out the last one)
+            s.skipFully(length - head + ((length & 1) == 1 && at + 8 + length < end ? 1 : 0));
+        }
+        return data ? Optional.empty() : Optional.of("it has no image data (no VP8 or VP8L chunk)");
+    }
+
+    private static boolean ascii(byte[] b, int at, String text) {
+        return new String(b, at, text.length(), StandardCharsets.ISO_8859_1).equals(text);
+    }
+
+    private static long le32(byte[] b, int at) {
+        return le24(b, at) | (b[at + 3] & 0xffL) << 24;
+    }
+
+    private static long le24(byte[] b, int at) {
+        return (b[at] & 0xffL) | (b[at + 1] & 0xffL) << 8 | (b[at + 2] & 0xffL) << 16;
+    }
+
     private static long u32(byte[] b, int at) {
         return ((long) (b[at] & 0xff) << 24)
                 | ((b[at + 1] & 0xff) << 16)
@@ -208,6 +305,7 @@ public final class ImageStructure {
         String expecting = "";
         int width;
         int height;
+        int frames;
 
         Counting(InputStream in) {
             this.in = in;

@@ -3,10 +3,13 @@ package dev.srgan.api.upscale;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.srgan.domain.images.ImageFormat;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.Random;
@@ -47,7 +50,71 @@ class ImageStructureTest {
     }
 
     private static Optional<String> defect(byte[] bytes, String format) throws IOException {
-        return ImageStructure.defect(new ByteArrayInputStream(bytes), format);
+        return ImageStructure.defect(new ByteArrayInputStream(bytes), ImageFormat.valueOf(format));
+    }
+
+    /** The WebP fixtures of the domain module (made by its make-fixtures.py). */
+    static byte[] webp(String name) throws IOException {
+        return Files.readAllBytes(Path.of("../domain/src/test/resources/webp", name));
+    }
+
+    private static ImageStructure.Inspection inspectWebp(byte[] bytes) throws IOException {
+        return ImageStructure.inspect(new ByteArrayInputStream(bytes), ImageFormat.WEBP);
+    }
+
+    @Test
+    void wholeWebpsPassWithTheirSize() throws IOException {
+        String[][] cases = {
+            {"lossy.webp", "64", "48"}, // VP8
+            {"lossless-alpha.webp", "40", "30"}, // VP8L
+            {"lossy-alpha.webp", "40", "30"}, // VP8X, ALPH, VP8
+            {"simple-filter.webp", "53", "41"},
+        };
+        for (String[] c : cases) {
+            ImageStructure.Inspection found = inspectWebp(webp(c[0]));
+            assertEquals(Optional.empty(), found.defect(), c[0]);
+            assertEquals(Integer.parseInt(c[1]), found.width(), c[0]);
+            assertEquals(Integer.parseInt(c[2]), found.height(), c[0]);
+            assertEquals(0, found.frames(), c[0]);
+        }
+        ImageStructure.Inspection animation = inspectWebp(webp("animated.webp"));
+        assertEquals(Optional.empty(), animation.defect());
+        assertTrue(animation.animated());
+        assertEquals(2, animation.frames());
+        assertEquals(32, animation.width());
+    }
+
+    @Test
+    void everyTruncationOfAWebpIsFound() throws IOException {
+        for (String name : new String[] {"lossy.webp", "lossless-alpha.webp", "lossy-alpha.webp"}) {
+            byte[] whole = webp(name);
+            for (int length = 0; length < whole.length; length++) {
+                assertTrue(inspectWebp(Arrays.copyOf(whole, length)).defect().isPresent(), name + " cut at " + length);
+            }
+        }
+        byte[] lossy = webp("lossy.webp");
+        String d =
+                inspectWebp(Arrays.copyOf(lossy, lossy.length - 100)).defect().orElseThrow();
+        assertTrue(d.contains("truncated") && d.contains("VP8 chunk at byte 12"), d);
+    }
+
+    @Test
+    void aDamagedWebpIsRefused() throws IOException {
+        byte[] lossy = webp("lossy.webp");
+        byte[] wrongFirst = lossy.clone();
+        wrongFirst[12] = 'X'; // "XP8 "
+        String d = inspectWebp(wrongFirst).defect().orElseThrow();
+        assertTrue(d.contains("its first chunk is 'XP8 '"), d);
+        byte[] notKey = lossy.clone();
+        notKey[20] ^= 1; // the frame tag's key-frame bit
+        d = inspectWebp(notKey).defect().orElseThrow();
+        assertTrue(d.contains("not a key frame"), d);
+        byte[] longChunk = lossy.clone();
+        longChunk[17] = 0x7f; // the VP8 chunk's length, past the RIFF size
+        d = inspectWebp(longChunk).defect().orElseThrow();
+        assertTrue(d.contains("is damaged"), d);
+        // an unpadded last chunk of odd length, as some writers leave it, is whole
+        assertEquals(Optional.empty(), inspectWebp(webp("lossless-alpha.webp")).defect());
     }
 
     @Test

@@ -21,6 +21,9 @@ public enum ImageFormat {
     /** The formats in words, for messages: "PNG, JPEG or WebP". */
     public static final String NAMES = "PNG, JPEG or WebP";
 
+    /** The formats in words, for messages: "PNG, JPEG and WebP". */
+    public static final String ALL = "PNG, JPEG and WebP";
+
     /** The extensions, for messages: ".png, .jpg, .jpeg, .webp". */
     public static final String EXTENSIONS = ".png, .jpg, .jpeg, .webp";
 
@@ -47,6 +50,11 @@ public enum ImageFormat {
 
     public String contentType() {
         return contentType;
+    }
+
+    /** Its usual file extension, without the dot: "png", "jpg" or "webp". */
+    public String extension() {
+        return extensions.get(0);
     }
 
     /** A new reader of this format, its input not set; the caller disposes of it. */

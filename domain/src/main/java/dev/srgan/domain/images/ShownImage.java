@@ -32,22 +32,35 @@ public final class ShownImage {
     public static BufferedImage decode(byte[] encoded) throws IOException {
         ImageFormat format = ImageFormat.sniff(Arrays.copyOf(encoded, Math.min(encoded.length, ImageFormat.HEAD_BYTES)))
                 .orElseThrow(() -> new IOException("not a " + ImageFormat.NAMES + " image"));
-        if (format == ImageFormat.WEBP) {
-            try {
-                return of(WebpImage.decode(encoded), encoded);
-            } catch (RuntimeException e) {
-                throw new IOException("not a readable WebP image (" + e + ")", e);
-            }
-        }
         ImageReader reader = format.reader();
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
             reader.setInput(in, true, true);
-            return of(reader.read(0), encoded);
-        } catch (RuntimeException e) {
-            // a damaged file: each reader reports it in its own way
-            throw new IOException("not a readable " + format.label() + " image (" + e + ")", e);
+            return read(format, reader, () -> new ByteArrayInputStream(encoded));
         } finally {
             reader.dispose();
+        }
+    }
+
+    /**
+     * Decodes the picture as shown with a reader of its format whose input is set (to check its
+     * size from the header first, say).
+     *
+     * @param encoded opens the encoded file from its first byte (each call a new stream)
+     * @throws IOException for a damaged file: each reader's way of saying so, as an IOException
+     */
+    public static BufferedImage read(ImageFormat format, ImageReader reader, Supplier<InputStream> encoded)
+            throws IOException {
+        try {
+            if (format == ImageFormat.WEBP) {
+                byte[] file;
+                try (InputStream in = encoded.get()) {
+                    file = in.readAllBytes();
+                }
+                return of(WebpImage.decode(file), file);
+            }
+            return of(reader.read(0), encoded);
+        } catch (RuntimeException e) {
+            throw new IOException("not a readable " + format.label() + " image (" + e + ")", e);
         }
     }
 

@@ -9,6 +9,7 @@ import dev.srgan.networks.image.Degradation;
 import dev.srgan.networks.image.Images;
 import dev.srgan.networks.inference.Precision;
 import dev.srgan.networks.inference.Upscaler;
+import dev.srgan.tools.ImageFolder;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,12 +17,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * {@code ./srgan eval --model FILE --images DIR [--scale 4] [--precision float32] [--json OUT] [--comparison CROP.png]}:
- * evaluates a model file (a checkpoint zip, or a TorchScript generator {@code .pt}) on every PNG/JPEG in a folder and
+ * evaluates a model file (a checkpoint zip, or a TorchScript generator {@code .pt}) on every PNG, JPEG and WebP in a folder and
  * prints PSNR/SSIM of the model and of bicubic, NIQE of the model's output, of bicubic and of the
  * original ({@code niqe}, {@code bicubicNiqe}, {@code hrNiqe} in the JSON report; null for an image
  * under 192x192 after the border crop), per image and mean, and the time per image. {@code --precision} (checkpoints
@@ -103,20 +102,9 @@ public final class EvaluateCommand {
         if (!Files.isRegularFile(model)) {
             throw new IllegalArgumentException("no model file " + model);
         }
-        if (!Files.isDirectory(images)) {
-            throw new IllegalArgumentException("no image folder " + images);
-        }
         List<Evaluator.NamedImage> list = new ArrayList<>();
-        try (Stream<Path> files = Files.list(images)) {
-            for (Path f : files.sorted().toList()) {
-                String n = f.getFileName().toString().toLowerCase(Locale.ROOT);
-                if (n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg")) {
-                    list.add(new Evaluator.NamedImage(f.getFileName().toString(), Images.read(f)));
-                }
-            }
-        }
-        if (list.isEmpty()) {
-            throw new IllegalArgumentException("no PNG or JPEG images in " + images);
+        for (Path f : ImageFolder.images(images)) {
+            list.add(new Evaluator.NamedImage(f.getFileName().toString(), Images.read(f)));
         }
         try (Upscaler upscaler = load(model, scale, precision)) {
             if (upscaler.scale() != scale) {

@@ -12,6 +12,7 @@ import dev.srgan.networks.training.TrainingListener;
 import dev.srgan.networks.training.TrainingRun;
 import dev.srgan.networks.training.ValidationRecord;
 import dev.srgan.tools.AtomicFiles;
+import dev.srgan.tools.ImageFolder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -306,20 +307,6 @@ public final class TrainCommand {
     }
 
     static List<Path> imagesIn(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("no image folder " + dir);
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            List<Path> list = files.filter(f -> {
-                        String n = f.getFileName().toString().toLowerCase(Locale.ROOT);
-                        return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg");
-                    })
-                    .sorted()
-                    .toList();
-            if (list.isEmpty()) {
-                throw new IllegalArgumentException("no PNG or JPEG images in " + dir);
-            }
-            return list;
-        }
+        return ImageFolder.images(dir);
     }
 }

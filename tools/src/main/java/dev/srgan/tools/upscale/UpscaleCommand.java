@@ -2,6 +2,7 @@ package dev.srgan.tools.upscale;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.srgan.domain.images.ImageFormat;
 import dev.srgan.domain.images.OutputOptions;
 import dev.srgan.domain.images.ResultNames;
 import dev.srgan.networks.image.Bicubic;
@@ -12,9 +13,11 @@ import dev.srgan.networks.inference.Precision;
 import dev.srgan.networks.inference.UpscaleListener;
 import dev.srgan.networks.inference.Upscaler;
 import dev.srgan.tools.AtomicFiles;
+import dev.srgan.tools.ImageFolder;
 import dev.srgan.tools.eval.EvaluateCommand;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,14 +26,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 
 /**
  * {@code ./srgan upscale IMAGE|FOLDER... [--scale 4] [--model FILE] [--out DIR] [--precision auto]
- * [--outscale X | --width PX] [--format png|jpeg] [--quality N]}: upscales PNG and JPEG files on this machine,
+ * [--outscale X | --width PX] [--format png|jpeg] [--quality N]}: upscales PNG, JPEG and WebP files on this machine,
  * without the cluster: with a model file (a checkpoint zip from {@code ./srgan train} or a download,
  * or a TorchScript {@code .pt}), or else the shipped default model for the scale. Each image is read
  * as an upscale job reads it (upright, in sRGB), tiled the same way, resized to the output scale if
@@ -283,12 +285,15 @@ public final class UpscaleCommand {
 
     /** Fails before decoding an image whose result would not fit in this JVM's heap. */
     private static void checkMemory(Path input, int scale) throws IOException {
+        byte[] head;
+        try (InputStream in = Files.newInputStream(input)) {
+            head = in.readNBytes(ImageFormat.HEAD_BYTES);
+        }
+        ImageFormat format = ImageFormat.sniff(head)
+                .orElseThrow(() -> new IOException(
+                        "not a " + ImageFormat.NAMES + " image (it is " + ImageFormat.describe(head) + ")"));
         try (ImageInputStream in = ImageIO.createImageInputStream(input.toFile())) {
-            var readers = in == null ? null : ImageIO.getImageReaders(in);
-            if (readers == null || !readers.hasNext()) {
-                throw new IOException("not a PNG or JPEG image");
-            }
-            ImageReader reader = readers.next();
+            ImageReader reader = format.reader();
             try {
                 reader.setInput(in, true, true);
                 long pixels = (long) reader.getWidth(0) * reader.getHeight(0) * scale * scale;
@@ -309,7 +314,7 @@ public final class UpscaleCommand {
         }
     }
 
-    /** The files named, and every PNG and JPEG directly inside each folder named, in name order. */
+    /** The files named, and every PNG, JPEG and WebP directly inside each folder named, in name order. */
     static List<Path> images(List<Path> inputs) throws IOException {
         if (inputs.isEmpty()) {
             throw new IllegalArgumentException("name one or more images or folders; " + USAGE);
@@ -317,15 +322,7 @@ public final class UpscaleCommand {
         List<Path> images = new ArrayList<>();
         for (Path p : inputs) {
             if (Files.isDirectory(p)) {
-                try (Stream<Path> files = Files.list(p)) {
-                    List<Path> found = files.filter(f -> Files.isRegularFile(f) && isImageName(f))
-                            .sorted()
-                            .toList();
-                    if (found.isEmpty()) {
-                        throw new IllegalArgumentException("no PNG or JPEG images in " + p);
-                    }
-                    images.addAll(found);
-                }
+                images.addAll(ImageFolder.images(p));
             } else if (Files.isRegularFile(p)) {
                 images.add(p);
             } else {
@@ -333,11 +330,6 @@ public final class UpscaleCommand {
             }
         }
         return images;
-    }
-
-    private static boolean isImageName(Path file) {
-        String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg");
     }
 
     /**

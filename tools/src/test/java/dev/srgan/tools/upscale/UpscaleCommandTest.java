@@ -59,7 +59,7 @@ class UpscaleCommandTest {
         assertEquals(1, status, "one image failed: " + err);
         assertTrue(out.toString().contains("upscaling 4 images 2x with"), out.toString());
         assertTrue(out.toString().contains("srresnet-x2.srgan.zip (float32)"), out.toString());
-        assertTrue(err.toString().contains("c.png: not a PNG or JPEG image"), err.toString());
+        assertTrue(err.toString().contains("c.png: not a PNG, JPEG or WebP image"), err.toString());
         assertTrue(err.toString().contains("1 of 4 images failed"), err.toString());
         // named as in a batch's zip: a.jpg sorts first, so a.png's name is the one numbered
         BufferedImage a = ImageIO.read(outDir.resolve("a-x2-2.png").toFile());
@@ -99,7 +99,7 @@ class UpscaleCommandTest {
                 "no file or folder " + dir.resolve("missing.png"),
                 dir.resolve("missing.png").toString());
         assertMessage(
-                "no PNG or JPEG images in " + dir.resolve("empty"),
+                "no PNG, JPEG or WebP images (.png, .jpg, .jpeg, .webp) in " + dir.resolve("empty"),
                 Files.createDirectories(dir.resolve("empty")).toString());
         assertMessage("no model file nothing.srgan.zip", image.toString(), "--model", "nothing.srgan.zip");
         assertMessage("--out needs a value", image.toString(), "--out");

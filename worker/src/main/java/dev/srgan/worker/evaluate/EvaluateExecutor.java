@@ -2,6 +2,7 @@ package dev.srgan.worker.evaluate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.srgan.domain.images.ImageFormat;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.networks.evaluation.Comparison;
 import dev.srgan.networks.evaluation.Evaluator;
@@ -85,7 +86,8 @@ public class EvaluateExecutor implements JobExecutor {
                 try {
                     images.add(new Evaluator.NamedImage(image.name(), Images.read(image.file())));
                 } catch (IOException e) {
-                    throw JobFailure.permanent("the image '" + image.name() + "' is not a readable PNG or JPEG image");
+                    throw JobFailure.permanent(
+                            "the image '" + image.name() + "' is not a readable " + ImageFormat.NAMES + " image");
                 }
             }
             Evaluator.Report report;

@@ -1,6 +1,7 @@
 package dev.srgan.worker.training;
 
 import dev.srgan.domain.datasets.ValidationSplit;
+import dev.srgan.domain.images.ImageFormat;
 import dev.srgan.worker.jobs.JobFailure;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Enumeration;
 import java.util.List;
-import java.util.Locale;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -118,14 +118,8 @@ public final class DatasetArchive {
         return false;
     }
 
+    /** ".png", ".jpg" or ".webp" for a name the dataset reads as an image, else null. */
     private static String imageExtension(String name) {
-        String lower = name.toLowerCase(Locale.ROOT);
-        if (lower.endsWith(".png")) {
-            return ".png";
-        }
-        if (lower.endsWith(".jpg") || lower.endsWith(".jpeg")) {
-            return ".jpg";
-        }
-        return null;
+        return ImageFormat.byName(name).map(f -> "." + f.extension()).orElse(null);
     }
 }

@@ -1,5 +1,6 @@
 package dev.srgan.worker.training;
 
+import dev.srgan.domain.images.ImageFormat;
 import dev.srgan.domain.jobs.BaseModel;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.networks.checkpoint.Checkpoint;
@@ -309,7 +310,7 @@ public class TrainingExecutor implements JobExecutor {
                 decoded.add(Images.read(image.file()));
             } catch (IOException e) {
                 throw JobFailure.permanent(
-                        "the dataset image '" + image.name() + "' is not a readable PNG or JPEG image");
+                        "the dataset image '" + image.name() + "' is not a readable " + ImageFormat.NAMES + " image");
             }
         }
         return decoded;

@@ -2,6 +2,7 @@ package dev.srgan.worker.upscale;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.srgan.domain.images.ImageFormat;
 import dev.srgan.domain.images.ModelBlend;
 import dev.srgan.domain.images.OutputOptions;
 import dev.srgan.domain.images.ShownImage;
@@ -26,15 +27,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.InputStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Iterator;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.function.Function;
@@ -45,7 +44,7 @@ import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 /**
- * Runs UPSCALE jobs: the uploaded PNG or JPEG, upscaled by the job's model (blended with a second
+ * Runs UPSCALE jobs: the uploaded PNG, JPEG or WebP, upscaled by the job's model (blended with a second
  * one when the job asks, {@link ModelBlend}), resized to the size its
  * output options ask for (outscale or width, {@link OutputOptions}) and stored as one PNG or JPEG
  * result, written in the same fenced transaction that marks the job SUCCEEDED: a job has its
@@ -55,8 +54,7 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class UpscaleExecutor implements JobExecutor {
     private static final Logger LOG = Logger.getLogger(UpscaleExecutor.class);
-    private static final Set<String> FORMATS = Set.of("png", "jpeg");
-    static final String UNREADABLE = "the input is not a readable PNG or JPEG image";
+    static final String UNREADABLE = "the input is not a readable " + ImageFormat.NAMES + " image";
 
     @Inject
     WorkerConfig config;
@@ -236,16 +234,15 @@ public class UpscaleExecutor implements JobExecutor {
                     (int) Math.min(Integer.MAX_VALUE - 8, blob.get().sizeBytes()));
             blobs.copyTo(c, job.inputBlobId(), bytes);
         }
+        byte[] head;
+        try (InputStream in = bytes.asInputStream()) {
+            head = in.readNBytes(ImageFormat.HEAD_BYTES);
+        }
+        ImageFormat format = ImageFormat.sniff(head)
+                .orElseThrow(() -> JobFailure.permanent(UNREADABLE + " (it is " + ImageFormat.describe(head) + ")"));
         try (ImageInputStream in = ImageIO.createImageInputStream(bytes.asInputStream())) {
-            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
-            if (readers == null || !readers.hasNext()) {
-                throw JobFailure.permanent(UNREADABLE);
-            }
-            ImageReader reader = readers.next();
+            ImageReader reader = format.reader();
             try {
-                if (!FORMATS.contains(reader.getFormatName().toLowerCase(Locale.ROOT))) {
-                    throw JobFailure.permanent(UNREADABLE + " (it is " + reader.getFormatName() + ")");
-                }
                 reader.setInput(in, true, true);
                 long outputPixels = (long) reader.getWidth(0) * reader.getHeight(0) * scale * scale;
                 if (outputPixels > config.maxOutputPixels()) {
@@ -253,7 +250,7 @@ public class UpscaleExecutor implements JobExecutor {
                             + "; upscaled by " + scale + " it would exceed this worker's limit of "
                             + config.maxOutputPixels() + " output pixels");
                 }
-                return ShownImage.of(reader.read(0), bytes::asInputStream);
+                return ShownImage.read(format, reader, bytes::asInputStream);
             } catch (IOException | RuntimeException e) {
                 // truncated or corrupt data: ImageIO reports it in many ways, none of them retryable
                 throw new JobFailure(UNREADABLE + " (" + e.getMessage() + ")", true, e);

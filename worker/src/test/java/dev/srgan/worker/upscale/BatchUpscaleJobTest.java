@@ -80,7 +80,8 @@ class BatchUpscaleJobTest {
                 "a corrupt image is not retried");
         String error = fixtures.text("SELECT error FROM jobs WHERE id = ?", batch);
         assertTrue(
-                error.startsWith("1 of 3 images failed: broken.png: the input is not a readable PNG or JPEG image"),
+                error.startsWith(
+                        "1 of 3 images failed: broken.png: the input is not a readable PNG, JPEG or WebP image"),
                 error);
         assertEquals(
                 error.substring("1 of 3 images failed: broken.png: ".length()),
