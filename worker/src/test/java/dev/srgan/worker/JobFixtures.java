@@ -94,7 +94,11 @@ public class JobFixtures {
 
     /** An upscale job with the params the api would record, output options among them. */
     public UUID upscaleJob(UUID modelId, String params, byte[] input, String inputName) throws Exception {
-        UUID blob = blob(input, inputName.endsWith(".png") ? "image/png" : "image/jpeg");
+        UUID blob = blob(
+                input,
+                dev.srgan.domain.images.ImageFormat.byName(inputName)
+                        .orElse(dev.srgan.domain.images.ImageFormat.JPEG)
+                        .contentType());
         UUID id = UUID.randomUUID();
         exec(
                 "INSERT INTO jobs (id, type, status, params, input_blob_id, input_name, model_id) VALUES (?, 'UPSCALE', 'QUEUED', ?::jsonb, ?, ?, ?)",

@@ -52,15 +52,19 @@ class UpscaleCommandTest {
                 in.resolve("a.jpg").toFile());
         Files.writeString(in.resolve("c.png"), "not an image");
         Files.writeString(in.resolve("notes.txt"), "not looked at");
+        Files.copy(Path.of("../domain/src/test/resources/webp/lossy-alpha.webp"), in.resolve("d.webp"));
         Path outDir = dir.resolve("out");
 
         int status = run("--scale", "2", in.toString(), "--out", outDir.toString(), "--precision", "float32");
 
         assertEquals(1, status, "one image failed: " + err);
-        assertTrue(out.toString().contains("upscaling 4 images 2x with"), out.toString());
+        assertTrue(out.toString().contains("upscaling 5 images 2x with"), out.toString());
         assertTrue(out.toString().contains("srresnet-x2.srgan.zip (float32)"), out.toString());
         assertTrue(err.toString().contains("c.png: not a PNG, JPEG or WebP image"), err.toString());
-        assertTrue(err.toString().contains("1 of 4 images failed"), err.toString());
+        assertTrue(err.toString().contains("1 of 5 images failed"), err.toString());
+        BufferedImage d = ImageIO.read(outDir.resolve("d-x2.png").toFile());
+        assertEquals(80, d.getWidth(), "the WebP, 40x30, as a PNG");
+        assertTrue(d.getColorModel().hasAlpha(), "its alpha kept");
         // named as in a batch's zip: a.jpg sorts first, so a.png's name is the one numbered
         BufferedImage a = ImageIO.read(outDir.resolve("a-x2-2.png").toFile());
         assertEquals(80, a.getWidth());
@@ -71,7 +75,7 @@ class UpscaleCommandTest {
         assertTrue(b.getColorModel().hasAlpha(), "alpha kept");
         assertFalse(Files.exists(outDir.resolve("c-x2.png")));
         try (var files = Files.list(outDir)) {
-            assertEquals(3, files.count(), "no temporary files left");
+            assertEquals(4, files.count(), "no temporary files left");
         }
     }
 

@@ -38,11 +38,21 @@ class EvaluateJobTest {
     @Inject
     JobFixtures fixtures;
 
-    /** The first photo is large enough for NIQE (192x192 after a 2-pixel border at 2x), the others are not. */
+    /**
+     * The first photo is large enough for NIQE (192x192 after a 2-pixel border at 2x), the others
+     * are not; the third is a WebP (the domain module's lossy fixture, 64x48).
+     */
     static byte[] photos(int count) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
             for (int i = 0; i < count; i++) {
+                if (i == 2) {
+                    zip.putNextEntry(new ZipEntry("eval/photo-2.webp"));
+                    zip.write(java.nio.file.Files.readAllBytes(
+                            java.nio.file.Path.of("../domain/src/test/resources/webp/lossy.webp")));
+                    zip.closeEntry();
+                    continue;
+                }
                 zip.putNextEntry(new ZipEntry("eval/photo-" + i + ".png"));
                 zip.write(JobFixtures.png(
                         i == 0 ? JobFixtures.image(200, 198, false, 300) : JobFixtures.image(50, 44, false, 300 + i)));
@@ -73,6 +83,11 @@ class EvaluateJobTest {
                 .doubleValue();
         assertTrue(bicubic > 15 && bicubic < 60, "bicubic PSNR is a real measurement: " + bicubic);
         assertEquals(model, fixtures.value("SELECT model_id FROM model_evaluations WHERE job_id = ?", job));
+        Object webp = fixtures.value(
+                "SELECT (d->>'psnr')::float8 FROM model_evaluations e, jsonb_array_elements(e.details) d "
+                        + "WHERE e.job_id = ? AND d->>'name' LIKE '%photo-2.webp'",
+                job);
+        assertTrue(((Number) webp).doubleValue() > 10, "the WebP photo is measured: " + webp);
 
         // NIQE: only the 200x198 photo can be scored, so the means are its numbers; the small ones have none
         assertEquals(

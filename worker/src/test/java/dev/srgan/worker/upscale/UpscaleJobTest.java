@@ -16,6 +16,8 @@ import jakarta.inject.Inject;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
 import javax.imageio.ImageIO;
@@ -73,6 +75,46 @@ class UpscaleJobTest {
         assertTrue(result.getColorModel().hasAlpha(), "the input's alpha is kept");
         assertEquals(0, result.getRGB(0, 48) >>> 24, "transparent left edge stays transparent");
         assertEquals(255, result.getRGB(159, 48) >>> 24, "opaque right edge stays opaque");
+    }
+
+    /**
+     * A WebP (lossy with alpha; a phone's, turned by its EXIF orientation) upscales to the very
+     * pixels of an upscale of libwebp's own decode of it, stored as a PNG: the worker reads WebP as
+     * browsers do.
+     */
+    @Test
+    void aWebpUpscalesExactlyAsLibwebpsDecodeOfIt() throws Exception {
+        Path dir = Path.of("../domain/src/test/resources/webp");
+        for (String name : new String[] {"lossy-alpha", "rotated-exif6"}) {
+            UUID webp = this.fixtures.upscaleJob(
+                    modelX4, 4, Files.readAllBytes(dir.resolve(name + ".webp")), name + ".webp");
+            UUID reference =
+                    this.fixtures.upscaleJob(modelX4, 4, Files.readAllBytes(dir.resolve(name + ".png")), name + ".png");
+            this.fixtures.publish(webp, JobType.UPSCALE, 1);
+            this.fixtures.publish(reference, JobType.UPSCALE, 1);
+            assertEquals("SUCCEEDED", this.fixtures.awaitFinal(webp, TIMEOUT));
+            assertEquals("SUCCEEDED", this.fixtures.awaitFinal(reference, TIMEOUT));
+            BufferedImage fromWebp = result(webp);
+            BufferedImage fromPng = result(reference);
+            assertEquals(fromPng.getWidth(), fromWebp.getWidth(), name);
+            assertEquals(fromPng.getHeight(), fromWebp.getHeight(), name);
+            assertEquals(
+                    fromPng.getColorModel().hasAlpha(), fromWebp.getColorModel().hasAlpha(), name);
+            int w = fromPng.getWidth();
+            int h = fromPng.getHeight();
+            org.junit.jupiter.api.Assertions.assertArrayEquals(
+                    fromPng.getRGB(0, 0, w, h, null, 0, w), fromWebp.getRGB(0, 0, w, h, null, 0, w), name);
+        }
+        assertEquals(
+                96L,
+                this.fixtures.number("SELECT width FROM results r JOIN jobs j ON j.id = r.job_id"
+                        + " WHERE j.input_name = 'rotated-exif6.webp'"),
+                "24 px wide as shown, 4x");
+    }
+
+    private BufferedImage result(UUID job) throws Exception {
+        UUID blob = (UUID) fixtures.value("SELECT blob_id FROM results WHERE job_id = ?", job);
+        return ImageIO.read(new ByteArrayInputStream(fixtures.readBlob(blob)));
     }
 
     @Test
@@ -144,7 +186,7 @@ class UpscaleJobTest {
 
         assertEquals("FAILED", fixtures.awaitFinal(job, TIMEOUT));
         assertEquals(
-                "the input is not a readable PNG, JPEG or WebP image",
+                "the input is not a readable PNG, JPEG or WebP image (it is not an image format we know)",
                 fixtures.text("SELECT error FROM jobs WHERE id = ?", job));
     }
 
