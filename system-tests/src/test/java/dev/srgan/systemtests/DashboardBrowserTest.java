@@ -443,9 +443,9 @@ class DashboardBrowserTest {
     }
 
     /**
-     * Three photos picked at once on the Upscale page are one batch: its grid fills with their
-     * thumbnails as they finish, without a reload, and the zip downloads with their three PNGs,
-     * named after the photos.
+     * Three photos picked at once on the Upscale page (a PNG, a JPEG and a WebP) are one batch: its
+     * grid fills with their thumbnails as they finish, without a reload, and the zip downloads with
+     * their three PNGs, named after the photos.
      */
     @Test
     @Order(5)
@@ -456,7 +456,10 @@ class DashboardBrowserTest {
         page.setInputFiles("#image", new FilePayload[] {
             new FilePayload("beach.png", "image/png", Images.png(40, 32, 21)),
             new FilePayload("dune.jpg", "image/jpeg", jpeg(Images.png(36, 28, 22))),
-            new FilePayload("forest.png", "image/png", Images.png(32, 24, 23))
+            new FilePayload(
+                    "forest.webp",
+                    "image/webp",
+                    Files.readAllBytes(java.nio.file.Path.of("../domain/src/test/resources/webp/lossy.webp")))
         });
         assertTrue(page.textContent("#drop-text").contains("3 images"), page.textContent("#drop-text"));
         page.click("#submit");
@@ -479,7 +482,7 @@ class DashboardBrowserTest {
                 widths.put(e.getName(), Images.read(in.readAllBytes()).getWidth());
             }
         }
-        assertEquals(java.util.Map.of("beach-x2.png", 80, "dune-x2.png", 72, "forest-x2.png", 64), widths);
+        assertEquals(java.util.Map.of("beach-x2.png", 80, "dune-x2.png", 72, "forest-x2.png", 128), widths);
 
         // the batch is deleted from its page, after a confirmation, with its images
         String batchId = page.getAttribute("#batch-job", "data-job-id");
