@@ -78,6 +78,21 @@ class WebpUploadTest {
                 .then()
                 .body("params.inputWidth", equalTo(24))
                 .body("params.inputHeight", equalTo(40));
+        // the Upscale page shows the input as the upscale sees it, upright, whatever the browser does with a WebP
+        assertSize(24, 40, given().get("/upscale/" + rotated + "/input"));
+        assertSize(96, 160, given().queryParam("bicubic", true).get("/upscale/" + rotated + "/input"));
+    }
+
+    private static void assertSize(int width, int height, io.restassured.response.Response response)
+            throws IOException {
+        byte[] png = response.then()
+                .statusCode(200)
+                .contentType("image/png")
+                .extract()
+                .asByteArray();
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png));
+        assertEquals(width, image.getWidth());
+        assertEquals(height, image.getHeight());
     }
 
     @Test

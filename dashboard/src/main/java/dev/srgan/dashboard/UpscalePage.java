@@ -9,6 +9,7 @@ import dev.srgan.core.jobs.JobStore;
 import dev.srgan.core.jobs.JobView;
 import dev.srgan.core.models.ModelCatalog;
 import dev.srgan.core.upscale.BatchStore;
+import dev.srgan.domain.images.ImageFormat;
 import dev.srgan.domain.images.ModelBlend;
 import dev.srgan.domain.images.OutputOptions;
 import dev.srgan.domain.images.ShownImage;
@@ -225,11 +226,13 @@ public class UpscalePage {
     /**
      * The uploaded image; with {@code bicubic=true}, enlarged by bicubic interpolation to the
      * result's size (which with an output scale or width is not the input's times the model's
-     * scale), the classical baseline the model's output is compared with.
+     * scale), the classical baseline the model's output is compared with. A WebP comes as the PNG
+     * of the picture the upscale worked on (upright by its EXIF orientation, which not every
+     * browser applies to a WebP).
      */
     @GET
     @Path("{id}/input")
-    @Produces({"image/png", "image/jpeg", MediaType.APPLICATION_JSON})
+    @Produces({"image/png", "image/jpeg", "image/webp", MediaType.APPLICATION_JSON})
     public Response input(@PathParam("id") String id, @QueryParam("bicubic") boolean bicubic)
             throws SQLException, IOException {
         UUID jobId = JobStore.id(id);
@@ -261,7 +264,8 @@ public class UpscalePage {
             w = size.width();
             h = size.height();
         }
-        if (!bicubic || (long) w * h > MAX_BICUBIC_PIXELS || w == 0) {
+        boolean webp = ImageFormat.WEBP.contentType().equals(contentType);
+        if (!(webp && !bicubic) && (!bicubic || (long) w * h > MAX_BICUBIC_PIXELS || w == 0)) {
             StreamingOutput body = out -> blobs.copyTo(dataSource, blobId, out);
             return Response.ok(body, contentType)
                     .header("Cache-Control", "private, max-age=3600")
@@ -273,6 +277,12 @@ public class UpscalePage {
         }
         byte[] bytes = original.toByteArray();
         BufferedImage in = ShownImage.decode(bytes);
+        if (!bicubic) { // a WebP, as shown
+            StreamingOutput body = o -> ImageIO.write(in, "png", o);
+            return Response.ok(body, "image/png")
+                    .header("Cache-Control", "private, max-age=3600")
+                    .build();
+        }
         BufferedImage out = new BufferedImage(
                 w, h, in.getColorModel().hasAlpha() ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();
