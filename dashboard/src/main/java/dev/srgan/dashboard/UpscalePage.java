@@ -90,9 +90,13 @@ public class UpscalePage {
      */
     public record Blend(ModelBlend blend, ModelCatalog.ModelView model) {}
 
+    /** Another upscale of the same photo that succeeded, to compare with: its job, what it ran, its result. */
+    public record Other(UUID jobId, String label, String url) {}
+
     /**
      * An upscale job as its panel shows it; {@code model} may be null when the model was deleted,
-     * {@code blend} is null for an upscale without one.
+     * {@code blend} is null for an upscale without one; {@code others} are the other upscales of
+     * its photo that succeeded ({@code sourceJobId}), newest first.
      */
     public record Panel(
             JobView job,
@@ -102,7 +106,8 @@ public class UpscalePage {
             ModelCatalog.ModelView model,
             Blend blend,
             long inputBytes,
-            OutputOptions options) {
+            OutputOptions options,
+            List<Other> others) {
         public boolean done() {
             return job.status().equals("SUCCEEDED") && job.result() != null;
         }
@@ -315,7 +320,64 @@ public class UpscalePage {
                 model(all, job.modelId()),
                 blend(all, BatchStore.blend(p)),
                 inputBytes,
-                BatchStore.options(p));
+                BatchStore.options(p),
+                others(job, p, all));
+    }
+
+    /** At most this many other upscales of a photo are offered to compare with. */
+    private static final int MAX_OTHERS = 8;
+
+    /**
+     * The other upscales of the job's photo that succeeded, newest first: the first upscale of it
+     * ({@code sourceJobId}, or the job itself) and every one made from its image.
+     */
+    private List<Other> others(JobView job, JsonNode p, List<ModelCatalog.ModelView> all) throws SQLException {
+        String root = p.path("sourceJobId").asText(job.id().toString());
+        List<Other> others = new java.util.ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+                java.sql.PreparedStatement ps = c.prepareStatement("""
+                        SELECT id, model_id, params::text FROM jobs
+                        WHERE type = 'UPSCALE' AND status = 'SUCCEEDED' AND id <> ?
+                          AND (id = ?::uuid OR params ->> 'sourceJobId' = ?)
+                        ORDER BY created_at DESC LIMIT ?""")) {
+            ps.setObject(1, job.id());
+            ps.setString(2, root);
+            ps.setString(3, root);
+            ps.setInt(4, MAX_OTHERS);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    UUID id = rs.getObject(1, UUID.class);
+                    JsonNode params = params(rs.getString(3));
+                    others.add(new Other(
+                            id, describe(all, rs.getObject(2, UUID.class), params), "/api/jobs/" + id + "/result"));
+                }
+            }
+        }
+        return others;
+    }
+
+    /** What an upscale ran, in a few words: "SRResNet 4x + 30% SRResNet 4x (real photos), 3×, JPEG". */
+    static String describe(List<ModelCatalog.ModelView> all, UUID modelId, JsonNode params) {
+        ModelCatalog.ModelView model = model(all, modelId);
+        StringBuilder text = new StringBuilder(
+                model != null ? model.name() : modelId == null ? "the default model" : "a deleted model");
+        ModelBlend blend = BatchStore.blend(params);
+        if (blend != null) {
+            ModelCatalog.ModelView with = model(all, blend.modelId());
+            text.append(" + ")
+                    .append(blend.percent())
+                    .append(' ')
+                    .append(with == null ? "a deleted model" : with.name());
+        }
+        OutputOptions options = BatchStore.options(params);
+        String resized = resizedTo(options, params.path("scale").asInt(4));
+        if (resized != null) {
+            text.append(", ").append(resized);
+        }
+        if (options.format() == OutputOptions.Format.JPEG) {
+            text.append(", JPEG");
+        }
+        return text.toString();
     }
 
     /** The size a job's result will have; the model's output size when its options do not hold for the image. */
@@ -328,8 +390,12 @@ public class UpscalePage {
     }
 
     private JsonNode params(JobView job) {
+        return params(job.params());
+    }
+
+    private JsonNode params(String text) {
         try {
-            return json.readTree(job.params() == null ? "{}" : job.params());
+            return json.readTree(text == null ? "{}" : text);
         } catch (IOException e) {
             return json.createObjectNode();
         }

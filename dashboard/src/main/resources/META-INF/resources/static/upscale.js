@@ -56,6 +56,10 @@
      * batch: the images among them, each and all within the upload limit.
      */
     function chooseFiles(list) {
+      const again = document.getElementById('again-note');
+      if (again) {
+        again.style.display = 'none'; // a new image replaces the one shown below
+      }
       const files = Array.from(list || []);
       batch = [];
       batchNote.textContent = '';
@@ -88,6 +92,24 @@
         text.append(strong, ' (' + Srgan.formatBytes(total) + ') · click or drop to change');
       }
       batchNote.textContent = skipped > 0 ? skipped + (skipped === 1 ? ' file that is' : ' files that are') + ' not PNG, JPEG or WebP left out.' : '';
+    }
+
+    /** Says that pressing Upscale without a new image upscales the one shown below again. */
+    function againNote(name) {
+      let note = document.getElementById('again-note');
+      if (!note) {
+        note = document.createElement('span');
+        note.className = 'small';
+        note.id = 'again-note';
+        document.getElementById('drop-text').after(note);
+      }
+      note.textContent = '';
+      const strong = document.createElement('strong');
+      strong.textContent = name;
+      const button = document.createElement('strong');
+      button.textContent = 'Upscale';
+      note.append('or press ', button, ' to upscale ', strong, ' again with the settings below, and compare');
+      note.style.display = 'block';
     }
 
     /** Checks what the browser can know before uploading: the type and the size. */
@@ -301,12 +323,19 @@
         submitBatch();
         return;
       }
-      if (!file) {
+      // no new image: the image of the upscale shown below, again, with the settings of the form
+      const again = document.getElementById('again-note');
+      const shown = again && again.style.display !== 'none' ? panel.querySelector('#upscale-job') : null;
+      if (!file && !shown) {
         fieldError('image', 'Choose an image to upscale first.');
         return;
       }
       const data = new FormData();
-      data.append('image', file, file.name);
+      if (file) {
+        data.append('image', file, file.name);
+      } else {
+        data.append('sourceJobId', shown.dataset.jobId);
+      }
       data.append('scale', scale.value);
       data.append('modelId', model.value);
       appendOptions(data);
@@ -319,6 +348,11 @@
           return;
         }
         const job = await response.json();
+        if (file) {
+          // the image is stored now: pressing Upscale again upscales the stored copy, without sending it again
+          againNote(file.name);
+          file = null;
+        }
         history.pushState({}, '', '/upscale/' + job.id);
         panel.dataset.live = '/upscale/' + job.id + '/panel';
         panel.dataset.liveKinds = 'job';
@@ -392,14 +426,18 @@
         panel.querySelector('#slider').hidden = view.dataset.view !== 'slider';
       }
       if (baseline) {
-        const bicubic = baseline.dataset.baseline === 'bicubic';
+        // the input enlarged (nearest or bicubic), or another upscale of the same photo
+        const kind = baseline.dataset.baseline;
         panel.querySelectorAll('button[data-baseline]').forEach(b => b.classList.toggle('on', b === baseline));
         const jobId = panel.querySelector('#upscale-job').dataset.jobId;
         panel.querySelectorAll('img.baseline').forEach(img => {
-          img.src = '/upscale/' + jobId + '/input' + (bicubic ? '?bicubic=true' : '');
-          img.classList.toggle('nearest', !bicubic);
+          img.src = kind === 'job' ? baseline.dataset.src : '/upscale/' + jobId + '/input' + (kind === 'bicubic' ? '?bicubic=true' : '');
+          img.classList.toggle('nearest', kind === 'nearest');
         });
-        panel.querySelectorAll('.baseline-name').forEach(s => { s.textContent = bicubic ? 'Bicubic' : 'Nearest neighbour'; });
+        const name = kind === 'job' ? baseline.dataset.label : kind === 'bicubic' ? 'Bicubic' : 'Nearest neighbour';
+        panel.querySelectorAll('.baseline-name').forEach(s => { s.textContent = name; });
+        const what = kind === 'job' ? 'the upscale with ' + baseline.dataset.label : 'the input enlarged by ' + name.toLowerCase();
+        panel.querySelectorAll('.baseline-what').forEach(s => { s.textContent = what; });
       }
     });
 

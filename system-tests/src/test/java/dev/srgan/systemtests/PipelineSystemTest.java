@@ -272,6 +272,7 @@ class PipelineSystemTest {
                         "client, pipeline",
                         null,
                         null,
+                        null,
                         null);
         assertEquals(202, submitted.getStatusCode());
         assertEquals(
@@ -317,6 +318,7 @@ class PipelineSystemTest {
                                 image.toFile(),
                                 "3",
                                 model.getId(),
+                                null,
                                 null,
                                 null,
                                 null,

@@ -128,11 +128,12 @@ public class UpscaleResource {
                             schema = @Schema(implementation = Submitted.class)))
     @APIResponse(
             responseCode = "400",
-            description = "no image, scale not 2/4/8, modelId not a UUID, blendModelId not a UUID or without "
-                    + "blendWeight (or the other way round), blendWeight not a number from 0 to 1, format not png/jpeg, quality not 1 to 100 "
-                    + "or given without jpeg, outscale not a number from 1 to 8, width not a whole number, both "
-                    + "outscale and width, an unreadable, truncated or damaged image, "
-                    + "a webhookUrl that is not an http(s) URL, an Idempotency-Key over 255 characters")
+            description =
+                    "no image (nor sourceJobId), both, sourceJobId not a UUID, scale not 2/4/8, modelId not a UUID, blendModelId not a UUID or without "
+                            + "blendWeight (or the other way round), blendWeight not a number from 0 to 1, format not png/jpeg, quality not 1 to 100 "
+                            + "or given without jpeg, outscale not a number from 1 to 8, width not a whole number, both "
+                            + "outscale and width, an unreadable, truncated or damaged image, "
+                            + "a webhookUrl that is not an http(s) URL, an Idempotency-Key over 255 characters")
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
     @APIResponse(
             responseCode = "429",
@@ -148,7 +149,8 @@ public class UpscaleResource {
             description = "no such model, a model of another scale, no model for the scale, a blend model that is "
                     + "missing, a TorchScript file, another network or trained apart from the model, an outscale or width "
                     + "beyond the model's scale (or a width below the image's or over 8 times it), "
-                    + "a webhookUrl host the cluster does not call, or an Idempotency-Key used for another request")
+                    + "a webhookUrl host the cluster does not call, an Idempotency-Key used for another request, "
+                    + "or a sourceJobId that is no single upscale or whose image is no longer stored")
     public Response submit(
             @RestForm("image") FileUpload image,
             @RestForm("scale")
@@ -167,12 +169,20 @@ public class UpscaleResource {
                     String webhookUrl,
             @RestForm(ModelBlend.MODEL_FIELD) @Schema(format = "uuid", description = BLEND_MODEL) String blendModelId,
             @RestForm(ModelBlend.WEIGHT_FIELD) @Schema(description = BLEND_WEIGHT) String blendWeight,
+            @RestForm(SourceImage.FIELD)
+                    @Schema(
+                            format = "uuid",
+                            description = "instead of an image: the id of an earlier UPSCALE job whose image to "
+                                    + "upscale again (with another model, blend or output); the job records the "
+                                    + "first upscale of the photo as its params.sourceJobId")
+                    String sourceJobId,
             @HeaderParam(IdempotencyKeys.HEADER) @Parameter(description = ApiDocument.IDEMPOTENCY_KEY)
                     String idempotencyKey,
             @Context ContainerRequestContext request)
             throws SQLException, IOException {
         UUID id = submit(
                 image,
+                SourceImage.parse(sourceJobId),
                 scale,
                 modelId,
                 OutputChecks.blend(blendModelId, blendWeight),
@@ -189,7 +199,8 @@ public class UpscaleResource {
     /** Validates and stores an upscale submission (a PNG at the scale) in one transaction. */
     public UUID submit(FileUpload image, String scaleText, String modelIdText, String name)
             throws SQLException, IOException {
-        return submit(image, scaleText, modelIdText, null, OutputTexts.NONE, name, JobLabels.NONE, null, null, null);
+        return submit(
+                image, null, scaleText, modelIdText, null, OutputTexts.NONE, name, JobLabels.NONE, null, null, null);
     }
 
     /**
@@ -199,6 +210,7 @@ public class UpscaleResource {
      */
     UUID submit(
             FileUpload image,
+            UUID sourceJobId,
             String scaleText,
             String modelIdText,
             ModelBlend blend,
@@ -209,22 +221,41 @@ public class UpscaleResource {
             String idempotencyKey,
             Caller caller)
             throws SQLException, IOException {
-        if (image == null || image.uploadedFile() == null) {
-            throw ApiException.badRequest("image", "choose an image to upscale (multipart field 'image')");
+        boolean uploaded = image != null && image.uploadedFile() != null;
+        if (uploaded && sourceJobId != null) {
+            throw ApiException.badRequest(
+                    SourceImage.FIELD, "send an image or sourceJobId (an earlier upscale's image), not both");
+        }
+        if (!uploaded && sourceJobId == null) {
+            throw ApiException.badRequest(
+                    "image",
+                    "choose an image to upscale (multipart field 'image'), or send sourceJobId to upscale an earlier"
+                            + " upscale's image again");
         }
         Integer requestedScale = parseScale(scaleText);
         OutputOptions options = outputTexts.parse();
         UUID modelId = parseModelId(modelIdText);
         URI webhook = webhooks.parse(webhookUrl);
-        String fileName = image.fileName() == null || image.fileName().isBlank() ? "image" : image.fileName();
-        if (image.size() > config.upload().maxBytes()) {
-            throw ApiException.tooLarge(
-                    "image",
-                    "'" + fileName + "' is " + image.size() + " bytes; the limit is "
-                            + config.upload().maxBytes() + " bytes");
+        SourceImage source = null;
+        String fileName;
+        ImageInspector.ImageInfo info;
+        if (uploaded) {
+            fileName = image.fileName() == null || image.fileName().isBlank() ? "image" : image.fileName();
+            if (image.size() > config.upload().maxBytes()) {
+                throw ApiException.tooLarge(
+                        "image",
+                        "'" + fileName + "' is " + image.size() + " bytes; the limit is "
+                                + config.upload().maxBytes() + " bytes");
+            }
+            info = ImageInspector.inspect(
+                    image.uploadedFile(), "image", fileName, config.upscale().maxInputPixels());
+        } else {
+            try (Connection c = dataSource.getConnection()) {
+                source = SourceImage.find(c, sourceJobId);
+            }
+            fileName = source.inputName();
+            info = source.info();
         }
-        ImageInspector.ImageInfo info = ImageInspector.inspect(
-                image.uploadedFile(), "image", fileName, config.upscale().maxInputPixels());
         int scale = OutputChecks.modelScale(requestedScale, options, info, null);
         OutputChecks.check(info, null, scale, options, config.upscale().maxOutputPixels(), null);
         Optional<IdempotencyKeys.Key> key = Optional.empty();
@@ -233,8 +264,12 @@ public class UpscaleResource {
                     .text(String.valueOf(scale))
                     .text(modelId == null ? null : modelId.toString())
                     .text(name)
-                    .text(webhook == null ? null : webhook.toString())
-                    .file(image.uploadedFile());
+                    .text(webhook == null ? null : webhook.toString());
+            if (source == null) {
+                fingerprint.file(image.uploadedFile());
+            } else {
+                fingerprint.text(SourceImage.FIELD + " " + source.jobId());
+            }
             if (!labels.equals(JobLabels.NONE)) {
                 fingerprint.text(labels.fingerprint());
             }
@@ -259,12 +294,18 @@ public class UpscaleResource {
                 models.requireBlendable(c, model, blend);
                 quotas.reserve(c, caller, 1, "this upscale");
                 BlobStore.Blob blob;
-                try (InputStream in = Files.newInputStream(image.uploadedFile())) {
-                    blob = blobs.write(
-                            c, in, info.contentType(), config.upload().maxBytes());
+                if (source != null) {
+                    blob = blobs.copy(c, source.blobId(), Long.MAX_VALUE);
+                } else {
+                    try (InputStream in = Files.newInputStream(image.uploadedFile())) {
+                        blob = blobs.write(
+                                c, in, info.contentType(), config.upload().maxBytes());
+                    }
                 }
                 String params = "{\"scale\":" + scale + ",\"inputWidth\":" + info.width() + ",\"inputHeight\":"
-                        + info.height() + "," + options.params() + (blend == null ? "" : "," + blend.params()) + "}";
+                        + info.height() + "," + options.params() + (blend == null ? "" : "," + blend.params())
+                        + (source == null ? "" : ",\"" + SourceImage.FIELD + "\":\"" + source.rootJobId() + "\"")
+                        + "}";
                 UUID id = jobTable.insert(
                         c,
                         new JobTable.NewJob(

@@ -124,6 +124,16 @@ public enum ImageFormat {
         return "not an image format we know";
     }
 
+    /** The format of a stored file by its content type ("image/webp"). */
+    public static Optional<ImageFormat> byContentType(String contentType) {
+        for (ImageFormat f : values()) {
+            if (f.contentType.equals(contentType)) {
+                return Optional.of(f);
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The format a file's name says, by its extension (any case). */
     public static Optional<ImageFormat> byName(String name) {
         String lower = name.toLowerCase(Locale.ROOT);

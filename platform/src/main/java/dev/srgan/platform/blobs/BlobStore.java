@@ -110,6 +110,28 @@ public class BlobStore {
         return new Blob(id, contentType, chunks.total, digest);
     }
 
+    /**
+     * Copies a complete blob into a new one with its content type, in the caller's transaction on
+     * {@code c}, chunk by chunk; the original stays as it is (and is read-locked until the
+     * transaction ends, as {@link #copyTo} does).
+     *
+     * @throws IOException when the blob does not exist or was never written completely
+     */
+    public Blob copy(Connection c, UUID id, long maxBytes) throws SQLException, IOException {
+        Blob source = find(c, id).orElseThrow(() -> new IOException("blob " + id + " does not exist"));
+        return write(
+                c,
+                source.contentType(),
+                maxBytes,
+                out -> { // write() unwraps the SQLException
+                    try {
+                        copyTo(c, id, out);
+                    } catch (SQLException e) {
+                        throw new ChunkNotStored(e);
+                    }
+                });
+    }
+
     private static void insertHead(Connection c, UUID id, String contentType) throws SQLException {
         try (PreparedStatement head = c.prepareStatement("INSERT INTO blobs (id, content_type) VALUES (?, ?)")) {
             head.setObject(1, id);
