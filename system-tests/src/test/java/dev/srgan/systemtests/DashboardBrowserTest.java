@@ -578,11 +578,12 @@ class DashboardBrowserTest {
     /**
      * A blend from the form: the share shows as the slider moves, a model trained apart is refused
      * beside the field, and SRResNet 4x blended 30% with its real-photo fine-tune runs, its panel
-     * naming the blend.
+     * naming the blend; the same photo, without sending it again, with the fine-tune alone, then
+     * compared with the blend's result.
      */
     @Test
     @Order(8)
-    void aBlendOfTheDefaultWithItsRealPhotoFineTuneRunsFromTheForm() throws Exception {
+    void aBlendOfTheDefaultWithItsRealPhotoFineTuneRunsFromTheFormAndComparesWithTheModelAlone() throws Exception {
         open("/upscale");
         page.setInputFiles("#image", new FilePayload("noisy.png", "image/png", Images.png(32, 24, 41)));
         page.selectOption("#scale", "4");
@@ -608,6 +609,37 @@ class DashboardBrowserTest {
                         .contains("4× with SRResNet 4x, blended 30% with SRResNet 4x (real photos)"),
                 panel);
         screenshot("upscale-blend-result");
+
+        // the same photo again without sending it: the real-photo model alone, compared with the blend
+        String blendJob = page.getAttribute("#upscale-job", "data-job-id");
+        assertTrue(page.textContent("#again-note").contains("noisy.png"), page.textContent("#again-note"));
+        page.selectOption("#modelId", optionStartingWith("#modelId", "SRResNet 4x (real photos)"));
+        page.selectOption("#blendModelId", "");
+        page.click("#submit");
+        page.waitForFunction(
+                "b => { const p = document.getElementById('upscale-job');"
+                        + " return p && p.dataset.jobId !== b && p.dataset.status === 'SUCCEEDED'; }",
+                blendJob,
+                new Page.WaitForFunctionOptions().setTimeout(LONG_WAIT_MS));
+        String again = page.getAttribute("#upscale-job", "data-job-id");
+        assertEquals(
+                blendJob,
+                cluster.get("/api/jobs/" + again)
+                        .path("params")
+                        .path("sourceJobId")
+                        .asText());
+        String againPanel = page.textContent("#upscale-job").replaceAll("\\s+", " ");
+        assertTrue(againPanel.contains("4× with SRResNet 4x (real photos) ·"), againPanel);
+        page.click("button[data-baseline=job]");
+        page.waitForFunction(
+                "b => document.querySelector('#side-by-side img.baseline').src.endsWith('/api/jobs/' + b + '/result')"
+                        + " && document.querySelector('#side-by-side img.baseline').complete",
+                blendJob);
+        assertTrue(
+                page.textContent("#side-by-side .baseline-name")
+                        .startsWith("SRResNet 4x + 30% SRResNet 4x (real photos)"),
+                page.textContent("#side-by-side .baseline-name"));
+        screenshot("upscale-again-compare");
 
         // the same blend registered as a model of its own on the Models page; a pair trained apart is refused
         open("/models");
