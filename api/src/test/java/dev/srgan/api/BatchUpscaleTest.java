@@ -220,7 +220,7 @@ class BatchUpscaleTest {
                 .then()
                 .statusCode(422)
                 .body("field", equalTo("file"))
-                .body("error", containsString("'empty.zip' holds no PNG, JPEG or WebP images"));
+                .body("error", containsString("'empty.zip' holds no PNG, JPEG, WebP or TIFF images"));
         given().multiPart("file", "fake.zip", "not a zip".getBytes(), "application/zip")
                 .when()
                 .post("/api/upscale/batch")
@@ -433,14 +433,15 @@ class BatchUpscaleTest {
 
         // the last one fails: the batch ends FAILED naming it, and the others' PNGs download as a zip
         status(images.get(2), "RUNNING");
-        fail(images.get(2), "the input is not a readable PNG, JPEG or WebP image");
+        fail(images.get(2), "the input is not a readable PNG, JPEG, WebP or TIFF image");
         given().when()
                 .get("/api/jobs/" + id)
                 .then()
                 .body("status", equalTo("FAILED"))
                 .body(
                         "error",
-                        equalTo("1 of 3 images failed: c.png: the input is not a readable PNG, JPEG or WebP image"))
+                        equalTo(
+                                "1 of 3 images failed: c.png: the input is not a readable PNG, JPEG, WebP or TIFF image"))
                 .body("progress", equalTo(1f))
                 .body("batch.succeeded", equalTo(2))
                 .body("batch.failed", equalTo(1))
@@ -469,7 +470,8 @@ class BatchUpscaleTest {
                 .jsonPath()
                 .getList("message");
         assertTrue(events.contains("its first image started: photo.jpg"), events.toString());
-        assertTrue(events.contains("c.png: the input is not a readable PNG, JPEG or WebP image"), events.toString());
+        assertTrue(
+                events.contains("c.png: the input is not a readable PNG, JPEG, WebP or TIFF image"), events.toString());
 
         // retry: only the failed image is queued again; the batch is QUEUED, then cancelled with it
         given().when().post("/api/jobs/" + id + "/retry").then().statusCode(202).body("status", equalTo("QUEUED"));

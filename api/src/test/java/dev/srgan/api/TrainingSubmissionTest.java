@@ -339,7 +339,7 @@ class TrainingSubmissionTest {
                 .post("/api/datasets")
                 .then()
                 .statusCode(422)
-                .body("error", containsString("no PNG, JPEG or WebP"));
+                .body("error", containsString("no PNG, JPEG, WebP or TIFF"));
         given().multiPart("file", "junk.zip", "not a zip".getBytes(), "application/zip")
                 .when()
                 .post("/api/datasets")

@@ -101,7 +101,7 @@ class UpscaleSubmissionTest {
                 .statusCode(415)
                 .contentType(ContentType.JSON)
                 .body("field", equalTo("image"))
-                .body("error", containsString("only PNG, JPEG and WebP"))
+                .body("error", containsString("only PNG, JPEG, WebP and TIFF"))
                 .body("error", containsString("GIF"));
         assertEquals(jobs, TestData.count(dataSource, "jobs"));
         assertEquals(blobs, TestData.count(dataSource, "blobs"));

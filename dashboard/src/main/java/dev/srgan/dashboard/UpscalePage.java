@@ -231,9 +231,9 @@ public class UpscalePage {
     /**
      * The uploaded image; with {@code bicubic=true}, enlarged by bicubic interpolation to the
      * result's size (which with an output scale or width is not the input's times the model's
-     * scale), the classical baseline the model's output is compared with. A WebP comes as the PNG
-     * of the picture the upscale worked on (upright by its EXIF orientation, which not every
-     * browser applies to a WebP).
+     * scale), the classical baseline the model's output is compared with. A WebP or a TIFF comes as
+     * the PNG of the picture the upscale worked on (upright by its EXIF orientation, which not every
+     * browser applies to a WebP; browsers do not show TIFF).
      */
     @GET
     @Path("{id}/input")
@@ -269,8 +269,10 @@ public class UpscalePage {
             w = size.width();
             h = size.height();
         }
-        boolean webp = ImageFormat.WEBP.contentType().equals(contentType);
-        if (!(webp && !bicubic) && (!bicubic || (long) w * h > MAX_BICUBIC_PIXELS || w == 0)) {
+        // a browser may not show a WebP upright, nor a TIFF at all: those come as the PNG of the picture
+        boolean asPng = ImageFormat.WEBP.contentType().equals(contentType)
+                || ImageFormat.TIFF.contentType().equals(contentType);
+        if (!(asPng && !bicubic) && (!bicubic || (long) w * h > MAX_BICUBIC_PIXELS || w == 0)) {
             StreamingOutput body = out -> blobs.copyTo(dataSource, blobId, out);
             return Response.ok(body, contentType)
                     .header("Cache-Control", "private, max-age=3600")
@@ -282,7 +284,7 @@ public class UpscalePage {
         }
         byte[] bytes = original.toByteArray();
         BufferedImage in = ShownImage.decode(bytes);
-        if (!bicubic) { // a WebP, as shown
+        if (!bicubic) { // a WebP or a TIFF, as shown
             StreamingOutput body = o -> ImageIO.write(in, "png", o);
             return Response.ok(body, "image/png")
                     .header("Cache-Control", "private, max-age=3600")

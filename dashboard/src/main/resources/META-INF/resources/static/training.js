@@ -4,7 +4,7 @@
   'use strict';
 
   const COLORS = ['#3355dd', '#e8590c', '#2b8a3e', '#ae3ec9', '#c92a2a', '#1098ad', '#5c940d', '#862e9c'];
-  const DATASET_TYPES = /\.(zip|png|jpe?g|webp)$/i;
+  const DATASET_TYPES = /\.(zip|png|jpe?g|webp|tiff?)$/i;
 
   // ---- the form ------------------------------------------------------------------------------
 
@@ -124,7 +124,7 @@
       const files = Array.from(fileInput.files);
       const wrong = files.find(f => !DATASET_TYPES.test(f.name));
       if (wrong) {
-        return { field: 'file', error: '"' + wrong.name + '" is neither a zip nor a PNG, JPEG or WebP image.' };
+        return { field: 'file', error: '"' + wrong.name + '" is neither a zip nor a PNG, JPEG, WebP or TIFF image.' };
       }
       const total = files.reduce((sum, f) => sum + f.size, 0);
       if (total > maxBytes) {

@@ -6,8 +6,8 @@
 (function () {
   'use strict';
 
-  const TYPES = ['image/png', 'image/jpeg', 'image/webp'];
-  const NAMES = /\.(png|jpe?g|webp)$/i;
+  const TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/tiff'];
+  const NAMES = /\.(png|jpe?g|webp|tiff?)$/i;
 
   document.addEventListener('DOMContentLoaded', () => {
     const form = document.getElementById('upscale-form');
@@ -73,7 +73,7 @@
       const images = files.filter(isImage).filter(f => !f.name.startsWith('.'));
       const skipped = files.length - images.length;
       if (images.length === 0) {
-        fieldError('image', 'None of the ' + files.length + ' files is a PNG, JPEG or WebP image.');
+        fieldError('image', 'None of the ' + files.length + ' files is a PNG, JPEG, WebP or TIFF image.');
         return;
       }
       const total = images.reduce((n, f) => n + f.size, 0);
@@ -91,7 +91,7 @@
         strong.textContent = images.length + ' images';
         text.append(strong, ' (' + Srgan.formatBytes(total) + ') · click or drop to change');
       }
-      batchNote.textContent = skipped > 0 ? skipped + (skipped === 1 ? ' file that is' : ' files that are') + ' not PNG, JPEG or WebP left out.' : '';
+      batchNote.textContent = skipped > 0 ? skipped + (skipped === 1 ? ' file that is' : ' files that are') + ' not PNG, JPEG, WebP or TIFF left out.' : '';
     }
 
     /** Says that pressing Upscale without a new image upscales the one shown below again. */
@@ -125,7 +125,7 @@
       }
       const byName = NAMES.test(chosen.name);
       if (!TYPES.includes(chosen.type) && !byName) {
-        fieldError('image', '"' + chosen.name + '" is not a PNG, JPEG or WebP image; choose a .png, .jpg or .webp file.');
+        fieldError('image', '"' + chosen.name + '" is not a PNG, JPEG, WebP or TIFF image; choose a .png, .jpg, .webp or .tif file.');
         return;
       }
       if (chosen.size > maxBytes) {
@@ -146,6 +146,8 @@
         dims.textContent = ' · ' + preview.naturalWidth + '×' + preview.naturalHeight + ' px';
         document.getElementById('drop-text').append(dims);
       };
+      // a TIFF the browser cannot show: no preview, and the server reads its size
+      preview.onerror = () => { preview.hidden = true; };
       preview.src = url;
       preview.hidden = false;
     }

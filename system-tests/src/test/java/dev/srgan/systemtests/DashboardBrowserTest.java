@@ -156,13 +156,13 @@ class DashboardBrowserTest {
         // the browser refuses what is not an image before uploading
         page.setInputFiles(
                 "#image", new FilePayload("notes.txt", "text/plain", "hello".getBytes(StandardCharsets.UTF_8)));
-        assertTrue(fieldError("image").contains("not a PNG, JPEG or WebP"), fieldError("image"));
+        assertTrue(fieldError("image").contains("not a PNG, JPEG, WebP or TIFF"), fieldError("image"));
         // the server refuses an image in another format, whatever its name says
         page.setInputFiles("#image", new FilePayload("disguised.png", "image/png", gif()));
         page.selectOption("#scale", "2");
         page.click("#submit");
         page.waitForFunction(
-                "() => document.querySelector('.field[data-field=image] .error').textContent.includes('only PNG, JPEG and WebP')");
+                "() => document.querySelector('.field[data-field=image] .error').textContent.includes('only PNG, JPEG, WebP and TIFF')");
         assertEquals("2", page.inputValue("#scale"), "the chosen scale is kept");
         screenshot("upscale-bad-input");
 

@@ -207,7 +207,7 @@ class PipelineSystemTest {
                 batch.path("error")
                         .asText()
                         .startsWith(
-                                "1 of 3 images failed: shots/broken.png: the input is not a readable PNG, JPEG or WebP image"),
+                                "1 of 3 images failed: shots/broken.png: the input is not a readable PNG, JPEG, WebP or TIFF image"),
                 batch.path("error").asText());
         assertEquals(2, batch.path("batch").path("succeeded").asInt());
         assertEquals(1, batch.path("batch").path("failed").asInt());

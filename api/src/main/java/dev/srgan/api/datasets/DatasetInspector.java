@@ -16,7 +16,7 @@ import java.util.zip.ZipFile;
 
 /**
  * Checks a dataset zip before it is stored: entry count, total uncompressed size (measured by
- * reading, not trusted from the headers), no path traversal, and at least one PNG, JPEG or WebP
+ * reading, not trusted from the headers), no path traversal, and at least one PNG, JPEG, WebP or TIFF
  * image.
  */
 public final class DatasetInspector {
@@ -36,7 +36,7 @@ public final class DatasetInspector {
 
     /**
      * Inspects a dataset zip. Every image entry is checked from its structure without a decode
-     * ({@link ImageStructure}): PNG, JPEG or WebP by its first bytes, whole (truncated, damaged or
+     * ({@link ImageStructure}): PNG, JPEG, WebP or TIFF by its first bytes, whole (truncated, damaged or
      * an animation: 400),
      * at most {@code maxPixels} (413), all of them together at most {@code maxTotalPixels} (413,
      * what a training run decodes into memory); each message names the entry.

@@ -145,7 +145,7 @@ public class DatasetResource {
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Operation(
             operationId = "uploadDataset",
-            summary = "Store a dataset: one zip of PNG, JPEG and WebP images, or several image parts")
+            summary = "Store a dataset: one zip of PNG, JPEG, WebP and TIFF images, or several image parts")
     @APIResponse(
             responseCode = "201",
             description = "stored (or, with a known Idempotency-Key, the dataset it stored)",
@@ -157,20 +157,21 @@ public class DatasetResource {
             responseCode = "400",
             description =
                     "neither or both of file and images, a zip that is not one or has an unsafe path, an entry "
-                            + "named like an image that is not PNG, JPEG or WebP, is damaged or animated (named), name over 200 characters, an Idempotency-Key over 255 characters")
+                            + "named like an image that is not PNG, JPEG, WebP or TIFF, is damaged or animated (named), name over 200 characters, an Idempotency-Key over 255 characters")
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
     @APIResponse(
             responseCode = "413",
             description =
                     "over srgan.upload.max-bytes, srgan.dataset.max-entries or srgan.dataset.max-uncompressed-bytes, "
                             + "an image over srgan.upscale.max-input-pixels, or images adding up to more than srgan.dataset.max-total-pixels")
-    @APIResponse(responseCode = "415", description = "an images part that is not PNG, JPEG or WebP")
+    @APIResponse(responseCode = "415", description = "an images part that is not PNG, JPEG, WebP or TIFF")
     @APIResponse(
             responseCode = "422",
             description = "a zip without images, or an Idempotency-Key used for another request")
     public Response upload(
             @RestForm("name") String name,
-            @RestForm("file") @Schema(description = "a zip of PNG, JPEG and WebP images, folders allowed (or images)")
+            @RestForm("file")
+                    @Schema(description = "a zip of PNG, JPEG, WebP and TIFF images, folders allowed (or images)")
                     FileUpload zip,
             @RestForm("images") @Schema(description = "the images, one part each (or file)") List<FileUpload> images,
             @HeaderParam(IdempotencyKeys.HEADER) @Parameter(description = ApiDocument.IDEMPOTENCY_KEY)

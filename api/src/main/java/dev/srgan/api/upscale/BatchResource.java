@@ -121,7 +121,7 @@ public class BatchResource {
             description =
                     "more than srgan.upload.batch.max-images images, more than "
                             + "srgan.upload.batch.max-total-pixels input pixels or srgan.upload.max-bytes in all, or one image over the single upscale's limits")
-    @APIResponse(responseCode = "415", description = "an image that is not PNG, JPEG or WebP (named)")
+    @APIResponse(responseCode = "415", description = "an image that is not PNG, JPEG, WebP or TIFF (named)")
     @APIResponse(
             responseCode = "422",
             description = "a zip without images, no such model, a model of another scale, no model for the scale, "
@@ -130,7 +130,8 @@ public class BatchResource {
                     + "a webhookUrl host the cluster does not call, or an Idempotency-Key used for another request")
     public Response submit(
             @RestForm("images") @Schema(description = "the images, one part each (or file)") List<FileUpload> images,
-            @RestForm("file") @Schema(description = "a zip of PNG, JPEG and WebP images (or images)") FileUpload zip,
+            @RestForm("file") @Schema(description = "a zip of PNG, JPEG, WebP and TIFF images (or images)")
+                    FileUpload zip,
             @RestForm("scale")
                     @Schema(
                             description = "2, 4 or 8: the model's scale; default 4, or with outscale or width the "

@@ -18,7 +18,7 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 /**
  * The images of one batch submission, every one checked before anything is stored: several
- * {@code images} parts, or the PNG, JPEG and WebP entries of one {@code file} zip (unpacked to temporary
+ * {@code images} parts, or the PNG, JPEG, WebP and TIFF entries of one {@code file} zip (unpacked to temporary
  * files, their bytes counted while reading). Each image passes the checks of a single upscale
  * ({@link ImageInspector}: format from its first bytes, size from its header, a walk of its
  * structure, the size its output options ask for and the output limit at the scale, {@link

@@ -17,8 +17,8 @@ import javax.imageio.stream.ImageInputStream;
  * or WebP, {@link ImageFormat}), then the dimensions from its header alone, so a decompression bomb
  * is refused without ever being decoded (width and height as the picture is shown, after its EXIF
  * orientation), then its structure ({@link ImageStructure}: PNG chunks with their CRCs up to IEND,
- * JPEG markers up to EOI, WebP chunks to the RIFF size), so a truncated upload is refused at once
- * (400), as is an animated WebP.
+ * JPEG markers up to EOI, WebP chunks to the RIFF size, TIFF directories and image data), so a
+ * truncated upload is refused at once (400), as is an animated WebP or a TIFF of several pages.
  */
 public final class ImageInspector {
     private ImageInspector() {}
@@ -120,6 +120,12 @@ public final class ImageInspector {
                     field,
                     what + " is not a whole " + format.label() + " image: "
                             + found.defect().get());
+        }
+        if (found.animated() && format == ImageFormat.TIFF) {
+            throw ApiException.badRequest(
+                    field,
+                    what + " is a TIFF of " + found.frames()
+                            + " pages; only one picture is read: save the page you want as its own file");
         }
         if (found.animated()) {
             throw ApiException.badRequest(

@@ -17,7 +17,9 @@ import java.util.zip.CRC32;
  * each SOS (byte stuffing and restart markers skipped) up to EOI. WebP: the RIFF header, then every
  * chunk by its length to the size the header gives, with VP8, VP8L or VP8X first and image data
  * (VP8 with its key-frame header, or VP8L with its signature) or animation frames. Reads the
- * stream once, in constant memory.
+ * stream once, in constant memory. TIFF, whose directories may lie anywhere in the file, is read
+ * into memory (the caller bounds its size): every directory in the chain, and every strip or tile
+ * of each page inside the file; its pages are counted (reduced-resolution previews are not pages).
  */
 public final class ImageStructure {
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
@@ -39,7 +41,8 @@ public final class ImageStructure {
 
     /**
      * What a walk of an image's structure found: its size from the header (0 when it was not
-     * reached), its animation frames (0 for a still image) and what is wrong with it, if anything.
+     * reached), its animation frames or pages (0 for a single picture) and what is wrong with it, if
+     * anything.
      */
     public record Inspection(int width, int height, int frames, Optional<String> defect) {
         /** The pixels the header declares. */
@@ -47,7 +50,7 @@ public final class ImageStructure {
             return (long) width * height;
         }
 
-        /** An animated WebP: none is read, only still images. */
+        /** An animated WebP or a TIFF of several pages: none is read, only single pictures. */
         public boolean animated() {
             return frames > 0;
         }
@@ -62,6 +65,7 @@ public final class ImageStructure {
                 case PNG -> png(s);
                 case JPEG -> jpeg(s);
                 case WEBP -> webp(s);
+                case TIFF -> tiff(s);
             };
         } catch (EOFException e) {
             defect = Optional.of("it is truncated: the file ends at byte " + s.position + " " + s.expecting);
@@ -271,6 +275,123 @@ public final class ImageStructure {
         return data ? Optional.empty() : Optional.of("it has no image data (no VP8 or VP8L chunk)");
     }
 
+    private static final int TIFF_SUBFILE_TYPE = 254;
+    private static final int TIFF_WIDTH = 256;
+    private static final int TIFF_HEIGHT = 257;
+    private static final int TIFF_STRIP_OFFSETS = 273;
+    private static final int TIFF_STRIP_BYTE_COUNTS = 279;
+    private static final int TIFF_TILE_OFFSETS = 324;
+    private static final int TIFF_TILE_BYTE_COUNTS = 325;
+    /** More directories than this in one file is a loop or a damaged file. */
+    private static final int TIFF_MAX_DIRECTORIES = 1024;
+
+    private static Optional<String> tiff(Counting s) throws IOException {
+        byte[] file = s.in.readAllBytes();
+        s.position = file.length;
+        if (file.length < 8) {
+            return Optional.of("it is truncated: the file ends at byte " + file.length + " inside its TIFF header");
+        }
+        boolean little = file[0] == 'I';
+        long next = tiffU32(file, 4, little);
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        int pages = 0;
+        while (next != 0) {
+            if (!seen.add(next) || seen.size() > TIFF_MAX_DIRECTORIES) {
+                return Optional.of("its directories form a loop (at byte " + next + ")");
+            }
+            if (next + 2 > file.length) {
+                return Optional.of("it is truncated: its directory at byte " + next + " lies past its end (byte "
+                        + file.length + ")");
+            }
+            int at = (int) next;
+            int entries = tiffU16(file, at, little);
+            if (at + 2 + 12L * entries + 4 > file.length) {
+                return Optional.of("it is truncated: the file ends at byte " + file.length + " inside its directory at"
+                        + " byte " + at);
+            }
+            long[] offsets = null;
+            long[] counts = null;
+            long width = 0;
+            long height = 0;
+            long subfile = 0;
+            for (int i = 0; i < entries; i++) {
+                int e = at + 2 + 12 * i;
+                int tag = tiffU16(file, e, little);
+                switch (tag) {
+                    case TIFF_WIDTH -> width = tiffValues(file, e, little)[0];
+                    case TIFF_HEIGHT -> height = tiffValues(file, e, little)[0];
+                    case TIFF_SUBFILE_TYPE -> subfile = tiffValues(file, e, little)[0];
+                    case TIFF_STRIP_OFFSETS, TIFF_TILE_OFFSETS -> offsets = tiffValues(file, e, little);
+                    case TIFF_STRIP_BYTE_COUNTS, TIFF_TILE_BYTE_COUNTS -> counts = tiffValues(file, e, little);
+                    default -> {}
+                }
+            }
+            if (offsets == null || counts == null || offsets.length != counts.length || width <= 0 || height <= 0) {
+                return Optional.of("its directory at byte " + at + " is damaged (no size, or no strips or tiles of"
+                        + " image data)");
+            }
+            for (int i = 0; i < offsets.length; i++) {
+                if (offsets[i] + counts[i] > file.length) {
+                    return Optional.of("it is truncated: its image data runs to byte " + (offsets[i] + counts[i])
+                            + " but the file ends at byte " + file.length);
+                }
+            }
+            if ((subfile & 1) == 0) { // a page, not a reduced-resolution preview of one
+                pages++;
+                if (s.width == 0) {
+                    s.width = (int) Math.min(Integer.MAX_VALUE, width);
+                    s.height = (int) Math.min(Integer.MAX_VALUE, height);
+                }
+            }
+            next = tiffU32(file, at + 2 + 12 * entries, little);
+        }
+        if (pages == 0) {
+            return Optional.of("it has no page, only previews or nothing at all");
+        }
+        s.frames = pages > 1 ? pages : 0;
+        return Optional.empty();
+    }
+
+    /**
+     * The values of a SHORT or LONG directory entry: in the entry when they fit in 4 bytes, else at
+     * its offset; an empty array when they lie past the file's end.
+     */
+    private static long[] tiffValues(byte[] file, int entry, boolean little) {
+        int type = tiffU16(file, entry + 2, little);
+        long count = tiffU32(file, entry + 4, little);
+        int size = type == 3 ? 2 : type == 4 || type == 13 ? 4 : type == 16 ? 8 : 0;
+        if (size == 0 || count <= 0 || count > (1 << 24)) {
+            return new long[] {0};
+        }
+        long at = size * count <= 4 ? entry + 8 : tiffU32(file, entry + 8, little);
+        if (at + size * count > file.length) {
+            return new long[] {Long.MAX_VALUE / 2}; // a value past the end: reported as truncated
+        }
+        long[] values = new long[(int) count];
+        for (int i = 0; i < count; i++) {
+            int p = (int) (at + (long) size * i);
+            values[i] = size == 2
+                    ? tiffU16(file, p, little)
+                    : size == 4
+                            ? tiffU32(file, p, little)
+                            : tiffU32(file, little ? p : p + 4, little)
+                                    | tiffU32(file, little ? p + 4 : p, little) << 32;
+        }
+        return values;
+    }
+
+    private static int tiffU16(byte[] b, int at, boolean little) {
+        int b0 = b[at] & 0xff;
+        int b1 = b[at + 1] & 0xff;
+        return little ? b1 << 8 | b0 : b0 << 8 | b1;
+    }
+
+    private static long tiffU32(byte[] b, int at, boolean little) {
+        long hi = tiffU16(b, little ? at + 2 : at, little);
+        long lo = tiffU16(b, little ? at : at + 2, little);
+        return hi << 16 | lo;
+    }
+
     private static boolean ascii(byte[] b, int at, String text) {
         return new String(b, at, text.length(), StandardCharsets.ISO_8859_1).equals(text);
     }
@@ -300,7 +421,7 @@ public final class ImageStructure {
 
     /** A stream that counts its position. */
     private static final class Counting {
-        private final InputStream in;
+        final InputStream in;
         long position;
         String expecting = "";
         int width;

@@ -118,7 +118,7 @@ public class UpscaleResource {
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(operationId = "upscale", summary = "Queue an UPSCALE job for one PNG, JPEG or WebP image")
+    @Operation(operationId = "upscale", summary = "Queue an UPSCALE job for one PNG, JPEG, WebP or TIFF image")
     @APIResponse(
             responseCode = "202",
             description = "queued (or, with a known Idempotency-Key, the job it created)",
@@ -143,7 +143,7 @@ public class UpscaleResource {
             description = "the file over srgan.upload.max-bytes, the image over srgan.upscale.max-input-pixels, "
                     + "or its output (the final size, and the model's output before resizing) over "
                     + "srgan.upscale.max-output-pixels")
-    @APIResponse(responseCode = "415", description = "the image is not PNG, JPEG or WebP (an animated WebP: 400)")
+    @APIResponse(responseCode = "415", description = "the image is not PNG, JPEG, WebP or TIFF (an animated WebP: 400)")
     @APIResponse(
             responseCode = "422",
             description = "no such model, a model of another scale, no model for the scale, a blend model that is "

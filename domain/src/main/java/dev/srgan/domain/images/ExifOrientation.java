@@ -18,8 +18,8 @@ import java.util.Arrays;
  * <p>Values 1 to 8 as in EXIF 2.32, tag 0x0112 of IFD0: 1 as stored, 2 mirrored left-right, 3
  * turned 180, 4 mirrored top-bottom, 5 transposed, 6 turned 90 clockwise, 7 transversed, 8 turned
  * 90 counter-clockwise. Read from a JPEG's APP1 "Exif" segment, a PNG's eXIf chunk (before
- * IDAT, where browsers read it) or a WebP's EXIF chunk (after its image data, where the WebP
- * container puts it); anything else, or damaged metadata, reads as 1.
+ * IDAT, where browsers read it), a WebP's EXIF chunk (after its image data, where the WebP
+ * container puts it) or a TIFF's own first directory; anything else, or damaged metadata, reads as 1.
  */
 public final class ExifOrientation {
 
@@ -35,6 +35,8 @@ public final class ExifOrientation {
     private static final int PNG_IDAT = 0x49444154;
     private static final int PNG_IEND = 0x49454E44;
     private static final int RIFF_RI = 0x5249; // "RI", a RIFF file's first two bytes
+    private static final int TIFF_II = 0x4949; // "II", a little-endian TIFF
+    private static final int TIFF_MM = 0x4D4D; // "MM", a big-endian TIFF
     /** An EXIF block larger than this is not read (a JPEG segment holds at most 64 KB anyway). */
     private static final int MAX_EXIF_BYTES = 1 << 20;
 
@@ -62,6 +64,9 @@ public final class ExifOrientation {
             }
             if (first == RIFF_RI) {
                 return fromWebp(data);
+            }
+            if (first == TIFF_II || first == TIFF_MM) {
+                return fromTiffFile(data, first == TIFF_II);
             }
             return NORMAL;
         } catch (IOException | RuntimeException e) {
@@ -166,6 +171,35 @@ public final class ExifOrientation {
             }
             skipFully(in, length + 4); // the data and its CRC
         }
+    }
+
+    /** Reads the tag from a TIFF file's first directory (which only ever lies after its 8-byte header). */
+    private static int fromTiffFile(DataInputStream in, boolean little) throws IOException {
+        byte[] header = in.readNBytes(6); // 42, the first directory's offset
+        if (header.length < 6) {
+            return NORMAL;
+        }
+        long offset = u32(header, 2, little);
+        if (offset < 8) {
+            return NORMAL;
+        }
+        skipFully(in, offset - 8);
+        byte[] count = in.readNBytes(2);
+        if (count.length < 2) {
+            return NORMAL;
+        }
+        int entries = u16(count, 0, little);
+        byte[] directory = in.readNBytes(12 * entries);
+        // the directory as a TIFF structure of its own: a header pointing at it, then its entries
+        byte[] tiff = new byte[8 + 2 + directory.length];
+        tiff[0] = tiff[1] = (byte) (little ? 'I' : 'M');
+        tiff[little ? 2 : 3] = 42;
+        tiff[little ? 4 : 7] = 8;
+        tiff[8] = count[0];
+        tiff[9] = count[1];
+        System.arraycopy(directory, 0, tiff, 10, directory.length);
+        int found = fromTiff(tiff, 0);
+        return found == 0 ? NORMAL : found;
     }
 
     /** Walks the WebP's RIFF chunks, looking for EXIF (a TIFF structure, some writers prefix "Exif\0\0"). */

@@ -8,27 +8,30 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 
 /**
- * The image files the cluster reads, as uploads, dataset photos and on the command line: PNG, JPEG
- * and WebP (lossy, lossless, with alpha; a still image). Known by their first bytes, never by their
- * names alone; named by their extensions only where a folder or a zip is searched for images.
+ * The image files the cluster reads, as uploads, dataset photos and on the command line: PNG, JPEG,
+ * WebP (lossy, lossless, with alpha; a still image) and TIFF (one page: a scanner's or a photo
+ * editor's export). Known by their first bytes, never by their names alone; named by their
+ * extensions only where a folder or a zip is searched for images.
  */
 public enum ImageFormat {
     PNG("PNG", "image/png", List.of("png")),
     JPEG("JPEG", "image/jpeg", List.of("jpg", "jpeg")),
     /** Decoded by TwelveMonkeys' pure-Java WebP reader (the JDK has none). */
-    WEBP("WebP", "image/webp", List.of("webp"));
+    WEBP("WebP", "image/webp", List.of("webp")),
+    /** Decoded by the JDK's TIFF reader: uncompressed, LZW, Deflate, PackBits or JPEG; 8 or 16 bits. */
+    TIFF("TIFF", "image/tiff", List.of("tif", "tiff"));
 
     /** The formats in words, for messages: "PNG, JPEG or WebP". */
-    public static final String NAMES = "PNG, JPEG or WebP";
+    public static final String NAMES = "PNG, JPEG, WebP or TIFF";
 
-    /** The formats in words, for messages: "PNG, JPEG and WebP". */
-    public static final String ALL = "PNG, JPEG and WebP";
+    /** The formats in words, for messages: "PNG, JPEG, WebP and TIFF". */
+    public static final String ALL = "PNG, JPEG, WebP and TIFF";
 
-    /** The extensions, for messages: ".png, .jpg, .jpeg, .webp". */
-    public static final String EXTENSIONS = ".png, .jpg, .jpeg, .webp";
+    /** The extensions, for messages: ".png, .jpg, .jpeg, .webp, .tif, .tiff". */
+    public static final String EXTENSIONS = ".png, .jpg, .jpeg, .webp, .tif, .tiff";
 
     /** What a file chooser accepts: the content types and the extensions. */
-    public static final String ACCEPT = "image/png,image/jpeg,image/webp,.png,.jpg,.jpeg,.webp";
+    public static final String ACCEPT = "image/png,image/jpeg,image/webp,image/tiff,.png,.jpg,.jpeg,.webp,.tif,.tiff";
 
     /** How many first bytes {@link #sniff} and {@link #describe} need. */
     public static final int HEAD_BYTES = 16;
@@ -52,7 +55,7 @@ public enum ImageFormat {
         return contentType;
     }
 
-    /** Its usual file extension, without the dot: "png", "jpg" or "webp". */
+    /** Its usual file extension, without the dot: "png", "jpg", "webp" or "tif". */
     public String extension() {
         return extensions.get(0);
     }
@@ -71,7 +74,7 @@ public enum ImageFormat {
      * The format named by a file's first bytes.
      *
      * @param head the file's first bytes ({@link #HEAD_BYTES} suffice; fewer for a shorter file)
-     * @return empty for anything but PNG, JPEG and WebP
+     * @return empty for anything but PNG, JPEG, WebP and TIFF (BigTIFF, which the JDK does not read, is not TIFF here)
      */
     public static Optional<ImageFormat> sniff(byte[] head) {
         if (head.length >= 8 && (head[0] & 0xff) == 0x89 && head[1] == 'P' && head[2] == 'N' && head[3] == 'G') {
@@ -83,12 +86,15 @@ public enum ImageFormat {
         if (head.length >= 12 && ascii(head, 0, "RIFF") && ascii(head, 8, "WEBP")) {
             return Optional.of(WEBP);
         }
+        if (head.length >= 8 && (ascii(head, 0, "II*\0") || ascii(head, 0, "MM\0*"))) {
+            return Optional.of(TIFF);
+        }
         return Optional.empty();
     }
 
     /**
-     * What a file is, in words for a message, from its first bytes: "PNG", "JPEG", "WebP", or for
-     * the formats not read, "a GIF image", "a HEIC image" and so on.
+     * What a file is, in words for a message, from its first bytes: "PNG", "JPEG", "WebP", "TIFF",
+     * or for the formats not read, "a GIF image", "a HEIC image" and so on.
      */
     public static String describe(byte[] head) {
         Optional<ImageFormat> known = sniff(head);
@@ -101,10 +107,8 @@ public enum ImageFormat {
         if (head.length >= 2 && ascii(head, 0, "BM")) {
             return "a BMP image";
         }
-        if (head.length >= 4
-                && ((head[0] == 'I' && head[1] == 'I' && head[2] == 42)
-                        || (head[0] == 'M' && head[1] == 'M' && head[3] == 42))) {
-            return "a TIFF image";
+        if (head.length >= 4 && (ascii(head, 0, "II+\0") || ascii(head, 0, "MM\0+"))) {
+            return "a BigTIFF image";
         }
         if (head.length >= 12 && ascii(head, 4, "ftyp")) {
             String brand = new String(head, 8, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
@@ -149,7 +153,7 @@ public enum ImageFormat {
         return Optional.empty();
     }
 
-    /** True for a name with the extension of a format read here: .png, .jpg, .jpeg or .webp. */
+    /** True for a name with the extension of a format read here: .png, .jpg, .jpeg, .webp, .tif or .tiff. */
     public static boolean isImageName(String name) {
         return byName(name).isPresent();
     }

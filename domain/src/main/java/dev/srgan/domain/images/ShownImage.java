@@ -12,7 +12,7 @@ import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 
 /**
- * The picture a viewer shows for a decoded PNG, JPEG or WebP ({@link ImageFormat}), which is what
+ * The picture a viewer shows for a decoded PNG, JPEG, WebP or TIFF ({@link ImageFormat}), which is what
  * an upscale, training and evaluation work on: upright by its EXIF orientation ({@link
  * ExifOrientation}), in sRGB (grey and CMYK files by {@link SrgbPixels}, PNGs with a colour profile
  * by {@link PngColourProfile}, WebPs with one by {@link WebpImage}; the JDK's JPEG reader decodes
@@ -23,7 +23,7 @@ public final class ShownImage {
     private ShownImage() {}
 
     /**
-     * Decodes a PNG, JPEG or WebP held in memory into the picture as shown (a WebP's first frame).
+     * Decodes a PNG, JPEG, WebP or TIFF held in memory into the picture as shown (a WebP's first frame).
      *
      * @param encoded the whole file
      * @return an image whose getRGB gives the sRGB values as shown

@@ -32,7 +32,7 @@ class ImageFormatTest {
         assertEquals("a GIF image", ImageFormat.describe(ascii("GIF89a\0\0\0\0\0\0\0\0\0\0")));
         assertEquals("a HEIC image", ImageFormat.describe(ascii("\0\0\0\u0018ftypheic\0\0\0\0")));
         assertEquals("an AVIF image", ImageFormat.describe(ascii("\0\0\0\u001cftypavif\0\0\0\0")));
-        assertEquals("a TIFF image", ImageFormat.describe(ascii("II*\0\u0008\0\0\0")));
+        assertEquals("TIFF", ImageFormat.describe(ascii("II*\0\u0008\0\0\0")));
         assertEquals("not an image format we know", ImageFormat.describe(ascii("hello")));
         assertEquals("WebP", ImageFormat.describe(head(WebpFiles.read("lossy.webp"))));
     }
@@ -45,6 +45,7 @@ class ImageFormatTest {
         assertFalse(ImageFormat.isImageName("webp"));
         assertFalse(ImageFormat.isImageName("notes.txt"));
         assertFalse(ImageFormat.isImageName("photo.gif"));
+        assertTrue(ImageFormat.isImageName("scan.tiff"));
     }
 
     /** Bit for bit: the normal and the simple loop filter, sharpness, one segment or four, odd sizes, quality 3 to 80. */
@@ -120,7 +121,7 @@ class ImageFormatTest {
     @Test
     void refusesWhatItCannotRead() {
         IOException e = assertThrows(IOException.class, () -> ShownImage.decode(ascii("GIF89a and more")));
-        assertEquals("not a PNG, JPEG or WebP image", e.getMessage());
+        assertEquals("not a PNG, JPEG, WebP or TIFF image", e.getMessage());
         byte[] lossy = WebpFiles.read("lossy.webp");
         assertThrows(IOException.class, () -> ShownImage.decode(Arrays.copyOf(lossy, 40)));
     }

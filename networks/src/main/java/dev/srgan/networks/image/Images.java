@@ -10,30 +10,30 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Decoding of PNG, JPEG and WebP files ({@link ImageFormat}), encoding as PNG. */
+/** Decoding of PNG, JPEG, WebP and TIFF files ({@link ImageFormat}), encoding as PNG. */
 public final class Images {
 
     private Images() {}
 
     /**
-     * Decodes a PNG, JPEG or WebP into the picture a viewer shows: sRGB values (grey and CMYK
+     * Decodes a PNG, JPEG, WebP or TIFF into the picture a viewer shows: sRGB values (grey and CMYK
      * files, files with a colour profile too), turned upright by its EXIF orientation ({@link
      * ShownImage}).
      *
      * @param in the encoded bytes
      * @return the image, whose getRGB gives its sRGB values
-     * @throws IOException if the bytes are not a readable PNG, JPEG or WebP
+     * @throws IOException if the bytes are not a readable PNG, JPEG, WebP or TIFF
      */
     public static BufferedImage decode(InputStream in) throws IOException {
         return decode(in.readAllBytes());
     }
 
-    /** Decodes a PNG, JPEG or WebP held in memory; see {@link #decode(InputStream)}. */
+    /** Decodes a PNG, JPEG, WebP or TIFF held in memory; see {@link #decode(InputStream)}. */
     public static BufferedImage decode(byte[] bytes) throws IOException {
         return ShownImage.decode(bytes);
     }
 
-    /** Reads a PNG, JPEG or WebP file. */
+    /** Reads a PNG, JPEG, WebP or TIFF file. */
     public static BufferedImage read(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             return decode(in);

@@ -277,7 +277,7 @@ public final class TrainingRun implements AutoCloseable {
             return this;
         }
 
-        /** Reads and adds training PNG, JPEG or WebP files. */
+        /** Reads and adds training PNG, JPEG, WebP or TIFF files. */
         public Builder trainingFiles(List<Path> files) throws IOException {
             for (Path file : files) {
                 training.add(Images.read(file));
@@ -291,7 +291,7 @@ public final class TrainingRun implements AutoCloseable {
             return this;
         }
 
-        /** Reads and adds validation PNG, JPEG or WebP files. */
+        /** Reads and adds validation PNG, JPEG, WebP or TIFF files. */
         public Builder validationFiles(List<Path> files) throws IOException {
             for (Path file : files) {
                 validation.add(Images.read(file));

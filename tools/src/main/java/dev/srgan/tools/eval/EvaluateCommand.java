@@ -20,7 +20,7 @@ import java.util.List;
 
 /**
  * {@code ./srgan eval --model FILE --images DIR [--scale 4] [--precision float32] [--json OUT] [--comparison CROP.png]}:
- * evaluates a model file (a checkpoint zip, or a TorchScript generator {@code .pt}) on every PNG, JPEG and WebP in a folder and
+ * evaluates a model file (a checkpoint zip, or a TorchScript generator {@code .pt}) on every PNG, JPEG, WebP and TIFF in a folder and
  * prints PSNR/SSIM of the model and of bicubic, NIQE of the model's output, of bicubic and of the
  * original ({@code niqe}, {@code bicubicNiqe}, {@code hrNiqe} in the JSON report; null for an image
  * under 192x192 after the border crop), per image and mean, and the time per image. {@code --precision} (checkpoints

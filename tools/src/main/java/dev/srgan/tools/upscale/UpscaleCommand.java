@@ -32,7 +32,7 @@ import javax.imageio.stream.ImageInputStream;
 
 /**
  * {@code ./srgan upscale IMAGE|FOLDER... [--scale 4] [--model FILE] [--out DIR] [--precision auto]
- * [--outscale X | --width PX] [--format png|jpeg] [--quality N]}: upscales PNG, JPEG and WebP files on this machine,
+ * [--outscale X | --width PX] [--format png|jpeg] [--quality N]}: upscales PNG, JPEG, WebP and TIFF files on this machine,
  * without the cluster: with a model file (a checkpoint zip from {@code ./srgan train} or a download,
  * or a TorchScript {@code .pt}), or else the shipped default model for the scale. Each image is read
  * as an upscale job reads it (upright, in sRGB), tiled the same way, resized to the output scale if
@@ -314,7 +314,7 @@ public final class UpscaleCommand {
         }
     }
 
-    /** The files named, and every PNG, JPEG and WebP directly inside each folder named, in name order. */
+    /** The files named, and every PNG, JPEG, WebP and TIFF directly inside each folder named, in name order. */
     static List<Path> images(List<Path> inputs) throws IOException {
         if (inputs.isEmpty()) {
             throw new IllegalArgumentException("name one or more images or folders; " + USAGE);

@@ -60,7 +60,7 @@ class UpscaleCommandTest {
         assertEquals(1, status, "one image failed: " + err);
         assertTrue(out.toString().contains("upscaling 5 images 2x with"), out.toString());
         assertTrue(out.toString().contains("srresnet-x2.srgan.zip (float32)"), out.toString());
-        assertTrue(err.toString().contains("c.png: not a PNG, JPEG or WebP image"), err.toString());
+        assertTrue(err.toString().contains("c.png: not a PNG, JPEG, WebP or TIFF image"), err.toString());
         assertTrue(err.toString().contains("1 of 5 images failed"), err.toString());
         BufferedImage d = ImageIO.read(outDir.resolve("d-x2.png").toFile());
         assertEquals(80, d.getWidth(), "the WebP, 40x30, as a PNG");
@@ -103,7 +103,7 @@ class UpscaleCommandTest {
                 "no file or folder " + dir.resolve("missing.png"),
                 dir.resolve("missing.png").toString());
         assertMessage(
-                "no PNG, JPEG or WebP images (.png, .jpg, .jpeg, .webp) in " + dir.resolve("empty"),
+                "no PNG, JPEG, WebP or TIFF images (.png, .jpg, .jpeg, .webp, .tif, .tiff) in " + dir.resolve("empty"),
                 Files.createDirectories(dir.resolve("empty")).toString());
         assertMessage("no model file nothing.srgan.zip", image.toString(), "--model", "nothing.srgan.zip");
         assertMessage("--out needs a value", image.toString(), "--out");

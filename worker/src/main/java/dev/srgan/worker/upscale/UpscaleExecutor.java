@@ -44,7 +44,7 @@ import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 /**
- * Runs UPSCALE jobs: the uploaded PNG, JPEG or WebP, upscaled by the job's model (blended with a second
+ * Runs UPSCALE jobs: the uploaded PNG, JPEG, WebP or TIFF, upscaled by the job's model (blended with a second
  * one when the job asks, {@link ModelBlend}), resized to the size its
  * output options ask for (outscale or width, {@link OutputOptions}) and stored as one PNG or JPEG
  * result, written in the same fenced transaction that marks the job SUCCEEDED: a job has its

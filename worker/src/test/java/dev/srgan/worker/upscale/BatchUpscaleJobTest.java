@@ -81,7 +81,7 @@ class BatchUpscaleJobTest {
         String error = fixtures.text("SELECT error FROM jobs WHERE id = ?", batch);
         assertTrue(
                 error.startsWith(
-                        "1 of 3 images failed: broken.png: the input is not a readable PNG, JPEG or WebP image"),
+                        "1 of 3 images failed: broken.png: the input is not a readable PNG, JPEG, WebP or TIFF image"),
                 error);
         assertEquals(
                 error.substring("1 of 3 images failed: broken.png: ".length()),

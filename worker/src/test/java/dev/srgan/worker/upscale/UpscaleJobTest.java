@@ -171,7 +171,7 @@ class UpscaleJobTest {
         assertEquals(
                 1, fixtures.number("SELECT attempts FROM jobs WHERE id = ?", job), "a corrupt image is not retried");
         String error = fixtures.text("SELECT error FROM jobs WHERE id = ?", job);
-        assertTrue(error.startsWith("the input is not a readable PNG, JPEG or WebP image"), error);
+        assertTrue(error.startsWith("the input is not a readable PNG, JPEG, WebP or TIFF image"), error);
         assertEquals(0, fixtures.number("SELECT count(*) FROM results WHERE job_id = ?", job));
         assertEquals(
                 0,
@@ -186,7 +186,7 @@ class UpscaleJobTest {
 
         assertEquals("FAILED", fixtures.awaitFinal(job, TIMEOUT));
         assertEquals(
-                "the input is not a readable PNG, JPEG or WebP image (it is not an image format we know)",
+                "the input is not a readable PNG, JPEG, WebP or TIFF image (it is not an image format we know)",
                 fixtures.text("SELECT error FROM jobs WHERE id = ?", job));
     }
 
