@@ -35,6 +35,40 @@ final class TestData {
         return out.toByteArray();
     }
 
+    /** An RGB picture: gradients and a square. */
+    static java.awt.image.BufferedImage image(int w, int h) {
+        java.awt.image.BufferedImage image =
+                new java.awt.image.BufferedImage(w, h, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                boolean square = x > w / 3 && x < w / 2 && y > h / 4 && y < h / 2;
+                image.setRGB(x, y, square ? 0xF0E020 : (x * 255 / w) << 16 | (y * 255 / h) << 8 | 0x60);
+            }
+        }
+        return image;
+    }
+
+    /** The pages as one LZW-compressed TIFF, as the JDK's writer makes it (image data before each directory). */
+    static byte[] tiff(java.awt.image.BufferedImage... pages) throws IOException {
+        javax.imageio.ImageWriter writer =
+                ImageIO.getImageWritersByFormatName("tiff").next();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (javax.imageio.stream.ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
+            writer.setOutput(out);
+            javax.imageio.ImageWriteParam param = writer.getDefaultWriteParam();
+            param.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
+            param.setCompressionType("LZW");
+            writer.prepareWriteSequence(null);
+            for (java.awt.image.BufferedImage page : pages) {
+                writer.writeToSequence(new javax.imageio.IIOImage(page, null, null), param);
+            }
+            writer.endWriteSequence();
+        } finally {
+            writer.dispose();
+        }
+        return bytes.toByteArray();
+    }
+
     static byte[] gif() throws IOException {
         BufferedImage img = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
         ByteArrayOutputStream out = new ByteArrayOutputStream();

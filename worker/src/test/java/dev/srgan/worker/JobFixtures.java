@@ -274,6 +274,23 @@ public class JobFixtures {
         return image;
     }
 
+    /** An image as an LZW-compressed TIFF, as the JDK's writer makes it. */
+    public static byte[] tiff(BufferedImage image) throws IOException {
+        javax.imageio.ImageWriter writer =
+                ImageIO.getImageWritersByFormatName("tiff").next();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (javax.imageio.stream.ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
+            writer.setOutput(out);
+            javax.imageio.ImageWriteParam param = writer.getDefaultWriteParam();
+            param.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
+            param.setCompressionType("LZW");
+            writer.write(null, new javax.imageio.IIOImage(image, null, null), param);
+        } finally {
+            writer.dispose();
+        }
+        return bytes.toByteArray();
+    }
+
     public static byte[] png(BufferedImage image) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {

@@ -53,6 +53,15 @@ public final class ImageInspector {
             throw ApiException.badRequest(field, "'" + name + "' is empty");
         }
         ImageFormat format = requireReadable(Arrays.copyOf(head, n), field, "'" + name + "'");
+        // a TIFF's directory may follow its image data, where a cut-off file loses it: its structure first
+        boolean walked = format == ImageFormat.TIFF;
+        if (walked) {
+            try {
+                requireWhole(file, format, field, name);
+            } catch (IOException e) {
+                throw ApiException.badRequest(field, "the upload '" + name + "' could not be read");
+            }
+        }
         try (ImageInputStream iis = ImageIO.createImageInputStream(file.toFile())) {
             ImageReader reader = format.reader();
             try {
@@ -74,7 +83,9 @@ public final class ImageInspector {
                             "'" + name + "' is " + w + "x" + h + " = " + megapixels(info.pixels())
                                     + " megapixels; the limit is " + megapixels(maxPixels) + " megapixels");
                 }
-                requireWhole(file, format, field, name);
+                if (!walked) {
+                    requireWhole(file, format, field, name);
+                }
                 return info;
             } finally {
                 reader.dispose();

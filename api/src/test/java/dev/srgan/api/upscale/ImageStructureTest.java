@@ -63,6 +63,25 @@ class ImageStructureTest {
     }
 
     @Test
+    void aTiffIsWalkedThroughItsDirectoriesAndData() throws IOException {
+        byte[] scan = dev.srgan.api.TestDataAccess.tiff(noise(60, 50));
+        ImageStructure.Inspection whole = ImageStructure.inspect(new ByteArrayInputStream(scan), ImageFormat.TIFF);
+        assertEquals(Optional.empty(), whole.defect());
+        assertEquals(60, whole.width());
+        assertEquals(50, whole.height());
+        assertEquals(0, whole.frames());
+        for (int length = 0; length < scan.length; length += 1 + length / 40) {
+            assertTrue(defect(Arrays.copyOf(scan, length), "TIFF").isPresent(), "cut at " + length);
+        }
+        ImageStructure.Inspection album = ImageStructure.inspect(
+                new ByteArrayInputStream(dev.srgan.api.TestDataAccess.tiff(noise(20, 20), noise(30, 30))),
+                ImageFormat.TIFF);
+        assertEquals(Optional.empty(), album.defect());
+        assertEquals(2, album.frames());
+        assertEquals(20, album.width(), "the first page's size");
+    }
+
+    @Test
     void wholeWebpsPassWithTheirSize() throws IOException {
         String[][] cases = {
             {"lossy.webp", "64", "48"}, // VP8

@@ -112,6 +112,22 @@ class UpscaleJobTest {
                 "24 px wide as shown, 4x");
     }
 
+    /** A TIFF scan upscales to the very pixels of the same picture sent as a PNG. */
+    @Test
+    void aTiffUpscalesAsThePngOfItsPicture() throws Exception {
+        BufferedImage picture = JobFixtures.image(36, 28, false, 12);
+        UUID tiff = fixtures.upscaleJob(modelX4, 4, JobFixtures.tiff(picture), "scan.tif");
+        UUID png = fixtures.upscaleJob(modelX4, 4, JobFixtures.png(picture), "scan.png");
+        fixtures.publish(tiff, JobType.UPSCALE, 1);
+        fixtures.publish(png, JobType.UPSCALE, 1);
+        assertEquals("SUCCEEDED", fixtures.awaitFinal(tiff, TIMEOUT));
+        assertEquals("SUCCEEDED", fixtures.awaitFinal(png, TIMEOUT));
+        BufferedImage a = result(tiff);
+        BufferedImage b = result(png);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(
+                b.getRGB(0, 0, 144, 112, null, 0, 144), a.getRGB(0, 0, 144, 112, null, 0, 144));
+    }
+
     private BufferedImage result(UUID job) throws Exception {
         UUID blob = (UUID) fixtures.value("SELECT blob_id FROM results WHERE job_id = ?", job);
         return ImageIO.read(new ByteArrayInputStream(fixtures.readBlob(blob)));

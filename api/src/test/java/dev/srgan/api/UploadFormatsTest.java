@@ -25,14 +25,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * WebP uploads, as a browser's "save image" gives them: single and batch upscales and datasets take
- * them beside PNG and JPEG, sized as shown (EXIF orientation), stored as image/webp; a truncated or
- * animated WebP is refused with the reason and nothing stored. The files are the domain module's
- * fixtures (its make-fixtures.py).
+ * WebP uploads, as a browser's "save image" gives them, and TIFF scans: single and batch upscales
+ * and datasets take them beside PNG and JPEG, sized as shown (EXIF orientation), stored with their
+ * own content type; a truncated or animated WebP and a TIFF of several pages are refused with the
+ * reason and nothing stored. The WebP files are the domain module's fixtures (its
+ * make-fixtures.py); the TIFFs are written here by the JDK.
  */
 @QuarkusTest
 @WithTestResource(EmbeddedServicesTestResource.class)
-class WebpUploadTest {
+class UploadFormatsTest {
 
     @Inject
     DataSource dataSource;
@@ -190,6 +191,43 @@ class WebpUploadTest {
                 .statusCode(201)
                 .body("imageCount", equalTo(1));
         assertEquals(datasets + 1, TestData.count(dataSource, "datasets"));
+    }
+
+    @Test
+    void aTiffScanIsQueuedAndOneOfSeveralPagesRefused() throws Exception {
+        String id = given().multiPart("image", "scan.tif", TestData.tiff(TestData.image(48, 36)), "image/tiff")
+                .multiPart("scale", "4")
+                .when()
+                .post("/api/upscale")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
+        given().get("/api/jobs/" + id).then().body("params.inputWidth", equalTo(48));
+        assertEquals("image/tiff", inputContentType(id));
+        assertSize(48, 36, given().get("/upscale/" + id + "/input")); // browsers show no TIFF: a PNG
+
+        long jobs = TestData.count(dataSource, "jobs");
+        byte[] pages = TestData.tiff(TestData.image(20, 20), TestData.image(20, 20), TestData.image(20, 20));
+        given().multiPart("image", "album.tiff", pages, "image/tiff")
+                .multiPart("scale", "4")
+                .when()
+                .post("/api/upscale")
+                .then()
+                .statusCode(400)
+                .body(
+                        "error",
+                        equalTo("'album.tiff' is a TIFF of 3 pages; only one picture is read: save the page you want"
+                                + " as its own file"));
+        byte[] scan = TestData.tiff(TestData.image(40, 40));
+        given().multiPart("image", "cut.tif", Arrays.copyOf(scan, scan.length - 300), "image/tiff")
+                .multiPart("scale", "4")
+                .when()
+                .post("/api/upscale")
+                .then()
+                .statusCode(400)
+                .body("error", containsString("'cut.tif' is not a whole TIFF image: it is truncated"));
+        assertEquals(jobs, TestData.count(dataSource, "jobs"));
     }
 
     private String inputContentType(String jobId) throws Exception {
