@@ -79,3 +79,8 @@ frames[0].save(os.path.join(here, "animated.webp"), "WEBP", save_all=True, appen
 cwebp("simple-filter", textured(53, 41, 1), "-q", "40", "-nostrong", "-sharpness", "3", "-f", "80")
 cwebp("one-segment", textured(37, 29, 2), "-q", "90", "-segments", "1", "-f", "0")
 cwebp("low-quality", textured(70, 50, 3), "-q", "3", "-sns", "100", "-m", "6")
+
+# a TIFF as libtiff writes it (through PIL): LZW, its directory after the image data
+tiff = textured(45, 33, 4)
+tiff.save(os.path.join(here, "libtiff-lzw.tif"), compression="tiff_lzw")
+tiff.save(os.path.join(here, "libtiff-lzw.png"))

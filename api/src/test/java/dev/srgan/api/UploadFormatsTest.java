@@ -44,13 +44,9 @@ class UploadFormatsTest {
         TestData.model(dataSource, 4, true);
     }
 
-    static byte[] webp(String name) throws IOException {
-        return Files.readAllBytes(Path.of("../domain/src/test/resources/webp", name));
-    }
-
-    @Test
-    void aWebpUpscaleIsQueuedAsShownAndStoredAsWebp() throws Exception {
-        String id = given().multiPart("image", "photo.webp", webp("lossy-alpha.webp"), "image/webp")
+    /** An upscale of the file at 4x, queued (202); its job id. */
+    private static String queued(String name, byte[] file, String contentType) {
+        return given().multiPart("image", name, file, contentType)
                 .multiPart("scale", "4")
                 .when()
                 .post("/api/upscale")
@@ -58,6 +54,25 @@ class UploadFormatsTest {
                 .statusCode(202)
                 .extract()
                 .path("id");
+    }
+
+    /** An upscale of the file at 4x, refused (400). */
+    private static io.restassured.response.ValidatableResponse refused(String name, byte[] file, String contentType) {
+        return given().multiPart("image", name, file, contentType)
+                .multiPart("scale", "4")
+                .when()
+                .post("/api/upscale")
+                .then()
+                .statusCode(400);
+    }
+
+    static byte[] webp(String name) throws IOException {
+        return Files.readAllBytes(Path.of("../domain/src/test/resources/webp", name));
+    }
+
+    @Test
+    void aWebpUpscaleIsQueuedAsShownAndStoredAsWebp() throws Exception {
+        String id = queued("photo.webp", webp("lossy-alpha.webp"), "image/webp");
         given().get("/api/jobs/" + id)
                 .then()
                 .statusCode(200)
@@ -67,14 +82,7 @@ class UploadFormatsTest {
         assertEquals("image/webp", inputContentType(id));
 
         // a phone's photo: 40x24 stored, EXIF orientation 6, so 24x40 as shown
-        String rotated = given().multiPart("image", "phone.webp", webp("rotated-exif6.webp"), "image/webp")
-                .multiPart("scale", "4")
-                .when()
-                .post("/api/upscale")
-                .then()
-                .statusCode(202)
-                .extract()
-                .path("id");
+        String rotated = queued("phone.webp", webp("rotated-exif6.webp"), "image/webp");
         given().get("/api/jobs/" + rotated)
                 .then()
                 .body("params.inputWidth", equalTo(24))
@@ -101,20 +109,10 @@ class UploadFormatsTest {
         long jobs = TestData.count(dataSource, "jobs");
         long blobs = TestData.count(dataSource, "blobs");
         byte[] lossy = webp("lossy.webp");
-        given().multiPart("image", "cut.webp", Arrays.copyOf(lossy, lossy.length - 40), "image/webp")
-                .multiPart("scale", "4")
-                .when()
-                .post("/api/upscale")
-                .then()
-                .statusCode(400)
+        refused("cut.webp", Arrays.copyOf(lossy, lossy.length - 40), "image/webp")
                 .body("field", equalTo("image"))
                 .body("error", containsString("'cut.webp' is not a whole WebP image: it is truncated"));
-        given().multiPart("image", "loop.webp", webp("animated.webp"), "image/webp")
-                .multiPart("scale", "4")
-                .when()
-                .post("/api/upscale")
-                .then()
-                .statusCode(400)
+        refused("loop.webp", webp("animated.webp"), "image/webp")
                 .body("field", equalTo("image"))
                 .body(
                         "error",
@@ -195,37 +193,20 @@ class UploadFormatsTest {
 
     @Test
     void aTiffScanIsQueuedAndOneOfSeveralPagesRefused() throws Exception {
-        String id = given().multiPart("image", "scan.tif", TestData.tiff(TestData.image(48, 36)), "image/tiff")
-                .multiPart("scale", "4")
-                .when()
-                .post("/api/upscale")
-                .then()
-                .statusCode(202)
-                .extract()
-                .path("id");
+        String id = queued("scan.tif", TestData.tiff(TestData.image(48, 36)), "image/tiff");
         given().get("/api/jobs/" + id).then().body("params.inputWidth", equalTo(48));
         assertEquals("image/tiff", inputContentType(id));
         assertSize(48, 36, given().get("/upscale/" + id + "/input")); // browsers show no TIFF: a PNG
 
         long jobs = TestData.count(dataSource, "jobs");
         byte[] pages = TestData.tiff(TestData.image(20, 20), TestData.image(20, 20), TestData.image(20, 20));
-        given().multiPart("image", "album.tiff", pages, "image/tiff")
-                .multiPart("scale", "4")
-                .when()
-                .post("/api/upscale")
-                .then()
-                .statusCode(400)
+        refused("album.tiff", pages, "image/tiff")
                 .body(
                         "error",
                         equalTo("'album.tiff' is a TIFF of 3 pages; only one picture is read: save the page you want"
                                 + " as its own file"));
         byte[] scan = TestData.tiff(TestData.image(40, 40));
-        given().multiPart("image", "cut.tif", Arrays.copyOf(scan, scan.length - 300), "image/tiff")
-                .multiPart("scale", "4")
-                .when()
-                .post("/api/upscale")
-                .then()
-                .statusCode(400)
+        refused("cut.tif", Arrays.copyOf(scan, scan.length - 300), "image/tiff")
                 .body("error", containsString("'cut.tif' is not a whole TIFF image: it is truncated"));
         assertEquals(jobs, TestData.count(dataSource, "jobs"));
     }

@@ -255,6 +255,13 @@ public class UpscaleResource {
             }
             fileName = source.inputName();
             info = source.info();
+            if (info.pixels() > config.upscale().maxInputPixels()) { // the limit lowered since it was uploaded
+                throw ApiException.tooLarge(
+                        SourceImage.FIELD,
+                        "the image of job " + source.jobId() + " is " + info.width() + "x" + info.height() + " = "
+                                + ImageInspector.megapixels(info.pixels()) + " megapixels; the limit is "
+                                + ImageInspector.megapixels(config.upscale().maxInputPixels()) + " megapixels");
+            }
         }
         int scale = OutputChecks.modelScale(requestedScale, options, info, null);
         OutputChecks.check(info, null, scale, options, config.upscale().maxOutputPixels(), null);
@@ -295,7 +302,12 @@ public class UpscaleResource {
                 quotas.reserve(c, caller, 1, "this upscale");
                 BlobStore.Blob blob;
                 if (source != null) {
-                    blob = blobs.copy(c, source.blobId(), Long.MAX_VALUE);
+                    try {
+                        blob = blobs.copy(c, source.blobId(), Long.MAX_VALUE);
+                    } catch (IOException gone) { // the source job deleted since it was read
+                        throw ApiException.unprocessable(
+                                SourceImage.FIELD, "the image of job " + source.jobId() + " is no longer stored");
+                    }
                 } else {
                     try (InputStream in = Files.newInputStream(image.uploadedFile())) {
                         blob = blobs.write(

@@ -79,6 +79,13 @@ class ImageStructureTest {
         assertEquals(Optional.empty(), album.defect());
         assertEquals(2, album.frames());
         assertEquals(20, album.width(), "the first page's size");
+
+        byte[] libtiff = webp("libtiff-lzw.tif"); // its directory after the data, as libtiff writes it
+        ImageStructure.Inspection found = ImageStructure.inspect(new ByteArrayInputStream(libtiff), ImageFormat.TIFF);
+        assertEquals(Optional.empty(), found.defect());
+        assertEquals(45, found.width());
+        String cut = defect(Arrays.copyOf(libtiff, libtiff.length - 20), "TIFF").orElseThrow();
+        assertTrue(cut.contains("truncated"), cut);
     }
 
     @Test

@@ -33,6 +33,15 @@ class TiffTest {
         assertArrayEquals(picture.getRGB(0, 0, 50, 40, null, 0, 50), decoded.getRGB(0, 0, 50, 40, null, 0, 50));
     }
 
+    /** libtiff (through PIL) writes the directory after the image data: read exactly all the same. */
+    @Test
+    void readsLibtiffsLayoutExactly() throws IOException {
+        BufferedImage decoded = ShownImage.decode(WebpFiles.read("libtiff-lzw.tif"));
+        BufferedImage reference =
+                javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(WebpFiles.read("libtiff-lzw.png")));
+        assertArrayEquals(reference.getRGB(0, 0, 45, 33, null, 0, 45), decoded.getRGB(0, 0, 45, 33, null, 0, 45));
+    }
+
     @Test
     void aSixteenBitGreyScanKeepsItsLevels() throws IOException {
         BufferedImage grey = new BufferedImage(16, 4, BufferedImage.TYPE_USHORT_GRAY);
