@@ -21,7 +21,7 @@ public enum ImageFormat {
     /** Decoded by the JDK's TIFF reader: uncompressed, LZW, Deflate, PackBits or JPEG; 8 or 16 bits. */
     TIFF("TIFF", "image/tiff", List.of("tif", "tiff"));
 
-    /** The formats in words, for messages: "PNG, JPEG or WebP". */
+    /** The formats in words, for messages: "PNG, JPEG, WebP or TIFF". */
     public static final String NAMES = "PNG, JPEG, WebP or TIFF";
 
     /** The formats in words, for messages: "PNG, JPEG, WebP and TIFF". */
@@ -29,9 +29,6 @@ public enum ImageFormat {
 
     /** The extensions, for messages: ".png, .jpg, .jpeg, .webp, .tif, .tiff". */
     public static final String EXTENSIONS = ".png, .jpg, .jpeg, .webp, .tif, .tiff";
-
-    /** What a file chooser accepts: the content types and the extensions. */
-    public static final String ACCEPT = "image/png,image/jpeg,image/webp,image/tiff,.png,.jpg,.jpeg,.webp,.tif,.tiff";
 
     /** How many first bytes {@link #sniff} and {@link #describe} need. */
     public static final int HEAD_BYTES = 16;
