@@ -62,7 +62,7 @@ public final class BlendCommand {
             return fail(err, 2, "--model, --with, --weight and --out are required\n" + USAGE);
         }
         try {
-            Checkpoint blended = Checkpoint.blend(read(model), read(with), weight);
+            Checkpoint blended = blended(model, with, weight);
             AtomicFiles.write(target, blended::write);
             out.printf(
                     "wrote %s: %.3g x %s + %.3g x %s (%dx, %d residual blocks)%n",
@@ -79,7 +79,18 @@ public final class BlendCommand {
         }
     }
 
-    private static Double parseWeight(String text) {
+    /**
+     * {@code model} blended with {@code with} at {@code weight} ({@link Checkpoint#blend}), as
+     * {@code ./srgan upscale --blend} and {@code ./srgan eval --blend} run it.
+     *
+     * @throws IllegalArgumentException when the two do not blend (another network, trained apart)
+     */
+    public static Checkpoint blended(Path model, Path with, double weight) throws IOException {
+        return Checkpoint.blend(read(model), read(with), weight);
+    }
+
+    /** A share from 0 to 1, or null for anything else. */
+    public static Double parseWeight(String text) {
         try {
             double w = Double.parseDouble(text);
             return w >= 0 && w <= 1 ? w : null;

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * {@code ./srgan eval --model FILE --images DIR [--scale 4] [--precision float32] [--json OUT] [--comparison CROP.png]}:
@@ -32,8 +33,8 @@ import java.util.List;
  */
 public final class EvaluateCommand {
     private static final String USAGE = "./srgan eval --model FILE --images DIR [--scale 4]"
-            + " [--precision auto|float32|bfloat16] [--degrade blur=1.5,noise=5,jpeg=67] [--json OUT]"
-            + " [--comparison CROP.png]";
+            + " [--blend FILE --weight 0..1] [--precision auto|float32|bfloat16]"
+            + " [--degrade blur=1.5,noise=5,jpeg=67] [--json OUT] [--comparison CROP.png]";
 
     private EvaluateCommand() {}
 
@@ -57,6 +58,8 @@ public final class EvaluateCommand {
         int scale = 4;
         Precision precision = Precision.FLOAT32;
         Degradation degradation = Degradation.NONE;
+        String blendWith = null;
+        String blendWeight = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String v = i + 1 < args.length ? args[i + 1] : null;
@@ -85,6 +88,14 @@ public final class EvaluateCommand {
                     precision = Precision.parse(require(a, v));
                     i++;
                 }
+                case "--blend" -> {
+                    blendWith = require(a, v);
+                    i++;
+                }
+                case "--weight" -> {
+                    blendWeight = require(a, v);
+                    i++;
+                }
                 case "--scale" -> {
                     try {
                         scale = Integer.parseInt(require(a, v));
@@ -102,16 +113,18 @@ public final class EvaluateCommand {
         if (!Files.isRegularFile(model)) {
             throw new IllegalArgumentException("no model file " + model);
         }
+        Blend blend = Blend.of(blendWith, blendWeight);
         List<Evaluator.NamedImage> list = new ArrayList<>();
         for (Path f : ImageFolder.images(images)) {
             list.add(new Evaluator.NamedImage(f.getFileName().toString(), Images.read(f)));
         }
-        try (Upscaler upscaler = load(model, scale, precision)) {
+        try (Upscaler upscaler = load(model, scale, precision, blend)) {
             if (upscaler.scale() != scale) {
                 throw new IllegalArgumentException(
                         model + " is a " + upscaler.scale() + "x model; pass --scale " + upscaler.scale());
             }
-            System.out.println("evaluating " + model.getFileName() + " (" + upscaler.precision() + ") on " + list.size()
+            System.out.println("evaluating " + model.getFileName() + (blend == null ? "" : blend.text()) + " ("
+                    + upscaler.precision() + ") on " + list.size()
                     + " images from " + images
                     + (degradation.isNone() ? "" : ", their LR inputs degraded: " + degradation.describe()));
             Evaluator.Report report = Evaluator.evaluate(upscaler, list, degradation, r -> {}, null);
@@ -145,6 +158,56 @@ public final class EvaluateCommand {
     /** A checkpoint zip, or a TorchScript file ({@code .pt}) of the given scale. */
     public static Upscaler load(Path model, int scale) throws IOException {
         return load(model, scale, Precision.FLOAT32);
+    }
+
+    /**
+     * A second model blended into the first at a share ({@code --blend FILE --weight W}, as an
+     * upscale job's blendModelId and blendWeight).
+     */
+    public record Blend(Path with, double weight) {
+        /** The blend the two options ask for: both or neither; null for neither. */
+        public static Blend of(String with, String weight) {
+            if (with == null && weight == null) {
+                return null;
+            }
+            if (with == null || weight == null) {
+                throw new IllegalArgumentException(
+                        "--blend and --weight go together (the model to blend in, its share)");
+            }
+            Double w = dev.srgan.tools.blend.BlendCommand.parseWeight(weight);
+            if (w == null) {
+                throw new IllegalArgumentException(
+                        "--weight must be a number from 0 to 1 (the share of --blend), got '" + weight + "'");
+            }
+            if (!Files.isRegularFile(Path.of(with))) {
+                throw new IllegalArgumentException("no model file " + with);
+            }
+            return new Blend(Path.of(with), w);
+        }
+
+        /** " blended 30% with B.srgan.zip" for messages. */
+        public String text() {
+            return String.format(Locale.ROOT, " blended %.0f%% with %s", weight * 100, with.getFileName());
+        }
+    }
+
+    /** Like {@link #load(Path, int, Precision)}, with {@code blend} mixed in (null: none). */
+    public static Upscaler load(Path model, int scale, Precision precision, Blend blend) throws IOException {
+        if (blend == null) {
+            return load(model, scale, precision);
+        }
+        if (model.getFileName().toString().endsWith(".pt")
+                || blend.with().getFileName().toString().endsWith(".pt")) {
+            throw new IllegalArgumentException("--blend needs two checkpoint models (.srgan.zip), not TorchScript");
+        }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        dev.srgan.tools.blend.BlendCommand.blended(model, blend.with(), blend.weight())
+                .write(bytes);
+        try {
+            return Upscaler.fromCheckpoint(new java.io.ByteArrayInputStream(bytes.toByteArray()), precision);
+        } catch (IllegalStateException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
     }
 
     /** Like {@link #load(Path, int)}; a checkpoint's generator computes in {@code precision}. */

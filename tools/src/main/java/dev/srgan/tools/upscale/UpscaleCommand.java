@@ -46,8 +46,8 @@ import javax.imageio.stream.ImageInputStream;
 public final class UpscaleCommand {
 
     static final String USAGE = "usage: ./srgan upscale IMAGE|FOLDER... [--scale 2|4|8] [--model FILE]"
-            + " [--out DIR] [--precision auto|float32|bfloat16] [--outscale 1..8 | --width PIXELS]"
-            + " [--format png|jpeg] [--quality 1..100]";
+            + " [--blend FILE --weight 0..1] [--out DIR] [--precision auto|float32|bfloat16]"
+            + " [--outscale 1..8 | --width PIXELS] [--format png|jpeg] [--quality 1..100]";
     /** Bytes of heap per output pixel while a result is assembled and encoded (measured about 16). */
     private static final long BYTES_PER_OUTPUT_PIXEL = 20;
 
@@ -82,6 +82,8 @@ public final class UpscaleCommand {
         String quality = null;
         String outscale = null;
         String width = null;
+        String blendWith = null;
+        String blendWeight = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("--")) {
@@ -101,6 +103,8 @@ public final class UpscaleCommand {
                 case "--quality" -> quality = v;
                 case "--outscale" -> outscale = v;
                 case "--width" -> width = v;
+                case "--blend" -> blendWith = v;
+                case "--weight" -> blendWeight = v;
                 default -> throw new IllegalArgumentException("unknown option " + a + "; " + USAGE);
             }
         }
@@ -108,8 +112,12 @@ public final class UpscaleCommand {
         if (scale != null) {
             requireReachable(options, scale, null);
         }
+        EvaluateCommand.Blend blend = EvaluateCommand.Blend.of(blendWith, blendWeight);
         List<Path> images = images(inputs);
         if (model == null && scale == null && options.width() != null) {
+            if (blend != null) {
+                throw new IllegalArgumentException("--blend needs the model it blends into: pass --scale or --model");
+            }
             Files.createDirectories(outDir);
             return perImageScale(images, options, precision, outDir, out, err);
         }
@@ -125,7 +133,7 @@ public final class UpscaleCommand {
         }
         Files.createDirectories(outDir);
 
-        try (Upscaler upscaler = EvaluateCommand.load(model, scale == null ? 0 : scale, precision)) {
+        try (Upscaler upscaler = EvaluateCommand.load(model, scale == null ? 0 : scale, precision, blend)) {
             if (scale != null && upscaler.scale() != scale) {
                 throw new IllegalArgumentException(model + " upscales by " + upscaler.scale() + ", not " + scale
                         + "; pass --scale " + upscaler.scale() + " or another --model");
@@ -135,11 +143,12 @@ public final class UpscaleCommand {
             List<String> names = ResultNames.of(
                     images.stream().map(p -> p.getFileName().toString()).toList(), options, s);
             out.printf(
-                    "upscaling %d image%s %dx with %s (%s) into %s%s%n",
+                    "upscaling %d image%s %dx with %s%s (%s) into %s%s%n",
                     images.size(),
                     images.size() == 1 ? "" : "s",
                     s,
                     model,
+                    blend == null ? "" : blend.text(),
                     upscaler.precision().toString().toLowerCase(Locale.ROOT),
                     outDir,
                     describe(options, s));

@@ -241,6 +241,67 @@ class UpscaleCommandTest {
         }
     }
 
+    /**
+     * {@code --blend FILE --weight W} upscales with the blend an upscale job's blendModelId and
+     * blendWeight ask for: the very pixels of the model file {@code ./srgan blend} writes.
+     */
+    @Test
+    void aBlendUpscalesAsTheBlendedModelFileDoes(@TempDir Path dir) throws IOException {
+        Path image = dir.resolve("noisy.png");
+        ImageIO.write(gradient(24, 20, BufferedImage.TYPE_INT_RGB), "png", image.toFile());
+        String model = "../models/srresnet-x4.srgan.zip";
+        String real = "../models/srresnet-x4-real.srgan.zip";
+        assertEquals(
+                0,
+                run(
+                        image.toString(),
+                        "--model",
+                        model,
+                        "--blend",
+                        real,
+                        "--weight",
+                        "0.3",
+                        "--out",
+                        dir.resolve("a").toString(),
+                        "--precision",
+                        "float32"));
+        assertTrue(out.toString().contains("blended 30% with srresnet-x4-real.srgan.zip"), out.toString());
+        Path file = dir.resolve("blend.srgan.zip"); // what ./srgan blend writes
+        try (var stream = Files.newOutputStream(file)) {
+            dev.srgan.tools.blend.BlendCommand.blended(Path.of(model), Path.of(real), 0.3)
+                    .write(stream);
+        }
+        assertEquals(
+                0,
+                run(
+                        image.toString(),
+                        "--model",
+                        file.toString(),
+                        "--out",
+                        dir.resolve("b").toString(),
+                        "--precision",
+                        "float32"));
+        BufferedImage a = ImageIO.read(dir.resolve("a/noisy-x4.png").toFile());
+        BufferedImage b = ImageIO.read(dir.resolve("b/noisy-x4.png").toFile());
+        assertTrue(
+                java.util.Arrays.equals(a.getRGB(0, 0, 96, 80, null, 0, 96), b.getRGB(0, 0, 96, 80, null, 0, 96)),
+                "the same pixels");
+
+        assertMessage("--blend and --weight go together", image.toString(), "--blend", real);
+        assertMessage("--weight must be a number from 0 to 1", image.toString(), "--blend", real, "--weight", "2");
+        assertMessage(
+                "were trained apart",
+                image.toString(),
+                "--model",
+                model,
+                "--blend",
+                "../models/srgan-mse-x4.srgan.zip",
+                "--weight",
+                "0.5",
+                "--out",
+                dir.toString());
+    }
+
     private void assertMessage(String expected, String... args) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> run(args));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
