@@ -1,5 +1,6 @@
 package dev.srgan.api.upscale;
 
+import dev.srgan.domain.images.FileBytes;
 import dev.srgan.domain.images.ImageFormat;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
@@ -292,7 +293,7 @@ public final class ImageStructure {
             return Optional.of("it is truncated: the file ends at byte " + file.length + " inside its TIFF header");
         }
         boolean little = file[0] == 'I';
-        long next = tiffU32(file, 4, little);
+        long next = FileBytes.u32(file, 4, little);
         java.util.Set<Long> seen = new java.util.HashSet<>();
         int pages = 0;
         while (next != 0) {
@@ -304,7 +305,7 @@ public final class ImageStructure {
                         + file.length + ")");
             }
             int at = (int) next;
-            int entries = tiffU16(file, at, little);
+            int entries = FileBytes.u16(file, at, little);
             if (at + 2 + 12L * entries + 4 > file.length) {
                 return Optional.of("it is truncated: the file ends at byte " + file.length + " inside its directory at"
                         + " byte " + at);
@@ -316,7 +317,7 @@ public final class ImageStructure {
             long subfile = 0;
             for (int i = 0; i < entries; i++) {
                 int e = at + 2 + 12 * i;
-                int tag = tiffU16(file, e, little);
+                int tag = FileBytes.u16(file, e, little);
                 switch (tag) {
                     case TIFF_WIDTH -> width = tiffValues(file, e, little)[0];
                     case TIFF_HEIGHT -> height = tiffValues(file, e, little)[0];
@@ -343,7 +344,7 @@ public final class ImageStructure {
                     s.height = (int) Math.min(Integer.MAX_VALUE, height);
                 }
             }
-            next = tiffU32(file, at + 2 + 12 * entries, little);
+            next = FileBytes.u32(file, at + 2 + 12 * entries, little);
         }
         if (pages == 0) {
             return Optional.of("it has no page, only previews or nothing at all");
@@ -357,13 +358,13 @@ public final class ImageStructure {
      * its offset; an empty array when they lie past the file's end.
      */
     private static long[] tiffValues(byte[] file, int entry, boolean little) {
-        int type = tiffU16(file, entry + 2, little);
-        long count = tiffU32(file, entry + 4, little);
+        int type = FileBytes.u16(file, entry + 2, little);
+        long count = FileBytes.u32(file, entry + 4, little);
         int size = type == 3 ? 2 : type == 4 || type == 13 ? 4 : type == 16 ? 8 : 0;
         if (size == 0 || count <= 0 || count > (1 << 24)) {
             return new long[] {0};
         }
-        long at = size * count <= 4 ? entry + 8 : tiffU32(file, entry + 8, little);
+        long at = size * count <= 4 ? entry + 8 : FileBytes.u32(file, entry + 8, little);
         if (at + size * count > file.length) {
             return new long[] {Long.MAX_VALUE / 2}; // a value past the end: reported as truncated
         }
@@ -371,25 +372,13 @@ public final class ImageStructure {
         for (int i = 0; i < count; i++) {
             int p = (int) (at + (long) size * i);
             values[i] = size == 2
-                    ? tiffU16(file, p, little)
+                    ? FileBytes.u16(file, p, little)
                     : size == 4
-                            ? tiffU32(file, p, little)
-                            : tiffU32(file, little ? p : p + 4, little)
-                                    | tiffU32(file, little ? p + 4 : p, little) << 32;
+                            ? FileBytes.u32(file, p, little)
+                            : FileBytes.u32(file, little ? p : p + 4, little)
+                                    | FileBytes.u32(file, little ? p + 4 : p, little) << 32;
         }
         return values;
-    }
-
-    private static int tiffU16(byte[] b, int at, boolean little) {
-        int b0 = b[at] & 0xff;
-        int b1 = b[at + 1] & 0xff;
-        return little ? b1 << 8 | b0 : b0 << 8 | b1;
-    }
-
-    private static long tiffU32(byte[] b, int at, boolean little) {
-        long hi = tiffU16(b, little ? at + 2 : at, little);
-        long lo = tiffU16(b, little ? at : at + 2, little);
-        return hi << 16 | lo;
     }
 
     private static boolean ascii(byte[] b, int at, String text) {

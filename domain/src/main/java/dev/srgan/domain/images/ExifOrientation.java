@@ -271,15 +271,11 @@ public final class ExifOrientation {
     }
 
     private static int u16(byte[] b, int at, boolean little) {
-        int b0 = b[at] & 0xFF;
-        int b1 = b[at + 1] & 0xFF;
-        return little ? b1 << 8 | b0 : b0 << 8 | b1;
+        return FileBytes.u16(b, at, little);
     }
 
     private static long u32(byte[] b, int at, boolean little) {
-        long hi = u16(b, little ? at + 2 : at, little);
-        long lo = u16(b, little ? at : at + 2, little);
-        return hi << 16 | lo;
+        return FileBytes.u32(b, at, little);
     }
 
     private static boolean startsWith(byte[] b, String prefix) {

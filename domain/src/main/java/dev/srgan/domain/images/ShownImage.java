@@ -32,6 +32,9 @@ public final class ShownImage {
     public static BufferedImage decode(byte[] encoded) throws IOException {
         ImageFormat format = ImageFormat.sniff(Arrays.copyOf(encoded, Math.min(encoded.length, ImageFormat.HEAD_BYTES)))
                 .orElseThrow(() -> new IOException("not a " + ImageFormat.NAMES + " image"));
+        if (format == ImageFormat.WEBP) { // WebpImage reads the file itself: no ImageIO reader to set up
+            return read(format, null, () -> new ByteArrayInputStream(encoded));
+        }
         ImageReader reader = format.reader();
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded))) {
             reader.setInput(in, true, true);
