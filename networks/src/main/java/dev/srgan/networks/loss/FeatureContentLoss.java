@@ -1,6 +1,7 @@
 package dev.srgan.networks.loss;
 
 import ai.djl.ndarray.NDArray;
+import dev.srgan.networks.model.Networks;
 
 /**
  * Perceptual content loss: {@code weight * MSE(features(G(LR)), features(HR))}
@@ -28,7 +29,8 @@ public final class FeatureContentLoss implements ContentLoss {
 
     @Override
     public NDArray loss(NDArray generated, NDArray target) {
-        return Losses.featureMse(extractor, generated, target).mul(weight);
+        NDArray loss = Losses.featureMse(extractor, generated, target);
+        return loss.mul(Networks.constant(loss, weight));
     }
 
     @Override

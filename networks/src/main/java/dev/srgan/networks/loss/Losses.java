@@ -1,6 +1,7 @@
 package dev.srgan.networks.loss;
 
 import ai.djl.ndarray.NDArray;
+import dev.srgan.networks.model.Networks;
 
 /**
  * The SRGAN losses. Images enter in the generator's range [-1, 1]; pixel MSE is measured on [0, 1]
@@ -26,7 +27,8 @@ public final class Losses {
      * @return the scalar loss
      */
     public static NDArray pixelMse(NDArray generated, NDArray target) {
-        return mse(generated, target).div(4f);
+        NDArray mse = mse(generated, target);
+        return mse.div(Networks.constant(mse, 4f));
     }
 
     /**
@@ -38,9 +40,9 @@ public final class Losses {
      * @return the scalar loss, differentiable with respect to {@code generated}
      */
     public static NDArray featureMse(FeatureExtractor extractor, NDArray generated, NDArray target) {
-        NDArray fakeFeatures = extractor.features(generated.add(1f).div(2f));
+        NDArray fakeFeatures = extractor.features(toUnitRange(generated));
         NDArray realFeatures =
-                extractor.features(target.stopGradient().add(1f).div(2f)).stopGradient();
+                extractor.features(toUnitRange(target.stopGradient())).stopGradient();
         return mse(fakeFeatures, realFeatures);
     }
 
@@ -53,7 +55,16 @@ public final class Losses {
      * @return the scalar loss
      */
     public static NDArray bceWithLogits(NDArray logits, float label) {
-        NDArray softplus = logits.abs().neg().exp().add(1f).log();
-        return logits.maximum(0f).sub(logits.mul(label)).add(softplus).mean();
+        NDArray softplus =
+                logits.abs().neg().exp().add(Networks.constant(logits, 1f)).log();
+        return logits.maximum(Networks.constant(logits, 0f))
+                .sub(logits.mul(Networks.constant(logits, label)))
+                .add(softplus)
+                .mean();
+    }
+
+    /** (x + 1) / 2: an image in [-1, 1] to [0, 1], as numbers autograd may keep (see {@link Networks#constant}). */
+    private static NDArray toUnitRange(NDArray x) {
+        return x.add(Networks.constant(x, 1f)).div(Networks.constant(x, 2f));
     }
 }

@@ -79,6 +79,24 @@ public final class Networks {
     }
 
     /**
+     * Returns a scalar array holding {@code value}, in {@code like}'s manager and type, whose memory
+     * PyTorch owns. Every number in a forward pass that autograd records must come through here:
+     * DJL's {@code x.mul(0.5f)} (and {@code div}, {@code maximum}, {@code minimum}, ...) wraps the
+     * number in an array over a Java direct buffer that PyTorch does not own ({@code
+     * torch::from_blob}) and closes it at once. The graph keeps that array for its backward pass
+     * (the factor of a product, the threshold of a maximum), and once a garbage collection has
+     * freed the buffer and malloc has handed its bytes to someone else, the backward pass reads
+     * whatever is there: a gradient scaled by garbage, now and then.
+     *
+     * @param like an array of the pass (its manager holds the scalar until it closes)
+     * @param value the number
+     * @return the 0-dimensional array
+     */
+    public static NDArray constant(NDArray like, float value) {
+        return like.getManager().full(new Shape(), value, like.getDataType());
+    }
+
+    /**
      * Runs a block in inference mode and frees each intermediate as soon as the next layer has
      * consumed it, so peak memory stays near two activations instead of all of them. Handles
      * {@link SequentialBlock} and {@link Residual} structurally; other blocks run as usual.

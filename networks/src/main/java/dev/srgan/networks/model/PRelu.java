@@ -72,8 +72,9 @@ public final class PRelu extends AbstractBlock {
         java.util.Arrays.fill(dims, 1);
         dims[1] = c;
         NDArray a = alpha.reshape(new Shape(dims));
-        NDArray positive = x.maximum(0f);
-        NDArray negative = x.minimum(0f);
+        NDArray zero = Networks.constant(x, 0f);
+        NDArray positive = x.maximum(zero);
+        NDArray negative = x.minimum(zero);
         NDArray scaled = negative.mul(a);
         NDArray y = positive.add(scaled);
         // free the temporaries now (autograd keeps what it needs): large activations otherwise
@@ -82,6 +83,7 @@ public final class PRelu extends AbstractBlock {
         positive.close();
         negative.close();
         scaled.close();
+        zero.close();
         return y;
     }
 

@@ -158,7 +158,7 @@ final class GanStep {
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             NDArray content = contentLoss.loss(fake, highRes);
             NDArray adversarial = Losses.bceWithLogits(forward(discriminator, fake, true), 1f);
-            NDArray loss = content.add(adversarial.mul(adversarialWeight));
+            NDArray loss = content.add(adversarial.mul(Networks.constant(adversarial, adversarialWeight)));
             collector.backward(loss);
             return new GeneratorStep(loss.getFloat(), content.getFloat(), (double) adversarial.getFloat());
         } finally {
