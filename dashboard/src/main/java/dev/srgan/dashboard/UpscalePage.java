@@ -77,7 +77,7 @@ public class UpscalePage {
     @CheckedTemplate(basePath = "dashboard")
     static class Templates {
         static native TemplateInstance upscale(
-                List<ModelCatalog.ModelView> models, long maxBytes, Panel panel, BatchPanel batch);
+                List<ModelCatalog.ModelView> models, long maxBytes, Panel panel, BatchPanel batch, Settings shown);
 
         static native TemplateInstance upscale$panel(Panel panel);
 
@@ -92,6 +92,22 @@ public class UpscalePage {
 
     /** Another upscale of the same photo that succeeded, to compare with: its job, what it ran, its result. */
     public record Other(UUID jobId, String label, String url) {}
+
+    /**
+     * The settings of the upscale or batch a page shows, which the form starts from (and runs its
+     * image or images again with when no new one is chosen).
+     */
+    public record Settings(int scale, ModelCatalog.ModelView model, Blend blend, OutputOptions options) {
+        /** Whether it asked for a JPEG. */
+        public boolean jpeg() {
+            return options.format() == OutputOptions.Format.JPEG;
+        }
+
+        /** The output scale as the form shows it ({@code 2.5}), or empty. */
+        public String outscaleText() {
+            return options.outscale() == null ? "" : OutputOptions.text(options.outscale());
+        }
+    }
 
     /**
      * An upscale job as its panel shows it; {@code model} may be null when the model was deleted,
@@ -112,9 +128,14 @@ public class UpscalePage {
             return job.status().equals("SUCCEEDED") && job.result() != null;
         }
 
+        /** Its settings, for the form. */
+        public Settings settings() {
+            return new Settings(scale, model, blend, options);
+        }
+
         /** Whether the job asked for a JPEG. */
         public boolean jpeg() {
-            return options.format() == OutputOptions.Format.JPEG;
+            return settings().jpeg();
         }
 
         /** "PNG" or "JPEG": what the job asked for. */
@@ -129,7 +150,7 @@ public class UpscalePage {
 
         /** The output scale as the form shows it ({@code 2.5}), or empty. */
         public String outscaleText() {
-            return options.outscale() == null ? "" : OutputOptions.text(options.outscale());
+            return settings().outscaleText();
         }
 
         /** The size the model's output is resized to ({@code 3×}, {@code 1920 px wide}), or null when it is not. */
@@ -144,6 +165,11 @@ public class UpscalePage {
      */
     public record BatchPanel(
             JobView job, BatchStore.BatchView batch, ModelCatalog.ModelView model, Blend blend, OutputOptions options) {
+        /** Its settings, for the form. */
+        public Settings settings() {
+            return new Settings(batch.scale(), model, blend, options);
+        }
+
         /** "PNG" or "JPEG". */
         public String formatName() {
             return UpscalePage.formatName(options);
@@ -171,7 +197,7 @@ public class UpscalePage {
 
     @GET
     public TemplateInstance form() throws SQLException {
-        return Templates.upscale(models.list(), config.upload().maxBytes(), null, null);
+        return Templates.upscale(models.list(), config.upload().maxBytes(), null, null, null);
     }
 
     /** The result page of one upscale job: the form to submit another, and this job's panel. */
@@ -180,13 +206,16 @@ public class UpscalePage {
     public Response job(@PathParam("id") String id) throws SQLException {
         JobView job = jobs.require(JobStore.id(id));
         if (job.type().equals("BATCH")) {
-            return Response.ok(Templates.upscale(models.list(), config.upload().maxBytes(), null, batchPanel(job)))
+            BatchPanel batch = batchPanel(job);
+            return Response.ok(
+                            Templates.upscale(models.list(), config.upload().maxBytes(), null, batch, batch.settings()))
                     .build();
         }
         if (!job.type().equals("UPSCALE")) {
             return Response.seeOther(java.net.URI.create(Formats.href(job))).build();
         }
-        return Response.ok(Templates.upscale(models.list(), config.upload().maxBytes(), panel(job), null))
+        Panel panel = panel(job);
+        return Response.ok(Templates.upscale(models.list(), config.upload().maxBytes(), panel, null, panel.settings()))
                 .build();
     }
 

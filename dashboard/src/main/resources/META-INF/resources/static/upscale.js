@@ -327,7 +327,12 @@
       }
       // no new image: the image of the upscale shown below, again, with the settings of the form
       const again = document.getElementById('again-note');
-      const shown = again && again.style.display !== 'none' ? panel.querySelector('#upscale-job') : null;
+      const againShown = again && again.style.display !== 'none';
+      if (!file && againShown && again.dataset.batch) {
+        submitBatch(again.dataset.batch); // the images of the batch shown below, again
+        return;
+      }
+      const shown = againShown ? panel.querySelector('#upscale-job') : null;
       if (!file && !shown) {
         fieldError('image', 'Choose an image to upscale first.');
         return;
@@ -369,16 +374,23 @@
       }
     });
 
-    /** Several images: one batch; its panel (a grid of thumbnails) follows the batch's events. */
-    async function submitBatch() {
+    /**
+     * Several images, or the images of an earlier batch again (sourceJobId): one batch; its panel
+     * (a grid of thumbnails) follows the batch's events.
+     */
+    async function submitBatch(sourceJobId) {
       const data = new FormData();
-      // a folder's images keep their path below it, so the batch names them as the folder does
-      batch.forEach(f => data.append('images', f, f.webkitRelativePath || f.name));
+      if (sourceJobId) {
+        data.append('sourceJobId', sourceJobId);
+      } else {
+        // a folder's images keep their path below it, so the batch names them as the folder does
+        batch.forEach(f => data.append('images', f, f.webkitRelativePath || f.name));
+      }
       data.append('scale', scale.value);
       data.append('modelId', model.value);
       appendOptions(data);
       submit.disabled = true;
-      submit.textContent = 'Uploading ' + batch.length + ' images…';
+      submit.textContent = sourceJobId ? 'Queuing…' : 'Uploading ' + batch.length + ' images…';
       try {
         const response = await Srgan.fetch('/api/upscale/batch', { method: 'POST', body: data, headers: { Accept: 'application/json' } });
         if (response.status !== 202) {
@@ -390,6 +402,9 @@
           return;
         }
         const job = await response.json();
+        if (sourceJobId) {
+          document.getElementById('again-note').dataset.batch = job.id;
+        }
         history.pushState({}, '', '/upscale/' + job.id);
         follow('/upscale/' + job.id + '/batch', job.id);
         panel.scrollIntoView({ behavior: 'smooth', block: 'start' });

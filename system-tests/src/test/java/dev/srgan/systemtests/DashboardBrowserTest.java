@@ -445,7 +445,8 @@ class DashboardBrowserTest {
     /**
      * Three photos picked at once on the Upscale page (a PNG, a JPEG and a WebP) are one batch: its
      * grid fills with their thumbnails as they finish, without a reload, and the zip downloads with
-     * their three PNGs, named after the photos.
+     * their three PNGs, named after the photos. Upscale without new files then runs the same photos
+     * again as JPEGs (a new batch of copies), and deleting it leaves the first.
      */
     @Test
     @Order(5)
@@ -484,7 +485,31 @@ class DashboardBrowserTest {
         }
         assertEquals(java.util.Map.of("beach-x2.png", 80, "dune-x2.png", 72, "forest-x2.png", 128), widths);
 
-        // the batch is deleted from its page, after a confirmation, with its images
+        // the same photos again, as JPEGs: Upscale without new files runs the batch shown again,
+        // the form starting from its settings (2x)
+        String first = page.getAttribute("#batch-job", "data-job-id");
+        assertTrue(
+                page.textContent("#again-note").contains("the 3 images of this batch again"),
+                page.textContent("#again-note"));
+        assertEquals("2", page.inputValue("#scale"), "the form starts from the batch's settings");
+        page.selectOption("#format", "jpeg");
+        page.click("#submit");
+        page.waitForSelector(
+                "#batch-job:not([data-job-id='" + first + "'])[data-status=SUCCEEDED]",
+                new Page.WaitForSelectorOptions().setTimeout(LONG_WAIT_MS));
+        String again = page.getAttribute("#batch-job", "data-job-id");
+        assertTrue(page.url().endsWith("/upscale/" + again), page.url());
+        var made = cluster.get("/api/jobs/" + again);
+        assertEquals(first, made.path("params").path("sourceJobId").asText());
+        java.util.List<String> outputs = new java.util.ArrayList<>();
+        made.path("batch")
+                .path("images")
+                .forEach(i -> outputs.add(i.path("output").asText()));
+        assertEquals(java.util.List.of("beach-x2.jpg", "dune-x2.jpg", "forest-x2.jpg"), outputs);
+        assertEquals(Boolean.TRUE, page.evaluate("() => window.noReload === true"), "the page was never reloaded");
+        screenshot("upscale-batch-again");
+
+        // the batch is deleted from its page, after a confirmation, with its images; the first stays
         String batchId = page.getAttribute("#batch-job", "data-job-id");
         String image = cluster.get("/api/jobs/" + batchId)
                 .path("batch")
@@ -502,6 +527,7 @@ class DashboardBrowserTest {
         assertTrue(asked.get(0).startsWith("Delete this batch with its 3 images"), asked.toString());
         assertEquals(404, status("/api/jobs/" + batchId));
         assertEquals(404, status("/api/jobs/" + image), "its images went with it");
+        assertEquals(200, status("/api/jobs/" + first), "the batch it was made from stays");
     }
 
     /**

@@ -107,7 +107,8 @@ public class BatchResource {
                             schema = @Schema(implementation = Submitted.class)))
     @APIResponse(
             responseCode = "400",
-            description = "no images, both images and file, a zip that is not one or has an unsafe path, "
+            description = "no images, both images and file, images and sourceJobId, a sourceJobId that is not a UUID, "
+                    + "a zip that is not one or has an unsafe path, "
                     + "a damaged or truncated image (named), scale not 2/4/8, modelId not a UUID, "
                     + "blendModelId or blendWeight as for a single upscale, "
                     + "format, quality, outscale or width as for a single upscale, "
@@ -118,13 +119,14 @@ public class BatchResource {
             description = "the batch's images would take the submitter past its limit of jobs queued or running")
     @APIResponse(
             responseCode = "413",
-            description =
-                    "more than srgan.upload.batch.max-images images, more than "
-                            + "srgan.upload.batch.max-total-pixels input pixels or srgan.upload.max-bytes in all, or one image over the single upscale's limits")
+            description = "more than srgan.upload.batch.max-images images, more than "
+                    + "srgan.upload.batch.max-total-pixels input pixels or srgan.upload.max-bytes in all, or one image over the single upscale's limits (a sourceJobId's images too: "
+                    + "the limits may have been lowered since)")
     @APIResponse(responseCode = "415", description = "an image that is not PNG, JPEG, WebP or TIFF (named)")
     @APIResponse(
             responseCode = "422",
-            description = "a zip without images, no such model, a model of another scale, no model for the scale, "
+            description = "a zip without images, a sourceJobId that is no batch or whose images are no longer stored, "
+                    + "no such model, a model of another scale, no model for the scale, "
                     + "a blend model as for a single upscale, "
                     + "an outscale or width an image's model cannot reach (named), "
                     + "a webhookUrl host the cluster does not call, or an Idempotency-Key used for another request")
@@ -152,6 +154,12 @@ public class BatchResource {
             @RestForm(ModelBlend.MODEL_FIELD) @Schema(format = "uuid", description = UpscaleResource.BLEND_MODEL)
                     String blendModelId,
             @RestForm(ModelBlend.WEIGHT_FIELD) @Schema(description = UpscaleResource.BLEND_WEIGHT) String blendWeight,
+            @RestForm(SourceImage.FIELD)
+                    @Schema(
+                            format = "uuid",
+                            description = "instead of images or file: an earlier batch, whose images this batch"
+                                    + " upscales again (each its own copy) with its own model, blend and output")
+                    String sourceJobId,
             @HeaderParam(IdempotencyKeys.HEADER) @Parameter(description = ApiDocument.IDEMPOTENCY_KEY)
                     String idempotencyKey,
             @Context ContainerRequestContext request)
@@ -159,6 +167,7 @@ public class BatchResource {
         UUID id = submit(
                 images,
                 zip,
+                SourceImage.parse(sourceJobId),
                 scale,
                 modelId,
                 OutputChecks.blend(blendModelId, blendWeight),
@@ -178,6 +187,7 @@ public class BatchResource {
     UUID submit(
             List<FileUpload> parts,
             FileUpload zip,
+            UUID sourceJobId,
             String scaleText,
             String modelIdText,
             ModelBlend blend,
@@ -197,7 +207,22 @@ public class BatchResource {
                 config.upload().maxBytes(),
                 config.upscale().maxInputPixels(),
                 config.upscale().maxOutputPixels());
-        try (BatchUpload batch = BatchUpload.read(parts, zip, requestedScale, options, limits)) {
+        SourceBatch source = null;
+        if (sourceJobId != null) {
+            boolean uploaded = (zip != null && zip.uploadedFile() != null)
+                    || (parts != null && parts.stream().anyMatch(f -> f != null && f.uploadedFile() != null));
+            if (uploaded) {
+                throw ApiException.badRequest(
+                        SourceImage.FIELD,
+                        "send images (or a zip) or sourceJobId (an earlier batch's images), not both");
+            }
+            try (Connection c = dataSource.getConnection()) {
+                source = SourceBatch.find(c, sourceJobId);
+            }
+        }
+        try (BatchUpload batch = source != null
+                ? BatchUpload.stored(source, requestedScale, options, limits)
+                : BatchUpload.read(parts, zip, requestedScale, options, limits)) {
             List<BatchUpload.Image> images = batch.images();
             int scale = batch.scale();
             Optional<IdempotencyKeys.Key> key = Optional.empty();
@@ -207,8 +232,12 @@ public class BatchResource {
                         .text(modelId == null ? null : modelId.toString())
                         .text(batch.zipName())
                         .text(webhook == null ? null : webhook.toString());
-                for (BatchUpload.Image image : images) {
-                    fingerprint.text(image.name()).file(image.file());
+                if (source != null) {
+                    fingerprint.text(SourceImage.FIELD + " " + source.jobId());
+                } else {
+                    for (BatchUpload.Image image : images) {
+                        fingerprint.text(image.name()).file(image.file());
+                    }
                 }
                 if (!options.isDefault()) {
                     // only then: a key sent before output options existed keeps its fingerprint
@@ -222,9 +251,11 @@ public class BatchResource {
                 }
                 key = IdempotencyKeys.of(idempotencyKey, caller, "POST /api/upscale/batch", fingerprint.hex());
             }
-            String name = batch.zipName() != null
-                    ? batch.zipName() + " (" + images.size() + " images)"
-                    : images.size() == 1 ? images.get(0).name() : images.size() + " images";
+            String name = source != null
+                    ? source.name()
+                    : batch.zipName() != null
+                            ? batch.zipName() + " (" + images.size() + " images)"
+                            : images.size() == 1 ? images.get(0).name() : images.size() + " images";
             try (Connection c = dataSource.getConnection()) {
                 c.setAutoCommit(false);
                 try {
@@ -242,23 +273,37 @@ public class BatchResource {
                             name,
                             batch.zipName(),
                             "{\"scale\":" + scale + ",\"count\":" + images.size() + "," + options.params() + blendParams
-                                    + "}",
+                                    + sourceParam(source == null ? null : source.rootJobId()) + "}",
                             model,
                             images.size(),
                             Caller.name(caller));
                     for (int i = 0; i < images.size(); i++) {
                         BatchUpload.Image image = images.get(i);
                         BlobStore.Blob blob;
-                        try (InputStream in = Files.newInputStream(image.file())) {
-                            blob = blobs.write(
-                                    c,
-                                    in,
-                                    image.info().contentType(),
-                                    config.upload().maxBytes());
+                        if (image.source() != null) {
+                            try {
+                                blob = blobs.copy(c, image.source().blobId(), Long.MAX_VALUE);
+                            } catch (IOException gone) { // the source batch deleted since it was read
+                                throw ApiException.unprocessable(
+                                        SourceImage.FIELD,
+                                        "the images of batch " + source.jobId() + " are no longer stored");
+                            }
+                        } else {
+                            try (InputStream in = Files.newInputStream(image.file())) {
+                                blob = blobs.write(
+                                        c,
+                                        in,
+                                        image.info().contentType(),
+                                        config.upload().maxBytes());
+                            }
                         }
                         String params = "{\"scale\":" + scale + ",\"inputWidth\":"
                                 + image.info().width() + ",\"inputHeight\":"
-                                + image.info().height() + "," + options.params() + blendParams + "}";
+                                + image.info().height() + "," + options.params() + blendParams
+                                + sourceParam(
+                                        image.source() == null
+                                                ? null
+                                                : image.source().rootJobId()) + "}";
                         jobTable.insertImage(
                                 c,
                                 new JobTable.NewJob(
@@ -292,5 +337,10 @@ public class BatchResource {
                 }
             }
         }
+    }
+
+    /** The params member naming the first upscale (or batch) of the same photos, or nothing. */
+    private static String sourceParam(UUID root) {
+        return root == null ? "" : ",\"" + SourceImage.FIELD + "\":\"" + root + "\"";
     }
 }

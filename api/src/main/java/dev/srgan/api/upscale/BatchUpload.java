@@ -30,8 +30,11 @@ final class BatchUpload implements AutoCloseable {
     /** The limits a batch is held to. */
     record Limits(int maxImages, long maxTotalPixels, long maxBytes, long maxInputPixels, long maxOutputPixels) {}
 
-    /** One checked image: its name as uploaded (a zip entry keeps its folder), its bytes and its header. */
-    record Image(String name, Path file, ImageInspector.ImageInfo info) {}
+    /**
+     * One checked image: its name as uploaded (a zip entry keeps its folder), its bytes (a file, or
+     * the stored image of an earlier batch's upscale, {@code source}) and its header.
+     */
+    record Image(String name, Path file, ImageInspector.ImageInfo info, SourceImage source) {}
 
     private final List<Image> images;
     private final List<Path> temporary;
@@ -83,22 +86,43 @@ final class BatchUpload implements AutoCloseable {
         }
         if (!hasZip && files.isEmpty()) {
             throw ApiException.badRequest(
-                    "images", "choose the images to upscale (multipart fields 'images', or one zip in 'file')");
+                    "images",
+                    "choose the images to upscale (multipart fields 'images', or one zip in 'file'), or send"
+                            + " sourceJobId to upscale an earlier batch's images again");
         }
         BatchUpload upload = hasZip ? unzip(zip, limits) : fromParts(files, limits);
         try {
-            // one model for the batch: the smallest that reaches the size of every image
-            upload.scale = 2;
-            for (Image image : upload.images) {
-                upload.scale = Math.max(
-                        upload.scale, OutputChecks.modelScale(requestedScale, options, image.info(), image.name()));
-            }
-            upload.check(upload.scale, options, limits, hasZip ? "file" : "images");
+            upload.check(requestedScale, options, limits, hasZip ? "file" : "images");
             return upload;
         } catch (RuntimeException e) {
             upload.close();
             throw e;
         }
+    }
+
+    /**
+     * The images of an earlier batch, checked as an upload's are against today's limits (they may
+     * have been lowered since): 413 for too many, one over the input limit or too many pixels in
+     * all, 422 for a size the model cannot reach; each names the image.
+     */
+    static BatchUpload stored(SourceBatch source, Integer requestedScale, OutputOptions options, Limits limits) {
+        requireCount(source.images().size(), limits, SourceImage.FIELD);
+        List<Image> images = new ArrayList<>();
+        for (SourceImage s : source.images()) {
+            ImageInspector.ImageInfo info = s.info();
+            if (info.pixels() > limits.maxInputPixels()) {
+                throw ApiException.tooLarge(
+                        SourceImage.FIELD,
+                        "'" + s.inputName() + "' of batch " + source.jobId() + " is " + info.width() + "x"
+                                + info.height() + " = " + ImageInspector.megapixels(info.pixels())
+                                + " megapixels; the limit is " + ImageInspector.megapixels(limits.maxInputPixels())
+                                + " megapixels");
+            }
+            images.add(new Image(s.inputName(), null, info, s));
+        }
+        BatchUpload upload = new BatchUpload(images, List.of(), source.zipName());
+        upload.check(requestedScale, options, limits, SourceImage.FIELD);
+        return upload;
     }
 
     private static BatchUpload fromParts(List<FileUpload> files, Limits limits) {
@@ -119,7 +143,8 @@ final class BatchUpload implements AutoCloseable {
             images.add(new Image(
                     name,
                     f.uploadedFile(),
-                    ImageInspector.inspect(f.uploadedFile(), "images", name, limits.maxInputPixels())));
+                    ImageInspector.inspect(f.uploadedFile(), "images", name, limits.maxInputPixels()),
+                    null));
         }
         return new BatchUpload(images, List.of(), null);
     }
@@ -177,7 +202,10 @@ final class BatchUpload implements AutoCloseable {
                             "'" + e.getName() + "' in '" + zipName + "' could not be unpacked: " + ex.getMessage());
                 }
                 upload.images.add(new Image(
-                        e.getName(), to, ImageInspector.inspect(to, "file", e.getName(), limits.maxInputPixels())));
+                        e.getName(),
+                        to,
+                        ImageInspector.inspect(to, "file", e.getName(), limits.maxInputPixels()),
+                        null));
             }
             return upload;
         } catch (RuntimeException | IOException e) {
@@ -203,8 +231,15 @@ final class BatchUpload implements AutoCloseable {
         }
     }
 
-    /** The checks over the whole batch: each image's output at the scale and options, and the pixels of all. */
-    private void check(int scale, OutputOptions options, Limits limits, String field) {
+    /**
+     * Chooses the batch's one model scale (the one asked for, or the smallest that reaches the
+     * options' size for every image), then checks each image's output at it and the pixels of all.
+     */
+    private void check(Integer requestedScale, OutputOptions options, Limits limits, String field) {
+        scale = 2;
+        for (Image image : images) {
+            scale = Math.max(scale, OutputChecks.modelScale(requestedScale, options, image.info(), image.name()));
+        }
         long pixels = 0;
         for (Image image : images) {
             ImageInspector.ImageInfo info = image.info();

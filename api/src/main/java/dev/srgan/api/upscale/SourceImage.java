@@ -44,6 +44,15 @@ record SourceImage(UUID jobId, UUID rootJobId, UUID blobId, String inputName, Im
      * that is not a single upscale, or one whose image is no longer stored.
      */
     static SourceImage find(Connection c, UUID id) throws SQLException {
+        return find(c, id, null);
+    }
+
+    /**
+     * Reads one job's image as {@link #find(Connection, UUID)} does; {@code batch} (e.g. "batch
+     * &lt;id&gt;"), when not null, names the batch it was read for in the refusal of an image no longer
+     * stored.
+     */
+    static SourceImage find(Connection c, UUID id, String batch) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT j.type, j.input_blob_id, j.input_name, j.params::text, b.content_type
                 FROM jobs j LEFT JOIN blobs b ON b.id = j.input_blob_id AND b.complete
@@ -57,7 +66,8 @@ record SourceImage(UUID jobId, UUID rootJobId, UUID blobId, String inputName, Im
                 if (type.equals("BATCH")) {
                     throw ApiException.unprocessable(
                             FIELD,
-                            "job " + id + " is a batch; send the job of one of its images (batch.images[].jobId)");
+                            "job " + id + " is a batch; send the job of one of its images (batch.images[].jobId),"
+                                    + " or the batch as sourceJobId to POST /api/upscale/batch");
                 }
                 if (!type.equals("UPSCALE")) {
                     throw ApiException.unprocessable(FIELD, "job " + id + " is a " + type + " job, not an upscale");
@@ -65,7 +75,11 @@ record SourceImage(UUID jobId, UUID rootJobId, UUID blobId, String inputName, Im
                 UUID blob = rs.getObject(2, UUID.class);
                 ImageFormat format = ImageFormat.byContentType(rs.getString(5)).orElse(null);
                 if (blob == null || format == null) {
-                    throw ApiException.unprocessable(FIELD, "the image of job " + id + " is no longer stored");
+                    throw ApiException.unprocessable(
+                            FIELD,
+                            batch == null
+                                    ? "the image of job " + id + " is no longer stored"
+                                    : "the image '" + rs.getString(3) + "' of " + batch + " is no longer stored");
                 }
                 JsonNode params = params(rs.getString(4));
                 String root = params.path(FIELD).asText("");
