@@ -12,9 +12,6 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -216,15 +213,6 @@ class BatchUpscaleAgainTest {
 
     /** The job's input blob: its id, sha256 and content type. */
     private String[] inputBlob(String job) throws Exception {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(
-                        "SELECT b.id, b.sha256, b.content_type FROM jobs j JOIN blobs b ON b.id = j.input_blob_id"
-                                + " WHERE j.id = ?::uuid")) {
-            ps.setString(1, job);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return new String[] {rs.getString(1), rs.getString(2), rs.getString(3)};
-            }
-        }
+        return TestData.inputBlob(dataSource, job);
     }
 }

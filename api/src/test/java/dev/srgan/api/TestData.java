@@ -205,4 +205,18 @@ final class TestData {
             return rs.getLong(1);
         }
     }
+
+    /** A job's input blob: its id, sha256 and content type. */
+    static String[] inputBlob(DataSource ds, String job) throws SQLException {
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT b.id, b.sha256, b.content_type FROM jobs j JOIN blobs b ON b.id = j.input_blob_id"
+                                + " WHERE j.id = ?::uuid")) {
+            ps.setString(1, job);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new String[] {rs.getString(1), rs.getString(2), rs.getString(3)};
+            }
+        }
+    }
 }

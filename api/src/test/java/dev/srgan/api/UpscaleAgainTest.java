@@ -11,9 +11,6 @@ import dev.srgan.platform.blobs.BlobStore;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
@@ -204,15 +201,6 @@ class UpscaleAgainTest {
 
     /** The job's input blob: its id, sha256 and content type. */
     private String[] inputBlob(String job) throws Exception {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(
-                        "SELECT b.id, b.sha256, b.content_type FROM jobs j JOIN blobs b ON b.id = j.input_blob_id"
-                                + " WHERE j.id = ?::uuid")) {
-            ps.setString(1, job);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return new String[] {rs.getString(1), rs.getString(2), rs.getString(3)};
-            }
-        }
+        return TestData.inputBlob(dataSource, job);
     }
 }

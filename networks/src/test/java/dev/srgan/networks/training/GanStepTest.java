@@ -29,7 +29,8 @@ class GanStepTest {
                 .build();
     }
 
-    private static List<float[]> gradients(List<Parameter> parameters) {
+    /** Each parameter's gradient, copied out. */
+    static List<float[]> gradients(List<Parameter> parameters) {
         List<float[]> result = new ArrayList<>();
         for (Parameter p : parameters) {
             try (NDArray g = p.getArray().getGradient()) {

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
+import dev.srgan.networks.NamedTensors;
 import dev.srgan.networks.SyntheticImages;
 import dev.srgan.networks.model.Networks;
 import java.nio.ByteBuffer;
@@ -23,24 +23,14 @@ import org.junit.jupiter.api.Test;
  */
 class GarbageCollectionTest {
 
-    private static List<float[]> gradients(List<Parameter> parameters) {
-        List<float[]> result = new ArrayList<>();
-        for (Parameter p : parameters) {
-            try (NDArray g = p.getArray().getGradient()) {
-                result.add(g.toFloatArray());
-            }
-        }
-        return result;
-    }
-
     /** D's gradients, then G's, of one GAN step's backward passes (no update). */
     private static List<float[]> backwardPasses(GanStep step, NDArray lowRes, NDArray highRes) {
         List<float[]> result = new ArrayList<>();
         try (NDArray fake = step.generate(lowRes)) {
             step.discriminatorBackward(highRes, fake);
-            result.addAll(gradients(Networks.trainableParameters(step.discriminator())));
+            result.addAll(GanStepTest.gradients(Networks.trainableParameters(step.discriminator())));
             step.generatorBackward(highRes, fake);
-            result.addAll(gradients(Networks.trainableParameters(step.generator())));
+            result.addAll(GanStepTest.gradients(Networks.trainableParameters(step.generator())));
         }
         return result;
     }
@@ -66,8 +56,14 @@ class GarbageCollectionTest {
 
     @Test
     void gradientsAreTheSameWhileTheJvmCollectsGarbage() throws Exception {
-        TrainingConfig config =
-                TrainingRunTest.tiny().pretrainSteps(0).ganSteps(1).build();
+        // the perceptual content loss too: its numbers, (x + 1) / 2 and its weight, are recorded
+        TrainingConfig config = TrainingRunTest.tiny()
+                .pretrainSteps(0)
+                .ganSteps(1)
+                .featureExtractorPath(NamedTensors.resourcePath("/torchscript/tiny-features.pt")
+                        .toString())
+                .featureExtractorName("tiny:relu3")
+                .build();
         try (TrainingRun run = TrainingRun.builder(config)
                         .trainingImages(SyntheticImages.images(2, 48, 48, 1))
                         .build();
