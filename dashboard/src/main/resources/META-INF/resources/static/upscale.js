@@ -94,8 +94,11 @@
       batchNote.textContent = skipped > 0 ? skipped + (skipped === 1 ? ' file that is' : ' files that are') + ' not PNG, JPEG, WebP or TIFF left out.' : '';
     }
 
-    /** Says that pressing Upscale without a new image upscales the one shown below again. */
-    function againNote(name) {
+    /**
+     * Says that pressing Upscale without a new image upscales the one shown below again, or with
+     * batchId (and count), the images of the batch shown below.
+     */
+    function againNote(name, batchId, count) {
       let note = document.getElementById('again-note');
       if (!note) {
         note = document.createElement('span');
@@ -105,10 +108,18 @@
       }
       note.textContent = '';
       const strong = document.createElement('strong');
-      strong.textContent = name;
       const button = document.createElement('strong');
       button.textContent = 'Upscale';
-      note.append('or press ', button, ' to upscale ', strong, ' again with the settings below, and compare');
+      if (batchId) {
+        note.dataset.batch = batchId;
+        strong.textContent = count + ' images';
+        note.append('or press ', button, ' to upscale the ', strong,
+          ' of this batch again with the settings below, and compare each on its page');
+      } else {
+        delete note.dataset.batch;
+        strong.textContent = name;
+        note.append('or press ', button, ' to upscale ', strong, ' again with the settings below, and compare');
+      }
       note.style.display = 'block';
     }
 
@@ -402,9 +413,9 @@
           return;
         }
         const job = await response.json();
-        if (sourceJobId) {
-          document.getElementById('again-note').dataset.batch = job.id;
-        }
+        // the images are stored now: pressing Upscale again upscales the stored copies, without sending them again
+        againNote(null, job.id, job.count);
+        batch = [];
         history.pushState({}, '', '/upscale/' + job.id);
         follow('/upscale/' + job.id + '/batch', job.id);
         panel.scrollIntoView({ behavior: 'smooth', block: 'start' });
