@@ -5,13 +5,22 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.srgan.embedded.EmbeddedServicesTestResource;
 import dev.srgan.platform.blobs.BlobStore;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,6 +40,9 @@ class UpscaleAgainTest {
 
     @Inject
     BlobStore blobs;
+
+    @io.quarkus.test.common.http.TestHTTPResource("/api/events")
+    URI events;
 
     @BeforeEach
     void signIn() throws Exception {
@@ -99,12 +111,40 @@ class UpscaleAgainTest {
                 .body(containsString("or another upscale of it"))
                 .body(containsString("data-baseline=\"job\" data-src=\"/api/jobs/" + third + "/result\""))
                 .body(containsString("data-src=\"/api/jobs/" + first + "/result\""))
-                .body(containsString(", 3×\">"));
+                .body(containsString(", 3×\">"))
+                .body(containsString("data-photo=\"" + first + "\"")); // the page follows the photo's upscales
         // the first deleted, the others keep their images
         given().delete("/api/jobs/" + first).then().statusCode(200);
         assertEquals(a[1], inputBlob(second)[1]);
         String fourth = again(second, "scale", "4");
         given().get("/api/jobs/" + fourth).then().body("params.sourceJobId", equalTo(first));
+    }
+
+    @Test
+    void theEventsOfAPhotosUpscalesNameItsFirstUpscaleAndCanBeFollowedAlone() throws Exception {
+        String first = upload();
+        String other = upload(); // another photo: its events are not the first's
+        HttpResponse<Stream<String>> r = HttpClient.newHttpClient()
+                .sendAsync(
+                        HttpRequest.newBuilder(URI.create(events + "?sourceJobId=" + first))
+                                .header("Authorization", "Bearer " + TestAuth.ADMIN_TOKEN)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofLines())
+                .get(10, TimeUnit.SECONDS);
+        assertEquals(200, r.statusCode());
+        CompletableFuture<List<String>> seen = CompletableFuture.supplyAsync(() -> r.body()
+                .filter(l -> l.startsWith("data:") && l.contains("CANCELLED"))
+                .limit(2)
+                .toList());
+        Thread.sleep(500);
+        given().post("/api/jobs/" + other + "/cancel").then().statusCode(200);
+        String second = again(first, "scale", "2");
+        given().post("/api/jobs/" + second + "/cancel").then().statusCode(200);
+        given().post("/api/jobs/" + first + "/cancel").then().statusCode(200);
+        List<String> events = seen.get(15, TimeUnit.SECONDS);
+        assertTrue(events.get(0).contains("\"jobId\" : \"" + second + "\""), events.toString());
+        assertTrue(events.get(0).contains("\"sourceJobId\" : \"" + first + "\""), events.toString());
+        assertTrue(events.get(1).contains("\"jobId\" : \"" + first + "\""), events.toString());
     }
 
     @Test

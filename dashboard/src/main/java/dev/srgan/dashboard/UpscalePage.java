@@ -112,7 +112,8 @@ public class UpscalePage {
     /**
      * An upscale job as its panel shows it; {@code model} may be null when the model was deleted,
      * {@code blend} is null for an upscale without one; {@code others} are the other upscales of
-     * its photo that succeeded ({@code sourceJobId}), newest first.
+     * its photo that succeeded ({@code sourceJobId}), newest first; {@code photo} is the first
+     * upscale of the photo (the job itself or its {@code sourceJobId}), whose events the page follows.
      */
     public record Panel(
             JobView job,
@@ -123,7 +124,8 @@ public class UpscalePage {
             Blend blend,
             long inputBytes,
             OutputOptions options,
-            List<Other> others) {
+            List<Other> others,
+            UUID photo) {
         public boolean done() {
             return job.status().equals("SUCCEEDED") && job.result() != null;
         }
@@ -352,7 +354,8 @@ public class UpscalePage {
                 blend(all, BatchStore.blend(p)),
                 inputBytes,
                 BatchStore.options(p),
-                others(job, p, all));
+                others(job, p, all),
+                UUID.fromString(p.path("sourceJobId").asText(job.id().toString())));
     }
 
     /** At most this many other upscales of a photo are offered to compare with. */

@@ -434,6 +434,40 @@
       Srgan.refresh(panel);
     }
 
+    // The photo's other upscales (another model or output, another batch, sent from anywhere):
+    // when one ends, the panel re-renders, so its result joins the comparison without a reload.
+    let photo = null;
+    function watchPhoto() {
+      const shown = panel.querySelector('#upscale-job');
+      const root = shown ? shown.dataset.photo : null;
+      if (photo && photo.root === root) {
+        return;
+      }
+      if (photo) {
+        photo.source.close();
+        photo = null;
+      }
+      if (!root) {
+        return;
+      }
+      const source = new EventSource('/api/events?sourceJobId=' + encodeURIComponent(root));
+      source.onmessage = message => {
+        let event;
+        try {
+          event = JSON.parse(message.data);
+        } catch (ignored) {
+          return;
+        }
+        const current = panel.querySelector('#upscale-job');
+        if (event.kind === 'job' && event.status === 'SUCCEEDED' && current && event.jobId !== current.dataset.jobId) {
+          Srgan.refresh(panel);
+        }
+      };
+      photo = { root, source };
+    }
+    panel.addEventListener('srgan:refreshed', watchPhoto);
+    watchPhoto();
+
     // A batch's panel also re-renders every few seconds until the batch ends: an event that came
     // before the stream was open is not waited for.
     setInterval(() => {

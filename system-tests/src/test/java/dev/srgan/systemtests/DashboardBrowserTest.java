@@ -611,6 +611,7 @@ class DashboardBrowserTest {
     @Order(8)
     void aBlendOfTheDefaultWithItsRealPhotoFineTuneRunsFromTheFormAndComparesWithTheModelAlone() throws Exception {
         open("/upscale");
+        page.evaluate("() => { window.noReload = true; }");
         page.setInputFiles("#image", new FilePayload("noisy.png", "image/png", Images.png(32, 24, 41)));
         page.selectOption("#scale", "4");
         assertTrue(page.isHidden("#blend-weight-field"), "no share without a model to blend in");
@@ -666,6 +667,17 @@ class DashboardBrowserTest {
                         .startsWith("SRResNet 4x + 30% SRResNet 4x (real photos)"),
                 page.textContent("#side-by-side .baseline-name"));
         screenshot("upscale-again-compare");
+
+        // a third upscale of the photo, sent by the API while this page is open (the model alone,
+        // as a PNG): its result joins the comparison when it ends, without a reload
+        HttpResponse<String> third =
+                cluster.postMultipart("/api/upscale", form("sourceJobId", blendJob, "scale", "4", "format", "png"));
+        assertEquals(202, third.statusCode(), third.body());
+        String thirdId = Cluster.JSON.readTree(third.body()).path("id").asText();
+        page.waitForSelector(
+                "button[data-baseline=job][data-src='/api/jobs/" + thirdId + "/result']",
+                new Page.WaitForSelectorOptions().setTimeout(LONG_WAIT_MS));
+        assertEquals(Boolean.TRUE, page.evaluate("() => window.noReload === true"), "the page was never reloaded");
 
         // the same blend registered as a model of its own on the Models page; a pair trained apart is refused
         open("/models");

@@ -14,11 +14,13 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestStreamElementType;
@@ -26,7 +28,9 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
 /**
  * {@code GET /api/events}: server-sent events of job changes, progress, new loss points,
  * checkpoints, validations and workers, as JSON ({@code {"kind": "job" | "losses" | ...}}).
- * {@code ?jobId=} keeps only one job's events. A comment line every 15 s keeps proxies from
+ * {@code ?jobId=} keeps only one job's events; {@code ?sourceJobId=} only the job events of the
+ * upscales of one photo (the first upscale of it and those made from its image, whose events name
+ * it as {@code sourceJobId}). A comment line every 15 s keeps proxies from
  * closing an idle stream. A stream ends (after a {@code {"kind": "revoked"}} event) within
  * {@link #TOKEN_CHECK} of its token's revocation.
  */
@@ -57,13 +61,29 @@ public class EventResource {
                     "an open stream; each event's data is one JSON object, {\"kind\": \"job\" | \"losses\" | "
                             + "\"checkpoint\" | \"validation\" | \"worker\" | \"webhook\" | \"ping\" | \"revoked\", ...}; it ends after \"revoked\" once its token is revoked",
             content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING)))
-    public Multi<String> stream(@QueryParam("jobId") String jobId, @Context ContainerRequestContext request) {
+    public Multi<String> stream(
+            @QueryParam("jobId") String jobId,
+            @QueryParam("sourceJobId")
+                    @Parameter(
+                            description = "only the job events of the upscales of one photo: this job and those"
+                                    + " made from its image")
+                    String sourceJobId,
+            @Context ContainerRequestContext request) {
         Caller caller = (Caller) request.getProperty(Caller.PROPERTY);
         Multi<String> events = hub.events();
         if (jobId != null && !jobId.isBlank()) {
             String needle = "\"jobId\" : \"" + jobId.trim() + "\"";
             String compact = "\"jobId\":\"" + jobId.trim() + "\"";
             events = events.filter(e -> e.contains(needle) || e.contains(compact));
+        }
+        if (sourceJobId != null && !sourceJobId.isBlank()) {
+            String id = sourceJobId.trim();
+            List<String> needles = List.of(
+                    "\"jobId\" : \"" + id + "\"",
+                    "\"jobId\":\"" + id + "\"",
+                    "\"sourceJobId\" : \"" + id + "\"",
+                    "\"sourceJobId\":\"" + id + "\"");
+            events = events.filter(e -> needles.stream().anyMatch(e::contains));
         }
         Multi<String> keepAlive =
                 Multi.createFrom().ticks().every(Duration.ofSeconds(15)).map(t -> "{\"kind\":\"ping\"}");
