@@ -102,9 +102,9 @@ class GanStepTest {
                 NDArray logits = step.discriminator()
                         .forward(new ParameterStore(manager, false), new NDList(fake), true)
                         .singletonOrThrow();
-                NDArray loss = Losses.pixelMse(fake, highRes)
-                        .add(Losses.bceWithLogits(logits, 1f)
-                                .mul((float) run.config().adversarialWeight()));
+                NDArray adversarial = Losses.bceWithLogits(logits, 1f);
+                NDArray loss = Losses.pixelMse(fake, highRes).add(adversarial.mul(Networks.constant(adversarial, (float)
+                        run.config().adversarialWeight())));
                 collector.backward(loss);
             }
             List<float[]> full = gradients(g);
