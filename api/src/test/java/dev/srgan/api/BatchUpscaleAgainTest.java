@@ -114,11 +114,13 @@ class BatchUpscaleAgainTest {
                 .statusCode(200)
                 .body(containsString("or another upscale of it"))
                 .body(containsString("data-src=\"/api/jobs/" + firstImages.get(0) + "/result\""));
-        // the batch page's form runs the batch again
+        // the batch page's form runs the batch again, and it links the other batches of its photos
         given().get("/upscale/" + second)
                 .then()
                 .statusCode(200)
-                .body(containsString("to upscale the <strong>2 images</strong> of this batch again"));
+                .body(containsString("to upscale the <strong>2 images</strong> of this batch again"))
+                .body(containsString("These photos in other batches: <a href=\"/upscale/" + third + "\""))
+                .body(containsString(", 3×</a> · <a href=\"/upscale/" + first + "\""));
 
         // the first deleted, the others keep their images
         given().delete("/api/jobs/" + first).then().statusCode(409); // not ended: its images are queued

@@ -163,10 +163,16 @@ public class UpscalePage {
 
     /**
      * A batch upscale as its panel shows it: the batch, its images, its model (null for the default)
-     * and the model blended with it (or null), its options.
+     * and the model blended with it (or null), its options, and the other batches of its photos (made
+     * from it, or from the batch it was made from), newest first.
      */
     public record BatchPanel(
-            JobView job, BatchStore.BatchView batch, ModelCatalog.ModelView model, Blend blend, OutputOptions options) {
+            JobView job,
+            BatchStore.BatchView batch,
+            ModelCatalog.ModelView model,
+            Blend blend,
+            OutputOptions options,
+            List<Other> others) {
         /** Its settings, for the form. */
         public Settings settings() {
             return new Settings(batch.scale(), model, blend, options);
@@ -239,7 +245,8 @@ public class UpscalePage {
                 batches.batch(job),
                 model(all, job.modelId()),
                 blend(all, batches.blend(job)),
-                batches.options(job));
+                batches.options(job),
+                otherBatches(job, all));
     }
 
     private static ModelCatalog.ModelView model(List<ModelCatalog.ModelView> all, UUID id) {
@@ -356,6 +363,33 @@ public class UpscalePage {
                 BatchStore.options(p),
                 others(job, p, all),
                 UUID.fromString(p.path("sourceJobId").asText(job.id().toString())));
+    }
+
+    /**
+     * The other batches of a batch's photos, newest first: the first batch of them ({@code
+     * sourceJobId}, or the batch itself) and every one made from its images; each links to its page.
+     */
+    private List<Other> otherBatches(JobView job, List<ModelCatalog.ModelView> all) throws SQLException {
+        String root = params(job).path("sourceJobId").asText(job.id().toString());
+        List<Other> others = new java.util.ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+                java.sql.PreparedStatement ps = c.prepareStatement("""
+                        SELECT id, model_id, params::text FROM jobs
+                        WHERE type = 'BATCH' AND id <> ? AND (id = ?::uuid OR params ->> 'sourceJobId' = ?)
+                        ORDER BY created_at DESC LIMIT ?""")) {
+            ps.setObject(1, job.id());
+            ps.setString(2, root);
+            ps.setString(3, root);
+            ps.setInt(4, MAX_OTHERS);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    UUID id = rs.getObject(1, UUID.class);
+                    JsonNode params = params(rs.getString(3));
+                    others.add(new Other(id, describe(all, rs.getObject(2, UUID.class), params), "/upscale/" + id));
+                }
+            }
+        }
+        return others;
     }
 
     /** At most this many other upscales of a photo are offered to compare with. */
