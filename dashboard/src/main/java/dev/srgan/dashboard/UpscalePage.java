@@ -365,49 +365,44 @@ public class UpscalePage {
                 UUID.fromString(p.path("sourceJobId").asText(job.id().toString())));
     }
 
+    /** At most this many other upscales (or batches) of a photo are offered. */
+    private static final int MAX_OTHERS = 8;
+
     /**
      * The other batches of a batch's photos, newest first: the first batch of them ({@code
      * sourceJobId}, or the batch itself) and every one made from its images; each links to its page.
      */
     private List<Other> otherBatches(JobView job, List<ModelCatalog.ModelView> all) throws SQLException {
-        String root = params(job).path("sourceJobId").asText(job.id().toString());
-        List<Other> others = new java.util.ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-                java.sql.PreparedStatement ps = c.prepareStatement("""
-                        SELECT id, model_id, params::text FROM jobs
-                        WHERE type = 'BATCH' AND id <> ? AND (id = ?::uuid OR params ->> 'sourceJobId' = ?)
-                        ORDER BY created_at DESC LIMIT ?""")) {
-            ps.setObject(1, job.id());
-            ps.setString(2, root);
-            ps.setString(3, root);
-            ps.setInt(4, MAX_OTHERS);
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    UUID id = rs.getObject(1, UUID.class);
-                    JsonNode params = params(rs.getString(3));
-                    others.add(new Other(id, describe(all, rs.getObject(2, UUID.class), params), "/upscale/" + id));
-                }
-            }
-        }
-        return others;
+        return related(job, params(job), all, "type = 'BATCH'", id -> "/upscale/" + id);
     }
-
-    /** At most this many other upscales of a photo are offered to compare with. */
-    private static final int MAX_OTHERS = 8;
 
     /**
      * The other upscales of the job's photo that succeeded, newest first: the first upscale of it
-     * ({@code sourceJobId}, or the job itself) and every one made from its image.
+     * ({@code sourceJobId}, or the job itself) and every one made from its image; each links to its
+     * result.
      */
     private List<Other> others(JobView job, JsonNode p, List<ModelCatalog.ModelView> all) throws SQLException {
+        return related(job, p, all, "type = 'UPSCALE' AND status = 'SUCCEEDED'", id -> "/api/jobs/" + id + "/result");
+    }
+
+    /**
+     * The jobs matching {@code filter} that share the job's first upscale (or batch): that one
+     * ({@code sourceJobId}, or the job itself) and every one whose {@code sourceJobId} names it,
+     * newest first, up to {@link #MAX_OTHERS}, each described by what it ran.
+     */
+    private List<Other> related(
+            JobView job,
+            JsonNode p,
+            List<ModelCatalog.ModelView> all,
+            String filter,
+            java.util.function.Function<UUID, String> url)
+            throws SQLException {
         String root = p.path("sourceJobId").asText(job.id().toString());
         List<Other> others = new java.util.ArrayList<>();
         try (Connection c = dataSource.getConnection();
-                java.sql.PreparedStatement ps = c.prepareStatement("""
-                        SELECT id, model_id, params::text FROM jobs
-                        WHERE type = 'UPSCALE' AND status = 'SUCCEEDED' AND id <> ?
-                          AND (id = ?::uuid OR params ->> 'sourceJobId' = ?)
-                        ORDER BY created_at DESC LIMIT ?""")) {
+                java.sql.PreparedStatement ps = c.prepareStatement("SELECT id, model_id, params::text FROM jobs WHERE "
+                        + filter + " AND id <> ? AND (id = ?::uuid OR params ->> 'sourceJobId' = ?)"
+                        + " ORDER BY created_at DESC LIMIT ?")) {
             ps.setObject(1, job.id());
             ps.setString(2, root);
             ps.setString(3, root);
@@ -416,8 +411,7 @@ public class UpscalePage {
                 while (rs.next()) {
                     UUID id = rs.getObject(1, UUID.class);
                     JsonNode params = params(rs.getString(3));
-                    others.add(new Other(
-                            id, describe(all, rs.getObject(2, UUID.class), params), "/api/jobs/" + id + "/result"));
+                    others.add(new Other(id, describe(all, rs.getObject(2, UUID.class), params), url.apply(id)));
                 }
             }
         }
