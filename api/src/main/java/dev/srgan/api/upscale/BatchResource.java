@@ -282,7 +282,7 @@ public class BatchResource {
                         BlobStore.Blob blob;
                         if (image.source() != null) {
                             try {
-                                blob = blobs.copy(c, image.source().blobId(), Long.MAX_VALUE);
+                                blob = blobs.copy(c, image.source().blobId());
                             } catch (IOException gone) { // the source batch deleted since it was read
                                 throw ApiException.unprocessable(
                                         SourceImage.FIELD,

@@ -55,12 +55,13 @@ record SourceBatch(UUID jobId, UUID rootJobId, String name, String zipName, List
             }
         }
         List<SourceImage> images = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM jobs WHERE batch_id = ? ORDER BY batch_index")) {
+        // one query for all of them: a batch of 100 run again reads its images at once
+        try (PreparedStatement ps =
+                c.prepareStatement(SourceImage.SELECT + "WHERE j.batch_id = ? ORDER BY j.batch_index")) {
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    UUID image = rs.getObject(1, UUID.class);
-                    images.add(SourceImage.find(c, image, "batch " + id));
+                    images.add(SourceImage.read(rs, "batch " + id));
                 }
             }
         }

@@ -27,6 +27,12 @@ record SourceImage(UUID jobId, UUID rootJobId, UUID blobId, String inputName, Im
     static final String FIELD = "sourceJobId";
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The columns {@link #read} takes, from {@code jobs j} and its input's blob {@code b}. */
+    static final String SELECT = """
+            SELECT j.id, j.type, j.input_blob_id, j.input_name, j.params::text, b.content_type
+            FROM jobs j LEFT JOIN blobs b ON b.id = j.input_blob_id AND b.complete
+            """;
+
     /** The job id asked for, or null when none is; 400 for text that is not a UUID. */
     static UUID parse(String text) {
         if (text == null || text.isBlank()) {
@@ -44,56 +50,55 @@ record SourceImage(UUID jobId, UUID rootJobId, UUID blobId, String inputName, Im
      * that is not a single upscale, or one whose image is no longer stored.
      */
     static SourceImage find(Connection c, UUID id) throws SQLException {
-        return find(c, id, null);
-    }
-
-    /**
-     * Reads one job's image as {@link #find(Connection, UUID)} does; {@code batch} (e.g. "batch
-     * &lt;id&gt;"), when not null, names the batch it was read for in the refusal of an image no longer
-     * stored.
-     */
-    static SourceImage find(Connection c, UUID id, String batch) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                SELECT j.type, j.input_blob_id, j.input_name, j.params::text, b.content_type
-                FROM jobs j LEFT JOIN blobs b ON b.id = j.input_blob_id AND b.complete
-                WHERE j.id = ?""")) {
+        try (PreparedStatement ps = c.prepareStatement(SELECT + "WHERE j.id = ?")) {
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     throw ApiException.unprocessable(FIELD, "there is no job " + id);
                 }
-                String type = rs.getString(1);
-                if (type.equals("BATCH")) {
-                    throw ApiException.unprocessable(
-                            FIELD,
-                            "job " + id + " is a batch; send the job of one of its images (batch.images[].jobId),"
-                                    + " or the batch as sourceJobId to POST /api/upscale/batch");
-                }
-                if (!type.equals("UPSCALE")) {
-                    throw ApiException.unprocessable(FIELD, "job " + id + " is a " + type + " job, not an upscale");
-                }
-                UUID blob = rs.getObject(2, UUID.class);
-                ImageFormat format = ImageFormat.byContentType(rs.getString(5)).orElse(null);
-                if (blob == null || format == null) {
-                    throw ApiException.unprocessable(
-                            FIELD,
-                            batch == null
-                                    ? "the image of job " + id + " is no longer stored"
-                                    : "the image '" + rs.getString(3) + "' of " + batch + " is no longer stored");
-                }
-                JsonNode params = params(rs.getString(4));
-                String root = params.path(FIELD).asText("");
-                return new SourceImage(
-                        id,
-                        root.isEmpty() ? id : UUID.fromString(root),
-                        blob,
-                        rs.getString(3) == null ? "image" : rs.getString(3),
-                        new ImageInspector.ImageInfo(
-                                format,
-                                params.path("inputWidth").asInt(),
-                                params.path("inputHeight").asInt()));
+                return read(rs, null);
             }
         }
+    }
+
+    /**
+     * The image of the job on the current row of a query of {@link #SELECT}; 422 for a job that is
+     * not a single upscale or whose image is no longer stored; {@code batch} (e.g. "batch
+     * &lt;id&gt;"), when not null, names the batch it was read for in that refusal.
+     */
+    static SourceImage read(ResultSet rs, String batch) throws SQLException {
+        UUID id = rs.getObject(1, UUID.class);
+        String type = rs.getString(2);
+        if (type.equals("BATCH")) {
+            throw ApiException.unprocessable(
+                    FIELD,
+                    "job " + id + " is a batch; send the job of one of its images (batch.images[].jobId),"
+                            + " or the batch as sourceJobId to POST /api/upscale/batch");
+        }
+        if (!type.equals("UPSCALE")) {
+            throw ApiException.unprocessable(FIELD, "job " + id + " is a " + type + " job, not an upscale");
+        }
+        UUID blob = rs.getObject(3, UUID.class);
+        String inputName = rs.getString(4);
+        ImageFormat format = ImageFormat.byContentType(rs.getString(6)).orElse(null);
+        if (blob == null || format == null) {
+            throw ApiException.unprocessable(
+                    FIELD,
+                    batch == null
+                            ? "the image of job " + id + " is no longer stored"
+                            : "the image '" + inputName + "' of " + batch + " is no longer stored");
+        }
+        JsonNode params = params(rs.getString(5));
+        String root = params.path(FIELD).asText("");
+        return new SourceImage(
+                id,
+                root.isEmpty() ? id : UUID.fromString(root),
+                blob,
+                inputName == null ? "image" : inputName,
+                new ImageInspector.ImageInfo(
+                        format,
+                        params.path("inputWidth").asInt(),
+                        params.path("inputHeight").asInt()));
     }
 
     private static JsonNode params(String text) {

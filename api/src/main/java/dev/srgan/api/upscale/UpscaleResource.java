@@ -303,7 +303,7 @@ public class UpscaleResource {
                 BlobStore.Blob blob;
                 if (source != null) {
                     try {
-                        blob = blobs.copy(c, source.blobId(), Long.MAX_VALUE);
+                        blob = blobs.copy(c, source.blobId());
                     } catch (IOException gone) { // the source job deleted since it was read
                         throw ApiException.unprocessable(
                                 SourceImage.FIELD, "the image of job " + source.jobId() + " is no longer stored");

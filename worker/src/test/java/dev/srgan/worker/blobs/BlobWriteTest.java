@@ -2,6 +2,7 @@ package dev.srgan.worker.blobs;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.srgan.embedded.EmbeddedServicesTestResource;
@@ -143,6 +144,38 @@ class BlobWriteTest {
             e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, in::readAllBytes);
             org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("chunk 2 is missing"), e.getMessage());
         }
+    }
+
+    @Test
+    void aCopyIsMadeInTheDatabaseWithTheSameBytesAndADamagedOriginalIsRefused() throws Exception {
+        byte[] bytes = new byte[2 * BlobStore.CHUNK + 77];
+        new Random(13).nextBytes(bytes);
+        BlobStore.Blob original = stored(bytes);
+        BlobStore.Blob copy;
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            copy = blobs.copy(c, original.id());
+            c.commit();
+        }
+        assertNotEquals(original.id(), copy.id());
+        assertEquals(
+                new BlobStore.Blob(copy.id(), original.contentType(), original.sizeBytes(), original.sha256()), copy);
+        fixtures.exec("DELETE FROM blobs WHERE id = ?", original.id());
+        assertArrayEquals(bytes, fixtures.readBlob(copy.id()), "the copy outlives its original");
+
+        BlobStore.Blob damaged = stored(bytes);
+        fixtures.exec("DELETE FROM blob_chunks WHERE blob_id = ? AND seq = 1", damaged.id());
+        long blobsBefore = fixtures.number("SELECT count(*) FROM blobs");
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            java.io.IOException e = assertThrows(java.io.IOException.class, () -> blobs.copy(c, damaged.id()));
+            assertEquals(
+                    "blob " + damaged.id() + " is damaged: its 2 chunks hold " + (BlobStore.CHUNK + 77L)
+                            + " bytes where " + bytes.length + " were stored in 3",
+                    e.getMessage());
+            c.rollback();
+        }
+        assertEquals(blobsBefore, fixtures.number("SELECT count(*) FROM blobs"), "nothing of the copy is kept");
     }
 
     @Test
