@@ -130,6 +130,26 @@
     document.querySelectorAll('[data-live]').forEach(Srgan.refresh);
   };
 
+  /**
+   * Opens an event stream at {@code url} and hands each event, parsed, to {@code onEvent}
+   * (keep-alive pings and unreadable messages are skipped); returns the EventSource.
+   */
+  Srgan.events = function (url, onEvent) {
+    const stream = new EventSource(url);
+    stream.onmessage = message => {
+      let event;
+      try {
+        event = JSON.parse(message.data);
+      } catch (ignored) {
+        return;
+      }
+      if (event.kind !== 'ping') {
+        onEvent(event);
+      }
+    };
+    return stream;
+  };
+
   let source = null;
 
   /** Follows the server's events at {@code url} (one stream per page; a new call replaces it). */
@@ -137,17 +157,7 @@
     if (source) {
       source.close();
     }
-    source = new EventSource(url);
-    source.onmessage = message => {
-      let event;
-      try {
-        event = JSON.parse(message.data);
-      } catch (ignored) {
-        return;
-      }
-      if (event.kind === 'ping') {
-        return;
-      }
+    source = Srgan.events(url, event => {
       document.querySelectorAll('[data-live]').forEach(el => {
         const kinds = (el.dataset.liveKinds || 'job').split(',');
         if (kinds.includes(event.kind)) {
@@ -155,7 +165,7 @@
         }
       });
       document.dispatchEvent(new CustomEvent('srgan:event', { detail: event }));
-    };
+    });
     // EventSource reconnects by itself; after a gap, re-render once so nothing missed stays stale
     let lost = false;
     source.onerror = () => { lost = true; };

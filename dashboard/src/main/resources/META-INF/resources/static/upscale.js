@@ -450,19 +450,12 @@
       if (!root) {
         return;
       }
-      const source = new EventSource('/api/events?sourceJobId=' + encodeURIComponent(root));
-      source.onmessage = message => {
-        let event;
-        try {
-          event = JSON.parse(message.data);
-        } catch (ignored) {
-          return;
-        }
+      const source = Srgan.events('/api/events?sourceJobId=' + encodeURIComponent(root), event => {
         const current = panel.querySelector('#upscale-job');
         if (event.kind === 'job' && event.status === 'SUCCEEDED' && current && event.jobId !== current.dataset.jobId) {
           Srgan.refresh(panel);
         }
-      };
+      });
       photo = { root, source };
     }
     panel.addEventListener('srgan:refreshed', watchPhoto);
