@@ -7,24 +7,28 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.srgan.embedded.EmbeddedServicesTestResource;
+import dev.srgan.networks.image.WebpWriter;
 import dev.srgan.platform.blobs.BlobStore;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import javax.imageio.ImageIO;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Output options on {@code POST /api/upscale} and {@code /api/upscale/batch}: format (png, jpeg),
+ * Output options on {@code POST /api/upscale} and {@code /api/upscale/batch}: format (png, jpeg, webp),
  * quality, outscale or width. Recorded in the job's params, they choose the model's scale when none
  * is given, are part of the Idempotency-Key's request, name a batch's results, and every bad one is
  * refused with its field and stores nothing. (The worker's side is in the worker's
@@ -141,17 +145,17 @@ class UpscaleOutputOptionsTest {
     @Test
     void everyBadOptionIsRefusedWithItsFieldAndNothingIsStored() throws Exception {
         Map<String, Long> before = counts();
-        refused(image(64, 48).multiPart("format", "webp"), 400, "format", "format must be png or jpeg, got 'webp'");
+        refused(image(64, 48).multiPart("format", "gif"), 400, "format", "format must be png, jpeg or webp, got 'gif'");
         refused(
                 image(64, 48).multiPart("quality", "80"),
                 400,
                 "quality",
-                "quality applies to JPEG only; add format=jpeg or leave quality out");
+                "quality applies to JPEG only (PNG and WebP are lossless); add format=jpeg or leave quality out");
         refused(
                 image(64, 48).multiPart("format", "png").multiPart("quality", "80"),
                 400,
                 "quality",
-                "quality applies to JPEG only; add format=jpeg or leave quality out");
+                "quality applies to JPEG only (PNG and WebP are lossless); add format=jpeg or leave quality out");
         refused(
                 image(64, 48).multiPart("format", "jpeg").multiPart("quality", "101"),
                 400,
@@ -206,6 +210,13 @@ class UpscaleOutputOptionsTest {
                 "width",
                 "width 200 is more than the 2x model makes of the image's width of 64 (128); choose scale 4 or more"
                         + " (or leave scale out to have it chosen from width), or a width of at most 128");
+        refused(
+                given().multiPart("image", "panorama.png", BatchUpscaleTest.pngClaiming(4100, 100), "image/png")
+                        .multiPart("format", "webp"),
+                422,
+                "format",
+                "a WebP holds at most 16384 pixels a side, and this result would be 16400x400; choose png or jpeg, or"
+                        + " a smaller size");
         // the output limit (64 MP) holds for the final size, and for the model's output before resizing
         refused(
                 given().multiPart("image", "big.png", BatchUpscaleTest.pngClaiming(4000, 4000), "image/png")
@@ -396,9 +407,46 @@ class UpscaleOutputOptionsTest {
                 .contentType("image/png")
                 .extract()
                 .asByteArray();
-        java.awt.image.BufferedImage baseline = javax.imageio.ImageIO.read(new ByteArrayInputStream(bicubic));
+        BufferedImage baseline = ImageIO.read(new ByteArrayInputStream(bicubic));
         assertEquals(30, baseline.getWidth(), "the input enlarged to the result's size, not 4 times");
         assertEquals(24, baseline.getHeight());
+    }
+
+    @Test
+    void aWebpResultIsServedAsWebpWithAWebpName() throws Exception {
+        String id = image(10, 8)
+                .multiPart("format", "WebP")
+                .when()
+                .post("/api/upscale")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
+        given().when().get("/api/jobs/" + id).then().body("params.format", equalTo("webp"));
+        BufferedImage upscaled = new BufferedImage(40, 32, BufferedImage.TYPE_INT_ARGB);
+        upscaled.setRGB(3, 4, 0x80336699);
+        java.io.ByteArrayOutputStream webp = new ByteArrayOutputStream();
+        WebpWriter.write(upscaled, webp);
+        TestData.succeed(dataSource, blobs, id, webp.toByteArray(), "image/webp", 40, 32);
+        byte[] body = given().queryParam("download", true)
+                .when()
+                .get("/api/jobs/" + id + "/result")
+                .then()
+                .statusCode(200)
+                .contentType("image/webp")
+                .header("Content-Disposition", equalTo("attachment; filename=\"photo-upscaled.webp\""))
+                .extract()
+                .asByteArray();
+        BufferedImage read = ImageIO.read(new ByteArrayInputStream(body));
+        assertEquals(40, read.getWidth());
+        assertEquals(0x80336699, read.getRGB(3, 4), "lossless, alpha kept");
+
+        given().when()
+                .get("/upscale/" + id)
+                .then()
+                .statusCode(200)
+                .body(containsString(">Download WebP</a>"))
+                .body(containsString("<option value=\"webp\" selected>"));
     }
 
     @Test

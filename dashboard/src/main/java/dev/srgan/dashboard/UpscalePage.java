@@ -98,9 +98,19 @@ public class UpscalePage {
      * image or images again with when no new one is chosen).
      */
     public record Settings(int scale, ModelCatalog.ModelView model, Blend blend, OutputOptions options) {
+        /** Whether it asked for a PNG. */
+        public boolean png() {
+            return options.format() == OutputOptions.Format.PNG;
+        }
+
         /** Whether it asked for a JPEG. */
         public boolean jpeg() {
             return options.format() == OutputOptions.Format.JPEG;
+        }
+
+        /** Whether it asked for a WebP. */
+        public boolean webp() {
+            return options.format() == OutputOptions.Format.WEBP;
         }
 
         /** The output scale as the form shows it ({@code 2.5}), or empty. */
@@ -145,9 +155,13 @@ public class UpscalePage {
             return UpscalePage.formatName(options);
         }
 
-        /** "PNG" or "JPEG": what the stored result is (a job's options and its result agree, but the file decides). */
+        /** "PNG", "JPEG" or "WebP": what the stored result is (a job's options and its result agree, but the file decides). */
         public String resultFormatName() {
-            return job.result() != null && "image/jpeg".equals(job.result().contentType()) ? "JPEG" : "PNG";
+            return (job.result() == null
+                            ? OutputOptions.Format.PNG
+                            : OutputOptions.Format.ofContentType(job.result().contentType())
+                                    .orElse(OutputOptions.Format.PNG))
+                    .title();
         }
 
         /** The output scale as the form shows it ({@code 2.5}), or empty. */
@@ -190,7 +204,7 @@ public class UpscalePage {
     }
 
     static String formatName(OutputOptions options) {
-        return options.format() == OutputOptions.Format.JPEG ? "JPEG" : "PNG";
+        return options.format().title();
     }
 
     static String resizedTo(OutputOptions options, int scale) {
@@ -436,8 +450,8 @@ public class UpscalePage {
         if (resized != null) {
             text.append(", ").append(resized);
         }
-        if (options.format() == OutputOptions.Format.JPEG) {
-            text.append(", JPEG");
+        if (options.format() != OutputOptions.Format.PNG) {
+            text.append(", ").append(options.format().title());
         }
         return text.toString();
     }

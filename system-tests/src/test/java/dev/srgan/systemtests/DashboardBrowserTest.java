@@ -599,6 +599,48 @@ class DashboardBrowserTest {
         assertEquals(72, Images.read(jpeg).getWidth());
         assertEquals(60, Images.read(jpeg).getHeight());
         assertTrue(download.suggestedFilename().endsWith("-upscaled.jpg"), download.suggestedFilename());
+
+        // the same photo again as a lossless WebP from the project's own encoder: Chromium (libwebp)
+        // draws it pixel for pixel as Java's decoder reads it
+        String jpegJob = page.getAttribute("#upscale-job", "data-job-id");
+        HttpResponse<String> webp =
+                cluster.postMultipart("/api/upscale", form("sourceJobId", jpegJob, "scale", "2", "format", "webp"));
+        assertEquals(202, webp.statusCode(), webp.body());
+        String webpJob = Cluster.JSON.readTree(webp.body()).path("id").asText();
+        page.waitForSelector(
+                "button[data-baseline=job][data-src='/api/jobs/" + webpJob + "/result']",
+                new Page.WaitForSelectorOptions().setTimeout(LONG_WAIT_MS));
+        java.awt.image.BufferedImage expected = Images.read(cluster.getBytes("/api/jobs/" + webpJob + "/result"));
+        @SuppressWarnings("unchecked")
+        java.util.List<Number> drawn = (java.util.List<Number>) page.evaluate("""
+                async src => {
+                  const image = new Image();
+                  image.src = src;
+                  await image.decode();
+                  const canvas = document.createElement('canvas');
+                  canvas.width = image.naturalWidth;
+                  canvas.height = image.naturalHeight;
+                  const context = canvas.getContext('2d');
+                  context.drawImage(image, 0, 0);
+                  return [image.naturalWidth, image.naturalHeight,
+                          ...context.getImageData(0, 0, canvas.width, canvas.height).data];
+                }""", "/api/jobs/" + webpJob + "/result");
+        assertEquals(96, drawn.get(0).intValue(), "48 px at 2x");
+        assertEquals(80, drawn.get(1).intValue());
+        int differ = 0;
+        for (int y = 0; y < 80; y++) {
+            for (int x = 0; x < 96; x++) {
+                int argb = expected.getRGB(x, y);
+                int at = 2 + 4 * (y * 96 + x);
+                for (int c = 0; c < 4; c++) {
+                    int java = c == 3 ? argb >>> 24 : (argb >> (16 - 8 * c)) & 0xff;
+                    if (drawn.get(at + c).intValue() != java) {
+                        differ++;
+                    }
+                }
+            }
+        }
+        assertEquals(0, differ, "values where Chromium's decode of the WebP differs from Java's");
     }
 
     /**

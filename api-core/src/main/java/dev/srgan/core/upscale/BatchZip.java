@@ -18,7 +18,7 @@ import java.util.zip.ZipOutputStream;
 import javax.sql.DataSource;
 
 /**
- * A batch's result: one zip of the PNGs or JPEGs of its images that succeeded, named after their
+ * A batch's result: one zip of the PNGs, JPEGs or WebPs of its images that succeeded, named after their
  * inputs and the batch's output options ({@link ResultNames}: {@code photo.jpg} -> {@code
  * photo-x4.png}, or {@code photo-x3.jpg} at outscale 3 as JPEG), streamed blob by blob from
  * PostgreSQL. Only a batch that has ended with at least one image upscaled has one; otherwise 409

@@ -18,6 +18,7 @@ import dev.srgan.core.training.TrainingStore;
 import dev.srgan.core.upscale.BatchStore;
 import dev.srgan.core.upscale.BatchZip;
 import dev.srgan.core.webhooks.Webhooks;
+import dev.srgan.domain.images.OutputOptions;
 import dev.srgan.domain.jobs.JobStatus;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.platform.blobs.BlobStore;
@@ -497,21 +498,23 @@ public class JobResource {
     }
 
     /**
-     * The upscaled image (PNG, or JPEG when the job asked for it), streamed from PostgreSQL chunk by
+     * The upscaled image (PNG, or the JPEG or WebP the job asked for), streamed from PostgreSQL chunk by
      * chunk; a batch's zip of them.
      */
     @GET
     @Path("/{id}/result")
-    @Produces({"image/png", "image/jpeg", "application/zip", MediaType.APPLICATION_JSON})
+    @Produces({"image/png", "image/jpeg", "image/webp", "application/zip", MediaType.APPLICATION_JSON})
     @Operation(
             operationId = "getJobResult",
-            summary = "An upscale's PNG or JPEG, or a batch's zip of its images' (download=true: as an attachment)")
+            summary =
+                    "An upscale's PNG, JPEG or WebP, or a batch's zip of its images' (download=true: as an attachment)")
     @APIResponse(
             responseCode = "200",
-            description = "the PNG or JPEG of an UPSCALE job (its format option), the zip of a BATCH job",
+            description = "the PNG, JPEG or WebP of an UPSCALE job (its format option), the zip of a BATCH job",
             content = {
                 @Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary")),
                 @Content(mediaType = "image/jpeg", schema = @Schema(type = SchemaType.STRING, format = "binary")),
+                @Content(mediaType = "image/webp", schema = @Schema(type = SchemaType.STRING, format = "binary")),
                 @Content(mediaType = "application/zip", schema = @Schema(type = SchemaType.STRING, format = "binary"))
             })
     @APIResponse(
@@ -533,7 +536,10 @@ public class JobResource {
         StreamingOutput body = out -> blobs.copyTo(dataSource, result.blobId(), out);
         String base =
                 job.inputName() == null ? jobId.toString() : job.inputName().replaceAll("\\.[A-Za-z0-9]+$", "");
-        String extension = "image/jpeg".equals(result.contentType()) ? ".jpg" : ".png";
+        String extension = "."
+                + OutputOptions.Format.ofContentType(result.contentType())
+                        .orElse(OutputOptions.Format.PNG)
+                        .extension();
         String filename = base.replaceAll("[^A-Za-z0-9._-]", "_") + "-upscaled" + extension;
         return Response.ok(body, result.contentType())
                 .header("Content-Length", result.sizeBytes())

@@ -129,6 +129,7 @@ public class BatchResource {
                     + "no such model, a model of another scale, no model for the scale, "
                     + "a blend model as for a single upscale, "
                     + "an outscale or width an image's model cannot reach (named), "
+                    + "a result with a side longer than its format holds (named), "
                     + "a webhookUrl host the cluster does not call, or an Idempotency-Key used for another request")
     public Response submit(
             @RestForm("images") @Schema(description = "the images, one part each (or file)") List<FileUpload> images,

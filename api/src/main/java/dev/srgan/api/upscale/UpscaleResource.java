@@ -58,7 +58,8 @@ public class UpscaleResource {
     static final Set<Integer> SCALES = Set.of(2, 4, 8);
 
     // the output options' form fields, described once for the single and the batch upscale
-    static final String FORMAT = "png (the default) or jpeg; a JPEG has no alpha: transparency is composited on white";
+    static final String FORMAT = "png (the default), jpeg or webp (lossless, smaller than the PNG; at most 16384 "
+            + "pixels a side); a JPEG has no alpha: transparency is composited on white";
     static final String QUALITY = "JPEG quality, 1 to 100; default 92; only with format=jpeg";
     static final String OUTSCALE = "the final size as a factor of the input's, from 1 to 8 (such as 3 or 2.5): the "
             + "model upscales by its scale, then the result is resized to round(width * outscale) x "
@@ -130,7 +131,7 @@ public class UpscaleResource {
             responseCode = "400",
             description =
                     "no image (nor sourceJobId), both, sourceJobId not a UUID, scale not 2/4/8, modelId not a UUID, blendModelId not a UUID or without "
-                            + "blendWeight (or the other way round), blendWeight not a number from 0 to 1, format not png/jpeg, quality not 1 to 100 "
+                            + "blendWeight (or the other way round), blendWeight not a number from 0 to 1, format not png/jpeg/webp, quality not 1 to 100 "
                             + "or given without jpeg, outscale not a number from 1 to 8, width not a whole number, both "
                             + "outscale and width, an unreadable, truncated or damaged image, "
                             + "a webhookUrl that is not an http(s) URL, an Idempotency-Key over 255 characters")
@@ -149,6 +150,7 @@ public class UpscaleResource {
             description = "no such model, a model of another scale, no model for the scale, a blend model that is "
                     + "missing, a TorchScript file, another network or trained apart from the model, an outscale or width "
                     + "beyond the model's scale (or a width below the image's or over 8 times it), "
+                    + "a result with a side longer than its format holds (16384 pixels for WebP), "
                     + "a webhookUrl host the cluster does not call, an Idempotency-Key used for another request, "
                     + "or a sourceJobId that is no single upscale or whose image is no longer stored")
     public Response submit(

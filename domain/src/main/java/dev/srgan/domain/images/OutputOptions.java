@@ -2,11 +2,12 @@ package dev.srgan.domain.images;
 
 import java.math.BigDecimal;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * What an upscale's result should be, apart from the model: its file format (PNG, or JPEG at a
- * quality) and its final size, either {@code outscale} (a factor from 1 to 8, as Real-ESRGAN's
+ * What an upscale's result should be, apart from the model: its file format (PNG, JPEG at a
+ * quality, or lossless WebP) and its final size, either {@code outscale} (a factor from 1 to 8, as Real-ESRGAN's
  * {@code --outscale}) or {@code width} (pixels; the height keeps the aspect ratio). The model always
  * upscales by its own scale (2, 4 or 8); a result of another size is resized from the model's
  * output afterwards. The api checks these at submission, records them in the job's params, the
@@ -14,7 +15,7 @@ import java.util.function.Function;
  * ResultNames}). One class so that the three agree on every number and message.
  *
  * @param format the file format of the result
- * @param quality the JPEG quality, 1 to 100; null for PNG
+ * @param quality the JPEG quality, 1 to 100; null for PNG and WebP (both lossless)
  * @param outscale the final size as a factor of the input's, or null
  * @param width the final width in pixels, or null (never both outscale and width)
  */
@@ -28,24 +29,53 @@ public record OutputOptions(Format format, Integer quality, Double outscale, Int
     /** A PNG at the model's scale: what every upscale gave before these options existed. */
     public static final OutputOptions DEFAULT = new OutputOptions(Format.PNG, null, null, null);
 
-    /** The file formats a result can have. */
+    /**
+     * The file formats a result can have, each with the longest side its files can hold: a JPEG
+     * stores its width and height in 16 bits, a lossless WebP (VP8L) stores width - 1 and height - 1
+     * in 14.
+     */
     public enum Format {
-        PNG("png", "image/png", "png"),
-        JPEG("jpeg", "image/jpeg", "jpg");
+        PNG("png", "image/png", "png", "PNG", Integer.MAX_VALUE),
+        JPEG("jpeg", "image/jpeg", "jpg", "JPEG", 65535),
+        WEBP("webp", "image/webp", "webp", "WebP", 16384);
 
         private final String id;
         private final String contentType;
         private final String extension;
+        private final String title;
+        private final int maxSide;
 
-        Format(String id, String contentType, String extension) {
+        Format(String id, String contentType, String extension, String title, int maxSide) {
             this.id = id;
             this.contentType = contentType;
             this.extension = extension;
+            this.title = title;
+            this.maxSide = maxSide;
         }
 
-        /** The name in the api and in params: {@code png} or {@code jpeg}. */
+        /** The name in the api and in params: {@code png}, {@code jpeg} or {@code webp}. */
         public String id() {
             return id;
+        }
+
+        /** The name people know it by: PNG, JPEG, WebP. */
+        public String title() {
+            return title;
+        }
+
+        /** The most pixels a side of one of its files can have. */
+        public int maxSide() {
+            return maxSide;
+        }
+
+        /** The format whose result has this content type, if any. */
+        public static Optional<Format> ofContentType(String contentType) {
+            for (Format f : values()) {
+                if (f.contentType.equals(contentType)) {
+                    return Optional.of(f);
+                }
+            }
+            return Optional.empty();
         }
 
         /** The result's content type. */
@@ -53,7 +83,7 @@ public record OutputOptions(Format format, Integer quality, Double outscale, Int
             return contentType;
         }
 
-        /** The extension of a result file, without the dot: {@code png} or {@code jpg}. */
+        /** The extension of a result file, without the dot: {@code png}, {@code jpg} or {@code webp}. */
         public String extension() {
             return extension;
         }
@@ -102,7 +132,7 @@ public record OutputOptions(Format format, Integer quality, Double outscale, Int
             throw new IllegalArgumentException("format is required");
         }
         if ((quality != null) != (format == Format.JPEG)) {
-            throw new IllegalArgumentException("a JPEG has a quality, a PNG none");
+            throw new IllegalArgumentException("a JPEG has a quality, a PNG or a WebP none");
         }
         if (outscale != null && width != null) {
             throw new IllegalArgumentException("outscale and width exclude each other");
@@ -113,7 +143,7 @@ public record OutputOptions(Format format, Integer quality, Double outscale, Int
      * Reads the options as they arrive in a form or on a command line; blank or null means not
      * given.
      *
-     * @param format {@code png} (the default) or {@code jpeg} ({@code jpg} too), any case
+     * @param format {@code png} (the default), {@code jpeg} ({@code jpg} too) or {@code webp}, any case
      * @param quality 1 to 100, only with jpeg; 92 when not given
      * @param outscale a number from 1 to 8
      * @param width a whole number of pixels, at least 1; not with outscale
@@ -125,7 +155,9 @@ public record OutputOptions(Format format, Integer quality, Double outscale, Int
         Integer q = blank(quality) ? null : parseQuality(quality);
         if (q != null && f != Format.JPEG) {
             throw new InvalidOption(
-                    "quality", "quality applies to JPEG only; add format=jpeg or leave quality out", false);
+                    "quality",
+                    "quality applies to JPEG only (PNG and WebP are lossless); add format=jpeg or leave quality out",
+                    false);
         }
         Double o = blank(outscale) ? null : parseOutscale(outscale);
         Integer w = blank(width) ? null : parseWidth(width);
@@ -205,9 +237,27 @@ public record OutputOptions(Format format, Integer quality, Double outscale, Int
      * @param inputHeight the input's height
      * @param modelScale the scale of the model that upscales it
      * @throws InvalidOption (unprocessable) when the size is beyond the model's output or below the
-     *     input's size
+     *     input's size, or when a side is longer than the format holds ({@link Format#maxSide()})
      */
     public Size size(int inputWidth, int inputHeight, int modelScale) {
+        Size size = unchecked(inputWidth, inputHeight, modelScale);
+        if (Math.max(size.width(), size.height()) > format.maxSide()) {
+            throw new InvalidOption(
+                    "format",
+                    "a " + format.title() + " holds at most " + format.maxSide() + " pixels a side, and this result"
+                            + " would be " + size + "; choose png"
+                            + (format == Format.WEBP
+                                            && size.width() <= Format.JPEG.maxSide()
+                                            && size.height() <= Format.JPEG.maxSide()
+                                    ? " or jpeg"
+                                    : "")
+                            + ", or a smaller size",
+                    true);
+        }
+        return size;
+    }
+
+    private Size unchecked(int inputWidth, int inputHeight, int modelScale) {
         if (outscale != null) {
             if (outscale > modelScale) {
                 throw new InvalidOption(
@@ -284,7 +334,8 @@ public record OutputOptions(Format format, Integer quality, Double outscale, Int
         return switch (text.trim().toLowerCase(Locale.ROOT)) {
             case "png" -> Format.PNG;
             case "jpeg", "jpg" -> Format.JPEG;
-            default -> throw new InvalidOption("format", "format must be png or jpeg, got '" + text + "'", false);
+            case "webp" -> Format.WEBP;
+            default -> throw new InvalidOption("format", "format must be png, jpeg or webp, got '" + text + "'", false);
         };
     }
 

@@ -37,6 +37,38 @@ class OutputOptionsTest {
     }
 
     @Test
+    void webpIsLosslessAndHoldsAtMost16384PixelsASide() {
+        OutputOptions webp = OutputOptions.parse(" WebP ", null, null, null);
+        assertEquals(OutputOptions.Format.WEBP, webp.format());
+        assertNull(webp.quality());
+        assertEquals("\"format\":\"webp\"", webp.params());
+        assertEquals(webp, OutputOptions.fromParams(Map.of("format", "webp")::get));
+        assertEquals(new OutputOptions.Size(16384, 400), webp.size(4096, 100, 4), "exactly the most");
+        OutputOptions.InvalidOption tooWide =
+                assertThrows(OutputOptions.InvalidOption.class, () -> webp.size(4097, 100, 4));
+        assertEquals("format", tooWide.field());
+        assertTrue(tooWide.unprocessable());
+        assertEquals(
+                "a WebP holds at most 16384 pixels a side, and this result would be 16388x400; choose png or jpeg,"
+                        + " or a smaller size",
+                tooWide.getMessage());
+        assertEquals(
+                "a JPEG holds at most 65535 pixels a side, and this result would be 65536x8; choose png, or a"
+                        + " smaller size",
+                assertThrows(
+                                OutputOptions.InvalidOption.class,
+                                () -> OutputOptions.parse("jpeg", null, null, null)
+                                        .size(8192, 1, 8))
+                        .getMessage());
+        assertEquals(
+                new OutputOptions.Size(65536, 8), OutputOptions.DEFAULT.size(8192, 1, 8), "a PNG has no such limit");
+        assertEquals(
+                OutputOptions.Format.WEBP,
+                OutputOptions.Format.ofContentType("image/webp").orElseThrow());
+        assertTrue(OutputOptions.Format.ofContentType("image/gif").isEmpty());
+    }
+
+    @Test
     void outscaleChoosesTheSmallestModelThatReachesItAndResizesToTheRoundedSize() {
         OutputOptions three = OutputOptions.parse(null, null, "3", null);
         assertEquals(4, three.modelScale(33));
@@ -65,9 +97,11 @@ class OutputOptionsTest {
     @Test
     void malformedOptionsAreRefusedNamingTheField() {
         Map<List<String>, String> cases = Map.of(
-                List.of("gif", "", "", ""), "format must be png or jpeg, got 'gif'",
-                List.of("png", "80", "", ""), "quality applies to JPEG only; add format=jpeg or leave quality out",
-                List.of("", "80", "", ""), "quality applies to JPEG only; add format=jpeg or leave quality out",
+                List.of("gif", "", "", ""), "format must be png, jpeg or webp, got 'gif'",
+                List.of("png", "80", "", ""),
+                        "quality applies to JPEG only (PNG and WebP are lossless); add format=jpeg or leave quality out",
+                List.of("", "80", "", ""),
+                        "quality applies to JPEG only (PNG and WebP are lossless); add format=jpeg or leave quality out",
                 List.of("jpeg", "0", "", ""), "quality must be a whole number from 1 to 100, got '0'",
                 List.of("jpeg", "101", "", ""), "quality must be a whole number from 1 to 100, got '101'",
                 List.of("jpeg", "high", "", ""), "quality must be a whole number from 1 to 100, got 'high'",

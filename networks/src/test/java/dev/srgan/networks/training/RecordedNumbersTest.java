@@ -66,10 +66,11 @@ class RecordedNumbersTest {
 
     @Test
     void theCheckFindsANumberGivenToAnNdArray() throws IOException {
-        JavaFileObject probe = new SimpleJavaFileObject(URI.create("string:///Probe.java"), JavaFileObject.Kind.SOURCE) {
-            @Override
-            public CharSequence getCharContent(boolean ignoreEncodingErrors) {
-                return """
+        JavaFileObject probe =
+                new SimpleJavaFileObject(URI.create("string:///Probe.java"), JavaFileObject.Kind.SOURCE) {
+                    @Override
+                    public CharSequence getCharContent(boolean ignoreEncodingErrors) {
+                        return """
                         import ai.djl.ndarray.NDArray;
                         class Probe {
                             NDArray f(NDArray x, float w) {
@@ -78,8 +79,8 @@ class RecordedNumbersTest {
                             }
                         }
                         """;
-            }
-        };
+                    }
+                };
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         try (StandardJavaFileManager files = javac.getStandardFileManager(null, null, null)) {
             assertEquals(

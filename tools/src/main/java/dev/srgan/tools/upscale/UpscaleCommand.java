@@ -7,8 +7,7 @@ import dev.srgan.domain.images.OutputOptions;
 import dev.srgan.domain.images.ResultNames;
 import dev.srgan.networks.image.Bicubic;
 import dev.srgan.networks.image.Images;
-import dev.srgan.networks.image.JpegWriter;
-import dev.srgan.networks.image.PngWriter;
+import dev.srgan.networks.image.ResultWriter;
 import dev.srgan.networks.inference.Precision;
 import dev.srgan.networks.inference.UpscaleListener;
 import dev.srgan.networks.inference.Upscaler;
@@ -32,11 +31,11 @@ import javax.imageio.stream.ImageInputStream;
 
 /**
  * {@code ./srgan upscale IMAGE|FOLDER... [--scale 4] [--model FILE] [--out DIR] [--precision auto]
- * [--outscale X | --width PX] [--format png|jpeg] [--quality N]}: upscales PNG, JPEG, WebP and TIFF files on this machine,
+ * [--outscale X | --width PX] [--format png|jpeg|webp] [--quality N]}: upscales PNG, JPEG, WebP and TIFF files on this machine,
  * without the cluster: with a model file (a checkpoint zip from {@code ./srgan train} or a download,
  * or a TorchScript {@code .pt}), or else the shipped default model for the scale. Each image is read
  * as an upscale job reads it (upright, in sRGB), tiled the same way, resized to the output scale if
- * one is given and written as PNG or JPEG with the upscale job's output options ({@link
+ * one is given and written as PNG, JPEG or lossless WebP with the upscale job's output options ({@link
  * OutputOptions}), as {@code <name>-x<scale>.png} (or {@code -x3.jpg}, {@code -x2.5.png}, {@code
  * -w1920.png}) into the output folder, named as in a batch's zip. With {@code --width} and neither
  * {@code --scale} nor {@code --model}, each image gets the shipped model of the smallest scale that
@@ -47,7 +46,7 @@ public final class UpscaleCommand {
 
     static final String USAGE = "usage: ./srgan upscale IMAGE|FOLDER... [--scale 2|4|8] [--model FILE]"
             + " [--blend FILE --weight 0..1] [--out DIR] [--precision auto|float32|bfloat16]"
-            + " [--outscale 1..8 | --width PIXELS] [--format png|jpeg] [--quality 1..100]";
+            + " [--outscale 1..8 | --width PIXELS] [--format png|jpeg|webp] [--quality 1..100]";
     /** Bytes of heap per output pixel while a result is assembled and encoded (measured about 16). */
     private static final long BYTES_PER_OUTPUT_PIXEL = 20;
 
@@ -273,13 +272,7 @@ public final class UpscaleCommand {
             result = Bicubic.resize(result, size.width(), size.height());
         }
         BufferedImage written = result;
-        AtomicFiles.write(output, o -> {
-            if (options.format() == OutputOptions.Format.JPEG) {
-                JpegWriter.write(written, options.quality(), o); // alpha on white
-            } else {
-                PngWriter.write(written, o);
-            }
-        });
+        AtomicFiles.write(output, o -> ResultWriter.write(written, options, o)); // a JPEG's alpha on white
         out.printf(
                 "%s %dx%d -> %s %dx%d%s in %.1f s%n",
                 input,
@@ -397,8 +390,11 @@ public final class UpscaleCommand {
                 : options.outscale() == null || options.outscale() == scale
                         ? ""
                         : ", resized to " + OutputOptions.text(options.outscale()) + "x";
-        String format =
-                options.format() == OutputOptions.Format.JPEG ? ", as JPEG (quality " + options.quality() + ")" : "";
+        String format = switch (options.format()) {
+            case PNG -> "";
+            case JPEG -> ", as JPEG (quality " + options.quality() + ")";
+            case WEBP -> ", as lossless WebP";
+        };
         return resized + format;
     }
 

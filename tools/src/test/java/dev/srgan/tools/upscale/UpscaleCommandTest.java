@@ -146,9 +146,21 @@ class UpscaleCommandTest {
 
         // --scale 2 and a PNG at the model's scale: the name as before
         assertEquals(0, run(in.toString(), "--scale", "2", "--outscale", "2", "--out", outDir.toString()));
-        assertEquals(42, ImageIO.read(outDir.resolve("photo-x2.png").toFile()).getWidth());
+        BufferedImage png = ImageIO.read(outDir.resolve("photo-x2.png").toFile());
+        assertEquals(42, png.getWidth());
+
+        // a lossless WebP: the PNG's pixels, alpha kept
+        assertEquals(0, run(in.toString(), "--scale", "2", "--format", "webp", "--out", outDir.toString()));
+        assertTrue(out.toString().contains(", as lossless WebP"), out.toString());
+        BufferedImage webp = ImageIO.read(outDir.resolve("photo-x2.webp").toFile());
+        assertTrue(webp.getColorModel().hasAlpha());
+        for (int y = 0; y < png.getHeight(); y++) {
+            for (int x = 0; x < png.getWidth(); x++) {
+                assertEquals(png.getRGB(x, y), webp.getRGB(x, y));
+            }
+        }
         try (var files = Files.list(outDir)) {
-            assertEquals(2, files.count(), "no temporary files left");
+            assertEquals(3, files.count(), "no temporary files left");
         }
     }
 
@@ -202,9 +214,9 @@ class UpscaleCommandTest {
     void badOutputOptionsAreNamedByTheirFlag(@TempDir Path dir) throws IOException {
         Path image = dir.resolve("photo.png");
         ImageIO.write(gradient(8, 8, BufferedImage.TYPE_INT_RGB), "png", image.toFile());
-        assertMessage("--format must be png or jpeg, got 'gif'", image.toString(), "--format", "gif");
+        assertMessage("--format must be png, jpeg or webp, got 'gif'", image.toString(), "--format", "gif");
         assertMessage(
-                "--quality applies to JPEG only; add --format jpeg or leave --quality out",
+                "--quality applies to JPEG only (PNG and WebP are lossless); add --format jpeg or leave --quality out",
                 image.toString(),
                 "--quality",
                 "80");

@@ -8,8 +8,7 @@ import dev.srgan.domain.images.OutputOptions;
 import dev.srgan.domain.images.ShownImage;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.networks.image.Bicubic;
-import dev.srgan.networks.image.JpegWriter;
-import dev.srgan.networks.image.PngWriter;
+import dev.srgan.networks.image.ResultWriter;
 import dev.srgan.networks.inference.UpscaleListener;
 import dev.srgan.platform.blobs.BlobStore;
 import dev.srgan.platform.jobs.ClaimedJob;
@@ -46,7 +45,7 @@ import org.jboss.logging.Logger;
 /**
  * Runs UPSCALE jobs: the uploaded PNG, JPEG, WebP or TIFF, upscaled by the job's model (blended with a second
  * one when the job asks, {@link ModelBlend}), resized to the size its
- * output options ask for (outscale or width, {@link OutputOptions}) and stored as one PNG or JPEG
+ * output options ask for (outscale or width, {@link OutputOptions}) and stored as one PNG, JPEG or WebP
  * result, written in the same fenced transaction that marks the job SUCCEEDED: a job has its
  * result exactly when it succeeded, and an attempt that lost its job (it stops between tile
  * batches) writes none.
@@ -149,13 +148,8 @@ public class UpscaleExecutor implements JobExecutor {
         }
         ctx.progress(1, "storing the result");
         InMemoryBytes encoded = new InMemoryBytes(output.getWidth() * output.getHeight());
-        if (options.format() == OutputOptions.Format.JPEG) {
-            // alpha, if any, composited on white: JPEG has none
-            JpegWriter.write(output, options.quality(), encoded);
-        } else {
-            // TYPE_INT_ARGB when the input had alpha: the PNG keeps it. PngWriter: a third of ImageIO's time
-            PngWriter.write(output, encoded);
-        }
+        // TYPE_INT_ARGB when the input had alpha: a PNG or WebP keeps it, a JPEG composites it on white
+        ResultWriter.write(output, options, encoded);
         String contentType = options.format().contentType();
         int width = output.getWidth();
         int height = output.getHeight();

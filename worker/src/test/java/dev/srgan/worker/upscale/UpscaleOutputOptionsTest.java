@@ -12,6 +12,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
 import javax.imageio.ImageIO;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Output options on the worker: the model upscales by its scale, the result is resized to the size
- * the job's params ask for (outscale or width) and stored as PNG or JPEG with its content type,
+ * the job's params ask for (outscale or width) and stored as PNG, JPEG or WebP with its content type,
  * and the result row records the final size.
  */
 @QuarkusTest
@@ -142,6 +143,36 @@ class UpscaleOutputOptionsTest {
                 int v = (p >> shift) & 0xff;
                 assertTrue(
                         v >= 245, "the transparent left edge is white, got " + Integer.toHexString(p) + " at y " + y);
+            }
+        }
+    }
+
+    @Test
+    void aWebpResultHasThePngsPixelsAlphaIncluded() throws Exception {
+        byte[] input = JobFixtures.png(JobFixtures.image(19, 13, true, 26));
+        UUID png = fixtures.upscaleJob(modelX4, "{\"scale\": 4, \"format\": \"png\"}", input, "alpha.png");
+        UUID webp = fixtures.upscaleJob(modelX4, "{\"scale\": 4, \"format\": \"webp\"}", input, "alpha.png");
+        fixtures.publish(png, JobType.UPSCALE, 1);
+        fixtures.publish(webp, JobType.UPSCALE, 1);
+
+        assertEquals("SUCCEEDED", fixtures.awaitFinal(png, TIMEOUT), () -> error(png));
+        assertEquals("SUCCEEDED", fixtures.awaitFinal(webp, TIMEOUT), () -> error(webp));
+        assertEquals("image/webp", fixtures.text("SELECT content_type FROM results WHERE job_id = ?", webp));
+        UUID blob = (UUID) fixtures.value("SELECT blob_id FROM results WHERE job_id = ?", webp);
+        byte[] bytes = fixtures.readBlob(blob);
+        assertEquals("RIFF", new String(bytes, 0, 4, StandardCharsets.US_ASCII));
+        assertEquals("WEBPVP8L", new String(bytes, 8, 8, StandardCharsets.US_ASCII), "lossless");
+        BufferedImage lossless = result(png);
+        BufferedImage read = result(webp);
+        assertEquals(76, read.getWidth());
+        assertTrue(read.getColorModel().hasAlpha());
+        for (int y = 0; y < read.getHeight(); y++) {
+            for (int x = 0; x < read.getWidth(); x++) {
+                int expected = lossless.getRGB(x, y);
+                int actual = read.getRGB(x, y);
+                int xx = x;
+                int yy = y;
+                assertEquals(expected, actual, () -> "pixel " + xx + "," + yy + " differs from the PNG's");
             }
         }
     }
