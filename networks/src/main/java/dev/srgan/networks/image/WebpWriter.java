@@ -503,28 +503,29 @@ public final class WebpWriter {
      * The LZ77 parse of an image: {@code ops[i] == 0} is a literal (the next pixel), {@code ops[i] <
      * 0} a colour cache hit at index {@code -ops[i] - 1}, {@code ops[i] > 0} a copy of that many
      * pixels whose distance code (RFC 9649, 3.5.2.2: a 2-D map code, or distance + 120) is the next
-     * of {@code distances}.
+     * of {@code distances}. A short each (a length is at most {@link #MAX_LENGTH}, a cache index
+     * below 2^{@value #CACHE_BITS}): 2 bytes a pixel instead of 4.
      */
     private static final class Tokens {
-        final int[] ops;
+        final short[] ops;
         int[] distances;
         int count;
         int copies;
 
         Tokens(int pixels) {
-            ops = new int[pixels];
+            ops = new short[pixels];
             distances = new int[16];
         }
 
         void literal(int op) {
-            ops[count++] = op;
+            ops[count++] = (short) op;
         }
 
         void copy(int length, int distanceCode) {
             if (copies == distances.length) {
                 distances = Arrays.copyOf(distances, 2 * copies);
             }
-            ops[count++] = length;
+            ops[count++] = (short) length;
             distances[copies++] = distanceCode;
         }
     }
@@ -542,7 +543,11 @@ public final class WebpWriter {
         int[][] literalCost = literalCosts(p);
         int[] head = new int[1 << HASH_BITS];
         Arrays.fill(head, -1);
-        int[] previous = new int[n];
+        // the chains past their first link stay within CHAIN_ROWS rows, so a ring of a few rows holds
+        // them (4 bytes a pixel less); a slot reused by a newer position only shortens a far chain,
+        // and every candidate is still an earlier position whose match is checked pixel by pixel
+        int ringMask = Integer.highestOneBit(Math.max(1, Math.min(n, (CHAIN_ROWS + 1) * w)) * 2 - 1) - 1;
+        int[] previous = new int[ringMask + 1];
         int[] cache = cacheBits > 0 ? new int[1 << cacheBits] : null;
         // the decoder's cache starts out as zeros, but a hit on a slot never written is not risked
         boolean[] cached = cacheBits > 0 ? new boolean[1 << cacheBits] : null;
@@ -581,7 +586,7 @@ public final class WebpWriter {
                             }
                         }
                     }
-                    candidate = previous[candidate];
+                    candidate = previous[candidate & ringMask];
                 }
             }
             int step = 1;
@@ -597,7 +602,7 @@ public final class WebpWriter {
             for (int end = pos + step; pos < end; pos++) {
                 if (pos + HASH_PIXELS <= n) {
                     int key = hash(p, pos);
-                    previous[pos] = head[key];
+                    previous[pos & ringMask] = head[key];
                     head[key] = pos;
                 }
                 if (cache != null) {
