@@ -124,18 +124,9 @@ class UpscaleAgainTest {
     void theEventsOfAPhotosUpscalesNameItsFirstUpscaleAndCanBeFollowedAlone() throws Exception {
         String first = upload();
         String other = upload(); // another photo: its events are not the first's
-        HttpResponse<Stream<String>> r = HttpClient.newHttpClient()
-                .sendAsync(
-                        HttpRequest.newBuilder(URI.create(events + "?sourceJobId=" + first))
-                                .header("Authorization", "Bearer " + TestAuth.ADMIN_TOKEN)
-                                .build(),
-                        HttpResponse.BodyHandlers.ofLines())
-                .get(10, TimeUnit.SECONDS);
-        assertEquals(200, r.statusCode());
-        CompletableFuture<List<String>> seen = CompletableFuture.supplyAsync(() -> r.body()
-                .filter(l -> l.startsWith("data:") && l.contains("CANCELLED"))
-                .limit(2)
-                .toList());
+        CompletableFuture<List<String>> seen = cancellations("?sourceJobId=" + first, 2);
+        // both filters: the events of either (an Upscale page's one stream: its job and its photo's)
+        CompletableFuture<List<String>> either = cancellations("?jobId=" + other + "&sourceJobId=" + first, 3);
         Thread.sleep(500);
         given().post("/api/jobs/" + other + "/cancel").then().statusCode(200);
         String second = again(first, "scale", "2");
@@ -145,6 +136,27 @@ class UpscaleAgainTest {
         assertTrue(events.get(0).contains("\"jobId\" : \"" + second + "\""), events.toString());
         assertTrue(events.get(0).contains("\"sourceJobId\" : \"" + first + "\""), events.toString());
         assertTrue(events.get(1).contains("\"jobId\" : \"" + first + "\""), events.toString());
+
+        List<String> both = either.get(15, TimeUnit.SECONDS);
+        assertTrue(both.get(0).contains("\"jobId\" : \"" + other + "\""), both.toString());
+        assertTrue(both.get(1).contains("\"jobId\" : \"" + second + "\""), both.toString());
+        assertTrue(both.get(2).contains("\"jobId\" : \"" + first + "\""), both.toString());
+    }
+
+    /** The first {@code count} CANCELLED events of a stream of {@code /api/events} with {@code query}. */
+    private CompletableFuture<List<String>> cancellations(String query, int count) throws Exception {
+        HttpResponse<Stream<String>> r = HttpClient.newHttpClient()
+                .sendAsync(
+                        HttpRequest.newBuilder(URI.create(events + query))
+                                .header("Authorization", "Bearer " + TestAuth.ADMIN_TOKEN)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofLines())
+                .get(10, TimeUnit.SECONDS);
+        assertEquals(200, r.statusCode());
+        return CompletableFuture.supplyAsync(() -> r.body()
+                .filter(l -> l.startsWith("data:") && l.contains("CANCELLED"))
+                .limit(count)
+                .toList());
     }
 
     @Test

@@ -152,12 +152,30 @@
 
   let source = null;
 
-  /** Follows the server's events at {@code url} (one stream per page; a new call replaces it). */
+  /** The url of the page's event stream, or null. */
+  Srgan.listening = null;
+
+  /**
+   * Which events re-render the page's live parts (all when null); a page that follows more than
+   * its own parts need (the Upscale page: the photo's other upscales too) narrows it. Every event
+   * is still dispatched as {@code srgan:event}.
+   */
+  Srgan.relevant = null;
+
+  /**
+   * Follows the server's events at {@code url}: one stream per page, since a browser holds at most
+   * six connections per host over HTTP/1.1; a new call replaces it.
+   */
   Srgan.listen = function (url) {
     if (source) {
       source.close();
     }
+    Srgan.listening = url;
     source = Srgan.events(url, event => {
+      if (Srgan.relevant && !Srgan.relevant(event)) {
+        document.dispatchEvent(new CustomEvent('srgan:event', { detail: event }));
+        return;
+      }
       document.querySelectorAll('[data-live]').forEach(el => {
         const kinds = (el.dataset.liveKinds || 'job').split(',');
         if (kinds.includes(event.kind)) {

@@ -436,28 +436,23 @@
 
     // The photo's other upscales (another model or output, another batch, sent from anywhere):
     // when one ends, the panel re-renders, so its result joins the comparison without a reload.
-    let photo = null;
+    // They come on the page's one event stream, beside the shown job's own events.
     function watchPhoto() {
       const shown = panel.querySelector('#upscale-job');
-      const root = shown ? shown.dataset.photo : null;
-      if (photo && photo.root === root) {
+      if (!shown || !shown.dataset.photo) {
         return;
       }
-      if (photo) {
-        photo.source.close();
-        photo = null;
+      const url = '/api/events?jobId=' + encodeURIComponent(shown.dataset.jobId)
+          + '&sourceJobId=' + encodeURIComponent(shown.dataset.photo);
+      if (Srgan.listening !== url) {
+        Srgan.listen(url);
       }
-      if (!root) {
-        return;
-      }
-      const source = Srgan.events('/api/events?sourceJobId=' + encodeURIComponent(root), event => {
-        const current = panel.querySelector('#upscale-job');
-        if (event.kind === 'job' && event.status === 'SUCCEEDED' && current && event.jobId !== current.dataset.jobId) {
-          Srgan.refresh(panel);
-        }
-      });
-      photo = { root, source };
     }
+    Srgan.relevant = event => {
+      const shown = panel.querySelector('#upscale-job');
+      // a batch's events, or the shown job's own; of another upscale of the photo, its success only
+      return !shown || event.jobId === shown.dataset.jobId || (event.kind === 'job' && event.status === 'SUCCEEDED');
+    };
     panel.addEventListener('srgan:refreshed', watchPhoto);
     watchPhoto();
 

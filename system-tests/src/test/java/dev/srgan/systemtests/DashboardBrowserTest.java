@@ -652,6 +652,19 @@ class DashboardBrowserTest {
     @Test
     @Order(8)
     void aBlendOfTheDefaultWithItsRealPhotoFineTuneRunsFromTheFormAndComparesWithTheModelAlone() throws Exception {
+        // counts the page's event streams: it follows its job and the photo's other upscales on one
+        page.addInitScript("""
+                (() => {
+                  const Native = window.EventSource;
+                  window.streams = [];
+                  window.EventSource = function (url) {
+                    const stream = new Native(url);
+                    window.streams.push(stream);
+                    return stream;
+                  };
+                  window.EventSource.prototype = Native.prototype;
+                  Object.assign(window.EventSource, { CONNECTING: 0, OPEN: 1, CLOSED: 2 });
+                })()""");
         open("/upscale");
         page.evaluate("() => { window.noReload = true; }");
         page.setInputFiles("#image", new FilePayload("noisy.png", "image/png", Images.png(32, 24, 41)));
@@ -720,6 +733,10 @@ class DashboardBrowserTest {
                 "button[data-baseline=job][data-src='/api/jobs/" + thirdId + "/result']",
                 new Page.WaitForSelectorOptions().setTimeout(LONG_WAIT_MS));
         assertEquals(Boolean.TRUE, page.evaluate("() => window.noReload === true"), "the page was never reloaded");
+        assertEquals(
+                1,
+                ((Number) page.evaluate("() => window.streams.filter(s => s.readyState !== 2).length")).intValue(),
+                "one open event stream (a browser holds six connections per host)");
 
         // the same blend registered as a model of its own on the Models page; a pair trained apart is refused
         open("/models");

@@ -14,6 +14,7 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -30,7 +31,8 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
  * checkpoints, validations and workers, as JSON ({@code {"kind": "job" | "losses" | ...}}).
  * {@code ?jobId=} keeps only one job's events; {@code ?sourceJobId=} only the job events of the
  * upscales of one photo (the first upscale of it and those made from its image, whose events name
- * it as {@code sourceJobId}). A comment line every 15 s keeps proxies from
+ * it as {@code sourceJobId}); with both, the events of either (what an Upscale page follows, on one
+ * connection: a browser holds at most six per host over HTTP/1.1). A comment line every 15 s keeps proxies from
  * closing an idle stream. A stream ends (after a {@code {"kind": "revoked"}} event) within
  * {@link #TOKEN_CHECK} of its token's revocation.
  */
@@ -66,23 +68,22 @@ public class EventResource {
             @QueryParam("sourceJobId")
                     @Parameter(
                             description = "only the job events of the upscales of one photo: this job and those"
-                                    + " made from its image")
+                                    + " made from its image; with jobId, the events of either")
                     String sourceJobId,
             @Context ContainerRequestContext request) {
         Caller caller = (Caller) request.getProperty(Caller.PROPERTY);
-        Multi<String> events = hub.events();
+        // each filter given lets its events through; with both, an event of either passes, so an
+        // Upscale page follows its job and the photo's other upscales on one connection
+        List<String> needles = new ArrayList<>();
         if (jobId != null && !jobId.isBlank()) {
-            String needle = "\"jobId\" : \"" + jobId.trim() + "\"";
-            String compact = "\"jobId\":\"" + jobId.trim() + "\"";
-            events = events.filter(e -> e.contains(needle) || e.contains(compact));
+            needles.addAll(member("jobId", jobId.trim()));
         }
         if (sourceJobId != null && !sourceJobId.isBlank()) {
-            String id = sourceJobId.trim();
-            List<String> needles = List.of(
-                    "\"jobId\" : \"" + id + "\"",
-                    "\"jobId\":\"" + id + "\"",
-                    "\"sourceJobId\" : \"" + id + "\"",
-                    "\"sourceJobId\":\"" + id + "\"");
+            needles.addAll(member("jobId", sourceJobId.trim()));
+            needles.addAll(member("sourceJobId", sourceJobId.trim()));
+        }
+        Multi<String> events = hub.events();
+        if (!needles.isEmpty()) {
             events = events.filter(e -> needles.stream().anyMatch(e::contains));
         }
         Multi<String> keepAlive =
@@ -104,6 +105,11 @@ public class EventResource {
                 .map(x -> REVOKED);
         Multi<String> all = Multi.createBy().merging().streams(events, keepAlive, revoked);
         return all.select().first(e -> !e.equals(REVOKED)).onCompletion().continueWith(REVOKED);
+    }
+
+    /** A JSON member as the events write it, pretty ({@code "a" : "b"}) or compact. */
+    private static List<String> member(String name, String value) {
+        return List.of("\"" + name + "\" : \"" + value + "\"", "\"" + name + "\":\"" + value + "\"");
     }
 
     private boolean active(UUID token) {
