@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.srgan.embedded.EmbeddedServicesTestResource;
 import dev.srgan.networks.image.WebpWriter;
@@ -22,6 +23,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 import javax.imageio.ImageIO;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
@@ -270,7 +273,7 @@ class UpscaleOutputOptionsTest {
 
         succeedAsJpeg(images.get(0), 30, 24);
         succeedAsJpeg(images.get(1), 18, 18);
-        Map<String, byte[]> zip = BatchUpscaleTest.unzip(given().queryParam("download", true)
+        byte[] zipped = given().queryParam("download", true)
                 .when()
                 .get("/api/jobs/" + id + "/result")
                 .then()
@@ -280,8 +283,16 @@ class UpscaleOutputOptionsTest {
                         "Content-Disposition",
                         equalTo("attachment; filename=\"batch-" + id.substring(0, 8) + "-x3.zip\""))
                 .extract()
-                .asByteArray());
+                .asByteArray();
+        Map<String, byte[]> zip = BatchUpscaleTest.unzip(zipped);
         assertEquals(List.of("photo-x3.jpg", "photo-x3-2.jpg"), new ArrayList<>(zip.keySet()));
+        try (ZipInputStream entries = new ZipInputStream(new ByteArrayInputStream(zipped))) {
+            for (ZipEntry e = entries.getNextEntry(); e != null; e = entries.getNextEntry()) {
+                entries.readAllBytes(); // the sizes follow the data
+                assertTrue(
+                        e.getCompressedSize() >= e.getSize(), e.getName() + ": a JPEG is stored, not deflated again");
+            }
+        }
         given().when()
                 .get("/upscale/" + id)
                 .then()

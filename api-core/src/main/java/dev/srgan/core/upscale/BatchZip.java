@@ -2,6 +2,7 @@ package dev.srgan.core.upscale;
 
 import dev.srgan.core.errors.ApiException;
 import dev.srgan.core.jobs.JobView;
+import dev.srgan.domain.images.OutputOptions;
 import dev.srgan.domain.images.ResultNames;
 import dev.srgan.domain.jobs.JobStatus;
 import dev.srgan.platform.blobs.BlobStore;
@@ -48,9 +49,15 @@ public class BatchZip {
             throw ApiException.conflict("the batch is " + job.status() + " and none of its " + batch.count()
                     + " images was upscaled: there is nothing to download");
         }
+        // the workers' PNGs are only Huffman-coded, and deflate's string matching takes 6% more off
+        // them; a JPEG or WebP is as small as deflate makes it (0.1%), and is only stored, at 40
+        // to 60 times the speed (measured on the 7 evaluation photos enlarged 2x)
+        int level = batches.options(job).format() == OutputOptions.Format.PNG
+                ? Deflater.BEST_SPEED
+                : Deflater.NO_COMPRESSION;
         StreamingOutput body = out -> {
             ZipOutputStream zip = new ZipOutputStream(out);
-            zip.setLevel(Deflater.BEST_SPEED);
+            zip.setLevel(level);
             try (Connection c = dataSource.getConnection()) {
                 for (BatchStore.Result r : results) {
                     zip.putNextEntry(new ZipEntry(r.output()));
