@@ -33,6 +33,7 @@ import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import javax.imageio.ImageIO;
 import javax.sql.DataSource;
@@ -157,10 +158,9 @@ public class UpscalePage {
 
         /** "PNG", "JPEG" or "WebP": what the stored result is (a job's options and its result agree, but the file decides). */
         public String resultFormatName() {
-            return (job.result() == null
-                            ? OutputOptions.Format.PNG
-                            : OutputOptions.Format.ofContentType(job.result().contentType())
-                                    .orElse(OutputOptions.Format.PNG))
+            return Optional.ofNullable(job.result())
+                    .flatMap(r -> OutputOptions.Format.ofContentType(r.contentType()))
+                    .orElse(OutputOptions.Format.PNG)
                     .title();
         }
 
