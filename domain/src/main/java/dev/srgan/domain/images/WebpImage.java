@@ -2,6 +2,7 @@ package dev.srgan.domain.images;
 
 import java.awt.color.ICC_Profile;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import javax.imageio.ImageIO;
@@ -10,44 +11,67 @@ import javax.imageio.stream.ImageInputStream;
 
 /**
  * Decodes a WebP file: its RIFF container here, a lossy (VP8) picture by {@link Vp8Decoder}, which
- * reads as libwebp does, a lossless (VP8L) one, the alpha plane of a lossy one and an animation's
- * first frame by TwelveMonkeys' reader. (That reader's lossy decoding drifts in colour down the
- * picture in version 3.14: it predicts from pixels the loop filter has already changed.) An ICCP
+ * reads as libwebp does, a lossless (VP8L) one and the alpha plane (ALPH) of a lossy one by {@link
+ * Vp8lDecoder}, which does too, and an animation's first frame by TwelveMonkeys' reader. (That
+ * reader's lossy decoding drifts in colour down the picture in version 3.14: it predicts from
+ * pixels the loop filter has already changed; its lossless decoding misreads or refuses backward
+ * references that reach more than a row sideways in pictures narrower than 8 pixels.) An ICCP
  * profile is converted to sRGB; the EXIF orientation is left to {@link ShownImage}.
  */
 final class WebpImage {
 
     private WebpImage() {}
 
-    /** Where the chunks that matter lie in the file. */
-    private record Layout(int vp8At, int vp8Length, boolean lossless, boolean alpha, boolean animated, byte[] icc) {}
+    /**
+     * Where the chunks that matter lie in the file: the picture's (VP8 or VP8L), a lossy picture's
+     * alpha plane (ALPH, before the VP8 chunk; -1 when none), and the flags and profile of VP8X and ICCP.
+     */
+    private record Layout(
+            int imageAt,
+            int imageLength,
+            boolean lossless,
+            int alphaAt,
+            int alphaLength,
+            boolean alphaFlag,
+            boolean animated,
+            byte[] icc) {}
 
     /** Decodes the file, as stored (before its EXIF orientation). */
     static BufferedImage decode(byte[] file) throws IOException {
         Layout layout = layout(file);
-        if (layout.vp8At < 0) {
-            return twelveMonkeys(file); // lossless, or an animation's first frame
+        if (layout.animated) {
+            return twelveMonkeys(file); // its first frame
         }
-        Vp8Decoder.Planes planes = Vp8Decoder.decode(file, layout.vp8At, layout.vp8Length);
-        int w = planes.width();
-        int h = planes.height();
-        int[] argb = Vp8Decoder.argb(planes);
-        if (layout.alpha) {
-            BufferedImage withAlpha = twelveMonkeys(file);
-            if (withAlpha.getWidth() != w || withAlpha.getHeight() != h) {
-                throw new IOException("its alpha plane is " + withAlpha.getWidth() + "x" + withAlpha.getHeight()
-                        + " but its picture " + w + "x" + h);
+        BufferedImage image;
+        if (layout.lossless) {
+            Vp8lDecoder.Image lossless = Vp8lDecoder.decode(file, layout.imageAt, layout.imageLength);
+            image = image(
+                    lossless.width(), lossless.height(), lossless.argb(), lossless.alphaUsed() || layout.alphaFlag);
+        } else {
+            Vp8Decoder.Planes planes = Vp8Decoder.decode(file, layout.imageAt, layout.imageLength);
+            int w = planes.width();
+            int h = planes.height();
+            int[] argb = Vp8Decoder.argb(planes);
+            if (layout.alphaAt >= 0) {
+                byte[] alpha = Vp8lDecoder.alpha(file, layout.alphaAt, layout.alphaLength, w, h);
+                for (int i = 0; i < argb.length; i++) {
+                    argb[i] = alpha[i] << 24 | (argb[i] & 0xFFFFFF);
+                }
             }
-            int[] alpha = withAlpha.getAlphaRaster().getPixels(0, 0, w, h, (int[]) null);
-            for (int i = 0; i < argb.length; i++) {
-                argb[i] = alpha[i] << 24 | (argb[i] & 0xFFFFFF);
-            }
+            image = image(w, h, argb, layout.alphaAt >= 0);
         }
-        BufferedImage image =
-                new BufferedImage(w, h, layout.alpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
-        image.setRGB(0, 0, w, h, argb, 0, w);
         ICC_Profile profile = layout.icc == null ? null : PngColourProfile.usable(layout.icc);
         return profile == null ? image : PngColourProfile.toSrgb(image, profile);
+    }
+
+    /** A TYPE_INT_ARGB image of these pixels, or TYPE_INT_RGB without alpha. */
+    private static BufferedImage image(int w, int h, int[] argb, boolean alpha) {
+        BufferedImage image = new BufferedImage(w, h, alpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
+        int[] pixels = ((DataBufferInt) image.getRaster().getDataBuffer()).getData();
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = alpha ? argb[i] : argb[i] & 0xFFFFFF;
+        }
+        return image;
     }
 
     private static Layout layout(byte[] file) throws IOException {
@@ -56,10 +80,12 @@ final class WebpImage {
         }
         long riffEnd = Math.min(file.length, 8 + u32(file, 4));
         int at = 12;
-        int vp8At = -1;
-        int vp8Length = 0;
+        int imageAt = -1;
+        int imageLength = 0;
         boolean lossless = false;
-        boolean alpha = false;
+        int alphaAt = -1;
+        int alphaLength = 0;
+        boolean alphaFlag = false;
         boolean animated = false;
         byte[] icc = null;
         while (at + 8 <= riffEnd) {
@@ -68,27 +94,33 @@ final class WebpImage {
                 throw new IOException("its " + fourcc(file, at) + " chunk is truncated");
             }
             int data = at + 8;
-            switch (fourcc(file, at)) {
-                case "VP8 " -> {
-                    if (vp8At < 0 && !lossless) {
-                        vp8At = data;
-                        vp8Length = (int) length;
+            String type = fourcc(file, at);
+            switch (type) {
+                case "VP8 ", "VP8L" -> {
+                    if (imageAt < 0) {
+                        imageAt = data;
+                        imageLength = (int) length;
+                        lossless = type.equals("VP8L");
                     }
                 }
-                case "VP8L" -> lossless = true;
-                case "ALPH" -> alpha = true;
+                case "ALPH" -> {
+                    if (imageAt < 0) { // as libwebp: the last one before the picture
+                        alphaAt = data;
+                        alphaLength = (int) length;
+                    }
+                }
+                case "VP8X" -> alphaFlag = length > 0 && (file[data] & 0x10) != 0;
                 case "ANIM", "ANMF" -> animated = true;
                 case "ICCP" -> icc = java.util.Arrays.copyOfRange(file, data, data + (int) length);
-                default -> {} // VP8X, EXIF, XMP and unknown chunks
+                default -> {} // EXIF, XMP and unknown chunks
             }
             at = data + (int) length + (int) (length & 1);
         }
-        if (animated || lossless) {
-            vp8At = -1;
-        } else if (vp8At < 0) {
+        if (imageAt < 0 && !animated) {
             throw new IOException("it has no image data (no VP8 or VP8L chunk)");
         }
-        return new Layout(vp8At, vp8Length, lossless, alpha, animated, icc);
+        return new Layout(
+                imageAt, imageLength, lossless, lossless ? -1 : alphaAt, alphaLength, alphaFlag, animated, icc);
     }
 
     private static BufferedImage twelveMonkeys(byte[] file) throws IOException {
