@@ -69,7 +69,12 @@ public final class Formats {
 
     /** Progress in [0, 1] as a whole percentage. */
     static String percent(double progress) {
-        return Math.round(progress * 100) + "%";
+        return wholePercent(progress) + "%";
+    }
+
+    /** Progress in [0, 1] as a whole number of percent, for a progress bar's {@code aria-valuenow}. */
+    static long wholePercent(double progress) {
+        return Math.round(progress * 100);
     }
 
     /** Milliseconds as "850 ms" or "2.4 s". */

@@ -5,8 +5,6 @@
 (function () {
   'use strict';
 
-  const FALLBACK_COLORS = ['#3355dd', '#e8590c', '#2b8a3e', '#ae3ec9', '#c92a2a', '#1098ad', '#5c940d', '#862e9c'];
-
   // ---- the form ------------------------------------------------------------------------------
 
   /** One field's values: {values: [...]} or {error}. A list field (lrMilestones) is one value, never swept. */
@@ -191,7 +189,7 @@
     const xSelect = document.getElementById('scatter-x');
     const ySelect = document.getElementById('scatter-y');
     const status = document.getElementById('scatter-status');
-    const colors = (window.SrganTraining && window.SrganTraining.COLORS) || FALLBACK_COLORS;
+    const colors = window.SrganTraining.COLORS; // training.js loads first (sweep.html)
     const chart = new Chart(canvas, {
       type: 'scatter',
       data: { datasets: [] },

@@ -3,7 +3,15 @@
 (function () {
   'use strict';
 
-  const COLORS = ['#3355dd', '#e8590c', '#2b8a3e', '#ae3ec9', '#c92a2a', '#1098ad', '#5c940d', '#862e9c'];
+  // A system set to dark gets the dark page (srgan.css): lighter lines, Chart.js's text and grid in its colours.
+  const DARK = window.matchMedia('(prefers-color-scheme: dark)').matches;
+  const COLORS = DARK
+    ? ['#8fa8ff', '#ff9f5a', '#63d47f', '#d98ce8', '#ff8080', '#4fd1e8', '#a3d45a', '#c9a0ff']
+    : ['#3355dd', '#e8590c', '#2b8a3e', '#ae3ec9', '#c92a2a', '#1098ad', '#5c940d', '#862e9c'];
+  if (DARK && window.Chart) {
+    Chart.defaults.color = '#c9d0dc';
+    Chart.defaults.borderColor = 'rgba(255, 255, 255, 0.12)';
+  }
   const DATASET_TYPES = /\.(zip|png|jpe?g|webp|tiff?)$/i;
 
   // ---- the form ------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import com.microsoft.playwright.Download;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.options.ColorScheme;
 import com.microsoft.playwright.options.FilePayload;
 import com.microsoft.playwright.options.WaitForSelectorState;
 import java.net.http.HttpResponse;
@@ -31,7 +32,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * packaged api and one worker: an upscale submitted through the page runs to its comparison, a
  * small training run draws its charts and its checkpoint downloads, three photos picked at once
  * run as a batch whose zip downloads, an output scale and JPEG chosen in the form give a JPEG of
- * that size, and every form shows a readable message for bad input while keeping what was typed. Screenshots of each page go to
+ * that size, every form shows a readable message for bad input while keeping what was typed, and every
+ * page passes axe-core's WCAG 2.1 AA checks in the light and the dark colour scheme. Screenshots of each page go to
  * {@code system-tests/target/screenshots/}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -796,6 +798,87 @@ class DashboardBrowserTest {
                         && audit.contains("OPERATOR token 'browser quota', at most 3 active jobs"),
                 audit);
         screenshot("admin");
+    }
+
+    /**
+     * Every page, with the jobs, run, batch, dataset and token the tests above made, in the light and
+     * the dark colour scheme, as axe-core (the engine of Lighthouse's accessibility audit) checks it
+     * against WCAG 2.1 A and AA and its best practices: contrast, names of fields and buttons,
+     * headings, tables, landmarks, links told apart from text without colour.
+     */
+    @Test
+    @Order(9)
+    void everyPageMeetsWcag21AaAsAxeChecksItInLightAndDark() throws Exception {
+        String upscale = cluster.get("/api/jobs?type=UPSCALE&size=1")
+                .path("items")
+                .get(0)
+                .path("id")
+                .asText();
+        String batch = cluster.get("/api/jobs?type=BATCH&size=1")
+                .path("items")
+                .get(0)
+                .path("id")
+                .asText();
+        String run = cluster.get("/api/jobs?type=TRAINING&size=1")
+                .path("items")
+                .get(0)
+                .path("id")
+                .asText();
+        String dataset = cluster.get("/api/datasets").get(0).path("id").asText();
+        List<String> paths = List.of(
+                "/",
+                "/upscale",
+                "/upscale/" + upscale,
+                "/upscale/" + batch,
+                "/jobs",
+                "/jobs/" + upscale,
+                "/jobs/" + batch,
+                "/training",
+                "/training/" + run,
+                "/training/compare?id=" + run,
+                "/training/datasets/" + dataset,
+                "/training/sweeps",
+                "/workers",
+                "/models",
+                "/admin");
+        // the file input hides behind its drop zone: reached with Tab, the zone shows the focus
+        open("/upscale");
+        page.locator("h1").click();
+        for (int i = 0; i < 20 && !"image".equals(page.evaluate("() => document.activeElement.id")); i++) {
+            page.keyboard().press("Tab");
+        }
+        assertEquals("image", page.evaluate("() => document.activeElement.id"), "Tab reaches the image input");
+        assertEquals(
+                "solid",
+                page.evaluate("() => getComputedStyle(document.getElementById('dropzone')).outlineStyle"),
+                "the drop zone shows the keyboard focus");
+
+        String axe;
+        try (var in = getClass().getResourceAsStream("/META-INF/resources/webjars/axe-core/4.6.3/axe.min.js")) {
+            axe = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        List<String> violations = new java.util.ArrayList<>();
+        try {
+            for (var scheme : List.of(ColorScheme.LIGHT, ColorScheme.DARK)) {
+                page.emulateMedia(new Page.EmulateMediaOptions().setColorScheme(scheme));
+                for (String path : paths) {
+                    open(path);
+                    page.waitForTimeout(500); // charts and live sections drawn
+                    page.addScriptTag(new Page.AddScriptTagOptions().setContent(axe));
+                    Object found = page.evaluate(
+                            "async () => (await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa',"
+                                    + " 'wcag21a', 'wcag21aa', 'best-practice']}})).violations.map(v => v.impact + ' '"
+                                    + " + v.id + ': ' + v.help + ' at ' + v.nodes.slice(0, 3).map(n => n.target.join(' '))"
+                                    + ".join(', '))");
+                    for (Object v : (List<?>) found) {
+                        violations.add(scheme + " " + path + ": " + v);
+                    }
+                }
+            }
+        } finally {
+            page.emulateMedia(new Page.EmulateMediaOptions().setColorScheme(ColorScheme.LIGHT));
+        }
+        assertTrue(violations.isEmpty(), String.join("\n", violations));
     }
 
     static int status(String path) throws Exception {
