@@ -99,19 +99,9 @@ public class UpscalePage {
      * image or images again with when no new one is chosen).
      */
     public record Settings(int scale, ModelCatalog.ModelView model, Blend blend, OutputOptions options) {
-        /** Whether it asked for a PNG. */
-        public boolean png() {
-            return options.format() == OutputOptions.Format.PNG;
-        }
-
-        /** Whether it asked for a JPEG. */
-        public boolean jpeg() {
-            return options.format() == OutputOptions.Format.JPEG;
-        }
-
-        /** Whether it asked for a WebP. */
-        public boolean webp() {
-            return options.format() == OutputOptions.Format.WEBP;
+        /** The format it asked for, as the form's select names it: {@code png}, {@code jpeg} or {@code webp}. */
+        public String format() {
+            return options.format().id();
         }
 
         /** The output scale as the form shows it ({@code 2.5}), or empty. */
@@ -148,7 +138,7 @@ public class UpscalePage {
 
         /** Whether the job asked for a JPEG. */
         public boolean jpeg() {
-            return settings().jpeg();
+            return options.format() == OutputOptions.Format.JPEG;
         }
 
         /** "PNG" or "JPEG": what the job asked for. */

@@ -33,6 +33,8 @@ final class WebpImage {
             int alphaAt,
             int alphaLength,
             boolean alphaFlag,
+            int canvasWidth,
+            int canvasHeight,
             boolean animated,
             byte[] icc) {}
 
@@ -60,6 +62,12 @@ final class WebpImage {
             }
             image = image(w, h, argb, layout.alphaAt >= 0);
         }
+        if (layout.canvasWidth > 0
+                && (layout.canvasWidth != image.getWidth() || layout.canvasHeight != image.getHeight())) {
+            // a still image fills its canvas (libwebp refuses a file where they differ)
+            throw new IOException("its canvas (VP8X) is " + layout.canvasWidth + "x" + layout.canvasHeight
+                    + " but its picture " + image.getWidth() + "x" + image.getHeight());
+        }
         ICC_Profile profile = layout.icc == null ? null : PngColourProfile.usable(layout.icc);
         return profile == null ? image : PngColourProfile.toSrgb(image, profile);
     }
@@ -86,6 +94,8 @@ final class WebpImage {
         int alphaAt = -1;
         int alphaLength = 0;
         boolean alphaFlag = false;
+        int canvasWidth = -1;
+        int canvasHeight = -1;
         boolean animated = false;
         byte[] icc = null;
         while (at + 8 <= riffEnd) {
@@ -109,7 +119,13 @@ final class WebpImage {
                         alphaLength = (int) length;
                     }
                 }
-                case "VP8X" -> alphaFlag = length > 0 && (file[data] & 0x10) != 0;
+                case "VP8X" -> {
+                    alphaFlag = length > 0 && (file[data] & 0x10) != 0;
+                    if (length >= 10) {
+                        canvasWidth = 1 + u24(file, data + 4);
+                        canvasHeight = 1 + u24(file, data + 7);
+                    }
+                }
                 case "ANIM", "ANMF" -> animated = true;
                 case "ICCP" -> icc = java.util.Arrays.copyOfRange(file, data, data + (int) length);
                 default -> {} // EXIF, XMP and unknown chunks
@@ -120,7 +136,16 @@ final class WebpImage {
             throw new IOException("it has no image data (no VP8 or VP8L chunk)");
         }
         return new Layout(
-                imageAt, imageLength, lossless, lossless ? -1 : alphaAt, alphaLength, alphaFlag, animated, icc);
+                imageAt,
+                imageLength,
+                lossless,
+                lossless ? -1 : alphaAt,
+                alphaLength,
+                alphaFlag,
+                canvasWidth,
+                canvasHeight,
+                animated,
+                icc);
     }
 
     private static BufferedImage twelveMonkeys(byte[] file) throws IOException {
@@ -131,6 +156,10 @@ final class WebpImage {
         } finally {
             reader.dispose();
         }
+    }
+
+    private static int u24(byte[] b, int at) {
+        return (b[at] & 0xFF) | (b[at + 1] & 0xFF) << 8 | (b[at + 2] & 0xFF) << 16;
     }
 
     private static long u32(byte[] b, int at) {

@@ -98,6 +98,14 @@ class ImageFormatTest {
     }
 
     @Test
+    void refusesAWebpWhoseCanvasIsNotItsPictureSize() {
+        byte[] plain = WebpFiles.read("lossy.webp"); // 64x48
+        IOException e =
+                assertThrows(IOException.class, () -> ShownImage.decode(WebpFiles.extended(plain, 65, 48, null, null)));
+        assertTrue(e.getMessage().contains("its canvas (VP8X) is 65x48 but its picture 64x48"), e.getMessage());
+    }
+
+    @Test
     void convertsAWebpWithAColourProfileToSrgb() throws IOException {
         byte[] plain = WebpFiles.read("lossy.webp");
         BufferedImage stored = ShownImage.decode(plain);
