@@ -263,6 +263,7 @@ class PipelineSystemTest {
                 .upscaleWithHttpInfo(
                         null,
                         image.toFile(),
+                        null,
                         "2",
                         model.getId(),
                         "jpeg",
@@ -316,6 +317,7 @@ class PipelineSystemTest {
                         .upscale(
                                 null,
                                 image.toFile(),
+                                null,
                                 "3",
                                 model.getId(),
                                 null,

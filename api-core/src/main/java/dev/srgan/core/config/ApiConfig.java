@@ -102,6 +102,17 @@ public interface ApiConfig {
         /** The largest output in pixels: the model's (input pixels x scale^2), and the final size after outscale or width. */
         @WithDefault("67108864")
         long maxOutputPixels();
+
+        /**
+         * The hosts an {@code imageUrl} may name (exact host names or addresses, or {@code *} for
+         * any); unset, image URLs are refused, so a token cannot make the api fetch from inside the
+         * cluster's network unless an admin allowed it.
+         */
+        Optional<List<String>> urlHosts();
+
+        /** How long fetching one image URL may take, from connecting to its last byte. */
+        @WithDefault("30s")
+        Duration urlTimeout();
     }
 
     /** Limits of a dataset zip, checked at upload. */

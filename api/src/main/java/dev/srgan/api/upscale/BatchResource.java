@@ -87,6 +87,9 @@ public class BatchResource {
     @Inject
     Webhooks webhooks;
 
+    @Inject
+    ImageUrls fetcher;
+
     /** What a batch submission answers: the batch's id, state, where to follow it and how many images it holds. */
     @Schema(name = "BatchSubmitted")
     public record Submitted(UUID id, String status, String url, int count) {}
@@ -130,11 +133,18 @@ public class BatchResource {
                     + "a blend model as for a single upscale, "
                     + "an outscale or width an image's model cannot reach (named), "
                     + "a result with a side longer than its format holds (named), "
-                    + "a webhookUrl host the cluster does not call, or an Idempotency-Key used for another request")
+                    + "a webhookUrl host the cluster does not call, an imageUrls host it does not fetch from "
+                    + "(srgan.upscale.url-hosts) or a URL that does not answer 200 with a body in time (named), "
+                    + "or an Idempotency-Key used for another request")
     public Response submit(
             @RestForm("images") @Schema(description = "the images, one part each (or file)") List<FileUpload> images,
             @RestForm("file") @Schema(description = "a zip of PNG, JPEG, WebP and TIFF images (or images)")
                     FileUpload zip,
+            @RestForm(ImageUrls.BATCH_FIELD)
+                    @Schema(
+                            description = "instead of images or file: http(s) URLs the api fetches the images from at"
+                                    + " submission, one field each, on hosts srgan.upscale.url-hosts allows")
+                    List<String> imageUrls,
             @RestForm("scale")
                     @Schema(
                             description = "2, 4 or 8: the model's scale; default 4, or with outscale or width the "
@@ -165,18 +175,44 @@ public class BatchResource {
                     String idempotencyKey,
             @Context ContainerRequestContext request)
             throws SQLException, IOException {
-        UUID id = submit(
-                images,
-                zip,
-                SourceImage.parse(sourceJobId),
-                scale,
-                modelId,
-                OutputChecks.blend(blendModelId, blendWeight),
-                new UpscaleResource.OutputTexts(format, quality, outscale, width),
-                JobLabels.ofText(tags),
-                webhookUrl,
-                idempotencyKey,
-                (Caller) request.getProperty(Caller.PROPERTY));
+        List<String> urls = imageUrls == null
+                ? List.of()
+                : imageUrls.stream().filter(u -> u != null && !u.isBlank()).toList();
+        if (!urls.isEmpty()) {
+            boolean uploaded = (zip != null && zip.uploadedFile() != null)
+                    || (images != null && images.stream().anyMatch(f -> f != null && f.uploadedFile() != null));
+            if (uploaded || sourceJobId != null) {
+                throw ApiException.badRequest(
+                        ImageUrls.BATCH_FIELD,
+                        "send images (or a zip), imageUrls or sourceJobId (an earlier batch's images): one of them");
+            }
+            if (urls.size() > config.upload().batch().maxImages()) { // before fetching any
+                throw ApiException.tooLarge(
+                        ImageUrls.BATCH_FIELD,
+                        "a batch may hold at most " + config.upload().batch().maxImages()
+                                + " images (srgan.upload.batch.max-images); this one has " + urls.size());
+            }
+        }
+        List<FileUpload> fetched = urls.isEmpty()
+                ? List.of()
+                : fetcher.fetch(urls, ImageUrls.BATCH_FIELD, config.upload().maxBytes());
+        UUID id;
+        try {
+            id = submit(
+                    urls.isEmpty() ? images : fetched,
+                    zip,
+                    SourceImage.parse(sourceJobId),
+                    scale,
+                    modelId,
+                    OutputChecks.blend(blendModelId, blendWeight),
+                    new UpscaleResource.OutputTexts(format, quality, outscale, width),
+                    JobLabels.ofText(tags),
+                    webhookUrl,
+                    idempotencyKey,
+                    (Caller) request.getProperty(Caller.PROPERTY));
+        } finally {
+            ImageUrls.delete(fetched);
+        }
         return Response.accepted(new Submitted(id, jobs.require(id).status(), "/api/jobs/" + id, batches.count(id)))
                 .build();
     }

@@ -90,9 +90,13 @@ final class BatchUpload implements AutoCloseable {
                     "choose the images to upscale (multipart fields 'images', or one zip in 'file'), or send"
                             + " sourceJobId to upscale an earlier batch's images again");
         }
-        BatchUpload upload = hasZip ? unzip(zip, limits) : fromParts(files, limits);
+        // the field errors name: "images", or "imageUrls" for images the api fetched (ImageUrls)
+        String field = hasZip
+                ? "file"
+                : files.get(0).name() == null ? "images" : files.get(0).name();
+        BatchUpload upload = hasZip ? unzip(zip, limits) : fromParts(files, limits, field);
         try {
-            upload.check(requestedScale, options, limits, hasZip ? "file" : "images");
+            upload.check(requestedScale, options, limits, field);
             return upload;
         } catch (RuntimeException e) {
             upload.close();
@@ -125,8 +129,8 @@ final class BatchUpload implements AutoCloseable {
         return upload;
     }
 
-    private static BatchUpload fromParts(List<FileUpload> files, Limits limits) {
-        requireCount(files.size(), limits, "images");
+    private static BatchUpload fromParts(List<FileUpload> files, Limits limits, String field) {
+        requireCount(files.size(), limits, field);
         List<Image> images = new ArrayList<>();
         long bytes = 0;
         for (int i = 0; i < files.size(); i++) {
@@ -135,7 +139,7 @@ final class BatchUpload implements AutoCloseable {
             bytes += f.size();
             if (f.size() > limits.maxBytes() || bytes > limits.maxBytes()) {
                 throw ApiException.tooLarge(
-                        "images",
+                        field,
                         "the images add up to more than " + limits.maxBytes() + " bytes (at '" + name
                                 + "'); a batch may upload at most " + limits.maxBytes()
                                 + " bytes (srgan.upload.max-bytes)");
@@ -143,7 +147,7 @@ final class BatchUpload implements AutoCloseable {
             images.add(new Image(
                     name,
                     f.uploadedFile(),
-                    ImageInspector.inspect(f.uploadedFile(), "images", name, limits.maxInputPixels()),
+                    ImageInspector.inspect(f.uploadedFile(), field, name, limits.maxInputPixels()),
                     null));
         }
         return new BatchUpload(images, List.of(), null);

@@ -33,6 +33,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -99,6 +100,9 @@ public class UpscaleResource {
     @Inject
     Webhooks webhooks;
 
+    @Inject
+    ImageUrls imageUrls;
+
     /** What a submission answers: the job's id, state and where to follow it. */
     @Schema(name = "UpscaleSubmitted")
     public record Submitted(UUID id, String status, String url) {}
@@ -130,7 +134,7 @@ public class UpscaleResource {
     @APIResponse(
             responseCode = "400",
             description =
-                    "no image (nor sourceJobId), both, sourceJobId not a UUID, scale not 2/4/8, modelId not a UUID, blendModelId not a UUID or without "
+                    "no image (nor imageUrl or sourceJobId), more than one of them, imageUrl not an http(s) URL, sourceJobId not a UUID, scale not 2/4/8, modelId not a UUID, blendModelId not a UUID or without "
                             + "blendWeight (or the other way round), blendWeight not a number from 0 to 1, format not png/jpeg/webp, quality not 1 to 100 "
                             + "or given without jpeg, outscale not a number from 1 to 8, width not a whole number, both "
                             + "outscale and width, an unreadable, truncated or damaged image, "
@@ -141,9 +145,10 @@ public class UpscaleResource {
             description = "the submitter has as many jobs queued or running as its limit allows (maxActiveJobs)")
     @APIResponse(
             responseCode = "413",
-            description = "the file over srgan.upload.max-bytes, the image over srgan.upscale.max-input-pixels, "
-                    + "or its output (the final size, and the model's output before resizing) over "
-                    + "srgan.upscale.max-output-pixels")
+            description =
+                    "the file (or what imageUrl answers) over srgan.upload.max-bytes, the image over srgan.upscale.max-input-pixels, "
+                            + "or its output (the final size, and the model's output before resizing) over "
+                            + "srgan.upscale.max-output-pixels")
     @APIResponse(responseCode = "415", description = "the image is not PNG, JPEG, WebP or TIFF (an animated WebP: 400)")
     @APIResponse(
             responseCode = "422",
@@ -151,10 +156,17 @@ public class UpscaleResource {
                     + "missing, a TorchScript file, another network or trained apart from the model, an outscale or width "
                     + "beyond the model's scale (or a width below the image's or over 8 times it), "
                     + "a result with a side longer than its format holds (16384 pixels for WebP), "
-                    + "a webhookUrl host the cluster does not call, an Idempotency-Key used for another request, "
+                    + "a webhookUrl host the cluster does not call, an imageUrl host it does not fetch from "
+                    + "(srgan.upscale.url-hosts) or that does not answer 200 with a body in time, "
+                    + "an Idempotency-Key used for another request, "
                     + "or a sourceJobId that is no single upscale or whose image is no longer stored")
     public Response submit(
             @RestForm("image") FileUpload image,
+            @RestForm(ImageUrls.FIELD)
+                    @Schema(
+                            description = "instead of image: an http(s) URL the api fetches the image from at "
+                                    + "submission, on a host srgan.upscale.url-hosts allows")
+                    String imageUrl,
             @RestForm("scale")
                     @Schema(
                             description = "2, 4 or 8: the model's scale; default 4, or with outscale or width the "
@@ -182,18 +194,32 @@ public class UpscaleResource {
                     String idempotencyKey,
             @Context ContainerRequestContext request)
             throws SQLException, IOException {
-        UUID id = submit(
-                image,
-                SourceImage.parse(sourceJobId),
-                scale,
-                modelId,
-                OutputChecks.blend(blendModelId, blendWeight),
-                new OutputTexts(format, quality, outscale, width),
-                null,
-                JobLabels.ofText(tags),
-                webhookUrl,
-                idempotencyKey,
-                (Caller) request.getProperty(Caller.PROPERTY));
+        boolean byUrl = imageUrl != null && !imageUrl.isBlank();
+        if (byUrl && ((image != null && image.uploadedFile() != null) || sourceJobId != null)) {
+            throw ApiException.badRequest(
+                    ImageUrls.FIELD, "send one of image, imageUrl and sourceJobId (an earlier upscale's image)");
+        }
+        List<FileUpload> fetched = byUrl
+                ? imageUrls.fetch(
+                        List.of(imageUrl), ImageUrls.FIELD, config.upload().maxBytes())
+                : List.of();
+        UUID id;
+        try {
+            id = submit(
+                    byUrl ? fetched.get(0) : image,
+                    SourceImage.parse(sourceJobId),
+                    scale,
+                    modelId,
+                    OutputChecks.blend(blendModelId, blendWeight),
+                    new OutputTexts(format, quality, outscale, width),
+                    null,
+                    JobLabels.ofText(tags),
+                    webhookUrl,
+                    idempotencyKey,
+                    (Caller) request.getProperty(Caller.PROPERTY));
+        } finally {
+            ImageUrls.delete(fetched);
+        }
         return Response.accepted(new Submitted(id, jobs.require(id).status(), "/api/jobs/" + id))
                 .build();
     }
@@ -243,14 +269,15 @@ public class UpscaleResource {
         ImageInspector.ImageInfo info;
         if (uploaded) {
             fileName = image.fileName() == null || image.fileName().isBlank() ? "image" : image.fileName();
+            String field = image.name() == null ? "image" : image.name(); // imageUrl when fetched
             if (image.size() > config.upload().maxBytes()) {
                 throw ApiException.tooLarge(
-                        "image",
+                        field,
                         "'" + fileName + "' is " + image.size() + " bytes; the limit is "
                                 + config.upload().maxBytes() + " bytes");
             }
             info = ImageInspector.inspect(
-                    image.uploadedFile(), "image", fileName, config.upscale().maxInputPixels());
+                    image.uploadedFile(), field, fileName, config.upscale().maxInputPixels());
         } else {
             try (Connection c = dataSource.getConnection()) {
                 source = SourceImage.find(c, sourceJobId);
