@@ -78,7 +78,12 @@ public class UpscalePage {
     @CheckedTemplate(basePath = "dashboard")
     static class Templates {
         static native TemplateInstance upscale(
-                List<ModelCatalog.ModelView> models, long maxBytes, Panel panel, BatchPanel batch, Settings shown);
+                List<ModelCatalog.ModelView> models,
+                long maxBytes,
+                boolean imageUrls,
+                Panel panel,
+                BatchPanel batch,
+                Settings shown);
 
         static native TemplateInstance upscale$panel(Panel panel);
 
@@ -207,9 +212,14 @@ public class UpscalePage {
         return null;
     }
 
+    /** Whether the api fetches images by URL (srgan.upscale.url-hosts), so the page takes a pasted or dropped link. */
+    private boolean imageUrls() {
+        return !config.upscale().urlHosts().orElse(List.of()).isEmpty();
+    }
+
     @GET
     public TemplateInstance form() throws SQLException {
-        return Templates.upscale(models.list(), config.upload().maxBytes(), null, null, null);
+        return Templates.upscale(models.list(), config.upload().maxBytes(), imageUrls(), null, null, null);
     }
 
     /** The result page of one upscale job: the form to submit another, and this job's panel. */
@@ -219,15 +229,16 @@ public class UpscalePage {
         JobView job = jobs.require(JobStore.id(id));
         if (job.type().equals("BATCH")) {
             BatchPanel batch = batchPanel(job);
-            return Response.ok(
-                            Templates.upscale(models.list(), config.upload().maxBytes(), null, batch, batch.settings()))
+            return Response.ok(Templates.upscale(
+                            models.list(), config.upload().maxBytes(), imageUrls(), null, batch, batch.settings()))
                     .build();
         }
         if (!job.type().equals("UPSCALE")) {
             return Response.seeOther(java.net.URI.create(Formats.href(job))).build();
         }
         Panel panel = panel(job);
-        return Response.ok(Templates.upscale(models.list(), config.upload().maxBytes(), panel, null, panel.settings()))
+        return Response.ok(Templates.upscale(
+                        models.list(), config.upload().maxBytes(), imageUrls(), panel, null, panel.settings()))
                 .build();
     }
 

@@ -3,6 +3,8 @@
 // Several images, or a folder, go to POST /api/upscale/batch as one batch; its panel shows the
 // images as a grid of thumbnails as they finish, and the zip download. The output options (output
 // scale, format, JPEG quality, a model blended in at a share) go with either; the server checks them and names the field at fault.
+// A link to an image, pasted or dropped (an image dragged from another tab), goes as imageUrl when the
+// cluster fetches images by URL (srgan.upscale.url-hosts; the form's data-image-urls).
 (function () {
   'use strict';
 
@@ -31,7 +33,9 @@
     const format = document.getElementById('format');
     const quality = document.getElementById('quality');
     const qualityField = document.getElementById('quality-field');
+    const urlsAllowed = form.dataset.imageUrls === 'true';
     let file = null;
+    let imageUrl = null; // a link the server fetches instead of a file
     let chosenSize = null;
     let batch = [];
 
@@ -56,6 +60,7 @@
      * batch: the images among them, each and all within the upload limit.
      */
     function chooseFiles(list) {
+      imageUrl = null;
       const again = document.getElementById('again-note');
       if (again) {
         again.style.display = 'none'; // a new image replaces the one shown below
@@ -123,10 +128,38 @@
       note.style.display = 'block';
     }
 
+    /** A link to an image: the server fetches it when the form is sent (or says why it cannot). */
+    function chooseUrl(url) {
+      choose(null);
+      const again = document.getElementById('again-note');
+      if (!urlsAllowed) {
+        fieldError('image', 'That is a link to an image (' + url + '), and this cluster does not fetch images by URL '
+          + '(an admin allows hosts with srgan.upscale.url-hosts): save the image and drop the file instead.');
+        return;
+      }
+      if (again) {
+        again.style.display = 'none';
+      }
+      imageUrl = url;
+      const text = document.getElementById('drop-text');
+      text.innerHTML = '';
+      const name = document.createElement('strong');
+      name.textContent = url;
+      name.style.overflowWrap = 'anywhere';
+      text.append('The image at ', name, ', fetched by the server when you press Upscale · click or drop to change');
+    }
+
+    /** The http(s) link a drop or paste carries as text (a uri-list's first entry), or null. */
+    function linkIn(text) {
+      const first = (text || '').split(/\r?\n/).map(l => l.trim()).find(l => l !== '' && !l.startsWith('#'));
+      return first && /^https?:\/\/\S+$/i.test(first) ? first : null;
+    }
+
     /** Checks what the browser can know before uploading: the type and the size. */
     function choose(chosen) {
       Srgan.clearErrors(form);
       file = null;
+      imageUrl = null;
       chosenSize = null;
       describeSize();
       batch = [];
@@ -174,13 +207,28 @@
       e.preventDefault();
       if (e.dataTransfer.files.length) {
         chooseFiles(e.dataTransfer.files);
+        return;
+      }
+      // an image dragged from another page comes as its address
+      const link = linkIn(e.dataTransfer.getData('text/uri-list') || e.dataTransfer.getData('text/plain'));
+      if (link) {
+        chooseUrl(link);
       }
     });
     // Ctrl+V / Cmd+V anywhere on the page: a copied image or screenshot is chosen as a dropped one
     // would be. Text pasted into a field stays the field's.
     document.addEventListener('paste', e => {
       const pasted = Array.from((e.clipboardData && e.clipboardData.files) || []).filter(f => f.type.startsWith('image/'));
-      if (pasted.length === 0) return;
+      if (pasted.length === 0) {
+        // a copied link to an image, pasted outside the form's fields
+        const link = e.clipboardData && linkIn(e.clipboardData.getData('text/plain'));
+        if (link && !(e.target instanceof Element && e.target.closest('input, textarea, select'))) {
+          e.preventDefault();
+          chooseUrl(link);
+          dropzone.scrollIntoView({ block: 'nearest' });
+        }
+        return;
+      }
       e.preventDefault();
       const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
       // a screenshot comes as "image.png": name it so the job list tells pastes apart
@@ -344,12 +392,14 @@
         return;
       }
       const shown = againShown ? panel.querySelector('#upscale-job') : null;
-      if (!file && !shown) {
+      if (!file && !imageUrl && !shown) {
         fieldError('image', 'Choose an image to upscale first.');
         return;
       }
       const data = new FormData();
-      if (file) {
+      if (imageUrl) {
+        data.append('imageUrl', imageUrl);
+      } else if (file) {
         data.append('image', file, file.name);
       } else {
         data.append('sourceJobId', shown.dataset.jobId);
@@ -362,11 +412,26 @@
       try {
         const response = await Srgan.fetch('/api/upscale', { method: 'POST', body: data, headers: { Accept: 'application/json' } });
         if (response.status !== 202) {
-          Srgan.showErrors(form, await Srgan.readError(response));
+          const error = await Srgan.readError(response);
+          if (error.field === 'imageUrl') {
+            error.field = 'image';
+          }
+          Srgan.showErrors(form, error);
           return;
         }
         const job = await response.json();
-        if (file) {
+        if (imageUrl) {
+          // stored now, as an upload: Upscale again runs the stored copy
+          const segment = imageUrl.replace(/[?#].*$/, '').split('/').pop();
+          let name = segment;
+          try {
+            name = decodeURIComponent(segment);
+          } catch (malformed) {
+            // shown as written
+          }
+          againNote(name || 'the image');
+          imageUrl = null;
+        } else if (file) {
           // the image is stored now: pressing Upscale again upscales the stored copy, without sending it again
           againNote(file.name);
           file = null;

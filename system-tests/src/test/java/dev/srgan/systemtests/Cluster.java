@@ -172,6 +172,7 @@ final class Cluster implements AutoCloseable {
             env.put("SRGAN_BOOTSTRAP_ADMIN_TOKEN", ADMIN_TOKEN);
             // webhooks to the tests' own receivers on loopback, signed
             env.put("SRGAN_WEBHOOKS_ALLOWED_HOSTS", "127.0.0.1");
+            env.put("SRGAN_UPSCALE_URL_HOSTS", "127.0.0.1");
             env.put("SRGAN_WEBHOOKS_SECRET", WEBHOOK_SECRET);
         }
         App app = new App(name, pb.start(), port);

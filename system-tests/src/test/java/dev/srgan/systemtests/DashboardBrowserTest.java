@@ -32,7 +32,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * packaged api and one worker: an upscale submitted through the page runs to its comparison, a
  * small training run draws its charts and its checkpoint downloads, three photos picked at once
  * run as a batch whose zip downloads, an output scale and JPEG chosen in the form give a JPEG of
- * that size, every form shows a readable message for bad input while keeping what was typed, and every
+ * that size, a pasted link to an image is fetched by the server and upscaled, every form shows a readable message for bad input while keeping what was typed, and every
  * page passes axe-core's WCAG 2.1 AA checks in the light and the dark colour scheme. Screenshots of each page go to
  * {@code system-tests/target/screenshots/}.
  */
@@ -801,13 +801,64 @@ class DashboardBrowserTest {
     }
 
     /**
+     * A link to an image pasted on the Upscale page (as from a browser's "Copy image address"): the
+     * server fetches it (the cluster allows 127.0.0.1, Cluster) and upscales it; a link to a host it
+     * does not fetch from gets the server's reason under the image field.
+     */
+    @Test
+    @Order(9)
+    void aLinkPastedOnTheUpscalePageIsFetchedByTheServerAndUpscaled() throws Exception {
+        byte[] png = Images.png(40, 30, 77);
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/shared/holiday.png", x -> {
+            x.getResponseHeaders().add("Content-Type", "image/png");
+            x.sendResponseHeaders(200, png.length);
+            try (var out = x.getResponseBody()) {
+                out.write(png);
+            }
+        });
+        server.start();
+        try {
+            int port = server.getAddress().getPort();
+            open("/upscale");
+            pasteText("http://127.0.0.1:" + port + "/shared/holiday.png");
+            page.waitForFunction(
+                    "() => document.getElementById('drop-text').textContent.includes('fetched by the server')");
+            page.selectOption("#scale", "2");
+            page.click("#submit");
+            page.waitForSelector(
+                    "#upscale-job[data-status=SUCCEEDED]", new Page.WaitForSelectorOptions().setTimeout(LONG_WAIT_MS));
+            page.waitForFunction("() => document.getElementById('output-image').naturalWidth === 80");
+            String id = page.url().substring(page.url().lastIndexOf('/') + 1);
+            assertEquals(
+                    "holiday.png",
+                    cluster.get("/api/jobs/" + id).path("inputName").asText());
+
+            pasteText("http://localhost:" + port + "/shared/holiday.png");
+            page.click("#submit");
+            page.waitForFunction(
+                    "() => document.querySelector('.field[data-field=image] .error').textContent.includes('is not one this cluster fetches from')");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    static void pasteText(String text) {
+        page.evaluate(
+                "t => { const dt = new DataTransfer(); dt.setData('text/plain', t);"
+                        + " document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true })); }",
+                text);
+    }
+
+    /**
      * Every page, with the jobs, run, batch, dataset and token the tests above made, in the light and
      * the dark colour scheme, as axe-core (the engine of Lighthouse's accessibility audit) checks it
      * against WCAG 2.1 A and AA and its best practices: contrast, names of fields and buttons,
      * headings, tables, landmarks, links told apart from text without colour.
      */
     @Test
-    @Order(9)
+    @Order(10)
     void everyPageMeetsWcag21AaAsAxeChecksItInLightAndDark() throws Exception {
         String upscale = cluster.get("/api/jobs?type=UPSCALE&size=1")
                 .path("items")
