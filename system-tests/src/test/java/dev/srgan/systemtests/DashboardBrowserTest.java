@@ -148,7 +148,7 @@ class DashboardBrowserTest {
         // picking SRGAN-MSE says what it trades: sharper texture, lower PSNR
         String gan = (String)
                 page.evaluate(
-                        "() => [...document.querySelectorAll('#modelId option')].find(o => o.textContent.startsWith('SRGAN-MSE 4x')).value");
+                        "() => [...document.querySelectorAll('#modelId option')].find(o => o.textContent.startsWith('SRGAN-MSE 4x (4×')).value");
         page.selectOption("#modelId", gan);
         assertTrue(
                 page.textContent("#model-note").startsWith("Sharper texture, lower PSNR"),
@@ -673,7 +673,8 @@ class DashboardBrowserTest {
         page.selectOption("#scale", "4");
         assertTrue(page.isHidden("#blend-weight-field"), "no share without a model to blend in");
         String realPhotos = optionStartingWith("#blendModelId", "SRResNet 4x (real photos)");
-        String gan = optionStartingWith("#blendModelId", "SRGAN-MSE 4x");
+        // the GPU-trained SRGAN-MSE, not the one fine-tuned from the default ("SRGAN-MSE 4x (from SRResNet 4x)")
+        String gan = optionStartingWith("#blendModelId", "SRGAN-MSE 4x (4×)");
         page.selectOption("#blendModelId", gan);
         assertTrue(page.isVisible("#blend-weight-field"));
         page.click("#submit");
@@ -744,7 +745,7 @@ class DashboardBrowserTest {
         open("/models");
         page.click("#blend-models summary");
         page.selectOption("#blend-modelId", optionStartingWith("#blend-modelId", "SRResNet 4x (4×)"));
-        page.selectOption("#blend-blendModelId", optionStartingWith("#blend-blendModelId", "SRGAN-MSE 4x"));
+        page.selectOption("#blend-blendModelId", optionStartingWith("#blend-blendModelId", "SRGAN-MSE 4x (4×)"));
         page.click("#blend-submit");
         assertTrue(fieldError("blendModelId").contains("were trained apart"), fieldError("blendModelId"));
         page.selectOption(
