@@ -2,16 +2,15 @@ package dev.srgan.core.webhooks;
 
 import dev.srgan.core.config.ApiConfig;
 import dev.srgan.core.errors.ApiException;
+import dev.srgan.core.http.OutboundUrls;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
 import javax.sql.DataSource;
 
@@ -25,8 +24,6 @@ import javax.sql.DataSource;
 public class Webhooks {
     /** The submission field, in forms and JSON bodies alike. */
     public static final String FIELD = "webhookUrl";
-
-    static final int MAX_LENGTH = 2000;
 
     @Inject
     ApiConfig config;
@@ -42,24 +39,7 @@ public class Webhooks {
         if (text == null || text.isBlank()) {
             return null;
         }
-        String trimmed = text.trim();
-        if (trimmed.length() > MAX_LENGTH) {
-            throw ApiException.badRequest(FIELD, "webhookUrl is over " + MAX_LENGTH + " characters");
-        }
-        URI url;
-        try {
-            url = new URI(trimmed);
-        } catch (URISyntaxException e) {
-            throw ApiException.badRequest(FIELD, "webhookUrl is not a URL: " + e.getMessage());
-        }
-        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https") || url.getHost() == null) {
-            throw ApiException.badRequest(
-                    FIELD, "webhookUrl must be an http:// or https:// URL with a host, got '" + trimmed + "'");
-        }
-        if (url.getUserInfo() != null) {
-            throw ApiException.badRequest(FIELD, "webhookUrl must not carry a user name or password");
-        }
+        URI url = OutboundUrls.parse(text, FIELD);
         if (!allowed(url)) {
             List<String> hosts = config.webhooks().allowedHosts().orElse(List.of());
             throw ApiException.unprocessable(
@@ -74,14 +54,7 @@ public class Webhooks {
 
     /** Whether {@code srgan.webhooks.allowed-hosts} lets the api call this URL's host. */
     public boolean allowed(URI url) {
-        String host = url.getHost() == null ? "" : url.getHost().toLowerCase(Locale.ROOT);
-        for (String allowed : config.webhooks().allowedHosts().orElse(List.of())) {
-            String a = allowed.trim().toLowerCase(Locale.ROOT);
-            if (a.equals("*") || a.equals(host)) {
-                return true;
-            }
-        }
-        return false;
+        return OutboundUrls.allows(config.webhooks().allowedHosts().orElse(List.of()), url);
     }
 
     /**

@@ -186,12 +186,8 @@ public class BatchResource {
                         ImageUrls.BATCH_FIELD,
                         "send images (or a zip), imageUrls or sourceJobId (an earlier batch's images): one of them");
             }
-            if (urls.size() > config.upload().batch().maxImages()) { // before fetching any
-                throw ApiException.tooLarge(
-                        ImageUrls.BATCH_FIELD,
-                        "a batch may hold at most " + config.upload().batch().maxImages()
-                                + " images (srgan.upload.batch.max-images); this one has " + urls.size());
-            }
+            // before fetching any
+            BatchUpload.requireCount(urls.size(), config.upload().batch().maxImages(), ImageUrls.BATCH_FIELD);
         }
         List<FileUpload> fetched = urls.isEmpty()
                 ? List.of()

@@ -110,7 +110,7 @@ final class BatchUpload implements AutoCloseable {
      * all, 422 for a size the model cannot reach; each names the image.
      */
     static BatchUpload stored(SourceBatch source, Integer requestedScale, OutputOptions options, Limits limits) {
-        requireCount(source.images().size(), limits, SourceImage.FIELD);
+        requireCount(source.images().size(), limits.maxImages(), SourceImage.FIELD);
         List<Image> images = new ArrayList<>();
         for (SourceImage s : source.images()) {
             ImageInspector.ImageInfo info = s.info();
@@ -130,7 +130,7 @@ final class BatchUpload implements AutoCloseable {
     }
 
     private static BatchUpload fromParts(List<FileUpload> files, Limits limits, String field) {
-        requireCount(files.size(), limits, field);
+        requireCount(files.size(), limits.maxImages(), field);
         List<Image> images = new ArrayList<>();
         long bytes = 0;
         for (int i = 0; i < files.size(); i++) {
@@ -176,7 +176,7 @@ final class BatchUpload implements AutoCloseable {
                     entries.add(e);
                 }
             }
-            requireCount(entries.size(), limits, "file");
+            requireCount(entries.size(), limits.maxImages(), "file");
             if (entries.isEmpty()) {
                 throw ApiException.unprocessable(
                         "file",
@@ -226,11 +226,12 @@ final class BatchUpload implements AutoCloseable {
         }
     }
 
-    private static void requireCount(int count, Limits limits, String field) {
-        if (count > limits.maxImages()) {
+    /** 413 for a batch of more images than {@code srgan.upload.batch.max-images}. */
+    static void requireCount(int count, int maxImages, String field) {
+        if (count > maxImages) {
             throw ApiException.tooLarge(
                     field,
-                    "a batch may hold at most " + limits.maxImages() + " images (srgan.upload.batch.max-images); "
+                    "a batch may hold at most " + maxImages + " images (srgan.upload.batch.max-images); "
                             + "this one has " + count);
         }
     }

@@ -2,6 +2,7 @@ package dev.srgan.api.upscale;
 
 import dev.srgan.core.config.ApiConfig;
 import dev.srgan.core.errors.ApiException;
+import dev.srgan.core.http.OutboundUrls;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.MultivaluedHashMap;
@@ -12,7 +13,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
@@ -25,7 +25,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -47,7 +46,6 @@ public class ImageUrls {
     /** The field of a batch, one per image. */
     public static final String BATCH_FIELD = "imageUrls";
 
-    static final int MAX_LENGTH = 2000;
     static final int MAX_REDIRECTS = 5;
 
     @Inject
@@ -98,36 +96,15 @@ public class ImageUrls {
     }
 
     URI parse(String text, String field) {
-        String trimmed = text == null ? "" : text.trim();
-        if (trimmed.length() > MAX_LENGTH) {
-            throw ApiException.badRequest(field, field + " is over " + MAX_LENGTH + " characters");
-        }
-        URI url;
-        try {
-            url = new URI(trimmed);
-        } catch (URISyntaxException e) {
-            throw ApiException.badRequest(field, field + " is not a URL: " + e.getMessage());
-        }
-        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https") || url.getHost() == null) {
-            throw ApiException.badRequest(
-                    field, field + " must be an http:// or https:// URL with a host, got '" + trimmed + "'");
-        }
-        if (url.getUserInfo() != null) {
-            throw ApiException.badRequest(field, field + " must not carry a user name or password");
-        }
+        URI url = OutboundUrls.parse(text, field);
         requireAllowed(url, field);
         return url;
     }
 
     private void requireAllowed(URI url, String field) {
-        String host = url.getHost().toLowerCase(Locale.ROOT);
         List<String> hosts = config.upscale().urlHosts().orElse(List.of());
-        for (String allowed : hosts) {
-            String a = allowed.trim().toLowerCase(Locale.ROOT);
-            if (a.equals("*") || a.equals(host)) {
-                return;
-            }
+        if (OutboundUrls.allows(hosts, url)) {
+            return;
         }
         throw ApiException.unprocessable(
                 field,
@@ -157,8 +134,7 @@ public class ImageUrls {
                 } catch (IllegalArgumentException e) {
                     throw ApiException.unprocessable(field, url + " redirects to an invalid URL: " + e.getMessage());
                 }
-                String scheme = at.getScheme() == null ? "" : at.getScheme().toLowerCase(Locale.ROOT);
-                if (!scheme.equals("http") && !scheme.equals("https") || at.getHost() == null) {
+                if (!OutboundUrls.isHttp(at)) {
                     throw ApiException.unprocessable(field, url + " redirects to " + at + ", not an http(s) URL");
                 }
                 requireAllowed(at, field);
