@@ -117,6 +117,63 @@ class UpscaleBlendTest {
     }
 
     @Test
+    void aBlendOfPixelsTakesModelsTrainedApartOfOneScaleAndRecordsItsMode() throws Exception {
+        String id = upscale(defaultX4, srganMse, "0.5")
+                .multiPart("blendMode", "pixels")
+                .post("/api/upscale")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
+        given().get("/api/jobs/" + id)
+                .then()
+                .body("params.blendModelId", equalTo(srganMse))
+                .body("params.blendMode", equalTo("pixels"));
+        String batch = given().multiPart("images", "a.png", TestData.png(20, 12), "image/png")
+                .multiPart("modelId", defaultX4)
+                .multiPart("blendModelId", srganMse)
+                .multiPart("blendWeight", "0.25")
+                .multiPart("blendMode", "PIXELS")
+                .post("/api/upscale/batch")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
+        assertEquals(
+                1,
+                TestData.count(
+                        dataSource, "jobs WHERE batch_id = '" + batch + "' AND params ->> 'blendMode' = 'pixels'"),
+                "the batch's image blends its pixels");
+
+        long jobs = TestData.count(dataSource, "jobs");
+        upscale(defaultX4, defaultX2, "0.5")
+                .multiPart("blendMode", "pixels")
+                .post("/api/upscale")
+                .then()
+                .statusCode(422)
+                .body("field", equalTo("blendModelId"))
+                .body(
+                        "error",
+                        equalTo("model 'SRResNet 4x' is 4x and 'SRResNet 2x' 2x: only models of one scale mix their"
+                                + " outputs"));
+        upscale(defaultX4, realPhotos, "0.5")
+                .multiPart("blendMode", "both")
+                .post("/api/upscale")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("blendMode"))
+                .body("error", startsWith("blendMode must be weights (one network of the mean weights) or pixels"));
+        upscale(defaultX4, null, null)
+                .multiPart("blendMode", "pixels")
+                .post("/api/upscale")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("blendModelId"))
+                .body("error", startsWith("blendMode needs blendModelId"));
+        assertEquals(jobs, TestData.count(dataSource, "jobs"), "nothing queued");
+    }
+
+    @Test
     void aBadBlendIsRefusedNamingItsFieldAndQueuesNothing() throws Exception {
         long jobs = TestData.count(dataSource, "jobs");
         String[][] malformed = {
@@ -143,7 +200,7 @@ class UpscaleBlendTest {
                         "error",
                         startsWith("'SRResNet 4x' and 'SRGAN-MSE 4x' were trained apart (their weights'"
                                 + " cosine is 0.00;"))
-                .body("error", containsString("blend a model with one fine-tuned from it"));
+                .body("error", containsString("blend a model with one fine-tuned from it, or blend their outputs"));
         upscale(defaultX4, defaultX2, "0.5")
                 .post("/api/upscale")
                 .then()

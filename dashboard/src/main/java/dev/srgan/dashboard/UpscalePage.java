@@ -444,7 +444,8 @@ public class UpscalePage {
             text.append(" + ")
                     .append(blend.percent())
                     .append(' ')
-                    .append(with == null ? "a deleted model" : with.name());
+                    .append(with == null ? "a deleted model" : with.name())
+                    .append(blend.how());
         }
         OutputOptions options = BatchStore.options(params);
         String resized = resizedTo(options, params.path("scale").asInt(4));

@@ -242,6 +242,8 @@
     const blendWeight = document.getElementById('blendWeight');
     const blendWeightField = document.getElementById('blend-weight-field');
     const blendWeightText = document.getElementById('blend-weight-text');
+    const blendMode = document.getElementById('blendMode');
+    const blendModeField = document.getElementById('blend-mode-field');
 
     /** Only the models of the chosen scale can be picked, to upscale with or to blend in. */
     function filterModels() {
@@ -258,9 +260,10 @@
       showBlendWeight();
     }
 
-    /** The share only means something with a model to blend in; it reads as a percentage. */
+    /** The share and the mode only mean something with a model to blend in; the share reads as a percentage. */
     function showBlendWeight() {
       blendWeightField.hidden = blendModel.value === '';
+      blendModeField.hidden = blendModel.value === '';
       blendWeightText.textContent = Math.round(Number(blendWeight.value) * 100) + '%';
     }
     scale.addEventListener('change', filterModels);
@@ -374,6 +377,7 @@
       if (blendModel.value !== '') {
         data.append('blendModelId', blendModel.value);
         data.append('blendWeight', blendWeight.value);
+        data.append('blendMode', blendMode.value);
       }
     }
 

@@ -647,8 +647,8 @@ class DashboardBrowserTest {
 
     /**
      * A blend from the form: the share shows as the slider moves, a model trained apart is refused
-     * beside the field, and SRResNet 4x blended 30% with its real-photo fine-tune runs, its panel
-     * naming the blend; the same photo, without sending it again, with the fine-tune alone, then
+     * beside the field (for a blend of weights), and SRResNet 4x blended 30% with its real-photo
+     * fine-tune's outputs runs, its panel naming the blend; the same photo, without sending it again, with the fine-tune alone, then
      * compared with the blend's result.
      */
     @Test
@@ -679,11 +679,15 @@ class DashboardBrowserTest {
         assertTrue(page.isVisible("#blend-weight-field"));
         page.click("#submit");
         assertTrue(fieldError("blendModelId").contains("were trained apart"), fieldError("blendModelId"));
+        assertTrue(fieldError("blendModelId").contains("or blend their outputs"), fieldError("blendModelId"));
+        assertTrue(page.isVisible("#blend-mode-field"), "how to blend, beside the share");
         screenshot("upscale-blend-refused");
 
+        // the real-photo fine-tune, its outputs mixed in (blendMode pixels)
         page.selectOption("#blendModelId", realPhotos);
         page.locator("#blendWeight").fill("0.3");
         assertEquals("30%", page.textContent("#blend-weight-text"));
+        page.selectOption("#blendMode", "pixels");
         page.click("#submit");
         page.waitForSelector(
                 "#upscale-job[data-status=SUCCEEDED]", new Page.WaitForSelectorOptions().setTimeout(LONG_WAIT_MS));
@@ -691,12 +695,18 @@ class DashboardBrowserTest {
         String panel = page.textContent("#upscale-job");
         assertTrue(
                 panel.replaceAll("\\s+", " ")
-                        .contains("4× with SRResNet 4x, blended 30% with SRResNet 4x (real photos)"),
+                        .contains("4× with SRResNet 4x, blended 30% with SRResNet 4x (real photos), outputs mixed"),
                 panel);
         screenshot("upscale-blend-result");
 
         // the same photo again without sending it: the real-photo model alone, compared with the blend
         String blendJob = page.getAttribute("#upscale-job", "data-job-id");
+        assertEquals(
+                "pixels",
+                cluster.get("/api/jobs/" + blendJob)
+                        .path("params")
+                        .path("blendMode")
+                        .asText());
         assertTrue(page.textContent("#again-note").contains("noisy.png"), page.textContent("#again-note"));
         page.selectOption("#modelId", optionStartingWith("#modelId", "SRResNet 4x (real photos)"));
         page.selectOption("#blendModelId", "");
@@ -722,7 +732,7 @@ class DashboardBrowserTest {
                 blendJob);
         assertTrue(
                 page.textContent("#side-by-side .baseline-name")
-                        .startsWith("SRResNet 4x + 30% SRResNet 4x (real photos)"),
+                        .startsWith("SRResNet 4x + 30% SRResNet 4x (real photos), outputs mixed"),
                 page.textContent("#side-by-side .baseline-name"));
         screenshot("upscale-again-compare");
 

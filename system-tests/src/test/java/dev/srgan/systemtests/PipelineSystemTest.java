@@ -274,6 +274,7 @@ class PipelineSystemTest {
                         null,
                         null,
                         null,
+                        null,
                         null);
         assertEquals(202, submitted.getStatusCode());
         assertEquals(
@@ -320,6 +321,7 @@ class PipelineSystemTest {
                                 null,
                                 "3",
                                 model.getId(),
+                                null,
                                 null,
                                 null,
                                 null,

@@ -127,9 +127,10 @@ public class ModelStore {
     /**
      * Checks an upscale's blend ({@link ModelBlend}) against the model it blends into, on the
      * caller's transaction, with the blend model locked against deletion until it commits. 422
-     * naming {@code blendModelId} when there is no such model, when either is a TorchScript file,
-     * when the two are different networks (scale, residual blocks), or when they were trained apart,
-     * so that their blend would be noise ({@link DjlParameters#kinship} below {@link
+     * naming {@code blendModelId} when there is no such model or the two differ in scale; for a
+     * blend of weights ({@link ModelBlend.Mode#WEIGHTS}) also when either is a TorchScript file,
+     * when the two are different networks (residual blocks), or when they were trained apart, so
+     * that their blend would be noise ({@link DjlParameters#kinship} below {@link
      * Checkpoint#MIN_BLEND_KINSHIP}; measured once per pair of models, whose files never change).
      */
     public void requireBlendable(Connection c, UUID modelId, ModelBlend blend) throws SQLException, IOException {
@@ -145,6 +146,15 @@ public class ModelStore {
         if (model == null || other == null) {
             throw ApiException.unprocessable(
                     ModelBlend.MODEL_FIELD, "no model " + (model == null ? modelId : blend.modelId()));
+        }
+        if (blend.mode() == ModelBlend.Mode.PIXELS) {
+            if (model.scale() != other.scale()) {
+                throw ApiException.unprocessable(
+                        ModelBlend.MODEL_FIELD,
+                        "model '" + model.name() + "' is " + model.scale() + "x and '" + other.name() + "' "
+                                + other.scale() + "x: only models of one scale mix their outputs");
+            }
+            return new Pair(model, other);
         }
         for (Row r : List.of(model, other)) {
             if (r.blocks() == null || !r.format().equals("CHECKPOINT")) {
@@ -168,8 +178,9 @@ public class ModelStore {
                     String.format(
                             Locale.ROOT,
                             "'%s' and '%s' were trained apart (their weights' cosine is %.2f; a model and its"
-                                    + " fine-tuned versions are above 0.99), so their blend would be noise: blend"
-                                    + " a model with one fine-tuned from it",
+                                    + " fine-tuned versions are above 0.99), so a blend of their weights would be"
+                                    + " noise: blend a model with one fine-tuned from it, or blend their outputs"
+                                    + " (blendMode pixels)",
                             model.name(),
                             other.name(),
                             kinship));

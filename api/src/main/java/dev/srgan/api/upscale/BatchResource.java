@@ -113,7 +113,7 @@ public class BatchResource {
             description = "no images, both images and file, images and sourceJobId, a sourceJobId that is not a UUID, "
                     + "a zip that is not one or has an unsafe path, "
                     + "a damaged or truncated image (named), scale not 2/4/8, modelId not a UUID, "
-                    + "blendModelId or blendWeight as for a single upscale, "
+                    + "blendModelId, blendWeight or blendMode as for a single upscale, "
                     + "format, quality, outscale or width as for a single upscale, "
                     + "a webhookUrl that is not an http(s) URL, an Idempotency-Key over 255 characters")
     @APIResponse(responseCode = "403", description = "the token's role is below OPERATOR")
@@ -165,6 +165,11 @@ public class BatchResource {
             @RestForm(ModelBlend.MODEL_FIELD) @Schema(format = "uuid", description = UpscaleResource.BLEND_MODEL)
                     String blendModelId,
             @RestForm(ModelBlend.WEIGHT_FIELD) @Schema(description = UpscaleResource.BLEND_WEIGHT) String blendWeight,
+            @RestForm(ModelBlend.MODE_FIELD)
+                    @Schema(
+                            enumeration = {"weights", "pixels"},
+                            description = UpscaleResource.BLEND_MODE)
+                    String blendMode,
             @RestForm(SourceImage.FIELD)
                     @Schema(
                             format = "uuid",
@@ -200,7 +205,7 @@ public class BatchResource {
                     SourceImage.parse(sourceJobId),
                     scale,
                     modelId,
-                    OutputChecks.blend(blendModelId, blendWeight),
+                    OutputChecks.blend(blendModelId, blendWeight, blendMode),
                     new UpscaleResource.OutputTexts(format, quality, outscale, width),
                     JobLabels.ofText(tags),
                     webhookUrl,

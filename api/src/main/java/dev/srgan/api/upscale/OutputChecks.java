@@ -25,9 +25,9 @@ final class OutputChecks {
     }
 
     /** The model blend of a submission, or null for none; 400 naming the field for a malformed one. */
-    static ModelBlend blend(String modelId, String weight) {
+    static ModelBlend blend(String modelId, String weight, String mode) {
         try {
-            return ModelBlend.parse(modelId, weight);
+            return ModelBlend.parse(modelId, weight, mode);
         } catch (OutputOptions.InvalidOption e) {
             throw refusal(e, null);
         }

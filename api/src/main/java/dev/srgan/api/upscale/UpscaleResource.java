@@ -65,9 +65,12 @@ public class UpscaleResource {
     static final String OUTSCALE = "the final size as a factor of the input's, from 1 to 8 (such as 3 or 2.5): the "
             + "model upscales by its scale, then the result is resized to round(width * outscale) x "
             + "round(height * outscale); default: the model's scale; not with width";
-    static final String BLEND_MODEL = "a second model of the same network to blend into the model, such as one"
-            + " fine-tuned from it (SRResNet 4x (real photos) for SRResNet 4x): each weight becomes"
-            + " (1 - blendWeight) x model + blendWeight x this one; with blendWeight";
+    static final String BLEND_MODEL = "a second model to blend with the model, such as one fine-tuned from it"
+            + " (SRResNet 4x (real photos) for SRResNet 4x): each weight (blendMode weights) or each output pixel"
+            + " (blendMode pixels) becomes (1 - blendWeight) x model + blendWeight x this one; with blendWeight";
+    static final String BLEND_MODE = "weights (the default: one network of the mean weights, for a model and one"
+            + " fine-tuned from it) or pixels (both models run and their outputs are mixed: twice the time, any two"
+            + " models of one scale, a straight line from one output to the other); with blendModelId";
     static final String BLEND_WEIGHT =
             "the blend model's share, from 0 (the model alone) to 1 (the blend model" + " alone); with blendModelId";
     static final String WIDTH = "the final width in pixels (the height keeps the aspect ratio), at least the "
@@ -135,7 +138,7 @@ public class UpscaleResource {
             responseCode = "400",
             description =
                     "no image (nor imageUrl or sourceJobId), more than one of them, imageUrl not an http(s) URL, sourceJobId not a UUID, scale not 2/4/8, modelId not a UUID, blendModelId not a UUID or without "
-                            + "blendWeight (or the other way round), blendWeight not a number from 0 to 1, format not png/jpeg/webp, quality not 1 to 100 "
+                            + "blendWeight (or the other way round), blendWeight not a number from 0 to 1, blendMode not weights or pixels or without blendModelId, format not png/jpeg/webp, quality not 1 to 100 "
                             + "or given without jpeg, outscale not a number from 1 to 8, width not a whole number, both "
                             + "outscale and width, an unreadable, truncated or damaged image, "
                             + "a webhookUrl that is not an http(s) URL, an Idempotency-Key over 255 characters")
@@ -153,7 +156,8 @@ public class UpscaleResource {
     @APIResponse(
             responseCode = "422",
             description = "no such model, a model of another scale, no model for the scale, a blend model that is "
-                    + "missing, a TorchScript file, another network or trained apart from the model, an outscale or width "
+                    + "missing or of another scale (for blendMode weights also a TorchScript file, another network or "
+                    + "trained apart from the model), an outscale or width "
                     + "beyond the model's scale (or a width below the image's or over 8 times it), "
                     + "a result with a side longer than its format holds (16384 pixels for WebP), "
                     + "a webhookUrl host the cluster does not call, an imageUrl host it does not fetch from "
@@ -183,6 +187,11 @@ public class UpscaleResource {
                     String webhookUrl,
             @RestForm(ModelBlend.MODEL_FIELD) @Schema(format = "uuid", description = BLEND_MODEL) String blendModelId,
             @RestForm(ModelBlend.WEIGHT_FIELD) @Schema(description = BLEND_WEIGHT) String blendWeight,
+            @RestForm(ModelBlend.MODE_FIELD)
+                    @Schema(
+                            enumeration = {"weights", "pixels"},
+                            description = BLEND_MODE)
+                    String blendMode,
             @RestForm(SourceImage.FIELD)
                     @Schema(
                             format = "uuid",
@@ -210,7 +219,7 @@ public class UpscaleResource {
                     SourceImage.parse(sourceJobId),
                     scale,
                     modelId,
-                    OutputChecks.blend(blendModelId, blendWeight),
+                    OutputChecks.blend(blendModelId, blendWeight, blendMode),
                     new OutputTexts(format, quality, outscale, width),
                     null,
                     JobLabels.ofText(tags),

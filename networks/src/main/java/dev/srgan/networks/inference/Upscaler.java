@@ -227,6 +227,35 @@ public final class Upscaler implements AutoCloseable {
     }
 
     /**
+     * Returns an upscaler whose output is {@code (1 - weight) * a + weight * b}, pixel by pixel
+     * before rounding: both generators run on each tile (twice the time). Unlike a blend of
+     * weights ({@link Checkpoint#blend}) it mixes any two generators of one scale, trained apart or
+     * not, checkpoints or TorchScript, and moves from one output to the other in a straight line.
+     * Tiles take the larger context and the smaller tile size of the two. The result owns {@code
+     * a} and {@code b} and closes them.
+     *
+     * @param weight the share of {@code b}, from 0 to 1
+     * @throws IllegalArgumentException if the scales differ or the weight is outside 0 to 1
+     */
+    public static Upscaler mix(Upscaler a, Upscaler b, double weight) {
+        if (!(weight >= 0 && weight <= 1)) {
+            throw new IllegalArgumentException("the blend weight must be from 0 to 1, got " + weight);
+        }
+        if (a.scale != b.scale) {
+            throw new IllegalArgumentException(
+                    "only models of one scale mix their outputs: " + a.scale + "x with " + b.scale + "x");
+        }
+        return new Upscaler(
+                new MixedGeneratorModel(a, a.model, b, b.model, weight),
+                a.scale,
+                Math.max(a.context, b.context),
+                Math.min(a.tileSize, b.tileSize),
+                Math.min(a.tilesPerBatch, b.tilesPerBatch),
+                a.smallImagePadding,
+                true);
+    }
+
+    /**
      * Returns an upscaler sharing this one's generator with other tiling settings. It must not be
      * used after this one is closed; closing it leaves the generator open.
      *

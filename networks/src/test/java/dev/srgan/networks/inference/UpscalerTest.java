@@ -210,6 +210,44 @@ class UpscalerTest {
     }
 
     @Test
+    void mixedOutputsAreTheWeightedMeanOfTheTwoGeneratorsOutputs() {
+        // 200 px high: the upsampling runs in pieces; two depths: the mix takes the larger context
+        BufferedImage input = SyntheticImages.image(40, 200, 12);
+        BufferedImage a;
+        BufferedImage b;
+        try (Upscaler first = randomGenerator(2, 1, 20);
+                Upscaler second = randomGenerator(2, 2, 21)) {
+            a = first.upscale(input);
+            b = second.upscale(input);
+        }
+        for (double weight : new double[] {0, 0.3, 1}) {
+            try (Upscaler mixed = Upscaler.mix(randomGenerator(2, 1, 20), randomGenerator(2, 2, 21), weight)) {
+                assertEquals(Generator.receptiveRadius(2), mixed.context());
+                BufferedImage out = mixed.upscale(input);
+                int max = 0;
+                for (int y = 0; y < out.getHeight(); y++) {
+                    for (int x = 0; x < out.getWidth(); x++) {
+                        for (int shift = 0; shift <= 16; shift += 8) {
+                            double expected = (1 - weight) * ((a.getRGB(x, y) >> shift) & 0xff)
+                                    + weight * ((b.getRGB(x, y) >> shift) & 0xff);
+                            max = Math.max(max, (int)
+                                    Math.ceil(Math.abs(((out.getRGB(x, y) >> shift) & 0xff) - expected)));
+                        }
+                    }
+                }
+                assertTrue(max <= 1, "weight " + weight + ": " + max + " levels from the mean of the two outputs");
+            }
+        }
+        Upscaler twice = randomGenerator(2, 1, 20);
+        Upscaler fourTimes = randomGenerator(4, 1, 20);
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Upscaler.mix(twice, fourTimes, 0.5));
+        assertTrue(e.getMessage().contains("2x with 4x"), e.getMessage());
+        twice.close();
+        fourTimes.close();
+    }
+
+    @Test
     void fullSizeGeneratorUpscales96PixelImageBy4() {
         BufferedImage input = SyntheticImages.image(96, 96, 10);
         try (Upscaler upscaler = randomGenerator(4, 16, 17)) {

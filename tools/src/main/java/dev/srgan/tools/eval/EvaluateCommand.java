@@ -3,6 +3,7 @@ package dev.srgan.tools.eval;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.srgan.domain.images.ModelBlend;
 import dev.srgan.networks.evaluation.Comparison;
 import dev.srgan.networks.evaluation.Evaluator;
 import dev.srgan.networks.image.Degradation;
@@ -33,7 +34,7 @@ import java.util.Locale;
  */
 public final class EvaluateCommand {
     private static final String USAGE = "./srgan eval --model FILE --images DIR [--scale 4]"
-            + " [--blend FILE --weight 0..1] [--precision auto|float32|bfloat16]"
+            + " [--blend FILE --weight 0..1 [--blend-mode weights|pixels]] [--precision auto|float32|bfloat16]"
             + " [--degrade blur=1.5,noise=5,jpeg=67] [--json OUT] [--comparison CROP.png]";
 
     private EvaluateCommand() {}
@@ -60,6 +61,7 @@ public final class EvaluateCommand {
         Degradation degradation = Degradation.NONE;
         String blendWith = null;
         String blendWeight = null;
+        String blendMode = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String v = i + 1 < args.length ? args[i + 1] : null;
@@ -96,6 +98,10 @@ public final class EvaluateCommand {
                     blendWeight = require(a, v);
                     i++;
                 }
+                case "--blend-mode" -> {
+                    blendMode = require(a, v);
+                    i++;
+                }
                 case "--scale" -> {
                     try {
                         scale = Integer.parseInt(require(a, v));
@@ -113,7 +119,7 @@ public final class EvaluateCommand {
         if (!Files.isRegularFile(model)) {
             throw new IllegalArgumentException("no model file " + model);
         }
-        Blend blend = Blend.of(blendWith, blendWeight);
+        Blend blend = Blend.of(blendWith, blendWeight, blendMode);
         List<Evaluator.NamedImage> list = new ArrayList<>();
         for (Path f : ImageFolder.images(images)) {
             list.add(new Evaluator.NamedImage(f.getFileName().toString(), Images.read(f)));
@@ -161,18 +167,26 @@ public final class EvaluateCommand {
     }
 
     /**
-     * A second model blended into the first at a share ({@code --blend FILE --weight W}, as an
-     * upscale job's blendModelId and blendWeight).
+     * A second model blended with the first at a share ({@code --blend FILE --weight W
+     * [--blend-mode weights|pixels]}, as an upscale job's blendModelId, blendWeight and blendMode).
      */
-    public record Blend(Path with, double weight) {
-        /** The blend the two options ask for: both or neither; null for neither. */
-        public static Blend of(String with, String weight) {
-            if (with == null && weight == null) {
+    public record Blend(Path with, double weight, ModelBlend.Mode mode) {
+        /** The blend the options ask for: file and weight both or neither; null for neither. */
+        public static Blend of(String with, String weight, String mode) {
+            if (with == null && weight == null && mode == null) {
                 return null;
             }
             if (with == null || weight == null) {
-                throw new IllegalArgumentException(
-                        "--blend and --weight go together (the model to blend in, its share)");
+                throw new IllegalArgumentException("--blend and --weight go together (the model to blend in, its share)"
+                        + (mode == null ? "" : "; --blend-mode needs them"));
+            }
+            ModelBlend.Mode m = ModelBlend.Mode.WEIGHTS;
+            if (mode != null) {
+                try {
+                    m = ModelBlend.Mode.valueOf(mode.toUpperCase(Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--blend-mode must be weights or pixels, got '" + mode + "'");
+                }
             }
             Double w = dev.srgan.tools.blend.BlendCommand.parseWeight(weight);
             if (w == null) {
@@ -182,12 +196,18 @@ public final class EvaluateCommand {
             if (!Files.isRegularFile(Path.of(with))) {
                 throw new IllegalArgumentException("no model file " + with);
             }
-            return new Blend(Path.of(with), w);
+            return new Blend(Path.of(with), w, m);
         }
 
-        /** " blended 30% with B.srgan.zip" for messages. */
+        /** " blended 30% with B.srgan.zip" for messages ("their pixels blended ..." for pixels). */
         public String text() {
-            return String.format(Locale.ROOT, " blended %.0f%% with %s", weight * 100, with.getFileName());
+            return String.format(
+                    Locale.ROOT,
+                    mode == ModelBlend.Mode.PIXELS
+                            ? ", its pixels blended %.0f%% with %s's"
+                            : " blended %.0f%% with %s",
+                    weight * 100,
+                    with.getFileName());
         }
     }
 
@@ -196,9 +216,19 @@ public final class EvaluateCommand {
         if (blend == null) {
             return load(model, scale, precision);
         }
+        if (blend.mode() == ModelBlend.Mode.PIXELS) {
+            Upscaler first = load(model, scale, precision);
+            try {
+                return Upscaler.mix(first, load(blend.with(), scale, precision), blend.weight());
+            } catch (IOException | RuntimeException e) {
+                first.close();
+                throw e;
+            }
+        }
         if (model.getFileName().toString().endsWith(".pt")
                 || blend.with().getFileName().toString().endsWith(".pt")) {
-            throw new IllegalArgumentException("--blend needs two checkpoint models (.srgan.zip), not TorchScript");
+            throw new IllegalArgumentException("--blend needs two checkpoint models (.srgan.zip), not TorchScript,"
+                    + " unless --blend-mode pixels");
         }
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         dev.srgan.tools.blend.BlendCommand.blended(model, blend.with(), blend.weight())

@@ -45,7 +45,7 @@ import javax.imageio.stream.ImageInputStream;
 public final class UpscaleCommand {
 
     static final String USAGE = "usage: ./srgan upscale IMAGE|FOLDER... [--scale 2|4|8] [--model FILE]"
-            + " [--blend FILE --weight 0..1] [--out DIR] [--precision auto|float32|bfloat16]"
+            + " [--blend FILE --weight 0..1 [--blend-mode weights|pixels]] [--out DIR] [--precision auto|float32|bfloat16]"
             + " [--outscale 1..8 | --width PIXELS] [--format png|jpeg|webp] [--quality 1..100]";
     /** Bytes of heap per output pixel while a result is assembled and encoded (measured about 16). */
     private static final long BYTES_PER_OUTPUT_PIXEL = 20;
@@ -83,6 +83,7 @@ public final class UpscaleCommand {
         String width = null;
         String blendWith = null;
         String blendWeight = null;
+        String blendMode = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("--")) {
@@ -104,6 +105,7 @@ public final class UpscaleCommand {
                 case "--width" -> width = v;
                 case "--blend" -> blendWith = v;
                 case "--weight" -> blendWeight = v;
+                case "--blend-mode" -> blendMode = v;
                 default -> throw new IllegalArgumentException("unknown option " + a + "; " + USAGE);
             }
         }
@@ -111,7 +113,7 @@ public final class UpscaleCommand {
         if (scale != null) {
             requireReachable(options, scale, null);
         }
-        EvaluateCommand.Blend blend = EvaluateCommand.Blend.of(blendWith, blendWeight);
+        EvaluateCommand.Blend blend = EvaluateCommand.Blend.of(blendWith, blendWeight, blendMode);
         List<Path> images = images(inputs);
         if (model == null && scale == null && options.width() != null) {
             if (blend != null) {

@@ -312,6 +312,67 @@ class UpscaleCommandTest {
                 "0.5",
                 "--out",
                 dir.toString());
+        assertMessage(
+                "--blend-mode must be weights or pixels, got 'both'",
+                image.toString(),
+                "--blend",
+                real,
+                "--weight",
+                "0.5",
+                "--blend-mode",
+                "both");
+    }
+
+    /**
+     * {@code --blend-mode pixels} mixes the two models' outputs, pixel by pixel: it takes a pair
+     * trained apart, which a blend of weights refuses, and gives the weighted mean of their results.
+     */
+    @Test
+    void aBlendOfPixelsIsTheWeightedMeanOfTheTwoModelsResults(@TempDir Path dir) throws IOException {
+        Path image = dir.resolve("photo.png");
+        ImageIO.write(gradient(24, 20, BufferedImage.TYPE_INT_RGB), "png", image.toFile());
+        String model = "../models/srresnet-x4.srgan.zip";
+        String apart = "../models/srgan-mse-x4.srgan.zip";
+        String[] common = {"--precision", "float32", "--out"};
+        assertEquals(0, run(concat(new String[] {image.toString(), "--model", model}, common, dir.resolve("a"))));
+        assertEquals(0, run(concat(new String[] {image.toString(), "--model", apart}, common, dir.resolve("b"))));
+        assertEquals(
+                0,
+                run(concat(
+                        new String[] {
+                            image.toString(),
+                            "--model",
+                            model,
+                            "--blend",
+                            apart,
+                            "--weight",
+                            "0.4",
+                            "--blend-mode",
+                            "pixels"
+                        },
+                        common,
+                        dir.resolve("mix"))));
+        assertTrue(out.toString().contains("its pixels blended 40% with srgan-mse-x4.srgan.zip's"), out.toString());
+        BufferedImage a = ImageIO.read(dir.resolve("a/photo-x4.png").toFile());
+        BufferedImage b = ImageIO.read(dir.resolve("b/photo-x4.png").toFile());
+        BufferedImage mix = ImageIO.read(dir.resolve("mix/photo-x4.png").toFile());
+        double worst = 0;
+        for (int y = 0; y < 80; y++) {
+            for (int x = 0; x < 96; x++) {
+                for (int shift = 0; shift <= 16; shift += 8) {
+                    double mean = 0.6 * ((a.getRGB(x, y) >> shift) & 0xff) + 0.4 * ((b.getRGB(x, y) >> shift) & 0xff);
+                    worst = Math.max(worst, Math.abs(((mix.getRGB(x, y) >> shift) & 0xff) - mean));
+                }
+            }
+        }
+        assertTrue(worst <= 1, worst + " levels from the weighted mean of the two results");
+    }
+
+    private static String[] concat(String[] head, String[] options, Path out) {
+        String[] all = java.util.Arrays.copyOf(head, head.length + options.length + 1);
+        System.arraycopy(options, 0, all, head.length, options.length);
+        all[all.length - 1] = out.toString();
+        return all;
     }
 
     private void assertMessage(String expected, String... args) {

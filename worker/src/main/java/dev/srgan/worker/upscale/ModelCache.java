@@ -1,6 +1,7 @@
 package dev.srgan.worker.upscale;
 
 import ai.djl.Device;
+import dev.srgan.domain.images.ModelBlend;
 import dev.srgan.networks.checkpoint.Checkpoint;
 import dev.srgan.networks.inference.Precision;
 import dev.srgan.networks.inference.Upscaler;
@@ -53,16 +54,24 @@ public class ModelCache {
             this(id, format, scale, residualBlocks, blobId, null);
         }
 
-        /** This model with every weight {@code (1 - weight) * this + weight * other} ({@link Checkpoint#blend}). */
-        public Model blendedWith(Model other, double weight) {
-            return new Model(id, format, scale, residualBlocks, blobId, new Blend(other, weight));
+        /**
+         * This model blended with {@code other}: every weight {@code (1 - weight) * this + weight *
+         * other} ({@link Checkpoint#blend}), or every output pixel ({@link Upscaler#mix}).
+         */
+        public Model blendedWith(Model other, double weight, ModelBlend.Mode mode) {
+            return new Model(id, format, scale, residualBlocks, blobId, new Blend(other, weight, mode));
+        }
+
+        /** This model without its blend. */
+        Model alone() {
+            return new Model(id, format, scale, residualBlocks, blobId);
         }
 
         /** What the cache knows a loaded generator by: the model, and the blend when there is one. */
         Key key() {
             return blend == null
-                    ? new Key(id, null, 0)
-                    : new Key(id, blend.model().id(), blend.weight());
+                    ? new Key(id, null, 0, null)
+                    : new Key(id, blend.model().id(), blend.weight(), blend.mode());
         }
 
         @Override
@@ -71,14 +80,14 @@ public class ModelCache {
                     + (blend == null
                             ? ""
                             : " blended " + blend.weight() + " with "
-                                    + blend.model().id());
+                                    + blend.model().id() + " (" + blend.mode().id() + ")");
         }
     }
 
-    /** The second model of a blend and its share. */
-    public record Blend(Model model, double weight) {}
+    /** The second model of a blend, its share, and how the two are blended. */
+    public record Blend(Model model, double weight, ModelBlend.Mode mode) {}
 
-    private record Key(UUID model, UUID blendModel, double weight) {}
+    private record Key(UUID model, UUID blendModel, double weight, ModelBlend.Mode mode) {}
 
     /** Exclusive use of a loaded model; close it to hand the model back. */
     public interface Lease extends AutoCloseable {
@@ -200,6 +209,19 @@ public class ModelCache {
     }
 
     private Upscaler load(Model model) throws IOException {
+        if (model.blend() != null && model.blend().mode() == ModelBlend.Mode.PIXELS) {
+            Upscaler first = load(model.alone());
+            try {
+                return Upscaler.mix(
+                        first, load(model.blend().model()), model.blend().weight());
+            } catch (IllegalArgumentException e) {
+                first.close();
+                throw new IOException("the models do not blend: " + e.getMessage(), e);
+            } catch (IOException | RuntimeException e) {
+                first.close();
+                throw e;
+            }
+        }
         if (model.blend() != null) {
             Checkpoint blended;
             try {

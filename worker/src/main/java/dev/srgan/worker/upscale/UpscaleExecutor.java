@@ -87,7 +87,7 @@ public class UpscaleExecutor implements JobExecutor {
         Function<String, String> params = params(job);
         ModelBlend blend = blend(params);
         if (blend != null) {
-            model = model.blendedWith(inputs.model(blend.modelId(), "blend model"), blend.weight());
+            model = model.blendedWith(inputs.model(blend.modelId(), "blend model"), blend.weight(), blend.mode());
         }
         int requested = requestedScale(job);
         if (requested != 0 && requested != model.scale()) {

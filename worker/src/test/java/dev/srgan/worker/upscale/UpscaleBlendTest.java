@@ -23,8 +23,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * An upscale that blends its model with a second one (params blendModelId and blendWeight) runs the
- * blended generator, exactly {@link Checkpoint#blend}'s, on real PostgreSQL and Kafka; a blend the
- * worker cannot make fails at once with the reason.
+ * blended generator, exactly {@link Checkpoint#blend}'s, or with blendMode pixels mixes the two
+ * models' outputs ({@link Upscaler#mix}), on real PostgreSQL and Kafka; a blend the worker cannot
+ * make fails at once with the reason.
  */
 @QuarkusTest
 @WithTestResource(EmbeddedServicesTestResource.class)
@@ -99,6 +100,25 @@ class UpscaleBlendTest {
         assertFalse(java.util.Arrays.equals(alone, half), "the blend changes the result");
         assertFalse(java.util.Arrays.equals(half, full));
         assertArrayEquals(expected(0, input), alone, "weight 0 is the model alone");
+    }
+
+    @Test
+    void aBlendOfPixelsMixesTheTwoModelsOutputsEvenOfModelsTrainedApart() throws Exception {
+        // a deeper model trained apart: a blend of weights refuses it, a blend of outputs takes it
+        UUID deeperModel = fixtures.model("CHECKPOINT", 2, 2, deeper);
+        BufferedImage input = JobFixtures.image(30, 20, false, 33);
+        int[] alone = pixels(run(baseModel, "", input));
+        int[] other = pixels(run(deeperModel, "", input));
+        int[] mixed = pixels(run(baseModel, blend(deeperModel, 0.25) + ", \"blendMode\": \"pixels\"", input));
+        int worst = 0;
+        for (int i = 0; i < mixed.length; i++) {
+            for (int shift = 0; shift <= 16; shift += 8) {
+                double mean = 0.75 * ((alone[i] >> shift) & 0xff) + 0.25 * ((other[i] >> shift) & 0xff);
+                worst = Math.max(worst, (int) Math.ceil(Math.abs(((mixed[i] >> shift) & 0xff) - mean)));
+            }
+        }
+        assertTrue(worst <= 1, worst + " levels from 0.75 x the model's output + 0.25 x the other's");
+        assertFalse(java.util.Arrays.equals(alone, mixed), "the blend changes the result");
     }
 
     @Test
