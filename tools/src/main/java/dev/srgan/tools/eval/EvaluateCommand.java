@@ -218,12 +218,14 @@ public final class EvaluateCommand {
         }
         if (blend.mode() == ModelBlend.Mode.PIXELS) {
             Upscaler first = load(model, scale, precision);
+            Upscaler second;
             try {
-                return Upscaler.mix(first, load(blend.with(), scale, precision), blend.weight());
+                second = load(blend.with(), scale, precision);
             } catch (IOException | RuntimeException e) {
                 first.close();
                 throw e;
             }
+            return Upscaler.mix(first, second, blend.weight());
         }
         if (model.getFileName().toString().endsWith(".pt")
                 || blend.with().getFileName().toString().endsWith(".pt")) {

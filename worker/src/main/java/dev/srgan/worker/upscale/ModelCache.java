@@ -211,15 +211,17 @@ public class ModelCache {
     private Upscaler load(Model model) throws IOException {
         if (model.blend() != null && model.blend().mode() == ModelBlend.Mode.PIXELS) {
             Upscaler first = load(model.alone());
+            Upscaler second;
             try {
-                return Upscaler.mix(
-                        first, load(model.blend().model()), model.blend().weight());
-            } catch (IllegalArgumentException e) {
-                first.close();
-                throw new IOException("the models do not blend: " + e.getMessage(), e);
+                second = load(model.blend().model());
             } catch (IOException | RuntimeException e) {
                 first.close();
                 throw e;
+            }
+            try {
+                return Upscaler.mix(first, second, model.blend().weight());
+            } catch (IllegalArgumentException e) {
+                throw new IOException("the models do not blend: " + e.getMessage(), e);
             }
         }
         if (model.blend() != null) {
