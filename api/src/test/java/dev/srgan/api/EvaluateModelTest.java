@@ -103,4 +103,79 @@ class EvaluateModelTest {
                 .statusCode(200)
                 .body(containsString("inputs degraded: blur σ 1.5 px, noise σ 5 levels, JPEG quality 67</div>"));
     }
+
+    @Test
+    void anEvaluationMayMeasureTheModelBlendedWithAnotherAndShowsItApart() throws Exception {
+        UUID model = TestData.model(dataSource, 4, false);
+        UUID other = TestData.model(dataSource, 4, false);
+        UUID twice = TestData.model(dataSource, 2, false);
+        String dataset = TestData.dataset(given(), "blend photos");
+        String job = given().contentType(ContentType.JSON)
+                .body("{\"datasetId\": \"" + dataset + "\", \"blendModelId\": \"" + other
+                        + "\", \"blendWeight\": 0.3, \"blendMode\": \"pixels\"}")
+                .post("/api/models/" + model + "/evaluate")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
+        given().get("/api/jobs/" + job)
+                .then()
+                .body("name", equalTo("evaluate test model x4 + 30% test model x4, outputs mixed on blend photos"))
+                .body("params.blendModelId", equalTo(other.toString()))
+                .body("params.blendWeight", equalTo(0.3f))
+                .body("params.blendMode", equalTo("pixels"));
+
+        long jobs = TestData.count(dataSource, "jobs");
+        given().contentType(ContentType.JSON)
+                .body("{\"datasetId\": \"" + dataset + "\", \"blendModelId\": \"" + twice
+                        + "\", \"blendWeight\": 0.5, \"blendMode\": \"pixels\"}")
+                .post("/api/models/" + model + "/evaluate")
+                .then()
+                .statusCode(422)
+                .body("field", equalTo("blendModelId"))
+                .body("error", containsString("only models of one scale mix their outputs"));
+        given().contentType(ContentType.JSON)
+                .body("{\"datasetId\": \"" + dataset + "\", \"blendModelId\": \"" + other
+                        + "\", \"blendWeight\": 0.5, \"blendMode\": \"average\"}")
+                .post("/api/models/" + model + "/evaluate")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("blendMode"));
+        given().contentType(ContentType.JSON)
+                .body("{\"datasetId\": \"" + dataset + "\", \"blendModelId\": \"" + other + "\"}")
+                .post("/api/models/" + model + "/evaluate")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("blendWeight"));
+        assertEquals(jobs, TestData.count(dataSource, "jobs"), "nothing queued for a refused evaluation");
+
+        // what a worker stores for the blend's evaluation: a row of its own, not the model's
+        TestData.exec(
+                dataSource,
+                "INSERT INTO model_evaluations (id, model_id, job_id, scale, image_count, psnr, ssim, bicubic_psnr,"
+                        + " bicubic_ssim, ms_per_image, details, blend) VALUES (?, ?, ?::uuid, 4, 2, 26.5, 0.8,"
+                        + " 24.1, 0.68, 100, '[]'::jsonb, ?::jsonb)",
+                UUID.randomUUID(),
+                model,
+                job,
+                "{\"modelId\": \"" + other + "\", \"weight\": 0.3, \"mode\": \"pixels\"}");
+        given().get("/api/models/" + model)
+                .then()
+                .statusCode(200)
+                .body("evaluation", nullValue())
+                .body("evaluations.size()", equalTo(0))
+                .body("blendEvaluations[0].psnr", equalTo(26.5f))
+                .body("blendEvaluations[0].blend", equalTo("blended 30% with test model x4, outputs mixed"));
+        given().get("/models")
+                .then()
+                .statusCode(200)
+                .body(containsString("test model x4 blended 30% with test model x4, outputs mixed, on the bicubic"));
+
+        // the blend model stays while the evaluation is queued; deleting it then takes the
+        // evaluations of blends with it along
+        given().delete("/api/models/" + other).then().statusCode(409);
+        given().post("/api/jobs/" + job + "/cancel").then().statusCode(200);
+        given().delete("/api/models/" + other).then().statusCode(200);
+        assertEquals(0, TestData.count(dataSource, "model_evaluations WHERE model_id = '" + model + "'"));
+    }
 }

@@ -1,5 +1,7 @@
 package dev.srgan.core.models;
 
+import dev.srgan.domain.images.ModelBlend;
+import dev.srgan.domain.images.OutputOptions;
 import dev.srgan.networks.image.Degradation;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -29,7 +31,8 @@ public class ModelCatalog {
 
     /**
      * A model with where it came from, its latest evaluation, and its latest evaluation of each kind
-     * of input ({@code evaluations}: on the bicubic shrink, then on each degradation).
+     * of input ({@code evaluations}: on the bicubic shrink, then on each degradation); {@code
+     * blendEvaluations} are those of the model blended with another, per blend and kind of input.
      */
     public record ModelView(
             UUID id,
@@ -46,6 +49,7 @@ public class ModelCatalog {
             OffsetDateTime createdAt,
             Evaluation evaluation,
             List<Evaluation> evaluations,
+            List<Evaluation> blendEvaluations,
             ComparisonView comparison) {
 
         /** True for a model that ships with the project (registered again at every start if deleted). */
@@ -79,7 +83,8 @@ public class ModelCatalog {
             Double niqe,
             Double bicubicNiqe,
             Double hrNiqe,
-            String degradation) {}
+            String degradation,
+            String blend) {}
 
     /** Every model, the defaults first, then the newest. */
     public List<ModelView> list() throws SQLException {
@@ -106,13 +111,15 @@ public class ModelCatalog {
                        k.photo AS crop_photo, k.x AS crop_x, k.y AS crop_y, k.size AS crop_size, k.psnr AS crop_psnr
                 FROM models m JOIN blobs b ON b.id = m.blob_id
                 LEFT JOIN model_comparisons k ON k.model_id = m.id
-                LEFT JOIN LATERAL (SELECT * FROM model_evaluations x WHERE x.model_id = m.id ORDER BY x.created_at DESC LIMIT 1) e ON true
+                LEFT JOIN LATERAL (SELECT * FROM model_evaluations x WHERE x.model_id = m.id AND x.blend IS NULL
+                                   ORDER BY x.created_at DESC LIMIT 1) e ON true
                 WHERE (?::uuid IS NULL OR m.id = ?) ORDER BY m.is_default DESC, m.created_at DESC""")) {
             ps.setObject(1, only);
             ps.setObject(2, only);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Evaluation ev = rs.getObject("psnr") == null ? null : evaluation(rs, "evaluated_at");
+                    List<Evaluation> all = byKind.getOrDefault(rs.getObject("id", UUID.class), List.of());
                     result.add(new ModelView(
                             rs.getObject("id", UUID.class),
                             rs.getString("name"),
@@ -127,7 +134,8 @@ public class ModelCatalog {
                             rs.getLong("size_bytes"),
                             rs.getObject("created_at", OffsetDateTime.class),
                             ev,
-                            byKind.getOrDefault(rs.getObject("id", UUID.class), List.of()),
+                            all.stream().filter(e -> e.blend() == null).toList(),
+                            all.stream().filter(e -> e.blend() != null).toList(),
                             comparison(rs)));
                 }
             }
@@ -138,22 +146,28 @@ public class ModelCatalog {
     /**
      * Each model's newest evaluation of each kind of input: on the bicubic shrink first, then on
      * each degradation it was measured on (by its words), so that a model measured on clean and on
-     * degraded photos shows both.
+     * degraded photos shows both; the model alone first, then each blend it was measured in.
      */
     private static Map<UUID, List<Evaluation>> evaluationsByKind(Connection c, UUID only) throws SQLException {
         Map<UUID, List<Evaluation>> result = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement("""
-                SELECT DISTINCT ON (model_id, degradation) model_id, image_count, psnr, ssim, bicubic_psnr, bicubic_ssim,
-                       ms_per_image, created_at, niqe, bicubic_niqe, hr_niqe, degradation::text AS degradation
-                FROM model_evaluations
-                WHERE (?::uuid IS NULL OR model_id = ?)
-                ORDER BY model_id, degradation NULLS FIRST, created_at DESC""")) {
+                SELECT DISTINCT ON (e.model_id, e.blend, e.degradation) e.model_id, e.image_count, e.psnr, e.ssim,
+                       e.bicubic_psnr, e.bicubic_ssim, e.ms_per_image, e.created_at, e.niqe, e.bicubic_niqe, e.hr_niqe,
+                       e.degradation::text AS degradation, e.blend ->> 'modelId' AS blend_model_id,
+                       e.blend ->> 'weight' AS blend_weight, e.blend ->> 'mode' AS blend_mode, b.name AS blend_model_name
+                FROM model_evaluations e LEFT JOIN models b ON b.id = (e.blend ->> 'modelId')::uuid
+                WHERE (?::uuid IS NULL OR e.model_id = ?)
+                ORDER BY e.model_id, e.blend NULLS FIRST, e.degradation NULLS FIRST, e.created_at DESC""")) {
             ps.setObject(1, only);
             ps.setObject(2, only);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
+                    Evaluation e = evaluation(rs, "created_at");
+                    if (rs.getString("blend_model_id") != null) {
+                        e = withBlend(e, rs);
+                    }
                     result.computeIfAbsent(rs.getObject("model_id", UUID.class), id -> new ArrayList<>())
-                            .add(evaluation(rs, "created_at"));
+                            .add(e);
                 }
             }
         }
@@ -172,7 +186,35 @@ public class ModelCatalog {
                 rs.getObject("niqe", Double.class),
                 rs.getObject("bicubic_niqe", Double.class),
                 rs.getObject("hr_niqe", Double.class),
-                degradation(rs.getString("degradation")));
+                degradation(rs.getString("degradation")),
+                null);
+    }
+
+    /** The evaluation of a blend, with its words: "blended 30% with SRResNet 4x (real photos)". */
+    private static Evaluation withBlend(Evaluation e, ResultSet rs) throws SQLException {
+        String name = rs.getString("blend_model_name");
+        ModelBlend blend;
+        try {
+            blend = ModelBlend.parse(
+                    rs.getString("blend_model_id"), rs.getString("blend_weight"), rs.getString("blend_mode"));
+        } catch (OutputOptions.InvalidOption ex) {
+            throw new SQLException("model_evaluations.blend is not a blend: " + ex.getMessage(), ex);
+        }
+        String words =
+                "blended " + blend.percent() + " with " + (name == null ? "a deleted model" : name) + blend.how();
+        return new Evaluation(
+                e.imageCount(),
+                e.psnr(),
+                e.ssim(),
+                e.bicubicPsnr(),
+                e.bicubicSsim(),
+                e.msPerImage(),
+                e.at(),
+                e.niqe(),
+                e.bicubicNiqe(),
+                e.hrNiqe(),
+                e.degradation(),
+                words);
     }
 
     /** A stored degradation in words ("blur σ 1.5 px, noise σ 5 levels, JPEG quality 67"), null for none. */

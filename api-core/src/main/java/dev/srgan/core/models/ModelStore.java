@@ -132,11 +132,11 @@ public class ModelStore {
      * when the two are different networks (residual blocks), or when they were trained apart, so
      * that their blend would be noise ({@link DjlParameters#kinship} below {@link
      * Checkpoint#MIN_BLEND_KINSHIP}; measured once per pair of models, whose files never change).
+     *
+     * @return the blend model's name, null without a blend
      */
-    public void requireBlendable(Connection c, UUID modelId, ModelBlend blend) throws SQLException, IOException {
-        if (blend != null) {
-            blendable(c, modelId, blend);
-        }
+    public String requireBlendable(Connection c, UUID modelId, ModelBlend blend) throws SQLException, IOException {
+        return blend == null ? null : blendable(c, modelId, blend).other().name();
     }
 
     /** The two models of a blend, checked and locked as {@link #requireBlendable} says. */

@@ -137,7 +137,8 @@ public class Deletions {
     }
 
     /**
-     * Deletes a model with its evaluations and comparison crop, and its file unless a checkpoint
+     * Deletes a model with its evaluations (and those of models blended with it) and comparison
+     * crop, and its file unless a checkpoint
      * still holds it. The jobs that used it keep their history without the link. 404 when there is
      * none; 409 for a scale's default, a shipped model (it would be registered again at the next
      * start), and while a QUEUED or RUNNING job uses it.
@@ -168,6 +169,8 @@ public class Deletions {
             requireUnused(c, "(model_id = ? OR params ->> '" + ModelBlend.MODEL_FIELD + "' = ?::text)", id, "model");
             blobs.addAll(uuids(c, "SELECT blob_id FROM model_comparisons WHERE model_id = ?", id));
             String name = text(c, "SELECT quote_literal(name) || ' (' || scale || 'x)' FROM models WHERE id = ?", id);
+            // the evaluations of other models blended with this one go with it
+            update(c, "DELETE FROM model_evaluations WHERE (blend ->> 'modelId')::uuid = ?", id);
             update(c, "DELETE FROM models WHERE id = ?", id);
             Deleted deleted = deleteUnusedBlobs(c, blobs, 0);
             AuditLog.record(c, actor, "model.deleted", id, "model " + name + ", " + files(deleted));

@@ -588,7 +588,30 @@ public class ModelResource {
             Double noiseSigma,
 
             @Schema(description = "JPEG compression of the LR input at this quality (1 to 100)")
-            Integer jpegQuality) {
+            Integer jpegQuality,
+
+            @Schema(
+                    format = "uuid",
+                    description = "a second model to blend with the model, as an upscale's blendModelId: the"
+                            + " evaluation measures the blend")
+            String blendModelId,
+
+            @Schema(description = "the blend model's share, from 0 to 1; with blendModelId", example = "0.5")
+            String blendWeight,
+
+            @Schema(
+                    enumeration = {"weights", "pixels"},
+                    description = "weights (the default) or pixels, as an upscale's blendMode; with blendModelId")
+            String blendMode) {
+
+        /** The blend asked for, or null for the model alone; 400 naming the field for a malformed one. */
+        ModelBlend blend() {
+            try {
+                return ModelBlend.parse(blendModelId, blendWeight, blendMode);
+            } catch (OutputOptions.InvalidOption e) {
+                throw ApiException.badRequest(e.field(), e.getMessage());
+            }
+        }
 
         /** The degradation asked for. */
         Degradation degradation() {
@@ -629,12 +652,13 @@ public class ModelResource {
                             schema = @Schema(implementation = Submitted.class)))
     @APIResponse(
             responseCode = "400",
-            description = "a body that is not JSON, datasetId not a UUID, a degradation out of its range")
+            description = "a body that is not JSON, datasetId not a UUID, a degradation out of its range, a blend"
+                    + " as an upscale's (blendModelId, blendWeight, blendMode)")
     @APIResponse(responseCode = "403", description = "the token's role is below ADMIN")
     @APIResponse(responseCode = "404", description = "no such model")
-    @APIResponse(responseCode = "422", description = "no such dataset")
+    @APIResponse(responseCode = "422", description = "no such dataset, a blend model as an upscale's is refused")
     public Response evaluate(@PathParam("id") String id, EvaluateRequest request, @Context ContainerRequestContext http)
-            throws SQLException {
+            throws SQLException, IOException {
         ModelView model = get(id);
         UUID datasetId;
         try {
@@ -644,18 +668,29 @@ public class ModelResource {
             throw ApiException.badRequest("datasetId", "datasetId must be the id of an uploaded dataset of photos");
         }
         Degradation degradation = request.degradation();
+        ModelBlend blend = request.blend();
         ObjectNode params = json.createObjectNode().put("scale", model.scale());
         if (!degradation.isNone()) {
             params.set("degradation", json.valueToTree(degradation));
         }
+        if (blend != null) {
+            params.put(ModelBlend.MODEL_FIELD, blend.modelId().toString()).put(ModelBlend.WEIGHT_FIELD, blend.weight());
+            if (blend.mode() != ModelBlend.Mode.WEIGHTS) {
+                params.put(ModelBlend.MODE_FIELD, blend.mode().id());
+            }
+        }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             String datasetName = datasets.requireName(c, datasetId, "datasetId");
+            String blended = "";
+            if (blend != null) {
+                blended = " + " + blend.percent() + " " + models.requireBlendable(c, model.id(), blend) + blend.how();
+            }
             UUID jobId = jobs.insert(
                     c,
                     new JobTable.NewJob(
                             JobType.EVALUATE,
-                            "evaluate " + model.name() + " on " + datasetName
+                            "evaluate " + model.name() + blended + " on " + datasetName
                                     + (degradation.isNone() ? "" : " (degraded: " + degradation.describe() + ")"),
                             params.toString(),
                             null,

@@ -3,6 +3,8 @@ package dev.srgan.worker.evaluate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.domain.images.ImageFormat;
+import dev.srgan.domain.images.ModelBlend;
+import dev.srgan.domain.images.OutputOptions;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.networks.evaluation.Comparison;
 import dev.srgan.networks.evaluation.Evaluator;
@@ -42,7 +44,9 @@ import javax.sql.DataSource;
  * SR literature ({@link Evaluator}: bicubic-degraded input, PSNR/SSIM on Y with a scale-pixel
  * border, against bicubic; NIQE of the model's output, of bicubic and of the original, null where
  * no image is large enough to score), stored as one {@code model_evaluations} row with per-image
- * details.
+ * details. An evaluation of the model blended with a second one ({@link ModelBlend} in the params)
+ * measures the blend and records it in the row's {@code blend}; the model's comparison crop stays
+ * its own.
  */
 @ApplicationScoped
 public class EvaluateExecutor implements JobExecutor {
@@ -78,6 +82,10 @@ public class EvaluateExecutor implements JobExecutor {
         JobContext ctx = new ThrottledContext(context, Duration.ofMillis(250), Duration.ofMillis(500));
         ModelCache.Model model = inputs.model(job.modelId());
         Degradation degradation = degradation(job.paramsJson());
+        ModelBlend blend = blend(job.paramsJson());
+        ModelCache.Model measured = blend == null
+                ? model
+                : model.blendedWith(inputs.model(blend.modelId(), "blend model"), blend.weight(), blend.mode());
         Path dir = scratch.newDirectory("srgan-evaluate-");
         try {
             ctx.progress(0, "unpacking the evaluation images");
@@ -92,7 +100,7 @@ public class EvaluateExecutor implements JobExecutor {
             }
             Evaluator.Report report;
             BufferedImage crop;
-            try (ModelCache.Lease lease = models.acquire(model)) {
+            try (ModelCache.Lease lease = models.acquire(measured)) {
                 int[] done = {0};
                 report = Evaluator.evaluate(
                         lease.upscaler(),
@@ -119,8 +127,11 @@ public class EvaluateExecutor implements JobExecutor {
             byte[] cropPng = Images.png(crop);
             double cropPsnr = Comparison.psnr(crop);
             context.onSuccess(c -> {
-                store(c, job.id(), model.id(), report, degradation);
-                comparisons.store(c, model.id(), WINDOW, cropPng, cropPsnr);
+                store(c, job.id(), model.id(), report, degradation, blend);
+                if (blend == null) {
+                    // the crop on the Models page is the model's own
+                    comparisons.store(c, model.id(), WINDOW, cropPng, cropPsnr);
+                }
             });
         } finally {
             ScratchSpace.delete(dir);
@@ -137,15 +148,27 @@ public class EvaluateExecutor implements JobExecutor {
         }
     }
 
+    /** The model the job blends its model with ({@link ModelBlend}), or null for none. */
+    private ModelBlend blend(String params) throws JobFailure {
+        try {
+            JsonNode node = json.readTree(params == null ? "{}" : params);
+            return ModelBlend.fromParams(
+                    name -> node.hasNonNull(name) ? node.get(name).asText() : null);
+        } catch (IOException | OutputOptions.InvalidOption e) {
+            throw JobFailure.permanent("the evaluation's blend is not valid: " + e.getMessage());
+        }
+    }
+
     /** One evaluation per job, on the connection of the transaction that marks the job SUCCEEDED. */
-    private void store(Connection c, UUID jobId, UUID modelId, Evaluator.Report report, Degradation degradation)
+    private void store(
+            Connection c, UUID jobId, UUID modelId, Evaluator.Report report, Degradation degradation, ModelBlend blend)
             throws SQLException, IOException {
         {
             try (PreparedStatement del = c.prepareStatement("DELETE FROM model_evaluations WHERE job_id = ?");
                     PreparedStatement ins = c.prepareStatement("""
                          INSERT INTO model_evaluations (id, model_id, job_id, scale, image_count, psnr, ssim, bicubic_psnr, bicubic_ssim,
-                                                        ms_per_image, details, niqe, bicubic_niqe, hr_niqe, degradation)
-                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?::jsonb)""")) {
+                                                        ms_per_image, details, niqe, bicubic_niqe, hr_niqe, degradation, blend)
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?::jsonb, ?::jsonb)""")) {
                 del.setObject(1, jobId);
                 del.executeUpdate();
                 ins.setObject(1, UUID.randomUUID());
@@ -163,6 +186,15 @@ public class EvaluateExecutor implements JobExecutor {
                 ins.setObject(13, report.bicubicNiqe(), Types.DOUBLE);
                 ins.setObject(14, report.hrNiqe(), Types.DOUBLE);
                 ins.setString(15, degradation.isNone() ? null : json.writeValueAsString(degradation));
+                ins.setString(
+                        16,
+                        blend == null
+                                ? null
+                                : json.createObjectNode()
+                                        .put("modelId", blend.modelId().toString())
+                                        .put("weight", blend.weight())
+                                        .put("mode", blend.mode().id())
+                                        .toString());
                 ins.executeUpdate();
             }
         }

@@ -164,4 +164,44 @@ class EvaluateJobTest {
                 degradedBicubic < cleanBicubic - 0.3,
                 "bicubic upscales the blurred, noisy, compressed inputs: " + degradedBicubic + " vs " + cleanBicubic);
     }
+
+    @Test
+    void anEvaluationOfABlendMeasuresTheBlendAndRecordsItApartFromTheModel() throws Exception {
+        // blended 100% by their outputs, the model is the other one exactly
+        UUID model = fixtures.model("CHECKPOINT", 2, 1, JobFixtures.randomCheckpoint(2, 1));
+        UUID other = fixtures.model("CHECKPOINT", 2, 2, JobFixtures.randomCheckpoint(2, 2));
+        UUID dataset = fixtures.dataset(photos(2), 2);
+        UUID alone = UUID.randomUUID();
+        UUID blended = UUID.randomUUID();
+        fixtures.exec(
+                "INSERT INTO jobs (id, type, status, params, model_id, dataset_id) VALUES (?, 'EVALUATE', 'QUEUED', '{\"scale\":2}'::jsonb, ?, ?)",
+                alone,
+                other,
+                dataset);
+        fixtures.exec(
+                "INSERT INTO jobs (id, type, status, params, model_id, dataset_id) VALUES (?, 'EVALUATE', 'QUEUED',"
+                        + " ?::jsonb, ?, ?)",
+                blended,
+                "{\"scale\":2,\"blendModelId\":\"" + other + "\",\"blendWeight\":1,\"blendMode\":\"pixels\"}",
+                model,
+                dataset);
+        fixtures.publish(alone, JobType.EVALUATE, 1);
+        fixtures.publish(blended, JobType.EVALUATE, 1);
+        assertEquals("SUCCEEDED", fixtures.awaitFinal(alone, Duration.ofSeconds(120)));
+        assertEquals("SUCCEEDED", fixtures.awaitFinal(blended, Duration.ofSeconds(120)));
+
+        assertEquals(
+                fixtures.value("SELECT psnr FROM model_evaluations WHERE job_id = ?", alone),
+                fixtures.value("SELECT psnr FROM model_evaluations WHERE job_id = ?", blended),
+                "the blend was measured, not the model alone");
+        assertEquals(model, fixtures.value("SELECT model_id FROM model_evaluations WHERE job_id = ?", blended));
+        assertEquals(
+                "{\"mode\": \"pixels\", \"weight\": 1.0, \"modelId\": \"" + other + "\"}",
+                fixtures.value("SELECT blend::text FROM model_evaluations WHERE job_id = ?", blended));
+        assertEquals(null, fixtures.value("SELECT blend::text FROM model_evaluations WHERE job_id = ?", alone));
+        assertEquals(
+                0,
+                fixtures.number("SELECT count(*) FROM model_comparisons WHERE model_id = ?", model),
+                "the model's comparison crop is its own, not a blend's");
+    }
 }
