@@ -35,6 +35,10 @@ class ImageUrlTest {
     private HttpServer server;
     private String base;
     private byte[] photo;
+    private final java.util.concurrent.CountDownLatch together = new java.util.concurrent.CountDownLatch(4);
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger mostInFlight =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     @BeforeEach
     void start() throws Exception {
@@ -86,6 +90,20 @@ class ImageUrlTest {
             } catch (java.io.IOException closedByTheApi) {
                 // the api stops reading at the limit
             }
+        });
+        // answers once four requests are in (or after 1.5 s, within the 2 s url-timeout): fetched one
+        // after another, each would wait alone
+        server.createContext("/together/", x -> {
+            inFlight.incrementAndGet();
+            together.countDown();
+            try {
+                together.await(1500, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            mostInFlight.accumulateAndGet(inFlight.get(), Math::max);
+            answer(x, 200, "image/png", TestData.png(20, 16));
+            inFlight.decrementAndGet();
         });
         server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool()); // a stalled answer holds up no other
         server.start();
@@ -157,6 +175,21 @@ class ImageUrlTest {
                 .then()
                 .statusCode(200)
                 .body("batch.images.name", org.hamcrest.Matchers.containsInAnyOrder("cat one.png", "dog.png"));
+    }
+
+    @Test
+    void aBatchFetchesItsUrlsFourAtATime() {
+        var request = given();
+        for (int i = 0; i < 4; i++) {
+            request.multiPart("imageUrls", base + "/together/" + i + ".png");
+        }
+        request.multiPart("scale", "2")
+                .when()
+                .post("/api/upscale/batch")
+                .then()
+                .statusCode(202)
+                .body("count", equalTo(4));
+        assertEquals(4, mostInFlight.get(), "the four requests were in flight together");
     }
 
     @Test

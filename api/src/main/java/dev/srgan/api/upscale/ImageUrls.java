@@ -25,10 +25,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 /**
@@ -48,6 +54,16 @@ public class ImageUrls {
 
     static final int MAX_REDIRECTS = 5;
 
+    /** URLs of one request fetched at once. */
+    static final int PARALLEL_FETCHES = 4;
+
+    /** The helper threads of {@link #fetch}: {@link #PARALLEL_FETCHES} - 1 a request at most. */
+    private static final ExecutorService FETCHES = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "image-url-fetch");
+        t.setDaemon(true);
+        return t;
+    });
+
     @Inject
     ApiConfig config;
 
@@ -64,23 +80,72 @@ public class ImageUrls {
             .build();
 
     /**
-     * Fetches each URL in turn into a temporary file; {@code maxBytes} bounds them all together.
-     * The caller deletes the files ({@link #delete}). 400 for text that is not an http(s) URL, 422
-     * for a host not allowed or a URL that does not answer 200 with a body, 413 past the limit.
+     * Fetches the URLs into temporary files, {@link #PARALLEL_FETCHES} at a time; {@code maxBytes}
+     * bounds them all together. The caller deletes the files ({@link #delete}). 400 for text that is
+     * not an http(s) URL, 422 for a host not allowed or a URL that does not answer 200 with a body,
+     * 413 past the limit: the first failing URL in the list's order, once the others have ended
+     * (they stop reading when one has failed), with every file deleted.
      */
     public List<FileUpload> fetch(List<String> urls, String field, long maxBytes) {
-        List<FileUpload> fetched = new ArrayList<>();
-        try {
-            long left = maxBytes;
-            for (String text : urls) {
-                Fetched one = fetch(parse(text, field), field, left, maxBytes);
-                fetched.add(one);
-                left -= one.size();
+        List<URI> parsed = new ArrayList<>();
+        for (String text : urls) {
+            parsed.add(parse(text, field)); // every URL checked before any is fetched
+        }
+        int n = parsed.size();
+        Fetched[] results = new Fetched[n];
+        RuntimeException[] failures = new RuntimeException[n];
+        AtomicLong left = new AtomicLong(maxBytes);
+        AtomicBoolean abandoned = new AtomicBoolean();
+        AtomicInteger next = new AtomicInteger();
+        Runnable fetcher = () -> {
+            for (int i; !abandoned.get() && (i = next.getAndIncrement()) < n; ) {
+                try {
+                    results[i] = fetch(parsed.get(i), field, left, maxBytes, abandoned);
+                } catch (RuntimeException e) {
+                    failures[i] = e;
+                    abandoned.set(true);
+                }
             }
-            return fetched;
-        } catch (RuntimeException e) {
-            delete(fetched);
-            throw e;
+        };
+        List<Future<?>> helpers = new ArrayList<>();
+        for (int k = 1; k < Math.min(PARALLEL_FETCHES, n); k++) {
+            helpers.add(FETCHES.submit(fetcher));
+        }
+        fetcher.run(); // this thread fetches too
+        helpers.forEach(ImageUrls::awaitQuietly);
+        List<FileUpload> fetched = new ArrayList<>();
+        for (Fetched f : results) {
+            if (f != null) {
+                fetched.add(f);
+            }
+        }
+        for (RuntimeException failure : failures) {
+            if (failure != null) {
+                delete(fetched);
+                throw failure;
+            }
+        }
+        return fetched;
+    }
+
+    /**
+     * Waits for a helper of {@link #fetch}, through interrupts too: it ends by its deadline, and the
+     * files it fetched must be deleted or handed on, not left behind.
+     */
+    private static void awaitQuietly(Future<?> helper) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                helper.get();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (ExecutionException e) {
+                break; // a fetcher catches its own failures
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -115,11 +180,14 @@ public class ImageUrls {
                                 + String.join(", ", hosts) + "; srgan.upscale.url-hosts)");
     }
 
-    private Fetched fetch(URI url, String field, long left, long maxBytes) {
+    private Fetched fetch(URI url, String field, AtomicLong left, long maxBytes, AtomicBoolean abandoned) {
         Duration timeout = config.upscale().urlTimeout();
         long deadline = System.nanoTime() + timeout.toNanos();
         URI at = url;
         for (int hop = 0; ; hop++) {
+            if (abandoned.get()) {
+                return null;
+            }
             HttpResponse<InputStream> response = send(url, at, field, deadline);
             int status = response.statusCode();
             if (status >= 300
@@ -146,11 +214,11 @@ public class ImageUrls {
                         field, url + " answered HTTP " + status + (at.equals(url) ? "" : " (at " + at + ")"));
             }
             long length = response.headers().firstValueAsLong("content-length").orElse(-1);
-            if (length > left) {
+            if (length > left.get()) {
                 close(response);
                 throw tooLarge(url, field, length, maxBytes);
             }
-            return save(url, at, response, field, left, maxBytes, deadline);
+            return save(url, at, response, field, left, maxBytes, deadline, abandoned);
         }
     }
 
@@ -182,17 +250,19 @@ public class ImageUrls {
     }
 
     /**
-     * Copies the body into a temporary file, refusing it once it passes {@code left} bytes or the
-     * deadline (the request's timeout ends with the headers; a body can stall after them).
+     * Copies the body into a temporary file, refusing it once the request's bodies together pass
+     * {@code left} bytes or the deadline (the request's timeout ends with the headers; a body can
+     * stall after them); null, the file deleted, once another URL of the request has failed.
      */
     private Fetched save(
             URI url,
             URI at,
             HttpResponse<InputStream> response,
             String field,
-            long left,
+            AtomicLong left,
             long maxBytes,
-            long deadline) {
+            long deadline,
+            AtomicBoolean abandoned) {
         Path file;
         try {
             file = Files.createTempFile("srgan-url-", ".img");
@@ -207,8 +277,12 @@ public class ImageUrls {
             byte[] buffer = new byte[64 * 1024];
             for (int n; (n = in.read(buffer)) > 0; ) {
                 size += n;
-                if (size > left) {
+                if (left.addAndGet(-n) < 0) {
                     throw tooLarge(url, field, -1, maxBytes);
+                }
+                if (abandoned.get()) {
+                    deleteQuietly(file);
+                    return null;
                 }
                 out.write(buffer, 0, n);
             }
