@@ -45,6 +45,16 @@ public record ModelBlend(UUID modelId, double weight, Mode mode) {
         public String id() {
             return name().toLowerCase(java.util.Locale.ROOT);
         }
+
+        /** The mode of a name ({@code weights}, {@code pixels}, in any case), null for another. */
+        public static Mode of(String id) {
+            for (Mode m : values()) {
+                if (m.id().equalsIgnoreCase(id.trim())) {
+                    return m;
+                }
+            }
+            return null;
+        }
     }
 
     /** Checks the share. */
@@ -86,17 +96,13 @@ public record ModelBlend(UUID modelId, double weight, Mode mode) {
                     (noWeight ? "blendMode" : "blendWeight") + " needs blendModelId: the model to blend with",
                     false);
         }
-        Mode mode = Mode.WEIGHTS;
-        if (!noMode) {
-            try {
-                mode = Mode.valueOf(modeText.trim().toUpperCase(java.util.Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new OutputOptions.InvalidOption(
-                        MODE_FIELD,
-                        "blendMode must be weights (one network of the mean weights) or pixels (both models run,"
-                                + " their outputs mixed), got '" + modeText + "'",
-                        false);
-            }
+        Mode mode = noMode ? Mode.WEIGHTS : Mode.of(modeText);
+        if (mode == null) {
+            throw new OutputOptions.InvalidOption(
+                    MODE_FIELD,
+                    "blendMode must be weights (one network of the mean weights) or pixels (both models run,"
+                            + " their outputs mixed), got '" + modeText + "'",
+                    false);
         }
         UUID id;
         try {

@@ -180,13 +180,9 @@ public final class EvaluateCommand {
                 throw new IllegalArgumentException("--blend and --weight go together (the model to blend in, its share)"
                         + (mode == null ? "" : "; --blend-mode needs them"));
             }
-            ModelBlend.Mode m = ModelBlend.Mode.WEIGHTS;
-            if (mode != null) {
-                try {
-                    m = ModelBlend.Mode.valueOf(mode.toUpperCase(Locale.ROOT));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("--blend-mode must be weights or pixels, got '" + mode + "'");
-                }
+            ModelBlend.Mode m = mode == null ? ModelBlend.Mode.WEIGHTS : ModelBlend.Mode.of(mode);
+            if (m == null) {
+                throw new IllegalArgumentException("--blend-mode must be weights or pixels, got '" + mode + "'");
             }
             Double w = dev.srgan.tools.blend.BlendCommand.parseWeight(weight);
             if (w == null) {
