@@ -184,15 +184,21 @@
       });
       document.dispatchEvent(new CustomEvent('srgan:event', { detail: event }));
     });
-    // EventSource reconnects by itself; after a gap, re-render once so nothing missed stays stale
+    // Once the stream is open, re-render once: an event sent before it opened (a small job that
+    // ended between the page's render and the stream's start) is not sent again. EventSource
+    // reconnects by itself; after a gap, the same.
+    let opened = false;
     let lost = false;
     source.onerror = () => { lost = true; };
     source.onopen = () => {
-      if (lost) {
-        lost = false;
+      if (!opened || lost) {
         Srgan.refreshAll();
+      }
+      if (lost) {
         document.dispatchEvent(new CustomEvent('srgan:reconnected'));
       }
+      opened = true;
+      lost = false;
     };
   };
 

@@ -135,8 +135,9 @@ class DashboardBrowserTest {
                 .setFullPage(true));
     }
 
+    /** The message under a field: the one shown, where two forms of a page have a field of that name. */
     static String fieldError(String field) {
-        Locator error = page.locator(".field[data-field=\"" + field + "\"] .error");
+        Locator error = page.locator(".field[data-field=\"" + field + "\"] .error:not(:empty)");
         error.waitFor(new Locator.WaitForOptions().setState(WaitForSelectorState.VISIBLE));
         return error.textContent();
     }
