@@ -110,8 +110,8 @@ public class EvaluateExecutor implements JobExecutor {
                                 (double) ++done[0] / images.size(),
                                 "image " + done[0] + " of " + images.size() + ": " + r.name()),
                         () -> ctx.leaseLost() || ctx.cancelRequested() || ctx.stopping());
-                ctx.progress(1, "the comparison crop (" + Comparison.PHOTO + ")");
-                crop = Evaluator.comparisonCrop(lease.upscaler());
+                // the crop on the Models page is the model's own, not a blend's
+                crop = blend == null ? comparisonCrop(ctx, lease) : null;
             } catch (CancellationException e) {
                 if (ctx.leaseLost()) {
                     throw new LeaseLost(ctx.lease(), "the next evaluation image");
@@ -124,12 +124,11 @@ public class EvaluateExecutor implements JobExecutor {
                 throw JobFailure.permanent(e.getMessage());
             }
             // written with the SUCCEEDED state, in its fenced transaction
-            byte[] cropPng = Images.png(crop);
-            double cropPsnr = Comparison.psnr(crop);
+            byte[] cropPng = crop == null ? null : Images.png(crop);
+            double cropPsnr = crop == null ? 0 : Comparison.psnr(crop);
             context.onSuccess(c -> {
                 store(c, job.id(), model.id(), report, degradation, blend);
-                if (blend == null) {
-                    // the crop on the Models page is the model's own
+                if (cropPng != null) {
                     comparisons.store(c, model.id(), WINDOW, cropPng, cropPsnr);
                 }
             });
@@ -146,6 +145,12 @@ public class EvaluateExecutor implements JobExecutor {
         } catch (IOException | IllegalArgumentException e) {
             throw JobFailure.permanent("the evaluation's degradation is not valid: " + e.getMessage());
         }
+    }
+
+    /** The model's crop of the comparison photo, the same window as every model's. */
+    private static BufferedImage comparisonCrop(JobContext ctx, ModelCache.Lease lease) {
+        ctx.progress(1, "the comparison crop (" + Comparison.PHOTO + ")");
+        return Evaluator.comparisonCrop(lease.upscaler());
     }
 
     /** The model the job blends its model with ({@link ModelBlend}), or null for none. */
