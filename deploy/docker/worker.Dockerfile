@@ -10,7 +10,7 @@
 FROM eclipse-temurin:17-jre-jammy
 
 RUN apt-get update \
- && apt-get install -y --no-install-recommends curl \
+ && apt-get install -y --no-install-recommends curl libtcmalloc-minimal4 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --gid 0 --home-dir /deployments --shell /usr/sbin/nologin srgan \
  && mkdir -p /var/cache/srgan/djl \
@@ -32,7 +32,10 @@ EXPOSE 8081
 
 # DJL unpacks the PyTorch native library from its jar into DJL_CACHE_DIR at first use, and must
 # never try to download one (ai.djl.offline).
+# tcmalloc keeps PyTorch's freed activations for the next layer instead of handing them back to
+# the kernel (float32 inference 4-20% faster, a training step 18%; docs/benchmarks.md).
 ENV DJL_CACHE_DIR=/var/cache/srgan/djl \
+    LD_PRELOAD=libtcmalloc_minimal.so.4 \
     SRGAN_WORKER_DEVICE=cpu \
     JAVA_OPTS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -Dai.djl.offline=true -Djava.util.logging.manager=org.jboss.logmanager.LogManager" \
     JAVA_OPTS_APPEND=""

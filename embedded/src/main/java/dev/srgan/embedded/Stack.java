@@ -25,6 +25,9 @@ import java.util.concurrent.TimeUnit;
  * SIGTERM.
  */
 public final class Stack {
+    /** The malloc library workers preload ({@code LD_PRELOAD}), set by {@code ./srgan}; see {@code NativeAllocator}. */
+    static final String WORKER_ALLOCATOR = "SRGAN_WORKER_ALLOCATOR";
+
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(240);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(90);
 
@@ -364,6 +367,11 @@ public final class Stack {
         cmd.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(home.toFile());
         pb.environment().putAll(env);
+        String allocator = System.getenv(WORKER_ALLOCATOR);
+        if (name.startsWith("worker") && allocator != null && !allocator.isBlank()) {
+            // ./srgan names the allocator the workers preload (tcmalloc); the other processes keep glibc's
+            pb.environment().put("LD_PRELOAD", allocator);
+        }
         pb.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
         pb.environment()
                 .put("SRGAN_PARENT_PID", String.valueOf(ProcessHandle.current().pid()));

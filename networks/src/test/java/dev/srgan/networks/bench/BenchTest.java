@@ -67,6 +67,7 @@ class BenchTest {
         assertTrue(Bench.table(report).contains("conv 3x3 64->64"));
         assertTrue(
                 report.get("cpu") instanceof String && report.get("cpuFlags") instanceof List, "the CPU is recorded");
+        assertTrue(report.get("allocator") instanceof String, "the allocator is recorded");
         if (bfloat16) {
             Map<String, Object> speed = ((List<Map<String, Object>>) report.get("bfloat16")).get(0);
             assertTrue((double) speed.get("speedUp") > 0, speed.toString());

@@ -179,7 +179,11 @@ public final class BenchReport {
                     c.path("ceilingNote").asText()));
             if (c.has("cpu")) {
                 s.append(String.format(
-                        Locale.ROOT, "CPU: %s; flags: %s.%n%n", c.path("cpu").asText(), joined(c.path("cpuFlags"))));
+                        Locale.ROOT,
+                        "CPU: %s; flags: %s. Allocator: %s.%n%n",
+                        c.path("cpu").asText(),
+                        joined(c.path("cpuFlags")),
+                        c.path("allocator").asText("not recorded")));
             }
             s.append(
                     "| measurement | median ms | GFLOP | GFLOP/s | of ceiling | ceiling beside it | peak RSS | note |\n|---|---:|---:|---:|---:|---:|---:|---|\n");

@@ -246,6 +246,12 @@ public final class LocalCluster implements AutoCloseable {
         env.put("SRGAN_KAFKA_BOOTSTRAP", services != null ? services.kafkaBootstrap() : "localhost:" + kafkaPort);
         env.putAll(extraEnv);
         env.putAll(appEnv);
+        // as ./srgan up runs them: workers preload the allocator ./srgan names, the api does not
+        env.remove("LD_PRELOAD");
+        String allocator = System.getenv("SRGAN_WORKER_ALLOCATOR");
+        if (module.equals("worker") && allocator != null && !allocator.isBlank()) {
+            env.put("LD_PRELOAD", allocator);
+        }
         env.put("SRGAN_PARENT_PID", String.valueOf(ProcessHandle.current().pid()));
         env.put("SRGAN_DATA_DIR", dataDir.toString());
         if (module.equals("api")) {

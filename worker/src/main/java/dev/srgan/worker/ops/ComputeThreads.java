@@ -1,5 +1,6 @@
 package dev.srgan.worker.ops;
 
+import dev.srgan.networks.NativeAllocator;
 import dev.srgan.worker.config.WorkerConfig;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -36,11 +37,12 @@ public class ComputeThreads {
             System.setProperty(INTEROP_THREADS, "1");
         }
         LOG.infof(
-                "compute threads: %s (%d cores, %d worker(s) on this host%s)",
+                "compute threads: %s (%d cores, %d worker(s) on this host%s); allocator: %s",
                 System.getProperty(NUM_THREADS),
                 cores,
                 config.workersOnHost(),
-                config.threads().isPresent() ? ", set by srgan.worker.threads" : "");
+                config.threads().isPresent() ? ", set by srgan.worker.threads" : "",
+                NativeAllocator.describe());
     }
 
     /**
