@@ -1,10 +1,10 @@
 #!/usr/bin/python3
-"""Times bf16-generator.pt in float32 and in bfloat16 on this machine's CPU, interleaved, with
+"""Times scripted-generator.pt in float32 and in bfloat16 on this machine's CPU, interleaved, with
 random folded weights of the 4x, 16-block generator: the whole forward pass at a few sizes and each
 convolution shape on its own (repeat_conv). For CPUs the Java bench cannot reach (e.g. an Intel Xeon
 with AMX on a machine without Java). Prints one JSON object.
 
-    /usr/bin/python3 bench_bf16_module.py bf16-generator.pt [threads ...]
+    /usr/bin/python3 bench_bf16_module.py scripted-generator.pt [threads ...]
 """
 import json
 import platform

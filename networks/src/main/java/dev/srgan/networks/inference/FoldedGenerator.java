@@ -257,7 +257,7 @@ final class FoldedGenerator implements SplitGenerator {
     }
 
     /**
-     * Returns the folded weights, still owned by this object, in the order {@link Bf16Generator}'s
+     * Returns the folded weights, still owned by this object, in the order {@link ScriptedGenerator}'s
      * module takes them: head (weight, bias, PReLU slopes minus one), each residual block (weight,
      * bias, slopes minus one, weight, bias), the trunk's last conv (weight, bias), each upsampling
      * block (weight, bias, slopes minus one, repeated per sub-pixel), the sub-pixel output conv

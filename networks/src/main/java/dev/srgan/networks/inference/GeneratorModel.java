@@ -11,7 +11,7 @@ interface GeneratorModel extends AutoCloseable {
 
     /**
      * Returns the generator split in features and upsampling ({@link FoldedGenerator} or {@link
-     * Bf16Generator}), current with the generator's parameters, or null where the model is opaque.
+     * ScriptedGenerator}), current with the generator's parameters, or null where the model is opaque.
      * Called under the model's lock before each batch, on the thread that runs it.
      */
     default SplitGenerator folded() {

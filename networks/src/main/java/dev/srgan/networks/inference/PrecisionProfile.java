@@ -10,7 +10,7 @@ import java.util.Arrays;
 
 /**
  * Times one convolution shape of the generator in float32 and in bfloat16, alternately, through
- * the same TorchScript code path ({@link Bf16Generator}'s module), for {@code ./srgan bench
+ * the same TorchScript code path ({@link ScriptedGenerator}'s module), for {@code ./srgan bench
  * --profile}: where bfloat16 gains and where it does not. Needs a CPU with bfloat16 instructions.
  */
 public final class PrecisionProfile implements AutoCloseable {
@@ -24,9 +24,9 @@ public final class PrecisionProfile implements AutoCloseable {
     }
 
     private final NDManager manager;
-    private final Bf16Generator module;
+    private final ScriptedGenerator module;
 
-    private PrecisionProfile(NDManager manager, Bf16Generator module) {
+    private PrecisionProfile(NDManager manager, ScriptedGenerator module) {
         this.manager = manager;
         this.module = module;
     }
@@ -39,7 +39,8 @@ public final class PrecisionProfile implements AutoCloseable {
             Block g = Generator.builder().scale(2).residualBlocks(1).build();
             Networks.initialize(g, manager, new Shape(1, 3, 8, 8), 1);
             try (FoldedGenerator folded = FoldedGenerator.fold(g, manager.newSubManager())) {
-                return new PrecisionProfile(manager, Bf16Generator.of(folded, manager.newSubManager()));
+                return new PrecisionProfile(
+                        manager, ScriptedGenerator.of(folded, manager.newSubManager(), Precision.BFLOAT16));
             }
         } catch (RuntimeException e) {
             manager.close();

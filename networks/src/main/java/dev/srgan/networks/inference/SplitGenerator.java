@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDArray;
 
 /**
  * A generator whose forward pass is split in two, so that the {@link Upscaler} can compute the
- * features of a whole window and upsample them piece by piece: {@link FoldedGenerator} in float32,
- * {@link Bf16Generator} in bfloat16. Upsampling needs {@link FoldedGenerator#UPSAMPLE_RADIUS}
+ * features of a whole window and upsample them piece by piece: {@link FoldedGenerator} (DJL's
+ * operators, float32), {@link ScriptedGenerator} (a TorchScript module, float32 or bfloat16). Upsampling needs {@link FoldedGenerator#UPSAMPLE_RADIUS}
  * features pixels around a piece for its output to be exact. Both take and return float32.
  */
 interface SplitGenerator extends AutoCloseable {

@@ -29,13 +29,14 @@ import java.util.concurrent.CancellationException;
  * through the generator, each batch in its own NDManager so intermediates are freed at once.
  * Alpha is upscaled bicubically and put back.
  *
- * <p>A generator built here (checkpoints, {@link #of}) runs as a {@link FoldedGenerator}
- * (BatchNorm folded into the convolutions, channels-last, no autograd): its residual blocks run
+ * <p>A generator built here (checkpoints, {@link #of}) runs folded ({@link FoldedGenerator}:
+ * BatchNorm folded into the convolutions, channels-last, no autograd), on the CPU through the
+ * TorchScript module of {@link ScriptedGenerator} in float32 as in bfloat16: its residual blocks run
  * on the whole window, its upsampling only on the tile's core, in pieces of at most {@link
  * #PIECE_SIZE} pixels read with the few pixels of features around them that they depend on. The
  * output is the same as the generator's (within 1e-4 on [0, 1] pixels). With {@link
- * Precision#BFLOAT16} (or AUTO on a CPU with bfloat16 instructions) the same folded network runs
- * as a {@link Bf16Generator}, whose output differs from float32's by a few 8-bit levels.
+ * Precision#BFLOAT16} (or AUTO on a CPU with bfloat16 instructions) the module keeps its weights
+ * in bfloat16, and the output differs from float32's by a few 8-bit levels.
  *
  * <p>Thread-safety: the tiling keeps no state between calls; forward passes through one instance
  * are serialized. For parallel upscales use one instance per thread.

@@ -52,7 +52,8 @@ class Bf16GeneratorTest {
                 Block g = FoldedGeneratorTest.trainedLookingGenerator(manager, scale, 3, 40 + scale);
                 NDArray x = manager.randomUniform(0, 1, new Shape(2, 3, 13, 10));
                 try (FoldedGenerator folded = FoldedGenerator.fold(g, manager.newSubManager());
-                        Bf16Generator bf16 = Bf16Generator.of(folded, manager.newSubManager())) {
+                        ScriptedGenerator bf16 =
+                                ScriptedGenerator.of(folded, manager.newSubManager(), Precision.BFLOAT16)) {
                     assertEquals(scale, bf16.scale());
                     NDArray expected = folded.forward(x);
                     NDArray actual = bf16.forward(x);
@@ -69,13 +70,53 @@ class Bf16GeneratorTest {
     }
 
     @Test
+    void inFloat32TheModuleComputesTheFoldedGenerator() {
+        // any CPU: the worker runs checkpoint generators through the module in float32 too
+        Networks.withoutGradientTracking();
+        for (int scale : new int[] {2, 4, 8}) {
+            try (NDManager manager = NDManager.newBaseManager()) {
+                Block g = FoldedGeneratorTest.trainedLookingGenerator(manager, scale, 3, 50 + scale);
+                NDArray x = manager.randomUniform(0, 1, new Shape(2, 3, 13, 10));
+                NDArray expected;
+                ScriptedGenerator scripted;
+                try (FoldedGenerator folded = FoldedGenerator.fold(g, manager.newSubManager())) {
+                    expected = folded.forward(x);
+                    scripted = ScriptedGenerator.of(folded, manager.newSubManager(), Precision.FLOAT32);
+                }
+                // the folded weights are gone, as the worker drops them: the module must own its copies
+                System.gc();
+                try (scripted) {
+                    NDArray actual = scripted.forward(x);
+                    assertEquals(expected.getShape(), actual.getShape());
+                    float[] d = pixelDifferences(expected, actual);
+                    // the same float32 products; PReLU's one pass rounds once where three steps round twice
+                    assertTrue(d[0] <= 1e-5f, "scale " + scale + ": max difference " + d[0]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aPrecisionThatIsNotResolvedIsRefused() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Block g = FoldedGeneratorTest.trainedLookingGenerator(manager, 2, 1, 7);
+            try (FoldedGenerator folded = FoldedGenerator.fold(g, manager.newSubManager())) {
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> ScriptedGenerator.of(folded, manager.newSubManager(), Precision.AUTO));
+            }
+        }
+    }
+
+    @Test
     void upsamplingAPieceOfTheFeaturesWithItsRadiusGivesTheSamePixels() {
         assumeBfloat16Cpu();
         Networks.withoutGradientTracking();
         try (NDManager manager = NDManager.newBaseManager()) {
             Block g = FoldedGeneratorTest.trainedLookingGenerator(manager, 4, 1, 64);
             try (FoldedGenerator folded = FoldedGenerator.fold(g, manager.newSubManager());
-                    Bf16Generator bf16 = Bf16Generator.of(folded, manager.newSubManager())) {
+                    ScriptedGenerator bf16 =
+                            ScriptedGenerator.of(folded, manager.newSubManager(), Precision.BFLOAT16)) {
                 NDArray features = bf16.features(manager.randomUniform(0, 1, new Shape(1, 3, 20, 20)));
                 NDArray whole = bf16.upsample(features);
                 int r = FoldedGenerator.UPSAMPLE_RADIUS;

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes bf16-generator.pt: the folded SRGAN generator (FoldedGenerator's computation) as a
+"""Writes scripted-generator.pt: the folded SRGAN generator (FoldedGenerator's computation) as a
 TorchScript module that computes in bfloat16 and holds no weights.
 
 DJL's PyTorch JNI cannot make or cast to bfloat16 tensors (toType(BFLOAT16) aborts the JVM), so
@@ -10,8 +10,8 @@ features(x) and upsample(f) take and return float32 tensors, so Java never sees 
 The file is committed (see the resource's .txt note for the torch that wrote it), so builds need
 no Python. Regenerate with Debian's python3-torch (apt-get install python3-torch):
 
-    /usr/bin/python3 networks/src/main/python/make_bf16_generator.py \
-        networks/src/main/resources/dev/srgan/networks/inference/bf16-generator.pt
+    /usr/bin/python3 networks/src/main/python/make_scripted_generator.py \
+        networks/src/main/resources/dev/srgan/networks/inference/scripted-generator.pt
 
 Weight list order (float32, as FoldedGenerator folds them; PReLU slopes minus one, shape
 (1, C, 1, 1), an upsampling block's repeated 4 times to act before its pixel shuffle):
@@ -29,7 +29,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 
-class Bf16Generator(torch.nn.Module):
+class ScriptedGenerator(torch.nn.Module):
     weights: List[Tensor]
     blocks: int
     upsamples: int
@@ -119,10 +119,10 @@ class Bf16Generator(torch.nn.Module):
 
 
 def main(out: str) -> None:
-    module = torch.jit.script(Bf16Generator())
+    module = torch.jit.script(ScriptedGenerator())
     module.save(out)
     with open(out[:-3] + ".txt", "w") as note:
-        note.write("bf16-generator.pt: written by networks/src/main/python/make_bf16_generator.py"
+        note.write("scripted-generator.pt: written by networks/src/main/python/make_scripted_generator.py"
                    " with torch " + torch.__version__ + " (Debian python3-torch); no weights.\n")
 
 
