@@ -43,7 +43,7 @@ EXPOSE 8081
 # (Kubernetes mounts an emptyDir there). The nvidia/cuda base already sets NVIDIA_VISIBLE_DEVICES
 # and NVIDIA_DRIVER_CAPABILITIES=compute,utility.
 # tcmalloc keeps PyTorch's freed activations for the next layer instead of handing them back to
-# the kernel (float32 inference 4-20% faster, a training step 18%; docs/benchmarks.md).
+# the kernel (inference 3-24% faster, a training step 18%; docs/benchmarks.md).
 ENV DJL_CACHE_DIR=/var/cache/srgan/djl \
     LD_PRELOAD=libtcmalloc_minimal.so.4 \
     SRGAN_WORKER_DEVICE=cuda:0 \

@@ -33,7 +33,7 @@ EXPOSE 8081
 # DJL unpacks the PyTorch native library from its jar into DJL_CACHE_DIR at first use, and must
 # never try to download one (ai.djl.offline).
 # tcmalloc keeps PyTorch's freed activations for the next layer instead of handing them back to
-# the kernel (float32 inference 4-20% faster, a training step 18%; docs/benchmarks.md).
+# the kernel (inference 3-24% faster, a training step 18%; docs/benchmarks.md).
 ENV DJL_CACHE_DIR=/var/cache/srgan/djl \
     LD_PRELOAD=libtcmalloc_minimal.so.4 \
     SRGAN_WORKER_DEVICE=cpu \

@@ -11,7 +11,7 @@ import java.util.stream.Stream;
  * The malloc this process runs with. PyTorch allocates each layer's output anew and frees its input:
  * blocks of megabytes to hundreds of megabytes. glibc's malloc serves blocks that large from fresh
  * memory maps and unmaps them when freed, so every layer faults its output's pages in again;
- * tcmalloc keeps freed blocks for the next layer. With it, float32 inference ran 4-20% faster and a
+ * tcmalloc keeps freed blocks for the next layer. With it, inference ran 3-24% faster and a
  * training step 18% faster on 2 cores (docs/benchmarks.md). {@code ./srgan} preloads it
  * ({@code LD_PRELOAD}) into the processes that compute (workers, bench, train, upscale, eval).
  */
