@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Stack {
     /** The malloc library workers preload ({@code LD_PRELOAD}), set by {@code ./srgan}; see {@code NativeAllocator}. */
-    static final String WORKER_ALLOCATOR = "SRGAN_WORKER_ALLOCATOR";
+    public static final String WORKER_ALLOCATOR = "SRGAN_WORKER_ALLOCATOR";
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(240);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(90);

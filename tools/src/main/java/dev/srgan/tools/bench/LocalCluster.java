@@ -2,6 +2,7 @@ package dev.srgan.tools.bench;
 
 import dev.srgan.embedded.Preflight;
 import dev.srgan.embedded.ServicesProcess;
+import dev.srgan.embedded.Stack;
 import dev.srgan.tools.Api;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -248,7 +249,7 @@ public final class LocalCluster implements AutoCloseable {
         env.putAll(appEnv);
         // as ./srgan up runs them: workers preload the allocator ./srgan names, the api does not
         env.remove("LD_PRELOAD");
-        String allocator = System.getenv("SRGAN_WORKER_ALLOCATOR");
+        String allocator = System.getenv(Stack.WORKER_ALLOCATOR);
         if (module.equals("worker") && allocator != null && !allocator.isBlank()) {
             env.put("LD_PRELOAD", allocator);
         }
