@@ -118,7 +118,7 @@ public class ModelCatalog {
             ps.setObject(2, only);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    Evaluation ev = rs.getObject("psnr") == null ? null : evaluation(rs, "evaluated_at");
+                    Evaluation ev = rs.getObject("psnr") == null ? null : evaluation(rs, "evaluated_at", null);
                     List<Evaluation> all = byKind.getOrDefault(rs.getObject("id", UUID.class), List.of());
                     result.add(new ModelView(
                             rs.getObject("id", UUID.class),
@@ -162,10 +162,8 @@ public class ModelCatalog {
             ps.setObject(2, only);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    Evaluation e = evaluation(rs, "created_at");
-                    if (rs.getString("blend_model_id") != null) {
-                        e = withBlend(e, rs);
-                    }
+                    Evaluation e = evaluation(
+                            rs, "created_at", rs.getString("blend_model_id") == null ? null : blendWords(rs));
                     result.computeIfAbsent(rs.getObject("model_id", UUID.class), id -> new ArrayList<>())
                             .add(e);
                 }
@@ -174,7 +172,7 @@ public class ModelCatalog {
         return result;
     }
 
-    private static Evaluation evaluation(ResultSet rs, String at) throws SQLException {
+    private static Evaluation evaluation(ResultSet rs, String at, String blend) throws SQLException {
         return new Evaluation(
                 rs.getInt("image_count"),
                 rs.getDouble("psnr"),
@@ -187,11 +185,11 @@ public class ModelCatalog {
                 rs.getObject("bicubic_niqe", Double.class),
                 rs.getObject("hr_niqe", Double.class),
                 degradation(rs.getString("degradation")),
-                null);
+                blend);
     }
 
-    /** The evaluation of a blend, with its words: "blended 30% with SRResNet 4x (real photos)". */
-    private static Evaluation withBlend(Evaluation e, ResultSet rs) throws SQLException {
+    /** A stored blend in words: "blended 30% with SRResNet 4x (real photos)". */
+    private static String blendWords(ResultSet rs) throws SQLException {
         String name = rs.getString("blend_model_name");
         ModelBlend blend;
         try {
@@ -200,21 +198,7 @@ public class ModelCatalog {
         } catch (OutputOptions.InvalidOption ex) {
             throw new SQLException("model_evaluations.blend is not a blend: " + ex.getMessage(), ex);
         }
-        String words =
-                "blended " + blend.percent() + " with " + (name == null ? "a deleted model" : name) + blend.how();
-        return new Evaluation(
-                e.imageCount(),
-                e.psnr(),
-                e.ssim(),
-                e.bicubicPsnr(),
-                e.bicubicSsim(),
-                e.msPerImage(),
-                e.at(),
-                e.niqe(),
-                e.bicubicNiqe(),
-                e.hrNiqe(),
-                e.degradation(),
-                words);
+        return "blended " + blend.percent() + " with " + (name == null ? "a deleted model" : name) + blend.how();
     }
 
     /** A stored degradation in words ("blur σ 1.5 px, noise σ 5 levels, JPEG quality 67"), null for none. */

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.srgan.domain.images.ImageFormat;
 import dev.srgan.domain.images.ModelBlend;
-import dev.srgan.domain.images.OutputOptions;
 import dev.srgan.domain.jobs.JobType;
 import dev.srgan.networks.evaluation.Comparison;
 import dev.srgan.networks.evaluation.Evaluator;
@@ -18,6 +17,7 @@ import dev.srgan.worker.jobs.JobContext;
 import dev.srgan.worker.jobs.JobExecutor;
 import dev.srgan.worker.jobs.JobFailure;
 import dev.srgan.worker.jobs.JobInputs;
+import dev.srgan.worker.jobs.JobParams;
 import dev.srgan.worker.jobs.ScratchSpace;
 import dev.srgan.worker.jobs.ThrottledContext;
 import dev.srgan.worker.jobs.WorkerStopping;
@@ -82,7 +82,7 @@ public class EvaluateExecutor implements JobExecutor {
         JobContext ctx = new ThrottledContext(context, Duration.ofMillis(250), Duration.ofMillis(500));
         ModelCache.Model model = inputs.model(job.modelId());
         Degradation degradation = degradation(job.paramsJson());
-        ModelBlend blend = blend(job.paramsJson());
+        ModelBlend blend = JobParams.blend(JobParams.members(json, job.paramsJson()));
         ModelCache.Model measured = blend == null
                 ? model
                 : model.blendedWith(inputs.model(blend.modelId(), "blend model"), blend.weight(), blend.mode());
@@ -151,17 +151,6 @@ public class EvaluateExecutor implements JobExecutor {
     private static BufferedImage comparisonCrop(JobContext ctx, ModelCache.Lease lease) {
         ctx.progress(1, "the comparison crop (" + Comparison.PHOTO + ")");
         return Evaluator.comparisonCrop(lease.upscaler());
-    }
-
-    /** The model the job blends its model with ({@link ModelBlend}), or null for none. */
-    private ModelBlend blend(String params) throws JobFailure {
-        try {
-            JsonNode node = json.readTree(params == null ? "{}" : params);
-            return ModelBlend.fromParams(
-                    name -> node.hasNonNull(name) ? node.get(name).asText() : null);
-        } catch (IOException | OutputOptions.InvalidOption e) {
-            throw JobFailure.permanent("the evaluation's blend is not valid: " + e.getMessage());
-        }
     }
 
     /** One evaluation per job, on the connection of the transaction that marks the job SUCCEEDED. */

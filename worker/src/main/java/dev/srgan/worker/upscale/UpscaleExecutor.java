@@ -20,6 +20,7 @@ import dev.srgan.worker.jobs.JobContext;
 import dev.srgan.worker.jobs.JobExecutor;
 import dev.srgan.worker.jobs.JobFailure;
 import dev.srgan.worker.jobs.JobInputs;
+import dev.srgan.worker.jobs.JobParams;
 import dev.srgan.worker.jobs.ThrottledContext;
 import dev.srgan.worker.jobs.WorkerStopping;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -84,8 +85,8 @@ public class UpscaleExecutor implements JobExecutor {
         long start = System.nanoTime();
         ThrottledContext ctx = new ThrottledContext(context, Duration.ofMillis(250), Duration.ofMillis(500));
         ModelCache.Model model = inputs.model(job.modelId());
-        Function<String, String> params = params(job);
-        ModelBlend blend = blend(params);
+        Function<String, String> params = JobParams.members(json, job.paramsJson());
+        ModelBlend blend = JobParams.blend(params);
         if (blend != null) {
             model = model.blendedWith(inputs.model(blend.modelId(), "blend model"), blend.weight(), blend.mode());
         }
@@ -166,29 +167,6 @@ public class UpscaleExecutor implements JobExecutor {
         } catch (OutputOptions.InvalidOption e) {
             throw JobFailure.permanent("the job's params are not valid: " + e.getMessage());
         }
-    }
-
-    /** The model the job blends its model with ({@link ModelBlend}), or null for none. */
-    private static ModelBlend blend(Function<String, String> params) throws JobFailure {
-        try {
-            return ModelBlend.fromParams(params);
-        } catch (OutputOptions.InvalidOption e) {
-            throw JobFailure.permanent("the job's params are not valid: " + e.getMessage());
-        }
-    }
-
-    /** The text of each member of the job's params by name, null when absent. */
-    private Function<String, String> params(ClaimedJob job) throws JobFailure {
-        JsonNode params;
-        try {
-            params = json.readTree(job.paramsJson() == null ? "{}" : job.paramsJson());
-        } catch (IOException e) {
-            throw JobFailure.permanent("the job's params are not valid JSON");
-        }
-        return name -> {
-            JsonNode member = params.get(name);
-            return member == null || member.isNull() ? null : member.asText();
-        };
     }
 
     /** The scale the job asks for, 0 when it leaves it to the model. */
