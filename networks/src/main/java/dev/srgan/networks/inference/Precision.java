@@ -11,9 +11,10 @@ import java.util.Locale;
 /**
  * The number format a generator computes in on the CPU. {@link #FLOAT32} is the reference;
  * {@link #BFLOAT16} runs the convolutions on the CPU's bfloat16 instructions ({@link ScriptedGenerator})
- * and needs a CPU that has them; {@link #AUTO} picks one by what the CPU offers. Measured on an AMD
- * EPYC with AVX512-BF16 (docs/benchmarks.md, "bfloat16 on the CPU"): about 2x float32's speed, and
- * within 0.01 dB PSNR(Y) of it on the evaluation photos at 2x, 4x and 8x. On a GPU device the
+ * and needs a CPU that has them; {@link #AUTO} picks one by what the CPU offers. Measured
+ * (docs/benchmarks.md, "bfloat16 on the CPU"): about 2x float32's speed on an AMD EPYC with
+ * AVX512-BF16, 4-5x on an Intel Xeon with AMX, and within 0.011 dB PSNR(Y) of float32 on the
+ * evaluation photos at 2x, 4x and 8x on both. On a GPU device the
  * generators run in float32 (AUTO) and BFLOAT16 is refused: nothing was measured there through DJL.
  */
 public enum Precision {
